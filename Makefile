@@ -1,0 +1,46 @@
+# The course kit's two commands (see README.md):
+#   make site   builds the site into _build/html, creating .venv and vendored assets
+#   make test   runs the whole test suite (what .ci/run calls)
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: site test env vendor browser notebooks bench clean
+
+site: env vendor
+	$(BIN)/shequn book build
+
+test: env vendor browser
+	$(BIN)/python -m pytest
+
+env: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11 ($(PYTHON) not found)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[book,test]"
+	touch $@
+
+vendor: vendor/node_modules/.installed
+
+vendor/node_modules/.installed: vendor/package.json vendor/package-lock.json
+	@command -v npm >/dev/null || { apt-get update && apt-get install -y --no-install-recommends nodejs npm; }
+	cd vendor && npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+# Debian's Chromium for the site tests (headless, network blocked by the tests).
+browser:
+	@command -v chromium >/dev/null || { apt-get update && apt-get install -y --no-install-recommends chromium; }
+
+# Re-sync the paired .ipynb files with their .md sources and re-execute them,
+# so the stored outputs match what nbval re-executes.
+notebooks: env vendor
+	$(BIN)/shequn book notebooks
+
+bench: env vendor
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf _build

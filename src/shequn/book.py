@@ -1,0 +1,120 @@
+"""Build tooling for the course book: strict site build and paired notebooks.
+
+The ``.md`` file of each lesson (a MyST-NB text notebook) is its source; the
+paired ``.ipynb`` holds outputs that nbval re-executes and compares.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+__all__ = [
+    "BUILD_ARGS",
+    "BookBuildError",
+    "project_root",
+    "paired_notebooks",
+    "build",
+    "execute_notebook",
+    "write_notebooks",
+    "external_references",
+]
+
+# -W: warnings are errors; -n: nitpicky cross-references; --keep-going: report
+# every problem before failing.
+BUILD_ARGS = ("-W", "-n", "--keep-going", "--builder", "html")
+_EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["'](?:https?:)?//[^"']+["']""", re.I)
+_LOADING_TAG = re.compile(r"<(?:script|link|img|iframe|source|video|audio)\b[^>]*>", re.I)
+
+
+class BookBuildError(RuntimeError):
+    """The site build failed; the message holds the build's own report."""
+
+
+def project_root(start: Path | None = None) -> Path:
+    """The folder holding ``_config.yml`` and ``_toc.yml``, searching upwards."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "_config.yml").is_file() and (folder / "_toc.yml").is_file():
+            return folder
+    raise FileNotFoundError(f"no _config.yml/_toc.yml found above {here}")
+
+
+def paired_notebooks(root: Path) -> list[Path]:
+    """The lesson sources: ``.md`` files under ``book/`` with a jupytext header."""
+    out = []
+    for md in sorted((root / "book").rglob("*.md")):
+        head = md.read_text(encoding="utf-8")[:400]
+        if head.startswith("---") and "jupytext:" in head:
+            out.append(md)
+    return out
+
+
+def build(root: Path, output: Path | None = None, extra: tuple[str, ...] = ()) -> Path:
+    """Run ``jupyter-book build`` strictly; return the HTML folder.
+
+    Raises :class:`BookBuildError` with the build log when the build fails
+    (a failing cell, any warning, stderr output of a cell) or when a built page
+    references an external URL in a tag that loads something.
+    """
+    exe = Path(sys.executable).with_name("jupyter-book")
+    cmd = [str(exe), "build", str(root), *BUILD_ARGS, *extra]
+    if output is not None:
+        cmd += ["--path-output", str(output)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, encoding="utf-8", errors="replace")
+    log = proc.stdout + proc.stderr
+    if proc.returncode != 0:
+        raise BookBuildError(_summarise_failure(log))
+    html_dir = (output or root) / "_build" / "html"
+    leaks = external_references(html_dir)
+    if leaks:
+        raise BookBuildError("pages load external resources (CDN):\n" + "\n".join(leaks[:50]))
+    return html_dir
+
+
+def _summarise_failure(log: str) -> str:
+    """Keep the lines that say what failed and where, then the log's tail."""
+    keys = ("WARNING", "ERROR", "Error", "error:", "Cell In", "Executing notebook failed", "stderr")
+    important = [line for line in log.splitlines() if any(k in line for k in keys)]
+    tail = "\n".join(log.splitlines()[-60:])
+    return "jupyter-book build failed:\n" + "\n".join(important[:80]) + "\n--- log tail ---\n" + tail
+
+
+def external_references(html_dir: Path) -> list[str]:
+    """``file: tag`` for every loading tag that points off-site in the built pages."""
+    found = []
+    for page in sorted(html_dir.rglob("*.html")):
+        text = page.read_text(encoding="utf-8", errors="replace")
+        for tag in _LOADING_TAG.findall(text):
+            if tag.lower().startswith("<link") and "stylesheet" not in tag.lower() and "preload" not in tag.lower():
+                continue  # plain hyperlinks in <link rel=...> metadata load nothing
+            if _EXTERNAL.search(tag):
+                found.append(f"{page.relative_to(html_dir)}: {tag[:200]}")
+    return found
+
+
+def execute_notebook(md: Path, timeout: int = 180):
+    """Read a paired ``.md`` with jupytext and execute it in a fresh kernel."""
+    import jupytext
+    from nbclient import NotebookClient
+
+    nb = jupytext.read(md)
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(md.parent)}})
+    client.execute()
+    return nb
+
+
+def write_notebooks(root: Path) -> list[Path]:
+    """Execute every paired lesson and write its ``.ipynb`` beside the ``.md``."""
+    import jupytext
+
+    written = []
+    for md in paired_notebooks(root):
+        nb = execute_notebook(md)
+        target = md.with_suffix(".ipynb")
+        jupytext.write(nb, target, fmt="ipynb")
+        written.append(target)
+    return written

@@ -1,0 +1,137 @@
+"""Sphinx extension that makes the course site self-contained and Chinese-first.
+
+Loaded from ``_config.yml`` (``sphinx.extra_extensions``).  It
+
+* stages the vendored front-end assets (require.js, the Jupyter widgets HTML
+  manager, MathJax, the Noto Sans SC web font) from ``vendor/node_modules``
+  into the site's ``_static/vendor/``, so no page loads anything from a CDN;
+* builds the jieba user dictionary for Chinese full-text search from the
+  terms of the glossary page, and hands it to Sphinx's ``zh`` search;
+* adds the site's CSS (web font, explorer layout).
+
+A missing asset is a build error that says which command installs it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.errors import ConfigError
+
+__all__ = ["setup", "glossary_terms", "stage_vendor_assets", "VENDOR_FILES"]
+
+GLOSSARY_DOC = Path("book/reference/glossary.md")
+# (source under vendor/node_modules, destination under _static/vendor, glob)
+VENDOR_FILES: tuple[tuple[str, str, str], ...] = (
+    ("requirejs", "requirejs", "require.js"),
+    ("@jupyter-widgets/html-manager/dist", "html-manager", "*.js"),
+    ("@jupyter-widgets/html-manager/dist", "html-manager", "*.woff2"),
+    ("@jupyter-widgets/html-manager/dist", "html-manager", "*.woff"),
+    ("@jupyter-widgets/html-manager/dist", "html-manager", "*.ttf"),
+    ("@jupyter-widgets/html-manager/dist", "html-manager", "*.eot"),
+    ("@jupyter-widgets/html-manager/dist", "html-manager", "*.svg"),
+    ("@jupyter-widgets/html-manager/dist", "html-manager", "*.txt"),
+    ("mathjax/es5", "mathjax", "**/*"),
+    ("@fontsource/noto-sans-sc/files", "noto-sans-sc/files", "noto-sans-sc-*-400-normal.woff2"),
+    ("@fontsource/noto-sans-sc/files", "noto-sans-sc/files", "noto-sans-sc-*-700-normal.woff2"),
+)
+FONT_CSS = (("@fontsource/noto-sans-sc/400.css", "noto-sans-sc/400.css"),
+            ("@fontsource/noto-sans-sc/700.css", "noto-sans-sc/700.css"))
+_STATIC_DIR = Path(__file__).with_name("site")
+
+
+def glossary_terms(glossary_md: Path) -> list[str]:
+    """Terms of the ``{glossary}`` directive in a MyST page, in page order.
+
+    A term is a non-indented, non-empty line inside the directive's fence.
+    """
+    terms: list[str] = []
+    inside = False
+    for line in glossary_md.read_text(encoding="utf-8").splitlines():
+        if re.match(r"^(`{3,}|:{3,})\{glossary\}", line):
+            inside = True
+            continue
+        if inside and re.match(r"^(`{3,}|:{3,})\s*$", line):
+            inside = False
+            continue
+        if inside and line.strip() and not line[0].isspace() and not line.startswith(":"):
+            terms.append(line.strip())
+    return terms
+
+
+def write_jieba_dict(terms: list[str], path: Path) -> Path:
+    """Write a jieba user dictionary: one term per line with a high frequency."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = "".join(f"{t} 100000 n\n" for t in terms if " " not in t)
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _fingerprint(node_modules: Path) -> str:
+    lock = node_modules.parent / "package-lock.json"
+    return hashlib.sha256(lock.read_bytes()).hexdigest() if lock.exists() else "no-lock"
+
+
+def stage_vendor_assets(node_modules: Path, staging: Path) -> Path:
+    """Copy the vendored files into ``staging/vendor``; reuse an up-to-date copy."""
+    if not node_modules.is_dir():
+        raise ConfigError(
+            f"找不到前端资源目录 {node_modules} (vendored assets missing): run `make vendor` "
+            "(npm ci in vendor/) before building the site."
+        )
+    target = staging / "vendor"
+    stamp = staging / ".fingerprint"
+    fingerprint = _fingerprint(node_modules) + hashlib.sha256(repr((VENDOR_FILES, FONT_CSS)).encode()).hexdigest()
+    if stamp.exists() and stamp.read_text() == fingerprint and target.is_dir():
+        return staging
+    if target.exists():
+        shutil.rmtree(target)
+    for src, dest, pattern in VENDOR_FILES:
+        src_dir = node_modules / src
+        matched = [p for p in src_dir.glob(pattern) if p.is_file() and not p.name.endswith(".map")]
+        if not matched:
+            raise ConfigError(f"vendored asset missing: {src_dir}/{pattern}; run `make vendor`.")
+        for p in matched:
+            out = target / dest / p.relative_to(src_dir)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(p, out)
+    for src, dest in FONT_CSS:
+        css = (node_modules / src).read_text(encoding="utf-8")
+        # Keep only the woff2 sources we ship; every browser that runs the
+        # widgets reads woff2, and a missing woff would be a failed request.
+        css = re.sub(r",\s*url\([^)]*\.woff\) format\('woff'\)", "", css)
+        (target / dest).write_text(css, encoding="utf-8")
+    stamp.write_text(fingerprint)
+    return staging
+
+
+def _on_config_inited(app: Sphinx, config: Config) -> None:
+    root = Path(app.srcdir)
+    build_dir = Path(app.outdir).parent
+    staging = stage_vendor_assets(root / "vendor" / "node_modules", build_dir / "vendor-static")
+    config.html_static_path = [*config.html_static_path, str(staging), str(_STATIC_DIR)]
+
+    glossary = root / GLOSSARY_DOC
+    if not glossary.exists():
+        raise ConfigError(f"glossary page {glossary} not found: the search dictionary is built from it")
+    terms = glossary_terms(glossary)
+    if not terms:
+        raise ConfigError(f"no terms found in the {{glossary}} directive of {glossary}")
+    dict_path = write_jieba_dict(terms, build_dir / "jieba_userdict.txt")
+    options = dict(config.html_search_options or {})
+    options["dict"] = str(dict_path)
+    config.html_search_options = options
+
+
+def setup(app: Sphinx) -> dict:
+    app.connect("config-inited", _on_config_inited, priority=900)
+    app.add_css_file("vendor/noto-sans-sc/400.css")
+    app.add_css_file("vendor/noto-sans-sc/700.css")
+    app.add_css_file("shequn.css")
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,50 @@
+"""The site extension: glossary terms → search dictionary, vendored assets."""
+
+from pathlib import Path
+
+import jieba
+import pytest
+from sphinx.errors import ConfigError
+
+from shequn import sphinxext
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_glossary_terms_are_read_from_the_directive(tmp_path):
+    page = tmp_path / "g.md"
+    page.write_text(
+        "# 术语表\n\n```{glossary}\n连接器\n  英文：connector。\n\n粉丝经济\n  英文：fan economy。\n```\n\n连接器 outside\n",
+        encoding="utf-8",
+    )
+    assert sphinxext.glossary_terms(page) == ["连接器", "粉丝经济"]
+
+
+def test_course_glossary_has_the_search_terms():
+    terms = sphinxext.glossary_terms(ROOT / sphinxext.GLOSSARY_DOC)
+    for term in ("连接器", "社群", "粉丝经济", "门槛", "留存率"):
+        assert term in terms
+
+
+def test_user_dictionary_makes_jieba_keep_terms_whole(tmp_path):
+    path = sphinxext.write_jieba_dict(["留存率", "内容应用连接器"], tmp_path / "d.txt")
+    jieba.load_userdict(str(path))
+    assert "内容应用连接器" in list(jieba.cut_for_search("社群是一种内容应用连接器"))
+    assert "留存率" in list(jieba.cut_for_search("第八周的留存率很低"))
+
+
+def test_missing_vendor_folder_says_how_to_fix(tmp_path):
+    with pytest.raises(ConfigError, match="make vendor"):
+        sphinxext.stage_vendor_assets(tmp_path / "node_modules", tmp_path / "stage")
+
+
+def test_staging_copies_assets_and_keeps_only_shipped_font_formats(tmp_path):
+    staged = sphinxext.stage_vendor_assets(ROOT / "vendor" / "node_modules", tmp_path)
+    vendor = staged / "vendor"
+    assert (vendor / "requirejs" / "require.js").is_file()
+    assert (vendor / "html-manager" / "embed-amd.js").is_file()
+    assert (vendor / "mathjax" / "tex-chtml.js").is_file()
+    css = (vendor / "noto-sans-sc" / "400.css").read_text(encoding="utf-8")
+    assert ".woff)" not in css and ".woff2)" in css
+    for ref in __import__("re").findall(r"url\(\./(files/[^)]+)\)", css):
+        assert (vendor / "noto-sans-sc" / ref).is_file()
