@@ -40,7 +40,7 @@ def test_missing_vendor_folder_says_how_to_fix(tmp_path):
 
 def test_staging_copies_assets_and_keeps_only_shipped_font_formats(tmp_path):
     staged = sphinxext.stage_vendor_assets(ROOT / "vendor" / "node_modules", tmp_path)
-    vendor = staged / "vendor"
+    vendor = staged / "offline"
     assert (vendor / "requirejs" / "require.js").is_file()
     assert (vendor / "html-manager" / "embed-amd.js").is_file()
     assert (vendor / "mathjax" / "tex-chtml.js").is_file()

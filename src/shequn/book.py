@@ -6,7 +6,10 @@ paired ``.ipynb`` holds outputs that nbval re-executes and compares.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -26,6 +29,7 @@ __all__ = [
 # every problem before failing.
 BUILD_ARGS = ("-W", "-n", "--keep-going", "--builder", "html")
 _EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["'](?:https?:)?//[^"']+["']""", re.I)
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _LOADING_TAG = re.compile(r"<(?:script|link|img|iframe|source|video|audio)\b[^>]*>", re.I)
 
 
@@ -63,11 +67,17 @@ def build(root: Path, output: Path | None = None, extra: tuple[str, ...] = ()) -
     cmd = [str(exe), "build", str(root), *BUILD_ARGS, *extra]
     if output is not None:
         cmd += ["--path-output", str(output)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, encoding="utf-8", errors="replace")
-    log = proc.stdout + proc.stderr
+    env = {**os.environ, "NO_COLOR": "1"}
+    proc = subprocess.run(cmd, capture_output=True, text=True, encoding="utf-8", errors="replace", env=env)
+    log = _ANSI.sub("", proc.stdout + proc.stderr)
+    build_dir = (output or root) / "_build"
     if proc.returncode != 0:
+        # Sphinx pickles its environment even when -W fails the build, and a
+        # rerun would then skip the documents that warned and "succeed".
+        # Forget the environment so the next build reads every page again.
+        shutil.rmtree(build_dir / ".doctrees", ignore_errors=True)
         raise BookBuildError(_summarise_failure(log))
-    html_dir = (output or root) / "_build" / "html"
+    html_dir = build_dir / "html"
     leaks = external_references(html_dir)
     if leaks:
         raise BookBuildError("pages load external resources (CDN):\n" + "\n".join(leaks[:50]))
@@ -76,7 +86,7 @@ def build(root: Path, output: Path | None = None, extra: tuple[str, ...] = ()) -
 
 def _summarise_failure(log: str) -> str:
     """Keep the lines that say what failed and where, then the log's tail."""
-    keys = ("WARNING", "ERROR", "Error", "error:", "Cell In", "Executing notebook failed", "stderr")
+    keys = ("WARNING", "ERROR", "Error", "error:", "Cell In", "Executing notebook failed", "stderr", "Glyph")
     important = [line for line in log.splitlines() if any(k in line for k in keys)]
     tail = "\n".join(log.splitlines()[-60:])
     return "jupyter-book build failed:\n" + "\n".join(important[:80]) + "\n--- log tail ---\n" + tail
@@ -101,7 +111,11 @@ def execute_notebook(md: Path, timeout: int = 180):
     from nbclient import NotebookClient
 
     nb = jupytext.read(md)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+    # Stable cell ids (jupytext invents random ones for text notebooks) and no
+    # timing metadata: re-executing an unchanged lesson rewrites the same bytes.
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = hashlib.sha1(f"{md.stem}:{i}".encode()).hexdigest()[:8]
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
                             resources={"metadata": {"path": str(md.parent)}})
     client.execute()
     return nb

@@ -93,7 +93,7 @@ CONNECTORS: dict[str, Connector] = {
     for c in (
         Connector("retail_terminal", "线下零售终端", "retail terminal", 0.5, 0.6, "transaction", False),
         Connector("ecommerce_store", "电商旗舰店", "e-commerce flagship store", 0.8, 0.3, "transaction", False),
-        Connector("distributor", "经销商与零售商渠道", "distributors and retailers", 0.6, 0.5, "transaction", False),
+        Connector("distributor", "经销商与零售商渠道", "distributors and retailers", 0.7, 0.5, "transaction", False),
         Connector("content_account", "内容账号（微博、公众号）", "content account", 3.0, 0.12, "relationship", True, 0.5, 0.15),
         Connector("community", "社群（人与人）", "community", 5.0, 0.08, "relationship", True, 0.6, 0.3),
     )
@@ -263,7 +263,7 @@ def xiaomi_scenarios(weeks: int = 12) -> pd.DataFrame:
         ("旧连接器正常", 0.8, 0.0, False),
         ("旧连接器式微，未采用新连接器", 0.8, 0.15, False),
         ("旧连接器式微，转向新连接器（社群）", 0.8, 0.15, True),
-        ("连接器式微，且内容失效", 0.3, 0.15, True),
+        ("旧连接器式微，转向社群，但内容失效", 0.3, 0.15, True),
     ]
     rows = []
     for name, quality, decline, adopts_new in scenarios:

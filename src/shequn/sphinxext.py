@@ -4,7 +4,7 @@ Loaded from ``_config.yml`` (``sphinx.extra_extensions``).  It
 
 * stages the vendored front-end assets (require.js, the Jupyter widgets HTML
   manager, MathJax, the Noto Sans SC web font) from ``vendor/node_modules``
-  into the site's ``_static/vendor/``, so no page loads anything from a CDN;
+  into the site's ``_static/offline/``, so no page loads anything from a CDN;
 * builds the jieba user dictionary for Chinese full-text search from the
   terms of the glossary page, and hands it to Sphinx's ``zh`` search;
 * adds the site's CSS (web font, explorer layout).
@@ -36,7 +36,14 @@ VENDOR_FILES: tuple[tuple[str, str, str], ...] = (
     ("@jupyter-widgets/html-manager/dist", "html-manager", "*.eot"),
     ("@jupyter-widgets/html-manager/dist", "html-manager", "*.svg"),
     ("@jupyter-widgets/html-manager/dist", "html-manager", "*.txt"),
-    ("mathjax/es5", "mathjax", "**/*"),
+    # MathJax: the TeX→CHTML component and what it may load at run time.
+    ("mathjax/es5", "mathjax", "tex-chtml.js"),
+    ("mathjax/es5", "mathjax", "output/chtml/**/*"),
+    ("mathjax/es5", "mathjax", "input/tex/extensions/**/*"),
+    ("mathjax/es5", "mathjax", "ui/**/*"),
+    ("mathjax/es5", "mathjax", "a11y/**/*"),
+    ("mathjax/es5", "mathjax", "sre/**/*"),
+    ("mathjax/es5", "mathjax", "adaptors/**/*"),
     ("@fontsource/noto-sans-sc/files", "noto-sans-sc/files", "noto-sans-sc-*-400-normal.woff2"),
     ("@fontsource/noto-sans-sc/files", "noto-sans-sc/files", "noto-sans-sc-*-700-normal.woff2"),
 )
@@ -85,7 +92,7 @@ def stage_vendor_assets(node_modules: Path, staging: Path) -> Path:
             f"找不到前端资源目录 {node_modules} (vendored assets missing): run `make vendor` "
             "(npm ci in vendor/) before building the site."
         )
-    target = staging / "vendor"
+    target = staging / "offline"
     stamp = staging / ".fingerprint"
     fingerprint = _fingerprint(node_modules) + hashlib.sha256(repr((VENDOR_FILES, FONT_CSS)).encode()).hexdigest()
     if stamp.exists() and stamp.read_text() == fingerprint and target.is_dir():
@@ -131,7 +138,7 @@ def _on_config_inited(app: Sphinx, config: Config) -> None:
 
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _on_config_inited, priority=900)
-    app.add_css_file("vendor/noto-sans-sc/400.css")
-    app.add_css_file("vendor/noto-sans-sc/700.css")
+    app.add_css_file("offline/noto-sans-sc/400.css")
+    app.add_css_file("offline/noto-sans-sc/700.css")
     app.add_css_file("shequn.css")
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

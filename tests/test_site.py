@@ -1,0 +1,104 @@
+"""The built site, opened in headless Chromium with the network blocked."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from shequn.book import external_references
+
+ROOT = Path(__file__).resolve().parents[1]
+LESSON_PAGES = ["book/01_connectors/connectors.html"]
+ALL_PAGES = ["book/index.html", *LESSON_PAGES, "book/reference/glossary.html",
+             "book/reference/style_guide.html", "search.html", "genindex.html"]
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+
+
+def _open(offline_page, site_url, path):
+    p = offline_page()
+    p.page.goto(f"{site_url}/{path}", wait_until="networkidle")
+    p.page.evaluate("document.fonts.ready")
+    return p
+
+
+def _visible_results(page):
+    return page.evaluate(
+        """() => Array.from(document.querySelectorAll('.shequn-explorer table.shequn-result'))
+               .filter(t => t.offsetParent !== null).map(t => t.innerText)"""
+    )
+
+
+def test_no_page_references_a_cdn(site_html):
+    assert external_references(site_html) == []
+
+
+@pytest.mark.parametrize("path", ALL_PAGES)
+def test_page_loads_offline_with_no_failed_or_external_request(offline_page, site_url, path):
+    p = _open(offline_page, site_url, path)
+    assert p.external == [], f"external requests from {path}"
+    assert p.failed == [], f"failed requests from {path}"
+    assert p.page.evaluate("document.documentElement.lang").startswith("zh")
+
+
+@pytest.mark.parametrize("path", LESSON_PAGES)
+def test_lesson_page_is_chinese_with_real_glyphs_and_a_plot(offline_page, site_url, path):
+    p = _open(offline_page, site_url, path)
+    page = p.page
+    assert re.search(r"[\u4e00-\u9fff]{20,}", page.inner_text("main"))
+    # The vendored web font really loaded and covers the page's Chinese text.
+    loaded = page.evaluate(
+        "Array.from(document.fonts).filter(f => f.family.includes('Noto Sans SC') && f.status === 'loaded').length"
+    )
+    assert loaded > 0
+    assert page.evaluate("document.fonts.check('16px \"Noto Sans SC\"', '社群连接器')")
+    # Sphinx's UI strings are Chinese (language: zh_CN).
+    assert "搜索" in page.inner_html("body")
+    # Plots: every image decoded.
+    images = page.evaluate("Array.from(document.querySelectorAll('main img')).map(i => i.naturalWidth)")
+    assert images and all(width > 0 for width in images)
+    # Math is typeset by the vendored MathJax.
+    assert page.locator("mjx-container").count() > 0
+
+
+def test_lesson1_widget_is_drawn_and_responds_offline(offline_page, site_url):
+    p = _open(offline_page, site_url, "book/01_connectors/connectors.html")
+    page = p.page
+    page.wait_for_selector(".shequn-explorer .widget-toggle-buttons", timeout=20000)
+    before = _visible_results(page)
+    assert len(before) == 1 and "社群（人与人）" in before[0]
+
+    page.get_by_role("button", name="大量销售").click()
+    page.wait_for_timeout(300)
+    after_era = _visible_results(page)
+    assert len(after_era) == 1 and after_era != before
+    assert "社群（人与人）" not in after_era[0] and "线下零售终端" in after_era[0]
+
+    page.get_by_role("button", name="社区商务").click()
+    handle = page.locator(".shequn-explorer .noUi-handle").first  # 内容质量
+    handle.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_timeout(300)
+    after_slider = _visible_results(page)
+    assert len(after_slider) == 1 and after_slider != before
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "lesson1.png"), full_page=True)
+    assert p.external == [] and p.failed == []
+    assert not [e for e in p.console_errors if "widget" in e.lower()]
+
+
+@pytest.mark.parametrize(
+    "term, expected_page",
+    [("连接器", "connectors.html"), ("社群", None), ("粉丝经济", None), ("门槛", None), ("留存率", None)],
+)
+def test_chinese_search_finds_pages(offline_page, site_url, term, expected_page):
+    p = _open(offline_page, site_url, f"search.html?q={term}")
+    page = p.page
+    page.wait_for_selector("#search-results ul.search li", timeout=20000)
+    links = page.eval_on_selector_all("#search-results ul.search li a", "els => els.map(e => e.href)")
+    assert links, f"no results for {term}"
+    if expected_page:
+        assert any(expected_page in link for link in links), links
+    assert p.external == []
