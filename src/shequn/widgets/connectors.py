@@ -1,9 +1,4 @@
-"""The lessons' interactive explorers: one function per widget.
-
-Each function pairs a tested model from this package with an
-:class:`~shequn.explorer.Explorer`.  A lesson cell calls the function and
-nothing else, e.g. ``widgets.connector_explorer()``.
-"""
+"""Lesson 1 widget: the connector explorer."""
 
 from __future__ import annotations
 
