@@ -24,10 +24,35 @@ def _open(offline_page, site_url, path):
 
 
 def _visible_results(page):
+    """The text each explorer shows now (hidden stack pages have no innerText)."""
     return page.evaluate(
-        """() => Array.from(document.querySelectorAll('.shequn-explorer table.shequn-result'))
-               .filter(t => t.offsetParent !== null).map(t => t.innerText)"""
+        "() => Array.from(document.querySelectorAll('.shequn-explorer .shequn-output')).map(o => o.innerText)"
     )
+
+
+def _change_control(page, explorer, i):
+    """Move control ``i`` of an explorer to another option; return False if it has none."""
+    controls = explorer.locator(":scope > .widget-toggle-buttons, :scope > .widget-hslider, :scope > .widget-dropdown")
+    if i >= controls.count():
+        return False
+    control = controls.nth(i)
+    classes = control.get_attribute("class")
+    if "widget-toggle-buttons" in classes:
+        control.locator("button:not(.mod-active)").first.click()
+    elif "widget-dropdown" in classes:
+        select = control.locator("select")
+        current = select.input_value()
+        values = select.locator("option").evaluate_all("os => os.map(o => o.value)")
+        select.select_option(next(v for v in values if v != current))
+    else:
+        handle = control.locator(".noUi-handle")
+        handle.focus()
+        before = handle.get_attribute("aria-valuenow")
+        page.keyboard.press("ArrowRight")
+        if handle.get_attribute("aria-valuenow") == before:
+            page.keyboard.press("ArrowLeft")
+    page.wait_for_timeout(200)
+    return True
 
 
 def test_no_page_references_a_cdn(site_html):
@@ -87,6 +112,34 @@ def test_lesson1_widget_is_drawn_and_responds_offline(offline_page, site_url):
     page.screenshot(path=str(SCREENSHOTS / "lesson1.png"), full_page=True)
     assert p.external == [] and p.failed == []
     assert not [e for e in p.console_errors if "widget" in e.lower()]
+
+
+@pytest.mark.parametrize("path", LESSON_PAGES)
+def test_every_widget_on_every_lesson_responds_offline(offline_page, site_url, path):
+    """Each explorer is drawn and shows one result; from the default setting,
+    moving any one of its controls changes what it shows."""
+    p = _open(offline_page, site_url, path)
+    page = p.page
+    page.wait_for_selector(".shequn-explorer .shequn-output", timeout=30000)
+    n_explorers = page.locator(".shequn-explorer").count()
+    assert n_explorers >= 1
+    for e in range(n_explorers):
+        i = 0
+        while True:
+            if i:
+                page.reload(wait_until="networkidle")
+                page.wait_for_selector(".shequn-explorer .shequn-output", timeout=30000)
+            explorer = page.locator(".shequn-explorer").nth(e)
+            explorer.scroll_into_view_if_needed()
+            before = _visible_results(page)[e]
+            assert before.strip(), f"explorer {e} on {path} shows nothing"
+            if not _change_control(page, explorer, i):
+                break
+            after = _visible_results(page)[e]
+            assert after != before, f"control {i} of explorer {e} on {path} changed nothing"
+            i += 1
+        assert i >= 1, f"explorer {e} on {path} has no controls"
+    assert p.external == [] and p.failed == []
 
 
 @pytest.mark.parametrize(

@@ -48,3 +48,20 @@ def test_staging_copies_assets_and_keeps_only_shipped_font_formats(tmp_path):
     assert ".woff)" not in css and ".woff2)" in css
     for ref in __import__("re").findall(r"url\(\./(files/[^)]+)\)", css):
         assert (vendor / "noto-sans-sc" / ref).is_file()
+
+
+def test_pages_are_reread_when_the_package_changes(monkeypatch):
+    class Env:
+        found_docs = {"book/index", "book/01_connectors/connectors", "book/reference/glossary"}
+
+    env = Env()
+    first = sphinxext._on_env_get_outdated(None, env, set(), {"book/index"}, set())
+    assert first == ["book/01_connectors/connectors", "book/reference/glossary"]
+    assert sphinxext._on_env_get_outdated(None, env, set(), set(), set()) == []  # unchanged package
+    monkeypatch.setattr(sphinxext, "package_fingerprint", lambda: "changed")
+    assert len(sphinxext._on_env_get_outdated(None, env, set(), set(), set())) == 3
+
+
+def test_package_fingerprint_covers_models_and_site_assets():
+    fp = sphinxext.package_fingerprint()
+    assert len(fp) == 64 and fp == sphinxext.package_fingerprint()

@@ -161,6 +161,7 @@ class Explorer:
             return stack
 
         output = build(0, {}, "out")
+        output.add_class("shequn-output")
         links = [
             self._make(Link, generation, f"link{level}.{j}",
                        source=(controls[level], "index"), target=(stack, "selected_index"))

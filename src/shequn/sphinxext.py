@@ -136,8 +136,34 @@ def _on_config_inited(app: Sphinx, config: Config) -> None:
     config.html_search_options = options
 
 
+def package_fingerprint() -> str:
+    """Hash of the installed ``shequn`` package's sources (models, widgets, site assets)."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and path.suffix in {".py", ".css", ".js", ".json"}:
+            digest.update(str(path.relative_to(package)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _on_env_get_outdated(app: Sphinx, env, added, changed, removed) -> list[str]:
+    """Re-read (and so re-execute) every page when the package has changed.
+
+    Lesson cells only call ``shequn``; Sphinx and the execution cache know the
+    notebooks' code but not the package's, so without this a rebuild after a
+    model change would keep stale outputs.
+    """
+    fingerprint = package_fingerprint()
+    if getattr(env, "shequn_package_fingerprint", None) == fingerprint:
+        return []
+    env.shequn_package_fingerprint = fingerprint
+    return sorted(env.found_docs - set(added) - set(changed) - set(removed))
+
+
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _on_config_inited, priority=900)
+    app.connect("env-get-outdated", _on_env_get_outdated)
     app.add_css_file("offline/noto-sans-sc/400.css")
     app.add_css_file("offline/noto-sans-sc/700.css")
     app.add_css_file("shequn.css")
