@@ -77,6 +77,7 @@ __all__ = [
     "simulate",
     "summary",
     "is_self_sustaining",
+    "checkpoint_weeks",
     "weekly_table",
     "mix_table",
     "cadence_table",
@@ -260,7 +261,10 @@ def is_self_sustaining(
     return bool(run["active_members"].iloc[-1] >= threshold)
 
 
-def _checkpoints(weeks: int) -> list[int]:
+def checkpoint_weeks(weeks: int) -> list[int]:
+    """The weeks shown in tables: 1, 2, 4, 8, 12, 18, 26 up to ``weeks``, plus ``weeks``."""
+    if weeks < 1:
+        raise ValueError(f"weeks must be >= 1, got {weeks}")
     marks = [w for w in (1, 2, 4, 8, 12, 18, 26) if w <= weeks]
     return marks if marks[-1] == weeks else [*marks, weeks]
 
@@ -273,7 +277,7 @@ def weekly_table(
     params: MixParams = DEFAULT_PARAMS,
 ) -> pd.DataFrame:
     """A few weeks of one run, with Chinese column names, for the lesson page."""
-    run = simulate(pgc_share, cadence, weeks, stop_week, params).loc[_checkpoints(weeks)]
+    run = simulate(pgc_share, cadence, weeks, stop_week, params).loc[checkpoint_weeks(weeks)]
     return pd.DataFrame(
         {
             "运营者在岗": np.where(run["operator"] > 0, "是", "否"),
@@ -303,8 +307,8 @@ def mix_table(
             f"第{weeks}周活跃比例": round(out["final_active_share"], 2),
             f"第{weeks}周留存成员比例": round(out["retained"], 2),
             "运营者投入（小时）": round(out["operator_hours"], 1),
-            "停手后能否自我维持": ("不适用" if stop_week is None
-                                   else ("能" if is_self_sustaining(s, cadence, stop_week, params=params) else "不能")),
+            "停手52周后仍有活跃成员": ("不适用" if stop_week is None
+                                     else ("是" if is_self_sustaining(s, cadence, stop_week, params=params) else "否")),
         })
     return pd.DataFrame(rows).set_index("PGC占比")
 
@@ -330,7 +334,7 @@ def cadence_table(
 
 
 def plot_activity(
-    pgc_shares: tuple[float, ...] = (1.0, 0.5, 0.0),
+    pgc_shares: tuple[float, ...] = (1.0, 0.25, 0.0),
     cadence: float = 7,
     weeks: int = 26,
     stop_week: int | None = 8,

@@ -22,21 +22,18 @@ from shequn import networks
 __all__ = [
     "SHAPE_ZH",
     "REMOVAL_ZH",
+    "SOCIAL_PULLS",
     "resilience_table",
     "plot_networks",
     "plot_resilience",
 ]
 
 SHAPE_ZH = {"star": "星形（粉丝经济）", "mesh": "网状（社群经济）"}
+SOCIAL_PULLS = tuple(round(0.05 * i, 2) for i in range(20))  # 0.0, 0.05, ..., 0.95
 REMOVAL_ZH = {"centre": "中心（连接最多的人）", "most_active": "最活跃的人", "random": "随机成员"}
 
 
-def _check_shape(shape: str) -> None:
-    if shape not in SHAPE_ZH:
-        raise ValueError(f"shape must be 'star' or 'mesh', got {shape!r}")
-
-
-def resilience_table(how: str = "centre", k: int = 1, social_pull: float = 0.8, n: int = 60, degree: int = 6,
+def resilience_table(how: str = "centre", k: int = 1, social_pull: float = 0.6, n: int = 60, degree: int = 6,
                      seed: int = 0) -> pd.DataFrame:
     """Both shapes side by side: activity and connectivity before and after ``k`` members leave."""
     if how not in REMOVAL_ZH:
@@ -56,7 +53,7 @@ def resilience_table(how: str = "centre", k: int = 1, social_pull: float = 0.8, 
     return pd.DataFrame(rows).set_index("网络形状")
 
 
-def plot_networks(how: str = "centre", k: int = 1, n: int = 40, degree: int = 4, social_pull: float = 0.8,
+def plot_networks(how: str = "centre", k: int = 1, n: int = 60, degree: int = 6, social_pull: float = 0.6,
                   seed: int = 0):
     """2 x 2 drawing: star and mesh (rows), before and after ``k`` members leave (columns).
 
@@ -98,8 +95,8 @@ def plot_networks(how: str = "centre", k: int = 1, n: int = 40, degree: int = 4,
     return fig
 
 
-def plot_resilience(how: str = "centre", k: int = 1, social_pulls: Sequence[float] = tuple(np.round(
-        np.arange(0.0, 0.951, 0.05), 2)), n: int = 60, degree: int = 6, seed: int = 0):
+def plot_resilience(how: str = "centre", k: int = 1, social_pulls: Sequence[float] = SOCIAL_PULLS, n: int = 60,
+                    degree: int = 6, seed: int = 0):
     """Share of activity kept after ``k`` members leave, against social pull, for both shapes."""
     from shequn.plotting import new_figure
 

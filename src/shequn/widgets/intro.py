@@ -46,7 +46,7 @@ def _render_traffic(inflow: int, retention: float, cost_per_user: float, weeks: 
     half = traffic.weeks_to_share(retention, 0.5)
     text = (
         f'<p style="margin:4px 0">每周新增{inflow:,}人、每周留存率{retention:.0%}：'
-        f"一位用户平均被计入存量{traffic.expected_lifetime(retention):.0f}周；"
+        f"一位用户平均被计入存量{traffic.expected_lifetime(retention):.3g}周；"
         f"稳态用户存量＝{inflow:,}÷(1−{retention:g})＝<b>{star:,.0f}人</b>，"
         f"约第{half}周达到稳态的一半。</p>"
         f'<p style="margin:4px 0">第{weeks}周末：用户存量<b>{head["stock"]:,.0f}人</b>，'

@@ -1,0 +1,130 @@
+"""Lesson 2: the star-vs-mesh claim the page states, its figures, and both widgets."""
+
+import statistics
+import time
+
+import pytest
+
+from shequn import network_plots, networks
+from shequn.widgets import (
+    network_explorer,
+    network_explorer_spec,
+    red_packet_explorer,
+    red_packet_explorer_spec,
+)
+
+# ----------------------------------------------------------- the lesson's claim
+# The page states: with 60 members, about 6 ties each in the mesh and any social
+# pull from 0.3 to 0.9, when the centre (the best-connected member) leaves the
+# mesh keeps at least 95% of its activity and stays in one piece, while the star
+# keeps less than half of its activity and falls apart.
+
+
+@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize("social_pull", [0.3, 0.6, 0.9])
+def test_mesh_survives_the_centre_leaving_and_the_star_does_not(social_pull, seed):
+    mesh = networks.resilience("mesh", "centre", 1, n=60, degree=6, social_pull=social_pull, seed=seed)
+    star = networks.resilience("star", "centre", 1, n=60, degree=6, social_pull=social_pull, seed=seed)
+    assert mesh.activity_kept >= 0.95
+    assert mesh.connected_after == 1.0
+    assert star.activity_kept < 0.5
+    assert star.connected_after < 0.6
+
+
+def test_without_social_pull_the_star_loses_only_the_centres_own_activity():
+    none = networks.resilience("star", "centre", 1, social_pull=0.0)
+    some = networks.resilience("star", "centre", 1, social_pull=0.6)
+    assert none.activity_kept > some.activity_kept
+    mesh = networks.resilience("mesh", "centre", 1, social_pull=0.0)
+    assert mesh.activity_kept == pytest.approx(1.0, abs=0.05)
+
+
+@pytest.mark.parametrize("shape", ["star", "mesh"])
+def test_random_members_leaving_hurts_neither_shape(shape):
+    for k in (1, 3, 5):
+        r = networks.resilience(shape, "random", k, social_pull=0.6)
+        assert r.activity_kept >= 0.95
+        assert r.connected_after == 1.0
+
+
+def test_resilience_table_has_both_shapes_and_the_star_is_centralised():
+    table = network_plots.resilience_table()
+    assert list(table.index) == ["星形（粉丝经济）", "网状（社群经济）"]
+    assert table.loc["星形（粉丝经济）", "度中心势"] > 0.9 > 0.2 > table.loc["网状（社群经济）", "度中心势"]
+    assert "活跃度保留" in table.columns
+    with pytest.raises(ValueError):
+        network_plots.resilience_table(how="loudest")
+
+
+def test_network_figures_have_chinese_titles():
+    fig = network_plots.plot_networks(k=1)
+    titles = [ax.get_title() for ax in fig.axes]
+    assert sum("星形" in t for t in titles) == 2 and sum("网状" in t for t in titles) == 2
+    fig = network_plots.plot_resilience(social_pulls=(0.0, 0.5, 0.9))
+    ax = fig.axes[0]
+    assert "活跃度" in ax.get_title()
+    assert len([line for line in ax.get_lines() if line.get_label().startswith(("星形", "网状"))]) == 2
+    with pytest.raises(ValueError):
+        network_plots.plot_networks(how="nobody")
+
+
+# --------------------------------------------------------------------- widgets
+def _changes(spec, name):
+    """For every other option of control ``name``, the HTML differs from the defaults'."""
+    base = spec.defaults()
+    html = spec.compute(**base)
+    control = next(c for c in spec.controls if c.name == name)
+    return [spec.compute(**{**base, name: v}) != html for v in control.values if v != base[name]]
+
+
+def test_network_explorer_grid_caption_and_controls():
+    spec = network_explorer_spec()
+    assert spec.grid_size == 2 * 3 * 4 * 4 <= 200
+    html = spec.compute(**spec.defaults())
+    assert "示意模型（合成数字，非实测数据）" in html
+    for name in ("shape", "how", "k", "social_pull"):
+        assert all(_changes(spec, name)), name
+
+
+def test_network_explorer_shows_the_models_numbers():
+    spec = network_explorer_spec()
+    params = dict(spec.defaults(), shape="star", how="centre", k=1, social_pull=0.6)
+    r = networks.resilience("star", "centre", 1, social_pull=0.6)
+    html = spec.compute(**params)
+    assert f"{r.activity_kept:.0%}" in html and f"{r.connected_after:.0%}" in html
+    assert "没有人离开" in spec.compute(**dict(params, k=0))
+
+
+def test_red_packet_explorer_grid_caption_and_controls():
+    spec = red_packet_explorer_spec()
+    assert spec.grid_size == 3 * 4 * 3 * 3 <= 200
+    html = spec.compute(**spec.defaults())
+    assert "示意模型（合成数字，非实测数据）" in html
+    for name in ("lift", "half_life_days", "conversion", "n_packets"):
+        assert all(_changes(spec, name)), name
+
+
+def test_red_packet_explorer_says_when_the_lift_lasts():
+    spec = red_packet_explorer_spec()
+    brief = spec.compute(lift=0.3, half_life_days=1.0, conversion=0.0, n_packets=1)
+    lasting = spec.compute(lift=0.3, half_life_days=1.0, conversion=0.2, n_packets=1)
+    assert "几乎回到平时" in brief
+    assert "仍比平时多" in lasting
+
+
+@pytest.mark.parametrize("make_spec", [network_explorer_spec, red_packet_explorer_spec])
+def test_one_recompute_is_fast_at_the_extremes(make_spec):
+    spec = make_spec()
+    spec.compute(**spec.defaults())  # warm up imports
+    times = []
+    for params in spec.extremes():
+        start = time.perf_counter()
+        spec.compute(**params)
+        times.append(time.perf_counter() - start)
+    assert statistics.median(times) < 0.05
+
+
+def test_widgets_build():
+    for make in (network_explorer, red_packet_explorer):
+        box = make()
+        assert "shequn-explorer" in box._dom_classes
