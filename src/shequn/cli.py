@@ -57,6 +57,69 @@ def _cmd_connectors(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_data_generate(args: argparse.Namespace) -> int:
+    from shequn.data.generate import generate, write_dataset
+
+    if args.groups < 1:
+        print("参数错误 (bad argument): --groups 必须 ≥ 1", file=sys.stderr)
+        return 2
+    tables = generate(seed=args.seed, groups=args.groups, progress=not args.quiet)
+    for path in write_dataset(tables, Path(args.out), seed=args.seed, groups=args.groups):
+        print(f"已写入 (written): {path}")
+    return 0
+
+
+def _cmd_data_import_qq(args: argparse.Namespace) -> int:
+    from shequn.data.load import DataError
+    from shequn.data.qq import parse_qq_export
+    from shequn.data.store import write_tables
+
+    try:
+        tables = parse_qq_export(Path(args.file), group_id=args.group_id)
+        note = (f"Imported from a QQ text export: {Path(args.file).name}\n"
+                "join times are first-message times; threshold, topology and red-packet amounts are unknown.\n")
+        written = write_tables(tables, Path(args.out), note)
+    except DataError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    for path in written:
+        print(f"已写入 (written): {path}")
+    return 0
+
+
+def _table_for(path: Path, explicit: str | None) -> str | None:
+    from shequn.data.schema import TABLES
+
+    if explicit:
+        return explicit
+    for name, spec in TABLES.items():
+        if path.name == spec.file or path.stem == name:
+            return name
+    return None
+
+
+def _cmd_data_validate(args: argparse.Namespace) -> int:
+    from shequn.data.load import DataError, validate_file
+
+    failures = 0
+    for name in args.files:
+        path = Path(name)
+        table = _table_for(path, args.table)
+        if table is None:
+            print(f"{path}：无法从文件名判断是哪张表，请用 --table 指定。"
+                  f"\n  cannot tell the table from the file name; pass --table", file=sys.stderr)
+            failures += 1
+            continue
+        try:
+            rows = validate_file(path, table)
+        except DataError as exc:
+            print(exc, file=sys.stderr)
+            failures += 1
+        else:
+            print(f"{path}：通过，{rows} 行 (valid, {rows} rows, table {table})")
+    return 1 if failures else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="shequn", description="社群运营课程工具 (community-operations course kit)")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -69,6 +132,24 @@ def build_parser() -> argparse.ArgumentParser:
     n = book_sub.add_parser("notebooks", help="执行课程笔记本并写入 .ipynb (execute paired notebooks)")
     n.add_argument("--root", default=".")
     n.set_defaults(func=_cmd_book_notebooks)
+
+    data = sub.add_parser("data", help="群聊数据 (group-chat data)")
+    data_sub = data.add_subparsers(dest="data_command", required=True)
+    g = data_sub.add_parser("generate", help="生成合成数据 (generate synthetic data)")
+    g.add_argument("--seed", type=int, default=0)
+    g.add_argument("--groups", type=int, default=20)
+    g.add_argument("--out", required=True, help="output folder")
+    g.add_argument("--quiet", action="store_true", help="no progress bar")
+    g.set_defaults(func=_cmd_data_generate)
+    q = data_sub.add_parser("import-qq", help="导入 QQ 群文本聊天记录 (import a QQ text export)")
+    q.add_argument("file")
+    q.add_argument("--out", required=True, help="output folder")
+    q.add_argument("--group-id", default="qq001")
+    q.set_defaults(func=_cmd_data_import_qq)
+    v = data_sub.add_parser("validate", help="检查 CSV 文件 (validate CSV files, streamed)")
+    v.add_argument("files", nargs="+")
+    v.add_argument("--table", choices=["groups", "members", "messages", "red_packets"])
+    v.set_defaults(func=_cmd_data_validate)
 
     f = sub.add_parser("font", help="检查绘图用的中文字体 (check the CJK plotting font)")
     f.set_defaults(func=_cmd_font)

@@ -233,8 +233,11 @@ def _frame_from_text(path: Path, table: str, text: str) -> pd.DataFrame:
 
 
 def read_table(path: str | Path, table: str, *, max_bytes: int = DEFAULT_MAX_BYTES,
-               now: pd.Timestamp | None = None) -> pd.DataFrame:
-    """Read and validate one CSV table (``groups``, ``members``, ``messages`` or ``red_packets``)."""
+               now: pd.Timestamp | None = None, allow_empty: bool = False) -> pd.DataFrame:
+    """Read and validate one CSV table (``groups``, ``members``, ``messages`` or ``red_packets``).
+
+    ``allow_empty`` accepts a header-only file (e.g. no red packets) as an empty table.
+    """
     path = Path(path)
     if table not in TABLES:
         raise ValueError(f"unknown table {table!r}; expected one of {sorted(TABLES)}")
@@ -249,11 +252,19 @@ def read_table(path: str | Path, table: str, *, max_bytes: int = DEFAULT_MAX_BYT
     raw = path.read_bytes()
     _sniff(path, raw[:65536])
     text = _decode(path, raw)
+    if allow_empty and text.strip() and len(text.strip().splitlines()) == 1:
+        _check_header(path, table, next(csv.reader([text.strip()])))
+        return _empty_table(table)
     frame = _frame_from_text(path, table, text)
     now = now if now is not None else pd.Timestamp.now(tz=TIMEZONE)
     converted = _convert(path, table, frame, now)
     _validate(path, table, converted)
     return converted.reset_index(drop=True)
+
+
+def _empty_table(table: str) -> pd.DataFrame:
+    dtypes = {"datetime": pd.DatetimeTZDtype(tz=TIMEZONE), "int": "int64", "float": "float64"}
+    return pd.DataFrame({c.name: pd.Series(dtype=dtypes.get(c.kind, object)) for c in TABLES[table].columns})
 
 
 def validate_file(path: str | Path, table: str, *, chunk_rows: int = 250_000,
@@ -336,7 +347,8 @@ def load_dataset(folder: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES,
                  now: pd.Timestamp | None = None) -> Dataset:
     """Load the four tables from ``folder`` and check the ids that link them."""
     folder = Path(folder)
-    tables = {name: read_table(folder / spec.file, name, max_bytes=max_bytes, now=now)
+    tables = {name: read_table(folder / spec.file, name, max_bytes=max_bytes, now=now,
+                               allow_empty=name == "red_packets")
               for name, spec in TABLES.items()}
     _check_links(folder, tables)
     return Dataset(**tables)

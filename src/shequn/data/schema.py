@@ -20,9 +20,10 @@ __all__ = ["ColumnSpec", "TableSpec", "TABLES", "TIMEZONE", "THRESHOLDS", "TOPOL
            "JOIN_METHODS", "MESSAGE_TYPES", "schema"]
 
 TIMEZONE = "Asia/Shanghai"
-THRESHOLDS = ("free", "paid", "invite")
-TOPOLOGIES = ("star", "mesh")
-JOIN_METHODS = ("founder", "free", "paid", "invite")
+# "unknown" marks what an imported chat export does not record (never guessed).
+THRESHOLDS = ("free", "paid", "invite", "unknown")
+TOPOLOGIES = ("star", "mesh", "unknown")
+JOIN_METHODS = ("founder", "free", "paid", "invite", "unknown")
 MESSAGE_TYPES = ("text", "image", "red_packet", "link")
 
 
@@ -62,19 +63,20 @@ TABLES: dict[str, TableSpec] = {
             C("group_id", "id", "—", "群编号", "group identifier"),
             C("name", "str", "—", "群名称（合成）", "group name (synthetic)"),
             C("created_at", "datetime", "ISO 8601，含时区", "建群时间", "creation time"),
-            C("threshold", "category", "—", "入群门槛类型：free 免费 / paid 付费 / invite 带流量入群",
+            C("threshold", "category", "—", "入群门槛类型：free 免费 / paid 付费 / invite 带流量入群 / unknown 未知",
               "entry-threshold type", categories=THRESHOLDS),
             C("fee_yuan", "float", "元", "入群费（免费群为 0）", "entry fee in yuan (0 if not paid)", minimum=0),
-            C("topology", "category", "—", "结构：star 星形（围绕群主）/ mesh 网状", "star-like or mesh-like",
+            C("topology", "category", "—", "结构：star 星形（围绕群主）/ mesh 网状 / unknown 未知", "star-like or mesh-like",
               categories=TOPOLOGIES),
-            C("owner_id", "ref", "—", "群主的成员编号", "member_id of the owner"),
+            C("owner_id", "ref", "—", "群主的成员编号（导入的聊天记录中未知则为空）", "member_id of the owner, empty if unknown",
+              nullable=True),
         ), "每行一个群"),
         TableSpec("members", "members.csv", "member_id", (
             C("member_id", "id", "—", "成员编号（每个群内的一次入群）", "member identifier (one membership)"),
             C("group_id", "ref", "—", "所在群", "group of this member"),
             C("nickname", "str", "—", "昵称（合成）", "nickname (synthetic)"),
             C("joined_at", "datetime", "ISO 8601，含时区", "入群时间", "join time"),
-            C("join_method", "category", "—", "入群方式：founder 建群者 / free / paid / invite",
+            C("join_method", "category", "—", "入群方式：founder 建群者 / free / paid / invite / unknown",
               "how the member joined", categories=JOIN_METHODS),
             C("invited_by", "ref", "—", "邀请人的成员编号（非邀请入群为空）", "member_id of the inviter, if invited",
               nullable=True),
