@@ -39,6 +39,14 @@ def test_without_social_pull_the_star_loses_only_the_centres_own_activity():
     assert mesh.activity_kept == pytest.approx(1.0, abs=0.05)
 
 
+def test_with_the_centre_present_the_star_is_livelier_unless_there_is_no_social_pull():
+    # The page's table (social pull 0.6) shows the star busier than the mesh before anyone leaves.
+    star, mesh = (networks.resilience(shape, "centre", 1, social_pull=0.6) for shape in ("star", "mesh"))
+    assert star.activity_before > mesh.activity_before
+    star0, mesh0 = (networks.resilience(shape, "centre", 1, social_pull=0.0) for shape in ("star", "mesh"))
+    assert star0.activity_before < mesh0.activity_before
+
+
 @pytest.mark.parametrize("shape", ["star", "mesh"])
 def test_random_members_leaving_hurts_neither_shape(shape):
     for k in (1, 3, 5):

@@ -50,6 +50,8 @@ def test_best_pgc_cadence_is_the_peak_of_the_value_curve():
 def test_too_high_cadence_brings_fatigue_under_default_params():
     table = cm.cadence_table(pgc_share=1.0, weeks=26)
     value = table["平均内容价值"]
+    for col in ("平均内容价值", "第26周活跃比例", "第26周留存成员比例"):
+        assert table[col].loc[[1, 3, 7]].is_monotonic_increasing
     assert value.loc[3] < value.loc[7]  # more content helps up to a point ...
     assert value.loc[14] < value.loc[7]  # ... then fatigue wins
     assert table["第26周留存成员比例"].loc[14] < table["第26周留存成员比例"].loc[7]
@@ -98,6 +100,8 @@ def test_sustainability_after_stop_needs_enough_ugc():
     final = [cm.summary(s, 7, 26, 8)["final_active_members"] for s in (0.25, 0.5, 0.75, 1.0)]
     assert final == sorted(final, reverse=True)
     assert final[0] > 0.3 and final[-1] == 0.0
+    # ... and the group with some UGC keeps far more of its members.
+    assert cm.summary(0.25, 7, 26, 8)["retained"] > 2 * cm.summary(1.0, 7, 26, 8)["retained"]
 
 
 def test_with_the_operator_always_on_more_pgc_buys_activity_at_a_price():
@@ -153,7 +157,10 @@ def test_tables_for_the_page():
     mix = cm.mix_table(cadence=7, weeks=26, stop_week=8)
     assert list(mix.index) == list(cm.PGC_SHARES)
     assert mix.loc[0.25, "停手52周后仍有活跃成员"] == "是"
-    assert mix.loc[1.0, "停手52周后仍有活跃成员"] == "否"
+    for share in (0.0, 0.5, 0.75, 1.0):
+        assert mix.loc[share, "停手52周后仍有活跃成员"] == "否"
+    assert mix.loc[0.5, "第26周活跃比例"] > 0.2  # still active at week 26, silent within the year
+    assert mix.loc[0.75, "第26周活跃比例"] == 0.0
     assert (cm.mix_table(stop_week=None)["停手52周后仍有活跃成员"] == "不适用").all()
     assert cm.checkpoint_weeks(4) == [1, 2, 4]
     assert cm.checkpoint_weeks(5) == [1, 2, 4, 5]
@@ -210,9 +217,10 @@ def test_widget_spec_grid_caption_and_controls():
     html = spec.compute(**base)
     assert "示意模型（合成数字，非实测数据）" in html
     for control in spec.controls:
-        other = next(v for v in control.values if v != base[control.name])
-        changed = spec.compute(**{**base, control.name: other})
-        assert changed != html, control.name
+        for other in control.values:
+            if other != base[control.name]:
+                changed = spec.compute(**{**base, control.name: other})
+                assert changed != html, (control.name, other)
 
 
 def test_widget_reports_the_model():

@@ -10,7 +10,12 @@ import pytest
 from shequn.book import external_references
 
 ROOT = Path(__file__).resolve().parents[1]
-LESSON_PAGES = ["book/01_connectors/connectors.html"]
+LESSON_PAGES = [
+    "book/00_intro/what_is_community.html",
+    "book/01_connectors/connectors.html",
+    "book/02_community_vs_fans/community_vs_fans.html",
+    "book/04_content_community_product/content_community_product.html",
+]
 ALL_PAGES = ["book/index.html", *LESSON_PAGES, "book/reference/glossary.html",
              "book/reference/style_guide.html", "search.html", "genindex.html"]
 SCREENSHOTS = ROOT / "_build" / "screenshots"

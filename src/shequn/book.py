@@ -121,12 +121,15 @@ def execute_notebook(md: Path, timeout: int = 180):
     return nb
 
 
-def write_notebooks(root: Path) -> list[Path]:
-    """Execute every paired lesson and write its ``.ipynb`` beside the ``.md``."""
+def write_notebooks(root: Path, only: list[Path] | None = None) -> list[Path]:
+    """Execute every paired lesson (or those in ``only``) and write its ``.ipynb`` beside the ``.md``."""
     import jupytext
 
+    wanted = None if not only else {p.resolve() for p in only}
     written = []
     for md in paired_notebooks(root):
+        if wanted is not None and md.resolve() not in wanted:
+            continue
         nb = execute_notebook(md)
         target = md.with_suffix(".ipynb")
         jupytext.write(nb, target, fmt="ipynb")

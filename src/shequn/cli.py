@@ -24,7 +24,7 @@ def _cmd_book_build(args: argparse.Namespace) -> int:
 def _cmd_book_notebooks(args: argparse.Namespace) -> int:
     from shequn.book import project_root, write_notebooks
 
-    for path in write_notebooks(project_root(Path(args.root))):
+    for path in write_notebooks(project_root(Path(args.root)), [Path(p) for p in args.only]):
         print(f"已执行并写入 (executed): {path}")
     return 0
 
@@ -131,6 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.set_defaults(func=_cmd_book_build)
     n = book_sub.add_parser("notebooks", help="执行课程笔记本并写入 .ipynb (execute paired notebooks)")
     n.add_argument("--root", default=".")
+    n.add_argument("only", nargs="*", help="lesson .md files (default: all)")
     n.set_defaults(func=_cmd_book_notebooks)
 
     data = sub.add_parser("data", help="群聊数据 (group-chat data)")

@@ -38,11 +38,14 @@ Reading the equations:
   encodes a critical mass ``theta``: a lone poster gets no replies and gives up,
   so UGC is small while few members are active and close to its ceiling once
   many are.  This habit does not need the operator, so UGC continues after the
-  operator stops.  Because ``m -> G(m)`` is S-shaped, a group without PGC has
-  two stable states: silent (``m = 0``) and self-sustaining (when ``G`` crosses
-  the diagonal above ``theta``); which one it reaches depends on whether it
-  starts above the unstable crossing.  With ``s = 1`` there is no UGC at all,
-  so activity stops as soon as the operator stops.
+  operator stops.  Without PGC, next week's active members follow
+  ``m_{t+1} ~= N * G(m_t)`` with an S-shaped ``G``; ignoring the slow loss of
+  members, such a group has two stable states, silent (``m = 0``) and
+  self-sustaining (where ``G`` crosses the diagonal above ``theta``), and which
+  one it reaches depends on whether it starts above the unstable crossing.
+  Members keep leaving at a small rate, so in this closed cohort even a
+  self-sustaining group shrinks slowly.  With ``s = 1`` there is no UGC at
+  all, so activity stops as soon as the operator stops.
 * Perceived content value ``V`` saturates in the (quality-weighted) number of
   posts, with half-saturation scale ``H``, and every post costs the reader
   ``f`` (fatigue: too many messages in the group).  ``V`` therefore peaks at a
@@ -302,13 +305,16 @@ def mix_table(
     rows = []
     for s in shares:
         out = summary(s, cadence, weeks, stop_week, params)
+        if stop_week is None:
+            sustains = "不适用"
+        else:
+            sustains = "是" if is_self_sustaining(s, cadence, stop_week, params=params) else "否"
         rows.append({
             "PGC占比": s,
             f"第{weeks}周活跃比例": round(out["final_active_share"], 2),
             f"第{weeks}周留存成员比例": round(out["retained"], 2),
             "运营者投入（小时）": round(out["operator_hours"], 1),
-            "停手52周后仍有活跃成员": ("不适用" if stop_week is None
-                                     else ("是" if is_self_sustaining(s, cadence, stop_week, params=params) else "否")),
+            "停手52周后仍有活跃成员": sustains,
         })
     return pd.DataFrame(rows).set_index("PGC占比")
 

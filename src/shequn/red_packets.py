@@ -5,7 +5,7 @@ when a red packet (红包) is being grabbed, and that a community held together
 this way cannot stay alive for long.  This module turns that claim into a small
 model that a learner can test.  Every number it outputs is synthetic.
 
-A group has ``N`` members: a share ``s`` are lurkers, the rest regulars.  A
+A group has ``N`` members: a share ``phi`` are lurkers, the rest regulars.  A
 regular posts on a given day with probability ``p_r``, a lurker with
 probability ``p_l`` (``p_l < p_r``).  Red packets are sent on days
 ``d_1 < d_2 < ...``.  Each packet raises every lurker's posting probability by
@@ -25,11 +25,11 @@ Expected daily active members (members who post at least once that day):
 
     A(t) = Regulars(t) * p_r + Lurkers(t) * p_lurk(t)
 
-The baseline is the same group with no red packet, ``A0 = N(1-s) p_r + N s p_l``;
+The baseline is the same group with no red packet, ``A0 = N(1-phi) p_r + N phi p_l``;
 the *lift* is ``A(t) - A0``.  Closed forms:
 
 * ``c = 0``, one packet on day ``d`` and ``p_l + L <= 1``:
-  ``lift(t) = N s L 2 ** (-(t - d) / h)`` for ``t >= d``; it decays to 0.
+  ``lift(t) = N phi L 2 ** (-(t - d) / h)`` for ``t >= d``; it decays to 0.
 * ``c > 0``: after the packets the lift tends to
   ``X (p_r - p_l) > 0`` where ``X`` is the total number converted, so part of
   the lift lasts.
@@ -95,7 +95,7 @@ def weekly_packets(count: int, first_day: int = 7, every: int = 7) -> tuple[int,
 
 def baseline_activity(n_members: int = 200, lurker_share: float = 0.8, regular_rate: float = 0.5,
                       lurker_rate: float = 0.02) -> float:
-    """Expected daily active members with no red packet: ``N(1-s)p_r + N s p_l``."""
+    """Expected daily active members with no red packet: ``N(1-phi)p_r + N phi p_l``."""
     _check(n_members, lurker_share, 0.0, 1.0, 0.0, 1, regular_rate, lurker_rate, ())
     return n_members * ((1.0 - lurker_share) * regular_rate + lurker_share * lurker_rate)
 
