@@ -15,6 +15,7 @@ LESSON_PAGES = [
     "book/01_connectors/connectors.html",
     "book/02_community_vs_fans/community_vs_fans.html",
     "book/04_content_community_product/content_community_product.html",
+    "book/05_thresholds/thresholds.html",
 ]
 ALL_PAGES = ["book/index.html", *LESSON_PAGES, "book/reference/glossary.html",
              "book/reference/style_guide.html", "search.html", "genindex.html"]

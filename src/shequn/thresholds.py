@@ -32,14 +32,16 @@ Pipeline
    Built-in policies: :class:`FreePolicy` admits everyone; :class:`PaidPolicy`
    admits ``wtp_i >= price``; :class:`InvitePolicy` admits an applicant who is
    willing to make the effort (``interest_i >= effort_per_invite * k``) *and*
-   finds ``k`` interested friends among ``network_i``
-   (``Binomial(network_i, friend_interest_rate) >= k``); :class:`PosterPolicy`
+   finds ``k`` interested friends among ``network_i`` (with probability
+   ``P(Binomial(network_i, friend_interest_rate) >= k)``); :class:`PosterPolicy`
    admits ``interest_i >= effort`` (sharing a poster is a small effort);
    :class:`CombinedPolicy` admits only those every part admits;
    :class:`FunctionPolicy` wraps any ``fn(applicants, rng) -> bool mask``.
    By default a policy sees the pool with ``fit`` hidden: an operator cannot
-   observe who really fits, only proxies such as interest, willingness to pay
-   and network size.
+   observe who really fits.  The built-in policies model *self-selection*:
+   the applicant's own interest and willingness to pay decide whether they
+   pay or make the effort.  A custom policy that reads ``interest`` directly
+   acts like an entry questionnaire that everyone answers honestly.
 
 3. **Invitations** (growth through bring-your-own-traffic).  Each admitted
    member brings ``policy.invitees(...)`` friends (``k`` for an invite policy,
@@ -108,11 +110,13 @@ __all__ = [
     "CombinedPolicy",
     "FunctionPolicy",
     "as_policy",
+    "prob_at_least",
     "standard_policies",
     "Assumptions",
     "SimulationResult",
     "simulate",
     "compare_policies",
+    "compare_group_rules",
     "meets_goal",
     "plot_funnel",
     "plot_weekly_active",
@@ -217,10 +221,11 @@ class Applicants:
         fit = np.array(self.fit, dtype=float)
         wtp = np.array(self.willingness_to_pay, dtype=float)
         net = np.array(self.network_size)
-        if net.size and not (np.issubdtype(net.dtype, np.number) and np.all(np.isfinite(net))
-                             and np.all(net == np.round(net))):
-            raise ValueError("network_size must hold whole numbers")
-        net = net.astype(np.int64)
+        if not np.issubdtype(net.dtype, np.integer):
+            if net.size and not (np.issubdtype(net.dtype, np.number) and np.all(np.isfinite(net))
+                                 and np.all(net == np.round(net))):
+                raise ValueError("network_size must hold whole numbers")
+            net = net.astype(np.int64)
         gen = np.zeros(interest.shape, np.int64) if self.generation is None else np.array(self.generation, np.int64)
         arrays = {"interest": interest, "fit": fit, "willingness_to_pay": wtp, "network_size": net, "generation": gen}
         shapes = {k: v.shape for k, v in arrays.items()}
@@ -415,9 +420,9 @@ class InvitePolicy(Policy):
     """邀请k人 (bring-your-own-traffic): join only after inviting ``invites`` interested friends.
 
     The cost is effort: an applicant is willing iff
-    ``interest >= effort_per_invite * invites``, and able iff
-    ``Binomial(network_size, friend_interest_rate) >= invites`` (enough friends
-    who care about the content).  Every member brings exactly ``invites``
+    ``interest >= effort_per_invite * invites``, and able with probability
+    ``P(Binomial(network_size, friend_interest_rate) >= invites)`` (enough
+    friends who care about the content; see :func:`prob_at_least`).  Every member brings exactly ``invites``
     friends, who become new applicants.
     """
 
@@ -434,8 +439,9 @@ class InvitePolicy(Policy):
 
     def admit(self, applicants: Applicants, rng: np.random.Generator) -> np.ndarray:
         willing = applicants.interest >= self.effort_per_invite * self.invites
-        found = rng.binomial(applicants.network_size, self.friend_interest_rate)
-        return willing & (found >= self.invites)
+        able = rng.random(applicants.n) < prob_at_least(self.invites, applicants.network_size,
+                                                        self.friend_interest_rate)
+        return willing & able
 
 
 class PosterPolicy(Policy):
@@ -514,6 +520,24 @@ class CombinedPolicy(Policy):
         for p in self.policies:
             total += _check_counts(p.invitees(applicants, admitted, rng), applicants.n, p.name)
         return np.where(admitted, total, 0)
+
+
+def prob_at_least(k: int, trials: np.ndarray, p: float) -> np.ndarray:
+    """``P(Binomial(trials, p) >= k)``, elementwise (used to find ``k`` interested friends)."""
+    _check_int("k", k, 0)
+    _check_range("p", p, 0.0, 1.0)
+    trials = np.asarray(trials, dtype=float)
+    if k == 0:
+        return np.ones(trials.shape)
+    if p == 0.0 or p == 1.0:
+        return ((trials >= k) & (p == 1.0)).astype(float)
+    pmf = np.exp(trials * math.log1p(-p))  # P(X = 0)
+    below = pmf.copy()
+    ratio = p / (1 - p)
+    for j in range(k - 1):
+        pmf = pmf * np.maximum(trials - j, 0) / (j + 1) * ratio
+        below += pmf
+    return np.clip(1.0 - below, 0.0, 1.0)
 
 
 def _check_mask(mask, n: int, name: str) -> np.ndarray:
@@ -746,20 +770,24 @@ def simulate(
     q = np.clip(a.fit_weight * fit + (1 - a.fit_weight) * interest + a.commitment(policy.fee), 0.0, 1.0)
     crowd = float(np.mean(~good)) if members else 0.0
     keep = np.clip(a.keep_low + (a.keep_high - a.keep_low) * q - a.crowd_penalty * crowd, 0.0, 1.0)
-    p = a.first_week_activity * q
-    draws = rng.random((weeks, members))
-    activity = np.zeros((members, weeks), dtype=bool)
-    in_group = np.ones(members, dtype=bool)
-    streak = np.zeros(members, dtype=np.int64)
-    in_group_counts = np.zeros(weeks, dtype=np.int64)
-    for t in range(weeks):
-        in_group_counts[t] = in_group.sum()
-        act = in_group & (draws[t] < p)
-        activity[:, t] = act
-        if remove_after_inactive_weeks is not None:
-            streak = np.where(act, 0, streak + 1)
-            in_group &= streak < remove_after_inactive_weeks
-        p = p * keep
+    # p_i(t) = a_1 q_i keep_i^(t-1), one row per week
+    prob = np.empty((weeks, members))
+    prob[0] = a.first_week_activity * q
+    for t in range(1, weeks):
+        np.multiply(prob[t - 1], keep, out=prob[t])
+    by_week = rng.random((weeks, members)) < prob
+    in_group_counts = np.full(weeks, members, dtype=np.int64)
+    rule = remove_after_inactive_weeks
+    if rule is not None and rule < weeks:
+        # the group rule: after `rule` consecutive inactive weeks a member is asked to leave
+        in_group = np.ones(members, dtype=bool)
+        streak = np.zeros(members, dtype=np.int64)
+        for t in range(weeks):
+            in_group_counts[t] = in_group.sum()
+            by_week[t] &= in_group
+            streak = np.where(by_week[t], 0, streak + 1)
+            in_group &= streak < rule
+    activity = by_week.T
     activity.flags.writeable = False
     denom = max(members, 1)
     weekly_active = _readonly(activity.sum(axis=0) / denom)
@@ -817,10 +845,49 @@ def compare_policies(
     """
     results = _results(policies, applicants, n, weeks, seed, kwargs)
     table = pd.DataFrame([r.summary() for r in results]).set_index("门槛")
-    numeric = [c for c in table.columns]
-    for c in numeric:
+    for c in table.columns:
         table[c] = pd.to_numeric(table[c])
     return table
+
+
+def _rule_label(rule: int | None) -> str:
+    return "不清退" if rule is None else f"连续{rule}周不活跃请出群"
+
+
+def compare_group_rules(
+    policies: Iterable[Policy | Callable] | None = None,
+    rules: Sequence[int | None] = (None, 4),
+    applicants: Applicants | None = None,
+    *,
+    n: int = 10_000,
+    weeks: int = 12,
+    seed: int = 0,
+    **kwargs,
+) -> pd.DataFrame:
+    """Each policy (default: free and paid 50 yuan) under each group rule.
+
+    ``rules`` holds values of ``remove_after_inactive_weeks`` (``None`` = nobody
+    is removed).  Rows are indexed by (门槛, 群规); columns as in
+    :func:`compare_policies` plus 第N周仍在群占比.
+    """
+    policies = [FreePolicy(), PaidPolicy(50)] if policies is None else [as_policy(p) for p in policies]
+    if not policies or not rules:
+        raise ValueError("give at least one policy and one rule")
+    if applicants is None:
+        applicants = generate_applicants(n, seed)
+    rows = []
+    for policy in policies:
+        for rule in rules:
+            r = simulate(policy, applicants, weeks=weeks, seed=seed, remove_after_inactive_weeks=rule, **kwargs)
+            row = r.summary()
+            row["群规"] = _rule_label(rule)
+            row[f"第{weeks}周仍在群占比"] = round(float(r.weekly_in_group[-1]), 3)
+            rows.append(row)
+    table = pd.DataFrame(rows).set_index(["门槛", "群规"])
+    for c in table.columns:
+        table[c] = pd.to_numeric(table[c])
+    return table[["成员数", f"第{weeks}周活跃占比", f"第{weeks}周活跃人数", f"第{weeks}周仍在群占比",
+                  "收入（元）", "成本（元）", "净收益（元）"]]
 
 
 def meets_goal(result: SimulationResult, *, min_members: int = 0, min_active_share: float = 0.0,

@@ -175,6 +175,15 @@ def _convert(path: Path, table: str, frame: pd.DataFrame, now: pd.Timestamp, fir
 
 
 def _validate(path: Path, table: str, frame: pd.DataFrame, first_line: int = 2) -> None:
+    key = TABLES[table].key
+    dup = frame[key].duplicated()
+    if dup.any():
+        row = int(np.flatnonzero(dup.to_numpy())[0])
+        value = frame[key].iloc[row]
+        first = int(np.flatnonzero((frame[key] == value).to_numpy())[0])
+        raise DataError(path, f"编号「{value}」重复（第 {first + first_line} 行已出现）。",
+                        f"duplicate id {value!r} (first seen on line {first + first_line})",
+                        line=row + first_line, column=key)
     try:
         schema(table).validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
@@ -271,37 +280,50 @@ def validate_file(path: str | Path, table: str, *, chunk_rows: int = 250_000,
                   now: pd.Timestamp | None = None) -> int:
     """Validate a CSV of any size in constant memory, chunk by chunk; return its row count.
 
-    Checks the same things as :func:`read_table` within each chunk, and id
-    uniqueness across chunks (ids are hashed to 64-bit integers).
+    Checks the same things as :func:`read_table` within each chunk, and
+    duplicate rows and ids across chunks (rows and ids are hashed to 64-bit
+    integers, so memory grows by 16 bytes a row, not with the file's size).
     """
     path = Path(path)
     if not path.is_file():
         raise DataError(path, "找不到文件。", "file not found")
+    size = path.stat().st_size
+    if size == 0:
+        raise DataError(path, "文件是空的。", "the file is empty")
     with path.open("rb") as fh:
         head = fh.read(65536)
+        fh.seek(-1, 2)
+        ends_with_newline = fh.read(1) in (b"\n", b"\r")
     _sniff(path, head)
     encoding = "utf-8-sig"
     try:
         head.decode("utf-8")
     except UnicodeDecodeError as exc:
         if exc.start < len(head) - 4:  # not just a character cut at the buffer's end
+            _decode(path, head[: exc.start + 64].rsplit(b"\n", 1)[0] or head)  # refuses non-GBK text
             encoding = "gb18030"
     now = now if now is not None else pd.Timestamp.now(tz=TIMEZONE)
     key = TABLES[table].key
-    seen: list[np.ndarray] = []
+    row_hashes: list[np.ndarray] = []
+    id_hashes: list[np.ndarray] = []
     rows = 0
     try:
-        with path.open(encoding=encoding, newline="") as fh:  # first streaming pass: field counts
-            _check_field_counts(path, fh, len(TABLES[table].columns))
+        with path.open(encoding=encoding, newline="") as fh:  # first streaming pass: header and field counts
+            header = next(csv.reader(fh), [])
+            _check_header(path, table, header)
+            fh.seek(0)
+            _check_field_counts(path, fh, len(header), ends_with_newline)
         reader = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[], chunksize=chunk_rows,
                              encoding=encoding)
         for chunk in reader:
-            if rows == 0:
-                _check_header(path, table, list(chunk.columns))
             chunk.index = pd.RangeIndex(rows, rows + len(chunk))
+            row_hashes.append(pd.util.hash_pandas_object(chunk, index=False).to_numpy())
+            id_hashes.append(pd.util.hash_array(chunk[key].to_numpy(dtype=object)))
+            dup_rows = chunk.duplicated().to_numpy()
+            if dup_rows.any():
+                raise DataError(path, "与前面某一行完全重复。", "duplicate row", line=rows + int(np.flatnonzero(dup_rows)[0]) + 2)
             converted = _convert(path, table, chunk, now, first_line=rows + 2)
             _validate(path, table, converted, first_line=rows + 2)
-            seen.append(pd.util.hash_array(chunk[key].to_numpy(dtype=object)))
             rows += len(chunk)
     except UnicodeDecodeError as exc:
         raise DataError(path, "文件编码前后不一致或不是 UTF-8/GBK。请转换为 UTF-8。",
@@ -312,11 +334,11 @@ def validate_file(path: str | Path, table: str, *, chunk_rows: int = 250_000,
         raise DataError(path, f"CSV 格式错误：{exc}", f"malformed CSV: {exc}") from None
     if rows == 0:
         raise DataError(path, "只有表头，没有数据行。", "header only: the file has no data rows", line=2)
-    hashes = np.concatenate(seen)
-    uniq, counts = np.unique(hashes, return_counts=True)
-    if (counts > 1).any():
-        dup = int(np.flatnonzero(np.isin(hashes, uniq[counts > 1]))[1])
-        raise DataError(path, "编号重复。", f"duplicate {key}", line=dup + 2, column=key)
+    for hashes, zh, en, column in ((np.concatenate(row_hashes), "与前面某一行完全重复。", "duplicate row", None),
+                                   (np.concatenate(id_hashes), "编号重复。", f"duplicate {key}", key)):
+        dup = pd.Series(hashes).duplicated().to_numpy()
+        if dup.any():
+            raise DataError(path, zh, en, line=int(np.flatnonzero(dup)[0]) + 2, column=column)
     return rows
 
 

@@ -21,7 +21,7 @@ POLICY_OPTIONS: dict[str, tuple[str, object]] = {
     "invite5": ("邀请5人", lambda: thresholds.InvitePolicy(5)),
     "poster": ("转发海报", thresholds.PosterPolicy),
 }
-_RULE_WEEKS = 3
+_RULE_WEEKS = 4
 _SEED = 0
 
 
