@@ -75,6 +75,7 @@ __all__ = [
     "VARIANTS",
     "VARIANT_ZH",
     "SEED_CLAIM",
+    "pair_attracts",
     "simulate",
     "closed_form",
     "std_error",
@@ -120,6 +121,16 @@ def closed_form(variant: Variant, n: int) -> float | None:
     return 0.5 if n == 2 else None  # plane_dipole
 
 
+def pair_attracts(theta_a, theta_b):
+    """Dipole rule of ``plane_dipole``: do two magnets on the row attract?
+
+    Angles (radians) are measured from the row's direction.  The pair attracts
+    iff ``cos(a - b) - 3 cos a cos b < 0``; works element-wise on arrays.
+    """
+    a, b = np.asarray(theta_a, dtype=float), np.asarray(theta_b, dtype=float)
+    return np.cos(a - b) - 3.0 * np.cos(a) * np.cos(b) < 0
+
+
 def _coins(rng: np.random.Generator, trials: int, n: int) -> np.ndarray:
     return rng.integers(0, 2, size=(trials, n), dtype=np.int8)
 
@@ -142,8 +153,8 @@ def _events(variant: str, n: int, trials: int, rng: np.random.Generator) -> np.n
     theta = rng.uniform(0.0, 2.0 * np.pi, size=(trials, n))
     c, s = np.cos(theta), np.sin(theta)
     i, j = np.triu_indices(n, k=1)
-    energy = s[:, i] * s[:, j] - 2.0 * c[:, i] * c[:, j]
-    return (energy < 0).any(axis=1)
+    # cos(a - b) - 3 cos a cos b = sin a sin b - 2 cos a cos b (same rule as pair_attracts)
+    return (s[:, i] * s[:, j] - 2.0 * c[:, i] * c[:, j] < 0).any(axis=1)
 
 
 def simulate(variant: Variant, n_magnets: int, trials: int = 4000, seed: int = 0) -> float:

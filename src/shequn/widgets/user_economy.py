@@ -138,7 +138,7 @@ def magnet_explorer():
 
 
 # ----------------------------------------------------------------- influence
-_INFLUENCE_RUNS = 100
+_INFLUENCE_RUNS = 60
 
 
 def _render_influence(strategy: str, k: int, spread_prob: float) -> str:
@@ -167,7 +167,7 @@ def influence_explorer_spec() -> Explorer:
     return Explorer(
         name="user_economy_influence",
         title="强节点探索器（influence explorer）",
-        note="1,000人的合成社群（幂律聚类网络，固定随机种子）；传播结果是100次模拟的平均，不是实测数据。",
+        note="1000人的合成社群（幂律聚类网络，固定随机种子）；传播结果是60次模拟的平均，不是实测数据。",
         controls=[
             Control("strategy", "播种方式", [(label, key) for key, label in user_economy.SEED_STRATEGY_ZH.items()],
                     default="degree", kind="dropdown"),
