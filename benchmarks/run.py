@@ -1,13 +1,14 @@
 """Course-kit benchmarks: one command (`make bench`), ratios measured in the same run.
 
-    python benchmarks/run.py [build|widgets ...] [--repeat N]
+    python benchmarks/run.py [build|widgets|simulator ...] [--repeat N]
 
 build    cold `jupyter-book build` vs executing the same notebooks with nbclient
          alone (the floor), and a warm rebuild with no change vs cold.
          Targets: cold <= 1.5x floor, warm <= 0.3x cold.
-widgets  the time of one recompute (model + render) of every lesson explorer,
-         median over its whole control grid and worst case at the extremes.
-         Targets: median <= 50 ms, extremes <= 100 ms.
+widgets    the time of one recompute (model + render) of every lesson explorer,
+           median over its whole control grid and worst case at the extremes.
+           Targets: median <= 50 ms, extremes <= 100 ms.
+simulator  one threshold simulation of 10,000 applicants. Target: well under 50 ms.
 
 Wall-clock medians over --repeat runs; this machine is shared and noisy, so the
 ratios (measured back to back) matter more than the absolute seconds.
@@ -57,27 +58,53 @@ def bench_build(repeat: int) -> dict[str, float]:
 
 
 def bench_widgets(repeat: int) -> dict[str, float]:
+    """First-visit recompute time of every grid point of every lesson explorer.
+
+    Models may cache per-point results (lru_cache); timing a point the first
+    time it is visited measures the real recompute a learner's click costs in
+    a live kernel.  Spec-level set-up (e.g. ranking a network once) is done
+    before timing by building the spec, as the widget does.
+    """
     from shequn import widgets
 
-    specs = [getattr(widgets, name)() for name in widgets.__all__ if name.endswith("_spec")]
-    print(f"widgets: one recompute (model + render), {repeat} pass(es) over each grid")
+    names = [name for name in widgets.__all__ if name.endswith("_spec")]
+    print(f"widgets: one recompute (model + render) at the first visit of each grid point, {len(names)} explorers")
     worst = {}
-    for spec in specs:
-        grid = [t for _ in range(repeat) for t in (_timed(lambda p=p: spec.compute(**p)) for p in spec.grid())]
-        extremes = [_timed(lambda p=p: spec.compute(**p)) for _ in range(repeat) for p in spec.extremes()]
-        med, ext = statistics.median(grid) * 1000, max(extremes) * 1000
+    for name in names:
+        spec = getattr(widgets, name)()
+        times = {}
+        for params in spec.grid():
+            key = tuple(sorted(params.items()))
+            times[key] = _timed(lambda p=params: spec.compute(**p)) * 1000
+        extremes = [times[tuple(sorted(p.items()))] for p in spec.extremes()]
+        med, ext = statistics.median(times.values()), max(extremes)
         worst[spec.name] = ext
-        print(f"  {spec.name:<16} grid {spec.grid_size:4d}  median {med:6.2f} ms (target <= 50)"
-              f"  worst at extremes {ext:6.2f} ms (target <= 100)")
+        flag = "" if med <= 50 and ext <= 100 else "  <-- over target"
+        print(f"  {spec.name:<30} grid {spec.grid_size:4d}  median {med:6.2f} ms (target <= 50)"
+              f"  worst at extremes {ext:6.2f} ms (target <= 100){flag}")
     return worst
+
+
+def bench_simulator(repeat: int) -> dict[str, float]:
+    """One threshold simulation of 10,000 applicants (applicants generated inside), per policy."""
+    from shequn import thresholds
+
+    print(f"simulator: simulate(policy, n=10_000) incl. applicant generation, median of {max(repeat, 5)} seeds")
+    medians = {}
+    for policy in thresholds.standard_policies():
+        runs = [_timed(lambda s=s: thresholds.simulate(policy, n=10_000, weeks=8, seed=s)) * 1000
+                for s in range(max(repeat, 5))]
+        medians[policy.name] = statistics.median(runs)
+        print(f"  {policy.name:<12} median {medians[policy.name]:6.2f} ms  max {max(runs):6.2f} ms (target well under 50)")
+    return medians
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("which", nargs="*", help="build and/or widgets (default: both)")
+    parser.add_argument("which", nargs="*", help="benchmarks to run (default: all)")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    benches = {"build": bench_build, "widgets": bench_widgets}
+    benches = {"build": bench_build, "widgets": bench_widgets, "simulator": bench_simulator}
     for name in args.which or list(benches):
         if name not in benches:
             parser.error(f"unknown benchmark {name!r}; choose from {sorted(benches)}")
