@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: site test env vendor browser notebooks bench clean
+.PHONY: site test env vendor browser notebooks assignments bench clean
 
 site: env vendor
 	$(BIN)/shequn book build
@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11 ($(PYTHON) not found)"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[book,test]"
+	$(BIN)/python -m pip install --quiet -e ".[book,grading,test]"
 	touch $@
 
 vendor: vendor/node_modules/.installed
@@ -38,6 +38,10 @@ browser:
 # so the stored outputs match what nbval re-executes.
 notebooks: env vendor
 	$(BIN)/shequn book notebooks
+
+# Regenerate the student versions in assignments/ from solutions/ with nbgrader.
+assignments: env
+	$(BIN)/shequn assignments release
 
 bench: env vendor
 	$(BIN)/python benchmarks/run.py

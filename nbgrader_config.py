@@ -7,12 +7,20 @@ it generates are written to ``assignments/<assignment>/``.
 c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
 
 c.CourseDirectory.course_id = "shequn"
-c.CourseDirectory.root = "."
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "assignments"
 c.CourseDirectory.submitted_directory = "_grading/submitted"
 c.CourseDirectory.autograded_directory = "_grading/autograded"
 c.CourseDirectory.feedback_directory = "_grading/feedback"
-c.CourseDirectory.db_url = "sqlite:///_grading/gradebook.db"
+c.CourseDirectory.db_url = "sqlite:///gradebook.db"  # relative to the course folder (gitignored)
+# The readable .md twins of the source notebooks hold solutions: never release them.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.md", ".*"]
 # Learners' notebooks use ipywidgets; never let one cell hang the grader.
 c.ExecutePreprocessor.timeout = 120
+# Feedback shows which checks failed, never hidden-test source or expected values (nbgrader #917).
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
+from nbgrader.preprocessors import GetGrades  # noqa: E402
+
+from shequn.grading.feedback import HideTestDetails  # noqa: E402
+
+c.GenerateFeedback.preprocessors = [GetGrades, HideTestDetails, CSSHTMLHeaderPreprocessor]

@@ -46,10 +46,11 @@ def project_root(start: Path | None = None) -> Path:
     raise FileNotFoundError(f"no _config.yml/_toc.yml found above {here}")
 
 
-def paired_notebooks(root: Path) -> list[Path]:
-    """The lesson sources: ``.md`` files under ``book/`` with a jupytext header."""
+def paired_notebooks(root: Path, folders: tuple[str, ...] = ("book", "solutions")) -> list[Path]:
+    """Notebook sources: ``.md`` files with a jupytext header under ``book/`` (lessons)
+    and ``solutions/`` (nbgrader assignment sources)."""
     out = []
-    for md in sorted((root / "book").rglob("*.md")):
+    for md in sorted(p for folder in folders for p in (root / folder).rglob("*.md")):
         head = md.read_text(encoding="utf-8")[:400]
         if head.startswith("---") and "jupytext:" in head:
             out.append(md)

@@ -87,6 +87,15 @@ def _cmd_data_import_qq(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_assignments_release(args: argparse.Namespace) -> int:
+    from shequn.book import project_root
+    from shequn.grading.course import release_all
+
+    for path in release_all(project_root(Path(args.root))):
+        print(f"已生成学生版 (released): {path}")
+    return 0
+
+
 def _table_for(path: Path, explicit: str | None) -> str | None:
     from shequn.data.schema import TABLES
 
@@ -151,6 +160,12 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("files", nargs="+")
     v.add_argument("--table", choices=["groups", "members", "messages", "red_packets"])
     v.set_defaults(func=_cmd_data_validate)
+
+    a = sub.add_parser("assignments", help="作业 (nbgrader assignments)")
+    a_sub = a.add_subparsers(dest="assignments_command", required=True)
+    r = a_sub.add_parser("release", help="用 nbgrader 从 solutions/ 生成学生版 (generate student versions)")
+    r.add_argument("--root", default=".")
+    r.set_defaults(func=_cmd_assignments_release)
 
     f = sub.add_parser("font", help="检查绘图用的中文字体 (check the CJK plotting font)")
     f.set_defaults(func=_cmd_font)

@@ -1,0 +1,188 @@
+"""Checks used in the assignments' test cells: partial credit, hashed answers, fair failures.
+
+A test cell builds a :class:`Checks`, adds cases, and ends with
+``checks.score()``; nbgrader reads the returned number as the cell's partial
+credit.  Messages are written for learners: they say what is wrong, never the
+expected value.  The module holds no solution: reference implementations live
+only in the hidden tests of ``solutions/``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import math
+import os
+import warnings
+from collections.abc import Callable, Iterable, MutableMapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["CheckFailed", "Checks", "expect", "expect_type", "answer_hash", "check_hashed", "expect_close",
+           "expect_frame_close", "forbid", "grading_seed"]
+
+SALT = "shequn-course"
+GRADING_SEED_ENV = "SHEQUN_GRADING_SEED"
+
+
+class CheckFailed(AssertionError):
+    """A check failed; the message is meant for the learner and reveals no answer."""
+
+
+def expect(condition: bool, message: str) -> None:
+    if not condition:
+        raise CheckFailed(message)
+
+
+def expect_type(value: Any, types: type | tuple[type, ...], what: str) -> None:
+    """Refuse ``None`` and wrong types with a message naming what was returned."""
+    if value is None:
+        raise CheckFailed(f"{what} 没有返回任何值（返回了 None）。 / {what} returned nothing (None).")
+    if not isinstance(value, types):
+        names = " 或 ".join(t.__name__ for t in (types if isinstance(types, tuple) else (types,)))
+        raise CheckFailed(f"{what} 应返回 {names}，实际返回了 {type(value).__name__}。 / "
+                          f"{what} should return {names}, got {type(value).__name__}.")
+
+
+def _canonical(value: Any, decimals: int) -> str:
+    if isinstance(value, (pd.DataFrame, pd.Series)):
+        frame = value.to_frame() if isinstance(value, pd.Series) else value
+        frame = frame.sort_index(axis=0).sort_index(axis=1)
+        return frame.round(decimals).to_csv(float_format=f"%.{decimals}f", lineterminator="\n")
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        x = float(value)
+        if math.isnan(x):
+            return "nan"
+        return f"{round(x, decimals) + 0.0:.{decimals}f}"  # + 0.0 turns -0.0 into 0.0
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return "[" + ",".join(_canonical(v, decimals) for v in value) + "]"
+    return str(value)
+
+
+def answer_hash(value: Any, decimals: int = 3) -> str:
+    """Salted SHA-256 of a value rounded to ``decimals`` (what public tests compare)."""
+    return hashlib.sha256((SALT + _canonical(value, decimals)).encode("utf-8")).hexdigest()[:20]
+
+
+def check_hashed(value: Any, digest: str, what: str, decimals: int = 3) -> None:
+    """Pass if ``value`` (rounded) hashes to ``digest``; the answer itself is never shown."""
+    if answer_hash(value, decimals) != digest:
+        raise CheckFailed(f"{what} 在示例数据上的结果不对（四舍五入到 {decimals} 位小数后比较）。 / "
+                          f"{what} gives a different result on the sample data.")
+
+
+def expect_close(actual: Any, expected: float, what: str, rel: float = 1e-6, abs_: float = 1e-9) -> None:
+    expect_type(actual, (int, float, np.integer, np.floating), what)
+    ok = math.isclose(float(actual), float(expected), rel_tol=rel, abs_tol=abs_) or (
+        math.isnan(float(actual)) and math.isnan(float(expected)))
+    expect(ok, f"{what} 的数值不对。 / {what} has the wrong value.")
+
+
+def expect_frame_close(actual: Any, expected: pd.DataFrame | pd.Series, what: str, rtol: float = 1e-6) -> None:
+    """Compare shape, labels and values without showing the expected ones."""
+    kind = type(expected)
+    expect_type(actual, kind, what)
+    expect(actual.shape == expected.shape,
+           f"{what} 的形状是 {actual.shape}，不对。 / {what} has the wrong shape {actual.shape}.")
+    a, e = actual.sort_index(), expected.sort_index()
+    expect(list(a.index) == list(e.index), f"{what} 的行标签（index）不对。 / {what} has the wrong index.")
+    if isinstance(expected, pd.DataFrame):
+        a, e = a.sort_index(axis=1), e.sort_index(axis=1)
+        expect(list(a.columns) == list(e.columns), f"{what} 的列名不对。 / {what} has the wrong columns.")
+    try:
+        ok = np.allclose(np.asarray(a, dtype=float), np.asarray(e, dtype=float), rtol=rtol, atol=1e-9,
+                         equal_nan=True)
+    except (TypeError, ValueError):
+        ok = a.equals(e)
+    expect(ok, f"{what} 的数值不对。 / {what} has the wrong values.")
+
+
+@dataclass
+class Checks:
+    """Cases of one test cell; ``score()`` returns the partial credit.
+
+    Each case runs in isolation: an exception in one case fails that case
+    only.  Warnings raised by learner code are silenced, because nbgrader gives
+    zero points to a test cell that writes to stderr.
+    """
+
+    points: float
+    name: str
+    results: list[tuple[str, bool, str]] = field(default_factory=list)
+
+    def case(self, label: str, check: Callable[[], Any]) -> bool:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                check()
+        except CheckFailed as exc:
+            self.results.append((label, False, str(exc)))
+            return False
+        except Exception as exc:  # the learner's code raised: say which error, not where in our code
+            self.results.append((label, False, f"运行出错 / raised {type(exc).__name__}: {str(exc)[:200]}"))
+            return False
+        self.results.append((label, True, ""))
+        return True
+
+    def report(self) -> str:
+        lines = [f"【{self.name}】通过 {sum(ok for _, ok, _ in self.results)}/{len(self.results)} 项检查"]
+        for label, ok, message in self.results:
+            lines.append(f"  {'✓' if ok else '✗'} {label}" + ("" if ok else f"：{message}"))
+        return "\n".join(lines)
+
+    def score(self) -> float:
+        """Print the report and return the points earned; no passed case is an error (0 points)."""
+        if not self.results:
+            raise CheckFailed(f"【{self.name}】没有任何检查。")
+        print(self.report())
+        passed = sum(ok for _, ok, _ in self.results)
+        if passed == 0:
+            raise CheckFailed(f"【{self.name}】全部检查未通过，本题 0 分。 / all checks failed.")
+        return round(self.points * passed / len(self.results), 4)
+
+
+@contextmanager
+def forbid(module_name: str, *namespaces: MutableMapping[str, Any], reason: str = ""):
+    """Within the block, calling any public function of ``module_name`` fails the check.
+
+    Also replaces references to those functions found in ``namespaces`` (pass
+    the notebook's ``globals()``), so ``from module import f`` is caught too.
+    """
+    module = importlib.import_module(module_name)
+    names: Iterable[str] = getattr(module, "__all__", [n for n in vars(module) if not n.startswith("_")])
+    originals = {name: getattr(module, name) for name in names if callable(getattr(module, name))}
+
+    def blocker(name: str):
+        def blocked(*args, **kwargs):
+            raise CheckFailed(f"本题要求自己用 pandas 实现，不能调用 {module_name}.{name}。{reason} / "
+                              f"solve it with your own pandas code, not {module_name}.{name}.")
+        return blocked
+
+    patched: list[tuple[MutableMapping[str, Any], str, Any]] = []
+    for name, fn in originals.items():
+        setattr(module, name, blocker(name))
+    for ns in namespaces:
+        for key, value in list(ns.items()):
+            for name, fn in originals.items():
+                if value is fn:
+                    patched.append((ns, key, value))
+                    ns[key] = blocker(name)
+    try:
+        yield
+    finally:
+        for name, fn in originals.items():
+            setattr(module, name, fn)
+        for ns, key, value in patched:
+            ns[key] = value
+
+
+def grading_seed(default: int) -> int:
+    """The seed of the hidden data: ``$SHEQUN_GRADING_SEED`` if the instructor set it, else ``default``."""
+    raw = os.environ.get(GRADING_SEED_ENV)
+    return int(raw) if raw else default

@@ -1,0 +1,98 @@
+"""Driving nbgrader for this course: release student versions, and find leaks.
+
+Used by ``make assignments``, the tests and the instructor guide.  Every
+nbgrader step runs as the real ``nbgrader`` command in a course folder.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+
+__all__ = ["ASSIGNMENTS", "run_nbgrader", "release_all", "secret_lines", "find_leaks", "make_course"]
+
+ASSIGNMENTS = ("threshold_design", "group_analysis")
+_BLOCKS = (("### BEGIN SOLUTION", "### END SOLUTION"), ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"))
+# Lines too generic to count as a leak when they appear elsewhere.
+_GENERIC = re.compile(r"^(from \S+ import \S+|import \S+|return|else:|try:|pass|\)|\]|\}|.{0,15})$")
+
+
+def run_nbgrader(args: list[str], cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run ``nbgrader ARGS`` in ``cwd``; raise with its log when it fails."""
+    exe = Path(sys.executable).with_name("nbgrader")
+    env = dict(os.environ if env is None else env)
+    # nbgrader runs `alembic` (and kernels run `python`) from PATH: put this environment first.
+    env["PATH"] = f"{exe.parent}{os.pathsep}{env.get('PATH', '')}"
+    proc = subprocess.run([str(exe), *args], cwd=cwd, capture_output=True, text=True, env=env)
+    if proc.returncode != 0 or "[ERROR]" in proc.stderr.replace("| ERROR]", "[ERROR]"):
+        raise RuntimeError(f"nbgrader {' '.join(args)} failed in {cwd}:\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+def make_course(root: Path, folder: Path, assignments: tuple[str, ...] = ASSIGNMENTS) -> Path:
+    """A fresh course folder: the course's nbgrader config and the source notebooks."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(root / "nbgrader_config.py", folder / "nbgrader_config.py")
+    for name in assignments:
+        src = root / "solutions" / name
+        if src.is_dir():
+            shutil.copytree(src, folder / "solutions" / name, dirs_exist_ok=True)
+    return folder
+
+
+def release_all(root: Path, assignments: tuple[str, ...] = ASSIGNMENTS) -> list[Path]:
+    """Regenerate ``assignments/<name>/`` from ``solutions/<name>/`` with nbgrader."""
+    written = []
+    for name in assignments:
+        if (root / "solutions" / name).is_dir():
+            run_nbgrader(["generate_assignment", name, "--force"], cwd=root)
+            written.extend(sorted((root / "assignments" / name).glob("*.ipynb")))
+    return written
+
+
+def secret_lines(source_notebook: Path, min_length: int = 16) -> set[str]:
+    """Stripped lines inside solution and hidden-test blocks (and solution markdown) of a source notebook."""
+    nb = nbformat.read(source_notebook, as_version=4)
+    secrets: set[str] = set()
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        lines = cell.source.splitlines()
+        if cell.cell_type == "markdown" and meta.get("solution"):
+            inside = [True] * len(lines)
+        else:
+            inside, state = [], None
+            for line in lines:
+                stripped = line.strip()
+                for begin, end in _BLOCKS:
+                    if stripped.startswith(begin):
+                        state = end
+                    elif state == end and stripped.startswith(end):
+                        state = None
+                inside.append(state is not None)
+        for line, secret in zip(lines, inside):
+            s = line.strip()
+            if secret and len(s) >= min_length and not _GENERIC.match(s) and not s.startswith("### "):
+                secrets.add(s)
+    return secrets
+
+
+def find_leaks(paths: list[Path], secrets: set[str]) -> list[str]:
+    """``file: line`` for every secret line found in the text of ``paths`` (HTML is unescaped)."""
+    found = []
+    for path in paths:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if path.suffix in (".html", ".htm", ".ipynb"):
+            text = html.unescape(text)
+        if path.suffix == ".ipynb":
+            text = text.replace('\\"', '"').replace("\\n", "\n")
+        for secret in secrets:
+            if secret in text:
+                found.append(f"{path}: {secret}")
+    return found
