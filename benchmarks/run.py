@@ -1,6 +1,6 @@
 """Course-kit benchmarks: one command (`make bench`), ratios measured in the same run.
 
-    python benchmarks/run.py [build|widgets|simulator ...] [--repeat N]
+    python benchmarks/run.py [build|widgets|simulator|metrics ...] [--repeat N]
 
 build    cold `jupyter-book build` vs executing the same notebooks with nbclient
          alone (the floor), and a warm rebuild with no change vs cold.
@@ -9,6 +9,9 @@ widgets    the time of one recompute (model + render) of every lesson explorer,
            median over its whole control grid and worst case at the extremes.
            Targets: median <= 50 ms, extremes <= 100 ms.
 simulator  one threshold simulation of 10,000 applicants. Target: well under 50 ms.
+metrics    the full group-chat metric set on ~1,000,000 generated messages, pandas vs
+           DuckDB SQL, each in a fresh process, with peak memory.
+           Targets: pandas <= 1.5x DuckDB's time, <= 1.5 GB peak.
 
 Wall-clock medians over --repeat runs; this machine is shared and noisy, so the
 ratios (measured back to back) matter more than the absolute seconds.
@@ -99,12 +102,21 @@ def bench_simulator(repeat: int) -> dict[str, float]:
     return medians
 
 
+def bench_metrics_entry(repeat: int) -> dict:
+    """Group-chat metrics on ~1M messages: pandas (shequn.metrics) vs the same metrics in DuckDB SQL."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from metrics_bench import bench_metrics
+
+    return bench_metrics(repeat)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("which", nargs="*", help="benchmarks to run (default: all)")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    benches = {"build": bench_build, "widgets": bench_widgets, "simulator": bench_simulator}
+    benches = {"build": bench_build, "widgets": bench_widgets, "simulator": bench_simulator,
+               "metrics": bench_metrics_entry}
     for name in args.which or list(benches):
         if name not in benches:
             parser.error(f"unknown benchmark {name!r}; choose from {sorted(benches)}")
