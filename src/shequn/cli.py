@@ -96,6 +96,15 @@ def _cmd_assignments_release(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_assignments_rehash(args: argparse.Namespace) -> int:
+    from shequn.grading.course import rehash
+
+    for name in args.sources:
+        changed = rehash(Path(name))
+        print(f"{name}: {len(changed)} 个摘要已更新 (digests updated)")
+    return 0
+
+
 def _table_for(path: Path, explicit: str | None) -> str | None:
     from shequn.data.schema import TABLES
 
@@ -166,6 +175,9 @@ def build_parser() -> argparse.ArgumentParser:
     r = a_sub.add_parser("release", help="用 nbgrader 从 solutions/ 生成学生版 (generate student versions)")
     r.add_argument("--root", default=".")
     r.set_defaults(func=_cmd_assignments_release)
+    h = a_sub.add_parser("rehash", help="数据变化后重算公开测试的答案摘要 (recompute public-test digests)")
+    h.add_argument("sources", nargs="+", help="solutions/<name>/<name>.md")
+    h.set_defaults(func=_cmd_assignments_rehash)
 
     f = sub.add_parser("font", help="检查绘图用的中文字体 (check the CJK plotting font)")
     f.set_defaults(func=_cmd_font)

@@ -3,29 +3,47 @@
 It encodes the mechanisms the lessons teach, so that analysis can rediscover
 them:
 
-* **Entry thresholds change who joins.**  Paid and bring-your-own-traffic
-  (invite) groups admit members with higher fit; fit raises a member's posting
-  rate and lowers their hazard of leaving ("a group with no threshold is just
-  a crowd", seeds 001/003).
+* **Entry thresholds change fit and activity.**  Paid and bring-your-own-traffic
+  (invite) groups admit members with higher fit (``fit_beta``); fit raises a
+  member's posting rate (``fit**fit_rate_power * 2``) and lowers their hazard
+  of leaving ("a group with no threshold is just a crowd", seeds 001/003).
 * **Red packets wake lurkers only briefly.**  For a few hours after a red
-  packet, every member's posting rate is multiplied by ``1 + lift * 2**(-h / half_life)``
-  for lurkers (``lift`` is larger for lurkers than for regulars), then decays
-  back (seed 002).
-* **Star groups depend on their centre.**  In a star group most replies go to
-  the owner and members' rates are scaled by the owner's presence; when the
-  owner leaves, the others' rates drop to ``star_without_centre`` of what
+  packet, each member's posting rate is multiplied by
+  ``1 + lift * 2**(-h / red_packet_half_life_hours)`` (``h`` hours after the
+  packet), with ``lift`` much larger for lurkers than for regulars; the bump
+  decays back to the usual rate (seed 002).
+* **Star groups depend on their centre.**  In a star group the owner posts
+  ``owner_rate_multiplier`` times more, most replies go to the owner, and when
+  the owner leaves the others' rates drop to ``star_without_centre`` of what
   they were.  Owners of mesh groups leave just as often, with no such effect
   (seed 002).
-* **Invitation cascades.**  In invite groups, and for part of the joins in the
-  others, new members are invited by existing members, chosen in proportion to
-  their activity.
+* **Invitation cascades** (Qiu et al. 2016).  In invite groups every join, and
+  in the others a share ``invited_share_free`` of joins, is an invitation.  A
+  member becomes active and pulls in a batch of friends (geometric size, mean
+  ``invite_batch_mean``); the inviter of a new batch is a present member chosen
+  in proportion to activity, fading with the time since they joined
+  (``invite_recency_half_life_days``) and by ``invite_depth_decay`` per
+  invitation hop from the core, while the founder keeps inviting as much as the
+  most active member present.  Trees stay shallow and first invitations come
+  early, as Qiu et al. report.
+* **Group lifetime dichotomy** (Qiu et al. 2016).  Short-lived groups
+  (``short_lived_share``) fall silent within a week and are smaller;
+  long-lived groups (``long_lived_share``) stay active to the end of the
+  window and are larger; the rest fall silent between day 8 and day 28.
+* **Leaving decays with tenure** (Zhang et al. 2016: power law, not
+  exponential).  Leave times are Lomax (Pareto II): the hazard is
+  ``leave_shape * 2 * (1 - fit) / (leave_scale_days + tenure)``.
 
-Sizes, join and leave times and activity follow heavy-tailed distributions;
-the parameters and the published figures they are calibrated against are in
-:class:`GeneratorConfig` and the datasheet (``datasets/README.md``).
+Sizes are log-normal (capped at ``max_size``), joins decay exponentially from
+the group's creation, and posting rates are log-normal with a daily rhythm.
+The lifetime class, threshold, topology and owner departure of the groups are
+a balanced design (allocated in the configured proportions and shuffled; see
+:func:`_design`), so that small samples show the intended shares and
+contrasts.  The calibration targets and the published figures behind them are
+in :mod:`shequn.data.calibration` and the datasheet (``datasets/README.md``).
 
 All randomness comes from one ``numpy.random.Generator`` seeded by ``seed``;
-the same seed and version give identical tables.
+the same seed and ``GENERATOR_VERSION`` give identical tables.
 """
 
 from __future__ import annotations
@@ -35,12 +53,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from shequn.data.load import Dataset
 from shequn.data.schema import TABLES, TIMEZONE
 
 __all__ = ["GENERATOR_VERSION", "GeneratorConfig", "generate", "write_dataset"]
 
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "3"
 _HOURS_PER_DAY = 24
 # Relative activity by hour of day (Beijing time): quiet at night, peaks at
 # noon and in the evening.  Illustrative; normalised to mean 1.
@@ -54,7 +71,11 @@ _TOPICS = ("读书", "跑步", "育儿", "烘焙", "摄影", "理财", "露营",
 
 @dataclass(frozen=True)
 class GeneratorConfig:
-    """Parameters of the generator (all illustrative unless the datasheet cites a source)."""
+    """Parameters of the generator.
+
+    Values are illustrative unless a comment names a source; the published
+    figures they are checked against are :data:`shequn.data.calibration.TARGETS`.
+    """
 
     start: str = "2026-01-05T00:00:00+08:00"
     days: int = 84
@@ -62,16 +83,21 @@ class GeneratorConfig:
     star_share: float = 0.4
     size_log_mean: float = 3.6  # lognormal group size (members ever joined): median ~ e^3.6 ~ 37
     size_log_sd: float = 0.7
-    max_size: int = 500  # WeChat's cap on group members
-    join_half_life_days: float = 4.0  # most members join in the group's first days
+    max_size: int = 500  # WeChat's ordinary-group cap (unofficial pages agree on 500)
+    join_half_life_days: float = 5.5  # most members join in the group's first days
     invited_share_free: float = 0.5  # share of joins by invitation in free and paid groups (all in invite groups)
+    invite_batch_mean: float = 1.5  # an inviter pulls in a batch of friends (geometric size; Qiu et al. 2016)
+    invite_recency_half_life_days: float = 6.0  # members invite mostly soon after they join
+    founder_invite_weight: float = 1.0  # founder invites like the most active member present, never fading
+    invite_depth_decay: float = 0.5  # each invitation hop from the core multiplies the will to invite by this
     fit_beta: dict = field(default_factory=lambda: {"free": (2.0, 3.0), "paid": (4.0, 2.0), "invite": (3.5, 2.5)})
     fees: tuple[float, ...] = (9.9, 19.9, 49.0, 99.0)
     rate_log_mean: float = -3.2  # messages per hour per member when fully engaged, lognormal
     rate_log_sd: float = 1.3
     fit_rate_power: float = 2.0  # rate multiplier fit**power * 2
     paid_commitment: float = 1.3  # paying raises activity a little ("money as a vote")
-    weekly_leave_hazard: float = 0.05  # for fit 0.5; scales with (1 - fit) * 2
+    leave_shape: float = 0.1  # Lomax (Pareto II) leaving: hazard shape / (scale + tenure), times 2 * (1 - fit)
+    leave_scale_days: float = 3.0  # (Zhang et al. 2016: quitting decays as a power law, not exponentially)
     decay_per_week: float = 0.1  # engagement decays with tenure: exp(-decay * weeks)
     owner_rate_multiplier: float = 8.0  # the owner of a star group posts much more
     star_without_centre: float = 0.25  # members' rate factor after a star's owner leaves
@@ -82,12 +108,15 @@ class GeneratorConfig:
     red_packet_half_life_hours: float = 3.0
     lurker_rate_quantile: float = 0.6  # members below this rate quantile are lurkers
     lurker_rate_factor: float = 0.03  # lurkers post rarely on their own; red packets wake them
-    short_lived_share: float = 0.4  # groups that fall silent within a week (Qiu et al. 2016)
-    long_lived_share: float = 0.3  # groups still active after 30 days (Qiu et al. 2016)
-    short_lived_size_factor: float = 0.5  # short-lived groups are smaller
+    short_lived_share: float = 0.4  # groups that fall silent within a week (Qiu et al. 2016, via translation)
+    long_lived_share: float = 0.3  # groups still active after 30 days (Qiu et al. 2016, via translation)
+    short_lived_size_factor: float = 0.5  # short-lived groups are smaller (Qiu et al.: usually under 100)
+    long_lived_size_factor: float = 1.5  # long-lived groups are larger
+    short_lived_days: tuple[float, float] = (1.0, 6.5)  # lifetime range of short-lived groups
+    mid_lived_days: tuple[float, float] = (8.0, 28.0)  # lifetime range of the groups in between
     reply_prob: float = 0.35
     mention_prob: float = 0.05
-    type_probs: tuple[float, float, float] = (0.80, 0.15, 0.05)  # text, image, link (~20% media: Caetano et al.)
+    type_probs: tuple[float, float, float] = (0.75, 0.20, 0.05)  # text, image, link (20% media: Caetano et al.)
     packet_amounts: tuple[float, ...] = (5.0, 6.66, 8.88, 10.0, 20.0, 66.66, 88.88, 200.0)  # <= 200 yuan cap
 
 
@@ -103,19 +132,75 @@ def _iso(ts: pd.Series | pd.DatetimeIndex) -> np.ndarray:
     return pd.Series(ts).dt.strftime("%Y-%m-%dT%H:%M:%S+08:00").to_numpy(dtype=object)
 
 
+def _apportion(shares: np.ndarray, n: int) -> np.ndarray:
+    """Counts proportional to ``shares`` that sum to ``n`` (largest remainder)."""
+    exact = np.asarray(shares, dtype=float) / np.sum(shares) * n
+    counts = np.floor(exact).astype(int)
+    counts[np.argsort(-(exact - counts), kind="stable")[: n - counts.sum()]] += 1
+    return counts
+
+
+def _sequence(shares, n: int) -> np.ndarray:
+    """``n`` category indices in proportion to ``shares``: each step takes the category furthest behind its quota."""
+    shares = np.asarray(shares, dtype=float) / np.sum(shares)
+    state = np.zeros(len(shares))
+    out = np.empty(n, dtype=int)
+    for k in range(n):
+        j = int(np.argmax(shares * (state.sum() + 1) - state))
+        state[j] += 1
+        out[k] = j
+    return out
+
+
+@dataclass(frozen=True)
+class _Plan:
+    lifetime_class: int  # 0 short-lived, 1 in between, 2 long-lived
+    threshold: str
+    topology: str
+    owner_leaves: bool
+
+
+def _design(rng: np.random.Generator, cfg: GeneratorConfig, groups: int) -> list[_Plan]:
+    """The design of the sample: lifetime class, threshold, topology and owner departure of every group.
+
+    These are allocated in the configured proportions rather than drawn at
+    random, crossed so that every lifetime class gets a near-proportional mix
+    of thresholds and topologies (and the owners who leave are split between
+    star and mesh groups), and then shuffled.  Even a 20-group sample thus
+    shows the published lifetime shares, the threshold comparison is not
+    confounded with lifetime, and the owner-departure contrast exists.
+    """
+    classes = np.repeat(np.arange(3), _apportion([cfg.short_lived_share,
+                                                  1.0 - cfg.short_lived_share - cfg.long_lived_share,
+                                                  cfg.long_lived_share], groups))
+    thresholds = np.array(["free", "paid", "invite"])[_sequence(cfg.threshold_mix, groups)]
+    topologies = np.array(["mesh", "star"])[_sequence([1 - cfg.star_share, cfg.star_share], groups)]
+    leaves = np.zeros(groups, dtype=bool)
+    long = np.flatnonzero(classes == 2)
+    n_leave = int(np.floor(cfg.owner_leave_prob * len(long) + 0.5))
+    # Alternate star and mesh groups (stars first) until n_leave owners are chosen to leave.
+    stars, meshes = long[topologies[long] == "star"], long[topologies[long] == "mesh"]
+    alternating = [g for pair in zip(stars, meshes) for g in pair]
+    alternating += [g for g in np.concatenate([stars, meshes]) if g not in alternating]
+    leaves[alternating[:n_leave]] = True
+    order = rng.permutation(groups)
+    return [_Plan(int(classes[i]), str(thresholds[i]), str(topologies[i]), bool(leaves[i])) for i in order]
+
+
 def _group(rng: np.random.Generator, cfg: GeneratorConfig, gi: int, start: pd.Timestamp, hours: int,
-           member_offset: int, message_offset: int, packet_offset: int) -> dict[str, pd.DataFrame]:
-    threshold = ("free", "paid", "invite")[rng.choice(3, p=cfg.threshold_mix)]
-    topology = "star" if rng.random() < cfg.star_share else "mesh"
+           member_offset: int, message_offset: int, packet_offset: int, plan: _Plan) -> dict[str, pd.DataFrame]:
+    threshold, topology, lifetime_class = plan.threshold, plan.topology, plan.lifetime_class
     # Lifetime class (Qiu et al. 2016: a dichotomy of short- and long-term groups).
-    u = rng.random()
-    if u < cfg.short_lived_share:
-        lifetime_days = rng.uniform(1.0, 7.0)
-    elif u < 1.0 - cfg.long_lived_share:
-        lifetime_days = rng.uniform(7.0, 30.0)
+    if lifetime_class == 0:
+        lifetime_days = rng.uniform(*cfg.short_lived_days)
+        size_factor = cfg.short_lived_size_factor
+    elif lifetime_class == 1:
+        lifetime_days = rng.uniform(*cfg.mid_lived_days)
+        size_factor = 1.0
     else:
         lifetime_days = np.inf
-    size_mean = cfg.size_log_mean + (np.log(cfg.short_lived_size_factor) if lifetime_days <= 7 else 0.0)
+        size_factor = cfg.long_lived_size_factor
+    size_mean = cfg.size_log_mean + np.log(size_factor)
     size = int(min(cfg.max_size, max(3, round(rng.lognormal(size_mean, cfg.size_log_sd)))))
     fee = float(rng.choice(cfg.fees)) if threshold == "paid" else 0.0
     created_hour = int(rng.integers(0, _HOURS_PER_DAY * 7))
@@ -140,30 +225,49 @@ def _group(rng: np.random.Generator, cfg: GeneratorConfig, gi: int, start: pd.Ti
     lurker[0] = False
     rate[lurker] *= cfg.lurker_rate_factor
 
-    # Leaving: weekly hazard scaled by misfit; the star owner may leave mid-way.
-    hazard = cfg.weekly_leave_hazard * (1 - fit) * 2 / (7 * 24)
-    leave_after = rng.exponential(1 / np.maximum(hazard, 1e-9))
-    leave_hour = join_hour + np.ceil(leave_after).astype(int)
-    if rng.random() < cfg.owner_leave_prob and np.isinf(lifetime_days):
+    # Leaving: a Lomax (power-law) hazard, shape / (scale + tenure), scaled by
+    # misfit, so the risk of leaving falls with tenure; the owner may leave mid-way.
+    shape = cfg.leave_shape * 2 * (1 - fit)
+    scale = cfg.leave_scale_days * 24
+    u = rng.random(n)
+    with np.errstate(divide="ignore", over="ignore"):
+        leave_after = scale * (np.exp(-np.log1p(-u) / np.maximum(shape, 1e-9)) - 1)
+    leave_hour = join_hour + np.ceil(np.minimum(leave_after, 10 * hours)).astype(int)
+    if plan.owner_leaves:
         leave_hour[0] = created_hour + int(rng.integers(horizon // 3, 2 * horizon // 3))
     else:
         leave_hour[0] = np.iinfo(np.int64).max // 2  # the owner stays
     left = leave_hour < hours
 
-    # Invitations: invite groups always, others for a share of joins; the
-    # inviter is an earlier member, chosen by activity.
+    # Invitations: invite groups always, others for a share of joins.  A member
+    # becomes active and pulls in a batch of friends (the next invitations
+    # are theirs); the inviter of a new batch is an earlier member, chosen by
+    # activity, by how recently they joined, and the founder above all.
     method = np.full(n, threshold, dtype=object)  # the threshold each member passed
     method[0] = "founder"
     invited = np.zeros(n, dtype=bool)
     invited[1:] = True if threshold == "invite" else rng.random(n - 1) < cfg.invited_share_free
     inviter = np.full(n, -1)
+    depth = np.zeros(n, dtype=int)  # invitation hops from a member who joined without an invitation
+    current, batch_left = -1, 0
     for i in np.flatnonzero(invited):  # sequential: each inviter must already be in the group
+        if batch_left > 0 and join_hour[current] <= join_hour[i] < leave_hour[current]:
+            inviter[i], depth[i], batch_left = current, depth[current] + 1, batch_left - 1
+            continue
         present = np.flatnonzero((join_hour[:i] <= join_hour[i]) & (leave_hour[:i] > join_hour[i]))
         if len(present) == 0:
             invited[i] = False
             continue
-        weights = rate[present] + 1e-3
-        inviter[i] = present[rng.choice(len(present), p=weights / weights.sum())]
+        since_join = (join_hour[i] - join_hour[present]) / _HOURS_PER_DAY
+        recency = 2.0 ** (-since_join / cfg.invite_recency_half_life_days)
+        # Others invite in proportion to their activity, less as their arrival fades and with each
+        # hop from the core; the founder, whatever their own posting rate, as much as
+        # ``founder_invite_weight`` times the most active member present, and without fading.
+        weights = (rate[present] + 1e-3) * recency * cfg.invite_depth_decay ** depth[present]
+        weights[present == 0] = cfg.founder_invite_weight * rate[present].max()
+        current = present[rng.choice(len(present), p=weights / weights.sum())]
+        batch_left = rng.geometric(1 / cfg.invite_batch_mean) - 1
+        inviter[i], depth[i] = current, depth[current] + 1
 
     # Hourly rates: member x hour.
     t = np.arange(hours)
@@ -192,6 +296,9 @@ def _group(rng: np.random.Generator, cfg: GeneratorConfig, gi: int, start: pd.Ti
         lam *= 1 + lift[:, None] * bump[None, :]
     lam *= in_group
 
+    # Second of the hour at which each member joined (the founder at the group's creation).
+    join_sec = rng.integers(0, 3600, size=n)
+    join_sec[0] = 0
     counts = rng.poisson(lam)
     sender, hour = np.nonzero(counts)
     reps = counts[sender, hour]
@@ -210,6 +317,9 @@ def _group(rng: np.random.Generator, cfg: GeneratorConfig, gi: int, start: pd.Ti
     seconds = np.concatenate([seconds, p_sec])
     kind = np.concatenate([kind, np.full(n_packets, "red_packet", dtype=object)])
     length = np.concatenate([length, np.zeros(n_packets, dtype=int)])
+    # Nobody posts before joining: in their join hour, squeeze the second into [join_sec, 3600).
+    first_hour = hour == join_hour[sender]
+    seconds = np.where(first_hour, join_sec[sender] + seconds * (3600 - join_sec[sender]) // 3600, seconds)
     order = np.lexsort((seconds, hour))
     sender, hour, seconds, kind, length = sender[order], hour[order], seconds[order], kind[order], length[order]
     m = len(sender)
@@ -235,8 +345,7 @@ def _group(rng: np.random.Generator, cfg: GeneratorConfig, gi: int, start: pd.Ti
     member_ids = np.array([f"m{member_offset + i + 1:06d}" for i in range(n)], dtype=object)
     message_ids = np.array([f"x{message_offset + i + 1:08d}" for i in range(m)], dtype=object)
     sent = start + pd.to_timedelta(hour * 3600 + seconds, unit="s")
-    joined = start + pd.to_timedelta(join_hour * 3600 + rng.integers(0, 3600, size=n), unit="s")
-    joined = joined.where(np.arange(n) > 0, created)
+    joined = start + pd.to_timedelta(join_hour * 3600 + join_sec, unit="s")
     left_at = start + pd.to_timedelta(np.where(left, leave_hour, 0) * 3600, unit="s")
 
     groups = pd.DataFrame({
@@ -283,8 +392,10 @@ def generate(seed: int = 0, groups: int = 20, config: GeneratorConfig | None = N
         from tqdm.auto import tqdm
 
         iterator = tqdm(iterator, desc="生成群 (groups)", unit="群")
+    plans = _design(rng, cfg, groups)
     for gi in iterator:
-        tables = _group(rng, cfg, gi, start, hours, offsets["members"], offsets["messages"], offsets["red_packets"])
+        tables = _group(rng, cfg, gi, start, hours, offsets["members"], offsets["messages"], offsets["red_packets"],
+                        plans[gi])
         for name, frame in tables.items():
             parts[name].append(frame)
         for name in offsets:
@@ -293,12 +404,18 @@ def generate(seed: int = 0, groups: int = 20, config: GeneratorConfig | None = N
 
 
 def write_dataset(tables: dict[str, pd.DataFrame], folder, *, seed: int, groups: int) -> list:
-    """Write the tables (validated, all or nothing) with a provenance note saying they are synthetic."""
+    """Write the tables (validated, all or nothing) with a provenance note saying they are synthetic.
+
+    The note records the generator version and the command that reproduces
+    the data, with ``--out`` as given (``datasets/group_chats`` for the
+    shipped sample, generated from the project folder).
+    """
     from pathlib import Path
 
     from shequn.data.store import write_tables
 
     note = ("SYNTHETIC DATA / 合成数据 — not real people or groups.\n"
             f"generator: shequn.data.generate version {GENERATOR_VERSION}\n"
-            f"command: shequn data generate --seed {seed} --groups {groups} --out {Path(folder).name}\n")
+            f"command: shequn data generate --seed {seed} --groups {groups} --out {Path(folder).as_posix()}\n"
+            "datasheet: datasets/README.md in the course repository\n")
     return write_tables(tables, folder, note)

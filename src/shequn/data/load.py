@@ -277,10 +277,11 @@ def _empty_table(table: str) -> pd.DataFrame:
 
 
 def validate_file(path: str | Path, table: str, *, chunk_rows: int = 250_000,
-                  now: pd.Timestamp | None = None) -> int:
+                  now: pd.Timestamp | None = None, allow_empty: bool | None = None) -> int:
     """Validate a CSV of any size in constant memory, chunk by chunk; return its row count.
 
-    Checks the same things as :func:`read_table` within each chunk, and
+    A header-only ``red_packets`` file is valid (no red packets), as in
+    :func:`load_dataset`.  Checks the same things as :func:`read_table` within each chunk, and
     duplicate rows and ids across chunks (rows and ids are hashed to 64-bit
     integers, so memory grows by 16 bytes a row, not with the file's size).
     """
@@ -333,6 +334,8 @@ def validate_file(path: str | Path, table: str, *, chunk_rows: int = 250_000,
     except pd.errors.ParserError as exc:
         raise DataError(path, f"CSV 格式错误：{exc}", f"malformed CSV: {exc}") from None
     if rows == 0:
+        if allow_empty if allow_empty is not None else table == "red_packets":
+            return 0  # a group with no red packets (as load_dataset accepts)
         raise DataError(path, "只有表头，没有数据行。", "header only: the file has no data rows", line=2)
     for hashes, zh, en, column in ((np.concatenate(row_hashes), "与前面某一行完全重复。", "duplicate row", None),
                                    (np.concatenate(id_hashes), "编号重复。", f"duplicate {key}", key)):

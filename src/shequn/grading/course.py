@@ -96,3 +96,44 @@ def find_leaks(paths: list[Path], secrets: set[str]) -> list[str]:
             if secret in text:
                 found.append(f"{path}: {secret}")
     return found
+
+
+def rehash(source_md: Path) -> dict[str, str]:
+    """Recompute the public-test digests of a source notebook after its data changed.
+
+    Runs the notebook's code cells in order, in this process and in its folder,
+    with ``check_hashed`` recording ``(old digest, hash of the solution's value)``;
+    then rewrites ``source_md`` with the new digests.  Returns ``{old: new}``
+    for the digests that changed.
+    """
+    import os
+
+    import jupytext
+
+    import shequn.grading as grading
+    from shequn.grading import checks
+
+    source_md = Path(source_md).resolve()
+    pairs: list[tuple[str, str]] = []
+
+    def record(value, digest, what, decimals=3):
+        pairs.append((digest, checks.answer_hash(value, decimals)))
+
+    saved = (grading.check_hashed, checks.check_hashed)
+    grading.check_hashed = checks.check_hashed = record
+    cwd = Path.cwd()
+    try:
+        os.chdir(source_md.parent)
+        namespace: dict = {"__name__": "__main__"}
+        for cell in jupytext.read(source_md).cells:
+            if cell.cell_type == "code":
+                exec(compile(cell.source, str(source_md), "exec"), namespace)
+    finally:
+        os.chdir(cwd)
+        grading.check_hashed, checks.check_hashed = saved
+    changed = {old: new for old, new in pairs if old != new}
+    text = source_md.read_text(encoding="utf-8")
+    for old, new in changed.items():
+        text = text.replace(f'"{old}"', f'"{new}"')
+    source_md.write_text(text, encoding="utf-8")
+    return changed
