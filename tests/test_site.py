@@ -18,7 +18,7 @@ LESSON_PAGES = [
     "book/04_content_community_product/content_community_product.html",
     "book/05_thresholds/thresholds.html",
 ]
-ALL_PAGES = ["book/index.html", *LESSON_PAGES, "book/reference/glossary.html",
+ALL_PAGES = ["book/index.html", *LESSON_PAGES, "book/assignments.html", "book/reference/glossary.html",
              "book/reference/style_guide.html", "search.html", "genindex.html"]
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 
@@ -64,6 +64,16 @@ def _change_control(page, explorer, i):
 
 def test_no_page_references_a_cdn(site_html):
     assert external_references(site_html) == []
+
+
+def test_site_offers_student_versions_and_leaks_no_solution(site_html):
+    from shequn.grading.course import ASSIGNMENTS, find_leaks, secret_lines
+
+    downloads = sorted(site_html.rglob("_downloads/**/*.ipynb"))
+    assert {p.name for p in downloads} == {f"{name}.ipynb" for name in ASSIGNMENTS}
+    secrets = set().union(*(secret_lines(ROOT / "solutions" / n / f"{n}.ipynb") for n in ASSIGNMENTS))
+    files = [p for p in site_html.rglob("*") if p.is_file() and p.suffix in (".html", ".ipynb", ".js", ".txt", ".md")]
+    assert find_leaks(files, secrets) == []
 
 
 @pytest.mark.parametrize("path", ALL_PAGES)
