@@ -137,6 +137,8 @@ class Explorer:
             widget = self._make(w.Dropdown, generation, path, description=control.label, **common)
         else:
             widget = self._make(w.ToggleButtons, generation, path, description=control.label, **common)
+            # Size each button to its label, so long Chinese labels are not cut off.
+            widget.style.button_width = "auto"
         widget.style.description_width = "7em"
         return widget
 
