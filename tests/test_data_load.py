@@ -149,3 +149,16 @@ def test_sample_dataset_loads_with_the_right_types():
     assert ds.messages["length"].dtype == "int64"
     assert set(ds.groups["threshold"]) <= {"free", "paid", "invite"}
     assert ds.members["invited_by"].isna().any() and ds.members["invited_by"].notna().any()
+
+
+def test_cli_refuses_excel_and_huge_files_clearly(tmp_path):
+    excel = _xlsx(tmp_path)
+    huge = tmp_path / "messages.csv"
+    with huge.open("wb") as fh:
+        fh.write(b"message_id,group_id,sender_id,sent_at,type,length,reply_to,mention_id\n")
+        fh.truncate(3 * 1024**3)
+    proc = subprocess.run([sys.executable, "-m", "shequn.cli", "data", "validate", str(excel), str(huge)],
+                          capture_output=True, text=True, encoding="utf-8")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "Excel" in proc.stderr and "binary" in proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["groups.csv", "messages.csv"]
