@@ -138,6 +138,50 @@ def _cmd_data_validate(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+def _cmd_grade(args: argparse.Namespace) -> int:
+    from shequn.grading.grade import GradeError, grade_assignment, summary_table
+
+    if args.assignment == "export":
+        return _cmd_grade_export(args)
+    if args.extra is not None:
+        print(f"参数错误 (bad argument): 多余的参数 (unexpected) {args.extra!r}", file=sys.stderr)
+        return 2
+    for opt in ("workers", "timeout", "cell_timeout", "memory"):
+        value = getattr(args, opt)
+        if value is not None and value <= 0:
+            print(f"参数错误 (bad argument): --{opt.replace('_', '-')} 必须 > 0", file=sys.stderr)
+            return 2
+    try:
+        results = grade_assignment(Path(args.course), args.assignment, workers=args.workers,
+                                   timeout=args.timeout, cell_timeout=args.cell_timeout,
+                                   memory_mb=args.memory, progress=not args.quiet)
+    except GradeError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    if not results:
+        print(f"没有找到已收取的提交 (no collected submissions of {args.assignment})", file=sys.stderr)
+        return 0
+    print(summary_table(results, args.assignment))
+    return 0
+
+
+def _cmd_grade_export(args: argparse.Namespace) -> int:
+    from shequn.grading.export import ExportError, export_grades
+
+    if not args.extra or not args.format or not args.out:
+        print("用法 (usage): shequn grade export ASSIGNMENT --format canvas|moodle --out FILE",
+              file=sys.stderr)
+        return 2
+    try:
+        n = export_grades(Path(args.course), args.extra, args.format, Path(args.out),
+                          canvas_id=args.canvas_id, moodle_id=args.moodle_id)
+    except ExportError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"已写入 (written): {args.out} ({n} 名学生 students, {args.format})")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="shequn", description="社群运营课程工具 (community-operations course kit)")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -178,6 +222,29 @@ def build_parser() -> argparse.ArgumentParser:
     h = a_sub.add_parser("rehash", help="数据变化后重算公开测试的答案摘要 (recompute public-test digests)")
     h.add_argument("sources", nargs="+", help="solutions/<name>/<name>.md")
     h.set_defaults(func=_cmd_assignments_rehash)
+
+    gr = sub.add_parser(
+        "grade", help="并行、沙箱中自动评分 (autograde submissions in parallel, sandboxed)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="shequn grade ASSIGNMENT: 用 nbgrader autograde 评分所有已收取的提交，写入 nbgrader 成绩册。\n"
+                    "  autograde every collected submission with nbgrader, in the sandbox kernel;\n"
+                    "  resumable (journal in _grading/shequn-grade/).\n"
+                    "shequn grade export ASSIGNMENT --format canvas|moodle --out FILE: 导出成绩 (CSV import).\n"
+                    "nbgrader's own export (all assignments): `nbgrader export [--to grades.csv]`.")
+    gr.add_argument("assignment", help="作业名，或 export (assignment id, or `export`)")
+    gr.add_argument("extra", nargs="?", help="export: 作业名 (the assignment to export)")
+    gr.add_argument("--course", default=".", help="course folder with nbgrader_config.py (default: .)")
+    gr.add_argument("--workers", type=int, default=None, help="parallel workers (default: CPU count)")
+    gr.add_argument("--timeout", type=float, default=600, help="per-notebook wall-clock seconds (default 600)")
+    gr.add_argument("--cell-timeout", type=int, default=120, help="per-cell seconds (default 120)")
+    gr.add_argument("--memory", type=int, default=2048, help="memory cap per kernel, MB (default 2048)")
+    gr.add_argument("--quiet", action="store_true", help="no progress bar")
+    gr.add_argument("--format", choices=["canvas", "moodle"], help="export: CSV flavour")
+    gr.add_argument("--out", help="export: output CSV file")
+    gr.add_argument("--canvas-id", default=None, help="export: the Canvas assignment id")
+    gr.add_argument("--moodle-id", default="email", choices=["email", "idnumber"],
+                    help="export: Moodle identifier column (default: email)")
+    gr.set_defaults(func=_cmd_grade)
 
     f = sub.add_parser("font", help="检查绘图用的中文字体 (check the CJK plotting font)")
     f.set_defaults(func=_cmd_font)

@@ -1,0 +1,130 @@
+"""Benchmark ``shequn grade`` against plain sequential ``nbgrader autograde``.
+
+N generated submissions of ``group_analysis`` (the correct solution, with a different written
+answer each) are graded in two copies of one temporary course: once by ``shequn grade``
+(sandboxed, ``--workers`` = CPU count) and once by ``nbgrader autograde group_analysis --force``.
+Scores must be identical.  The bare cost of executing one autograded notebook with nbclient
+(plain ``python3`` kernel, no nbgrader, no sandbox) is measured on a few of them.
+
+    python benchmarks/grade_bench.py [N] [--workers W]
+
+Targets: ``sequential / shequn ≥ 1.7`` and ``shequn wall × workers / N ≤ 1.3 × bare``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+NAME = "group_analysis"
+sys.path.insert(0, str(ROOT / "tests"))
+
+
+def _make_course(base: Path, n: int) -> Path:
+    import nbformat
+    from test_grading_roundtrip import ALL_ANSWERS, ESSAY, _submission
+
+    from shequn.grading.course import make_course, run_nbgrader
+
+    course = make_course(ROOT, base / "shequn", (NAME,))
+    run_nbgrader(["generate_assignment", NAME, "--force"], cwd=course)
+    release = nbformat.read(course / "assignments" / NAME / f"{NAME}.ipynb", as_version=4)
+    source = nbformat.read(course / "solutions" / NAME / f"{NAME}.ipynb", as_version=4)
+    for i in range(n):
+        student = f"s{i:03d}"
+        folder = course / "_grading" / "submitted" / student / NAME
+        folder.mkdir(parents=True)
+        answers = {**ALL_ANSWERS, "q7_answer": f"{ESSAY}（第 {i} 份）"}
+        nbformat.write(_submission(release, source, answers), folder / f"{NAME}.ipynb")
+        (folder / "timestamp.txt").write_text("2026-11-20 12:00:00.000000 UTC")
+    return course
+
+
+def _scores(course: Path) -> dict:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        return {s.student.id: {g.name: g.auto_score for g in
+                               gb.find_submission_notebook(NAME, NAME, s.student.id).grades}
+                for s in gb.assignment_submissions(NAME)}
+
+
+def _bare(notebooks: list[Path]) -> float:
+    """Median seconds to execute one notebook with nbclient in a plain python3 kernel."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    times = []
+    for path in notebooks:
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                cell.outputs, cell.execution_count = [], None
+        t = time.perf_counter()
+        NotebookClient(nb, kernel_name="python3", timeout=300, allow_errors=True,
+                       resources={"metadata": {"path": str(path.parent)}}).execute()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def bench_grade(repeat: int = 1, n: int = 60, workers: int | None = None) -> dict:
+    """Grade *n* submissions both ways (best of *repeat*); return timings and ratios."""
+    workers = workers or os.cpu_count() or 1
+    env = dict(os.environ)
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    base = Path(tempfile.mkdtemp(prefix="sgb", dir="/tmp"))
+    base.chmod(0o755)
+    try:
+        course = _make_course(base, n)
+        seq = base / "seq"
+        shutil.copytree(course, seq)
+        t_shequn, t_seq = [], []
+        for _ in range(repeat):
+            shutil.rmtree(course / "_grading" / "shequn-grade", ignore_errors=True)
+            t = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "shequn.cli", "grade", NAME, "--course", str(course),
+                            "--workers", str(workers), "--quiet"], check=True, env=env,
+                           stdout=subprocess.DEVNULL)
+            t_shequn.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            subprocess.run([str(Path(sys.executable).with_name("nbgrader")), "autograde", NAME, "--force"],
+                           cwd=seq, check=True, env=env, capture_output=True)
+            t_seq.append(time.perf_counter() - t)
+        ours, theirs = _scores(course), _scores(seq)
+        if ours != theirs or len(ours) != n:
+            raise AssertionError("shequn grade and nbgrader autograde disagree")
+        samples = sorted((seq / "_grading" / "autograded").glob(f"*/{NAME}/{NAME}.ipynb"))[:min(n, 5)]
+        bare = _bare(samples)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+    best_s, best_q = min(t_shequn), min(t_seq)
+    per_nb = best_s * workers / n
+    return {"n": n, "workers": workers, "shequn_s": round(best_s, 2), "sequential_s": round(best_q, 2),
+            "bare_nbclient_per_notebook_s": round(bare, 3), "shequn_per_notebook_s": round(per_nb, 3),
+            "speedup_vs_sequential": round(best_q / best_s, 2),
+            "per_notebook_vs_bare": round(per_nb / bare, 2), "scores_identical": True}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("n", nargs="?", type=int, default=60, help="submissions (default 60)")
+    parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--repeat", type=int, default=1)
+    args = parser.parse_args(argv)
+    r = bench_grade(args.repeat, n=args.n, workers=args.workers)
+    for k, v in r.items():
+        print(f"{k:32s} {v}")
+    print(f"faster than sequential nbgrader: {r['speedup_vs_sequential']}× (target ≥ 1.7×)")
+    print(f"per notebook vs bare nbclient:   {r['per_notebook_vs_bare']}× (target ≤ 1.3×)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,221 @@
+"""`shequn grade`: parallel sandboxed autograding with the real nbgrader, resumable after kill -9.
+
+One temporary course (threshold_design, six fake students) is graded four ways: by
+`shequn grade --workers 2`, by plain sequential `nbgrader autograde`, by a `shequn grade` that
+is SIGKILLed partway and rerun, and (with an infinite loop added) under a wall-clock timeout.
+Scores are compared cell by cell in nbgrader's gradebook.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from shequn.grading.course import make_course, run_nbgrader
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from test_grading_roundtrip import (ESSAY, HARD_CODED_Q1, ROOT, THRESHOLD_STUDENTS,  # noqa: E402
+                                    _submission)
+
+NAME = "threshold_design"
+STUDENTS = {
+    **{k: v[0] for k, v in THRESHOLD_STUDENTS.items()},
+    "correct_b": {"q1_answer": None, "q2_answer": None, "q3_answer": None, "q4_answer": ESSAY + "（第二份）"},
+    "partial_b": {"q1_answer": HARD_CODED_Q1, "q2_answer": None},
+}
+EXPECTED_TOTAL = {k: v[1] for k, v in THRESHOLD_STUDENTS.items()} | {"correct_b": 13.0}
+LOOP = "def highest_price(applicants, min_members, prices):\n    return 50\n\nwhile True:\n    pass\n"
+
+
+def _shequn(*args: str) -> list[str]:
+    exe = Path(sys.executable).with_name("shequn")
+    return [str(exe), *args] if exe.exists() else [sys.executable, "-m", "shequn.cli", *args]
+
+
+def _env() -> dict:
+    env = dict(os.environ)
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    return env
+
+
+def _write_submissions(course: Path, students: dict) -> None:
+    release = nbformat.read(course / "assignments" / NAME / f"{NAME}.ipynb", as_version=4)
+    source = nbformat.read(course / "solutions" / NAME / f"{NAME}.ipynb", as_version=4)
+    for student, answers in students.items():
+        folder = course / "_grading" / "submitted" / student / NAME
+        folder.mkdir(parents=True, exist_ok=True)
+        nbformat.write(_submission(release, source, answers), folder / f"{NAME}.ipynb")
+        (folder / "timestamp.txt").write_text("2026-11-20 12:00:00.000000 UTC")
+
+
+def _cell_scores(course: Path) -> dict[str, dict[str, tuple]]:
+    from nbgrader.api import Gradebook
+
+    out = {}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for sub in gb.assignment_submissions(NAME):
+            nb = gb.find_submission_notebook(NAME, NAME, sub.student.id)
+            out[sub.student.id] = {g.name: (g.auto_score, g.manual_score, g.needs_manual_grade)
+                                   for g in nb.grades}
+    return out
+
+
+def _journal(course: Path) -> list[dict]:
+    path = course / "_grading" / "shequn-grade" / f"{NAME}.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def workspace():
+    # short paths: the kernel's ipc socket lives in the autograded folder (unix socket path limit)
+    base = Path(tempfile.mkdtemp(prefix="sg", dir="/tmp"))
+    base.chmod(0o755)  # the sandbox users must be able to enter the course
+    course = make_course(ROOT, base / "base", (NAME,))
+    run_nbgrader(["generate_assignment", NAME, "--force"], cwd=course)
+    _write_submissions(course, STUDENTS)
+    yield base
+    shutil.rmtree(base, ignore_errors=True)
+
+
+def _copy(workspace: Path, name: str) -> Path:
+    dst = workspace / name
+    if not dst.exists():
+        shutil.copytree(workspace / "base", dst)
+    return dst
+
+
+@pytest.fixture(scope="module")
+def parallel(workspace):
+    course = _copy(workspace, "par")
+    proc = subprocess.run(_shequn("grade", NAME, "--course", str(course), "--workers", "2", "--quiet"),
+                          capture_output=True, text=True, env=_env(), timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    return course, proc.stdout
+
+
+def test_parallel_equals_sequential_nbgrader(workspace, parallel):
+    course, summary = parallel
+    seq = _copy(workspace, "seq")
+    run_nbgrader(["autograde", NAME, "--force"], cwd=seq)
+    got, want = _cell_scores(course), _cell_scores(seq)
+    assert set(got) == set(STUDENTS)
+    assert got == want
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for student, total in EXPECTED_TOTAL.items():
+            assert gb.find_submission(NAME, student).score == pytest.approx(total, abs=1e-3), student
+    entries = _journal(course)
+    assert sorted(e["student"] for e in entries) == sorted(STUDENTS)
+    assert "needs manual grading" in summary  # the written answers wait for the instructor
+    # the notebooks really ran in the sandbox kernel, and its litter was cleaned up
+    autograded = course / "_grading" / "autograded" / "correct" / NAME
+    assert not list(autograded.glob("kernel-ipc*")) and not (autograded / ".ipython").exists()
+
+
+def test_kill_9_then_rerun_finishes_only_the_rest(workspace, parallel):
+    course = _copy(workspace, "kill")
+    journal = course / "_grading" / "shequn-grade" / f"{NAME}.jsonl"
+    proc = subprocess.Popen(_shequn("grade", NAME, "--course", str(course), "--workers", "2", "--quiet"),
+                            env=_env(), start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        if journal.exists() and journal.read_text().count("\n") >= 1:
+            break
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    first = _journal(course)
+    assert 1 <= len(first) < len(STUDENTS), "kill must land after ≥1 and before all submissions"
+    rerun = subprocess.run(_shequn("grade", NAME, "--course", str(course), "--workers", "2", "--quiet"),
+                           capture_output=True, text=True, env=_env(), timeout=300)
+    assert rerun.returncode == 0, rerun.stderr
+    final = _journal(course)
+    assert final[:len(first)] == first  # journaled ones were not regraded
+    students = [e["student"] for e in final]
+    assert sorted(students) == sorted(STUDENTS)  # every submission exactly once
+    assert _cell_scores(course) == _cell_scores(parallel[0])
+    # a changed submission is regraded on the next run, the others are not
+    nb = course / "_grading" / "submitted" / "empty" / NAME / f"{NAME}.ipynb"
+    shutil.copy(course / "_grading" / "submitted" / "correct" / NAME / f"{NAME}.ipynb", nb)
+    again = subprocess.run(_shequn("grade", NAME, "--course", str(course), "--quiet"),
+                           capture_output=True, text=True, env=_env(), timeout=300)
+    assert again.returncode == 0, again.stderr
+    last = _journal(course)
+    assert [e["student"] for e in last[len(final):]] == ["empty"]
+    assert last[-1]["score"] == pytest.approx(13.0)
+
+
+def test_infinite_loop_is_timed_out_and_the_others_keep_their_scores(workspace, parallel):
+    course = make_course(ROOT, workspace / "loop", (NAME,))
+    run_nbgrader(["generate_assignment", NAME, "--force"], cwd=course)
+    _write_submissions(course, {"correct": STUDENTS["correct"], "looper": {"q1_answer": LOOP}})
+    proc = subprocess.run(_shequn("grade", NAME, "--course", str(course), "--workers", "2", "--quiet",
+                                  "--timeout", "20", "--cell-timeout", "120"),
+                          capture_output=True, text=True, env=_env(), timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "looper" in proc.stdout and "timed out" in proc.stdout
+    entries = {e["student"]: e for e in _journal(course)}
+    assert entries["looper"]["status"] == "timed out"
+    assert entries["correct"]["status"] != "timed out"
+    scores = _cell_scores(course)
+    assert scores["correct"] == _cell_scores(parallel[0])["correct"]
+    # flagged in the gradebook too: the instructor sees it in formgrader
+    assert "looper" in scores and all(s[2] for s in scores["looper"].values())
+
+
+def test_canvas_and_moodle_exports(workspace, parallel):
+    course, _ = parallel
+    out = workspace / "exports"
+    for fmt in ("canvas", "moodle"):
+        proc = subprocess.run(_shequn("grade", "export", NAME, "--course", str(course), "--format", fmt,
+                                      "--out", str(out / f"{fmt}.csv")),
+                              capture_output=True, text=True, env=_env())
+        assert proc.returncode == 0, proc.stderr
+    with open(out / "canvas.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", f"{NAME} ({NAME})"]
+    assert rows[1][0].strip() == "Points Possible" and float(rows[1][5]) == 18
+    canvas = {r[2]: float(r[5]) for r in rows[2:]}
+    with open(out / "moodle.csv", newline="", encoding="utf-8") as fh:
+        moodle = {r["Email address"]: float(r[NAME]) for r in csv.DictReader(fh)}
+    assert set(canvas) == set(moodle) == set(STUDENTS)
+    for student, total in EXPECTED_TOTAL.items():
+        assert canvas[student] == pytest.approx(total, abs=1e-3), student
+        assert moodle[student] == pytest.approx(total, abs=1e-3), student
+
+
+def test_manual_grade_then_nbgrader_export(workspace, parallel):
+    from nbgrader.api import Gradebook
+
+    course = workspace / "manual"
+    shutil.copytree(parallel[0], course)
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:  # what formgrader's handler does
+        grade = gb.find_grade("q4_answer", NAME, NAME, "correct")
+        assert grade.needs_manual_grade
+        grade.manual_score = min(2.0, grade.max_score)
+        gb.db.commit()
+        manual = grade.manual_score
+    run_nbgrader(["export", "--to", "grades.csv"], cwd=course)
+    with open(course / "grades.csv", newline="", encoding="utf-8") as fh:
+        rows = {r["student_id"]: r for r in csv.DictReader(fh) if r["assignment"] == NAME}
+    assert set(rows) == set(STUDENTS)
+    assert float(rows["correct"]["score"]) == pytest.approx(13.0 + manual)
+    assert float(rows["partial"]["score"]) == pytest.approx(8.3333, abs=1e-3)
+    # and our own export sees the manual grade as well
+    from shequn.grading.export import gradebook_rows
+
+    _, ours = gradebook_rows(course, NAME)
+    assert {r["id"]: r["score"] for r in ours}["correct"] == pytest.approx(13.0 + manual)
