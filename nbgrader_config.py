@@ -18,9 +18,23 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 # Learners' notebooks use ipywidgets; never let one cell hang the grader.
 c.ExecutePreprocessor.timeout = 120
 # Feedback shows which checks failed, never hidden-test source or expected values (nbgrader #917).
-from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
-from nbgrader.preprocessors import GetGrades  # noqa: E402
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor  # noqa: E402
+from nbgrader.preprocessors import (  # noqa: E402
+    AssignLatePenalties,
+    CheckCellMetadata,
+    Execute,
+    GetGrades,
+    IgnorePattern,
+    LimitOutput,
+    SaveAutoGrades,
+)
 
 from shequn.grading.feedback import HideTestDetails  # noqa: E402
+from shequn.grading.limits import LimitOutputChars  # noqa: E402
+
+# nbgrader's default autograde chain, plus a cap on characters (LimitOutput caps only lines):
+# one 100 MB line must not reach the gradebook or the feedback.
+c.Autograde.autograde_preprocessors = [Execute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+                                       LimitOutputChars, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
 
 c.GenerateFeedback.preprocessors = [GetGrades, HideTestDetails, CSSHTMLHeaderPreprocessor]

@@ -36,7 +36,9 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
+import tempfile
 import signal
 import subprocess
 import sys
@@ -250,7 +252,7 @@ def submission_hash(folder: Path) -> str:
         rel = path.relative_to(folder).as_posix()
         if ".ipynb_checkpoints" in rel:
             continue
-        h.update(rel.encode() + b"\0")
+        h.update(os.fsencode(rel) + b"\0")  # raw bytes: GBK or other non-UTF-8 names are fine
         h.update(path.read_bytes())
         h.update(b"\0")
     return h.hexdigest()
@@ -402,6 +404,64 @@ def _cleanup_autograded(folder: Path) -> None:
             os.chmod(folder, 0o755)
 
 
+def _fresh_workdir(workdir: Path, course: Path) -> None:
+    """An empty work dir for the next submission, with the course's data copied in read-only."""
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
+    data = course / "datasets"
+    if data.is_dir():
+        shutil.copytree(data, workdir / "datasets")
+        for p in [workdir / "datasets", *(workdir / "datasets").rglob("*")]:
+            p.chmod(0o555 if p.is_dir() else 0o444)
+
+
+REPORT = re.compile(r"【(.+?)】通过 (\d+)/(\d+) 项检查")
+TAMPER = re.compile(r"shequn\.grading|\bbuiltins\b|__import__|__builtins__|\bChecks\b|\bsys\.modules\b|"
+                    r"^\s*(expect\w*|check_hashed|checks|grading_seed)\s*=", re.M)
+
+
+def audit_notebook(nb_path: Path) -> list[str]:
+    """Signs that the grading code was tampered with, in an autograded notebook.
+
+    Test cells run in the learner's namespace, so learner code could replace the
+    checks.  Every test cell of this course ends with ``checks.score()``, which
+    prints ``【name】通过 k/n 项检查`` and returns ``points * k / n``: points
+    without that report, or a report that does not add up, are flagged, and so
+    are answer cells that touch the grading helpers, ``builtins``,
+    ``__import__`` or ``sys.modules``.
+    """
+    import nbformat
+
+    findings = []
+    nb = nbformat.read(nb_path, as_version=4)
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type != "code":
+            continue
+        hit = TAMPER.search(cell.source) if meta.get("solution") else None
+        if hit:
+            findings.append(f"{meta.get('grade_id')}: touches the grading code ({hit.group(0).strip()!r})")
+        if not meta.get("grade") or meta.get("solution"):
+            continue
+        text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+        results = [o for o in cell.outputs if o.output_type == "execute_result"]
+        if not results:
+            continue  # an error: nbgrader gives 0
+        try:
+            got = float(results[-1]["data"]["text/plain"])
+        except (KeyError, ValueError):
+            findings.append(f"{meta.get('grade_id')}: non-numeric result")
+            continue
+        reports = REPORT.findall(text)
+        if not reports:
+            findings.append(f"{meta.get('grade_id')}: {got:g} points without a check report")
+            continue
+        _, k, n = reports[-1]
+        if abs(round(float(meta.get("points", 0)) * int(k) / int(n), 4) - got) > 1e-6:
+            findings.append(f"{meta.get('grade_id')}: {got:g} points but {k}/{n} checks passed")
+    return findings
+
+
 def _valid_notebooks(folder: Path) -> str:
     import nbformat
 
@@ -445,7 +505,7 @@ def _flag_for_manual(dirs: CourseDirs, assignment: str, student: str, reason: st
                 return
             for nb in sub.notebooks:
                 for grade in nb.grades:
-                    if grade.auto_score is None or reason == "timed out":
+                    if grade.auto_score is None or reason == "timed out" or reason.startswith("tampering"):
                         grade.needs_manual_grade = True
                 for comment in nb.comments:
                     if not comment.manual_comment:
@@ -520,17 +580,13 @@ def grade_assignment(course: Path, assignment: str, *, workers: int | None = Non
             todo.append((s, digest))
 
     users = _sandbox_users(min(workers, max(len(todo), 1)), sandbox)
-    if todo and users[0]:
-        from shequn.grading.sandbox import IPC_BASENAME, _traversable
-
-        top = _traversable(str(course / dirs.autograded), *users[0])
-        if top is not None:
-            raise GradeError(f"沙箱用户无法进入 {top}，请把课程放在其他位置或 chmod o+x "
-                             f"(the sandbox user cannot search {top}: move the course or `chmod o+x` it)")
-        longest = max(len(str(course / dirs.autograded / s / assignment / IPC_BASENAME)) for s, _ in todo)
-        if longest + 4 > 104:
-            raise GradeError(f"课程路径太长，内核的 unix 套接字放不下 (course path too long for the kernel's "
-                             f"unix sockets: {longest + 4} > 104 characters); move the course to a shorter path")
+    # Each worker's kernel runs in a private, empty work dir OUTSIDE the course (wiped between
+    # submissions), and the course folder is closed (0700) while grading: learner code cannot
+    # reach solutions/, other learners' files or the gradebook.  Course data (datasets/) is
+    # copied read-only into the work dir.
+    workroot = Path(tempfile.mkdtemp(prefix="shequn-grade-"))
+    workroot.chmod(0o711)
+    workdirs = [workroot / f"w{i}" for i in range(len(users))]
     jupyter_dir = state / "jupyter"
     env = dict(os.environ)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
@@ -539,7 +595,8 @@ def grade_assignment(course: Path, assignment: str, *, workers: int | None = Non
     if sandbox:
         for i in range(len(users)):
             install_kernelspec(jupyter_dir / "kernels", f"{SANDBOX_USER_PREFIX}{i}",
-                               user=f"{SANDBOX_USER_PREFIX}{i}", memory_mb=memory_mb, nproc=nproc,
+                               user=f"{SANDBOX_USER_PREFIX}{i}", workdir=workdirs[i],
+                               memory_mb=memory_mb, nproc=nproc,
                                cpu_seconds=int(max(timeout, cell_timeout)) + 30)
         env["JUPYTER_PATH"] = os.pathsep.join([str(jupyter_dir), *filter(None, [env.get("JUPYTER_PATH")])])
 
@@ -558,12 +615,12 @@ def grade_assignment(course: Path, assignment: str, *, workers: int | None = Non
     procs: dict[int, _Worker] = {}
 
     def start(student: str, digest: str, worker: int) -> _Job:
-        autograded = course / dirs.autograded / student / assignment
         args = ["autograde", assignment, "--student", student, "--force",
                 f"--Execute.timeout={int(cell_timeout)}", f"--ExecutePreprocessor.timeout={int(cell_timeout)}"]
         if sandbox:
+            _fresh_workdir(workdirs[worker], course)
             args += [f"--ExecutePreprocessor.kernel_name={SANDBOX_USER_PREFIX}{worker}",
-                     "--KernelManager.transport=ipc", f"--KernelManager.ip={autograded / 'kernel-ipc'}"]
+                     "--KernelManager.transport=ipc", f"--KernelManager.ip={workdirs[worker] / 'kernel-ipc'}"]
         log = state / "logs" / assignment / f"{student}.log"
         if worker not in procs:
             procs[worker] = _Worker(course, env)
@@ -589,6 +646,12 @@ def grade_assignment(course: Path, assignment: str, *, workers: int | None = Non
         if invalid:
             flags.insert(0, "invalid notebook")
             detail = invalid
+        tampering = [f for nb in sorted(autograded.glob("*.ipynb")) for f in audit_notebook(nb)] \
+            if autograded.is_dir() and not invalid else []
+        if tampering:
+            flags.insert(0, "tampering suspected")
+            detail = "; ".join(tampering)[:300]
+            _flag_for_manual(dirs, assignment, job.student, "tampering suspected: " + detail)
         if timed_out:
             detail = f"> {timeout:g} s"
             _flag_for_manual(dirs, assignment, job.student, "timed out")
@@ -603,6 +666,9 @@ def grade_assignment(course: Path, assignment: str, *, workers: int | None = Non
                         "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
         return res
 
+    course_mode = course.stat().st_mode & 0o7777
+    if sandbox and users and users[0]:
+        course.chmod(0o700)
     try:
         while pending or running:
             while pending and free:
@@ -641,6 +707,8 @@ def grade_assignment(course: Path, assignment: str, *, workers: int | None = Non
         if bar is not None:
             bar.close()
         journal.close()
+        course.chmod(course_mode)
+        shutil.rmtree(workroot, ignore_errors=True)
     return [results[s] for s in all_students if s in results]
 
 
