@@ -1,6 +1,6 @@
 """Course-kit benchmarks: one command (`make bench`), ratios measured in the same run.
 
-    python benchmarks/run.py [build|widgets|simulator|metrics ...] [--repeat N]
+    python benchmarks/run.py [build|widgets|simulator|metrics|grade ...] [--repeat N]
 
 build    cold `jupyter-book build` vs executing the same notebooks with nbclient
          alone (the floor), and a warm rebuild with no change vs cold.
@@ -12,6 +12,9 @@ simulator  one threshold simulation of 10,000 applicants. Target: well under 50 
 metrics    the full group-chat metric set on ~1,000,000 generated messages, pandas vs
            DuckDB SQL, each in a fresh process, with peak memory.
            Targets: pandas <= 1.5x DuckDB's time, <= 1.5 GB peak.
+grade      60 generated submissions of assignment 2: `shequn grade` vs sequential
+           `nbgrader autograde`, plus bare nbclient per notebook (run as root; slow: ~15 min).
+           Targets: >= 1.7x faster than sequential, <= 1.3x bare nbclient per notebook.
 
 Wall-clock medians over --repeat runs; this machine is shared and noisy, so the
 ratios (measured back to back) matter more than the absolute seconds.
@@ -110,13 +113,21 @@ def bench_metrics_entry(repeat: int) -> dict:
     return bench_metrics(repeat)
 
 
+def bench_grade_entry(repeat: int) -> dict:
+    """shequn grade vs sequential nbgrader autograde (and bare nbclient) on generated submissions."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from grade_bench import bench_grade
+
+    return bench_grade(1)  # one pass: 60 notebooks graded three ways already takes ~15 minutes
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("which", nargs="*", help="benchmarks to run (default: all)")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     benches = {"build": bench_build, "widgets": bench_widgets, "simulator": bench_simulator,
-               "metrics": bench_metrics_entry}
+               "metrics": bench_metrics_entry, "grade": bench_grade_entry}
     for name in args.which or list(benches):
         if name not in benches:
             parser.error(f"unknown benchmark {name!r}; choose from {sorted(benches)}")
