@@ -14,32 +14,11 @@ import nbformat
 import pandas as pd
 import pytest
 
-from shequn.grading.course import find_leaks, make_course, run_nbgrader, secret_lines
+from shequn.grading.course import fill_answers, find_leaks, make_course, run_nbgrader, secret_lines, solution_code
 from shequn.grading.feedback import PLACEHOLDER
 
 ROOT = Path(__file__).resolve().parents[1]
 ESSAY = "门槛越高，群越小但越精准；数据显示……我的建议是……"
-
-
-def _solution_code(source: str) -> str:
-    """The answer as a learner would write it: the solution block without its markers."""
-    return "\n".join(line for line in source.splitlines()
-                     if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION"))
-
-
-def _cells(nb):
-    return {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in nb.cells}
-
-
-def _submission(release, source, answers: dict[str, str | None]):
-    """The student version with the given answer cells filled (None = the source's solution)."""
-    nb = nbformat.from_dict(release)
-    src = _cells(source)
-    for cell in nb.cells:
-        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if gid in answers:
-            cell.source = _solution_code(src[gid].source) if answers[gid] is None else answers[gid]
-    return nb
 
 
 # ---------------------------------------------------------------- assignment 1
@@ -119,7 +98,8 @@ def _visible_lurker_share(folder: Path) -> Path:
 
     source = nbformat.read(ROOT / "solutions" / "group_analysis" / "group_analysis.ipynb", as_version=4)
     namespace = {"pd": pd}
-    exec(_solution_code(_cells(source)["q4_answer"].source), namespace)
+    q4 = next(c for c in source.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "q4_answer")
+    exec(solution_code(q4.source), namespace)
     data = load_dataset(ROOT / "datasets" / "group_chats")
     path = folder / "visible_lurker_share.pkl"
     namespace["lurker_share"](data.members, data.messages).to_pickle(path)
@@ -139,7 +119,7 @@ def graded(request, tmp_path_factory):
             answers = {**answers, "q4_answer": HARD_CODED_LURKERS.format(pickle=_visible_lurker_share(course))}
         folder = course / "_grading" / "submitted" / student / name
         folder.mkdir(parents=True)
-        nbformat.write(_submission(release, source, answers), folder / f"{name}.ipynb")
+        nbformat.write(fill_answers(release, source, answers), folder / f"{name}.ipynb")
         (folder / "timestamp.txt").write_text("2026-11-20 12:00:00.000000 UTC")
         run_nbgrader(["db", "student", "add", student], cwd=course)
     run_nbgrader(["autograde", name, "--force"], cwd=course)

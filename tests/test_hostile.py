@@ -33,7 +33,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from shequn.grading.course import make_course, run_nbgrader
+from shequn.grading.course import fill_answers, make_course, run_nbgrader
+from shequn.grading.grade import audit_notebook
 from shequn.grading.sandbox import (ensure_user, execute_sandboxed, install_kernelspec,
                                     kill_user_processes, user_pids)
 
@@ -159,7 +160,7 @@ def _autograde_sandboxed(course: Path, student: str, index: int, workroot: Path)
     kill_user_processes(ensure_user(USER)[0])
     log = out + err
     autograded = course / "_grading" / "autograded" / student / NAME / f"{NAME}.ipynb"
-    if autograded.exists() and _audit(autograded):
+    if autograded.exists() and audit_notebook(autograded):
         _needs_manual(course, student)  # tampering: the instructor decides, not the exported total
     return {"rc": proc.returncode, "timed_out": timed_out, "seconds": time.monotonic() - start,
             "log": log, "errors": [line for line in log.splitlines() if "ERROR" in line or "Error" in line]}
@@ -210,50 +211,6 @@ def _grade_batch(course: Path, students: list[str], workroot: Path) -> tuple[str
         course.chmod(mode & 0o7777)
 
 
-REPORT = re.compile(r"【(.+?)】通过 (\d+)/(\d+) 项检查")
-TAMPER = re.compile(r"shequn\.grading|\bbuiltins\b|__import__|__builtins__|\bChecks\b|\bsys\.modules\b|"
-                    r"^\s*(expect\w*|check_hashed|checks|grading_seed|th)\s*=", re.M)
-
-
-def _audit(nb_path: Path) -> list[str]:
-    """Tampering visible in the autograded notebook (the local helper's flags; a hint otherwise).
-
-    * Every test cell ends with ``checks.score()``, which prints ``【name】通过 k/n 项检查`` and
-      returns ``points * k / n``: points without such a report (or one that does not add up)
-      mean the grading code was replaced at run time.
-    * Answer cells that touch the grading helpers, ``builtins`` / ``__import__`` or
-      ``sys.modules`` can fake any check (the tests run in the learner's namespace).
-    """
-    findings = []
-    nb = nbformat.read(nb_path, as_version=4)
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if cell.cell_type != "code":
-            continue
-        if meta.get("solution") and TAMPER.search(cell.source):
-            findings.append(f"{meta.get('grade_id')}: touches the grading code "
-                            f"({TAMPER.search(cell.source).group(0).strip()!r})")
-        if not meta.get("grade") or meta.get("solution"):
-            continue
-        text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
-        results = [o for o in cell.outputs if o.output_type == "execute_result"]
-        if not results:
-            continue  # an error: nbgrader gives 0
-        try:
-            got = float(results[-1]["data"]["text/plain"])
-        except (KeyError, ValueError):
-            findings.append(f"{meta['grade_id']}: non-numeric result")
-            continue
-        reports = REPORT.findall(text)
-        if not reports:
-            findings.append(f"{meta['grade_id']}: {got} points without a check report")
-            continue
-        _, k, n = reports[-1]
-        if abs(round(meta["points"] * int(k) / int(n), 4) - got) > 1e-6:
-            findings.append(f"{meta['grade_id']}: {got} points but {k}/{n} checks passed")
-    return findings
-
-
 # ------------------------------------------------------------------ the batch
 
 
@@ -278,7 +235,7 @@ def batch():
     for student, (answers, _) in GOOD.items():
         folder = course / "_grading" / "submitted" / student / NAME
         folder.mkdir(parents=True)
-        nbformat.write(roundtrip._submission(release, source, answers), folder / f"{NAME}.ipynb")
+        nbformat.write(fill_answers(release, source, answers), folder / f"{NAME}.ipynb")
         (folder / "timestamp.txt").write_text("2026-11-20 12:00:00.000000 UTC")
     # interleave: good ones first, middle and last
     hostile = sorted(expects)
@@ -335,7 +292,7 @@ def _outcome(batch, student) -> dict:
     run = batch["runs"][student]
     entry = _gradebook(course).get(student)
     autograded = course / "_grading" / "autograded" / student / NAME / f"{NAME}.ipynb"
-    audit = _audit(autograded) if autograded.exists() else []
+    audit = audit_notebook(autograded) if autograded.exists() else []
     local = "journal" not in run
     died = re.search(r"DeadKernel|Kernel died|kernel died",
                      run["log"] if local else "\n".join(run["errors"])) is not None

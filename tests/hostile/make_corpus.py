@@ -25,6 +25,8 @@ from pathlib import Path
 
 import nbformat
 
+from shequn.grading.course import fill_answers, solution_code
+
 ASSIGNMENT = "threshold_design"
 POINTS = {"q1_tests": 3.0, "q2_tests": 4.0, "q3_tests": 6.0}
 ANSWERS = ("q1_answer", "q2_answer", "q3_answer")
@@ -49,24 +51,8 @@ class Expect:
     zero_or_flag: bool = False
 
 
-def solution_code(source: str) -> str:
-    return "\n".join(line for line in source.splitlines()
-                     if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION"))
-
-
 def _cells(nb):
     return {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in nb.cells}
-
-
-def _fill(release, source, answers: dict[str, str | None]):
-    """The released notebook with answer cells replaced (None: the source's solution)."""
-    nb = nbformat.from_dict(json.loads(json.dumps(release)))
-    src = _cells(source)
-    for cell in nb.cells:
-        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if gid in answers:
-            cell.source = solution_code(src[gid].source) if answers[gid] is None else answers[gid]
-    return nb
 
 
 CORRECT = {gid: None for gid in ANSWERS}
@@ -206,7 +192,7 @@ def _sub(code: str, *, course: str = "", port: int = 0) -> str:
 
 
 def _deleted_tests(release, source):
-    nb = _fill(release, source, {})
+    nb = fill_answers(release, source, {})
     nb.cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") not in POINTS]
     return nb
 
@@ -214,7 +200,7 @@ def _deleted_tests(release, source):
 def _edited_tests(release, source):
     from nbgrader.utils import compute_checksum
 
-    nb = _fill(release, source, {})
+    nb = fill_answers(release, source, {})
     for cell in nb.cells:
         gid = cell.metadata.get("nbgrader", {}).get("grade_id")
         if gid in POINTS:
@@ -231,7 +217,7 @@ def _wrong_assignment(other_release):
 
 def corpus(release, source, *, course: str, port: int, other_release=None) -> dict[str, tuple[Expect, object]]:
     """``{student id: (Expect, content)}``; content is a notebook, ``bytes`` or ``{name: bytes}``."""
-    f = lambda answers: _fill(release, source, answers)  # noqa: E731
+    f = lambda answers: fill_answers(release, source, answers)  # noqa: E731
     nb_bytes = lambda nb: nbformat.writes(nb).encode("utf-8")  # noqa: E731
     out: dict[str, tuple[Expect, object]] = {
         "h01_infinite_loop": (Expect(
@@ -361,7 +347,7 @@ def build(course: Path, *, port: int, partial_answers: dict[str, str | None]) ->
         other = Path(__file__).resolve().parents[2] / "assignments" / "group_analysis" / "group_analysis.ipynb"
     entries = corpus(release, source, course=str(course), port=port,
                      other_release=nbformat.read(other, as_version=4))
-    partial = _fill(release, source, partial_answers)
+    partial = fill_answers(release, source, partial_answers)
     entries["h21_gbk_filename"] = (entries["h21_gbk_filename"][0], {
         f"{ASSIGNMENT}.ipynb": nbformat.writes(partial).encode("utf-8"),
         GBK_NAME: "成员,活跃\n张三,是\n".encode("gbk")})

@@ -7,6 +7,7 @@ nbgrader step runs as the real ``nbgrader`` command in a course folder.
 from __future__ import annotations
 
 import html
+import json
 import os
 import re
 import shutil
@@ -16,7 +17,8 @@ from pathlib import Path
 
 import nbformat
 
-__all__ = ["ASSIGNMENTS", "run_nbgrader", "release_all", "secret_lines", "find_leaks", "make_course"]
+__all__ = ["ASSIGNMENTS", "run_nbgrader", "release_all", "secret_lines", "find_leaks", "make_course", "rehash",
+           "solution_code", "fill_answers"]
 
 ASSIGNMENTS = ("threshold_design", "group_analysis")
 _BLOCKS = (("### BEGIN SOLUTION", "### END SOLUTION"), ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"))
@@ -137,3 +139,24 @@ def rehash(source_md: Path) -> dict[str, str]:
         text = text.replace(f'"{old}"', f'"{new}"')
     source_md.write_text(text, encoding="utf-8")
     return changed
+
+
+def solution_code(source: str) -> str:
+    """An answer cell's solution as a learner would write it: without the solution markers."""
+    return "\n".join(line for line in source.splitlines()
+                     if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION"))
+
+
+def fill_answers(release, source, answers: dict[str, str | None]):
+    """A copy of the released notebook with answer cells replaced, by ``grade_id``.
+
+    ``None`` takes the source notebook's solution; a string is used as the cell's code.
+    Used to build example submissions (the tests' fake students, the hostile corpus).
+    """
+    nb = nbformat.from_dict(json.loads(json.dumps(release)))
+    solutions = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in source.cells}
+    for cell in nb.cells:
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if gid in answers:
+            cell.source = solution_code(solutions[gid].source) if answers[gid] is None else answers[gid]
+    return nb
