@@ -22,11 +22,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from shequn.grading.course import make_course, run_nbgrader
+from shequn.grading.course import fill_answers, make_course, run_nbgrader
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from test_grading_roundtrip import (ESSAY, HARD_CODED_Q1, ROOT, THRESHOLD_STUDENTS,  # noqa: E402
-                                    _submission)
+from test_grading_roundtrip import ESSAY, HARD_CODED_Q1, ROOT, THRESHOLD_STUDENTS  # noqa: E402
 
 NAME = "threshold_design"
 STUDENTS = {
@@ -55,7 +54,7 @@ def _write_submissions(course: Path, students: dict) -> None:
     for student, answers in students.items():
         folder = course / "_grading" / "submitted" / student / NAME
         folder.mkdir(parents=True, exist_ok=True)
-        nbformat.write(_submission(release, source, answers), folder / f"{NAME}.ipynb")
+        nbformat.write(fill_answers(release, source, answers), folder / f"{NAME}.ipynb")
         (folder / "timestamp.txt").write_text("2026-11-20 12:00:00.000000 UTC")
 
 

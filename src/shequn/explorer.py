@@ -139,7 +139,8 @@ class Explorer:
             widget = self._make(w.ToggleButtons, generation, path, description=control.label, **common)
             # Size each button to its label, so long Chinese labels are not cut off.
             widget.style.button_width = "auto"
-        widget.style.description_width = "7em"
+        # Wide enough for the whole Chinese label (about 1em per character), at least 7em.
+        widget.style.description_width = f"{max(7, len(control.label) + 1)}em"
         return widget
 
     def widget(self) -> w.VBox:
