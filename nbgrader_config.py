@@ -12,7 +12,11 @@ c.CourseDirectory.release_directory = "assignments"
 c.CourseDirectory.submitted_directory = "_grading/submitted"
 c.CourseDirectory.autograded_directory = "_grading/autograded"
 c.CourseDirectory.feedback_directory = "_grading/feedback"
-c.CourseDirectory.db_url = "sqlite:///gradebook.db"  # relative to the course folder (gitignored)
+# The gradebook sits beside this file (gitignored).  An absolute path: formgrader runs with the
+# Jupyter server's cwd (e.g. the instructor's home on the hub), not in the course folder.
+import os  # noqa: E402
+
+c.CourseDirectory.db_url = "sqlite:///" + os.path.join(os.path.dirname(os.path.abspath(__file__)), "gradebook.db")
 # The readable .md twins of the source notebooks hold solutions: never release them.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.md", ".*"]
 # Learners' notebooks use ipywidgets; never let one cell hang the grader.

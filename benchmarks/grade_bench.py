@@ -30,9 +30,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 def _make_course(base: Path, n: int) -> Path:
     import nbformat
-    from test_grading_roundtrip import ALL_ANSWERS, ESSAY, _submission
+    from test_grading_roundtrip import ALL_ANSWERS, ESSAY
 
-    from shequn.grading.course import make_course, run_nbgrader
+    from shequn.grading.course import fill_answers, make_course, run_nbgrader
 
     course = make_course(ROOT, base / "shequn", (NAME,))
     run_nbgrader(["generate_assignment", NAME, "--force"], cwd=course)
@@ -43,7 +43,7 @@ def _make_course(base: Path, n: int) -> Path:
         folder = course / "_grading" / "submitted" / student / NAME
         folder.mkdir(parents=True)
         answers = {**ALL_ANSWERS, "q7_answer": f"{ESSAY}（第 {i} 份）"}
-        nbformat.write(_submission(release, source, answers), folder / f"{NAME}.ipynb")
+        nbformat.write(fill_answers(release, source, answers), folder / f"{NAME}.ipynb")
         (folder / "timestamp.txt").write_text("2026-11-20 12:00:00.000000 UTC")
     return course
 
@@ -119,11 +119,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--repeat", type=int, default=1)
     args = parser.parse_args(argv)
-    r = bench_grade(args.repeat, n=args.n, workers=args.workers)
+    report(bench_grade(args.repeat, n=args.n, workers=args.workers))
+
+
+def report(r: dict) -> None:
     for k, v in r.items():
-        print(f"{k:32s} {v}")
-    print(f"faster than sequential nbgrader: {r['speedup_vs_sequential']}× (target ≥ 1.7×)")
-    print(f"per notebook vs bare nbclient:   {r['per_notebook_vs_bare']}× (target ≤ 1.3×)")
+        print(f"  {k:32s} {v}")
+    print(f"  faster than sequential nbgrader: {r['speedup_vs_sequential']}× (target ≥ 1.7×)")
+    print(f"  per notebook vs bare nbclient:   {r['per_notebook_vs_bare']}× (target ≤ 1.3×)", flush=True)
 
 
 if __name__ == "__main__":

@@ -116,9 +116,12 @@ def bench_metrics_entry(repeat: int) -> dict:
 def bench_grade_entry(repeat: int) -> dict:
     """shequn grade vs sequential nbgrader autograde (and bare nbclient) on generated submissions."""
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from grade_bench import bench_grade
+    from grade_bench import bench_grade, report
 
-    return bench_grade(1)  # one pass: 60 notebooks graded three ways already takes ~15 minutes
+    print("grade: 60 submissions of group_analysis, shequn grade vs sequential nbgrader autograde", flush=True)
+    result = bench_grade(1)  # one pass: 60 notebooks graded three ways already takes ~15 minutes
+    report(result)
+    return result
 
 
 def main() -> None:

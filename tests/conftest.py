@@ -91,3 +91,21 @@ def offline_page(browser, site_url):
     yield make
     for p in pages:
         p.close()
+
+
+def wait_until_serving(url: str, proc, log_path: Path, timeout: float = 120, session=None) -> None:
+    """Poll *url* until it answers 2xx; fail with the server's log if *proc* dies or time runs out."""
+    import time
+
+    import requests
+
+    getter = session or requests
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if getter.get(url, timeout=5).ok:
+                return
+        except requests.ConnectionError:
+            pass
+        assert proc.poll() is None and time.monotonic() < deadline, Path(log_path).read_text(errors="replace")
+        time.sleep(0.3)

@@ -25,6 +25,7 @@ import pytest
 from shequn.grading.course import fill_answers, make_course, run_nbgrader
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from conftest import wait_until_serving  # noqa: E402
 from test_grading_roundtrip import ESSAY, HARD_CODED_Q1, ROOT, THRESHOLD_STUDENTS  # noqa: E402
 
 NAME = "threshold_design"
@@ -196,24 +197,80 @@ def test_canvas_and_moodle_exports(workspace, parallel):
         assert moodle[student] == pytest.approx(total, abs=1e-3), student
 
 
-def test_manual_grade_then_nbgrader_export(workspace, parallel):
-    from nbgrader.api import Gradebook
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def formgrader(workspace, parallel):
+    """A real Jupyter server with nbgrader's formgrader, on a copy of the graded course."""
+    import requests
 
     course = workspace / "manual"
     shutil.copytree(parallel[0], course)
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:  # what formgrader's handler does
-        grade = gb.find_grade("q4_answer", NAME, NAME, "correct")
-        assert grade.needs_manual_grade
-        grade.manual_score = min(2.0, grade.max_score)
-        gb.db.commit()
-        manual = grade.manual_score
+    token, port = os.urandom(16).hex(), _free_port()
+    log = open(workspace / "formgrader.log", "wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jupyter", "server", "--no-browser", "--allow-root",
+         "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+         f"--ServerApp.root_dir={course}", f"--IdentityProvider.token={token}"],
+        cwd=course, env=_env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    session = requests.Session()
+    session.headers["Authorization"] = f"token {token}"
+    base = f"http://127.0.0.1:{port}"
+    wait_until_serving(f"{base}/formgrader/api/status", proc, workspace / "formgrader.log", 60, session)
+    yield course, base, session
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+    log.close()
+
+
+def test_formgrader_manual_grading_then_export(formgrader):
+    """The instructor grades the written answer in formgrader (its REST API, as its page does)."""
+    course, base, session = formgrader
+    subs = session.get(f"{base}/formgrader/api/submitted_notebooks/{NAME}/{NAME}").json()
+    by_student = {s["student"]: s for s in subs}
+    assert set(by_student) == set(STUDENTS)
+    sub = by_student["correct"]
+    assert sub["needs_manual_grade"]
+    # the grading page renders the learner's written answer
+    page = session.get(f"{base}/formgrader/submissions/{sub['id']}/")
+    assert page.ok and ESSAY[:10] in page.text
+    grades = {g["name"]: g for g in
+              session.get(f"{base}/formgrader/api/grades", params={"submission_id": sub["id"]}).json()}
+    essay = grades["q4_answer"]
+    assert essay["needs_manual_grade"] and essay["auto_score"] is None
+    manual = min(2.0, essay["max_score"])
+    put = session.put(f"{base}/formgrader/api/grade/{essay['id']}", json={"manual_score": manual})
+    assert put.ok and put.json()["manual_score"] == manual and not put.json()["needs_manual_grade"]
+    comments = {c["name"]: c for c in
+                session.get(f"{base}/formgrader/api/comments", params={"submission_id": sub["id"]}).json()}
+    remark = "论证清楚；再补一个数据支持的反例会更好。"
+    assert session.put(f"{base}/formgrader/api/comment/{comments['q4_answer']['id']}",
+                       json={"manual_comment": remark}).ok
+    after = {s["student"]: s for s in
+             session.get(f"{base}/formgrader/api/submitted_notebooks/{NAME}/{NAME}").json()}
+    assert after["correct"]["score"] == pytest.approx(13.0 + manual)
+    assert not after["correct"]["needs_manual_grade"]
+    # feedback generated from formgrader carries the manual score and the comment
+    fb = session.post(f"{base}/formgrader/api/assignment/{NAME}/correct/generate_feedback").json()
+    assert fb["success"], fb
+    html = (course / "_grading" / "feedback" / "correct" / NAME / f"{NAME}.html").read_text(encoding="utf-8")
+    assert remark in html
+    # nbgrader's own export and ours both see the manual grade
     run_nbgrader(["export", "--to", "grades.csv"], cwd=course)
     with open(course / "grades.csv", newline="", encoding="utf-8") as fh:
         rows = {r["student_id"]: r for r in csv.DictReader(fh) if r["assignment"] == NAME}
     assert set(rows) == set(STUDENTS)
     assert float(rows["correct"]["score"]) == pytest.approx(13.0 + manual)
     assert float(rows["partial"]["score"]) == pytest.approx(8.3333, abs=1e-3)
-    # and our own export sees the manual grade as well
     from shequn.grading.export import gradebook_rows
 
     _, ours = gradebook_rows(course, NAME)

@@ -213,3 +213,21 @@ def test_kernelspec_and_launcher_refuse_unsafe_setups(tmp_path):
     conn.write_text(json.dumps({"transport": "ipc", "ip": str(tmp_path / "kernel-ipc")}))
     copy = sandbox._copy_connection_file(str(conn), str(tmp_path), None, netns=True)
     assert json.loads(Path(copy).read_text())["ip"] == "kernel-ipc"
+
+
+@needs_root
+def test_concurrent_grading_runs_never_share_a_sandbox_user():
+    from shequn.grading.grade import _sandbox_users
+
+    users1, names1, locks1 = _sandbox_users(2, True)
+    users2, names2, locks2 = _sandbox_users(1, True)  # a second run while the first holds its users
+    try:
+        assert len(set(names1)) == 2 and set(names1).isdisjoint(names2)
+        assert {u[0] for u in users1}.isdisjoint({u[0] for u in users2})
+    finally:
+        for fd in locks1 + locks2:
+            os.close(fd)
+    _, names3, locks3 = _sandbox_users(1, True)  # released: the first name is free again
+    for fd in locks3:
+        os.close(fd)
+    assert names3 == [sorted(names1 + names2)[0]]

@@ -76,6 +76,28 @@ def test_site_offers_student_versions_and_leaks_no_solution(site_html):
     assert find_leaks(files, secrets) == []
 
 
+@pytest.mark.parametrize("path", LESSON_PAGES)
+def test_lesson_offers_its_notebook_and_no_hub_link_without_a_hub(offline_page, site_url, path):
+    """_config.yml ships with no shequn_hub_url: a download link, no hub link (tests/test_hub.py
+    builds the site with one and follows its links into a real hub)."""
+    import nbformat
+
+    p = _open(offline_page, site_url, path)
+    link = p.page.locator("main .shequn-launch a.shequn-download")
+    assert link.count() == 1 and "下载" in link.inner_text()
+    assert p.page.locator(".shequn-hub, .shequn-hub-assignment").count() == 0
+    with p.page.expect_download() as info:
+        link.click()
+    nb = nbformat.read(info.value.path(), as_version=4)
+    stored = nbformat.read(ROOT / path.replace(".html", ".ipynb"), as_version=4)
+    assert [c.source for c in nb.cells] == [c.source for c in stored.cells]
+
+
+def test_assignments_page_has_no_hub_link_without_a_hub(offline_page, site_url):
+    p = _open(offline_page, site_url, "book/assignments.html")
+    assert p.page.locator(".shequn-launch, .shequn-hub").count() == 0
+
+
 @pytest.mark.parametrize("path", ALL_PAGES)
 def test_page_loads_offline_with_no_failed_or_external_request(offline_page, site_url, path):
     p = _open(offline_page, site_url, path)

@@ -65,3 +65,32 @@ def test_pages_are_reread_when_the_package_changes(monkeypatch):
 def test_package_fingerprint_covers_models_and_site_assets():
     fp = sphinxext.package_fingerprint()
     assert len(fp) == 64 and fp == sphinxext.package_fingerprint()
+
+
+# ------------------------------------------------------------------ hub links (shequn.hub)
+
+def test_hub_url_is_checked_and_normalised():
+    from shequn.hub import HubURLError, normalise_hub_url
+
+    assert normalise_hub_url("") == "" and normalise_hub_url(None) == "" and normalise_hub_url("  ") == ""
+    assert normalise_hub_url("https://hub.example.edu/") == "https://hub.example.edu"
+    assert normalise_hub_url("http://127.0.0.1:8000/prefix") == "http://127.0.0.1:8000/prefix"
+    for bad in ("hub.example.edu", "ftp://hub", "javascript:alert(1)", "https://hub/?a=1", "https://"):
+        with pytest.raises(HubURLError, match="shequn_hub_url"):
+            normalise_hub_url(bad)
+
+
+def test_lesson_links_draw_a_hub_link_only_with_a_hub():
+    from shequn.hub import assignment_links_html, lesson_links_html
+
+    nb = "book/01_connectors/connectors.ipynb"
+    without = lesson_links_html("", nb, "../../_notebooks/" + nb)
+    assert 'class="shequn-download"' in without and "shequn-hub" not in without
+    assert assignment_links_html("", ["threshold_design"]) == ""
+    with_hub = lesson_links_html("https://hub.example.edu", nb, "../../_notebooks/" + nb)
+    assert ('href="https://hub.example.edu/hub/user-redirect/lab/tree/shequn/book/01_connectors/'
+            'connectors.ipynb"') in with_hub
+    page = assignment_links_html("https://hub.example.edu", ["threshold_design"])
+    assert 'href="https://hub.example.edu/hub/user-redirect/lab/tree/threshold_design/threshold_design.ipynb"' in page
+    # quoting: a hostile name cannot break out of the attribute
+    assert '"><script>' not in lesson_links_html("https://h.edu", 'a"><script>.ipynb', "x")

@@ -7,7 +7,10 @@ Loaded from ``_config.yml`` (``sphinx.extra_extensions``).  It
   into the site's ``_static/offline/``, so no page loads anything from a CDN;
 * builds the jieba user dictionary for Chinese full-text search from the
   terms of the glossary page, and hands it to Sphinx's ``zh`` search;
-* adds the site's CSS (web font, explorer layout).
+* adds the site's CSS (web font, explorer layout);
+* puts a download link for the lesson notebook under each lesson's title and, when
+  ``shequn_hub_url`` is set in ``_config.yml``, links that open the lesson (or the
+  assignments) on the course's JupyterHub (:mod:`shequn.hub`).
 
 A missing asset is a build error that says which command installs it.
 """
@@ -161,7 +164,50 @@ def _on_env_get_outdated(app: Sphinx, env, added, changed, removed) -> list[str]
     return sorted(env.found_docs - set(added) - set(changed) - set(removed))
 
 
+NOTEBOOKS_DIR = "_notebooks"  # lesson notebooks offered for download, under the site root
+
+
+def _check_hub_url(app: Sphinx, config: Config) -> None:
+    from shequn.hub import HubURLError, normalise_hub_url
+
+    try:
+        config.shequn_hub_url = normalise_hub_url(config.shequn_hub_url)
+    except HubURLError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def _insert_after_title(body: str, box: str) -> str:
+    end = body.find("</h1>")
+    return body[:end + 5] + box + body[end + 5:] if end >= 0 else box + body
+
+
+def _on_html_page_context(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """Download and hub links on lesson pages and the assignments page."""
+    from shequn.hub import assignment_links_html, lesson_links_html
+
+    if doctree is None or "body" not in context:
+        return
+    root = Path(app.srcdir)
+    hub_url = app.config.shequn_hub_url
+    up = "../" * pagename.count("/")
+    notebook = root / f"{pagename}.ipynb"
+    if pagename.startswith("book/") and notebook.is_file():
+        target = Path(app.outdir) / NOTEBOOKS_DIR / f"{pagename}.ipynb"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(notebook, target)
+        box = lesson_links_html(hub_url, f"{pagename}.ipynb", f"{up}{NOTEBOOKS_DIR}/{pagename}.ipynb")
+        context["body"] = _insert_after_title(context["body"], box)
+    elif pagename == "book/assignments":
+        names = sorted(p.name for p in (root / "assignments").glob("*") if (p / f"{p.name}.ipynb").is_file())
+        box = assignment_links_html(hub_url, names)
+        if box:
+            context["body"] = _insert_after_title(context["body"], box)
+
+
 def setup(app: Sphinx) -> dict:
+    app.add_config_value("shequn_hub_url", "", "html", types=[str])
+    app.connect("config-inited", _check_hub_url)
+    app.connect("html-page-context", _on_html_page_context)
     app.connect("config-inited", _on_config_inited, priority=900)
     app.connect("env-get-outdated", _on_env_get_outdated)
     app.add_css_file("offline/noto-sans-sc/400.css")

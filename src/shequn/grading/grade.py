@@ -319,7 +319,9 @@ class _Worker:
     """A ``python -m shequn.grading.grade worker`` process (own session) for one slot."""
 
     def __init__(self, cwd: Path, env: dict):
-        self.proc = subprocess.Popen([sys.executable, "-m", "shequn.grading.grade", "worker"], cwd=cwd,
+        # -P: the course folder (the worker's cwd) is not put on sys.path, so a module planted
+        # there cannot be imported by a grader that runs as root
+        self.proc = subprocess.Popen([sys.executable, "-P", "-m", "shequn.grading.grade", "worker"], cwd=cwd,
                                      env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.DEVNULL, start_new_session=True)
         self.buf = b""
@@ -365,17 +367,37 @@ class _Job:
     rc: int | None = None
 
 
-def _sandbox_users(workers: int, sandbox: bool) -> list[tuple[int, int] | None]:
+def _sandbox_users(workers: int, sandbox: bool) -> tuple[list[tuple[int, int] | None], list[str], list[int]]:
+    """One sandbox user per worker: ``(uid, gid)`` entries, their names, and lock fds to close.
+
+    Each user is taken under an exclusive lock (``flock``), so two grading runs on one machine
+    (two instructors, two courses) never share a sandbox user: the second run takes the next
+    free names (``shequn-sbx-2``, ...).  Leftover processes of a killed run are killed only
+    once the user is ours.
+    """
     from shequn.grading.sandbox import ensure_user, kill_user_processes
 
     if not sandbox or os.geteuid() != 0:
-        return [None] * workers
-    users = []
-    for i in range(workers):
-        uid, gid = ensure_user(f"{SANDBOX_USER_PREFIX}{i}")
+        return [None] * workers, [""] * workers, []
+    lock_dir = Path(tempfile.gettempdir()) / "shequn-sandbox-locks"
+    lock_dir.mkdir(mode=0o700, exist_ok=True)
+    users, names, fds = [], [], []
+    i = 0
+    while len(users) < workers:
+        name = f"{SANDBOX_USER_PREFIX}{i}"
+        i += 1
+        fd = os.open(lock_dir / f"{name}.lock", os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)  # another run is using this one
+            continue
+        uid, gid = ensure_user(name)
         kill_user_processes(uid)  # leftovers of a killed run
         users.append((uid, gid))
-    return users
+        names.append(name)
+        fds.append(fd)
+    return users, names, fds
 
 
 def _cleanup_autograded(folder: Path) -> None:
@@ -404,10 +426,29 @@ def _cleanup_autograded(folder: Path) -> None:
             os.chmod(folder, 0o755)
 
 
-def _fresh_workdir(workdir: Path, course: Path) -> None:
+def _matplotlib_cache(folder: Path, env: dict) -> Path | None:
+    """Build matplotlib's font list once per run, to seed every fresh work dir with.
+
+    Each kernel's HOME (and MPLCONFIGDIR) is a new empty folder: without a seed, every graded
+    notebook that imports matplotlib would rebuild the font cache first.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"],
+                          env={**env, "MPLCONFIGDIR": str(folder)}, capture_output=True)
+    return folder if proc.returncode == 0 and any(folder.glob("fontlist*.json")) else None
+
+
+def _fresh_workdir(workdir: Path, course: Path, mpl_cache: Path | None = None,
+                   owner: tuple[int, int] | None = None) -> None:
     """An empty work dir for the next submission, with the course's data copied in read-only."""
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)
+    if mpl_cache is not None:  # where the sandbox points MPLCONFIGDIR; the kernel's user owns it
+        target = workdir / ".config" / "matplotlib"
+        shutil.copytree(mpl_cache, target)
+        if owner is not None:
+            for p in [workdir / ".config", target, *target.rglob("*")]:
+                os.chown(p, *owner)
     data = course / "datasets"
     if data.is_dir():
         shutil.copytree(data, workdir / "datasets")
@@ -579,7 +620,7 @@ def grade_assignment(course: Path, assignment: str, *, workers: int | None = Non
         else:
             todo.append((s, digest))
 
-    users = _sandbox_users(min(workers, max(len(todo), 1)), sandbox)
+    users, user_names, user_locks = _sandbox_users(min(workers, max(len(todo), 1)), sandbox)
     # Each worker's kernel runs in a private, empty work dir OUTSIDE the course (wiped between
     # submissions), and the course folder is closed (0700) while grading: learner code cannot
     # reach solutions/, other learners' files or the gradebook.  Course data (datasets/) is
@@ -594,11 +635,12 @@ def grade_assignment(course: Path, assignment: str, *, workers: int | None = Non
     env["PYTHONUNBUFFERED"] = "1"
     if sandbox:
         for i in range(len(users)):
-            install_kernelspec(jupyter_dir / "kernels", f"{SANDBOX_USER_PREFIX}{i}",
-                               user=f"{SANDBOX_USER_PREFIX}{i}", workdir=workdirs[i],
+            install_kernelspec(jupyter_dir / "kernels", user_names[i],
+                               user=user_names[i], workdir=workdirs[i],
                                memory_mb=memory_mb, nproc=nproc,
                                cpu_seconds=int(max(timeout, cell_timeout)) + 30)
         env["JUPYTER_PATH"] = os.pathsep.join([str(jupyter_dir), *filter(None, [env.get("JUPYTER_PATH")])])
+    mpl_cache = _matplotlib_cache(workroot / "mpl-cache", env) if sandbox else None
 
     journal = Journal(journal_path(course, assignment))
     bar = None
@@ -618,8 +660,8 @@ def grade_assignment(course: Path, assignment: str, *, workers: int | None = Non
         args = ["autograde", assignment, "--student", student, "--force",
                 f"--Execute.timeout={int(cell_timeout)}", f"--ExecutePreprocessor.timeout={int(cell_timeout)}"]
         if sandbox:
-            _fresh_workdir(workdirs[worker], course)
-            args += [f"--ExecutePreprocessor.kernel_name={SANDBOX_USER_PREFIX}{worker}",
+            _fresh_workdir(workdirs[worker], course, mpl_cache, users[worker])
+            args += [f"--ExecutePreprocessor.kernel_name={user_names[worker]}",
                      "--KernelManager.transport=ipc", f"--KernelManager.ip={workdirs[worker] / 'kernel-ipc'}"]
         log = state / "logs" / assignment / f"{student}.log"
         if worker not in procs:
@@ -709,7 +751,26 @@ def grade_assignment(course: Path, assignment: str, *, workers: int | None = Non
         journal.close()
         course.chmod(course_mode)
         shutil.rmtree(workroot, ignore_errors=True)
+        for fd in user_locks:
+            os.close(fd)
+        _give_back(course)
     return [results[s] for s in all_students if s in results]
+
+
+def _give_back(course: Path) -> None:
+    """Run as root on a course owned by someone else (an instructor on the hub, via sudo):
+    hand what this run created (gradebook, journal, autograded folders) back to the owner."""
+    if os.geteuid() != 0:
+        return
+    st = course.stat()
+    if st.st_uid == 0:
+        return
+    for dirpath, dirnames, filenames in os.walk(course):
+        for name in [*dirnames, *filenames, ""]:
+            p = os.path.join(dirpath, name) if name else dirpath
+            with contextlib.suppress(OSError):
+                if os.lstat(p).st_uid == 0:
+                    os.lchown(p, st.st_uid, st.st_gid)
 
 
 def summary_table(results: list[Result], assignment: str) -> str:

@@ -1,0 +1,395 @@
+"""A real JupyterHub course, end to end (deploy/jupyterhub).
+
+The hub is installed the way its README says (``hubctl.py install``: its own environment from
+this checkout, configurable-http-proxy from npm), started on loopback, and used by throw-away
+Unix users: an instructor and two learners.  Everything goes through the hub: its REST API,
+PAM login, each user's own Jupyter server (running as that Unix user) and nbgrader's exchange
+handlers in it, and formgrader in the instructor's server.  Grading is ``shequn grade`` run by
+the instructor through the sudo rule the install writes.
+
+Root only (it creates Unix users); CI runs as root.  Users, groups, the sudo rule, the prefix
+and every process are removed at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from shequn.grading.course import fill_answers
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from conftest import wait_until_serving  # noqa: E402
+from test_grading_roundtrip import ROOT, THRESHOLD_STUDENTS  # noqa: E402
+
+requests = pytest.importorskip("requests")
+
+pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="creates Unix users and runs JupyterHub as "
+                                                          "root (CI runs as root)")
+NAME = "threshold_design"
+HUBCTL = ROOT / "deploy" / "jupyterhub" / "hubctl.py"
+SYSTEM_PYTHON = "/usr/bin/python3.11" if Path("/usr/bin/python3.11").exists() else sys.executable
+
+
+def _free_ports(n: int) -> int:
+    """A base port with n consecutive free ports after it (hub, hub API, proxy API)."""
+    for _ in range(200):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            base = s.getsockname()[1]
+        if base + n >= 65535:
+            continue
+        ok = True
+        for p in range(base, base + n):
+            with socket.socket() as s:
+                try:
+                    s.bind(("127.0.0.1", p))
+                except OSError:
+                    ok = False
+                    break
+        if ok:
+            return base
+    raise RuntimeError("no free ports")
+
+
+def _hubctl(prefix: Path, *args: str, timeout: int = 900) -> subprocess.CompletedProcess:
+    proc = subprocess.run([SYSTEM_PYTHON, str(HUBCTL), "--prefix", str(prefix), *args],
+                          capture_output=True, text=True, timeout=timeout)
+    assert proc.returncode == 0, f"hubctl {' '.join(args)}:\n{proc.stdout}\n{proc.stderr}"
+    return proc
+
+
+class Hub:
+    def __init__(self, url: str, service_token: str):
+        self.url = url
+        self.admin = requests.Session()
+        self.admin.headers["Authorization"] = f"token {service_token}"
+
+    def api(self, method: str, path: str, **kw):
+        r = self.admin.request(method, f"{self.url}/hub/api{path}", timeout=60, **kw)
+        assert r.status_code < 400, f"{method} {path}: {r.status_code} {r.text}"
+        return r.json() if r.content else None
+
+    def start_server(self, user: str) -> None:
+        r = self.admin.post(f"{self.url}/hub/api/users/{user}", timeout=60)  # 409: logged in before
+        assert r.status_code in (201, 409), r.text
+        self.api("POST", f"/users/{user}/server")
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            server = self.api("GET", f"/users/{user}")["servers"].get("", {})
+            if server.get("ready"):
+                return
+            time.sleep(0.5)
+        raise AssertionError(f"{user}'s server did not start")
+
+    def session(self, user: str) -> requests.Session:
+        token = self.api("POST", f"/users/{user}/tokens", json={"note": "integration test",
+                                                                 "expires_in": 3600})["token"]
+        s = requests.Session()
+        s.headers["Authorization"] = f"token {token}"
+        s.user_url = f"{self.url}/user/{user}"  # type: ignore[attr-defined]
+        return s
+
+
+def _ok_json(r):
+    assert r.status_code < 400, f"{r.request.method} {r.url}: {r.status_code} {r.text[:500]}"
+    data = r.json()
+    if isinstance(data, dict) and data.get("success") is False:
+        raise AssertionError(f"{r.url}: {data}")
+    return data
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory):
+    tag = "sq" + secrets.token_hex(3)
+    prefix = Path(f"/tmp/{tag}-hub")
+    teacher, alice, bob = f"{tag}t", f"{tag}a", f"{tag}b"
+    port = _free_ports(3)
+    log_path = tmp_path_factory.mktemp("hub") / "jupyterhub.log"
+    proc = None
+    try:
+        _hubctl(prefix, "install", "--name", tag, "--course-id", tag, "--port", str(port),
+                "--source", str(ROOT))
+        _hubctl(prefix, "add-user", "--instructor", teacher)
+        password = secrets.token_urlsafe(12)
+        _hubctl(prefix, "add-user", alice, bob, "--password", password)
+        log = open(log_path, "wb")
+        proc = subprocess.Popen([SYSTEM_PYTHON, str(HUBCTL), "--prefix", str(prefix), "start"],
+                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        url = f"http://127.0.0.1:{port}"
+        wait_until_serving(f"{url}/hub/api/", proc, log_path)
+        h = Hub(url, (prefix / "state" / "service-token").read_text().strip())
+        yield {"hub": h, "prefix": prefix, "tag": tag, "teacher": teacher, "alice": alice, "bob": bob,
+               "password": password, "log": log_path, "sessions": {}}
+    finally:
+        import pwd
+
+        uids = []
+        for user in (teacher, alice, bob):
+            try:
+                uids.append(pwd.getpwnam(user).pw_uid)
+            except KeyError:
+                pass
+        if proc is not None:
+            os.killpg(proc.pid, signal.SIGTERM)  # the hub stops the servers and the proxy
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        pidfile = prefix / "state" / "proxy.pid"
+        if pidfile.exists():
+            try:
+                os.kill(int(pidfile.read_text().strip()), signal.SIGKILL)
+            except (ValueError, ProcessLookupError):
+                pass
+        if prefix.exists():
+            subprocess.run([SYSTEM_PYTHON, str(HUBCTL), "--prefix", str(prefix), "remove-user",
+                            teacher, alice, bob], capture_output=True)
+            subprocess.run([SYSTEM_PYTHON, str(HUBCTL), "--prefix", str(prefix), "uninstall"],
+                           capture_output=True)
+        shutil.rmtree(prefix, ignore_errors=True)
+        # nothing is left behind: processes, users, groups, the sudo rule, the prefix
+        from shequn.grading.sandbox import user_pids
+
+        left = {uid: user_pids(uid) for uid in uids if user_pids(uid)}
+        assert not left, f"processes left: {left}"
+        for user in (teacher, alice, bob):
+            with pytest.raises(KeyError):
+                pwd.getpwnam(user)
+        import grp
+
+        for group in (f"{tag}-learners", f"{tag}-instructors"):
+            with pytest.raises(KeyError):
+                grp.getgrnam(group)
+        assert not Path(f"/etc/sudoers.d/{tag}-hub").exists() and not prefix.exists()
+
+
+def _as_user(user: str, code: str) -> dict:
+    """Run *code* (which prints JSON) as the Unix *user*."""
+    proc = subprocess.run(["runuser", "-u", user, "--", SYSTEM_PYTHON, "-c", code],
+                          capture_output=True, text=True, cwd="/", timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+PROBE = """
+import json, os, sys
+out = {}
+for path in json.loads(sys.argv[1] if len(sys.argv) > 1 else %r):
+    try:
+        if os.path.isdir(path):
+            os.listdir(path)
+        else:
+            open(path, 'rb').read(1)
+        out[path] = 'readable'
+    except PermissionError:
+        out[path] = 'denied'
+    except FileNotFoundError:
+        out[path] = 'missing'
+print(json.dumps(out))
+"""
+
+
+def test_pam_login_and_course_groups(hub):
+    h: Hub = hub["hub"]
+    s = requests.Session()
+    s.get(f"{h.url}/hub/login", timeout=30)
+    bad = s.post(f"{h.url}/hub/login", data={"username": hub["alice"], "password": "wrong",
+                                             "_xsrf": s.cookies.get("_xsrf")}, allow_redirects=False)
+    assert bad.status_code == 403
+    good = s.post(f"{h.url}/hub/login", data={"username": hub["alice"], "password": hub["password"],
+                                              "_xsrf": s.cookies.get("_xsrf")}, allow_redirects=False)
+    assert good.status_code == 302, good.text[:300]
+    assert s.get(f"{h.url}/hub/api/user", timeout=30, headers={"X-XSRFToken": s.cookies.get("_xsrf")}).json()[
+        "name"] == hub["alice"]
+    hub["browser_session"] = s
+    names = {u["name"] for u in h.api("GET", "/users")}
+    # users appear in the hub as they log in or are used; none but the course's are allowed
+    assert hub["alice"] in names
+
+
+def test_servers_run_as_the_users_with_the_course_installed(hub):
+    h: Hub = hub["hub"]
+    for user in (hub["teacher"], hub["alice"], hub["bob"]):
+        h.start_server(user)
+        hub["sessions"][user] = s = h.session(user)
+        # the lesson notebooks were put in the learner's home, and the server runs as the user
+        r = _ok_json(s.get(f"{s.user_url}/api/contents/shequn/book/01_connectors"))
+        assert any(c["name"].endswith(".ipynb") for c in r["content"])
+        pids = subprocess.run(["pgrep", "-u", user, "-f", "jupyterhub-singleuser"],
+                              capture_output=True, text=True).stdout.split()
+        assert pids, f"no jupyterhub-singleuser process owned by {user}"
+    # formgrader only in the instructor's server
+    teacher = hub["sessions"][hub["teacher"]]
+    assert _ok_json(teacher.get(f"{teacher.user_url}/formgrader/api/status"))["status"]
+    alice = hub["sessions"][hub["alice"]]
+    assert alice.get(f"{alice.user_url}/formgrader/api/status").status_code == 404
+
+
+def test_instructor_releases_and_learners_submit(hub):
+    teacher = hub["sessions"][hub["teacher"]]
+    base = f"{teacher.user_url}/formgrader/api"
+    _ok_json(teacher.post(f"{base}/assignment/{NAME}/assign"))
+    _ok_json(teacher.post(f"{base}/assignment/{NAME}/release"))
+    source = nbformat.read(ROOT / "solutions" / NAME / f"{NAME}.ipynb", as_version=4)
+    answers = {hub["alice"]: THRESHOLD_STUDENTS["correct"][0], hub["bob"]: THRESHOLD_STUDENTS["partial"][0]}
+    for user, ans in answers.items():
+        s = hub["sessions"][user]
+        listed = _ok_json(s.get(f"{s.user_url}/assignments", params={"course_id": hub["tag"]}))
+        assert any(a["assignment_id"] == NAME and a["status"] == "released" for a in listed["value"])
+        _ok_json(s.post(f"{s.user_url}/assignments/fetch",
+                        data={"course_id": hub["tag"], "assignment_id": NAME}))
+        path = f"{NAME}/{NAME}.ipynb"
+        model = _ok_json(s.get(f"{s.user_url}/api/contents/{path}"))
+        nb = fill_answers(nbformat.from_dict(model["content"]), source, ans)
+        _ok_json(s.put(f"{s.user_url}/api/contents/{path}",
+                       json={"type": "notebook", "format": "json", "content": nb}))
+        _ok_json(s.post(f"{s.user_url}/assignments/submit",
+                        data={"course_id": hub["tag"], "assignment_id": NAME}))
+    # submissions in the exchange are private to the submitter and the instructor's group
+    inbound = hub["prefix"] / "exchange" / hub["tag"] / "inbound"
+    subs = sorted(inbound.iterdir())
+    assert len(subs) == 2
+    for sub in subs:
+        assert sub.stat().st_mode & 0o007 == 0, oct(sub.stat().st_mode)
+        assert all(p.stat().st_mode & 0o007 == 0 for p in sub.iterdir())
+    hub["inbound"] = {sub.name.split("+")[0]: sub for sub in subs}
+
+
+def test_instructor_collects_grades_with_shequn_grade_and_returns_feedback(hub):
+    teacher_name = hub["teacher"]
+    teacher = hub["sessions"][teacher_name]
+    base = f"{teacher.user_url}/formgrader/api"
+    _ok_json(teacher.post(f"{base}/assignment/{NAME}/collect"))
+    proc = subprocess.run(["runuser", "-u", teacher_name, "--", "sudo", "-n",
+                           str(hub["prefix"] / "bin" / "shequn-grade"), NAME, "--workers", "2", "--quiet"],
+                          capture_output=True, text=True, timeout=600, cwd="/")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "needs manual grading" in proc.stdout
+    # the gradebook stays the instructor's (formgrader, running as them, must write it)
+    course = Path(f"/home/{teacher_name}/shequn-course")
+    assert (course / "gradebook.db").stat().st_uid == __import__("pwd").getpwnam(teacher_name).pw_uid
+    subs = {s["student"]: s for s in _ok_json(teacher.get(f"{base}/submissions/{NAME}"))}
+    journal = {e["student"]: e["score"] for e in map(json.loads, (
+        course / "_grading" / "shequn-grade" / f"{NAME}.jsonl").read_text().splitlines())}
+    # what formgrader shows (its gradebook) is what shequn grade wrote, and is exact
+    expected = {hub["alice"]: THRESHOLD_STUDENTS["correct"][1], hub["bob"]: THRESHOLD_STUDENTS["partial"][1]}
+    for user, want in expected.items():
+        assert subs[user]["score"] == pytest.approx(want, abs=1e-3), (user, subs[user], proc.stdout)
+        assert journal[user] == pytest.approx(want, abs=1e-3)
+    _ok_json(teacher.post(f"{base}/assignment/{NAME}/generate_feedback"))
+    _ok_json(teacher.post(f"{base}/assignment/{NAME}/release_feedback"))
+    hub["scores"] = {u: subs[u]["score"] for u in (hub["alice"], hub["bob"])}
+
+
+def test_each_learner_fetches_only_their_own_feedback(hub):
+    for user, other in ((hub["alice"], hub["bob"]), (hub["bob"], hub["alice"])):
+        s = hub["sessions"][user]
+        listed = _ok_json(s.post(f"{s.user_url}/assignments/fetch_feedback",
+                                 data={"course_id": hub["tag"], "assignment_id": NAME}))
+        mine = [a for a in listed["value"] if a["assignment_id"] == NAME and a["status"] == "submitted"]
+        assert mine and all(sub["has_local_feedback"] for sub in mine[0]["submissions"])
+        folder = _ok_json(s.get(f"{s.user_url}/api/contents/{NAME}/feedback"))["content"]
+        assert len(folder) == 1  # one submission, one feedback
+        fb = _ok_json(s.get(f"{s.user_url}/api/contents/{folder[0]['path']}/{NAME}.html"))["content"]
+        header = "{} (Score: {} / 18.0)"  # nbgrader's feedback template, scores rounded to 2 places
+        assert header.format(NAME, round(hub["scores"][user], 2)) in fb, "own score in own feedback"
+        assert header.format(NAME, round(hub["scores"][other], 2)) not in fb
+        assert "BEGIN HIDDEN TESTS" not in fb and "### BEGIN SOLUTION" not in fb
+
+
+def test_learners_cannot_reach_each_other_or_the_instructor(hub):
+    prefix: Path = hub["prefix"]
+    alice, bob, teacher = hub["alice"], hub["bob"], hub["teacher"]
+    bob_home = Path(f"/home/{bob}")
+    course = Path(f"/home/{teacher}/shequn-course")
+    bob_submission = hub["inbound"][bob]
+    exchange = prefix / "exchange" / hub["tag"]
+    targets = [
+        bob_home, bob_home / NAME / f"{NAME}.ipynb", bob_home / NAME / "feedback",
+        exchange / "inbound", bob_submission, bob_submission / f"{NAME}.ipynb",
+        exchange / "feedback",
+        course, course / "solutions" / NAME / f"{NAME}.ipynb", course / "gradebook.db",
+        course / "_grading" / "submitted" / bob / NAME / f"{NAME}.ipynb",
+        course / "_grading" / "feedback" / bob / NAME / f"{NAME}.html",
+        prefix / "instructor" / "solutions" / NAME / f"{NAME}.ipynb",
+        prefix / "state" / "service-token",
+    ]
+    for t in targets:
+        assert t.exists(), f"{t} should exist (else the probe proves nothing)"
+    probe = PROBE % json.dumps([str(t) for t in targets])
+    result = _as_user(alice, probe)
+    assert set(result.values()) == {"denied"}, {k: v for k, v in result.items() if v != "denied"}
+    # ... and the released notebook and the lessons are readable
+    ok = _as_user(alice, PROBE % json.dumps([str(exchange / "outbound" / NAME / f"{NAME}.ipynb"),
+                                              str(prefix / "lessons" / "book")]))
+    assert set(ok.values()) == {"readable"}, ok
+    # through the hub: alice's token opens neither bob's server nor the instructor's formgrader
+    s = hub["sessions"][alice]
+    for url in (f"{hub['hub'].url}/user/{bob}/api/contents/{NAME}",
+                f"{hub['hub'].url}/user/{teacher}/formgrader/api/assignments",
+                f"{hub['hub'].url}/user/{teacher}/api/contents/shequn-course/solutions"):
+        r = s.get(url, allow_redirects=False, timeout=30)
+        assert r.status_code in (302, 403, 404), f"{url}: {r.status_code}"
+        assert "solutions" not in r.text or r.status_code != 200
+    # the grading command is the instructor's only
+    proc = subprocess.run(["runuser", "-u", alice, "--", "sudo", "-n", str(prefix / "bin" / "shequn-grade"),
+                           NAME], capture_output=True, text=True, timeout=60)
+    assert proc.returncode != 0
+
+
+@pytest.fixture(scope="module")
+def site_with_hub(hub, tmp_path_factory):
+    """The course site built with `shequn_hub_url` set to this hub (notebooks not re-executed)."""
+    import yaml
+
+    from shequn.book import build
+
+    cfg = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    cfg["sphinx"]["config"]["shequn_hub_url"] = hub["hub"].url + "/"
+    cfg["execute"]["execute_notebooks"] = "off"  # only the page chrome matters here
+    out = tmp_path_factory.mktemp("site-hub")
+    (out / "_config.yml").write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+    return build(ROOT, output=out, extra=("--config", str(out / "_config.yml")))
+
+
+def test_site_launch_links_open_the_lesson_on_the_hub(hub, site_with_hub):
+    """Every lesson page's 「在课程 Hub 上打开」 opens that notebook in the logged-in learner's server."""
+    s = hub["browser_session"]  # alice, logged in through PAM: cookies, as in a browser
+    alice = hub["alice"]
+    lessons = sorted(p for p in (site_with_hub / "book").glob("0*/*.html"))
+    assert len(lessons) >= 6
+    for page in lessons:
+        html = page.read_text(encoding="utf-8")
+        hrefs = re.findall(r'<a class="shequn-hub" href="([^"]+)"', html)
+        assert len(hrefs) == 1, page
+        download = re.findall(r'<a class="shequn-download" href="([^"]+)" download', html)
+        assert len(download) == 1 and (page.parent / download[0]).resolve().is_file(), page
+        r = s.get(hrefs[0], timeout=60)  # hub login cookie → user-redirect → alice's JupyterLab
+        assert r.status_code == 200, (hrefs[0], r.status_code)
+        rel = hrefs[0].split("/lab/tree/", 1)[1]
+        assert r.url.startswith(f"{hub['hub'].url}/user/{alice}/lab/tree/{rel}"), r.url
+        model = _ok_json(hub["sessions"][alice].get(f"{hub['hub'].url}/user/{alice}/api/contents/{rel}",
+                                                    params={"content": 0}))
+        assert model["type"] == "notebook"
+    assignments = (site_with_hub / "book" / "assignments.html").read_text(encoding="utf-8")
+    fetched = re.findall(r'<a class="shequn-hub-assignment" href="([^"]+)"', assignments)
+    assert {u.rsplit("/", 1)[1] for u in fetched} == {f"{a}.ipynb" for a in ("threshold_design", "group_analysis")}
+    # alice fetched assignment 1 above: its link opens her copy
+    mine = next(u for u in fetched if NAME in u)
+    r = s.get(mine, timeout=60)
+    assert r.status_code == 200 and r.url.startswith(f"{hub['hub'].url}/user/{alice}/lab/tree/{NAME}/")
+    assert re.findall(r'<a class="shequn-hub" href="([^"]+)"', assignments)
