@@ -393,3 +393,60 @@ def test_site_launch_links_open_the_lesson_on_the_hub(hub, site_with_hub):
     r = s.get(mine, timeout=60)
     assert r.status_code == 200 and r.url.startswith(f"{hub['hub'].url}/user/{alice}/lab/tree/{NAME}/")
     assert re.findall(r'<a class="shequn-hub" href="([^"]+)"', assignments)
+
+
+def test_launch_link_in_chromium_opens_the_lesson_in_jupyterlab(hub, site_with_hub, browser):
+    """A learner logs in to the hub in Chromium, opens a lesson page of the site and clicks
+    「在课程 Hub 上打开」: JupyterLab opens that notebook.  Nothing is fetched off the machine."""
+    import functools
+    import http.server
+    import threading
+    from urllib.parse import urlparse
+
+    from conftest import _QuietHandler
+
+    handler = functools.partial(_QuietHandler, directory=str(site_with_hub))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    external: list[str] = []
+
+    def route(r):
+        if urlparse(r.request.url).hostname in ("127.0.0.1", "localhost") or r.request.url.startswith("data:"):
+            r.continue_()
+        else:
+            external.append(r.request.url)
+            r.abort()
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    context.route("**/*", route)
+    page = context.new_page()
+    try:
+        page.goto(f"{hub['hub'].url}/hub/login")
+        page.fill("input[name=username]", hub["bob"])
+        page.fill("input[name=password]", hub["password"])
+        page.click("input[type=submit], button[type=submit]")
+        page.wait_for_url(f"**/user/{hub['bob']}/**", timeout=60_000)
+        site = f"http://127.0.0.1:{server.server_address[1]}"
+        page.goto(f"{site}/book/01_connectors/connectors.html")
+        link = page.locator("main .shequn-launch a.shequn-hub")
+        assert "在课程 Hub 上打开" in link.inner_text()
+        link.click()
+        page.wait_for_url(f"**/user/{hub['bob']}/lab/tree/shequn/book/01_connectors/connectors.ipynb",
+                          timeout=60_000)
+        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
+        # the lesson's own first heading is on screen, rendered by JupyterLab
+        lesson = nbformat.read(ROOT / "book" / "01_connectors" / "connectors.ipynb", as_version=4)
+        heading = next(line.lstrip("# ").strip() for c in lesson.cells if c.cell_type == "markdown"
+                       for line in c.source.splitlines() if line.startswith("# "))
+        page.wait_for_selector(f".jp-Notebook h1:has-text('{heading[:8]}')", timeout=30_000)
+        # rendered as MyST (jupyterlab-myst), not as plain Markdown with the directives showing
+        shown = page.locator(".jp-Notebook .jp-Cell").first.inner_text()
+        assert "(lesson-connectors)=" not in shown and "{ref}" not in shown, shown[:500]
+        assert page.get_by_text("official Jupyter news").count() == 0  # announcements are off
+        shot_dir = ROOT / "_build" / "screenshots"
+        shot_dir.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shot_dir / "hub-launch-lesson1.png"))
+        assert external == [], external
+    finally:
+        context.close()
+        server.shutdown()

@@ -238,6 +238,8 @@ def install(args) -> None:
     page_config.parent.mkdir(parents=True, exist_ok=True)
     current = json.loads(page_config.read_text()) if page_config.exists() else {}
     current.setdefault("disabledExtensions", {}).update({ext: True for ext in INSTRUCTOR_LAB_EXTENSIONS})
+    # no "get Jupyter news?" prompt: the news come from the internet, which a campus hub may not reach
+    current["disabledExtensions"]["@jupyterlab/apputils-extension:announcements"] = True
     for ext in INSTRUCTOR_LAB_EXTENSIONS:
         current.get("lockedExtensions", {}).pop(ext, None)
     page_config.write_text(json.dumps(current, indent=2) + "\n")
