@@ -40,6 +40,7 @@ pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="creates Unix users an
                                                           "root (CI runs as root)")
 NAME = "threshold_design"
 HUBCTL = ROOT / "deploy" / "jupyterhub" / "hubctl.py"
+RUNUSER = shutil.which("runuser") or "/usr/sbin/runuser"
 SYSTEM_PYTHON = "/usr/bin/python3.11" if Path("/usr/bin/python3.11").exists() else sys.executable
 
 
@@ -179,7 +180,7 @@ def hub(tmp_path_factory):
 
 def _as_user(user: str, code: str) -> dict:
     """Run *code* (which prints JSON) as the Unix *user*."""
-    proc = subprocess.run(["runuser", "-u", user, "--", SYSTEM_PYTHON, "-c", code],
+    proc = subprocess.run([RUNUSER, "-u", user, "--", SYSTEM_PYTHON, "-c", code],
                           capture_output=True, text=True, cwd="/", timeout=60)
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
@@ -239,6 +240,36 @@ def test_servers_run_as_the_users_with_the_course_installed(hub):
     assert alice.get(f"{alice.user_url}/formgrader/api/status").status_code == 404
 
 
+def _server_env(user: str) -> dict[str, str]:
+    """The environment the hub gave *user*'s running Jupyter server (read from /proc)."""
+    pid = subprocess.run(["pgrep", "-u", user, "-f", "jupyterhub-singleuser"],
+                         capture_output=True, text=True).stdout.split()[0]
+    raw = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    return dict(item.decode().split("=", 1) for item in raw if b"=" in item)
+
+
+def test_a_lesson_runs_for_a_learner_with_the_hub_environment(hub):
+    """Lesson 1 (plots with Chinese labels) executes as the learner, in their copy, with the
+    environment their server has: the package and the bundled CJK font are there for them."""
+    alice = hub["alice"]
+    env = _server_env(alice)
+    font = env.get("SHEQUN_CJK_FONT", "")
+    assert font.endswith(".ttf") and _as_user(alice, PROBE % json.dumps([font]))[font] == "readable"
+    home = Path(f"/home/{alice}")
+    proc = subprocess.run(
+        [RUNUSER, "-u", alice, "--", str(hub["prefix"] / "venv" / "bin" / "jupyter"), "nbconvert",
+         "--to", "notebook", "--execute", "--ExecutePreprocessor.timeout=300",
+         "--output-dir", str(home / ".cache" / "lesson-check"), "connectors.ipynb"],
+        cwd=home / "shequn" / "book" / "01_connectors", env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = nbformat.read(home / ".cache" / "lesson-check" / "connectors.ipynb", as_version=4)
+    images = [o for c in out.cells if c.cell_type == "code" for o in c.get("outputs", [])
+              if "image/png" in o.get("data", {})]
+    assert images, "the lesson's plots were drawn"
+    assert not [o for c in out.cells if c.cell_type == "code" for o in c.get("outputs", [])
+                if o.get("output_type") == "error" or o.get("name") == "stderr"]
+
+
 def test_instructor_releases_and_learners_submit(hub):
     teacher = hub["sessions"][hub["teacher"]]
     base = f"{teacher.user_url}/formgrader/api"
@@ -274,7 +305,7 @@ def test_instructor_collects_grades_with_shequn_grade_and_returns_feedback(hub):
     teacher = hub["sessions"][teacher_name]
     base = f"{teacher.user_url}/formgrader/api"
     _ok_json(teacher.post(f"{base}/assignment/{NAME}/collect"))
-    proc = subprocess.run(["runuser", "-u", teacher_name, "--", "sudo", "-n",
+    proc = subprocess.run([RUNUSER, "-u", teacher_name, "--", "sudo", "-n",
                            str(hub["prefix"] / "bin" / "shequn-grade"), NAME, "--workers", "2", "--quiet"],
                           capture_output=True, text=True, timeout=600, cwd="/")
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -346,7 +377,7 @@ def test_learners_cannot_reach_each_other_or_the_instructor(hub):
         assert r.status_code in (302, 403, 404), f"{url}: {r.status_code}"
         assert "solutions" not in r.text or r.status_code != 200
     # the grading command is the instructor's only
-    proc = subprocess.run(["runuser", "-u", alice, "--", "sudo", "-n", str(prefix / "bin" / "shequn-grade"),
+    proc = subprocess.run([RUNUSER, "-u", alice, "--", "sudo", "-n", str(prefix / "bin" / "shequn-grade"),
                            NAME], capture_output=True, text=True, timeout=60)
     assert proc.returncode != 0
 

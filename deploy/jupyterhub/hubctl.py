@@ -22,6 +22,7 @@ import secrets
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -124,7 +125,7 @@ c.ExchangeFactory.submit = "shequn.grading.exchange.PrivateExchangeSubmit"
 
 GRADE_WRAPPER = '''\
 #!{python} -I
-"""`sudo {prefix}/bin/shequn-grade ASSIGNMENT [--workers N] [--timeout S] [--memory MB]`
+"""`sudo {prefix}/bin/shequn-grade ASSIGNMENT [--workers N] [--timeout S] [--cell-timeout S] [--memory MB]`
 
 Lets a course instructor run `shequn grade` as root (the sandbox needs root to run every
 learner's kernel as an unprivileged user) on their own course folder and nothing else.
@@ -159,14 +160,15 @@ p.add_argument("assignment")
 p.add_argument("--workers", type=int)
 p.add_argument("--timeout", type=float)
 p.add_argument("--memory", type=int)
+p.add_argument("--cell-timeout", type=int)
 p.add_argument("--quiet", action="store_true")
 a = p.parse_args()
 if not re.fullmatch(r"[A-Za-z0-9_-]+", a.assignment):
     die("assignment names are letters, digits, _ and -")
 argv = [SHEQUN, "grade", a.assignment, "--course", str(course)]
-for flag in ("workers", "timeout", "memory"):
+for flag in ("workers", "timeout", "cell_timeout", "memory"):
     if getattr(a, flag) is not None:
-        argv += ["--" + flag, str(getattr(a, flag))]
+        argv += ["--" + flag.replace("_", "-"), str(getattr(a, flag))]
 if a.quiet:
     argv.append("--quiet")
 os.chdir("/")
@@ -195,13 +197,20 @@ def install(args) -> None:
     pip = [venv / "bin" / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
     run([*pip, f"{args.source}[grading,hub]"])
 
-    print("[2/6] configurable-http-proxy (npm)", flush=True)
-    proxy = prefix / "proxy"
-    proxy.mkdir(exist_ok=True)
+    print("[2/6] configurable-http-proxy and the plots' CJK font (npm)", flush=True)
+    npm_dir = prefix / "npm"
+    npm_dir.mkdir(exist_ok=True)
+    npm_dir.chmod(0o755)
+    changed = False
     for name in ("package.json", "package-lock.json"):
-        shutil.copy2(HERE / name, proxy / name)
-    if not (proxy / "node_modules" / ".bin" / "configurable-http-proxy").exists():
-        run(["npm", "ci", "--omit=dev", "--ignore-scripts", "--no-audit", "--no-fund"], cwd=proxy)
+        new_text = (HERE / name).read_bytes()
+        changed |= not (npm_dir / name).exists() or (npm_dir / name).read_bytes() != new_text
+        (npm_dir / name).write_bytes(new_text)
+    if changed or not (npm_dir / "node_modules").is_dir():
+        run(["npm", "ci", "--omit=dev", "--ignore-scripts", "--no-audit", "--no-fund"], cwd=npm_dir)
+    for p in [npm_dir, *npm_dir.rglob("*")]:  # readable by every learner's kernel (the font)
+        if not p.is_symlink():
+            p.chmod((p.stat().st_mode | 0o444 | (0o111 if p.is_dir() else 0)) & 0o7777)
 
     print("[3/6] lessons for learners, course source for instructors", flush=True)
     lessons = prefix / "lessons"
@@ -333,15 +342,21 @@ def _write_user_file(entry: pwd.struct_passwd, relpath: str, text: str) -> None:
     os.chown(path, entry.pw_uid, entry.pw_gid)
 
 
-def _kill_user(user: str) -> None:
-    subprocess.run(["pkill", "-KILL", "-u", user], capture_output=True)
+def _kill_user(user: str, wait: float = 20.0) -> None:
+    """SIGKILL every process of *user* until none is left (userdel refuses while any runs)."""
+    deadline = time.monotonic() + wait
+    while subprocess.run(["pgrep", "-u", user], capture_output=True).returncode == 0:
+        if time.monotonic() > deadline:
+            raise HubError(f"processes of {user} survive SIGKILL")
+        subprocess.run(["pkill", "-KILL", "-u", user], capture_output=True)
+        time.sleep(0.1)
 
 
 def remove_user(args) -> None:
     for user in args.users:
         if _user_exists(user):
             _kill_user(user)
-            subprocess.run(["userdel", "--remove", user], capture_output=True)
+            run(["userdel", "--remove", user])
             print(f"{user}: removed")
 
 

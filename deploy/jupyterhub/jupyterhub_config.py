@@ -4,7 +4,7 @@ Copied to ``PREFIX/jupyterhub_config.py`` by ``hubctl.py install``; settings com
 ``PREFIX/hub.json`` beside it.  JupyterHub runs as root, learners log in with their Unix
 password (PAM) and each gets a Jupyter server running as their own Unix user
 (``LocalProcessSpawner``), in their own home (mode 0700).  configurable-http-proxy comes from
-npm (``PREFIX/proxy``).  The nbgrader exchange is ``PREFIX/exchange``.
+npm (``PREFIX/npm``), with the Noto Sans SC font the lessons' plots use.  The nbgrader exchange is ``PREFIX/exchange``.
 """
 
 import json
@@ -27,7 +27,8 @@ c.JupyterHub.bind_url = f"http://{S['ip']}:{S['port']}"
 c.JupyterHub.hub_ip = "127.0.0.1"
 c.JupyterHub.hub_port = int(S.get("hub_port", S["port"] + 1))
 c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{int(S.get('proxy_api_port', S['port'] + 2))}"
-c.ConfigurableHTTPProxy.command = [str(PREFIX / "proxy" / "node_modules" / ".bin" / "configurable-http-proxy")]
+NODE_MODULES = PREFIX / "npm" / "node_modules"
+c.ConfigurableHTTPProxy.command = [str(NODE_MODULES / ".bin" / "configurable-http-proxy")]
 c.ConfigurableHTTPProxy.pid_file = str(STATE / "proxy.pid")
 c.JupyterHub.cleanup_servers = True  # stopping the hub stops the learners' servers
 
@@ -60,6 +61,9 @@ c.Spawner.environment = {
     "PATH": f"{VENV / 'bin'}:/usr/local/bin:/usr/bin:/bin",
     "LANG": "C.UTF-8",
     "SHEQUN_COURSE_ID": S["course_id"],
+    # the lessons' plots need a CJK font (shequn.plotting); a server may have none installed
+    "SHEQUN_CJK_FONT": str(NODE_MODULES / "@expo-google-fonts" / "noto-sans-sc" / "400Regular"
+                           / "NotoSansSC_400Regular.ttf"),
 }
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 90
