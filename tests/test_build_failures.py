@@ -65,6 +65,8 @@ def test_cell_warning_fails_the_build(tmp_path):
     with pytest.raises(BookBuildError) as err:
         build(book)
     assert re.search(r"bad_lesson\.md:\d+: ERROR: stderr was found in the cell outputs of cell \d", str(err.value))
+    # ... and says what the cell wrote
+    assert re.search(r"bad_lesson\.md cell \d+ wrote to stderr.*\n.*UserWarning: 小心 careful", str(err.value))
     # A second build must not "succeed" by skipping the page that warned.
     with pytest.raises(BookBuildError, match="stderr was found"):
         build(book)

@@ -451,6 +451,9 @@ def test_launch_link_in_chromium_opens_the_lesson_in_jupyterlab(hub, site_with_h
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     context.route("**/*", route)
     page = context.new_page()
+    custom_failed: list[str] = []
+    page.on("response", lambda r: "/custom/" in r.url and r.status >= 400
+            and custom_failed.append(f"{r.url} {r.status}"))
     try:
         page.goto(f"{hub['hub'].url}/hub/login")
         page.fill("input[name=username]", hub["bob"])
@@ -474,6 +477,12 @@ def test_launch_link_in_chromium_opens_the_lesson_in_jupyterlab(hub, site_with_h
         shown = page.locator(".jp-Notebook .jp-Cell").first.inner_text()
         assert "(lesson-connectors)=" not in shown and "{ref}" not in shown, shown[:500]
         assert page.get_by_text("official Jupyter news").count() == 0  # announcements are off
+        # Chinese text in the hub's bundled web font (this machine has no CJK system font)
+        family = page.evaluate("getComputedStyle(document.querySelector('.jp-Notebook h1')).fontFamily")
+        assert "Noto Sans SC" in family and custom_failed == [], (family, custom_failed)
+        page.wait_for_function("document.fonts.check('16px \"Noto Sans SC\"', '连接器') && Array.from("
+                               "document.fonts).some(f => f.family.includes('Noto Sans SC') && "
+                               "f.status === 'loaded')", timeout=30_000)
         shot_dir = ROOT / "_build" / "screenshots"
         shot_dir.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(shot_dir / "hub-launch-lesson1.png"))

@@ -123,6 +123,15 @@ c.Exchange.root = {exchange!r}
 c.ExchangeFactory.submit = "shequn.grading.exchange.PrivateExchangeSubmit"
 '''
 
+LAB_FONT_CSS = """
+/* hubctl.py install: JupyterLab in the course's Chinese font, then the system's.
+   Doubled class: more specific than the theme's .jp-ThemedContainer, whatever the order. */
+:root, .jp-ThemedContainer.jp-ThemedContainer {
+  --jp-ui-font-family: "Noto Sans SC", system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif;
+  --jp-content-font-family: "Noto Sans SC", system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif;
+}
+"""
+
 GRADE_WRAPPER = '''\
 #!{python} -I
 """`sudo {prefix}/bin/shequn-grade ASSIGNMENT [--workers N] [--timeout S] [--cell-timeout S] [--memory MB]`
@@ -252,6 +261,24 @@ def install(args) -> None:
     for ext in INSTRUCTOR_LAB_EXTENSIONS:
         current.get("lockedExtensions", {}).pop(ext, None)
     page_config.write_text(json.dumps(current, indent=2) + "\n")
+
+    # JupyterLab's own text in the bundled Noto Sans SC web font (a learner's machine may have no
+    # CJK font): PREFIX/lab-custom/custom.css, linked as ~/.jupyter/custom by jupyterhub_config.py
+    custom = prefix / "lab-custom"
+    shutil.rmtree(custom, ignore_errors=True)
+    (custom / "files").mkdir(parents=True)
+    fontsource = npm_dir / "node_modules" / "@fontsource" / "noto-sans-sc"
+    css = []
+    for weight in ("400", "700"):
+        # woff2 only: every browser JupyterLab supports reads it
+        css.append(re.sub(r",\s*url\([^)]*\.woff\) format\('woff'\)", "",
+                          (fontsource / f"{weight}.css").read_text(encoding="utf-8")))
+        for font in (fontsource / "files").glob(f"noto-sans-sc-*-{weight}-normal.woff2"):
+            shutil.copy2(font, custom / "files" / font.name)
+    css.append(LAB_FONT_CSS)
+    (custom / "custom.css").write_text("\n".join(css), encoding="utf-8")
+    for p in [custom, *custom.rglob("*")]:
+        p.chmod(0o755 if p.is_dir() else 0o644)
 
     print("[5/6] hub state, config and the grading command", flush=True)
     state = prefix / "state"

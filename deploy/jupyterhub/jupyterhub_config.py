@@ -56,6 +56,8 @@ c.JupyterHub.load_roles = [{
 c.JupyterHub.spawner_class = "localprocess"
 c.Spawner.cmd = [str(VENV / "bin" / "jupyterhub-singleuser")]
 c.Spawner.default_url = "/lab"
+# JupyterLab's text in the bundled Chinese web font: ~/.jupyter/custom/custom.css (see copy_lessons)
+c.Spawner.args = ["--LabApp.custom_css=True"]
 c.Spawner.notebook_dir = "~"
 c.Spawner.environment = {
     "PATH": f"{VENV / 'bin'}:/usr/local/bin:/usr/bin:/bin",
@@ -89,6 +91,16 @@ def copy_lessons(spawner):
             continue
         os.chown(target, user.pw_uid, user.pw_gid)
     os.chown(dst, user.pw_uid, user.pw_gid)
+    # ~/.jupyter/custom -> PREFIX/lab-custom (JupyterLab serves custom.css only from the user's
+    # config dir); a learner's own custom folder is left alone
+    jupyter_dir = Path(user.pw_dir) / ".jupyter"
+    if not jupyter_dir.exists():
+        jupyter_dir.mkdir(mode=0o755)
+        os.chown(jupyter_dir, user.pw_uid, user.pw_gid)
+    custom = jupyter_dir / "custom"
+    if not custom.exists() and not custom.is_symlink() and (PREFIX / "lab-custom").is_dir():
+        custom.symlink_to(PREFIX / "lab-custom")
+        os.lchown(custom, user.pw_uid, user.pw_gid)
 
 
 c.Spawner.pre_spawn_hook = copy_lessons

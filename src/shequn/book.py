@@ -77,12 +77,41 @@ def build(root: Path, output: Path | None = None, extra: tuple[str, ...] = ()) -
         # rerun would then skip the documents that warned and "succeed".
         # Forget the environment so the next build reads every page again.
         shutil.rmtree(build_dir / ".doctrees", ignore_errors=True)
-        raise BookBuildError(_summarise_failure(log))
+        raise BookBuildError(_summarise_failure(log) + _stderr_report(log, root, build_dir / "html"))
     html_dir = build_dir / "html"
     leaks = external_references(html_dir)
     if leaks:
         raise BookBuildError("pages load external resources (CDN):\n" + "\n".join(leaks[:50]))
     return html_dir
+
+
+_STDERR_FOUND = re.compile(r"^(?P<src>\S+?\.(?:md|ipynb)):\d+: (?:ERROR|WARNING): "
+                           r"stderr was found in the cell outputs of cell (?P<cell>\d+)", re.M)
+_STDERR_BLOCK = re.compile(r'<div class="output stderr[^"]*">(.*?)</pre>', re.S)
+
+
+def _stderr_report(log: str, root: Path, html_dir: Path) -> str:
+    """What each failing cell wrote to stderr (myst-nb names the cell, not the text).
+
+    With ``--keep-going`` the page is still written, stderr output included: read it back.
+    """
+    import html
+
+    lines = []
+    for m in _STDERR_FOUND.finditer(log):
+        src = Path(m["src"])
+        try:
+            rel = src.resolve().relative_to(Path(root).resolve())
+        except ValueError:
+            continue
+        page = html_dir / rel.with_suffix(".html")
+        texts = []
+        if page.is_file():
+            texts = [html.unescape(re.sub(r"<[^>]+>", "", block)).strip()
+                     for block in _STDERR_BLOCK.findall(page.read_text(encoding="utf-8", errors="replace"))]
+        shown = "\n".join(texts)[:2000] if texts else "(the page was not written; run the cell to see it)"
+        lines.append(f"{rel} cell {m['cell']} wrote to stderr (cell 写入了 stderr):\n{shown}")
+    return ("\n--- stderr ---\n" + "\n".join(dict.fromkeys(lines))) if lines else ""
 
 
 def _summarise_failure(log: str) -> str:
