@@ -219,6 +219,12 @@ def corpus(release, source, *, course: str, port: int, other_release=None) -> di
     """``{student id: (Expect, content)}``; content is a notebook, ``bytes`` or ``{name: bytes}``."""
     f = lambda answers: fill_answers(release, source, answers)  # noqa: E731
     nb_bytes = lambda nb: nbformat.writes(nb).encode("utf-8")  # noqa: E731
+    solutions = _cells(source)
+
+    def before(gid: str, code: str):
+        """The correct notebook with *code* run first in answer cell *gid*."""
+        return f({**CORRECT, gid: code + solution_code(solutions[gid].source)})
+
     out: dict[str, tuple[Expect, object]] = {
         "h01_infinite_loop": (Expect(
             "highest_price loops forever; q2/q3 correct",
@@ -238,24 +244,24 @@ def corpus(release, source, *, course: str, port: int, other_release=None) -> di
             "grader survives, graded normally -> 13; the stored notebook stays < 1 MB "
             "(nbgrader's LimitOutput caps lines, not characters: the grader must cap the size)",
             score=13.0),
-            f({**CORRECT, "q1_answer": HUGE_OUTPUT + solution_code(_cells(source)["q1_answer"].source)})),
+            before("q1_answer", HUGE_OUTPUT)),
         "h05_sys_exit": (Expect(
             "sys.exit() before defining highest_price; q2/q3 correct",
             "IPython turns SystemExit into a cell error, kernel lives: q1 0 -> 10", score=10.0),
-            f({**CORRECT, "q1_answer": SYS_EXIT + solution_code(_cells(source)["q1_answer"].source)})),
+            before("q1_answer", SYS_EXIT)),
         "h06_os_exit": (Expect(
             "os._exit(1) in the q2 answer (q1 correct)",
             "kernel dies: no grade may be recorded as if the notebook ran; flagged (or at most the 3 points of q1)",
             max_score=3.0, zero_or_flag=False),
-            f({**CORRECT, "q2_answer": OS_EXIT + solution_code(_cells(source)["q2_answer"].source)})),
+            before("q2_answer", OS_EXIT)),
         "h07_segfault": (Expect(
             "ctypes.string_at(0) in the q3 answer (q1/q2 correct)",
             "kernel crashes (SIGSEGV): flagged (or at most 7)", max_score=7.0),
-            f({**CORRECT, "q3_answer": SEGFAULT + solution_code(_cells(source)["q3_answer"].source)})),
+            before("q3_answer", SEGFAULT)),
         "h08_sigkill": (Expect(
             "os.kill(os.getpid(), 9) in the q1 answer",
             "kernel killed: flagged, or 0", max_score=0.0, zero_or_flag=True),
-            f({**CORRECT, "q1_answer": SIGKILL + solution_code(_cells(source)["q1_answer"].source)})),
+            before("q1_answer", SIGKILL)),
         "h09_syntax_error": (Expect(
             "SyntaxError in the q2 answer; q1/q3 correct",
             "q2 0 with a SyntaxError shown, rest graded -> 9", score=9.0),
