@@ -298,9 +298,8 @@ def install(args) -> None:
         trusted_config=str(instructor_src / "nbgrader_config.py"), course_folder=COURSE_FOLDER,
         shequn=str(venv / "bin" / "shequn")))
     wrapper.chmod(0o755)
-    settings = {"name": args.name, "prefix": str(prefix), "ip": args.ip, "port": args.port,
-                "course_id": args.course_id, "learners": learners, "instructors": instructors,
-                "course_folder": COURSE_FOLDER}
+    settings = {"name": args.name, "ip": args.ip, "port": args.port,
+                "learners": learners, "instructors": instructors}
     (prefix / "hub.json").write_text(json.dumps(settings, indent=2) + "\n")
 
     print("[6/6] sudo rule: instructors may run the grading command as root", flush=True)

@@ -62,7 +62,6 @@ c.Spawner.notebook_dir = "~"
 c.Spawner.environment = {
     "PATH": f"{VENV / 'bin'}:/usr/local/bin:/usr/bin:/bin",
     "LANG": "C.UTF-8",
-    "SHEQUN_COURSE_ID": S["course_id"],
     # the lessons' plots need a CJK font (shequn.plotting); a server may have none installed
     "SHEQUN_CJK_FONT": str(NODE_MODULES / "@expo-google-fonts" / "noto-sans-sc" / "400Regular"
                            / "NotoSansSC_400Regular.ttf"),

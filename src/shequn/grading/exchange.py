@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import stat
 
 from nbgrader.exchange.default.submit import ExchangeSubmit
 from nbgrader.utils import ignore_patterns
@@ -60,9 +59,6 @@ class PrivateExchangeSubmit(ExchangeSubmit):
             for name in filenames:
                 self._restrict(os.path.join(dirpath, name), inbound_gid, SUBMISSION_FILE_MODE)
             self._restrict(dirpath, inbound_gid, SUBMISSION_DIR_MODE)
-        mode = stat.S_IMODE(os.stat(dest).st_mode)
-        if mode & 0o007:
-            self.fail(f"could not make the submission private: {dest} has mode {oct(mode)}")
 
     def _restrict(self, path: str, gid: int, mode: int) -> None:
         # files made in the setgid inbound folder already carry its group; without that the

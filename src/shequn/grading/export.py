@@ -37,12 +37,11 @@ class ExportError(RuntimeError):
 
 def gradebook_rows(course: Path, assignment: str) -> tuple[float, list[dict]]:
     """``(max_score, rows)`` with one row (student fields + ``score``) per gradebook student."""
-    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.api import MissingEntry
 
-    from shequn.grading.grade import STATE_DIR, course_dirs, gradebook_lock
+    from shequn.grading.grade import course_dirs
 
-    dirs = course_dirs(Path(course))
-    with gradebook_lock(dirs.root / STATE_DIR / "gradebook.lock"), Gradebook(dirs.db_url_abs) as gb:
+    with course_dirs(Path(course)).gradebook() as gb:
         try:
             max_score = float(gb.find_assignment(assignment).max_score)
         except MissingEntry:

@@ -13,8 +13,9 @@ Design
   closed, so concurrent workers never write SQLite at the same time (no "database is locked",
   no lost grade).  The notebook execution itself runs outside the lock.
   (``python -m shequn.grading.grade nbgrader ARGS`` is the same thing for one submission.)
-* The notebook runs in the sandbox kernel (:mod:`shequn.grading.sandbox`): worker *i* has its
-  own unprivileged user ``shequn-sbx-<i>`` and kernelspec ``shequn-sbx-<i>`` (installed in
+* The notebook runs in the sandbox kernel (:mod:`shequn.grading.sandbox`): each worker has its
+  own unprivileged user, the first ``shequn-sbx-<i>`` no other grading run holds (``flock``),
+  and a kernelspec of the same name (installed in
   ``_grading/shequn-grade/jupyter/kernels``, put on ``JUPYTER_PATH``), selected with
   ``--ExecutePreprocessor.kernel_name``; the kernel talks ipc with its sockets in the
   autograded folder (``--KernelManager.transport=ipc --KernelManager.ip=<folder>/kernel-ipc``),
@@ -214,6 +215,14 @@ class CourseDirs:
     db_url: str
     db_url_abs: str
     ignore: list
+
+    @contextlib.contextmanager
+    def gradebook(self):
+        """nbgrader's Gradebook, open under the grader's lock (no concurrent SQLite writes)."""
+        from nbgrader.api import Gradebook
+
+        with gradebook_lock(self.root / STATE_DIR / "gradebook.lock"), Gradebook(self.db_url_abs) as gb:
+            yield gb
 
     def path(self, kind: str, student: str, assignment: str) -> Path:
         template = getattr(self, kind)
@@ -523,35 +532,33 @@ def _cell_timeouts(folder: Path) -> bool:
 
 
 def _read_scores(dirs: CourseDirs, assignment: str, student: str) -> tuple[float | None, float | None, bool]:
-    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.api import MissingEntry
 
-    with gradebook_lock(dirs.root / STATE_DIR / "gradebook.lock"):
-        with Gradebook(dirs.db_url_abs) as gb:
-            try:
-                sub = gb.find_submission(assignment, student)
-            except MissingEntry:
-                return None, None, False
-            return float(sub.score), float(sub.max_score), bool(sub.needs_manual_grade)
+    with dirs.gradebook() as gb:
+        try:
+            sub = gb.find_submission(assignment, student)
+        except MissingEntry:
+            return None, None, False
+        return float(sub.score), float(sub.max_score), bool(sub.needs_manual_grade)
 
 
 def _flag_for_manual(dirs: CourseDirs, assignment: str, student: str, reason: str) -> None:
     """Keep a killed submission visible in the gradebook: every grade needs manual grading."""
-    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.api import MissingEntry
 
-    with gradebook_lock(dirs.root / STATE_DIR / "gradebook.lock"):
-        with Gradebook(dirs.db_url_abs) as gb:
-            try:
-                sub = gb.update_or_create_submission(assignment, student)
-            except MissingEntry:
-                return
-            for nb in sub.notebooks:
-                for grade in nb.grades:
-                    if grade.auto_score is None or reason == "timed out" or reason.startswith("tampering"):
-                        grade.needs_manual_grade = True
-                for comment in nb.comments:
-                    if not comment.manual_comment:
-                        comment.auto_comment = f"shequn grade: {reason}"
-            gb.db.commit()
+    with dirs.gradebook() as gb:
+        try:
+            sub = gb.update_or_create_submission(assignment, student)
+        except MissingEntry:
+            return
+        for nb in sub.notebooks:
+            for grade in nb.grades:
+                if grade.auto_score is None or reason == "timed out" or reason.startswith("tampering"):
+                    grade.needs_manual_grade = True
+            for comment in nb.comments:
+                if not comment.manual_comment:
+                    comment.auto_comment = f"shequn grade: {reason}"
+        gb.db.commit()
 
 
 def _classify(job_log: str, rc: int | None, timed_out: bool, autograded: Path) -> tuple[list, str]:
@@ -597,9 +604,9 @@ def grade_assignment(course: Path, assignment: str, *, workers: int | None = Non
     state = course / STATE_DIR
     (state / "logs" / assignment).mkdir(parents=True, exist_ok=True)
     lock_file = state / "gradebook.lock"
-    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.api import MissingEntry
 
-    with gradebook_lock(lock_file), Gradebook(dirs.db_url_abs) as gb:
+    with dirs.gradebook() as gb:
         try:
             gb.find_assignment(assignment)
         except MissingEntry:
