@@ -275,3 +275,15 @@ def test_formgrader_manual_grading_then_export(formgrader):
 
     _, ours = gradebook_rows(course, NAME)
     assert {r["id"]: r["score"] for r in ours}["correct"] == pytest.approx(13.0 + manual)
+
+
+def test_export_of_a_course_shequn_grade_never_touched(tmp_path):
+    """`shequn grade export` on a course graded by nbgrader alone (no _grading/shequn-grade yet)."""
+    course = make_course(ROOT, tmp_path / "plain", (NAME,))
+    run_nbgrader(["generate_assignment", NAME, "--force"], cwd=course)
+    out = tmp_path / "canvas.csv"
+    proc = subprocess.run(_shequn("grade", "export", NAME, "--course", str(course), "--format", "canvas",
+                                  "--out", str(out)), capture_output=True, text=True, env=_env())
+    assert proc.returncode == 0, proc.stderr
+    rows = list(csv.reader(out.open(encoding="utf-8")))
+    assert rows[1][0].strip() == "Points Possible" and float(rows[1][5]) == 18 and len(rows) == 2

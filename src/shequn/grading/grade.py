@@ -92,6 +92,7 @@ def _acquire(path=None) -> None:
         return
     _lock_mutex.acquire()
     if _lock_state["depth"] == 0:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)  # a course nbgrader alone graded
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         fcntl.flock(fd, fcntl.LOCK_EX)
         _lock_state["fd"] = fd
