@@ -39,9 +39,16 @@ def run_nbgrader(args: list[str], cwd: Path, env: dict | None = None) -> subproc
 
 
 def make_course(root: Path, folder: Path, assignments: tuple[str, ...] = ASSIGNMENTS) -> Path:
-    """A fresh course folder: the course's nbgrader config and the source notebooks."""
+    """A fresh course folder: the course's nbgrader config, the source notebooks and the data.
+
+    ``datasets/`` belongs in the course: ``shequn grade`` copies the course's data into each
+    sandboxed kernel's work dir, and that kernel cannot read the repository itself (which may
+    sit in a private folder).
+    """
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copy(root / "nbgrader_config.py", folder / "nbgrader_config.py")
+    if (root / "datasets").is_dir():
+        shutil.copytree(root / "datasets", folder / "datasets", dirs_exist_ok=True)
     for name in assignments:
         src = root / "solutions" / name
         if src.is_dir():

@@ -450,7 +450,12 @@ def _matplotlib_cache(folder: Path, env: dict) -> Path | None:
 
 def _fresh_workdir(workdir: Path, course: Path, mpl_cache: Path | None = None,
                    owner: tuple[int, int] | None = None) -> None:
-    """An empty work dir for the next submission, with the course's data copied in read-only."""
+    """An empty work dir for the next submission, with a copy of the course's data.
+
+    The copy belongs to the grader, so the sandboxed kernel can read it but not change it; its
+    modes are the usual 0644/0755, so that a copy the learner's code makes of it (``copytree``
+    keeps modes) is writable, as it would be on the learner's own machine.
+    """
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)
     if mpl_cache is not None:  # where the sandbox points MPLCONFIGDIR; the kernel's user owns it
@@ -463,7 +468,7 @@ def _fresh_workdir(workdir: Path, course: Path, mpl_cache: Path | None = None,
     if data.is_dir():
         shutil.copytree(data, workdir / "datasets")
         for p in [workdir / "datasets", *(workdir / "datasets").rglob("*")]:
-            p.chmod(0o555 if p.is_dir() else 0o444)
+            p.chmod(0o755 if p.is_dir() else 0o644)
 
 
 REPORT = re.compile(r"【(.+?)】通过 (\d+)/(\d+) 项检查")
@@ -632,7 +637,7 @@ def grade_assignment(course: Path, assignment: str, *, workers: int | None = Non
     # Each worker's kernel runs in a private, empty work dir OUTSIDE the course (wiped between
     # submissions), and the course folder is closed (0700) while grading: learner code cannot
     # reach solutions/, other learners' files or the gradebook.  Course data (datasets/) is
-    # copied read-only into the work dir.
+    # copied into the work dir, owned by the grader (the kernel's user cannot change it).
     workroot = Path(tempfile.mkdtemp(prefix="shequn-grade-"))
     workroot.chmod(0o711)
     workdirs = [workroot / f"w{i}" for i in range(len(users))]
