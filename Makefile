@@ -6,13 +6,17 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: site test env vendor browser notebooks assignments bench clean
+.PHONY: site test test-fast env vendor browser sandbox notebooks assignments bench clean
 
 site: env vendor
 	$(BIN)/shequn book build
 
-test: env vendor browser
+test: env vendor browser sandbox
 	$(BIN)/python -m pytest
+
+# The quick tier: models, data, metrics, widgets (no site build, browser, sandbox, nbgrader or hub).
+test-fast: env
+	$(BIN)/python -m pytest -m "not (integration or root or browser or hub)" -o addopts="-p no:cacheprovider" tests
 
 env: $(STAMP)
 
@@ -29,6 +33,10 @@ vendor/node_modules/.installed: vendor/package.json vendor/package-lock.json
 	@command -v npm >/dev/null || { apt-get update && apt-get install -y --no-install-recommends nodejs npm; }
 	cd vendor && npm ci --ignore-scripts --no-audit --no-fund
 	touch $@
+
+# Debian's bubblewrap for the grading sandbox (namespaces; `shequn grade` needs it, as root).
+sandbox:
+	@command -v bwrap >/dev/null || { apt-get update && apt-get install -y --no-install-recommends bubblewrap; }
 
 # Debian's Chromium for the site tests (headless, network blocked by the tests).
 browser:

@@ -3,12 +3,14 @@
 N generated submissions of ``group_analysis`` (the correct solution, with a different written
 answer each) are graded in two copies of one temporary course: once by ``shequn grade``
 (sandboxed, ``--workers`` = CPU count) and once by ``nbgrader autograde group_analysis --force``.
-Scores must be identical.  The bare cost of executing one autograded notebook with nbclient
+Scores must be identical (the plain copy gets the same term seed, so its hidden tests draw the same
+data).  What the trusted grader's channel costs (calls into the sandboxed kernel, and their time)
+is read from its per-notebook reports.  The bare cost of executing one autograded notebook with nbclient
 (plain ``python3`` kernel, no nbgrader, no sandbox) is measured on a few of them.
 
     python benchmarks/grade_bench.py [N] [--workers W]
 
-Targets: ``sequential / shequn ≥ 1.7`` and ``shequn wall × workers / N ≤ 1.3 × bare``.
+Targets: ``sequential / shequn ≥ 1.8`` and ``shequn wall × workers / N ≤ 1.3 × bare``.
 """
 
 from __future__ import annotations
@@ -30,9 +32,10 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 def _make_course(base: Path, n: int) -> Path:
     import nbformat
-    from test_grading_roundtrip import ALL_ANSWERS, ESSAY
+    from helpers.course import fill_answers, make_course
+    from helpers.students import ALL_ANSWERS, ESSAY
 
-    from shequn.grading.course import fill_answers, make_course, run_nbgrader
+    from shequn.grading.release import run_nbgrader
 
     course = make_course(ROOT, base / "shequn", (NAME,))
     run_nbgrader(["generate_assignment", NAME, "--force"], cwd=course)
@@ -86,21 +89,28 @@ def bench_grade(repeat: int = 1, n: int = 60, workers: int | None = None) -> dic
         course = _make_course(base, n)
         seq = base / "seq"
         shutil.copytree(course, seq)
+        from helpers.students import plain_nbgrader_config
+
+        plain_nbgrader_config(seq)
         t_shequn, t_seq = [], []
         for _ in range(repeat):
-            shutil.rmtree(course / "_grading" / "shequn-grade", ignore_errors=True)
+            for sub in ("logs", "reports"):
+                shutil.rmtree(course / "_grading" / "shequn-grade" / sub, ignore_errors=True)
+            (course / "_grading" / "shequn-grade" / f"{NAME}.jsonl").unlink(missing_ok=True)
             t = time.perf_counter()
             subprocess.run([sys.executable, "-m", "shequn.cli", "grade", NAME, "--course", str(course),
                             "--workers", str(workers), "--quiet"], check=True, env=env,
                            stdout=subprocess.DEVNULL)
             t_shequn.append(time.perf_counter() - t)
+            seed = (course / "_grading" / "shequn-grade" / "grading-seed").read_text().strip()
             t = time.perf_counter()
             subprocess.run([str(Path(sys.executable).with_name("nbgrader")), "autograde", NAME, "--force"],
-                           cwd=seq, check=True, env=env, capture_output=True)
+                           cwd=seq, check=True, env={**env, "SHEQUN_GRADING_SEED": seed}, capture_output=True)
             t_seq.append(time.perf_counter() - t)
         ours, theirs = _scores(course), _scores(seq)
         if ours != theirs or len(ours) != n:
             raise AssertionError("shequn grade and nbgrader autograde disagree")
+        calls, call_s = _channel_cost(course)
         samples = sorted((seq / "_grading" / "autograded").glob(f"*/{NAME}/{NAME}.ipynb"))[:min(n, 5)]
         bare = _bare(samples)
     finally:
@@ -110,7 +120,22 @@ def bench_grade(repeat: int = 1, n: int = 60, workers: int | None = None) -> dic
     return {"n": n, "workers": workers, "shequn_s": round(best_s, 2), "sequential_s": round(best_q, 2),
             "bare_nbclient_per_notebook_s": round(bare, 3), "shequn_per_notebook_s": round(per_nb, 3),
             "speedup_vs_sequential": round(best_q / best_s, 2),
-            "per_notebook_vs_bare": round(per_nb / bare, 2), "scores_identical": True}
+            "per_notebook_vs_bare": round(per_nb / bare, 2), "scores_identical": True,
+            "channel_calls_per_notebook": round(calls / n, 1),
+            "channel_seconds_per_notebook": round(call_s / n, 3),
+            "channel_share_of_notebook": round(call_s / n / per_nb, 3) if per_nb else None}
+
+
+def _channel_cost(course: Path) -> tuple[int, float]:
+    """Calls into the sandboxed kernel and their total seconds, from the trusted runner's reports."""
+    import json
+
+    calls, seconds = 0, 0.0
+    for path in (course / "_grading" / "shequn-grade" / "reports" / NAME).glob("*/*.json"):
+        channel = json.loads(path.read_text(encoding="utf-8")).get("channel", {})
+        calls += channel.get("calls", 0)
+        seconds += channel.get("seconds", 0.0)
+    return calls, seconds
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -125,7 +150,9 @@ def main(argv: list[str] | None = None) -> None:
 def report(r: dict) -> None:
     for k, v in r.items():
         print(f"  {k:32s} {v}")
-    print(f"  faster than sequential nbgrader: {r['speedup_vs_sequential']}× (target ≥ 1.7×)")
+    print(f"  faster than sequential nbgrader: {r['speedup_vs_sequential']}× (target ≥ 1.8×)")
+    print(f"  grader-process round trips:      {r['channel_calls_per_notebook']} calls, "
+          f"{r['channel_seconds_per_notebook']} s per notebook ({r['channel_share_of_notebook']} of it)")
     print(f"  per notebook vs bare nbclient:   {r['per_notebook_vs_bare']}× (target ≤ 1.3×)", flush=True)
 
 

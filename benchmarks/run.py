@@ -1,6 +1,6 @@
 """Course-kit benchmarks: one command (`make bench`), ratios measured in the same run.
 
-    python benchmarks/run.py [build|widgets|simulator|metrics|grade ...] [--repeat N]
+    python benchmarks/run.py [build|widgets|simulator|metrics|import|pages|grade ...] [--repeat N]
 
 build    cold `jupyter-book build` vs executing the same notebooks with nbclient
          alone (the floor), and a warm rebuild with no change vs cold.
@@ -12,6 +12,11 @@ simulator  one threshold simulation of 10,000 applicants. Target: well under 50 
 metrics    the full group-chat metric set on ~1,000,000 generated messages, pandas vs
            DuckDB SQL, each in a fresh process, with peak memory.
            Targets: pandas <= 1.5x DuckDB's time, <= 1.5 GB peak.
+import     a generated 100,000-line QQ text export through `shequn data import`. Target: < 10 s.
+pages      the built site (_build/html) as a learner on 4G sees it: every page's compressed bytes,
+           requests, first contentful paint and time until the first explorer responds, served
+           with gzip, in Chromium throttled to 9 Mbit/s and 85 ms RTT (benchmarks/page_weight.py).
+           Targets: a lesson <= 1.2 MB compressed on first visit, FCP <= 2 s, explorer <= 5 s.
 grade      60 generated submissions of assignment 2: `shequn grade` vs sequential
            `nbgrader autograde`, plus bare nbclient per notebook (run as root; slow: ~15 min).
            Targets: >= 1.7x faster than sequential, <= 1.3x bare nbclient per notebook.
@@ -124,13 +129,35 @@ def bench_grade_entry(repeat: int) -> dict:
     return result
 
 
+def bench_import_entry(repeat: int) -> dict:
+    """A generated 100,000-line QQ text export through `shequn data import` (target < 10 s)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from import_bench import bench_import
+
+    return bench_import(repeat)
+
+
+def bench_pages_entry(repeat: int) -> list[dict]:
+    """Page weight, first paint and first explorer of every page of the built site."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from page_weight import bench_page_weight
+
+    html = ROOT / "_build" / "html"
+    if not (html / "index.html").is_file():  # `make bench` on a fresh clone: build the site first
+        from shequn.book import build
+
+        html = build(ROOT)
+    return bench_page_weight(html)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("which", nargs="*", help="benchmarks to run (default: all)")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     benches = {"build": bench_build, "widgets": bench_widgets, "simulator": bench_simulator,
-               "metrics": bench_metrics_entry, "grade": bench_grade_entry}
+               "metrics": bench_metrics_entry, "pages": bench_pages_entry, "grade": bench_grade_entry,
+               "import": bench_import_entry}
     for name in args.which or list(benches):
         if name not in benches:
             parser.error(f"unknown benchmark {name!r}; choose from {sorted(benches)}")

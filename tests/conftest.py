@@ -1,4 +1,4 @@
-"""Shared fixtures: the built site, a loopback server and headless Chromium."""
+"""Shared fixtures: the built site, a loopback server and headless Chromium; leftover checks."""
 
 from __future__ import annotations
 
@@ -93,19 +93,18 @@ def offline_page(browser, site_url):
         p.close()
 
 
-def wait_until_serving(url: str, proc, log_path: Path, timeout: float = 120, session=None) -> None:
-    """Poll *url* until it answers 2xx; fail with the server's log if *proc* dies or time runs out."""
+@pytest.fixture(scope="session", autouse=True)
+def nothing_left_behind_by_the_suite():
+    """At the end of the run: no sandbox process, cgroup or grading folder is left on the machine."""
+    import os
+    import tempfile
     import time
 
-    import requests
+    before = set(os.listdir(tempfile.gettempdir()))
+    yield
+    from helpers.leftovers import sandbox_leftovers
 
-    getter = session or requests
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            if getter.get(url, timeout=5).ok:
-                return
-        except requests.ConnectionError:
-            pass
-        assert proc.poll() is None and time.monotonic() < deadline, Path(log_path).read_text(errors="replace")
-        time.sleep(0.3)
+    deadline = time.monotonic() + 15
+    while sandbox_leftovers(before) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert sandbox_leftovers(before) == [], "the test run left sandbox processes, cgroups or files behind"

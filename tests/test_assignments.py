@@ -8,6 +8,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+pytestmark = pytest.mark.integration
+
 ROOT = Path(__file__).resolve().parents[1]
 STUDENT_NOTEBOOKS = sorted((ROOT / "assignments").glob("*/*.ipynb"))
 STUB_ERRORS = {"NotImplementedError", "NameError", "CheckFailed"}

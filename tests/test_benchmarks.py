@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = [pytest.mark.integration, pytest.mark.root]
+
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 
 

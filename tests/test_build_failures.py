@@ -10,6 +10,8 @@ import pytest
 
 from shequn.book import BookBuildError, build
 
+pytestmark = pytest.mark.integration
+
 ROOT = Path(__file__).resolve().parents[1]
 HEADER = """---
 jupytext:

@@ -1,7 +1,5 @@
 """Lesson 2: the star-vs-mesh claim the page states, its figures, and both widgets."""
 
-import statistics
-import time
 
 import pytest
 
@@ -120,16 +118,12 @@ def test_red_packet_explorer_says_when_the_lift_lasts():
     assert "仍比平时多" in lasting
 
 
+# The recompute time of these explorers is measured in benchmarks/run.py (`widgets`), not in a unit test.
 @pytest.mark.parametrize("make_spec", [network_explorer_spec, red_packet_explorer_spec])
-def test_one_recompute_is_fast_at_the_extremes(make_spec):
+def test_every_extreme_renders(make_spec):
     spec = make_spec()
-    spec.compute(**spec.defaults())  # warm up imports
-    times = []
     for params in spec.extremes():
-        start = time.perf_counter()
-        spec.compute(**params)
-        times.append(time.perf_counter() - start)
-    assert statistics.median(times) < 0.05
+        assert "示意模型（合成数字，非实测数据）" in spec.compute(**params)
 
 
 def test_widgets_build():

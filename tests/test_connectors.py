@@ -1,9 +1,14 @@
 """Lesson 1 model: the properties the lesson states about connectors."""
 
+import math
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from shequn import connectors as cx
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_three_eras_in_historical_order_with_chinese_names():
@@ -17,9 +22,33 @@ def test_three_eras_in_historical_order_with_chinese_names():
 
 def test_era_table_is_chinese_and_complete():
     table = cx.era_table()
-    assert list(table.columns) == ["谁掌握主导权", "主要连接器", "连接的性质"]
-    assert len(table) == 3
-    assert table.index[0].startswith("大量销售")
+    assert list(table.columns) == ["主导权与获利", "主要连接器", "连接的性质"]
+    assert list(table.index) == ["大量销售", "深度分销", "社区商务"]
+
+
+def test_community_commerce_era_says_the_connector_profits_as_seed_000_does():
+    # Seed 000, 3.3: 「连接器获利（沃尔玛是全球第一名）」 -- not "the consumer holds the power".
+    power = cx.era_table().loc["社区商务", "主导权与获利"]
+    assert power.startswith("连接器获利")
+    assert "沃尔玛" in power
+
+
+def _lesson_era_table() -> dict[str, list[str]]:
+    """The Markdown table named table-connector-eras in lesson 1, parsed by hand."""
+    text = (ROOT / "book" / "01_connectors" / "connectors.md").read_text(encoding="utf-8")
+    block = text.split(":name: table-connector-eras", 1)[1].split("```", 1)[0]
+    rows = [line.strip().strip("|").split("|") for line in block.splitlines() if line.startswith("|")]
+    rows = [[cell.strip() for cell in row] for row in rows if not set("".join(row)) <= set("-: ")]
+    header, body = rows[0], rows[1:]
+    return {"header": header, **{row[0]: row[1:] for row in body}}
+
+
+def test_lesson_table_and_era_table_agree_cell_by_cell():
+    lesson = _lesson_era_table()
+    table = cx.era_table()
+    assert lesson["header"][1:] == list(table.columns)
+    for era_name in table.index:
+        assert lesson[era_name] == list(table.loc[era_name]), era_name
 
 
 def test_unknown_era_names_valid_keys():
@@ -78,9 +107,100 @@ def test_bad_connector_definition_is_refused():
         cx.Connector("x", "x", "x", 1.0, 1.5, "transaction", False)
 
 
-def test_xiaomi_case_ordering():
-    s = cx.xiaomi_scenarios(weeks=12)["12 周内有效触达次数"]
-    normal, faded, switched, content_failed = s.iloc[0], s.iloc[1], s.iloc[2], s.iloc[3]
-    assert faded < normal  # the old connector fading loses reach
-    assert switched > faded  # adopting the new connector restores it
-    assert content_failed < switched  # content failure costs reach even on the new connector
+def _reach(rate, base, top, habit, content_based, quality, decline, weeks):
+    """Second, plain-Python implementation of the lesson's equations (not the package's code)."""
+    g = quality / 0.6 if content_based else 1.0
+    total, cumulative = [], 0.0
+    for t in range(weeks):
+        notice = min(1.0, g * (base + (top - base) * (1.0 - math.exp(-habit * cumulative))))
+        lam = rate * notice * (1.0 - decline) ** t
+        total.append(lam)
+        cumulative += lam
+    return total
+
+
+ACCOUNT = (3.0, 0.12, 0.5, 0.15, True)  # contacts/week, q0, q_max, k, content-based
+COMMUNITY = (5.0, 0.08, 0.6, 0.3, True)
+
+
+def test_relationship_reach_matches_a_hand_worked_case():
+    # Community, content quality 0.3 (g = 0.5): week 0 lambda = 5 * 0.5 * 0.08 = 0.2;
+    # week 1 notice = 0.5 * (0.08 + 0.52 * (1 - e^-0.06)), lambda = 5 * notice.
+    w = cx.weekly_reach("community", weeks=2, content_quality=0.3)
+    assert w["contacts"].iloc[0] == pytest.approx(0.2)
+    assert w["contacts"].iloc[1] == pytest.approx(5 * 0.5 * (0.08 + 0.52 * (1 - math.exp(-0.06))))
+
+
+def test_content_quality_scales_notice_at_every_stage_of_the_habit():
+    # After 26 weeks the habit is mature; content quality 0.3 must still halve the notice
+    # probability relative to the reference quality 0.6 (the old model let it recover).
+    low = cx.weekly_reach("community", weeks=26, content_quality=0.3)["notice"].iloc[-1]
+    ref = cx.weekly_reach("community", weeks=26, content_quality=0.6)["notice"].iloc[-1]
+    assert low < 0.5 * ref + 1e-12
+
+
+def _scenario_totals(weeks):
+    totals = {}
+    for name, quality, decline, adopts in cx.XIAOMI_SCENARIOS:
+        reach = _reach(*ACCOUNT, quality, decline, weeks)
+        if adopts:
+            reach = [a + b for a, b in zip(reach, _reach(*COMMUNITY, quality, 0.0, weeks))]
+        totals[name] = sum(reach)
+    return totals
+
+
+@pytest.mark.parametrize("weeks", [12, 26])
+def test_xiaomi_table_matches_an_independent_computation(weeks):
+    table = cx.xiaomi_scenarios(weeks)
+    expected = _scenario_totals(weeks)
+    for name, value in expected.items():
+        assert table.loc[name, f"{weeks} 周内有效触达次数"] == pytest.approx(value)
+
+
+def test_xiaomi_each_of_seed_000s_two_causes_costs_reach_and_both_cost_most():
+    s = cx.xiaomi_scenarios(weeks=12)["相对基准"]
+    baseline, fade, content, both = s.iloc[0], s.iloc[1], s.iloc[2], s.iloc[3]
+    assert baseline == 1.0
+    # Page: each cause alone keeps about a third / a quarter of the baseline; both together under 10 %.
+    assert 0.25 < fade < 0.40
+    assert 0.20 < content < 0.30
+    assert both < 0.10 and both < min(fade, content)
+
+
+def test_content_failure_costs_a_relationship_more_than_in_proportion():
+    # Finding on the page: quality 0.8 -> 0.3 scales one contact's notice by 0.375, but the
+    # community's 12-week reach falls further, because a weaker start also slows the habit.
+    good = sum(_reach(*COMMUNITY, 0.8, 0.0, 12))
+    poor = sum(_reach(*COMMUNITY, 0.3, 0.0, 12))
+    assert poor / good < 0.3 / 0.8
+    assert cx.weekly_reach("community", 12, 0.3)["contacts"].sum() == pytest.approx(poor)
+
+
+def test_switching_connector_rescues_reach_only_if_content_has_not_failed():
+    # "Holds only if": adopting the community beats the baseline at content quality 0.8
+    # (about 3 times) but not at 0.3, and the break-even quality lies between 0.34 and 0.35
+    # over 12 weeks (found by bisection on the independent implementation).
+    s = cx.xiaomi_scenarios(weeks=12)["相对基准"]
+    assert s.iloc[4] > 2.5
+    assert s.iloc[5] < 1.0
+    baseline = sum(_reach(*ACCOUNT, 0.8, 0.0, 12))
+
+    def switched(q):
+        return sum(_reach(*ACCOUNT, q, 0.15, 12)) + sum(_reach(*COMMUNITY, q, 0.0, 12))
+
+    assert switched(0.34) < baseline < switched(0.35)
+
+
+def test_xiaomi_rejects_bad_weeks():
+    with pytest.raises(ValueError, match="weeks"):
+        cx.xiaomi_scenarios(0)
+
+
+def test_switch_sensitivity_table_flips_between_035_and_034():
+    table = cx.xiaomi_switch_sensitivity((0.8, 0.35, 0.34, 0.3), weeks=12)
+    assert list(table["追平基准"]) == ["是", "是", "否", "否"]
+    baseline = sum(_reach(*ACCOUNT, 0.8, 0.0, 12))
+    expected = (sum(_reach(*ACCOUNT, 0.35, 0.15, 12)) + sum(_reach(*COMMUNITY, 0.35, 0.0, 12))) / baseline
+    assert table.loc[0.35, "相对基准"] == pytest.approx(expected)
+    with pytest.raises(ValueError, match="content_quality"):
+        cx.xiaomi_switch_sensitivity((1.5,))

@@ -2,7 +2,6 @@
 
 import math
 import re
-import time
 
 import numpy as np
 import pytest
@@ -144,12 +143,6 @@ def test_outputs_are_shares_over_the_whole_grid():
                 assert run["retained"].is_monotonic_decreasing  # closed cohort: no one joins
 
 
-def test_deterministic():
-    a = cm.simulate(0.5, 7, 26, 8)
-    b = cm.simulate(0.5, 7, 26, 8)
-    assert a.equals(b)
-
-
 def test_tables_for_the_page():
     weekly = cm.weekly_table(0.5, 7, 26, 8)
     assert list(weekly.index) == [1, 2, 4, 8, 12, 18, 26]
@@ -233,9 +226,56 @@ def test_widget_reports_the_model():
     assert f"{hours:.0f}" in _numbers(alive)
 
 
-def test_widget_recompute_is_fast_everywhere():
+def test_widget_renders_everywhere():
+    # every grid point renders a page with the model's caption; its recompute time is measured in
+    # benchmarks/run.py (`widgets`), not in a unit test
     spec = content_mix_explorer_spec()
     for params in [*spec.extremes(), *spec.grid()]:
-        start = time.perf_counter()
-        spec.compute(**params)
-        assert time.perf_counter() - start < 0.05
+        assert "示意模型（合成数字，非实测数据）" in spec.compute(**params)
+
+
+# --- Lesson 4's honest-model box: "25 % PGC survives a year" holds only if ... ---
+def _active_after_a_year(theta=0.3, fatigue=0.04, max_leave=0.1, v_leave=0.15, q_u=0.8,
+                         share=0.25, cadence=7.0, stop=8):
+    """Plain-Python re-implementation of the equations printed on the lesson page."""
+    import math
+
+    active, members, m = 0.05, 1.0, 0.0
+    for t in range(stop + 52):
+        pgc = share * cadence if t < stop else 0.0
+        m = active * members
+        ugc = (1 - share) * cadence * m * m / (m * m + theta * theta)
+        value = 1.0 * (1 - math.exp(-(1.0 * pgc + q_u * ugc) / 4.0)) - fatigue * (pgc + ugc)
+        leave = min(1.0, max(0.0, max_leave * math.exp(-value / v_leave)))
+        members *= 1 - leave
+        active = min(1.0, max(0.0, value / 0.6))
+    return m
+
+
+def test_a_quarter_pgc_runs_on_a_year_after_the_operator_stops_under_the_defaults():
+    assert _active_after_a_year() >= 0.05
+    assert cm.is_self_sustaining(0.25, 7, 8)
+
+
+@pytest.mark.parametrize("change", [
+    {"theta": 0.35},      # critical mass up by 0.05
+    {"fatigue": 0.05},    # fatigue per post up by 0.01
+    {"max_leave": 0.15},  # weekly leave probability without content up by 0.05
+    {"v_leave": 0.20},    # V_l up by 0.05
+])
+def test_the_quarter_pgc_conclusion_flips_when_one_assumption_moves_a_little(change):
+    assert _active_after_a_year(**change) < 0.05
+    name = {"theta": "critical_mass", "fatigue": "fatigue_per_post", "max_leave": "max_leave",
+            "v_leave": "leave_value_scale"}[next(iter(change))]
+    table = cm.sustain_sensitivity(changes=((name, next(iter(change.values()))),))
+    assert list(table["停手52周后仍有活跃成员"]) == ["是", "否"]
+
+
+def test_sensitivity_table_agrees_with_the_independent_computation():
+    table = cm.sustain_sensitivity(changes=(("critical_mass", 0.25),))
+    assert table["停手52周后活跃成员占比"].iloc[1] == pytest.approx(_active_after_a_year(theta=0.25), abs=1e-3)
+
+
+def test_sensitivity_refuses_an_unknown_parameter():
+    with pytest.raises(ValueError, match="critical"):
+        cm.sustain_sensitivity(changes=(("criticalmass", 0.3),))

@@ -264,7 +264,7 @@ QQ_EXPORT = """消息记录（此消息记录为文本格式，不支持重新�
 def test_cli_import_qq_writes_tables_that_load(tmp_path, encoding):
     export = tmp_path / "读书群.txt"
     export.write_bytes(QQ_EXPORT.encode(encoding))
-    proc = _cli("data", "import-qq", str(export), "--out", str(tmp_path / "qq"), "--group-id", "qq7")
+    proc = _cli("data", "import-qq", str(export), "--out", str(tmp_path / "qq"), "--group-id", "qq7", "--keep-names")
     assert proc.returncode == 0, proc.stderr
     ds = load_dataset(tmp_path / "qq")
     assert ds.groups.loc[0, "name"] == "读书交流群" and ds.groups.loc[0, "threshold"] == "unknown"

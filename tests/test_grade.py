@@ -22,11 +22,13 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from shequn.grading.course import fill_answers, make_course, run_nbgrader
+from helpers.course import fill_answers, make_course
+from helpers.serving import wait_until_serving
+from helpers.students import ESSAY, HARD_CODED_Q1, THRESHOLD_STUDENTS, plain_nbgrader_config
+from shequn.grading.release import run_nbgrader
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from conftest import wait_until_serving  # noqa: E402
-from test_grading_roundtrip import ESSAY, HARD_CODED_Q1, ROOT, THRESHOLD_STUDENTS  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
+pytestmark = [pytest.mark.integration, pytest.mark.root]
 
 NAME = "threshold_design"
 STUDENTS = {
@@ -34,7 +36,8 @@ STUDENTS = {
     "correct_b": {"q1_answer": None, "q2_answer": None, "q3_answer": None, "q4_answer": ESSAY + "（第二份）"},
     "partial_b": {"q1_answer": HARD_CODED_Q1, "q2_answer": None},
 }
-EXPECTED_TOTAL = {k: v[1] for k, v in THRESHOLD_STUDENTS.items()} | {"correct_b": 13.0}
+# partial_b: q1 hard-coded (1 of 5 cases: 3/5) + q2 correct (4) + q3 left empty (0) = 4.6
+EXPECTED_TOTAL = {k: v[1] for k, v in THRESHOLD_STUDENTS.items()} | {"correct_b": 13.0, "partial_b": 4.6}
 LOOP = "def highest_price(applicants, min_members, prices):\n    return 50\n\nwhile True:\n    pass\n"
 
 
@@ -107,7 +110,9 @@ def parallel(workspace):
 def test_parallel_equals_sequential_nbgrader(workspace, parallel):
     course, summary = parallel
     seq = _copy(workspace, "seq")
-    run_nbgrader(["autograde", NAME, "--force"], cwd=seq)
+    plain_nbgrader_config(seq)  # nbgrader's own chain: the tests run in the (unsandboxed) kernel
+    seed = (course / "_grading" / "shequn-grade" / "grading-seed").read_text().strip()
+    run_nbgrader(["autograde", NAME, "--force"], cwd=seq, env={**os.environ, "SHEQUN_GRADING_SEED": seed})
     got, want = _cell_scores(course), _cell_scores(seq)
     assert set(got) == set(STUDENTS)
     assert got == want
@@ -144,6 +149,10 @@ def test_kill_9_then_rerun_finishes_only_the_rest(workspace, parallel):
     assert rerun.returncode == 0, rerun.stderr
     final = _journal(course)
     assert final[:len(first)] == first  # journaled ones were not regraded
+    # the killed run's cgroups and work folder were removed by the rerun
+    from helpers.leftovers import sandbox_leftovers
+
+    assert [x for x in sandbox_leftovers() if "cgroup" in x or "shequn-grade-" in x] == []
     students = [e["student"] for e in final]
     assert sorted(students) == sorted(STUDENTS)  # every submission exactly once
     assert _cell_scores(course) == _cell_scores(parallel[0])
@@ -188,13 +197,19 @@ def test_canvas_and_moodle_exports(workspace, parallel):
         rows = list(csv.reader(fh))
     assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", f"{NAME} ({NAME})"]
     assert rows[1][0].strip() == "Points Possible" and float(rows[1][5]) == 18
-    canvas = {r[2]: float(r[5]) for r in rows[2:]}
+    canvas = {r[2]: r[5] for r in rows[2:]}
     with open(out / "moodle.csv", newline="", encoding="utf-8") as fh:
-        moodle = {r["Email address"]: float(r[NAME]) for r in csv.DictReader(fh)}
+        moodle = {r["Email address"]: r[NAME] for r in csv.DictReader(fh)}
     assert set(canvas) == set(moodle) == set(STUDENTS)
-    for student, total in EXPECTED_TOTAL.items():
-        assert canvas[student] == pytest.approx(total, abs=1e-3), student
-        assert moodle[student] == pytest.approx(total, abs=1e-3), student
+    # a submission with a written answer not yet graded by hand is held back: no score at all
+    held = {s for s, answers in STUDENTS.items() if "q4_answer" in answers}
+    assert held == {"correct", "partial", "correct_b"}
+    for student in STUDENTS:
+        if student in held:
+            assert canvas[student] == moodle[student] == "", student
+        else:
+            assert float(canvas[student]) == pytest.approx(EXPECTED_TOTAL[student], abs=1e-3), student
+            assert float(moodle[student]) == pytest.approx(EXPECTED_TOTAL[student], abs=1e-3), student
 
 
 def _free_port() -> int:

@@ -2,98 +2,33 @@
 
 Each assignment is graded for four fake students: a correct solution, a partly
 wrong one, an empty one (the student version as released), and one that
-hard-codes the answers of the visible data.  Scores are read back from
-nbgrader's gradebook.
+hard-codes the answers of the visible data.  Grading is ``shequn grade`` (tests in the
+trusted grader, learner code in the sandbox); a copy of the course is graded by plain
+``nbgrader autograde`` (tests in the learner's kernel) and must give every honest learner
+the same cell scores.  Scores are read back from nbgrader's gradebook.  Root only.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 import nbformat
 import pandas as pd
 import pytest
 
-from shequn.grading.course import fill_answers, find_leaks, make_course, run_nbgrader, secret_lines, solution_code
+from helpers.course import fill_answers, make_course, solution_code
+from helpers.students import HARD_CODED_LURKERS, MANUAL, SCENARIOS, plain_nbgrader_config
+from shequn.grading.release import find_leaks, run_nbgrader, secret_lines
 from shequn.grading.feedback import PLACEHOLDER
 
 ROOT = Path(__file__).resolve().parents[1]
-ESSAY = "门槛越高，群越小但越精准；数据显示……我的建议是……"
+pytestmark = [pytest.mark.integration, pytest.mark.root]
 
 
-# ---------------------------------------------------------------- assignment 1
-WRONG_ORDER = """def policy_table(applicants, policies, *, min_members, min_active_share, seed=0):
-    rows = {}
-    for policy in policies:
-        r = th.simulate(policy, applicants, weeks=8, seed=seed)
-        ok = r.members >= min_members and r.active_after(8) >= min_active_share and r.net >= 0
-        rows[policy.name] = {"meets_goal": bool(ok), "net": float(r.net), "members": int(r.members),
-                             "fit_precision": float(r.fit_precision), "active_share": float(r.active_after(8))}
-    return pd.DataFrame.from_dict(rows, orient="index")
-"""
-HARD_CODED_Q1 = "def highest_price(applicants, min_members, prices):\n    return 50  # the answer on the visible data\n"
-HARD_CODED_Q2 = """def policy_table(applicants, policies, *, min_members, min_active_share, seed=0):
-    return pd.DataFrame(  # copied from a run on the visible data
-        {"members": [10000, 4932, 18913], "fit_precision": [0.3038, 0.355028, 0.282874],
-         "active_share": [0.0674, 0.109286, 0.061122], "net": [-40000.0, 128232.0, -75652.0],
-         "meets_goal": [False, True, False]},
-        index=["免费", "付费30元", "邀请3人"])
-"""
-# Expected autograded totals (the written answer q4 is graded by hand later):
-#   correct:   q1 3 + q2 4 + q3 6                                       = 13
-#   partial:   q1 3 + q2 5/6 of 4 (wrong column order) + q3 3/9 of 6
-#              (a free group is big enough on every hidden pool, but neither active nor solvent) = 8.3333
-#   empty:     every answer raises NotImplementedError                  = 0
-#   hardcoded: q1 1/5 of 3 (one public case) + q2 4/6 of 4 (public cases only) + q3 6 = 9.2667
-THRESHOLD_STUDENTS = {
-    "correct": ({"q1_answer": None, "q2_answer": None, "q3_answer": None, "q4_answer": ESSAY}, 13.0),
-    "partial": ({"q1_answer": None, "q2_answer": WRONG_ORDER, "q3_answer": "my_policy = th.FreePolicy()",
-                 "q4_answer": ESSAY}, 8.3333),
-    "empty": ({}, 0.0),
-    "hardcoded": ({"q1_answer": HARD_CODED_Q1, "q2_answer": HARD_CODED_Q2, "q3_answer": None}, 9.2667),
-}
-
-# ---------------------------------------------------------------- assignment 2
-SWALLOW = """def load(folder):
-    try:
-        return load_dataset(folder)
-    except Exception:  # hides bad data from the analysis
-        return None
-"""
-COUNTS_RED_PACKETS = """def lurker_share(members, messages, max_messages=0):
-    counts = messages["sender_id"].value_counts().reindex(members["member_id"], fill_value=0)
-    quiet = pd.Series(counts.to_numpy() <= max_messages, index=members["group_id"].to_numpy())
-    return quiet.groupby(level=0).mean().rename_axis("group_id").rename("lurker_share")
-"""
-HARD_CODED_LURKERS = """def lurker_share(members, messages, max_messages=0):
-    return pd.read_pickle(r"{pickle}")  # the answer on the visible data, saved once
-"""
-ALL_ANSWERS = {f"q{i}_answer": None for i in range(1, 7)}
-# Expected autograded totals (question 7 is graded by hand):
-#   correct:   q1 2 + q2 3 + q3 4 + q4 2 + q5 4 + q6 3                           = 18
-#   partial:   q1 swallows errors: the 2 public cases pass, the 2 hidden fail  -> 1 of 2
-#              q4 counts red packets as messages: 1 of 8 cases passes           -> 0.25 of 2
-#              q6 reuses the learner's lurker_share, so its lurker column is
-#              wrong wherever red packets matter: half of its cases pass       -> 1.5 of 3
-#                                                                              = 13.75
-#   empty:     every answer raises NotImplementedError                         = 0
-#   hardcoded: q4 returns the visible answer for any input: the 2 hashed sample
-#              cases pass, the other 6 fail                                    -> 0.5 of 2
-#              q6 (built on that q4) passes only its 2 public cases of 6         -> 1 of 3
-#                                                                              = 14.5
-ANALYSIS_STUDENTS = {
-    "correct": ({**ALL_ANSWERS, "q7_answer": ESSAY}, 18.0),
-    "partial": ({**ALL_ANSWERS, "q1_answer": SWALLOW, "q4_answer": COUNTS_RED_PACKETS, "q7_answer": ESSAY},
-                2 * 2 / 4 + 3 + 4 + 2 * 1 / 8 + 4 + 3 * 3 / 6),
-    "empty": ({}, 0.0),
-    "hardcoded": ({**ALL_ANSWERS, "q4_answer": HARD_CODED_LURKERS}, 2 + 3 + 4 + 2 * 2 / 8 + 4 + 3 * 2 / 6),
-}
-SCENARIOS = {"threshold_design": THRESHOLD_STUDENTS, "group_analysis": ANALYSIS_STUDENTS}
-MANUAL = {"threshold_design": "q4_answer", "group_analysis": "q7_answer"}
-
-
-def _visible_lurker_share(folder: Path) -> Path:
-    """Run the source's own lurker_share on the visible sample and pickle it (what a copier would paste)."""
+def _visible_lurker_share() -> dict:
+    """The source's own lurker_share on the visible sample (what a copier would paste in)."""
     from shequn.data import load_dataset
 
     source = nbformat.read(ROOT / "solutions" / "group_analysis" / "group_analysis.ipynb", as_version=4)
@@ -101,9 +36,7 @@ def _visible_lurker_share(folder: Path) -> Path:
     q4 = next(c for c in source.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "q4_answer")
     exec(solution_code(q4.source), namespace)
     data = load_dataset(ROOT / "datasets" / "group_chats")
-    path = folder / "visible_lurker_share.pkl"
-    namespace["lurker_share"](data.members, data.messages).to_pickle(path)
-    return path
+    return namespace["lurker_share"](data.members, data.messages).to_dict()
 
 
 @pytest.fixture(scope="module", params=sorted(SCENARIOS))
@@ -116,15 +49,24 @@ def graded(request, tmp_path_factory):
     source = nbformat.read(course / "solutions" / name / f"{name}.ipynb", as_version=4)
     for student, (answers, _) in students.items():
         if answers.get("q4_answer") == HARD_CODED_LURKERS:
-            answers = {**answers, "q4_answer": HARD_CODED_LURKERS.format(pickle=_visible_lurker_share(course))}
+            answers = {**answers, "q4_answer": HARD_CODED_LURKERS.format(values=_visible_lurker_share())}
         folder = course / "_grading" / "submitted" / student / name
         folder.mkdir(parents=True)
         nbformat.write(fill_answers(release, source, answers), folder / f"{name}.ipynb")
         (folder / "timestamp.txt").write_text("2026-11-20 12:00:00.000000 UTC")
         run_nbgrader(["db", "student", "add", student], cwd=course)
-    run_nbgrader(["autograde", name, "--force"], cwd=course)
+    plain = tmp_path_factory.mktemp(f"plain-{name}")
+    shutil.copytree(course, plain, dirs_exist_ok=True)
+    plain_nbgrader_config(plain)
+    from shequn.grading.scheduler import grade_assignment
+
+    results = grade_assignment(course, name, workers=2, progress=False)
+    assert {r.student for r in results} == set(students)
     run_nbgrader(["generate_feedback", name, "--force"], cwd=course)
-    return name, course
+    # the same term seed for plain nbgrader: its hidden tests then draw the same hidden data
+    seed = (course / "_grading" / "shequn-grade" / "grading-seed").read_text().strip()
+    run_nbgrader(["autograde", name, "--force"], cwd=plain, env={**os.environ, "SHEQUN_GRADING_SEED": seed})
+    return name, course, plain
 
 
 def _scores(course: Path, name: str) -> dict[str, tuple[float, bool, dict]]:
@@ -132,7 +74,7 @@ def _scores(course: Path, name: str) -> dict[str, tuple[float, bool, dict]]:
 
     out = {}
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        for student in SCENARIOS[name]:
+        for student in SCENARIOS[name]:  # noqa: B007
             sub = gb.find_submission(name, student)
             grades = {g.name: g.score for g in gb.find_submission_notebook(name, name, student).grades}
             out[student] = (sub.score, sub.needs_manual_grade, grades)
@@ -140,17 +82,29 @@ def _scores(course: Path, name: str) -> dict[str, tuple[float, bool, dict]]:
 
 
 def test_autograded_scores_are_exact(graded):
-    name, course = graded
+    name, course, plain = graded
     scores = _scores(course, name)
+    plain_scores = _scores(plain, name)
+    # honest learners: the trusted grader gives exactly what plain nbgrader gives, cell by cell
+    for student in {"correct", "partial", "empty"} & set(scores):
+        assert scores[student][2] == plain_scores[student][2], student
     for student, (answers, expected) in SCENARIOS[name].items():
-        score, needs_manual, _ = scores[student]
+        score, needs_manual, cells = scores[student]
+        if expected is None:  # depends on the term's hidden data: plain nbgrader's score, above
+            expected = plain_scores[student][0]
+            assert 0 < score < scores["correct"][0]
+            # the seed-independent part by hand: q1 swallows errors (2 public pass, 2 hidden fail),
+            # q2, q3 and q5 are the correct solutions
+            assert (cells["q1_tests"], cells["q2_tests"], cells["q3_tests"], cells["q5_tests"]) == (1.0, 3.0, 4.0, 4.0)
         assert score == pytest.approx(expected, abs=1e-3), (student, scores[student])
         # a written answer waits for the instructor; an untouched one is scored 0 automatically
         assert needs_manual == (MANUAL[name] in answers), student
 
 
 def test_hard_coding_the_visible_answers_loses_the_hidden_points(graded):
-    name, course = graded
+    name, course, _ = graded
+    if "hardcoded" not in SCENARIOS[name]:
+        pytest.skip("the capstone has no hidden tests: its plan is graded by hand")
     scores = _scores(course, name)
     hard, good = scores["hardcoded"][2], scores["correct"][2]
     lost = [k for k in good if hard[k] is not None and hard[k] < good[k]]
@@ -158,22 +112,27 @@ def test_hard_coding_the_visible_answers_loses_the_hidden_points(graded):
 
 
 def test_feedback_says_what_failed_and_leaks_nothing(graded):
-    name, course = graded
+    name, course, _ = graded
     secrets = secret_lines(course / "solutions" / name / f"{name}.ipynb")
     assert len(secrets) > 10  # the scan has something to look for
     feedback = sorted((course / "_grading" / "feedback").rglob("*.html"))
     assert {p.parts[-3] for p in feedback} == set(SCENARIOS[name])
     assert find_leaks(feedback, secrets) == []
-    partial = (course / "_grading" / "feedback" / "partial" / name / f"{name}.html").read_text(encoding="utf-8")
-    assert "✗" in partial and "✓" in partial  # which checks failed, in words
+    learner = "partial" if "partial" in SCENARIOS[name] else "empty"
+    partial = (course / "_grading" / "feedback" / learner / name / f"{name}.html").read_text(encoding="utf-8")
+    assert "✗" in partial and ("✓" in partial or learner == "empty")  # which checks failed, in words
     assert PLACEHOLDER in partial and "BEGIN HIDDEN TESTS" not in partial
+    # a Content-Security-Policy that lets no script run, before any script tag of the page
+    csp = partial.find('http-equiv="Content-Security-Policy"')
+    assert csp > 0 and "script-src 'none'" in partial[csp - 300:csp]
+    assert partial.find("<script") == -1 or csp < partial.find("<script")
     # the autograded notebook does contain the hidden tests: the feedback filter is what protects learners
-    autograded = course / "_grading" / "autograded" / "partial" / name / f"{name}.ipynb"
-    assert find_leaks([autograded], secrets)
+    autograded = course / "_grading" / "autograded" / learner / name / f"{name}.ipynb"
+    assert find_leaks([autograded], secrets) or name == "capstone"  # the capstone has no hidden tests
 
 
 def test_student_versions_in_the_repo_are_up_to_date_and_clean(graded):
-    name, course = graded
+    name, course, _ = graded
     generated = nbformat.read(course / "assignments" / name / f"{name}.ipynb", as_version=4)
     stored = nbformat.read(ROOT / "assignments" / name / f"{name}.ipynb", as_version=4)
     assert [(c.cell_type, c.source, c.metadata) for c in stored.cells] == \

@@ -1,95 +1,59 @@
-"""Hostile submissions: one batch of attacks, mixed with good submissions, graded for real.
+"""Hostile submissions, graded for real by ``shequn grade`` in one batch with honest ones.
 
-The corpus (``tests/hostile/make_corpus.py``, table in ``tests/hostile/README.md``) is written
-into a temporary course next to three good submissions from the round-trip test (correct,
-partial, empty) and graded in ONE batch: with ``shequn grade`` when that command exists, else
-with a thin local helper that runs the real ``nbgrader autograde`` per student in the sandbox
-kernel (``shequn.grading.sandbox``: unprivileged user, rlimits, no network).  No hostile
-notebook is ever executed before the test has checked that the sandbox limits are in force.
+The corpus (``tests/hostile/make_corpus.py``, attack code in ``tests/hostile/attacks.py``,
+table in ``tests/hostile/README.md``) is written into a temporary course next to the four
+honest threshold_design learners of ``tests/helpers/students.py`` (correct 13, partial 8.3333,
+empty 0, hardcoded 9.2667) and graded in ONE ``python -m shequn.cli grade`` run.  The two
+group_analysis kinds (answers that delegate to ``shequn.metrics``, which the sandbox masks) are
+graded in a second, small run with an honest correct (18) and an empty (0) submission.
 
-Asserted: every hostile submission ends with 0 / a bounded partial score or a flag, the good
-ones score exactly, the gradebook is intact, nothing outside the temporary course changed,
-and no process is left behind.  Root only (user switch and network namespace).
+Asserted: every kind's exact score (an attack's own cells earn nothing) or its flag; the honest
+scores exactly; flagged submissions held back by ``shequn grade export`` (after an instructor
+graded every essay); the gradebook intact; nothing of any learner's run left outside the
+temporary course (files, SysV IPC, processes, cgroups of the sandbox uids); no raw control
+character in the summary, the logs or the journal; no learner script or event handler in any
+autograded notebook; nothing found by the searching attacks, nothing leaked.  Root only: the
+sandbox needs it (CI runs as root).
 """
 
 from __future__ import annotations
 
-import contextlib
+import csv
 import hashlib
-import importlib.util
 import json
 import os
 import re
-import shutil
 import socket
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import threading
-import time
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from shequn.grading.course import fill_answers, make_course, run_nbgrader
-from shequn.grading.grade import audit_notebook
-from shequn.grading.sandbox import (ensure_user, execute_sandboxed, install_kernelspec,
-                                    kill_user_processes, user_pids)
+from helpers.course import fill_answers, make_course, solution_code
+from helpers.students import ANALYSIS_STUDENTS, MANUAL, THRESHOLD_STUDENTS
+from shequn.grading.cgroup import stale_cgroups
+from shequn.grading.release import run_nbgrader
+from shequn.grading.sandbox import UID_BASE
 
 ROOT = Path(__file__).resolve().parents[1]
-NAME = "threshold_design"
-USER = "shequn-hostile"  # dedicated: clean-up kills every process of this user
-LIMITS = {"memory_mb": 2048, "nproc": 64, "cpu_seconds": 60, "fsize_mb": 16}
-CELL_TIMEOUT = 15  # seconds per cell: the correct notebook's slowest cell needs ~2 s
-STUDENT_TIMEOUT = 180  # hard cap for one student's nbgrader run (helper only)
+sys.path.insert(0, str(ROOT / "tests" / "hostile"))
+import make_corpus as corpus  # noqa: E402
 
-pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the sandbox needs root (CI runs as root)")
-
-
-def _load_corpus():
-    spec = importlib.util.spec_from_file_location("hostile_corpus", ROOT / "tests" / "hostile" / "make_corpus.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look the module up
-    spec.loader.exec_module(module)
-    return module
-
-
-corpus = _load_corpus()
-_rt_spec = importlib.util.spec_from_file_location("roundtrip_defs", ROOT / "tests" / "test_grading_roundtrip.py")
-roundtrip = importlib.util.module_from_spec(_rt_spec)
-_rt_spec.loader.exec_module(roundtrip)
-GOOD = {s: roundtrip.THRESHOLD_STUDENTS[s] for s in ("correct", "partial", "empty")}
-
+pytestmark = [pytest.mark.integration, pytest.mark.root]
+NAME, ANALYSIS = corpus.ASSIGNMENT, corpus.ANALYSIS
+CELL_TIMEOUT = 12   # per cell and per call of a learner function; the honest cells need ~2 s
+ANALYSIS_CELL_TIMEOUT = 90  # no hanging kinds there; its honest cells (data, plots) are slower
+NOTEBOOK_TIMEOUT = 300
+HONEST = {s: THRESHOLD_STUDENTS[s] for s in ("correct", "partial", "empty", "hardcoded")}
+HONEST_ANALYSIS = {s: ANALYSIS_STUDENTS[s] for s in ("correct", "empty")}
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+SCRIPT = re.compile(r"<\s*script|<[^>]*\son[a-z]+\s*=|javascript:", re.I)
 
 # ------------------------------------------------------------------ helpers
-
-
-def _grade_command_available() -> bool:
-    if not (ROOT / "src" / "shequn" / "grading" / "grade.py").exists():
-        return False
-    proc = subprocess.run([sys.executable, "-m", "shequn.cli", "grade", "--help"],
-                          capture_output=True, text=True, cwd=ROOT)
-    return proc.returncode == 0 and "--timeout" in proc.stdout
-
-
-def _owned_by(uid: int, exclude: Path) -> set[str]:
-    """Files of the sandbox user in the world-writable places (outside ``exclude``).
-
-    Kernel work dirs of concurrent runs of this test (``/tmp/shq-h-*/sbx|probe``) are ignored.
-    """
-    found = subprocess.run(["find", "/tmp", "/var/tmp", "/dev/shm", "-xdev", "-uid", str(uid),
-                            "-not", "-path", f"{exclude}/*"], capture_output=True, text=True).stdout.split()
-    return {p for p in found if not re.match(r"/tmp/shq-h-[^/]+/(sbx|probe)(/|$)", p)}
-
-
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _tree_digest(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): _sha(p) for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 class SolutionServer:
@@ -121,307 +85,342 @@ class SolutionServer:
         self.sock.close()
 
 
-def _sandbox_probe(work: Path) -> tuple[int, int, int]:
-    """uid, RLIMIT_NPROC and RLIMIT_AS (MB) seen inside a kernel of the grading user."""
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-        "import os, resource\nprint(os.getuid(), resource.getrlimit(resource.RLIMIT_NPROC)[0],"
-        " resource.getrlimit(resource.RLIMIT_AS)[0] // 2**20)")])
-    execute_sandboxed(nb, work, timeout=30, user=USER, **LIMITS)
-    uid, nproc, mem = map(int, "".join(o.get("text", "") for o in nb.cells[0].outputs).split())
-    return uid, nproc, mem
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _autograde_sandboxed(course: Path, student: str, index: int, workroot: Path) -> dict:
-    """The fallback grader: real ``nbgrader autograde`` for one student, kernel in the sandbox.
-
-    The kernel is the sandbox launcher (kernelspec written per student, work dir outside the
-    course, ipc transport); every process of the sandbox user is killed afterwards.
-    """
-    workdir = workroot / f"w{index}"
-    jpath = workroot / f"k{index}"
-    kdir = install_kernelspec(jpath / "kernels", "shequn-sandbox", user=USER, workdir=workdir, **LIMITS)
-    argv = json.loads((kdir / "kernel.json").read_text())["argv"]
-    assert argv[1:3] == ["-m", "shequn.grading.sandbox"] and "--nproc" in argv  # limits in force
-    exe = Path(sys.executable).with_name("nbgrader")
-    env = dict(os.environ, JUPYTER_PATH=str(jpath), PATH=f"{exe.parent}{os.pathsep}{os.environ['PATH']}")
-    args = [str(exe), "autograde", NAME, "--student", student, "--force",
-            "--Execute.kernel_name=shequn-sandbox", "--KernelManager.transport=ipc",
-            f"--KernelManager.ip={workdir / 'kernel-ipc'}", f"--Execute.timeout={CELL_TIMEOUT}"]
-    start = time.monotonic()
-    proc = subprocess.Popen(args, cwd=course, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, errors="replace", start_new_session=True)
-    try:
-        out, err = proc.communicate(timeout=STUDENT_TIMEOUT)
-        timed_out = False
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, 9)
-        out, err = proc.communicate()
-        timed_out = True
-    kill_user_processes(ensure_user(USER)[0])
-    log = out + err
-    autograded = course / "_grading" / "autograded" / student / NAME / f"{NAME}.ipynb"
-    if autograded.exists() and audit_notebook(autograded):
-        _needs_manual(course, student)  # tampering: the instructor decides, not the exported total
-    return {"rc": proc.returncode, "timed_out": timed_out, "seconds": time.monotonic() - start,
-            "log": log, "errors": [line for line in log.splitlines() if "ERROR" in line or "Error" in line]}
+def _sysv() -> list[str]:
+    """Host SysV IPC objects (shm, sem, msg) owned by a sandbox uid."""
+    found = []
+    for kind in ("shm", "sem", "msg"):
+        lines = Path(f"/proc/sysvipc/{kind}").read_text().splitlines()
+        header = lines[0].split()
+        for line in lines[1:]:
+            row = dict(zip(header, line.split()))
+            if int(row.get("uid", 0)) >= UID_BASE or int(row.get("cuid", 0)) >= UID_BASE:
+                found.append(f"{kind} {line}")
+    return found
 
 
-def _needs_manual(course: Path, student: str) -> None:
+def _sandbox_processes() -> list[tuple[int, int]]:
+    """(pid, uid) of every process running as a sandbox uid."""
+    out = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        uids = next(line.split()[1:] for line in status.splitlines() if line.startswith("Uid:"))
+        if any(int(u) >= UID_BASE for u in uids):
+            out.append((int(pid), max(map(int, uids))))
+    return out
+
+
+def _sandbox_files() -> list[tuple[str, int]]:
+    """(path, uid) of every file a sandbox uid owns in /tmp, /var/tmp, /dev/shm and /run."""
+    found = subprocess.run(["find", "/tmp", "/var/tmp", "/dev/shm", "/run", "-xdev", "(", "-uid",
+                            f"+{UID_BASE - 1}", "-o", "-gid", f"+{UID_BASE - 1}", ")", "-printf", "%U %G %p\\n"],
+                           capture_output=True, text=True).stdout.splitlines()
+    return [(line.split(" ", 2)[2], max(int(x) for x in line.split(" ", 2)[:2])) for line in found if line]
+
+
+def _grade(course: Path, assignment: str, cell_timeout: int = CELL_TIMEOUT) -> dict:
+    """One ``shequn grade`` run over every submission of *assignment*."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "shequn.cli", "grade", assignment, "--course", str(course), "--workers", "2",
+         "--timeout", str(NOTEBOOK_TIMEOUT), "--cell-timeout", str(cell_timeout), "--quiet"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="surrogateescape", cwd=course,
+        # as on any machine where Python writes bytecode: the grader's own imports (the hidden tests
+        # import shequn.metrics) leave __pycache__/*.pyc next to the package the sandbox shows
+        env={k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"})
+    stdout, stderr = proc.communicate(timeout=3600)
+    # the sandbox uids and cgroups of this run (shequn.grading.sandbox: per grader pid and slot)
+    uids = range(UID_BASE + (proc.pid % 100_000) * 100, UID_BASE + (proc.pid % 100_000) * 100 + 100)
+    journal = {}
+    path = course / "_grading" / "shequn-grade" / f"{assignment}.jsonl"
+    for line in path.read_text(encoding="utf-8").splitlines() if path.exists() else []:
+        entry = json.loads(line)
+        journal[entry["student"]] = entry
+    return {"rc": proc.returncode, "summary": stdout + stderr, "journal": journal, "uids": uids,
+            "cgroup": f"r{proc.pid}-"}
+
+
+def _grade_essays(course: Path, assignment: str) -> None:
+    """An instructor grades every essay (0 points) in formgrader: only the flags hold anything back."""
     from nbgrader.api import Gradebook
 
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        for grade in gb.find_submission_notebook(NAME, NAME, student).grades:
-            grade.needs_manual_grade = True
+        for sub in gb.find_assignment(assignment).submissions:
+            for nb in sub.notebooks:
+                for grade in nb.grades:
+                    if grade.name == MANUAL[assignment]:
+                        grade.manual_score = 0.0
+                        grade.needs_manual_grade = False
         gb.db.commit()
 
 
-def _grade_batch(course: Path, students: list[str], workroot: Path) -> tuple[str, dict[str, dict]]:
-    """Grade all students in one batch; ``(grader, {student: run info})``.
-
-    ``SHEQUN_HOSTILE_GRADER=nbgrader`` forces the local helper even when ``shequn grade`` exists.
-    """
-    if os.environ.get("SHEQUN_HOSTILE_GRADER") != "nbgrader" and _grade_command_available():
-        start = time.monotonic()
-        proc = subprocess.run(
-            [sys.executable, "-m", "shequn.cli", "grade", NAME, "--course", str(course), "--workers", "4",
-             "--timeout", "120", "--cell-timeout", str(CELL_TIMEOUT), "--memory", str(LIMITS["memory_mb"]),
-             "--quiet"], capture_output=True, text=True, errors="replace", timeout=900, cwd=ROOT)
-        seconds = time.monotonic() - start
-        journal = {}
-        path = course / "_grading" / "shequn-grade" / f"{NAME}.jsonl"
-        if path.exists():
-            for line in path.read_text(encoding="utf-8").splitlines():
-                with contextlib.suppress(json.JSONDecodeError):
-                    journal[json.loads(line)["student"]] = json.loads(line)
-        log = proc.stdout + proc.stderr
-        out = {}
-        for s in students:
-            entry = journal.get(s)
-            flags = [f for f in (entry or {}).get("flags", []) if f != "needs manual grading"]
-            out[s] = {"rc": proc.returncode, "timed_out": False, "seconds": seconds, "log": log,
-                      "errors": flags if entry else [f"not in the journal (exit code {proc.returncode})"],
-                      "journal": entry}
-        return "shequn grade", out
-    mode = course.stat().st_mode
-    course.chmod(0o700)  # the sandbox user must not reach solutions/, submissions, gradebook.db
-    try:
-        return "nbgrader autograde (local helper)", {
-            s: _autograde_sandboxed(course, s, i, workroot) for i, s in enumerate(students)}
-    finally:
-        course.chmod(mode & 0o7777)
+def _export(course: Path, assignment: str, out: Path) -> tuple[dict[str, str], str]:
+    proc = subprocess.run([sys.executable, "-m", "shequn.cli", "grade", "export", assignment, "--format", "canvas",
+                           "--out", str(out), "--course", str(course)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    rows = list(csv.reader(out.open(encoding="utf-8")))[2:]
+    return {r[2]: r[5] for r in rows}, proc.stdout
 
 
-# ------------------------------------------------------------------ the batch
-
-
-@pytest.fixture(scope="module")
-def batch():
-    started = time.monotonic()
-    uid = ensure_user(USER)[0]
-    assert user_pids(uid, zombies=True) == [], "sandbox user busy before the test"
-    base = Path(tempfile.mkdtemp(prefix="shq-h-"))  # short: ipc socket paths
-    base.chmod(0o755)  # like a real course folder: world-searchable ancestors
-    canary = base / "canary.txt"
-    canary.write_text("outside the course")
-    course = make_course(ROOT, base / "course", (NAME,))
-    course.chmod(0o755)
-    run_nbgrader(["generate_assignment", NAME, "--force"], cwd=course)
-    release = nbformat.read(course / "assignments" / NAME / f"{NAME}.ipynb", as_version=4)
-    source = nbformat.read(course / "solutions" / NAME / f"{NAME}.ipynb", as_version=4)
-
-    server = SolutionServer("\n".join(corpus.solution_code(corpus._cells(source)[g].source)
-                                      for g in corpus.ANSWERS))
-    expects = corpus.build(course, port=server.port, partial_answers=GOOD["partial"][0])
-    for student, (answers, _) in GOOD.items():
-        folder = course / "_grading" / "submitted" / student / NAME
-        folder.mkdir(parents=True)
-        nbformat.write(fill_answers(release, source, answers), folder / f"{NAME}.ipynb")
-        (folder / "timestamp.txt").write_text("2026-11-20 12:00:00.000000 UTC")
-    # interleave: good ones first, middle and last
-    hostile = sorted(expects)
-    students = ["correct", *hostile[:11], "partial", *hostile[11:], "empty"]
-    from nbgrader.api import Gradebook
-
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:  # `nbgrader db student add`, 25x faster
-        for student in students:
-            gb.update_or_create_student(student)
-
-    # the sandbox limits must be in force before any hostile notebook runs
-    probe_uid, nproc, mem = _sandbox_probe(base / "probe")
-    assert probe_uid == uid != 0 and nproc == LIMITS["nproc"] and mem == LIMITS["memory_mb"]
-
-    protected = {p: _sha(p) for p in [canary, course / "nbgrader_config.py",
-                                      *(course / "solutions").rglob("*.ipynb"),
-                                      *(course / "_grading" / "submitted").rglob("*.ipynb")]}
-    before_tmp = set(os.listdir("/tmp"))
-    before_owned = _owned_by(uid, base)
-    workroot = base / "sbx"
-    workroot.mkdir()
-    try:
-        grader, runs = _grade_batch(course, students, workroot)
-    finally:
-        server.close()
-    graded_at = time.monotonic()
-    yield {"course": course, "base": base, "expects": expects, "runs": runs, "uid": uid, "server": server,
-           "protected": protected, "before_tmp": before_tmp, "before_owned": before_owned,
-           "students": students, "grader": grader, "seconds": graded_at - started}
-    kill_user_processes(uid)
-    shutil.rmtree(base, ignore_errors=True)
-
-
-def _gradebook(course: Path) -> dict[str, dict]:
+def _gradebook(course: Path, assignment: str) -> dict[str, float | None]:
     from nbgrader.api import Gradebook, MissingEntry
 
     out = {}
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        for student in [s.id for s in gb.students]:
+        for student in gb.students:
             try:
-                sub = gb.find_submission(NAME, student)
-                nb = gb.find_submission_notebook(NAME, NAME, student)
+                out[student.id] = float(gb.find_submission(assignment, student.id).score)
             except MissingEntry:
-                out[student] = None
-                continue
-            out[student] = {"score": sub.score, "grades": {g.name: g.score for g in nb.grades},
-                            "manual": sub.needs_manual_grade}
+                out[student.id] = None
     return out
 
 
-def _outcome(batch, student) -> dict:
-    """Score in the gradebook, the grader's flags, and the test's own audit of the autograded notebook."""
-    course = batch["course"]
-    run = batch["runs"][student]
-    entry = _gradebook(course).get(student)
-    autograded = course / "_grading" / "autograded" / student / NAME / f"{NAME}.ipynb"
-    audit = audit_notebook(autograded) if autograded.exists() else []
-    local = "journal" not in run
-    died = re.search(r"DeadKernel|Kernel died|kernel died",
-                     run["log"] if local else "\n".join(run["errors"])) is not None
-    reasons = list(run["errors"])
-    if local:  # the local helper is the grader: its failures and the audit are its flags
-        if run["rc"] != 0:
-            reasons.append(f"nbgrader exit code {run['rc']}")
-        if run["timed_out"]:
-            reasons.append("killed after STUDENT_TIMEOUT")
-        reasons += audit
-    if entry is None or not autograded.exists():
-        reasons.append("no graded notebook" if entry else "no submission in the gradebook")
-    return {"score": None if entry is None else entry["score"], "flagged": bool(reasons),
-            "needs_manual": bool(entry and entry["manual"]),
-            "reasons": reasons[:4], "audit": audit, "died": died, "seconds": round(run["seconds"], 1)}
+def _submit(course: Path, assignment: str, students: dict) -> None:
+    release = nbformat.read(course / "assignments" / assignment / f"{assignment}.ipynb", as_version=4)
+    source = nbformat.read(course / "solutions" / assignment / f"{assignment}.ipynb", as_version=4)
+    for student, (answers, _) in students.items():
+        folder = course / "_grading" / "submitted" / student / assignment
+        folder.mkdir(parents=True)
+        nbformat.write(fill_answers(release, source, answers), folder / f"{assignment}.ipynb")
+        (folder / "timestamp.txt").write_text(corpus.TIMESTAMP)
 
 
-def test_print_outcomes(batch):
-    """Not an assertion: the observed table (run with -s to see it)."""
-    for student in batch["students"]:
-        o = _outcome(batch, student)
-        print(f"{student:24} score={o['score']!s:8} flagged={o['flagged']!s:5} {o['seconds']:5}s "
-              f"reasons={o['reasons']} audit={o['audit']}")
-    print("grader:", batch["grader"], "| batch seconds:", round(batch["seconds"], 1))
-    if batch["grader"] == "shequn grade":
-        print("shequn grade output (tail):", next(iter(batch["runs"].values()))["log"][-3000:])
+def _hardcoded_lurkers() -> dict:
+    from shequn.data import load_dataset
+
+    source = nbformat.read(ROOT / "solutions" / ANALYSIS / f"{ANALYSIS}.ipynb", as_version=4)
+    ns: dict = {}
+    exec("import pandas as pd\n" + solution_code(corpus._cells(source)["q4_answer"].source), ns)  # noqa: S102
+    data = load_dataset(ROOT / "datasets" / "group_chats")
+    return ns["lurker_share"](data.members, data.messages).to_dict()
 
 
-def test_every_submission_was_graded_or_flagged_individually(batch):
-    """One bad submission must never stop the batch: each one has its own entry or its own flag."""
-    book = _gradebook(batch["course"])
-    lost = [s for s in batch["students"]
-            if book.get(s) is None and not [r for r in batch["runs"][s]["errors"] if "not in the journal" not in r]]
-    lost += [s for s in batch["students"] if any("not in the journal" in r for r in batch["runs"][s]["errors"])]
-    tail = next(iter(batch["runs"].values()))["log"][-800:]
-    assert lost == [], f"not graded individually: {sorted(set(lost))}; grader output ends: {tail}"
+# ------------------------------------------------------------------ the batches
 
 
-def test_good_submissions_score_exactly(batch):
-    book = _gradebook(batch["course"])
-    for student, (answers, expected) in GOOD.items():
-        assert book[student] is not None, student
-        assert book[student]["score"] == pytest.approx(expected, abs=1e-3), (student, book[student])
-        assert _outcome(batch, student)["flagged"] is False, (student, _outcome(batch, student))
+@pytest.fixture(scope="module")
+def world():
+    """What exists outside any course before grading (compared at the end)."""
+    return {"sysv": _sysv(), "procs": _sandbox_processes(), "files": _sandbox_files(),
+            "cgroups": {str(p) for p in stale_cgroups()}}
 
 
-HOSTILE = [
-    "h01_infinite_loop", "h02_memory_bomb", "h03_fork_bomb", "h04_huge_output", "h05_sys_exit",
-    "h06_os_exit", "h07_segfault", "h08_sigkill", "h09_syntax_error", "h10_invalid_json",
-    "h11_empty_file", "h12_wrong_assignment", "h13_deleted_tests", "h14_edited_tests",
-    "h15_monkeypatch_score", "h16_fake_helpers", "h17_read_solution", "h18_read_other_learner",
-    "h19_write_gradebook", "h20_gbk_content", "h21_gbk_filename", "h22_network"]
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory, world):
+    base = tmp_path_factory.mktemp("hostile")
+    canary = base / "canary.txt"
+    canary.write_text("outside the course")
+    course = make_course(ROOT, base / "course", (NAME,))
+    run_nbgrader(["generate_assignment", NAME, "--force"], cwd=course)
+    source = nbformat.read(course / "solutions" / NAME / f"{NAME}.ipynb", as_version=4)
+    server = SolutionServer("\n".join(solution_code(corpus._cells(source)[g].source) for g in corpus.ANSWERS))
+    try:
+        expects = corpus.build(course, port=server.port, partial_answers=HONEST["partial"][0])
+        _submit(course, NAME, HONEST)
+        protected = {p: _sha(p) for p in [canary, course / "nbgrader_config.py",
+                                          *(course / "solutions").rglob("*.ipynb"),
+                                          *(course / "_grading" / "submitted").rglob("*.ipynb")]}
+        run = _grade(course, NAME)
+    finally:
+        server.close()
+    book = _gradebook(course, NAME)
+    _grade_essays(course, NAME)
+    exported, export_out = _export(course, NAME, base / "export.csv")
+    return {"course": course, "expects": expects, "protected": protected, "server": server, "book": book,
+            "exported": exported, "export_out": export_out, **run}
+
+
+@pytest.fixture(scope="module")
+def analysis(tmp_path_factory, world):
+    base = tmp_path_factory.mktemp("hostile-analysis")
+    course = make_course(ROOT, base / "course", (ANALYSIS,))
+    run_nbgrader(["generate_assignment", ANALYSIS, "--force"], cwd=course)
+    expects = corpus.build_analysis(course)
+    _submit(course, ANALYSIS, HONEST_ANALYSIS)
+    run = _grade(course, ANALYSIS, cell_timeout=ANALYSIS_CELL_TIMEOUT)
+    book = _gradebook(course, ANALYSIS)
+    _grade_essays(course, ANALYSIS)
+    exported, _ = _export(course, ANALYSIS, base / "export.csv")
+    return {"course": course, "expects": expects, "book": book, "exported": exported, **run}
+
+
+def _flags(run: dict, student: str) -> list[str]:
+    from shequn.grading.scheduler import HOLD_BACK
+
+    entry = run["journal"].get(student)
+    assert entry is not None, (student, "not in the journal", run["summary"][-2000:])
+    return [f for f in entry["flags"] if f in HOLD_BACK]
+
+
+def _autograded(course: Path, student: str, assignment: str = NAME) -> Path:
+    return course / "_grading" / "autograded" / student / assignment / f"{assignment}.ipynb"
+
+
+def _outputs(path: Path) -> str:
+    """Every output of every cell of a notebook, as one text (sources excluded)."""
+    nb = nbformat.read(path, as_version=4)
+    return json.dumps([c.get("outputs", []) for c in nb.cells], ensure_ascii=False)
+
+
+def _without_code_blocks(markdown: str) -> str:
+    """Markdown minus its fenced code blocks (shown as text, never rendered as HTML)."""
+    return re.sub(r"^(`{3,})[^\n]*\n.*?^\1\s*$", "", markdown, flags=re.M | re.S)
+
+
+def _check_outcome(run: dict, student: str, expect: corpus.Expect) -> None:
+    score, flags = run["book"].get(student), _flags(run, student)
+    why = (student, expect.outcome, score, run["journal"][student])
+    if expect.flag or flags:  # flag None: either outcome, but a flagged one is held back
+        assert expect.flag is not False and flags, why
+        assert run["exported"][student] == "", ("flagged but exported", *why)
+    if expect.score is not None and not (expect.flag is None and flags):
+        assert score is not None and score == pytest.approx(expect.score, abs=1e-3), why
+    if expect.bound is not None:
+        assert score is None or score <= expect.bound + 1e-6, why
+    if not flags:  # exported as graded: the essay (0) plus exactly the autograded total
+        assert float(run["exported"][student]) == pytest.approx(score, abs=1e-3), why
+
+
+# ------------------------------------------------------------------ outcomes
+
+
+_SOURCE = Path(corpus.__file__).read_text(encoding="utf-8")
+KINDS = re.findall(r'^ +"([hg]\d\d_\w+)": \(', _SOURCE, flags=re.M)
+HOSTILE = sorted(k for k in KINDS if k.startswith("h"))
+ANALYSIS_KINDS = sorted(k for k in KINDS if k.startswith("g"))
+
+
+def test_the_corpus_is_large_and_covers_every_class():
+    readme = (ROOT / "tests" / "hostile" / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `([hg]\d\d_\w+)`", readme, flags=re.M)
+    assert len(set(KINDS)) == len(KINDS) >= 42 and sorted(rows) == sorted(KINDS)
+    classes = set(re.findall(r'E(?:xpect)?\(\s*"([^"]+)"', _SOURCE))
+    assert classes == set(corpus.CLASSES)
+
+
+def test_one_batch_graded_everyone(batch):
+    assert batch["rc"] == 0, batch["summary"][-3000:]
+    assert set(batch["journal"]) == set(HOSTILE) | set(HONEST), batch["summary"][-3000:]
+
+
+@pytest.mark.parametrize("student", sorted(HONEST))
+def test_honest_scores_exactly(batch, student):
+    _check_outcome(batch, student, corpus.Expect("honest", "honest", "exact", score=HONEST[student][1]))
 
 
 @pytest.mark.parametrize("student", HOSTILE)
 def test_hostile_outcome(batch, student):
-    expect = batch["expects"][student]
-    o = _outcome(batch, student)
-    score, flagged = o["score"], o["flagged"]
-    why = (student, expect.outcome, batch["grader"], o)
-    if expect.flag:
-        assert flagged, why
-    if expect.score is not None:
-        assert score == pytest.approx(expect.score, abs=1e-3), why
-    if expect.max_score is not None:
-        bounded = score is not None and score <= expect.max_score + 1e-6
-        if expect.zero_or_flag:
-            assert flagged or bounded, why
-            if not bounded and score is not None:  # points it should not have: not in an export
-                assert o["needs_manual"], ("flagged, but the gradebook total counts", *why)
-        else:
-            assert bounded or (score is None and flagged), why
+    _check_outcome(batch, student, batch["expects"][student])
+
+
+@pytest.mark.parametrize("student", ANALYSIS_KINDS + sorted(HONEST_ANALYSIS))
+def test_metrics_delegation_earns_nothing(analysis, student):
+    assert analysis["rc"] == 0, analysis["summary"][-3000:]
+    expect = analysis["expects"].get(student) or corpus.Expect("honest", "", "", score=HONEST_ANALYSIS[student][1])
+    _check_outcome(analysis, student, expect)
+    if student in ANALYSIS_KINDS:  # it did call the package and was refused by the sandbox
+        assert "FOUND" not in _outputs(_autograded(analysis["course"], student, ANALYSIS))
+
+
+def test_flagged_submissions_are_held_back(batch):
+    flagged = sorted(s for s in batch["journal"] if _flags(batch, s))
+    must = sorted(s for s, e in batch["expects"].items() if e.flag)
+    may = sorted(s for s, e in batch["expects"].items() if e.flag is None)
+    assert set(must) <= set(flagged) <= set(must) | set(may)
+    held = batch["export_out"].split("held back until graded in formgrader:")[-1]
+    assert all(s in held for s in flagged), batch["export_out"]
+    assert all(batch["exported"][s] == "" for s in flagged)
+
+
+# ------------------------------------------------------------------ specific evidence
 
 
 def test_huge_output_is_not_stored(batch):
-    autograded = batch["course"] / "_grading" / "autograded" / "h04_huge_output" / NAME / f"{NAME}.ipynb"
-    assert autograded.exists(), _outcome(batch, "h04_huge_output")
-    size = autograded.stat().st_size
-    if size >= 2**20 and batch["grader"] != "shequn grade":
-        pytest.xfail(f"bare nbgrader stores {size} bytes: LimitOutput caps lines, not characters")
-    assert size < 2**20, f"{size} bytes stored (and rendered into feedback): cap output by characters"
+    assert _autograded(batch["course"], "h04_huge_output").stat().st_size < 2**20
 
 
-def test_fork_bomb_only_went_off_inside_the_sandbox(batch):
-    autograded = batch["course"] / "_grading" / "autograded" / "h03_fork_bomb" / NAME / f"{NAME}.ipynb"
-    assert autograded.exists(), _outcome(batch, "h03_fork_bomb")
-    cell = corpus._cells(nbformat.read(autograded, as_version=4))["q3_answer"]
-    text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+def test_fork_bomb_went_off_inside_the_sandbox(batch):
+    nb = nbformat.read(_autograded(batch["course"], "h03_fork_bomb"), as_version=4)
+    text = "".join(o.get("text", "") for o in corpus._cells(nb)["q3_answer"].outputs)
     armed = re.search(r"fork bomb armed, uid (\d+) nproc (\d+)", text)
-    assert armed, f"the guard refused: the kernel was not sandboxed ({cell.outputs[:1]})"
-    assert int(armed[1]) != 0 and 0 < int(armed[2]) <= 256
+    assert armed and int(armed[1]) >= UID_BASE and 0 < int(armed[2]) <= 256, text[:500]
 
 
-def test_corpus_is_complete():
-    readme = (ROOT / "tests" / "hostile" / "README.md").read_text(encoding="utf-8")
-    rows = set(re.findall(r"^\| `(h\d\d_\w+)`", readme, flags=re.M))
-    assert len(rows) >= 16 and rows == set(HOSTILE)
+def test_children_cannot_hold_more_than_the_memory_cap(batch):
+    text = _autograded(batch["course"], "h51_forked_memory").read_text(encoding="utf-8")
+    held = re.search(r"HELD (\d+) MB", text)
+    assert held and int(held[1]) < 2048, text[-2000:]
+
+
+def test_the_work_dir_cannot_fill_the_disk(batch):
+    """h54 writes 8 MB files into its work dir until 512 MB or an error: a cap must stop it first."""
+    written = re.search(r"WROTE (\d+) MB", _outputs(_autograded(batch["course"], "h54_disk_fill")))
+    assert written and int(written[1]) < 512, written and written[0]
+
+
+def test_searching_attacks_found_nothing_and_nothing_leaked(batch):
+    for student in HOSTILE:
+        path = _autograded(batch["course"], student)
+        if path.exists():
+            text = _outputs(path)
+            assert "FOUND" not in text, (student, text[text.find("FOUND") - 200:text.find("FOUND") + 300])
+            assert "LEAK" not in text, (student, text[text.find("LEAK") - 200:text.find("LEAK") + 300])
+    assert batch["server"].connections == 0, "a kernel reached the host's loopback"
+    assert not [n for n in os.listdir("/tmp") if n.startswith("shequn-hostile-pwned")]
+
+
+def test_autograded_notebooks_hold_no_learner_script(batch):
+    found = []
+    for path in sorted((batch["course"] / "_grading" / "autograded").rglob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        for i, cell in enumerate(nb.cells):
+            texts = {"markdown": [_without_code_blocks(cell.source)], "raw": [cell.source]}.get(cell.cell_type, [])
+            for out in cell.get("outputs", []):
+                data = {k: v if isinstance(v, str) else "".join(v) for k, v in out.get("data", {}).items()}
+                assert "application/javascript" not in data, (path, i)
+                texts += [data[k] for k in ("text/html", "image/svg+xml") if k in data]
+                texts += [_without_code_blocks(data["text/markdown"])] if "text/markdown" in data else []
+            found += [(path.parent.parent.name, i, m.group(0)) for t in texts for m in SCRIPT.finditer(t)]
+    assert found == []
+    essay = nbformat.read(_autograded(batch["course"], "h48_html_injection"), as_version=4)
+    assert "我的门槛设计很好" in corpus._cells(essay)["q4_answer"].source  # cleaned, not dropped
+
+
+def test_no_raw_control_character_in_summary_logs_or_journal(batch):
+    logs = sorted((batch["course"] / "_grading" / "shequn-grade").rglob("*.log"))
+    assert logs, "no per-submission logs"
+    texts = {"summary": batch["summary"],
+             "journal": (batch["course"] / "_grading" / "shequn-grade" / f"{NAME}.jsonl").read_text(encoding="utf-8"),
+             **{str(p): p.read_text(encoding="utf-8", errors="surrogateescape") for p in logs}}
+    bad = [(name, line[:200]) for name, text in texts.items() for line in text.splitlines() if CONTROL.search(line)]
+    assert bad == []
+    assert "h49_control_chars" not in batch["summary"] or "✓ correct: 13/13" not in batch["summary"]
 
 
 def test_gradebook_intact(batch):
-    db = batch["course"] / "gradebook.db"
-    with sqlite3.connect(db) as con:
+    with sqlite3.connect(batch["course"] / "gradebook.db") as con:
         assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert con.execute("SELECT count(*) FROM grade WHERE manual_score = 100").fetchone()[0] == 0
         assert con.execute("SELECT count(*) FROM comment WHERE manual_comment = 'pwned'").fetchone()[0] == 0
-    students = {s for s, e in _gradebook(batch["course"]).items()}
-    assert set(batch["students"]) <= students
-
-
-def test_nothing_outside_the_course_changed(batch):
+    assert not (batch["course"] / "_grading" / "pwned.txt").exists()
     for path, digest in batch["protected"].items():
         assert path.exists() and _sha(path) == digest, path
-    assert batch["server"].connections == 0, "a kernel reached the host's loopback"
-    assert not (batch["course"] / "_grading" / "pwned.txt").exists()
-    new = set(os.listdir("/tmp")) - batch["before_tmp"]
-    assert not [n for n in new if n.startswith("shequn-hostile-pwned")], new
-    assert _owned_by(batch["uid"], batch["base"]) <= batch["before_owned"]
 
 
-def test_no_stray_processes(batch):
-    assert user_pids(batch["uid"], zombies=True) == []
-    me = os.getpid()
-    kids = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == me:
-                kids.append(entry)
-    assert kids == [], kids
+def test_nothing_left_outside_the_course(batch, analysis, world):
+    """After both runs: no file, IPC object, process or cgroup of their sandbox uids anywhere.
+
+    Other graders may run on the same machine (other sandbox uids): only this test's runs count,
+    except for SysV IPC, which a sandbox can never create in the host's namespace at all.
+    """
+    ours = [r for run in (batch, analysis) for r in run["uids"]]
+    assert _sysv() == world["sysv"] == []
+    assert [p for p in _sandbox_processes() if p[1] in ours] == []
+    assert [f for f in _sandbox_files() if f[1] in ours] == []
+    assert [c for c in stale_cgroups() if c.name.startswith((batch["cgroup"], analysis["cgroup"]))] == []
+    assert "@shequn-hostile-pwned" not in Path("/proc/net/unix").read_text()

@@ -28,16 +28,18 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from shequn.grading.course import fill_answers
+from helpers.course import fill_answers
+from helpers.leftovers import pids_where
+from helpers.serving import wait_until_serving
+from helpers.students import THRESHOLD_STUDENTS
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from conftest import wait_until_serving  # noqa: E402
-from test_grading_roundtrip import ROOT, THRESHOLD_STUDENTS  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 requests = pytest.importorskip("requests")
 
-pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="creates Unix users and runs JupyterHub as "
-                                                          "root (CI runs as root)")
+pytestmark = [pytest.mark.hub, pytest.mark.root, pytest.mark.integration,
+              pytest.mark.skipif(os.geteuid() != 0, reason="creates Unix users and runs JupyterHub as "
+                                                          "root (CI runs as root)")]
 NAME = "threshold_design"
 HUBCTL = ROOT / "deploy" / "jupyterhub" / "hubctl.py"
 RUNUSER = shutil.which("runuser") or "/usr/sbin/runuser"
@@ -163,9 +165,7 @@ def hub(tmp_path_factory):
                            capture_output=True)
         shutil.rmtree(prefix, ignore_errors=True)
         # nothing is left behind: processes, users, groups, the sudo rule, the prefix
-        from shequn.grading.sandbox import user_pids
-
-        left = {uid: user_pids(uid) for uid in uids if user_pids(uid)}
+        left = {uid: pids_where(uid.__eq__) for uid in uids if pids_where(uid.__eq__)}
         assert not left, f"processes left: {left}"
         for user in (teacher, alice, bob):
             with pytest.raises(KeyError):

@@ -1,7 +1,6 @@
 """Lesson 3 magnet model: closed forms, Monte Carlo, the seed's claim, the widget."""
 
 import itertools
-import time
 
 import numpy as np
 import pytest
@@ -129,7 +128,7 @@ def test_magnet_table_lists_every_variant_and_the_seed():
     assert "精确66.7%" in table.loc[mg.VARIANT_ZH["shared_habit"], "3块"]
 
 
-def test_magnet_explorer_grid_caption_and_speed():
+def test_magnet_explorer_grid_and_caption():
     spec = magnet_explorer_spec()
     assert spec.grid_size == len(mg.VARIANTS) * 7 <= 200
     base = spec.compute(**spec.defaults())
@@ -137,7 +136,4 @@ def test_magnet_explorer_grid_caption_and_speed():
     assert "示意模型（合成数字，非实测数据）" in base and "原文的说法" in base
     assert spec.compute(**dict(spec.defaults(), n=5)) != base
     assert spec.compute(**dict(spec.defaults(), variant="shared_habit")) != base
-    for params in spec.extremes():
-        start = time.perf_counter()
-        spec.compute(**params)
-        assert time.perf_counter() - start < 0.05
+    # its recompute time is measured in benchmarks/run.py (`widgets`), not in a unit test

@@ -255,6 +255,16 @@ def test_reply_network_edges_and_weights():
     assert {(u, v): w for u, v, w in g.edges(data="weight")} == {("b", "a"): 2, ("a", "b"): 2, ("c", "d"): 1}
 
 
+def _networkx_summary(messages, group, k=3):
+    """The reply-network summary computed independently: a networkx graph per group (not the vectorised path)."""
+    from shequn.networks import degree_centralization, strong_nodes
+
+    g = M.reply_network(messages, group).to_undirected()
+    return {"members_in_network": g.number_of_nodes(), "ties": g.number_of_edges(),
+            "centralization": degree_centralization(g),
+            "strong_nodes": [v for v, _ in strong_nodes(g, k, "degree")] if g.number_of_nodes() else []}
+
+
 def test_network_summaries_match_networkx_on_hand_made_network():
     messages = _network_tables()["messages"]
     summaries = M.network_summaries(messages)
@@ -265,10 +275,20 @@ def test_network_summaries_match_networkx_on_hand_made_network():
     assert g1["centralization"] == pytest.approx(1 / 12)  # degrees 1, 1, 1, 1, 0: (5 * 1 - 4) / (4 * 3)
     assert g1["strong_nodes"] == ["a", "b", "c"]  # equal degree: by id
     for group in ("g1", "g2"):
-        one = M.network_summary(messages, group)
+        one = _networkx_summary(messages, group)
         assert summaries.loc[group, "strong_nodes"] == one["strong_nodes"]
         assert summaries.loc[group, ["members_in_network", "ties", "centralization"]].tolist() == pytest.approx(
             [one["members_in_network"], one["ties"], one["centralization"]])
+
+
+def test_network_summary_of_one_group_and_of_a_group_without_messages():
+    messages = _network_tables()["messages"]
+    # g1 by hand (see the test above): five members, ties a-b and c-d, degrees 1, 1, 1, 1, 0
+    assert M.network_summary(messages, "g1", k=2) == {"group_id": "g1", "members_in_network": 5, "ties": 2,
+                                                      "centralization": pytest.approx(1 / 12),
+                                                      "strong_nodes": ["a", "b"]}
+    assert M.network_summary(messages, "nobody") == {"group_id": "nobody", "members_in_network": 0, "ties": 0,
+                                                     "centralization": 0.0, "strong_nodes": []}
 
 
 def test_star_network_is_fully_centralised():
@@ -419,7 +439,7 @@ def test_network_summaries_match_networkx_on_generated_data(generated):
     summaries = M.network_summaries(messages)
     assert len(summaries) == messages["group_id"].nunique()
     for group in summaries.index:
-        one = M.network_summary(messages, group)
+        one = _networkx_summary(messages, group)
         row = summaries.loc[group]
         assert (row["members_in_network"], row["ties"]) == (one["members_in_network"], one["ties"]), group
         assert row["centralization"] == pytest.approx(one["centralization"], abs=1e-12), group

@@ -1,233 +1,242 @@
-"""The grading sandbox kernel contains hostile learner code (real kernels, real limits).
+"""The grading sandbox (bubblewrap + setpriv + a cgroup), tried with hostile cells for real.
 
-Every test executes a tiny notebook with `execute_sandboxed` in a fresh work dir and checks
-both the outcome inside the kernel and that nothing of the sandbox user survives afterwards.
-Root-only parts (user switch, network namespace, file permissions, fork bomb) skip when not
-run as root; CI runs as root.
+Each test runs real notebooks in a real sandboxed kernel and checks what the kernel could see
+and do, and what it left behind.  Root only (namespaces, uid switch, cgroups).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import socket
-import tempfile
+import subprocess
 import time
 from pathlib import Path
 
 import pytest
-from nbclient.exceptions import CellTimeoutError
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_code_cell, new_notebook
 
-from shequn.grading import sandbox
-from shequn.grading.sandbox import (SandboxError, ensure_user, execute_sandboxed,
-                                    install_kernelspec, user_pids)
+from helpers.leftovers import sandbox_pids as _sandbox_pids
+from shequn.grading.cgroup import stale_cgroups
+from shequn.grading.sandbox import UID_BASE, Limits, Sandbox, bwrap_argv, execute_sandboxed, sandbox_client
 
-ROOT = os.geteuid() == 0
-USER = "shequn-sbx-test"  # dedicated: clean-up kills every process of this user
-LIMITS = {"memory_mb": 1024, "nproc": 32, "cpu_seconds": 60, "fsize_mb": 1}
-needs_root = pytest.mark.skipif(not ROOT, reason="user switch / network namespace / file "
-                                "permissions need root (CI runs as root)")
-
-
-@pytest.fixture(scope="module")
-def uid() -> int | None:
-    return ensure_user(USER)[0] if ROOT else None
-
-
-@pytest.fixture
-def outside():
-    """A root-owned 0755 dir in /tmp (searchable by the sandbox user); the work dir is inside."""
-    path = Path(tempfile.mkdtemp(prefix="shequn-sbx-"))
-    path.chmod(0o755)
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
+pytestmark = [pytest.mark.root, pytest.mark.skipif(os.geteuid() != 0, reason="the sandbox needs root")]
 
 
 @pytest.fixture(autouse=True)
-def no_leftovers(uid):
+def nothing_left_behind():
+    before_tmp = set(os.listdir("/tmp"))
     yield
-    if uid is not None:
-        assert user_pids(uid, zombies=True) == [], "sandbox processes survived the run"
+    deadline = time.monotonic() + 10
+    while _sandbox_pids() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _sandbox_pids() == []
+    assert stale_cgroups() == []
+    assert {p for p in set(os.listdir("/tmp")) - before_tmp if p.startswith("shequn-")} == set()
 
 
-def run(outside: Path, *sources: str, timeout: int = 30, **limits):
-    nb = new_notebook(cells=[new_code_cell(src) for src in sources])
-    lim = {**LIMITS, **limits}
-    return execute_sandboxed(nb, outside / "work", timeout=timeout, user=USER, **lim)
+def run(*sources: str, timeout: int = 30, **kwargs):
+    nb = new_notebook(cells=[new_code_cell(s) for s in sources])
+    execute_sandboxed(nb, timeout, **kwargs)
+    return nb.cells
 
 
-def stdout(cell) -> str:
-    return "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+def text(cell) -> str:
+    return "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream") + "".join(
+        o.get("data", {}).get("text/plain", "") for o in cell.outputs if o.output_type == "execute_result")
 
 
 def error(cell) -> tuple[str, str] | None:
-    errs = [(o.ename, o.evalue) for o in cell.outputs if o.output_type == "error"]
-    return errs[0] if errs else None
+    errs = [o for o in cell.outputs if o.output_type == "error"]
+    return (errs[0].ename, errs[0].evalue) if errs else None
 
 
-PROBE = "import os, resource\nprint(os.getuid(), os.getpid(), resource.getrlimit(resource.RLIMIT_NPROC)[0])"
+def test_cells_run_as_an_unprivileged_uid_in_their_own_namespaces():
+    cells = run("import os, socket, pandas as pd\nprint(os.getuid(), os.getgid(), os.getgroups(), os.getpid())",
+                "print(socket.gethostname(), sorted(n for _, n in socket.if_nameindex()))",
+                "print(pd.DataFrame({'a': [1, 2, 3]}).a.sum() * 7)",
+                "print(open('/proc/self/status').read().split('CapEff:')[1].split()[0])",
+                "print(len([p for p in os.listdir('/proc') if p.isdigit()]))")
+    uid, gid, groups, pid = text(cells[0]).split(" ", 3)
+    assert int(uid) >= UID_BASE and int(gid) >= UID_BASE and groups.startswith("[]")
+    assert int(pid.strip()) < 10  # a PID namespace of its own
+    assert text(cells[1]).strip() == "sandbox ['lo']"  # no network but loopback
+    assert text(cells[2]).strip() == "42"
+    assert int(text(cells[3]).strip(), 16) == 0  # no capabilities
+    assert int(text(cells[4]).strip()) < 10  # sees only its own processes
 
 
-def probe(cell) -> tuple[int, int, int]:
-    kernel_uid, pid, nproc = map(int, stdout(cell).split())
-    return kernel_uid, pid, nproc
+def test_read_only_system_and_hidden_host(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("solutions")
+    cells = run(f"open({str(secret)!r}).read()",
+                "open('/usr/lib/x', 'w')",
+                "open('/etc/shequn-x', 'w')",
+                "import os\nprint(sorted(os.listdir('/')))",
+                "open('/etc/shadow').read()")
+    assert error(cells[0])[0] == "FileNotFoundError"  # the grader's files are not even there
+    assert error(cells[1])[0] in ("OSError", "PermissionError")  # read-only file system
+    assert error(cells[2])[0] in ("OSError", "PermissionError")
+    top = set(eval(text(cells[3])))
+    assert top <= {"bin", "dev", "etc", "lib", "lib32", "lib64", "libx32", "proc", "root", "run", "sbin", "shequn",
+                   "tmp", "usr", "var", "work", "opt", "home"}
+    assert error(cells[4])[0] == "PermissionError"
 
 
-def test_normal_cells_work_and_output_comes_back(outside, uid):
-    nb = run(outside, PROBE,
-             "import pandas as pd\ndf = pd.DataFrame({'a': [1, 2, 3]})\nprint(df.a.sum() * 7)",
-             "6 * 7")
-    assert [error(c) for c in nb.cells] == [None, None, None]
-    kernel_uid, _, nproc = probe(nb.cells[0])
-    assert nproc == LIMITS["nproc"]
-    if ROOT:
-        assert kernel_uid == uid != 0
-    assert stdout(nb.cells[1]).strip() == "42"
-    assert nb.cells[2].outputs[0]["data"]["text/plain"] == "42"
+def test_private_tmpfs_and_ipc_vanish_with_the_kernel():
+    marker = f"shequn-probe-{os.getpid()}"
+    before_shm = subprocess.run(["ipcs", "-m"], capture_output=True, text=True).stdout.count("0x")
+    cells = run(*(f"open('{d}/{marker}', 'w').write('x')" for d in ("/tmp", "/var/tmp", "/dev/shm", "/run")),
+                "import ctypes\nlibc = ctypes.CDLL(None)\nprint(libc.shmget(0x5eed, 4096, 0o1666))")
+    for cell in cells[:4]:
+        assert error(cell) is None, cell.outputs
+    assert int(text(cells[4]).strip()) >= 0  # the segment was created inside
+    for d in ("/tmp", "/var/tmp", "/dev/shm", "/run"):
+        assert not os.path.exists(f"{d}/{marker}")
+    assert subprocess.run(["ipcs", "-m"], capture_output=True, text=True).stdout.count("0x") == before_shm
 
 
-@needs_root
-def test_fork_bomb_is_contained(outside, uid):
-    # guard inside the kernel too: the bomb only goes off as the unprivileged, limited user
-    bomb = ("import os, resource\n"
-            "assert os.getuid() != 0 and 0 < resource.getrlimit(resource.RLIMIT_NPROC)[0] <= 64\n"
-            "while True:\n    os.fork()")
-    nb = new_notebook(cells=[new_code_cell(PROBE), new_code_cell(bomb)])
-    start = time.monotonic()
+def test_tmpfs_is_size_capped():
+    cells = run("open('/tmp/big', 'wb').write(b'x' * (40 * 2**20))", limits=Limits(tmpfs_mb=16))
+    assert error(cells[0])[0] == "OSError" and "space" in error(cells[0])[1].lower()
+
+
+def test_total_memory_of_all_children_is_capped(tmp_path):
+    """Four forked children each touching 300 MB under a 900 MB cap: the group never exceeds it.
+
+    Each child alone stays under the per-process limit; only the group's cap stops them.
+    """
+    box = Sandbox(tmp_path / "box", limits=Limits(memory_mb=900, nproc=64))
+    nb = new_notebook(cells=[new_code_cell(
+        "import os, time\nkids = []\nfor _ in range(4):\n    pid = os.fork()\n    if pid == 0:\n        try:\n"
+        "            b = bytearray(300 * 2**20)\n            for i in range(0, len(b), 4096): b[i] = 1\n"
+        "            time.sleep(3)\n        except MemoryError:\n            os._exit(3)\n        finally:\n"
+        "            os._exit(0)\n    kids.append(pid)\n"
+        "print(sorted(os.waitstatus_to_exitcode(os.waitpid(k, 0)[1]) for k in kids))")])
     try:
-        execute_sandboxed(nb, outside / "work", timeout=15, user=USER, **LIMITS)
-        raised = None
-    except Exception as exc:  # noqa: BLE001 - which one is the point of the assertion below
-        raised = exc
-    kernel_uid, _, nproc = probe(nb.cells[0])
-    assert kernel_uid == uid != 0 and nproc == LIMITS["nproc"]
-    bomb_err = error(nb.cells[1])
-    # the kernel either reports the failed fork or is cut off by the cell timeout
-    print("fork bomb outcome:", repr(raised), bomb_err)
-    assert isinstance(raised, CellTimeoutError) or bomb_err, raised
-    if bomb_err:
-        assert bomb_err[0] == "BlockingIOError", bomb_err
-    assert time.monotonic() - start < 60
-    # the machine (and the sandbox) survive: we can still fork and run a fresh kernel
-    pid = os.fork()
-    if pid == 0:
-        os._exit(0)
-    assert os.waitpid(pid, 0)[1] == 0
-    assert stdout(run(outside, "print('alive')").cells[0]).strip() == "alive"
+        sandbox_client(nb, box, timeout=60).execute()
+        peak = box.cgroup.memory_peak()
+    except DeadKernelError:
+        peak = box.cgroup.memory_peak() if box.cgroup else None
+    finally:
+        box.close()
+    assert peak is not None and peak <= 900 * 2**20
+    out = text(nb.cells[0])
+    if out:  # the kernel survived: some children were killed by the group's OOM killer
+        assert "-9" in out
 
 
-@needs_root
-def test_fork_limit_stops_at_nproc(outside, uid):
-    cell = ("import os, time\nkids = []\n"
-            "try:\n"
-            "    while len(kids) < 1000:\n"
-            "        pid = os.fork()\n"
-            "        if pid == 0:\n"
-            "            time.sleep(120); os._exit(0)\n"
-            "        kids.append(pid)\n"
-            "except OSError as e:\n"
-            "    print(len(kids), type(e).__name__)")
-    nb = run(outside, PROBE, cell)
-    assert probe(nb.cells[0])[0] == uid != 0
-    forked, exc = stdout(nb.cells[1]).split()
-    assert exc == "BlockingIOError"
-    assert 0 < int(forked) < LIMITS["nproc"]  # sleeping children were killed on clean-up
+def test_fork_chain_with_changing_pids_is_removed(tmp_path):
+    """A double-forking process that keeps changing its pid is gone once the sandbox closes."""
+    box = Sandbox(tmp_path / "box")
+    nb = new_notebook(cells=[new_code_cell(
+        "import os, time\nif os.fork() == 0:\n    os.setsid()\n    while True:\n        if os.fork():\n"
+        "            os._exit(0)\n        time.sleep(0.01)\nprint('started')")])
+    try:
+        sandbox_client(nb, box, timeout=30).execute()
+        assert text(nb.cells[0]).strip() == "started"
+        assert len(box.cgroup.pids()) >= 2  # the chain is alive and inside the group
+    finally:
+        box.close()
+    time.sleep(0.5)
+    assert _sandbox_pids() == []
 
 
-def test_memory_bomb_raises_memoryerror_and_kernel_survives(outside):
-    nb = run(outside, "x = bytearray(10**10)", "print('still here')")
-    assert error(nb.cells[0])[0] == "MemoryError"
-    assert stdout(nb.cells[1]).strip() == "still here"
+def test_fork_bomb_stops_at_the_process_cap():
+    cells = run("import os\nn = 0\ntry:\n    while True:\n        if os.fork() == 0:\n            import time\n"
+                "            time.sleep(30)\n            os._exit(0)\n        n += 1\nexcept OSError as e:\n"
+                "    print(n, type(e).__name__)", limits=Limits(nproc=40))
+    n, ename = text(cells[0]).split()
+    assert ename in ("BlockingIOError", "OSError") and 0 < int(n) < 40
 
 
-def test_infinite_loop_times_out_and_kernel_is_killed(outside):
-    nb = new_notebook(cells=[new_code_cell(PROBE), new_code_cell("while True:\n    pass")])
-    start = time.monotonic()
+def test_cpu_share_is_capped():
+    """Three busy processes for 2 s of wall time get at most ~1 CPU second per second."""
+    cells = run("import os, time, resource\nkids = []\nfor _ in range(3):\n    pid = os.fork()\n    if pid == 0:\n"
+                "        end = time.time() + 2\n        while time.time() < end: pass\n        os._exit(0)\n"
+                "    kids.append(pid)\nt = time.time()\nfor k in kids: os.waitpid(k, 0)\nwall = time.time() - t\n"
+                "ru = resource.getrusage(resource.RUSAGE_CHILDREN)\nprint(ru.ru_utime + ru.ru_stime, wall)",
+                limits=Limits(cpus=0.5))
+    cpu, wall = map(float, text(cells[0]).split())
+    assert cpu <= 0.5 * wall * 1.3 + 0.2
+
+
+def test_no_network_to_the_host():
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+    try:
+        cells = run(f"import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=5)")
+    finally:
+        server.close()
+    assert error(cells[0])[0] in ("ConnectionRefusedError", "OSError", "TimeoutError")
+
+
+def test_file_size_limit():
+    cells = run("open('big', 'wb').write(b'x' * (8 * 2**20))", limits=Limits(fsize_mb=4))
+    assert error(cells[0]) is not None
+
+
+def test_infinite_loop_times_out():
     with pytest.raises(CellTimeoutError):
-        execute_sandboxed(nb, outside / "work", timeout=3, user=USER, **LIMITS)
-    assert time.monotonic() - start < 30
-    _, pid, _ = probe(nb.cells[0])
-    assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split()[2]
+        run("while True:\n    pass", timeout=3)
 
 
-@needs_root
-def test_no_network_at_all(outside):
-    listener = socket.create_server(("127.0.0.1", 0))
-    listener.settimeout(0.5)
-    port = listener.getsockname()[1]
+def test_blocked_module_cannot_be_imported():
+    cells = run("import shequn.metrics", "from shequn.data import load_dataset\nprint('data ok')",
+                block_modules=("shequn.metrics",))
+    ename, evalue = error(cells[0])
+    assert ename == "ImportError" and "shequn.metrics" in evalue
+    assert text(cells[1]).strip() == "data ok"
+
+
+def test_kernel_output_never_reaches_the_launcher_stderr(tmp_path):
+    box = Sandbox(tmp_path / "box")
+    nb = new_notebook(cells=[new_code_cell("import os\nos.write(2, b'[shequn-sandbox] refusing forged\\n')")])
     try:
-        nb = run(outside,
-                 "import socket\nprint(sorted(n for _, n in socket.if_nameindex()))",
-                 f"import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=5)")
-        with pytest.raises(socket.timeout):
-            listener.accept()  # nothing ever reached the test's listener
+        sandbox_client(nb, box, timeout=30).execute()
+        log = (box.root / "kernel0.log").read_text(errors="replace")
     finally:
-        listener.close()
-    assert stdout(nb.cells[0]).strip() == "['lo']"  # own, empty network namespace
-    ename, evalue = error(nb.cells[1])
-    assert ename in {"OSError", "ConnectionRefusedError", "TimeoutError"}, (ename, evalue)
-    assert "unreachable" in evalue or ename != "OSError"
+        box.close()
+    assert "refusing forged" in log  # it went to the kernel's own log file, not to ours
 
 
-@needs_root
-def test_root_only_file_and_outside_writes_are_denied(outside):
-    secret = outside / "secret.txt"
-    secret.write_text("answer key")
-    secret.chmod(0o600)
-    nb = run(outside,
-             f"open({str(secret)!r}).read()",
-             f"open({str(outside / 'planted.txt')!r}, 'w').write('x')",
-             "open('inside.txt', 'w').write('ok')")
-    assert error(nb.cells[0])[0] == "PermissionError"
-    assert error(nb.cells[1])[0] == "PermissionError"
-    assert error(nb.cells[2]) is None
-    assert not (outside / "planted.txt").exists()
-    assert (outside / "work" / "inside.txt").read_text() == "ok"
-
-
-def test_file_size_limit(outside):
-    nb = run(outside, "with open('big.bin', 'wb') as fh:\n    fh.write(b'0' * (3 * 2**20))")
-    ename, evalue = error(nb.cells[0])
-    assert ename == "OSError" and "File too large" in evalue
-    assert (outside / "work" / "big.bin").stat().st_size <= LIMITS["fsize_mb"] * 2**20
-
-
-def test_kernelspec_and_launcher_refuse_unsafe_setups(tmp_path):
-    kdir = install_kernelspec(tmp_path, memory_mb=512, nproc=16, cpu_seconds=5, fsize_mb=2)
-    spec = json.loads((kdir / "kernel.json").read_text())
-    assert kdir == tmp_path / "share" / "jupyter" / "kernels" / "shequn-sandbox"
-    argv = spec["argv"]
-    assert argv[1:3] == ["-m", "shequn.grading.sandbox"]
-    assert argv[argv.index("--memory-mb") + 1] == "512" and argv[argv.index("--nproc") + 1] == "16"
-    assert argv[argv.index("--") + 1:][-2:] == ["-f", "{connection_file}"]
-    # tcp cannot work without network; ipc sockets outside the work dir are unreachable
-    conn = tmp_path / "conn.json"
-    conn.write_text(json.dumps({"transport": "tcp", "ip": "127.0.0.1"}))
-    with pytest.raises(SandboxError, match="ipc"):
-        sandbox._copy_connection_file(str(conn), str(tmp_path), None, netns=True)
-    conn.write_text(json.dumps({"transport": "ipc", "ip": "/somewhere/else/kernel-ipc"}))
-    with pytest.raises(SandboxError, match="inside the work dir"):
-        sandbox._copy_connection_file(str(conn), str(tmp_path), None, netns=True)
-    conn.write_text(json.dumps({"transport": "ipc", "ip": str(tmp_path / "kernel-ipc")}))
-    copy = sandbox._copy_connection_file(str(conn), str(tmp_path), None, netns=True)
-    assert json.loads(Path(copy).read_text())["ip"] == "kernel-ipc"
-
-
-@needs_root
-def test_concurrent_grading_runs_never_share_a_sandbox_user():
-    from shequn.grading.grade import _sandbox_users
-
-    users1, names1, locks1 = _sandbox_users(2, True)
-    users2, names2, locks2 = _sandbox_users(1, True)  # a second run while the first holds its users
+def test_launcher_refuses_unsafe_specs(tmp_path):
+    box = Sandbox(tmp_path / "box")
     try:
-        assert len(set(names1)) == 2 and set(names1).isdisjoint(names2)
-        assert {u[0] for u in users1}.isdisjoint({u[0] for u in users2})
+        spec = json.loads(box.spec_file.read_text())
+        argv = bwrap_argv(spec, ["python", "-m", "ipykernel_launcher"])
+        assert argv[0] == "bwrap" and "--unshare-net" in argv and "--unshare-pid" in argv
+        assert f"--reuid={box.uid}" in argv and "--no-new-privs" in argv
+        os.chmod(box.spec_file, 0o666)  # a spec others could rewrite is refused
+        proc = subprocess.run([*box.kernel_argv()[:6], "--", "true"], capture_output=True, text=True)
+        assert proc.returncode == 70 and "refusing" in proc.stderr
     finally:
-        for fd in locks1 + locks2:
-            os.close(fd)
-    _, names3, locks3 = _sandbox_users(1, True)  # released: the first name is free again
-    for fd in locks3:
-        os.close(fd)
-    assert names3 == [sorted(names1 + names2)[0]]
+        box.close()
+
+
+def test_work_dir_is_a_capped_tmpfs_and_leaves_no_mount():
+    cells = run("open('fill', 'wb').write(b'x' * (48 * 2**20))\nopen('fill2', 'wb').write(b'x' * (48 * 2**20))",
+                limits=Limits(workdir_mb=64, fsize_mb=60))
+    assert error(cells[0])[0] == "OSError" and "space" in error(cells[0])[1].lower()
+    with open("/proc/self/mounts") as fh:
+        assert not [line for line in fh if line.startswith("shequn-sandbox-")]
+
+
+def test_blocked_module_bytecode_is_hidden_too():
+    """A stale .pyc beside the masked source would be the real module: its folder is hidden."""
+    import importlib.util
+    import py_compile
+
+    import shequn.metrics
+
+    cache = importlib.util.cache_from_source(shequn.metrics.__file__)
+    py_compile.compile(shequn.metrics.__file__, cfile=cache)
+    cells = run("import importlib.util, os\n"
+                f"print(os.path.exists({cache!r}))\n"
+                f"loader = importlib.machinery.SourcelessFileLoader('m', {cache!r})\n"
+                "spec = importlib.util.spec_from_loader('m', loader)\n"
+                "m = importlib.util.module_from_spec(spec)\nloader.exec_module(m)\nprint(hasattr(m, 'lurker_share'))",
+                block_modules=("shequn.metrics",))
+    assert text(cells[0]).strip().startswith("False")
+    assert error(cells[0]) is not None

@@ -9,6 +9,8 @@ import pytest
 
 from shequn.book import external_references
 
+pytestmark = [pytest.mark.browser, pytest.mark.integration]
+
 ROOT = Path(__file__).resolve().parents[1]
 LESSON_PAGES = [
     "book/00_intro/what_is_community.html",
@@ -18,8 +20,8 @@ LESSON_PAGES = [
     "book/04_content_community_product/content_community_product.html",
     "book/05_thresholds/thresholds.html",
 ]
-ALL_PAGES = ["book/index.html", *LESSON_PAGES, "book/assignments.html", "book/reference/glossary.html",
-             "book/reference/style_guide.html", "search.html", "genindex.html"]
+ALL_PAGES = ["book/index.html", *LESSON_PAGES, "book/assignments.html", "book/run_locally.html",
+             "book/reference/glossary.html", "search.html", "genindex.html"]
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 
 
@@ -67,7 +69,7 @@ def test_no_page_references_a_cdn(site_html):
 
 
 def test_site_offers_student_versions_and_leaks_no_solution(site_html):
-    from shequn.grading.course import ASSIGNMENTS, find_leaks, secret_lines
+    from shequn.grading.release import ASSIGNMENTS, find_leaks, secret_lines
 
     downloads = sorted(site_html.rglob("_downloads/**/*.ipynb"))
     assert {p.name for p in downloads} == {f"{name}.ipynb" for name in ASSIGNMENTS}
@@ -126,61 +128,6 @@ def test_lesson_page_is_chinese_with_real_glyphs_and_a_plot(offline_page, site_u
     assert page.locator("mjx-container").count() > 0
 
 
-def test_lesson1_widget_is_drawn_and_responds_offline(offline_page, site_url):
-    p = _open(offline_page, site_url, "book/01_connectors/connectors.html")
-    page = p.page
-    page.wait_for_selector(".shequn-explorer .widget-toggle-buttons", timeout=20000)
-    before = _visible_results(page)
-    assert len(before) == 1 and "社群（人与人）" in before[0]
-
-    page.get_by_role("button", name="大量销售").click()
-    page.wait_for_timeout(300)
-    after_era = _visible_results(page)
-    assert len(after_era) == 1 and after_era != before
-    assert "社群（人与人）" not in after_era[0] and "线下零售终端" in after_era[0]
-
-    page.get_by_role("button", name="社区商务").click()
-    handle = page.locator(".shequn-explorer .noUi-handle").first  # 内容质量
-    handle.focus()
-    page.keyboard.press("ArrowRight")
-    page.wait_for_timeout(300)
-    after_slider = _visible_results(page)
-    assert len(after_slider) == 1 and after_slider != before
-
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "lesson1.png"), full_page=True)
-    assert p.external == [] and p.failed == []
-    assert not [e for e in p.console_errors if "widget" in e.lower()]
-
-
-@pytest.mark.parametrize("path", LESSON_PAGES)
-def test_every_widget_on_every_lesson_responds_offline(offline_page, site_url, path):
-    """Each explorer is drawn and shows one result; from the default setting,
-    moving any one of its controls changes what it shows."""
-    p = _open(offline_page, site_url, path)
-    page = p.page
-    page.wait_for_selector(".shequn-explorer .shequn-output", timeout=30000)
-    n_explorers = page.locator(".shequn-explorer").count()
-    assert n_explorers >= 1
-    for e in range(n_explorers):
-        i = 0
-        while True:
-            if i:
-                page.reload(wait_until="networkidle")
-                page.wait_for_selector(".shequn-explorer .shequn-output", timeout=30000)
-            explorer = page.locator(".shequn-explorer").nth(e)
-            explorer.scroll_into_view_if_needed()
-            before = _visible_results(page)[e]
-            assert before.strip(), f"explorer {e} on {path} shows nothing"
-            if not _change_control(page, explorer, i):
-                break
-            after = _visible_results(page)[e]
-            assert after != before, f"control {i} of explorer {e} on {path} changed nothing"
-            i += 1
-        assert i >= 1, f"explorer {e} on {path} has no controls"
-    assert p.external == [] and p.failed == []
-
-
 @pytest.mark.parametrize(
     "term, expected_page",
     [("连接器", "connectors.html"), ("社群", None), ("粉丝经济", None), ("门槛", None), ("留存率", None)],
@@ -194,3 +141,213 @@ def test_chinese_search_finds_pages(offline_page, site_url, term, expected_page)
     if expected_page:
         assert any(expected_page in link for link in links), links
     assert p.external == []
+
+
+# ------------------------------------------------------------ issue 14: downloads, weight, search, navigation
+
+def _git_date(path: Path) -> str | None:
+    import subprocess
+
+    out = subprocess.run(["git", "log", "-1", "--format=%cs", "--", str(path.relative_to(ROOT))],
+                         cwd=ROOT, capture_output=True, text=True)
+    return out.stdout.strip() or None
+
+
+def _scroll_through(page):
+    """Scroll to the bottom in steps (lazy explorers load near the viewport), then settle."""
+    height = page.evaluate("document.body.scrollHeight")
+    for y in range(0, height + 900, 600):
+        page.evaluate(f"window.scrollTo(0, {y})")
+        page.wait_for_timeout(60)
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(500)
+
+
+@pytest.mark.parametrize("path", ALL_PAGES)
+def test_page_has_no_console_error_or_unhandled_rejection(offline_page, site_url, path):
+    """Console errors and uncaught exceptions/rejections, with every explorer on the page loaded."""
+    p = offline_page()
+    uncaught = []
+    p.page.on("pageerror", lambda exc: uncaught.append(str(exc)))
+    p.page.add_init_script("window.addEventListener('unhandledrejection', e => "
+                           "console.error('unhandled rejection: ' + (e.reason && e.reason.stack || e.reason)));")
+    p.page.goto(f"{site_url}/{path}", wait_until="networkidle")
+    _scroll_through(p.page)
+    assert p.console_errors == [], f"console errors on {path}"
+    assert uncaught == [], f"uncaught exceptions on {path}"
+    assert p.failed == [] and p.external == []
+
+
+@pytest.mark.parametrize("path", ALL_PAGES)
+def test_page_loads_mathjax_only_with_maths_and_never_fontawesome_js(offline_page, site_url, path):
+    p = offline_page()
+    requested = []
+    p.page.on("request", lambda r: requested.append(r.url))
+    p.page.goto(f"{site_url}/{path}", wait_until="networkidle")
+    page = p.page
+    has_maths = page.locator("main .math, main div.math").count() > 0
+    loads_mathjax = any("mathjax/tex-chtml.js" in u for u in requested)
+    assert loads_mathjax == has_maths, (path, has_maths, loads_mathjax)
+    if has_maths:
+        page.wait_for_selector("mjx-container", timeout=20000)
+    assert not [u for u in requested if "fontawesome.js" in u or "fa-solid-900.woff2" in u]
+    # The theme's icons still show: Font Awesome's web font via the theme's CSS.
+    icon = page.locator("button.search-button__button i.fa-solid, .search-button i.fa-solid").first
+    content = icon.evaluate("el => getComputedStyle(el, '::before').content")
+    assert content not in ("", "none", "normal")
+    page.evaluate("document.fonts.ready")
+    assert page.evaluate("Array.from(document.fonts).some(f => f.family.includes('Font Awesome 6 Free') "
+                         "&& f.weight === '900' && f.status === 'loaded')")
+    assert icon.evaluate("el => el.getBoundingClientRect().width") > 0
+
+
+def test_home_page_without_maths_or_widgets_stays_small(site_html):
+    """The text-only home page loads neither MathJax nor the widgets manager."""
+    text = (site_html / "book" / "index.html").read_text(encoding="utf-8")
+    assert "tex-chtml.js" not in text and "embed-amd.js" not in text and "fontawesome.js" not in text
+    assert "THEBE_JS_URL" not in text
+
+
+@pytest.mark.parametrize("path", ["book/index.html", "book/01_connectors/connectors.html",
+                                  "book/reference/glossary.html", "book/run_locally.html"])
+def test_page_shows_its_last_updated_date_from_git(offline_page, site_url, path):
+    import datetime as dt
+
+    source = ROOT / path.replace(".html", ".md")
+    expected = _git_date(source) or dt.date.fromtimestamp(source.stat().st_mtime).isoformat()
+    p = _open(offline_page, site_url, path)
+    footer = p.page.locator("footer .last-updated, .bd-footer-content .last-updated").first
+    assert expected in footer.inner_text()
+
+
+def test_style_guide_is_contributor_documentation_not_learner_navigation(site_html):
+    stale = site_html / "book" / "reference" / "style_guide.html"  # an old build may have left it
+    for page in site_html.rglob("*.html"):
+        if page != stale:
+            assert not re.search(r'href="[^"]*style_guide', page.read_text(encoding="utf-8")), page
+    index = (site_html / "searchindex.js").read_text(encoding="utf-8")
+    assert "book/reference/style_guide" not in index  # not a page of the site
+    guide = ROOT / "docs" / "style_guide.md"
+    assert guide.is_file() and "写作风格指南" in guide.read_text(encoding="utf-8")
+    assert "docs/style_guide.md" in (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+
+
+def test_no_repository_links_without_a_repository_url(site_html):
+    for name in ("book/index.html", "book/01_connectors/connectors.html", "search.html"):
+        assert "shequn-repository" not in (site_html / name).read_text(encoding="utf-8")
+
+
+def test_run_locally_page_offers_the_wheel_its_commands_install(offline_page, site_url, site_html):
+    import html as html_lib
+    import zipfile
+
+    p = _open(offline_page, site_url, "book/run_locally.html")
+    page = p.page
+    link = page.locator("main a.shequn-wheel")
+    assert link.count() == 1
+    with page.expect_download() as info:
+        link.click()
+    name = info.value.suggested_filename
+    assert re.fullmatch(r"shequn-[\d.]+-py3-none-any\.whl", name)
+    with zipfile.ZipFile(info.value.path()) as wheel:
+        files = set(wheel.namelist())
+    assert {"shequn/__init__.py", "shequn/plotting.py", "shequn/fonts/NotoSansSC-Regular.ttf"} <= files
+    # Each platform's commands install exactly this file; one mirror note with pip's -i.
+    text = html_lib.unescape(re.sub(r"<[^>]+>", "", (site_html / "book/run_locally.html").read_text(encoding="utf-8")))
+    installs = [line for line in text.splitlines() if "pip install" in line and ".whl" in line]
+    assert len(installs) >= 4 and all(name in line for line in installs)
+    assert any(" -i " in line for line in installs)
+    for platform in ("Windows", "macOS", "Linux"):
+        assert page.get_by_role("tab", name=platform).count() + page.locator(f"label:has-text('{platform}')").count() >= 1
+    assert "python -m venv" in text.replace("python3 -m venv", "python -m venv").replace("py -3.12 -m venv", "python -m venv")
+    assert "shequn font" in text and "import shequn" in text
+
+
+def test_assignments_page_sends_learners_to_the_run_locally_page(site_html):
+    text = (site_html / "book" / "assignments.html").read_text(encoding="utf-8")
+    assert "pip install -e" not in text and "run_locally.html" in text
+
+
+# Query → the page that should come first (the lesson that teaches the term, never the glossary).
+SEARCH_TABLE = [
+    ("连接器", "book/01_connectors/connectors.html"),
+    ("粉丝经济", "book/02_community_vs_fans/community_vs_fans.html"),
+    ("社群经济", "book/02_community_vs_fans/community_vs_fans.html"),
+    ("潜水者", "book/02_community_vs_fans/community_vs_fans.html"),
+    ("红包", "book/02_community_vs_fans/community_vs_fans.html"),
+    ("度中心势", "book/02_community_vs_fans/community_vs_fans.html"),
+    ("用户经济", "book/03_user_economy/user_economy.html"),
+    ("强节点", "book/03_user_economy/user_economy.html"),
+    ("社群领袖", "book/03_user_economy/user_economy.html"),
+    ("电磁效应", "book/03_user_economy/user_economy.html"),
+    ("去中心化", "book/03_user_economy/user_economy.html"),
+    ("分享会", "book/04_content_community_product/content_community_product.html"),
+    ("反向定制", "book/04_content_community_product/content_community_product.html"),
+    ("门槛", "book/05_thresholds/thresholds.html"),
+    ("准入条件", "book/05_thresholds/thresholds.html"),
+    ("群规", "book/05_thresholds/thresholds.html"),
+    ("第一批成员", "book/05_thresholds/thresholds.html"),
+    ("种子用户", "book/05_thresholds/thresholds.html"),
+    ("留存率", "book/00_intro/what_is_community.html"),
+    ("流量池", "book/00_intro/what_is_community.html"),
+    ("connector", "book/01_connectors/connectors.html"),
+    ("threshold", "book/05_thresholds/thresholds.html"),
+    ("fan economy", "book/02_community_vs_fans/community_vs_fans.html"),
+    ("lurker", "book/02_community_vs_fans/community_vs_fans.html"),
+    ("retention rate", "book/00_intro/what_is_community.html"),
+    ("seed users", "book/05_thresholds/thresholds.html"),
+    ("sharing session", "book/04_content_community_product/content_community_product.html"),
+]
+
+
+def test_search_table_has_chinese_and_english_queries():
+    assert len(SEARCH_TABLE) >= 20
+    assert sum(bool(re.search(r"[a-z]", q)) for q, _ in SEARCH_TABLE) >= 5
+
+
+@pytest.mark.parametrize("query, expected", SEARCH_TABLE)
+def test_search_puts_the_lesson_first_and_the_glossary_entry_after_it(offline_page, site_url, query, expected):
+    p = offline_page()
+    page = p.page
+    page.goto(f"{site_url}/search.html?q={query}", wait_until="networkidle")
+    page.wait_for_selector("#search-results ul.search li a", timeout=20000)
+    page.wait_for_function("document.querySelector('#search-results .search-summary').innerText.length > 0",
+                           timeout=20000)
+    links = page.eval_on_selector_all("#search-results ul.search li > a", "els => els.map(e => e.href)")
+    first = links[0].replace(site_url + "/", "").split("#")[0].split("?")[0]
+    assert first == expected, links[:5]
+    glossary = [i for i, link in enumerate(links) if "reference/glossary.html" in link]
+    assert glossary, f"the glossary entry for {query} is not among the results"
+    assert p.external == []
+
+
+def test_page_weight_benchmark_serves_gzip_and_measures_a_lesson(site_html, browser):
+    """benchmarks/page_weight.py keeps working (speed itself is measured by `make bench`)."""
+    import gzip
+    import sys
+
+    import requests
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import page_weight
+
+    server, base = page_weight.serve(site_html)
+    try:
+        raw = requests.get(f"{base}/book/index.html", headers={"Accept-Encoding": "gzip"}, stream=True)
+        assert raw.headers["Content-Encoding"] == "gzip"
+        body = raw.raw.read()
+        assert gzip.decompress(body) == (site_html / "book" / "index.html").read_bytes()
+        result = page_weight.measure_page(browser, base, "book/01_connectors/connectors.html")
+    finally:
+        server.shutdown()
+    assert result["error"] is None and result["offsite"] == []
+    assert result["fcp_s"] > 0 and result["explorer_s"] > result["fcp_s"]
+    assert 0 < result["font_bytes"] < result["load_bytes"] <= result["explorer_bytes"]
+    assert result["load_requests"] < result["explorer_requests"]  # explorer code loads lazily
+
+
+@pytest.mark.parametrize("path", LESSON_PAGES)
+def test_lesson_download_box_links_to_the_run_locally_page(site_html, path):
+    text = (site_html / path).read_text(encoding="utf-8")
+    match = re.search(r'<a class="shequn-run-locally" href="([^"]+)"', text)
+    assert match and (site_html / path).parent.joinpath(match[1]).resolve() == (site_html / "book/run_locally.html")

@@ -94,3 +94,284 @@ def test_lesson_links_draw_a_hub_link_only_with_a_hub():
     assert 'href="https://hub.example.edu/hub/user-redirect/lab/tree/threshold_design/threshold_design.ipynb"' in page
     # quoting: a hostile name cannot break out of the attribute
     assert '"><script>' not in lesson_links_html("https://h.edu", 'a"><script>.ipynb', "x")
+    helped = lesson_links_html("", nb, "../../_notebooks/" + nb, help_href="../../book/run_locally.html")
+    assert 'class="shequn-run-locally" href="../../book/run_locally.html"' in helped
+
+
+# ------------------------------------------------------------------ issue 14: search, assets, meta, wheel
+
+GLOSSARY_SAMPLE = """# 术语表
+
+```{glossary}
+连接器
+  英文：connector。企业组织用户的手段（见{ref}`lesson-intro`）。见{ref}`lesson-connectors`、{ref}`lesson-intro`。
+
+第一批成员
+  英文：first members、seed users。最早的一批人。又称：种子用户、首批用户（其他说法）。见{ref}`lesson-thresholds`。
+
+稳态
+  英文：steady state。只在术语表里。
+```
+
+```{table} 不是术语
+| a | b |
+```
+"""
+
+
+def test_glossary_entries_read_english_synonyms_and_teaching_lesson(tmp_path):
+    from shequn.site_search import glossary_entries
+
+    page = tmp_path / "g.md"
+    page.write_text(GLOSSARY_SAMPLE, encoding="utf-8")
+    entries = glossary_entries(page)
+    assert [e.terms for e in entries] == [["连接器"], ["第一批成员"], ["稳态"]]
+    assert entries[0].english == ["connector"] and entries[0].synonyms == []
+    # The sentence that starts with 见 names the teaching lesson, not the bracketed aside.
+    assert entries[0].lesson == "lesson-connectors"
+    assert entries[1].english == ["first members", "seed users"]
+    assert entries[1].synonyms == ["种子用户", "首批用户"]
+    assert entries[1].lesson == "lesson-thresholds"
+    assert entries[2].lesson is None
+
+
+def test_lesson_index_words_go_to_the_teaching_lessons_page(tmp_path):
+    from shequn.site_search import glossary_entries, lesson_index_words
+
+    page = tmp_path / "g.md"
+    page.write_text(GLOSSARY_SAMPLE, encoding="utf-8")
+    words = lesson_index_words(glossary_entries(page), {"lesson-connectors": "book/01/c",
+                                                        "lesson-thresholds": "book/05/t"})
+    assert words == {"book/01/c": ["连接器", "connector"],
+                     "book/05/t": ["第一批成员", "first members", "seed users", "种子用户", "首批用户"]}
+
+
+def test_course_glossary_lists_synonyms_and_every_entry_names_its_lesson():
+    from shequn.site_search import glossary_entries
+
+    entries = glossary_entries(ROOT / sphinxext.GLOSSARY_DOC)
+    by_term = {t: e for e in entries for t in e.terms}
+    assert "种子用户" in by_term["第一批成员"].synonyms
+    assert by_term["第一批成员"].lesson == "lesson-thresholds"
+    assert by_term["连接器"].english == ["connector"] and by_term["连接器"].lesson == "lesson-connectors"
+    labels = {line.strip()[1:-2] for md in (ROOT / "book").rglob("*.md")
+              for line in md.read_text(encoding="utf-8").splitlines() if line.startswith("(lesson-")}
+    missing = [e.terms[0] for e in entries if e.lesson and e.lesson.startswith("lesson-") and e.lesson not in labels]
+    assert missing == []
+
+
+def test_scorer_puts_the_glossary_one_point_below_the_lesson(tmp_path):
+    """Evaluate the generated scorer in Node, the way the search page's JavaScript runs it."""
+    import json
+    import shutil
+    import subprocess
+
+    from shequn.site_search import write_scorer
+
+    node = shutil.which("node") or shutil.which("nodejs")
+    assert node, "Node.js is needed (make vendor installs it)"
+    js = write_scorer(tmp_path / "scorer.js", "book/reference/glossary").read_text(encoding="utf-8")
+    probe = js + ("\nconsole.log(JSON.stringify([Scorer.score(['book/reference/glossary','t','#x',null,100,'f']),"
+                  " Scorer.score(['book/05/t','t','',null,100,'f']), Scorer.title, Scorer.term]));")
+    out = subprocess.run([node, "-e", probe], capture_output=True, text=True, check=True).stdout
+    assert json.loads(out) == [99, 100, 15, 5]
+
+
+def test_theme_macros_lose_only_fontawesome_js(tmp_path):
+    import pydata_sphinx_theme
+
+    from shequn.site_assets import theme_templates_without_fontawesome
+
+    folder = theme_templates_without_fontawesome(tmp_path)
+    ours = (folder / "static" / "webpack-macros.html").read_text(encoding="utf-8")
+    theirs = (Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static"
+              / "webpack-macros.html").read_text(encoding="utf-8")
+    assert "fontawesome.js" in theirs and "fontawesome.js" not in ours
+    assert [line for line in theirs.splitlines() if "fontawesome.js" not in line] == ours.splitlines()
+
+
+def test_page_has_maths_looks_at_the_page_itself():
+    from docutils import nodes
+    from docutils.utils import new_document
+    from docutils.frontend import get_default_settings
+    from docutils.parsers.rst import Parser
+
+    from shequn.site_assets import page_has_maths
+
+    def doc(*children):
+        d = new_document("x", get_default_settings(Parser))
+        d += nodes.paragraph("", "", *children)
+        return d
+
+    assert page_has_maths(doc(nodes.math("", "a/(1-r)")))
+    assert page_has_maths(doc(nodes.Text("x"), nodes.math_block("", "x^2")))
+    assert not page_has_maths(doc(nodes.Text("没有公式")))
+    assert not page_has_maths(None)
+
+
+class _Asset:
+    def __init__(self, filename, **attributes):
+        self.filename, self.attributes, self.priority = filename, attributes, 500
+
+
+def test_trim_page_assets_drops_thebe_and_mathjax_without_maths_and_adds_the_shim_with_it():
+    from types import SimpleNamespace
+
+    from docutils import nodes
+    from docutils.frontend import get_default_settings
+    from docutils.parsers.rst import Parser
+    from docutils.utils import new_document
+
+    from shequn.site_assets import MATHJAX_SHIM, trim_page_assets
+
+    added = []
+    app = SimpleNamespace(config=SimpleNamespace(mathjax_path="offline/mathjax/tex-chtml.js"),
+                          builder=SimpleNamespace(add_js_file=lambda name, **kw: added.append(name)))
+
+    def scripts():
+        return [_Asset("_static/doctools.js"), _Asset(None, body='const THEBE_JS_URL = "x"'),
+                _Asset("_static/sphinx-thebe.js"), _Asset(None, body="window.MathJax = {}"),
+                _Asset("_static/offline/mathjax/tex-chtml.js", defer="defer")]
+
+    plain = new_document("x", get_default_settings(Parser))
+    plain += nodes.paragraph("", "文字")
+    ctx = {"script_files": scripts(), "css_files": [_Asset("_static/sphinx-thebe.css"), _Asset("_static/a.css")]}
+    trim_page_assets(app, "book/index", "page.html", ctx, plain)
+    assert [js.filename for js in ctx["script_files"]] == ["_static/doctools.js"]
+    assert [c.filename for c in ctx["css_files"]] == ["_static/a.css"] and added == []
+
+    maths = new_document("x", get_default_settings(Parser))
+    maths += nodes.paragraph("", "", nodes.math("", "x"))
+    ctx = {"script_files": scripts()}
+    trim_page_assets(app, "book/01", "page.html", ctx, maths)
+    assert [js.filename for js in ctx["script_files"]] == ["_static/doctools.js", None,
+                                                          "_static/offline/mathjax/tex-chtml.js"]
+    assert added == [MATHJAX_SHIM]
+
+
+def test_repository_url_is_checked_and_links_are_escaped():
+    from shequn.site_meta import RepositoryURLError, normalise_repository_url, repository_links_html
+
+    assert normalise_repository_url("") == "" and normalise_repository_url(None) == ""
+    assert normalise_repository_url("https://github.com/org/shequn.git/") == "https://github.com/org/shequn"
+    for bad in ("github.com/org/shequn", "ftp://x/y", "javascript:alert(1)", "https://h/x?a=1"):
+        with pytest.raises(RepositoryURLError, match="shequn_repository_url"):
+            normalise_repository_url(bad)
+    assert repository_links_html("", "第 1 课") == ""
+    links = repository_links_html("https://github.com/org/shequn", '第 1 课"><script>')
+    assert 'href="https://github.com/org/shequn"' in links
+    assert 'href="https://github.com/org/shequn/issues/new?title=' in links
+    assert "<script>" not in links and "报告问题" in links
+
+
+def test_last_updated_is_the_last_commit_date_or_the_file_date_outside_git(tmp_path):
+    import datetime as dt
+    import os
+    import subprocess
+
+    from shequn.site_meta import last_updated
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    page = repo / "page.md"
+    page.write_text("a", encoding="utf-8")
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.org", "GIT_COMMITTER_DATE": "2024-03-05T12:00:00+00:00",
+           "GIT_AUTHOR_DATE": "2024-03-05T12:00:00+00:00"}
+    for cmd in (["git", "init", "-q"], ["git", "add", "page.md"], ["git", "commit", "-q", "-m", "x"]):
+        subprocess.run(cmd, cwd=repo, env=env, check=True)
+    assert last_updated(page) == "2024-03-05"
+    loose = tmp_path / "loose.md"
+    loose.write_text("b", encoding="utf-8")
+    stamp = dt.datetime(2023, 7, 9, 12, 0).timestamp()
+    os.utime(loose, (stamp, stamp))
+    assert last_updated(loose) == "2023-07-09"
+
+
+def test_learner_wheel_carries_the_package_and_the_font_and_is_reused(tmp_path):
+    import zipfile
+
+    from shequn.learner_wheel import PACKAGED_FONT_NAME, build_learner_wheel
+
+    wheel = build_learner_wheel(ROOT, tmp_path / "cache")
+    assert wheel.name == "shequn-0.1.0-py3-none-any.whl" or wheel.name.startswith("shequn-")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    font = ROOT / "vendor/node_modules/@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf"
+    assert f"shequn/fonts/{PACKAGED_FONT_NAME}" in names and "shequn/fonts/OFL.txt" in names
+    assert zipfile.ZipFile(wheel).getinfo(f"shequn/fonts/{PACKAGED_FONT_NAME}").file_size == font.stat().st_size
+    assert "shequn/plotting.py" in names and "shequn/site/shequn.css" in names
+    assert not [n for n in names if n.startswith(("tests/", "solutions/", "book/"))]
+    metadata = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("dist-info/METADATA"))).decode()
+    assert "Requires-Dist: ipywidgets" in metadata
+    mtime = wheel.stat().st_mtime_ns
+    assert build_learner_wheel(ROOT, tmp_path / "cache") == wheel and wheel.stat().st_mtime_ns == mtime
+
+
+def test_packaged_font_is_found_when_nothing_else_is(monkeypatch, tmp_path):
+    from shequn import plotting
+
+    fake = tmp_path / "fonts" / "NotoSansSC-Regular.ttf"
+    fake.parent.mkdir()
+    fake.write_bytes(b"font")
+    monkeypatch.delenv(plotting.ENV_VAR, raising=False)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(plotting, "VENDORED_FONT", Path("no/such/font.ttf"))
+    monkeypatch.setattr(plotting, "PACKAGED_FONT", fake)
+    plotting.find_cjk_font.cache_clear()
+    try:
+        assert plotting.find_cjk_font() == fake
+    finally:
+        plotting.find_cjk_font.cache_clear()
+
+
+def test_icon_font_subset_keeps_exactly_the_icons_the_pages_use(tmp_path):
+    import shutil
+
+    import pydata_sphinx_theme
+    from fontTools.ttLib import TTFont
+
+    from shequn.site_assets import ICON_SUBSET, fontawesome_subset
+
+    theme = Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static"
+    static = tmp_path / "_static"
+    (static / "styles").mkdir(parents=True)
+    (static / "scripts").mkdir()
+    shutil.copy(theme / "styles" / "pydata-sphinx-theme.css", static / "styles")
+    shutil.copytree(theme / "vendor", static / "vendor")
+    (tmp_path / "page.html").write_text('<i class="fa-solid fa-magnifying-glass fa-lg"></i><i class="fa-solid fa-bars">',
+                                        encoding="utf-8")
+    out = fontawesome_subset(tmp_path)
+    assert out == static / ICON_SUBSET
+    # Font Awesome's published code points: magnifying-glass U+F002, bars U+F0C9 (used by the page),
+    # circle-check U+F058 (the theme's stylesheet draws it for admonitions), rocket U+F135 (unused).
+    kept = set(TTFont(out).getBestCmap())
+    assert {0xF002, 0xF0C9, 0xF058} <= kept and 0xF135 not in kept
+    assert out.stat().st_size < 10_000
+
+
+def test_every_page_gets_its_date_and_with_a_repository_its_links(tmp_path):
+    import datetime as dt
+    import os
+    from types import SimpleNamespace
+
+    page = tmp_path / "lesson.md"
+    page.write_text("x", encoding="utf-8")
+    newer = tmp_path / "other.md"
+    newer.write_text("y", encoding="utf-8")
+    for path, day in ((page, dt.datetime(2025, 1, 2, 12)), (newer, dt.datetime(2025, 3, 4, 12))):
+        os.utime(path, (day.timestamp(), day.timestamp()))
+    docs = {"lesson": page, "other": newer}
+
+    def app(url):
+        return SimpleNamespace(env=SimpleNamespace(found_docs=set(docs), doc2path=lambda d: str(docs[d])),
+                               config=SimpleNamespace(shequn_repository_url=url))
+
+    ctx = {"title": "第 1 课", "theme_extra_footer": ""}
+    sphinxext._on_page_meta(app(""), "lesson", "page.html", ctx, None)
+    assert ctx["last_updated"] == "2025-01-02" and ctx["theme_extra_footer"] == ""
+    ctx = {"title": "搜索", "theme_extra_footer": "<p>x</p>"}
+    sphinxext._on_page_meta(app("https://git.example.org/course/shequn"), "search", "search.html", ctx, None)
+    assert ctx["last_updated"] == "2025-03-04"  # no source: the newest page's date
+    footer = ctx["theme_extra_footer"]
+    assert footer.startswith("<p>x</p>") and 'href="https://git.example.org/course/shequn"' in footer
+    assert 'href="https://git.example.org/course/shequn/issues/new?title=' in footer and "报告问题" in footer

@@ -300,6 +300,21 @@ def test_fit_is_hidden_from_policies_unless_asked(pool):
     assert "fit" not in pool.hide_fit().to_frame().columns
 
 
+def test_the_operators_view_forwards_everything_but_fit(pool):
+    view = pool.hide_fit()
+    assert not hasattr(view, "fit") and not hasattr(view, "good_fit")
+    part = view.subset(np.arange(10))
+    with pytest.raises(AttributeError, match="hidden"):
+        part.fit  # noqa: B018 - reading it is the test
+    assert (len(part), part.n) == (10, 10)
+    assert np.array_equal(part.interest, pool.interest[:10])
+    assert np.array_equal(part.network_size, pool.network_size[:10])
+    assert part.params == pool.params and part.hide_fit() is part
+    assert list(part.to_frame().columns) == ["interest", "willingness_to_pay", "network_size", "generation"]
+    with pytest.raises(ValueError, match="Applicants pool"):
+        th.simulate(th.FreePolicy(), view)  # the simulator needs the full pool, not the operator's view
+
+
 @pytest.mark.parametrize("bad", [
     lambda a, rng: np.ones(a.n),  # not boolean
     lambda a, rng: np.ones(a.n + 1, bool),  # wrong length
@@ -437,3 +452,35 @@ def test_widget_covers_free_paid_and_invite_and_extremes_render():
         assert word in labels
     for params in spec.extremes():
         assert "<table" in spec.compute(**params)
+
+
+# --- Lesson 5's honest-model box: each "holds only if". ---
+def _row(table, label_start):
+    return table.loc[[i for i in table.index if i.startswith(label_start)][0]]
+
+
+def test_money_screens_only_if_willingness_to_pay_tracks_interest():
+    pool = th.generate_applicants(wtp_interest_corr=0.0)
+    table = th.compare_policies([th.FreePolicy(), th.PaidPolicy(50)], pool, pay_commitment=0)
+    free, paid = _row(table, "免费"), _row(table, "付费")
+    # Independent argument: if admission does not depend on fit, the paid group's share of
+    # good-fit members is a random sample of the pool's, within 3 binomial standard errors.
+    p = free["精准度（匹配者占比）"]
+    se = (p * (1 - p) / paid["成员数"]) ** 0.5
+    assert abs(paid["精准度（匹配者占比）"] - p) < 3 * se
+    default = _row(th.compare_policies([th.PaidPolicy(50)]), "付费")
+    assert default["精准度（匹配者占比）"] > p + 5 * se  # with the default correlation it does screen
+
+
+def test_invites_screen_as_well_as_money_only_if_invitees_fit_as_well_as_inviters():
+    default = th.compare_policies([th.PaidPolicy(50), th.InvitePolicy(3)])
+    same_fit = th.compare_policies([th.PaidPolicy(50), th.InvitePolicy(3)], invitee_fit_drop=0)
+    assert _row(default, "邀请")["精准度（匹配者占比）"] < _row(default, "付费")["精准度（匹配者占比）"]
+    assert _row(same_fit, "邀请")["精准度（匹配者占比）"] > _row(same_fit, "付费")["精准度（匹配者占比）"]
+
+
+def test_a_crowd_is_a_share_not_a_count():
+    table = th.compare_policies([th.FreePolicy(), th.PaidPolicy(50)])
+    free, paid = _row(table, "免费"), _row(table, "付费")
+    assert free["第8周活跃占比"] < paid["第8周活跃占比"]
+    assert free["第8周活跃人数"] > paid["第8周活跃人数"]

@@ -74,7 +74,10 @@ def test_spend_and_cost_per_retained_user():
     s = tr.Strategy("x", 500, 0.9, cost_per_user=20, weekly_cost=3000)
     run = tr.simulate(s, weeks=10)
     assert np.allclose(run["spend"], (20 * 500 + 3000) * np.arange(1, 11))
-    assert np.allclose(run["cost_per_retained"], run["spend"] / run["stock"])
+    # by hand: 13,000 yuan a week; stock 500, 500 * 0.9 + 500 = 950, 950 * 0.9 + 500 = 1355, ...
+    assert run["cost_per_retained"].iloc[:3].tolist() == pytest.approx([13000 / 500, 26000 / 950, 39000 / 1355])
+    # week 10 from the closed form of the stock, 500 * (1 - 0.9^10) / (1 - 0.9)
+    assert run["cost_per_retained"].iloc[-1] == pytest.approx(130000 / (5000 * (1 - 0.9**10)))
     out = tr.summary(s, 10)
     assert out["spend"] == pytest.approx(run["spend"].iloc[-1])
     assert out["cost_per_retained"] == pytest.approx(run["cost_per_retained"].iloc[-1])
@@ -180,12 +183,6 @@ def test_other_bad_inputs_are_refused():
         tr.compare_strategies(strategies=())
 
 
-def test_model_is_deterministic():
-    a = tr.simulate(tr.RETENTION_STRATEGY, 30)
-    b = tr.simulate(tr.RETENTION_STRATEGY, 30)
-    assert a.equals(b)
-
-
 # ------------------------------------------------------------------ widget
 def test_traffic_explorer_spec():
     spec = traffic_explorer_spec()
@@ -214,3 +211,32 @@ def test_traffic_explorer_extremes_render():
     for params in spec.extremes():
         html = spec.compute(**params)
         assert "nan" not in html.lower() and "inf" not in html.lower()
+
+
+# --- Lesson 0's honest-model box: the retention strategy wins only if ... ---
+@pytest.mark.parametrize("retention, wins", [(0.74, False), (0.76, True), (0.9, True)])
+def test_retention_strategy_wins_in_the_long_run_only_above_75_percent(retention, wins):
+    # Equal weekly spend; steady states 500 / (1 - r) against 1000 / (1 - 0.5) = 2000,
+    # so the break-even retention is 1 - 500 / 2000 = 0.75.
+    assert (500 / (1 - retention) > 2000) is wins
+    strategy = tr.Strategy("留量", inflow=500, retention=retention, cost_per_user=20.0, weekly_cost=10000.0)
+    assert (tr.crossover_week(tr.TRAFFIC_STRATEGY, strategy) is not None) is wins
+
+
+def test_crossover_week_matches_the_closed_forms():
+    # First week t with 500 (1 - 0.9^t) / 0.1 > 1000 (1 - 0.5^t) / 0.5, found by hand-iterating.
+    t = 1
+    while 5000 * (1 - 0.9 ** t) <= 2000 * (1 - 0.5 ** t):
+        t += 1
+    assert tr.crossover_week(tr.TRAFFIC_STRATEGY, tr.RETENTION_STRATEGY) == t
+
+
+@pytest.mark.parametrize("retention, week", [(0.76, 12), (0.8, 8), (0.9, 5)])
+def test_the_closer_to_break_even_the_longer_the_wait(retention, week):
+    # Page: 76 % -> week 12, 80 % -> week 8, 90 % -> week 5 (first t with the retention stock larger).
+    t = 1
+    while 500 * (1 - retention ** t) / (1 - retention) <= 2000 * (1 - 0.5 ** t):
+        t += 1
+    assert t == week
+    strategy = tr.Strategy("留量", inflow=500, retention=retention, cost_per_user=20.0, weekly_cost=10000.0)
+    assert tr.crossover_week(tr.TRAFFIC_STRATEGY, strategy) == week

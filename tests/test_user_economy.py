@@ -1,6 +1,5 @@
 """Lesson 3 models: the gas-station story and strong nodes' reach; the two widgets."""
 
-import time
 
 import networkx as nx
 import numpy as np
@@ -24,11 +23,12 @@ def test_identical_stations_split_the_stream_profit_per_station_falls():
 
 
 def test_identical_closed_form_and_saturation_point():
-    for n in (1, 4, 9):
-        expected = P.margin * P.traffic * P.stop_share / n - P.fixed_cost - P.acquisition_cost
-        assert np.allclose(ue.business_profits(n, "identical"), expected)
+    # by hand with the defaults: 2000 cars * 0.3 stop = 600 users * 20 yuan = 12,000 yuan of margin a day,
+    # split among n stations, each paying 200 fixed + 300 acquisition
+    for n, each in ((1, 11500.0), (4, 2500.0), (9, 12000 / 9 - 500)):
+        assert ue.business_profits(n, "identical").tolist() == pytest.approx([each] * n)
     n_star = ue.saturation_point()
-    assert n_star == pytest.approx(P.margin * P.users / (P.fixed_cost + P.acquisition_cost))
+    assert n_star == pytest.approx(24.0)  # 12,000 / 500
     assert ue.gas_station_summary(int(round(n_star)), "identical").per_business == pytest.approx(0, abs=1e-9)
     assert ue.saturation_point(traffic=2 * P.traffic) == pytest.approx(2 * n_star)
 
@@ -207,10 +207,8 @@ def _check_spec(spec, change):
     assert "示意模型（合成数字，非实测数据）" in base
     for name, value in change.items():
         assert spec.compute(**dict(spec.defaults(), **{name: value})) != base
-    for params in spec.extremes():
-        start = time.perf_counter()
-        spec.compute(**params)
-        assert time.perf_counter() - start < 0.05
+    for params in spec.extremes():  # every extreme renders (its time is measured in benchmarks/run.py `widgets`)
+        assert "示意模型（合成数字，非实测数据）" in spec.compute(**params)
 
 
 def test_gas_station_explorer():
@@ -228,3 +226,12 @@ def test_influence_explorer():
     spec = influence_explorer_spec()
     assert spec.grid_size == 4 * 5 * 5
     _check_spec(spec, {"strategy": "random", "k": 20, "spread_prob": 0.2})
+
+
+@pytest.mark.parametrize("c, profitable", [(0.5, 25), (0.2, 20), (0.1, 13), (0.05, 7)])
+def test_every_complementary_shop_profits_only_if_complementarity_is_high(c, profitable):
+    # Lesson 3's "holds only if": shop k >= 2 profits iff m c h0 rho^(k-2) U > F + A/n, with
+    # U = 2000 * 0.3 = 600, m = 20, h0 = 0.6, rho = 0.9, F = 200, A = 300, n = 25.
+    by_hand = 1 + sum(1 for k in range(2, 26) if 20 * c * 0.6 * 0.9 ** (k - 2) * 600 > 200 + 300 / 25)
+    assert by_hand == profitable
+    assert int((ue.business_profits(25, "complementary", complementarity=c) > 0).sum()) == profitable

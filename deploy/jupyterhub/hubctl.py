@@ -304,9 +304,11 @@ def install(args) -> None:
 
     print("[6/6] sudo rule: instructors may run the grading command as root", flush=True)
     if not args.no_sudo:
-        if not shutil.which("sudo"):
+        # sudo for the rule; bubblewrap for the grading sandbox (shequn.grading.sandbox)
+        missing = [pkg for tool, pkg in (("sudo", "sudo"), ("bwrap", "bubblewrap")) if not shutil.which(tool)]
+        if missing:
             apt_env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-            apt = ["apt-get", "install", "-y", "--no-install-recommends", "sudo"]
+            apt = ["apt-get", "install", "-y", "--no-install-recommends", *missing]
             if subprocess.run(apt, capture_output=True, env=apt_env).returncode != 0:
                 run(["apt-get", "update"], env=apt_env)
                 run(apt, env=apt_env)

@@ -69,27 +69,56 @@ def _cmd_data_generate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_data_import_qq(args: argparse.Namespace) -> int:
-    from shequn.data.load import DataError
-    from shequn.data.qq import parse_qq_export
-    from shequn.data.store import write_tables
+def _print_formats() -> None:
+    from shequn.data.importers import FORMATS, UNKNOWN_FIELDS
 
+    print("支持的导出格式 (supported export formats)：")
+    for name, (zh, en, how) in FORMATS.items():
+        print(f"  {name:<11} {zh} / {en}\n              获取 (how): {how}"
+              f"\n              未知字段 (unknown): {'; '.join(UNKNOWN_FIELDS[name])}")
+
+
+def _cmd_data_import(args: argparse.Namespace) -> int:
+    from shequn.data.importers import PIPL_NOTE, import_exports
+    from shequn.data.load import DataError
+
+    if args.format == "list":
+        _print_formats()
+        return 0
+    if not args.files or not args.out:
+        print("参数错误 (bad arguments)：需要至少一个文件和 --out 文件夹。\n  need FILE... and --out DIR "
+              "(or --format list)", file=sys.stderr)
+        return 2
+    if args.max_mb is not None and args.max_mb <= 0:
+        print("参数错误 (bad argument)：--max-mb 必须 > 0", file=sys.stderr)
+        return 2
+    kwargs = {} if args.max_mb is None else {"max_bytes": int(args.max_mb * 1024**2)}
     try:
-        tables = parse_qq_export(Path(args.file), group_id=args.group_id)
-        note = (f"Imported from a QQ text export: {Path(args.file).name}\n"
-                "join times are first-message times; threshold, topology and red-packet amounts are unknown.\n")
-        written = write_tables(tables, Path(args.out), note)
+        result = import_exports(args.files, args.out, fmt=args.format, group=args.group, tz=args.tz,
+                                keep_names=args.keep_names, keep_text=args.keep_text, group_id=args.group_id,
+                                **kwargs)
     except DataError as exc:
         print(exc, file=sys.stderr)
         return 1
-    for path in written:
+    except (OSError, MemoryError, RecursionError) as exc:  # unreadable file, out of memory: no traceback
+        print(f"{args.files[0]}：无法读取或处理（{type(exc).__name__}：{exc}）。\n  could not read or process the file",
+              file=sys.stderr)
+        return 1
+    s = result.summary
+    print(f"格式 (format): {result.format}；聊天 (conversation): {result.conversation}")
+    print(f"成员 (members) {s['members']}（潜水 lurkers {s['lurkers']}，退群 left {s['left_members']}）；"
+          f"消息 (messages) {s['messages']} {s['messages_by_type']}；入群事件 (joins) {s['joins']}；"
+          f"红包 (red packets) {s['red_packets']} / 红包消息 {s['red_packet_messages']}；事件 (events) {s['events_by_kind']}")
+    print("此格式未知的字段 (unknown in this export): " + "; ".join(result.unknown))
+    print(PIPL_NOTE)
+    for path in result.written:
         print(f"已写入 (written): {path}")
     return 0
 
 
 def _cmd_assignments_release(args: argparse.Namespace) -> int:
     from shequn.book import project_root
-    from shequn.grading.course import release_all
+    from shequn.grading.release import release_all
 
     for path in release_all(project_root(Path(args.root))):
         print(f"已生成学生版 (released): {path}")
@@ -97,7 +126,7 @@ def _cmd_assignments_release(args: argparse.Namespace) -> int:
 
 
 def _cmd_assignments_rehash(args: argparse.Namespace) -> int:
-    from shequn.grading.course import rehash
+    from shequn.grading.release import rehash
 
     for name in args.sources:
         changed = rehash(Path(name))
@@ -123,6 +152,10 @@ def _cmd_data_validate(args: argparse.Namespace) -> int:
     for name in args.files:
         path = Path(name)
         table = _table_for(path, args.table)
+        if table is None and path.name in ("events.csv", "message_texts.csv"):
+            print(f"{path}：跳过，这是 `shequn data import` 写出的附加文件，不是四张表之一。"
+                  f"\n  skipped: an extra file written by `shequn data import`, not one of the four tables")
+            continue
         if table is None:
             print(f"{path}：无法从文件名判断是哪张表，请用 --table 指定。"
                   f"\n  cannot tell the table from the file name; pass --table", file=sys.stderr)
@@ -139,7 +172,7 @@ def _cmd_data_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_grade(args: argparse.Namespace) -> int:
-    from shequn.grading.grade import GradeError, grade_assignment, summary_table
+    from shequn.grading.scheduler import GradeError, grade_assignment, summary_table
 
     if args.assignment == "export":
         return _cmd_grade_export(args)
@@ -173,12 +206,17 @@ def _cmd_grade_export(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     try:
-        n = export_grades(Path(args.course), args.extra, args.format, Path(args.out),
-                          canvas_id=args.canvas_id, moodle_id=args.moodle_id)
+        n, held = export_grades(Path(args.course), args.extra, args.format, Path(args.out),
+                                canvas_id=args.canvas_id, moodle_id=args.moodle_id)
     except ExportError as exc:
         print(exc, file=sys.stderr)
         return 1
     print(f"已写入 (written): {args.out} ({n} 名学生 students, {args.format})")
+    if held:
+        from shequn.grading.sanitize import escape_for_log
+
+        print(f"暂不导出成绩（需要教师在 formgrader 中评分）/ held back until graded in formgrader: "
+              f"{', '.join(escape_for_log(h, 60) for h in held)}")
     return 0
 
 
@@ -204,11 +242,20 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--out", required=True, help="output folder")
     g.add_argument("--quiet", action="store_true", help="no progress bar")
     g.set_defaults(func=_cmd_data_generate)
-    q = data_sub.add_parser("import-qq", help="导入 QQ 群文本聊天记录 (import a QQ text export)")
-    q.add_argument("file")
-    q.add_argument("--out", required=True, help="output folder")
-    q.add_argument("--group-id", default="qq001")
-    q.set_defaults(func=_cmd_data_import_qq)
+    for cmd, fmt, text in (("import", None, "导入聊天记录导出文件 (import chat exports: QQ, WeChat, Telegram, Discord)"),
+                           ("import-qq", "qq-text", "= import --format qq-text（旧命令 legacy alias）")):
+        q = data_sub.add_parser(cmd, help=text)
+        q.add_argument("files", nargs="*", metavar="FILE")
+        q.add_argument("--out", help="output folder")
+        q.add_argument("--format", default=fmt, help="qq-text | qq-json | wechat-csv | telegram | discord | list "
+                                                     "(default: detect from content)")
+        q.add_argument("--group", help="which conversation of a multi-chat export (name)")
+        q.add_argument("--tz", default="Asia/Shanghai", help="time zone of times without one (default Asia/Shanghai)")
+        q.add_argument("--keep-names", action="store_true", help="keep nicknames (default: pseudonymise)")
+        q.add_argument("--keep-text", action="store_true", help="keep message text in message_texts.csv")
+        q.add_argument("--group-id", default=None, help="group_id to write (default qq001/wx001/tg001/dc001)")
+        q.add_argument("--max-mb", type=float, default=None, help="refuse files larger than this (default 512)")
+        q.set_defaults(func=_cmd_data_import)
     v = data_sub.add_parser("validate", help="检查 CSV 文件 (validate CSV files, streamed)")
     v.add_argument("files", nargs="+")
     v.add_argument("--table", choices=["groups", "members", "messages", "red_packets"])

@@ -12,14 +12,20 @@ Model, for connector ``c`` in week ``t`` (t = 0, 1, ...):
     P(reached at least once in week t) = 1 - exp(-lambda_c(t))
 
 ``r_c`` is contacts per week, ``d`` the weekly platform decline and ``q_c(t)``
-the probability that a contact is noticed.  For content-based connectors the
-base notice probability is scaled by content quality.  For relationship ties
-``q_c`` grows with the effective contacts accumulated so far (habit):
+the probability that a contact is noticed.  For relationship ties ``q_c``
+grows with the effective contacts accumulated so far (habit):
 
-    q_c(t) = q0 + (q_max - q0) * (1 - exp(-k * C(t - 1)))
+    q_c(t) = min(1, g * (q0 + (q_max - q0) * (1 - exp(-k * C(t - 1)))))
 
-where ``C`` is the cumulative sum of ``lambda_c``.  Transaction ties keep
-``q_c(t) = q0``.
+where ``C`` is the cumulative sum of ``lambda_c``; transaction ties keep
+``q_c(t) = min(1, g * q0)``.  ``g`` is the content factor: ``quality / 0.6``
+for content-based connectors (0.6 is the reference quality at which the
+parameters below were set) and 1 otherwise.  Content quality scales the
+notice probability at every stage of a relationship, not only at its start:
+seed 000 names failing content (内容失效) as a cause of Xiaomi's trouble in its
+own right, so content that stops being worth reading must keep costing reach
+however old the habit is.  (An earlier version scaled only ``q0``; the habit
+then washed the content effect out, which reversed the seed's second cause.)
 """
 
 from __future__ import annotations
@@ -41,6 +47,9 @@ __all__ = [
     "era_table",
     "plot_weekly_reach",
     "xiaomi_scenarios",
+    "XIAOMI_SCENARIOS",
+    "xiaomi_switch_sensitivity",
+    "REFERENCE_QUALITY",
 ]
 
 Tie = Literal["transaction", "relationship"]
@@ -79,10 +88,11 @@ class Era:
     key: str
     name_zh: str
     name_en: str
-    power_zh: str
+    power_zh: str  # who holds power and who profits, as seed 000 puts it
     connector_examples_zh: str
     tie: Tie
     connectors: tuple[str, ...]
+    tie_zh: str = ""  # the kind of connection, in the lesson's words
 
 
 # Illustrative parameters (assumptions, not data): a store is visited about
@@ -104,32 +114,40 @@ ERAS: tuple[Era, ...] = (
         "mass_sales",
         "大量销售",
         "mass sales",
-        "生产与供应方主导，消费者缺乏主导权",
+        "生产、供应一方主导，消费者缺乏主导权",
         "线下零售终端、淘宝旗舰店、京东",
         "transaction",
         ("retail_terminal", "ecommerce_store"),
+        "物与人",
     ),
     Era(
         "deep_distribution",
         "深度分销",
         "deep distribution",
-        "渠道：竞争焦点是争夺经销商、零售商这些连接器",
+        "渠道：竞争集中在争夺经销商、零售商，核心是争夺连接器",
         "线下终端、淘宝、京东",
         "transaction",
         ("retail_terminal", "ecommerce_store", "distributor"),
+        "仍是物与人",
     ),
     Era(
         "community_commerce",
         "社区商务",
         "community commerce",
-        "消费者：供大于求，争夺的是消费者及其生活方式",
-        "企业自建的连接器：产品、营销与服务、人与人",
+        # Seed 000: 「连接器获利（沃尔玛是全球第一名）」 -- the connector profits;
+        # what firms now compete for is the consumer, not that the consumer rules.
+        "连接器获利（如沃尔玛）；供大于求、多败俱伤，争夺的重点转向消费者及其生活方式",
+        "企业自建的连接器：产品连接、营销或服务连接、人与人的连接（如社群）",
         "relationship",
         ("retail_terminal", "ecommerce_store", "distributor", "content_account", "community"),
+        "人与人，关系",
     ),
 )
 
 _ERAS_BY_KEY = {e.key: e for e in ERAS}
+
+# Content quality at which the connectors' notice probabilities were set.
+REFERENCE_QUALITY = 0.6
 
 
 def era(key: str) -> Era:
@@ -163,11 +181,10 @@ def weekly_reach(
     _check_unit("content_quality", content_quality)
     _check_unit("platform_decline", platform_decline)
 
-    q0 = c.base_notice * (content_quality / 0.6 if c.content_based else 1.0)
-    q0 = min(q0, c.max_notice) if c.tie == "relationship" else min(q0, 1.0)
+    g = content_quality / REFERENCE_QUALITY if c.content_based else 1.0
     platform = (1.0 - platform_decline) ** np.arange(weeks)
     if c.tie == "transaction":
-        notice = np.full(weeks, q0)
+        notice = np.full(weeks, min(1.0, g * c.base_notice))
         lam = c.contacts_per_week * notice * platform
     else:
         # The habit recursion depends on the running sum, so it is a short
@@ -176,7 +193,8 @@ def weekly_reach(
         lam = np.empty(weeks)
         cumulative = 0.0
         for t in range(weeks):
-            notice[t] = q0 + (c.max_notice - q0) * (1.0 - np.exp(-c.habit_rate * cumulative))
+            habit = c.base_notice + (c.max_notice - c.base_notice) * (1.0 - np.exp(-c.habit_rate * cumulative))
+            notice[t] = min(1.0, g * habit)
             lam[t] = c.contacts_per_week * notice[t] * platform[t]
             cumulative += lam[t]
     return pd.DataFrame(
@@ -220,13 +238,17 @@ def era_reach(
 
 
 def era_table() -> pd.DataFrame:
-    """The three eras side by side, in Chinese, as the lesson shows them."""
+    """The three eras side by side, in Chinese, word for word as the lesson's table.
+
+    ``tests/test_connectors.py`` compares this frame with the Markdown table in
+    ``book/01_connectors/connectors.md`` cell by cell.
+    """
     return pd.DataFrame(
         {
-            "时代": [f"{e.name_zh}（{e.name_en}）" for e in ERAS],
-            "谁掌握主导权": [e.power_zh for e in ERAS],
+            "时代": [e.name_zh for e in ERAS],
+            "主导权与获利": [e.power_zh for e in ERAS],
             "主要连接器": [e.connector_examples_zh for e in ERAS],
-            "连接的性质": [TIE_ZH[e.tie] for e in ERAS],
+            "连接的性质": [e.tie_zh for e in ERAS],
         }
     ).set_index("时代")
 
@@ -251,22 +273,33 @@ def plot_weekly_reach(era_key: str, weeks: int = 26, content_quality: float = 0.
     return fig
 
 
+# Seed 000's account of Xiaomi's trouble has two causes: the old connectors
+# (Weibo, forum) faded and the new one (WeChat) was not used well, and content
+# failed (内容失效).  Each scenario switches the causes on or off.
+XIAOMI_SCENARIOS: tuple[tuple[str, float, float, bool], ...] = (
+    # name, content quality, weekly decline of the old platform, adopts a community
+    ("基准：旧连接器正常，内容正常", 0.8, 0.0, False),
+    ("原因一：旧连接器式微，未用好新连接器", 0.8, 0.15, False),
+    ("原因二：内容失效", 0.3, 0.0, False),
+    ("两个原因同时出现（种子材料的叙述）", 0.3, 0.15, False),
+    ("对照：式微后转向社群，内容正常", 0.8, 0.15, True),
+    ("对照：式微后转向社群，但内容失效", 0.3, 0.15, True),
+)
+
+
 def xiaomi_scenarios(weeks: int = 12) -> pd.DataFrame:
-    """Seed 000's Xiaomi case as four model scenarios over ``weeks`` weeks.
+    """Seed 000's Xiaomi case as model scenarios over ``weeks`` weeks.
 
     Connectors: the old content account (Weibo/forum) and, when adopted, a new
     community connector.  "Decline" makes the old platform lose 15% of its
     reach a week; "content failure" drops content quality from 0.8 to 0.3.
+    The column ``相对基准`` is each scenario's total reach over the baseline's.
     """
+    if weeks < 1:
+        raise ValueError(f"weeks 必须至少为 1 (weeks must be >= 1), got {weeks}")
     account, community = CONNECTORS["content_account"], CONNECTORS["community"]
-    scenarios = [
-        ("旧连接器正常", 0.8, 0.0, False),
-        ("旧连接器式微，未采用新连接器", 0.8, 0.15, False),
-        ("旧连接器式微，转向新连接器（社群）", 0.8, 0.15, True),
-        ("旧连接器式微，转向社群，但内容失效", 0.3, 0.15, True),
-    ]
     rows = []
-    for name, quality, decline, adopts_new in scenarios:
+    for name, quality, decline, adopts_new in XIAOMI_SCENARIOS:
         old = weekly_reach(account, weeks, quality, decline)
         total = old["contacts"].copy()
         if adopts_new:
@@ -276,8 +309,39 @@ def xiaomi_scenarios(weeks: int = 12) -> pd.DataFrame:
                 "情景": name,
                 "内容质量": quality,
                 "旧平台每周衰减": decline,
+                "采用社群": "是" if adopts_new else "否",
                 f"{weeks} 周内有效触达次数": float(total.sum()),
                 "最后一周触达概率": float(1.0 - np.exp(-total.iloc[-1])),
             }
         )
-    return pd.DataFrame(rows).set_index("情景")
+    table = pd.DataFrame(rows).set_index("情景")
+    table["相对基准"] = table[f"{weeks} 周内有效触达次数"] / table[f"{weeks} 周内有效触达次数"].iloc[0]
+    return table
+
+
+def xiaomi_switch_sensitivity(
+    qualities: tuple[float, ...] = (0.8, 0.6, 0.5, 0.4, 0.35, 0.3),
+    weeks: int = 12,
+    decline: float = 0.15,
+) -> pd.DataFrame:
+    """Does switching to a community make up for the fading old connector?
+
+    For each content quality, the reach of "old platform declining + community
+    adopted" over ``weeks`` weeks, relative to the baseline (old platform
+    healthy, content quality 0.8, no community).  A ratio below 1 means the
+    switch does not restore the baseline: the lesson's sensitivity exercise.
+    """
+    if weeks < 1:
+        raise ValueError(f"weeks 必须至少为 1 (weeks must be >= 1), got {weeks}")
+    account, community = CONNECTORS["content_account"], CONNECTORS["community"]
+    baseline = float(weekly_reach(account, weeks, 0.8, 0.0)["contacts"].sum())
+    rows = []
+    for q in qualities:
+        _check_unit("content_quality", q)
+        total = float(
+            weekly_reach(account, weeks, q, decline)["contacts"].sum()
+            + weekly_reach(community, weeks, q, 0.0)["contacts"].sum()
+        )
+        rows.append({"内容质量": q, f"{weeks} 周内有效触达次数": total, "相对基准": total / baseline,
+                     "追平基准": "是" if total >= baseline else "否"})
+    return pd.DataFrame(rows).set_index("内容质量")

@@ -62,7 +62,7 @@ randomness; it is a caricature for teaching, not a forecast.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 import pandas as pd
@@ -85,6 +85,8 @@ __all__ = [
     "mix_table",
     "cadence_table",
     "plot_activity",
+    "SENSITIVITY_CHANGES",
+    "sustain_sensitivity",
 ]
 
 # Control values used by the lesson and its explorer.
@@ -317,6 +319,53 @@ def mix_table(
             "停手52周后仍有活跃成员": sustains,
         })
     return pd.DataFrame(rows).set_index("PGC占比")
+
+
+# One assumption moved at a time, for the lesson's sensitivity exercise:
+# (parameter, new value).  Each is a small move from the default.
+SENSITIVITY_CHANGES: tuple[tuple[str, float], ...] = (
+    ("critical_mass", 0.25),
+    ("critical_mass", 0.35),
+    ("fatigue_per_post", 0.03),
+    ("fatigue_per_post", 0.05),
+    ("max_leave", 0.15),
+    ("leave_value_scale", 0.20),
+    ("ugc_quality", 0.75),
+    ("initial_active", 0.10),
+)
+
+
+def sustain_sensitivity(
+    pgc_share: float = 0.25,
+    cadence: float = 7,
+    stop_week: int = 8,
+    changes: tuple[tuple[str, float], ...] = SENSITIVITY_CHANGES,
+    params: MixParams = DEFAULT_PARAMS,
+) -> pd.DataFrame:
+    """Does "the group still runs a year after the operator stops" survive small changes?
+
+    One row for the defaults, then one row per ``(parameter, value)`` change,
+    each made on its own.  Columns: the default and new value, whether at least
+    5% of the original members are active 52 weeks after the operator stops,
+    and the active share of the cohort in that last week.
+    """
+    names = {f.name for f in fields(MixParams)}
+    rows = []
+    for name, value in (("（默认参数）", None), *changes):
+        if value is None:
+            p = params
+            default = new = float("nan")
+        else:
+            if name not in names:
+                raise ValueError(f"未知参数 {name!r} (unknown parameter); choose one of {sorted(names)}")
+            p = replace(params, **{name: value})
+            default, new = getattr(params, name), value
+        run = simulate(pgc_share, cadence, stop_week + 52, stop_week, p)
+        last = float(run["active_members"].iloc[-1])
+        rows.append({"参数": name, "默认值": default, "改为": new,
+                     "停手52周后仍有活跃成员": "是" if last >= 0.05 else "否",
+                     "停手52周后活跃成员占比": round(last, 3)})
+    return pd.DataFrame(rows).set_index("参数")
 
 
 def cadence_table(

@@ -56,9 +56,11 @@ def _a(href: str, cls: str, text: str, *, download: bool = False) -> str:
     return f'<a class="{cls}" href="{html.escape(href, quote=True)}"{extra}>{text}</a>'
 
 
-def lesson_links_html(hub_url: str, notebook: str, download_href: str) -> str:
-    """The box under a lesson's title: download the notebook; open it on the hub (if set)."""
+def lesson_links_html(hub_url: str, notebook: str, download_href: str, help_href: str = "") -> str:
+    """The box under a lesson's title: download the notebook (and how to run it); open it on the hub (if set)."""
     links = [_a(download_href, "shequn-download", "下载本课笔记本（Download .ipynb）", download=True)]
+    if help_href:
+        links.append(_a(help_href, "shequn-run-locally", "怎样在自己电脑上运行"))
     if hub_url:
         links.append(_a(lesson_url(hub_url, notebook), "shequn-hub", "在课程 Hub 上打开（Launch on the hub）"))
     return f'<div class="shequn-launch">{"".join(links)}</div>'

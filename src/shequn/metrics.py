@@ -1,7 +1,8 @@
 """Group-chat metrics with pandas, numpy and networkx idioms (no Python loops over rows).
 
 Inputs are the tables of :func:`shequn.data.load_dataset` (or of
-:func:`shequn.data.generate.generate` after :func:`as_typed`): timestamps are
+:func:`shequn.data.generate.generate` after :func:`shequn.data.as_typed`, which is also
+importable from here as ``shequn.metrics.as_typed``): timestamps are
 timezone-aware, ids are strings.  Every function returns a pandas object with
 documented columns, so the lessons' widgets, the instructors' checks and the
 benchmark share one definition of each metric.
@@ -11,8 +12,9 @@ the same metrics in DuckDB SQL): ids are matched with Arrow hash lookups
 (:func:`_positions`) instead of string joins, times are handled as int64
 microseconds, and per-group statistics (Gini, top share, reply-network degrees)
 are computed for all groups at once with sorted numpy arrays and ``bincount``
-instead of ``groupby().apply``.  :func:`network_summaries` gives
-:func:`network_summary` for every group in one pass.
+instead of ``groupby().apply``.  :func:`network_summaries` is the one implementation of the
+reply-network summary (every group in one pass, no graphs built); :func:`network_summary` is
+one of its rows.  ``tests/test_metrics.py`` checks it against networkx graphs.
 """
 
 from __future__ import annotations
@@ -51,25 +53,15 @@ _US_PER_WEEK = 7 * _US_PER_DAY
 _NAT = np.iinfo(np.int64).min
 
 
-def as_typed(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """Convert generator output (ISO strings, empty strings) to loaded dtypes.
+def __getattr__(name: str):
+    # ``as_typed`` (type conversion) lives in :mod:`shequn.data.convert`; it is re-exported here, lazily,
+    # because assignments import it as ``shequn.metrics.as_typed``, and importing :mod:`shequn.data`
+    # (pandera) eagerly would slow down ``import shequn.metrics``.
+    if name == "as_typed":
+        from shequn.data.convert import as_typed
 
-    Timestamps become timezone-aware (Beijing time) even when a column is
-    empty or all blank (a table without red packets, nobody who left).
-    """
-    from shequn.data.schema import TABLES, TIMEZONE  # imported here: the schema module pulls in pandera
-
-    out = {}
-    for name, frame in tables.items():
-        frame = frame.copy()
-        for col in TABLES[name].columns:
-            if col.kind == "datetime":
-                values = frame[col.name].replace("", None)
-                frame[col.name] = pd.to_datetime(values, format="ISO8601", utc=True).dt.tz_convert(TIMEZONE)
-            elif col.nullable:
-                frame[col.name] = frame[col.name].replace("", None)
-        out[name] = frame
-    return out
+        return as_typed
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -384,16 +376,22 @@ def reply_network(messages: pd.DataFrame, group_id: str | None = None) -> nx.DiG
 
 
 def network_summary(messages: pd.DataFrame, group_id: str, k: int = 3) -> dict:
-    """Centralisation and strong nodes of one group's reply network (undirected view)."""
-    from shequn.networks import degree_centralization, strong_nodes
+    """Centralisation and strong nodes of one group's reply network (undirected view), as a dict.
 
-    g = reply_network(messages, group_id).to_undirected()
+    One row of :func:`network_summaries` (the one implementation of this metric), with
+    ``group_id``; a group without messages has an empty network (zeros, no strong nodes).
+    """
+    rows = network_summaries(messages[messages["group_id"] == group_id], k)
+    if group_id not in rows.index:
+        return {"group_id": group_id, "members_in_network": 0, "ties": 0, "centralization": 0.0,
+                "strong_nodes": []}
+    row = rows.loc[group_id]
     return {
         "group_id": group_id,
-        "members_in_network": g.number_of_nodes(),
-        "ties": g.number_of_edges(),
-        "centralization": degree_centralization(g),
-        "strong_nodes": [v for v, _ in strong_nodes(g, k, "degree")] if g.number_of_nodes() else [],
+        "members_in_network": int(row["members_in_network"]),
+        "ties": int(row["ties"]),
+        "centralization": float(row["centralization"]),
+        "strong_nodes": list(row["strong_nodes"]),
     }
 
 
@@ -432,8 +430,8 @@ def network_summaries(messages: pd.DataFrame, k: int = 3) -> pd.DataFrame:
     Index ``group_id`` (sorted); columns ``members_in_network``, ``ties``
     (distinct undirected pairs), ``centralization`` (Freeman degree
     centralisation, 0 below 3 nodes) and ``strong_nodes`` (the ``k`` members of
-    highest degree, ties broken by id) -- the same values as
-    :func:`network_summary`, which builds each group's networkx graph.
+    highest degree, ties broken by id) -- the same values as networkx gives on
+    :func:`reply_network` made undirected (checked in the tests).
     """
     g_code, groups = _codes(messages["group_id"])
     sender, mention, names = _node_codes(messages["sender_id"], messages["mention_id"])

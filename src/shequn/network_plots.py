@@ -96,8 +96,13 @@ def plot_networks(how: str = "centre", k: int = 1, n: int = 60, degree: int = 6,
 
 
 def plot_resilience(how: str = "centre", k: int = 1, social_pulls: Sequence[float] = SOCIAL_PULLS, n: int = 60,
-                    degree: int = 6, seed: int = 0):
-    """Share of activity kept after ``k`` members leave, against social pull, for both shapes."""
+                    degree: int = 6, seed: int = 0, compare_equal_drives: bool = False):
+    """Share of activity kept after ``k`` members leave, against social pull, for both shapes.
+
+    ``compare_equal_drives`` adds the star in which fans (and the centre) have the
+    mesh members' own drive, so the reader sees how much of the star's collapse
+    comes from the lower drives the default star gives its fans.
+    """
     from shequn.plotting import new_figure
 
     if how not in REMOVAL_ZH:
@@ -107,6 +112,10 @@ def plot_resilience(how: str = "centre", k: int = 1, social_pulls: Sequence[floa
     for shape, style in (("star", "o--"), ("mesh", "s-")):
         kept = [networks.resilience(shape, how, k, n, degree, s, seed).activity_kept for s in pulls]
         ax.plot(pulls, kept, style, markersize=4, label=SHAPE_ZH[shape])
+    if compare_equal_drives:
+        kept = [networks.resilience("star", how, k, n, degree, s, seed, equal_drives=True).activity_kept
+                for s in pulls]
+        ax.plot(pulls, kept, "^:", markersize=4, label="星形，人人发言意愿相同")
     ax.axhline(1.0, color="black", linewidth=0.8, linestyle=":")
     ax.set_xlabel("社交拉动s（成员受身边人带动的程度）")
     ax.set_ylabel("活跃度保留比例（离开后÷离开前）")

@@ -13,7 +13,9 @@ Activity model (deterministic expected values, synthetic):
     a_i(t+1) = clip(b_i, 0, 1)                                    otherwise
 
 ``a_i`` is the probability that member ``i`` posts on a day, ``b_i`` their own
-drive (the centre of a star has a high drive, the fans a low one) and ``s``
+drive (by default the centre of a star has a high drive and the fans a lower
+one than mesh members; ``equal_drives=True`` gives everyone, the centre
+included, the mesh members' drive distribution) and ``s``
 the social pull of the members they are tied to.  Activity is iterated to a
 fixed point; the fixed point exists because ``s < 1``.
 """
@@ -42,14 +44,22 @@ Shape = Literal["star", "mesh"]
 Removal = Literal["centre", "most_active", "random"]
 
 
-def build_network(shape: Shape, n: int = 60, degree: int = 6, seed: int = 0) -> nx.Graph:
+MESH_DRIVE = (0.02, 0.12)  # uniform range of the mesh members' own drive
+FAN_DRIVE = (0.0, 0.06)  # uniform range of the fans' own drive (default star)
+CENTRE_DRIVE = 0.9  # the star centre's own drive (default star)
+
+
+def build_network(shape: Shape, n: int = 60, degree: int = 6, seed: int = 0,
+                  equal_drives: bool = False) -> nx.Graph:
     """A group of ``n`` members.
 
     ``star``: member 0 is the centre (the star); every fan is tied to the centre,
     and fans rarely know each other (each pair with probability ``1 / n``).
     ``mesh``: a connected Watts–Strogatz small world in which everyone has
     about ``degree`` ties and there is no centre.  Node attribute ``drive``
-    holds each member's own posting drive ``b_i``.
+    holds each member's own posting drive ``b_i``.  With ``equal_drives`` every
+    member of either shape draws the drive from ``MESH_DRIVE``, so the two
+    shapes differ only in their ties (the lesson's sensitivity check).
     """
     if n < 3:
         raise ValueError(f"a group needs at least 3 members, got {n}")
@@ -62,10 +72,13 @@ def build_network(shape: Shape, n: int = 60, degree: int = 6, seed: int = 0) -> 
         pairs = np.array(np.triu_indices(n - 1, k=1)).T + 1
         extra = pairs[rng.random(len(pairs)) < 1.0 / n]
         g.add_edges_from(map(tuple, extra))
-        drive = np.concatenate([[0.9], rng.uniform(0.0, 0.06, size=len(fans))])
+        if equal_drives:
+            drive = rng.uniform(*MESH_DRIVE, size=n)
+        else:
+            drive = np.concatenate([[CENTRE_DRIVE], rng.uniform(*FAN_DRIVE, size=len(fans))])
     elif shape == "mesh":
         g = nx.connected_watts_strogatz_graph(n, degree, 0.2, seed=int(rng.integers(2**31)))
-        drive = rng.uniform(0.02, 0.12, size=n)
+        drive = rng.uniform(*MESH_DRIVE, size=n)
     else:
         raise ValueError(f"shape must be 'star' or 'mesh', got {shape!r}")
     nx.set_node_attributes(g, dict(enumerate(drive)), "drive")
@@ -162,9 +175,9 @@ class Resilience:
 
 
 def resilience(shape: Shape, how: Removal = "centre", k: int = 1, n: int = 60, degree: int = 6,
-               social_pull: float = 0.8, seed: int = 0) -> Resilience:
+               social_pull: float = 0.8, seed: int = 0, equal_drives: bool = False) -> Resilience:
     """Build a group, remove ``k`` members by ``how``, and compare the survivors."""
-    g = build_network(shape, n, degree, seed)
+    g = build_network(shape, n, degree, seed, equal_drives)
     h = remove_members(g, how, k, seed, social_pull)
     before = steady_activity(g, social_pull)
     after = steady_activity(h, social_pull)

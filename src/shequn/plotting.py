@@ -16,10 +16,12 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 from matplotlib import font_manager
 
-__all__ = ["FontNotFoundError", "find_cjk_font", "use_chinese_font", "new_figure"]
+__all__ = ["FontNotFoundError", "find_cjk_font", "use_chinese_font", "new_figure", "set_alt_text", "alt_text"]
 
 ENV_VAR = "SHEQUN_CJK_FONT"
 VENDORED_FONT = Path("vendor/node_modules/@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf")
+# The learner wheel offered on the site carries the same font (shequn.learner_wheel).
+PACKAGED_FONT = Path(__file__).with_name("fonts") / "NotoSansSC-Regular.ttf"
 # Families known to cover Simplified Chinese, in order of preference.
 SYSTEM_FAMILIES = (
     "Noto Sans SC",
@@ -49,8 +51,8 @@ def _search_roots() -> list[Path]:
 def find_cjk_font() -> Path | str:
     """Return the path of a CJK font file, or the name of a system font family.
 
-    Order: ``$SHEQUN_CJK_FONT``, the vendored Noto Sans SC next to the project,
-    then the system families in ``SYSTEM_FAMILIES``.
+    Order: ``$SHEQUN_CJK_FONT``, the vendored Noto Sans SC next to the project, the
+    copy packed into the learner wheel, then the system families in ``SYSTEM_FAMILIES``.
     """
     env = os.environ.get(ENV_VAR)
     if env:
@@ -62,6 +64,8 @@ def find_cjk_font() -> Path | str:
         candidate = root / VENDORED_FONT
         if candidate.is_file():
             return candidate
+    if PACKAGED_FONT.is_file():
+        return PACKAGED_FONT
     available = {f.name for f in font_manager.fontManager.ttflist}
     for family in SYSTEM_FAMILIES:
         if family in available:
@@ -97,7 +101,71 @@ def use_chinese_font() -> str:
     plt.rcParams["axes.unicode_minus"] = False
     plt.rcParams["svg.fonttype"] = "path"
     warnings.filterwarnings("error", message=r"Glyph \d+ .*missing from font")
+    _show_figures_with_alt_text()
     return family
+
+
+# ------------------------------------------------------------------ alt text
+def set_alt_text(fig, text: str):
+    """Give a figure the text a screen reader reads for it (the site's ``alt``); returns ``fig``."""
+    fig._shequn_alt = str(text)
+    return fig
+
+
+def alt_text(fig) -> str:
+    """What the figure shows, for its ``alt`` text: the text set with :func:`set_alt_text`, or
+    one built from the figure itself (titles, axis labels, legend entries)."""
+    explicit = getattr(fig, "_shequn_alt", None)
+    if explicit:
+        return explicit
+    parts = []
+    suptitle = fig._suptitle.get_text() if getattr(fig, "_suptitle", None) else ""
+    if suptitle:
+        parts.append(f"{suptitle}。")
+    axes = [ax for ax in fig.axes if ax.get_visible() and ax.axison]
+    if len(axes) > 1:
+        parts.append(f"共{len(axes)}幅子图。")
+    for ax in axes:
+        bits = []
+        if ax.get_title():
+            bits.append(" ".join(ax.get_title().split()))
+        if ax.get_xlabel():
+            bits.append(f"横轴：{ax.get_xlabel()}")
+        if ax.get_ylabel():
+            bits.append(f"纵轴：{ax.get_ylabel()}")
+        labels = [lab for lab in ax.get_legend_handles_labels()[1] if not lab.startswith("_")]
+        if labels:
+            bits.append("图例：" + "、".join(dict.fromkeys(labels)))
+        if bits:
+            parts.append("；".join(bits) + "。")
+    return "图：" + ("".join(parts) or "（无标题的图）")
+
+
+def _png_with_alt(fig):
+    from IPython.core.pylabtools import print_figure
+
+    alt = alt_text(fig)
+    # The alt text travels inside the PNG too (an iTXt "Description" chunk): myst-nb keeps only
+    # width/height of an output's metadata, so the site build reads it from the file
+    # (shequn.site_figures).
+    data = print_figure(fig, "png", bbox_inches="tight", metadata={"Description": alt})
+    return (data, {"alt": alt}) if data else None
+
+
+def _show_figures_with_alt_text() -> None:
+    """In IPython, figures are shown as PNG carrying their alt text in the output's metadata
+    (myst-nb writes it to the site's ``<img alt>``)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # plain Python: nothing is displayed
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    from matplotlib.figure import Figure
+
+    plt.get_backend()  # resolve the inline backend first: it registers its own PNG formatter
+    shell.display_formatter.formatters["image/png"].for_type(Figure, _png_with_alt)
 
 
 def new_figure(figsize: tuple[float, float] = (7.0, 4.0)):
@@ -109,6 +177,7 @@ def new_figure(figsize: tuple[float, float] = (7.0, 4.0)):
     use_chinese_font()
     fig, ax = plt.subplots(figsize=figsize, dpi=100)
     plt.close(fig)
+    _show_figures_with_alt_text()
     ax.grid(True, alpha=0.3)
     ax.spines[["top", "right"]].set_visible(False)
     return fig, ax

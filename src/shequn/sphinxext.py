@@ -10,7 +10,13 @@ Loaded from ``_config.yml`` (``sphinx.extra_extensions``).  It
 * adds the site's CSS (web font, explorer layout);
 * puts a download link for the lesson notebook under each lesson's title and, when
   ``shequn_hub_url`` is set in ``_config.yml``, links that open the lesson (or the
-  assignments) on the course's JupyterHub (:mod:`shequn.hub`).
+  assignments) on the course's JupyterHub (:mod:`shequn.hub`);
+* packs the learner wheel (:mod:`shequn.learner_wheel`) into ``_static/wheels/`` and offers
+  it on the 「在自己电脑上运行」 page;
+* ranks the lesson that teaches a term above its glossary entry (:mod:`shequn.site_search`);
+* loads only the assets a page uses, with no console errors (:mod:`shequn.site_assets`);
+* shows each page's last-updated date from git and, when ``shequn_repository_url`` is set,
+  links to the repository and its issue tracker (:mod:`shequn.site_meta`).
 
 A missing asset is a build error that says which command installs it.
 """
@@ -25,6 +31,11 @@ from pathlib import Path
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.errors import ConfigError
+from sphinx.util import logging
+
+from shequn.learner_wheel import WheelBuildError, build_learner_wheel
+from shequn.site_assets import fontawesome_subset, theme_templates_without_fontawesome, trim_page_assets
+from shequn.site_search import add_lesson_index_entries, glossary_entries, write_scorer
 
 __all__ = ["setup", "glossary_terms", "stage_vendor_assets", "VENDOR_FILES"]
 
@@ -48,10 +59,9 @@ VENDOR_FILES: tuple[tuple[str, str, str], ...] = (
     ("mathjax/es5", "mathjax", "sre/**/*"),
     ("mathjax/es5", "mathjax", "adaptors/**/*"),
     ("@fontsource/noto-sans-sc/files", "noto-sans-sc/files", "noto-sans-sc-*-400-normal.woff2"),
-    ("@fontsource/noto-sans-sc/files", "noto-sans-sc/files", "noto-sans-sc-*-700-normal.woff2"),
 )
-FONT_CSS = (("@fontsource/noto-sans-sc/400.css", "noto-sans-sc/400.css"),
-            ("@fontsource/noto-sans-sc/700.css", "noto-sans-sc/700.css"))
+# Regular weight only: bold is synthesised, which halves the Chinese web font a page downloads.
+FONT_CSS = (("@fontsource/noto-sans-sc/400.css", "noto-sans-sc/400.css"),)
 _STATIC_DIR = Path(__file__).with_name("site")
 
 
@@ -133,10 +143,29 @@ def _on_config_inited(app: Sphinx, config: Config) -> None:
     terms = glossary_terms(glossary)
     if not terms:
         raise ConfigError(f"no terms found in the {{glossary}} directive of {glossary}")
-    dict_path = write_jieba_dict(terms, build_dir / "jieba_userdict.txt")
+    synonyms = [w for entry in glossary_entries(glossary) for w in entry.synonyms]
+    dict_path = write_jieba_dict([*terms, *synonyms], build_dir / "jieba_userdict.txt")
     options = dict(config.html_search_options or {})
     options["dict"] = str(dict_path)
     config.html_search_options = options
+    # Lessons rank above the glossary (shequn.site_search); icons without fontawesome.js
+    # (shequn.site_assets); the learner wheel for 「在自己电脑上运行」 (shequn.learner_wheel).
+    config.html_search_scorer = str(write_scorer(build_dir / "search_scorer.js", GLOSSARY_DOC.with_suffix("").as_posix()))
+    config.templates_path = [str(theme_templates_without_fontawesome(build_dir / "templates")),
+                             *config.templates_path]
+    if not config.html_favicon:  # else the browser asks for /favicon.ico: a 404 in the console
+        config.html_favicon = str(_STATIC_DIR / "shequn-favicon.svg")
+    try:
+        wheel = build_learner_wheel(root, build_dir / "learner-wheel")
+    except WheelBuildError as exc:
+        raise ConfigError(str(exc)) from None
+    wheel_static = build_dir / "learner-static"
+    if wheel_static.exists():
+        shutil.rmtree(wheel_static)
+    (wheel_static / WHEELS_DIR).mkdir(parents=True)
+    shutil.copy2(wheel, wheel_static / WHEELS_DIR / wheel.name)
+    config.html_static_path = [*config.html_static_path, str(wheel_static)]
+    app._shequn_wheel = wheel
 
 
 def package_fingerprint() -> str:
@@ -165,6 +194,9 @@ def _on_env_get_outdated(app: Sphinx, env, added, changed, removed) -> list[str]
 
 
 NOTEBOOKS_DIR = "_notebooks"  # lesson notebooks offered for download, under the site root
+WHEELS_DIR = "wheels"         # the learner wheel, under _static/
+RUN_LOCALLY_DOC = "book/run_locally"
+logger = logging.getLogger(__name__)
 
 
 def _check_hub_url(app: Sphinx, config: Config) -> None:
@@ -174,6 +206,46 @@ def _check_hub_url(app: Sphinx, config: Config) -> None:
         config.shequn_hub_url = normalise_hub_url(config.shequn_hub_url)
     except HubURLError as exc:
         raise ConfigError(str(exc)) from None
+
+
+def _check_repository_url(app: Sphinx, config: Config) -> None:
+    from shequn.site_meta import RepositoryURLError, normalise_repository_url
+
+    try:
+        config.shequn_repository_url = normalise_repository_url(config.shequn_repository_url)
+    except RepositoryURLError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def _on_page_meta(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """Every page: last-updated date from git; repository and 「报告问题」 links when configured."""
+    from shequn.site_meta import last_updated, repository_links_html
+
+    if pagename in app.env.found_docs:
+        context["last_updated"] = last_updated(Path(app.env.doc2path(pagename)))
+    else:  # search, genindex: the newest page's date
+        context["last_updated"] = max(
+            (last_updated(Path(app.env.doc2path(d))) for d in app.env.found_docs), default=None)
+    links = repository_links_html(app.config.shequn_repository_url,
+                                  re.sub(r"<[^>]+>", "", context.get("title") or ""))
+    if links:
+        context["theme_extra_footer"] = (context.get("theme_extra_footer") or "") + links
+
+
+def _wheel_box(app: Sphinx, pagename: str) -> str:
+    """The download box of the run-locally page; warns if the page's commands name another file."""
+    import html
+
+    wheel = app._shequn_wheel
+    source = Path(app.env.doc2path(pagename)).read_text(encoding="utf-8")
+    if wheel.name not in source:
+        logger.warning(f"{RUN_LOCALLY_DOC}.md 的命令没有写出本次构建的软件包文件名 {wheel.name} "
+                       f"(the page's commands must name the wheel the build produced)",
+                       location=pagename)
+    href = "../" * pagename.count("/") + f"_static/{WHEELS_DIR}/{wheel.name}"
+    size = wheel.stat().st_size / 1e6
+    return (f'<div class="shequn-launch"><a class="shequn-wheel" href="{html.escape(href)}" download>'
+            f'下载课程软件包 {html.escape(wheel.name)}（{size:.1f} MB）</a></div>')
 
 
 def _insert_after_title(body: str, box: str) -> str:
@@ -195,8 +267,11 @@ def _on_html_page_context(app: Sphinx, pagename: str, templatename: str, context
         target = Path(app.outdir) / NOTEBOOKS_DIR / f"{pagename}.ipynb"
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(notebook, target)
-        box = lesson_links_html(hub_url, f"{pagename}.ipynb", f"{up}{NOTEBOOKS_DIR}/{pagename}.ipynb")
+        box = lesson_links_html(hub_url, f"{pagename}.ipynb", f"{up}{NOTEBOOKS_DIR}/{pagename}.ipynb",
+                                help_href=f"{up}{RUN_LOCALLY_DOC}.html")
         context["body"] = _insert_after_title(context["body"], box)
+    elif pagename == RUN_LOCALLY_DOC:
+        context["body"] = _insert_after_title(context["body"], _wheel_box(app, pagename))
     elif pagename == "book/assignments":
         names = sorted(p.name for p in (root / "assignments").glob("*") if (p / f"{p.name}.ipynb").is_file())
         box = assignment_links_html(hub_url, names)
@@ -204,13 +279,36 @@ def _on_html_page_context(app: Sphinx, pagename: str, templatename: str, context
             context["body"] = _insert_after_title(context["body"], box)
 
 
+def _on_lazy_explorers(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """Explorers load lazily (after myst-nb added the page's widget state): shequn.explorer_site;
+    figures get their alt text: shequn.site_figures."""
+    from shequn.explorer_site import lazy_explorers
+    from shequn.site_figures import figure_alt_text
+
+    lazy_explorers(app, pagename, context)
+    figure_alt_text(app, context)
+
+
+def _on_build_finished(app: Sphinx, exception) -> None:
+    """The icon font subset needs the written pages (:func:`shequn.site_assets.fontawesome_subset`)."""
+    if exception is None and app.builder.format == "html":
+        fontawesome_subset(Path(app.outdir))
+
+
 def setup(app: Sphinx) -> dict:
     app.add_config_value("shequn_hub_url", "", "html", types=[str])
+    app.add_config_value("shequn_repository_url", "", "html", types=[str])
     app.connect("config-inited", _check_hub_url)
+    app.connect("config-inited", _check_repository_url)
+    app.connect("html-page-context", _on_page_meta)
+    app.connect("html-page-context", trim_page_assets, priority=900)  # after sphinx.ext.mathjax
+    app.connect("doctree-resolved", add_lesson_index_entries)
     app.connect("html-page-context", _on_html_page_context)
+    app.connect("html-page-context", _on_lazy_explorers, priority=600)
     app.connect("config-inited", _on_config_inited, priority=900)
     app.connect("env-get-outdated", _on_env_get_outdated)
     app.add_css_file("offline/noto-sans-sc/400.css")
-    app.add_css_file("offline/noto-sans-sc/700.css")
     app.add_css_file("shequn.css")
+    app.add_css_file("shequn-icons.css")
+    app.connect("build-finished", _on_build_finished)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -39,6 +39,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from shequn.data.convert import as_typed
+
 __all__ = ["Target", "TARGETS", "achieved", "calibration_table", "markdown_table", "typed_tables"]
 
 _DAY = pd.Timedelta(days=1)
@@ -94,8 +96,6 @@ def _fmt(x: float) -> str:
 
 def typed_tables(tables) -> dict[str, pd.DataFrame]:
     """Accept a loaded :class:`~shequn.data.load.Dataset`, typed tables, or generator output (strings)."""
-    from shequn.metrics import as_typed
-
     if dataclasses.is_dataclass(tables):
         tables = {f.name: getattr(tables, f.name) for f in dataclasses.fields(tables)}
     if not pd.api.types.is_datetime64_any_dtype(tables["messages"]["sent_at"]):

@@ -66,8 +66,10 @@ def _sniff(path: Path, head: bytes) -> None:
         raise DataError(path, "这是旧版 Excel（.xls）文件，不是 CSV。请另存为 CSV UTF-8。",
                         "This is an old Excel (.xls) file, not CSV. Save it as 'CSV UTF-8' first.")
     if stripped[:1] in (b"{", b"["):
-        raise DataError(path, "这是 JSON 文件，不是 CSV。请先转换为 CSV（例如 pandas.read_json(...).to_csv(...)）。",
-                        "This is JSON, not CSV. Convert it to CSV first.")
+        raise DataError(path, "这是 JSON 文件，不是本课程的 CSV 表格。如果它是聊天记录导出（Telegram、QQ NT、Discord），"
+                        "请用 `shequn data import 文件 --out 文件夹` 导入，它会生成这些表格。",
+                        "This is JSON, not one of the kit's CSV tables. If it is a chat export (Telegram, QQ NT, "
+                        "Discord), import it with `shequn data import FILE --out DIR`, which writes the tables.")
     if b"\x00" in head:
         raise DataError(path, "文件含有二进制内容（NUL 字节），不是文本 CSV。",
                         "The file contains binary data (NUL bytes); it is not a text CSV.")
@@ -95,6 +97,52 @@ def _decode(path: Path, raw: bytes) -> str:
     return text  # GBK/GB18030 detected and decoded
 
 
+_ID_WORDS = {"id", "uid", "uin", "wxid", "qq", "key", "no", "number"}
+_TIME_WORDS = {"time", "at", "date", "datetime", "timestamp", "ts", "day"}
+
+
+def _words(name: str) -> list[str]:
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name.strip())
+    return [w for w in re.split(r"[^a-z0-9]+", spaced.lower()) if w]
+
+
+def _rename_hint(table: str, missing: str, extra: list[str]) -> str | None:
+    """A column rename is suggested only when it is a real match, not merely a similar string.
+
+    The candidate must share the missing column's main word (``create_time`` →
+    ``created_at``: "creat…") and be of the same kind: an id column is matched only
+    by a name with an id word, a time column only by a name with a time word, and
+    a boolean flag such as ``IsSender`` never matches ``sender_id``.
+    """
+    kind = TABLES[table].column(missing).kind
+    target = _words(missing)
+    stems = {w[:5] for w in target if w not in _ID_WORDS | _TIME_WORDS}
+    best = None
+    for cand in extra:
+        words = _words(cand)
+        if not words or words[0] in ("is", "has", "was", "can"):
+            continue
+        if kind in ("id", "ref") and not _ID_WORDS & set(words):
+            continue
+        if kind == "datetime" and not _TIME_WORDS & set(words):
+            continue
+        if stems and not stems & {w[:5] for w in words}:
+            continue
+        score = difflib.SequenceMatcher(None, "_".join(words), missing).ratio()
+        if score >= 0.5 and (best is None or score > best[0]):
+            best = (score, cand)
+    return best[1] if best else None
+
+
+def _export_hint(columns: list[str]) -> str | None:
+    cols = set(columns)
+    if {"Time", "SenderName", "Sender", "Talker", "Content"} <= cols or {"StrContent", "IsSender"} <= cols \
+            or {"AuthorID", "Author", "Content"} <= cols:
+        return ("这看起来是聊天记录导出，不是本课程的表格：请用 `shequn data import 文件 --out 文件夹` 导入。"
+                "(this looks like a chat export, not one of the kit's tables: use `shequn data import`)")
+    return None
+
+
 def _check_header(path: Path, table: str, columns: list[str]) -> None:
     expected = TABLES[table].column_names
     missing = [c for c in expected if c not in columns]
@@ -102,9 +150,12 @@ def _check_header(path: Path, table: str, columns: list[str]) -> None:
     if missing:
         hints = []
         for m in missing:
-            close = difflib.get_close_matches(m, extra, n=1, cutoff=0.5)
+            close = _rename_hint(table, m, extra)
             if close:
-                hints.append(f"「{close[0]}」是否应为「{m}」？ ('{close[0]}' should be '{m}'?)")
+                hints.append(f"「{close}」是否应为「{m}」？ ('{close}' should be '{m}'?)")
+        export = _export_hint(columns)
+        if export:
+            hints.append(export)
         raise DataError(path, f"缺少列：{', '.join(missing)}。{' '.join(hints)}",
                         f"missing column(s): {', '.join(missing)}; expected {expected}", line=1,
                         column=missing[0])

@@ -1,7 +1,10 @@
 """Grading support for the course's nbgrader assignments (no solutions live here).
 
-The check helpers are imported lazily: the sandbox launcher (``shequn.grading.sandbox``) starts
-once per graded notebook and must not pay for importing pandas.
+Learner side: the check helpers the assignments' test cells use (:mod:`shequn.grading.checks`,
+the local check).  Instructor side: ``shequn grade`` (:mod:`~shequn.grading.scheduler`), the
+trusted test runner (:mod:`~shequn.grading.trusted`) and its channel, the sandbox, gradebook,
+journal, audit, export and exchange.  The check helpers are imported lazily: the sandbox
+launcher starts once per graded notebook and must not pay for importing pandas.
 """
 
 from __future__ import annotations

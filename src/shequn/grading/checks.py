@@ -183,6 +183,14 @@ def forbid(module_name: str, *namespaces: MutableMapping[str, Any], reason: str 
 
 
 def grading_seed(default: int) -> int:
-    """The seed of the hidden data: ``$SHEQUN_GRADING_SEED`` if the instructor set it, else ``default``."""
+    """The seed of one hidden data set: *default*, mixed with this term's seed when grading.
+
+    ``shequn grade`` sets ``$SHEQUN_GRADING_SEED`` (the term's seed) in the trusted grader only;
+    each test's *default* then gives a different, unguessable seed.  Without it (a learner's
+    own run) the default is used.
+    """
     raw = os.environ.get(GRADING_SEED_ENV)
-    return int(raw) if raw else default
+    if not raw:
+        return default
+    digest = hashlib.sha256(f"{int(raw)}:{default}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") % (2**31 - 1000)

@@ -19,6 +19,11 @@ nbgrader's own export writes every assignment of every student to ``grades.csv``
     nbgrader export --to my_grades.csv --assignment '["threshold_design"]'
 
 Both read the same gradebook, so manual grades given in formgrader are included.
+
+A submission that still needs manual grading (an essay not yet graded, or one that
+``shequn grade`` flagged: timed out, invalid, refused answer data...) is **held back**: its
+score cell is left empty, so the LMS keeps no grade for it until an instructor has graded it
+in formgrader.  ``export_grades`` returns the held students; the CLI names them.
 """
 
 from __future__ import annotations
@@ -39,7 +44,7 @@ def gradebook_rows(course: Path, assignment: str) -> tuple[float, list[dict]]:
     """``(max_score, rows)`` with one row (student fields + ``score``) per gradebook student."""
     from nbgrader.api import MissingEntry
 
-    from shequn.grading.grade import course_dirs
+    from shequn.grading.gradebook import course_dirs
 
     with course_dirs(Path(course)).gradebook() as gb:
         try:
@@ -50,26 +55,29 @@ def gradebook_rows(course: Path, assignment: str) -> tuple[float, list[dict]]:
         for student in gb.students:
             try:
                 sub = gb.find_submission(assignment, student.id)
-                score, submitted = float(sub.score), True
+                score, submitted, held = float(sub.score), True, bool(sub.needs_manual_grade)
             except MissingEntry:
-                score, submitted = 0.0, False
+                score, submitted, held = 0.0, False, False
             rows.append({"id": student.id, "first_name": student.first_name or "",
                          "last_name": student.last_name or "", "email": student.email or "",
                          "lms_user_id": student.lms_user_id or "", "score": score,
-                         "submitted": submitted})
+                         "submitted": submitted, "held": held})
     return max_score, sorted(rows, key=lambda r: r["id"])
 
 
-def _fmt(x: float) -> str:
-    return f"{round(x, 4):g}"
+def _fmt(x: float | None) -> str:
+    return "" if x is None else f"{round(x, 4):g}"
 
 
 def export_grades(course: Path, assignment: str, fmt: str, out: Path, *,
-                  canvas_id: str | None = None, moodle_id: str = "email") -> int:
-    """Write the CSV; return the number of student rows."""
+                  canvas_id: str | None = None, moodle_id: str = "email") -> tuple[int, list[str]]:
+    """Write the CSV; return the number of student rows and the students held back."""
     if fmt not in FORMATS:
         raise ExportError(f"未知格式 (unknown format) {fmt!r}: {' | '.join(FORMATS)}")
     max_score, rows = gradebook_rows(course, assignment)
+    for r in rows:
+        if r["held"]:
+            r["score"] = None
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, "w", newline="", encoding="utf-8") as fh:
@@ -89,4 +97,4 @@ def export_grades(course: Path, assignment: str, fmt: str, out: Path, *,
             for r in rows:
                 key = (r["email"] or r["id"]) if moodle_id == "email" else r["id"]
                 w.writerow([key, r["first_name"], r["last_name"], _fmt(r["score"])])
-    return len(rows)
+    return len(rows), [r["id"] for r in rows if r["held"]]

@@ -60,3 +60,22 @@ class HideTestDetails(Preprocessor):
                 outputs.append(_stream(f"本题得分 / points: {plain}\n"))
         cell.outputs = outputs
         return cell, resources
+
+
+class FeedbackCSP(Preprocessor):
+    """A Content-Security-Policy for the feedback page: no script runs in it, inline or not.
+
+    nbgrader's feedback template has no hook for ``<head>`` other than the inlined CSS list,
+    so the policy's ``<meta>`` tag is added there (after ``CSSHTMLHeaderPreprocessor``), before
+    any script tag in the page.  Learner content is also sanitised at autograde time
+    (:mod:`shequn.grading.sanitize`); this is the second line.
+    """
+
+    enabled = Bool(True).tag(config=True)
+
+    def preprocess(self, nb, resources):
+        from shequn.grading.sanitize import FEEDBACK_CSP
+
+        css = resources.setdefault("inlining", {}).setdefault("css", [])
+        css.insert(0, f'</style><meta http-equiv="Content-Security-Policy" content="{FEEDBACK_CSP}"><style>')
+        return nb, resources

@@ -1,468 +1,424 @@
-"""Run untrusted learner notebooks in a Jupyter kernel with OS-level limits.
+"""Run untrusted learner notebooks in a Jupyter kernel inside bubblewrap and a cgroup.
 
-Two halves:
+Built from standard parts; this module only assembles their command lines:
 
-* **Launcher** (``python -m shequn.grading.sandbox [limits] -- <kernel argv>``), meant to be a
-  kernelspec ``argv``.  Running as root it: copies the (root-only) connection file into the
-  work dir for the sandbox user, unshares the network namespace (no network at all; the kernel
-  must therefore use ``transport="ipc"``, with socket paths inside the work dir), hides
-  non-traversable ancestors of the Python installation behind a tmpfs (in a private mount
-  namespace) so the unprivileged user can still exec the interpreter, sets rlimits, drops to
-  the sandbox user and ``exec``s the kernel.  Not running as root it only applies the rlimits.
+* **bubblewrap** (Debian's ``bubblewrap``; the Makefile installs it) gives the kernel its own
+  PID, IPC, network, UTS, cgroup and mount namespaces.  The new root holds only a read-only
+  system (``/usr``, ``/etc``), the Python installation, the course package and the kernel's
+  work dir; ``/tmp``, ``/var/tmp``, ``/dev/shm`` and ``/run`` are private tmpfs with a size
+  cap.  The network namespace has only a loopback device, so the kernel talks to the grader
+  over unix sockets (``transport="ipc"``) in its work dir.  SysV IPC objects and the tmpfs
+  die with the namespaces.
+* **setpriv** (util-linux) drops to an unprivileged uid with no groups, capabilities or
+  ``no_new_privs`` before the kernel starts.  The uid needs no passwd entry: nothing is
+  created in ``/etc/passwd`` and nothing is left to remove.
+* a **cgroup** (:mod:`shequn.grading.cgroup`) caps the total memory, the number of processes
+  and the CPU share of everything the kernel starts, and lists it, so that removing the
+  sandbox kills all of it.  rlimits stay as a second line (file size, core dumps, CPU time).
 
-* **Client** (:func:`sandbox_client`, :func:`execute_sandboxed`): an nbclient
-  ``NotebookClient`` wired to that kernel over ipc, with a per-cell timeout, an overall
-  watchdog and a hard kill of everything the kernel left behind.
+The kernelspec's ``argv`` runs ``python -P -m shequn.grading.sandbox --spec FILE -- KERNEL``
+as root: it joins the cgroup, copies the connection file into the work dir for the
+sandbox uid, sets rlimits and ``exec``s bubblewrap.  Not root: refused (grading needs root).
 
-Parallel graders should give every worker its own sandbox user: ``RLIMIT_NPROC`` is a per-user
-budget, and clean-up kills every process of the sandbox user.
+:class:`Sandbox` owns one work dir, uid and cgroup; :func:`execute_sandboxed` runs a whole
+notebook in a fresh one (tests, benchmarks).
 """
 
 from __future__ import annotations
 
 import argparse
 import atexit
-import ctypes
+import contextlib
 import json
 import os
-import pwd
 import resource
 import shutil
-import signal
 import stat
 import subprocess
 import sys
 import tempfile
 import threading
-import time
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-DEFAULT_USER = "shequn-sandbox"
-DEFAULT_LIMITS: dict[str, int] = {"memory_mb": 2048, "nproc": 64, "cpu_seconds": 600, "fsize_mb": 64}
+from shequn.grading.cgroup import Cgroup, CgroupError
+
+__all__ = ["Limits", "Sandbox", "SandboxError", "execute_sandboxed", "sandbox_available", "IN_DIR", "OUT_DIR"]
+
 CONNECTION_COPY = ".sandbox-connection.json"
 IPC_BASENAME = "kernel-ipc"
-
-CLONE_NEWNS = 0x00020000
-CLONE_NEWNET = 0x40000000
-MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND = 1, 2, 4, 32, 4096
-MS_REC, MS_PRIVATE = 16384, 1 << 18
-PR_SET_NO_NEW_PRIVS = 38
-# environment passed through to the kernel; everything else (tokens, JUPYTER_* dirs) is dropped
-_ENV_KEEP = ("PATH", "LANG", "LANGUAGE", "TZ", "TERM", "PYTHONPATH", "PYTHONHASHSEED",
-             "VIRTUAL_ENV", "SOURCE_DATE_EPOCH")
-_ENV_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
-                "NUMEXPR_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")
+IN_DIR, OUT_DIR = "/shequn/in", "/shequn/out"  # the grader's channel, as the kernel sees it
+UID_BASE = 1_800_000_000  # sandbox uids: far above any real account, no passwd entry
+_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS",
+            "VECLIB_MAXIMUM_THREADS")
+_STUB = ('raise ImportError("评分环境不提供 {name}：本题要求用自己的代码实现，调用课程软件包里的现成实现不得分。 / '
+         '{name} is not available while grading: the answer must be your own code.")\n')
 
 
 class SandboxError(RuntimeError):
     """The sandbox could not be set up as requested (the kernel is *not* started)."""
 
 
-# --------------------------------------------------------------------------- users
+@dataclass
+class Limits:
+    memory_mb: int = 2048      # whole cgroup: every process plus its tmpfs files
+    nproc: int = 64            # processes and threads in the cgroup
+    cpus: float = 1.0          # CPU share (cores) of the cgroup
+    cpu_seconds: int = 600     # per process (rlimit)
+    fsize_mb: int = 64         # largest file (rlimit)
+    tmpfs_mb: int = 64         # each of /tmp, /var/tmp, /dev/shm, /run
+    workdir_mb: int = 512      # the sandbox's own folder (work dir, channel, logs): a tmpfs on the host
 
 
-def ensure_user(name: str = DEFAULT_USER) -> tuple[int, int]:
-    """Return ``(uid, gid)`` of *name*, creating a locked system user without home/login."""
-    try:
-        pw = pwd.getpwnam(name)
-    except KeyError:
-        if os.geteuid() != 0:
-            raise SandboxError(f"user {name!r} does not exist and only root can create it") from None
-        useradd = shutil.which("useradd") or "/usr/sbin/useradd"
-        proc = subprocess.run(
-            [useradd, "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
-             "--user-group", name], capture_output=True, text=True)
-        if proc.returncode not in (0, 9):  # 9: created concurrently by someone else
-            raise SandboxError(f"useradd {name} failed: {proc.stderr.strip()}")
-        pw = pwd.getpwnam(name)
-    if pw.pw_uid == 0:
-        raise SandboxError(f"sandbox user {name!r} is uid 0")
-    return pw.pw_uid, pw.pw_gid
+def _run(argv: list[str], check: bool = True) -> None:
+    proc = subprocess.run(argv, capture_output=True, text=True)
+    if check and proc.returncode != 0:
+        raise SandboxError(f"{' '.join(argv)}: {proc.stderr.strip()}")
 
 
-def user_pids(uid: int, *, zombies: bool = False) -> list[int]:
-    """Processes whose real uid is *uid* (zombies only if asked for)."""
-    pids = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/status") as fh:
-                fields = dict(line.split(":", 1) for line in fh if ":" in line)
-        except OSError:
-            continue
-        if int(fields["Uid"].split()[0]) == uid and (
-                zombies or not fields["State"].strip().startswith("Z")):
-            pids.append(int(entry))
-    return pids
+def remove_orphan_mounts() -> list[str]:
+    """Unmount the sandbox folders of grading runs that died without cleaning up (``kill -9``)."""
+    import re
+
+    gone = []
+    with open("/proc/self/mounts") as fh:
+        points = [line.split()[1] for line in fh if line.startswith("shequn-sandbox-")]
+    for point in points:
+        m = re.search(r"/shequn-(?:grade|sbx)-(\d+)-", point)
+        if m and not os.path.exists(f"/proc/{m.group(1)}"):
+            _run(["umount", "--lazy", point], check=False)
+            gone.append(point)
+    return gone
 
 
-def kill_user_processes(uid: int, wait: float = 10.0) -> bool:
-    """SIGKILL every process of *uid* until none is left (beats fork races).
+def sandbox_available() -> str:
+    """'' if sandboxed grading can run here, else why not (bilingual)."""
+    if os.geteuid() != 0:
+        return "沙箱需要 root 权限 (the sandbox needs root)"
+    for tool in ("bwrap", "setpriv", "mount"):
+        if not shutil.which(tool):
+            return f"找不到 {tool}，请安装 bubblewrap / util-linux ({tool} not found: apt-get install bubblewrap)"
+    from shequn.grading.cgroup import cgroup_version
 
-    Also waits (up to *wait* seconds) until the killed processes are reaped: zombies still
-    count against the user's RLIMIT_NPROC, so a new kernel started too early would fail.
-    Returns False if some process (or zombie) of *uid* is still there at the deadline.
-    """
-    if uid == 0:
-        raise SandboxError("refusing to kill every root process")
-    deadline = time.monotonic() + wait
-    while True:
-        if not user_pids(uid, zombies=True):
-            return True
-        for pid in user_pids(uid):
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.02)
+    if not cgroup_version():
+        return "找不到可用的 cgroup (no usable cgroup v1/v2 memory and pids controllers)"
+    return ""
 
 
-# --------------------------------------------------------------------------- launcher helpers
+def _python_paths() -> list[str]:
+    """What the kernel's interpreter needs: installation prefixes and package folders."""
+    import shequn
 
-_libc = None
-
-
-def _libc_call(name: str, *args) -> None:
-    global _libc
-    if _libc is None:
-        _libc = ctypes.CDLL(None, use_errno=True)
-    if getattr(_libc, name)(*args) != 0:
-        err = ctypes.get_errno()
-        raise OSError(err, f"{name}{args!r}: {os.strerror(err)}")
-
-
-def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None):
-    enc = (lambda s: None if s is None else os.fsencode(s))
-    _libc_call("mount", enc(source), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data))
+    paths = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
+    paths.add(os.path.dirname(os.path.dirname(os.path.realpath(sys.executable))))
+    paths.add(os.path.realpath(Path(shequn.__file__).parent))  # editable installs live outside
+    for p in sys.path:  # site dirs only: never the script's or the grader's own folder
+        if p and os.path.isdir(p) and ("site-packages" in p or "dist-packages" in p):
+            paths.add(os.path.realpath(p))
+    paths = {p for p in paths if p not in ("/", "/usr") and not p.startswith("/usr/")}
+    return sorted(p for p in paths if not any(p != q and p.startswith(q + os.sep) for q in paths))
 
 
-def _traversable(path: str, uid: int, gid: int) -> str | None:
-    """First ancestor of *path* (inclusive) that *uid*/*gid* cannot search, else None."""
-    parts = Path(path).parts
-    for i in range(1, len(parts) + 1):
-        p = os.path.join(*parts[:i])
-        try:
-            st = os.stat(p)
-        except FileNotFoundError:
-            return None
-        if not stat.S_ISDIR(st.st_mode):
-            continue
-        bit = stat.S_IXUSR if st.st_uid == uid else stat.S_IXGRP if st.st_gid == gid else stat.S_IXOTH
-        if not st.st_mode & bit:
-            return p
-    return None
+def _module_target(name: str) -> tuple[str, bool] | None:
+    """(path, is_package) of an importable module, for masking it in the sandbox."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.origin or not os.path.isfile(spec.origin):
+        return None
+    if spec.submodule_search_locations:
+        return os.path.dirname(spec.origin), True
+    return spec.origin, False
 
 
-def _expose_interpreter(kernel_exe: str, workdir: str, uid: int, gid: int) -> list[str]:
-    """In a private mount namespace, make the Python installation reachable for *uid*.
+@dataclass
+class Sandbox:
+    """A work dir, an unprivileged uid and (per kernel) a cgroup; see the module docstring."""
 
-    For every needed path (installation prefixes, sys.path entries) below a directory the user
-    cannot search (e.g. ``/root`` for a pyenv Python), a tmpfs (mode 0755) is mounted over that
-    directory and only the needed paths are bind-mounted back, read-only.  This also hides the
-    rest of, e.g., ``/root`` from the kernel.  Must run after ``unshare(CLONE_NEWNS)``.
-    """
-    real_exe = os.path.realpath(shutil.which(kernel_exe) or kernel_exe)
-    candidates = {os.path.dirname(os.path.dirname(real_exe)), os.path.realpath(sys.base_prefix),
-                  os.path.realpath(sys.prefix), os.path.realpath(sys.exec_prefix)}
-    candidates |= {os.path.realpath(p) for p in sys.path if p and os.path.isdir(p)}
-    blocked: dict[str, set[str]] = {}
-    for path in candidates:
-        top = _traversable(path, uid, gid)
-        if top is not None:
-            blocked.setdefault(top, set()).add(path)
-    if not blocked:
-        return []
-    real_work = os.path.realpath(workdir)
-    for top in blocked:
-        if real_work == top or real_work.startswith(top + os.sep):
-            raise SandboxError(f"work dir {workdir} lies under {top}, which the sandbox user "
-                               "cannot search; use a work dir elsewhere")
-    _mount(None, "/", None, MS_REC | MS_PRIVATE)
-    exposed = []
-    for top, paths in blocked.items():
-        # keep only outermost paths, open them before the tmpfs hides them
-        outer = sorted(p for p in paths if not any(p != q and p.startswith(q + os.sep) for q in paths))
-        fds = {p: os.open(p, os.O_PATH | os.O_DIRECTORY) for p in outer}
-        _mount("tmpfs", top, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=64k")
-        for p, fd in fds.items():
-            os.makedirs(p, mode=0o755, exist_ok=True)
-            _mount(f"/proc/self/fd/{fd}", p, None, MS_BIND | MS_REC)
-            _mount(None, p, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
-            os.close(fd)
-            exposed.append(p)
-    return exposed
+    root: Path                       # private folder of the grader (created, removed by us)
+    slot: int = 0
+    limits: Limits = field(default_factory=Limits)
+    datasets: Path | None = None     # bound read-only at <workdir>/datasets
+    block_modules: tuple[str, ...] = ()
+    seed_dir: Path | None = None     # copied into the work dir (e.g. a matplotlib font cache)
+    cgroup: Cgroup | None = None
+    runs: int = 0
+
+    def __post_init__(self) -> None:
+        why = sandbox_available()
+        if why:
+            raise SandboxError(why)
+        self.root = Path(self.root)
+        self.root.mkdir(parents=True, exist_ok=True)
+        # The whole folder is a size-capped tmpfs: the kernel's files can never fill the disk.
+        _run(["mount", "-t", "tmpfs", "-o", f"size={self.limits.workdir_mb}m,mode=0711,nosuid,nodev",
+              f"shequn-sandbox-{self.slot}", str(self.root)])
+        self.mounted = True
+        self.uid = self.gid = UID_BASE + (os.getpid() % 100_000) * 100 + self.slot
+        self.workdir = self.root / f"w{self.slot}"
+        self.in_dir = self.root / f"in{self.slot}"
+        self.out_dir = self.root / f"out{self.slot}"
+        self.spec_file = self.root / f"spec{self.slot}.json"
+        self.stub_dir = self.root / f"stubs{self.slot}"
+        self.reset()
+
+    # ----------------------------------------------------------------- lifecycle
+    def reset(self) -> None:
+        """A fresh, empty sandbox: new cgroup, empty work dir and channel, new spec."""
+        self.kill()
+        for d in (self.workdir, self.in_dir, self.out_dir):
+            shutil.rmtree(d, ignore_errors=True)
+        self.workdir.mkdir(mode=0o700)
+        self.in_dir.mkdir(mode=0o755)
+        self.out_dir.mkdir(mode=0o700)
+        if self.seed_dir is not None and self.seed_dir.is_dir():
+            shutil.copytree(self.seed_dir, self.workdir / ".config" / "matplotlib")
+        if self.datasets is not None and self.datasets.is_dir():
+            (self.workdir / "datasets").mkdir()
+        for p in [self.workdir, self.out_dir, *self.workdir.rglob("*")]:
+            os.lchown(p, self.uid, self.gid)
+        self.runs += 1
+        self.cgroup = Cgroup.create(f"r{os.getpid()}-s{self.slot}-{self.runs}", memory_mb=self.limits.memory_mb,
+                                    nproc=self.limits.nproc, cpus=self.limits.cpus)
+        self._write_spec()
+
+    def kill(self) -> None:
+        """Kill everything the kernel started and remove its cgroup."""
+        if self.cgroup is not None:
+            self.cgroup.remove()
+            self.cgroup = None
+
+    def close(self) -> None:
+        self.kill()
+        if getattr(self, "mounted", False):
+            _run(["umount", "--lazy", str(self.root)], check=False)
+            self.mounted = False
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    # ----------------------------------------------------------------- spec / kernelspec
+    def _masks(self) -> list[list[str]]:
+        masks = []
+        for name in self.block_modules:
+            target = _module_target(name)
+            if target is None:
+                continue
+            path, is_pkg = target
+            stub = self.stub_dir / name
+            stub.mkdir(parents=True, exist_ok=True)
+            (stub / "__init__.py").write_text(_STUB.format(name=name), encoding="utf-8")
+            (stub / "stub.py").write_text(_STUB.format(name=name), encoding="utf-8")
+            masks.append([str(stub) if is_pkg else str(stub / "stub.py"), path])
+        return masks
+
+    def _hidden_dirs(self) -> list[str]:
+        """Bytecode folders beside masked modules: hidden, or a stale ``.pyc`` is the real module."""
+        dirs = set()
+        for name in self.block_modules:
+            target = _module_target(name)
+            if target is not None and not target[1]:
+                cache = Path(target[0]).parent / "__pycache__"
+                cache.mkdir(exist_ok=True)  # exists before the sandbox starts, so it can be covered
+                dirs.add(str(cache))
+        return sorted(dirs)
+
+    def _write_spec(self) -> None:
+        env = {"PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
+               "HOME": str(self.workdir), "TMPDIR": "/tmp", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1",
+               "MPLCONFIGDIR": str(self.workdir / ".config" / "matplotlib"), "SHEQUN_SANDBOX": "1",
+               "IPYTHONDIR": str(self.workdir / ".ipython"), **{k: "1" for k in _THREADS}}
+        binds = [[p, p] for p in _python_paths()]
+        with contextlib.suppress(Exception):
+            from shequn.plotting import find_cjk_font
+
+            font = find_cjk_font()
+            if isinstance(font, Path):
+                binds.append([str(font), str(font)])
+                env["SHEQUN_CJK_FONT"] = str(font)
+        if self.datasets is not None and self.datasets.is_dir():
+            binds.append([str(self.datasets.resolve()), str(self.workdir / "datasets")])
+        spec = {"uid": self.uid, "gid": self.gid, "workdir": str(self.workdir), "in_dir": str(self.in_dir),
+                "out_dir": str(self.out_dir), "limits": asdict(self.limits),
+                "kernel_log": str(self.root / f"kernel{self.slot}.log"),
+                "cgroup_dirs": [str(d) for d in self.cgroup.dirs], "ro_binds": binds, "masks": self._masks(),
+                "hidden_dirs": self._hidden_dirs(),
+                "env": env}
+        fd = os.open(self.spec_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            json.dump(spec, fh)
+
+    def kernel_argv(self) -> list[str]:
+        return [sys.executable, "-P", "-m", "shequn.grading.sandbox", "--spec", str(self.spec_file), "--",
+                sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+
+    def install_kernelspec(self, kernels_dir: Path, name: str) -> Path:
+        kdir = Path(kernels_dir) / name
+        kdir.mkdir(parents=True, exist_ok=True)
+        # "message": an interrupt is a control message the kernel handles itself; a signal to the
+        # launcher's process group would reach bubblewrap, which dies of it and takes the kernel along
+        spec = {"argv": self.kernel_argv(), "display_name": "Python 3 (shequn sandbox)", "language": "python",
+                "interrupt_mode": "message", "metadata": {"shequn_sandbox": True}}
+        (kdir / "kernel.json").write_text(json.dumps(spec, indent=1) + "\n")
+        return kdir
+
+    @property
+    def ipc_path(self) -> str:
+        return str(self.workdir / IPC_BASENAME)
 
 
-def _copy_connection_file(src: str, workdir: str, owner: tuple[int, int] | None, netns: bool) -> str:
-    """Copy the connection file into *workdir* for the sandbox user; ipc paths made relative."""
+# --------------------------------------------------------------------------- launcher (root)
+
+def _copy_connection_file(src: str, spec: dict) -> str:
     with open(src) as fh:
         info = json.load(fh)
-    transport = info.get("transport", "tcp")
-    if transport == "ipc":
-        ip = info["ip"]
-        if not os.path.isabs(ip):
-            raise SandboxError(f"ipc path {ip!r} must be absolute (client and kernel cwd differ)")
-        real_work, real_dir = os.path.realpath(workdir), os.path.realpath(os.path.dirname(ip))
-        if real_dir != real_work and not real_dir.startswith(real_work + os.sep):
-            raise SandboxError(f"ipc sockets {ip}-* must live inside the work dir {workdir}; set "
-                               f"KernelManager.ip = '{os.path.join(workdir, IPC_BASENAME)}'")
-        # the kernel binds relative to its cwd (= work dir): no need to search the work dir's
-        # ancestors, and short socket paths; the client connects to the absolute path
-        info["ip"] = os.path.relpath(os.path.join(real_dir, os.path.basename(ip)), real_work)
-    elif netns:
-        raise SandboxError("the kernel gets no network, so it needs transport 'ipc' "
-                           "(set KernelManager.transport = 'ipc'), not " + repr(transport))
-    dst = os.path.join(workdir, CONNECTION_COPY)
+    if info.get("transport") != "ipc":
+        raise SandboxError("the kernel has no network: set KernelManager.transport = 'ipc'")
+    work = os.path.realpath(spec["workdir"])
+    ip_dir = os.path.realpath(os.path.dirname(info["ip"]))
+    if ip_dir != work:
+        raise SandboxError(f"ipc sockets must live in the work dir {work}; set KernelManager.ip = "
+                           f"'{os.path.join(work, IPC_BASENAME)}'")
+    info["ip"] = os.path.basename(info["ip"])  # relative to the kernel's cwd (the work dir)
+    dst = os.path.join(work, CONNECTION_COPY)
     fd = os.open(dst, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
     with os.fdopen(fd, "w") as fh:
-        json.dump(info, fh, indent=1)
-    if owner is not None:
-        os.chown(dst, *owner)
+        json.dump(info, fh)
+    os.chown(dst, spec["uid"], spec["gid"])
     return dst
 
 
-def apply_limits(memory_mb: int, nproc: int, cpu_seconds: int, fsize_mb: int) -> None:
-    """Set soft = hard limits (the kernel cannot raise them again)."""
-    limits = {
-        resource.RLIMIT_AS: memory_mb * 2**20,
-        resource.RLIMIT_NPROC: nproc,
-        resource.RLIMIT_FSIZE: fsize_mb * 2**20,
-        resource.RLIMIT_CORE: 0,
-    }
-    for which, value in limits.items():
+def _ancestors(path: str) -> list[str]:
+    parts = Path(path).parts
+    return [os.path.join(*parts[:i]) for i in range(2, len(parts))]
+
+
+def bwrap_argv(spec: dict, kernel: list[str]) -> list[str]:
+    """The bubblewrap + setpriv command line for *spec* (see the module docstring)."""
+    lim = spec["limits"]
+    argv = ["bwrap", "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
+            "--die-with-parent", "--hostname", "sandbox", "--ro-bind", "/usr", "/usr"]
+    for top in ("/bin", "/lib", "/lib64", "/sbin", "/lib32", "/libx32"):
+        if os.path.islink(top):
+            argv += ["--symlink", os.readlink(top), top]
+        elif os.path.isdir(top):
+            argv += ["--ro-bind", top, top]
+    argv += ["--ro-bind", "/etc", "/etc", "--proc", "/proc", "--dev", "/dev"]
+    size = str(lim["tmpfs_mb"] * 2**20)
+    for tmp in ("/tmp", "/var/tmp", "/dev/shm", "/run"):
+        argv += ["--perms", "1777", "--size", size, "--tmpfs", tmp]
+    made: set[str] = {"/tmp", "/var", "/run", "/dev", "/usr", "/etc"}
+    targets = [dst for _, dst in spec["ro_binds"]] + [spec["workdir"], IN_DIR, OUT_DIR]
+    for dst in targets:
+        for anc in _ancestors(dst):
+            if anc not in made:
+                made.add(anc)
+                argv += ["--perms", "0755", "--dir", anc]
+    workdir = spec["workdir"]
+    argv += ["--bind", workdir, workdir]
+    for src, dst in spec["ro_binds"]:
+        argv += ["--ro-bind", src, dst]
+    argv += ["--ro-bind", spec["in_dir"], IN_DIR, "--bind", spec["out_dir"], OUT_DIR]
+    for src, dst in spec["masks"]:
+        argv += ["--ro-bind", src, dst]
+    for folder in spec.get("hidden_dirs", []):
+        argv += ["--perms", "0755", "--size", str(2**20), "--tmpfs", folder]
+    argv += ["--chdir", workdir, "--clearenv"]
+    for key, value in spec["env"].items():
+        argv += ["--setenv", key, value]
+    argv += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--",
+             "setpriv", f"--reuid={spec['uid']}", f"--regid={spec['gid']}", "--clear-groups",
+             "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--", *kernel]
+    return argv
+
+
+def apply_limits(limits: dict) -> None:
+    """rlimits (soft = hard, so the kernel cannot raise them): the per-process second line.
+
+    The address-space limit is twice the group's memory cap: virtual reservations (numpy, Arrow)
+    exceed resident memory, and the real cap on what the processes hold together is the cgroup's.
+    """
+    values = {resource.RLIMIT_AS: 2 * limits["memory_mb"] * 2**20, resource.RLIMIT_NPROC: limits["nproc"],
+              resource.RLIMIT_FSIZE: limits["fsize_mb"] * 2**20, resource.RLIMIT_CORE: 0}
+    for which, value in values.items():
         resource.setrlimit(which, (value, value))
-    # SIGXCPU at the soft limit, SIGKILL one second later
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
-
-
-def _kernel_env(workdir: str, user: str | None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if k in _ENV_KEEP or k.startswith(("LC_", "JPY_"))}
-    env.setdefault("PATH", "/usr/local/bin:/usr/bin:/bin")
-    for key in _ENV_THREADS:  # native thread pools count against RLIMIT_NPROC
-        env.setdefault(key, "1")
-    env.update(HOME=workdir, TMPDIR=workdir, PYTHONDONTWRITEBYTECODE="1",
-               MPLCONFIGDIR=os.path.join(workdir, ".config", "matplotlib"),
-               SHEQUN_SANDBOX="1")
-    if user:
-        env.update(USER=user, LOGNAME=user)
-    return env
-
-
-def _find_connection_arg(argv: list[str]) -> int | None:
-    for i, arg in enumerate(argv):
-        if arg in ("-f", "--f", "--connection-file", "--ConnectionFileMixin.connection_file") \
-                and i + 1 < len(argv):
-            return i + 1
-    return None
-
-
-def _parse(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m shequn.grading.sandbox",
-                                     description="exec a Jupyter kernel with OS limits")
-    parser.add_argument("--memory-mb", type=int, default=DEFAULT_LIMITS["memory_mb"])
-    parser.add_argument("--nproc", type=int, default=DEFAULT_LIMITS["nproc"])
-    parser.add_argument("--cpu-seconds", type=int, default=DEFAULT_LIMITS["cpu_seconds"])
-    parser.add_argument("--fsize-mb", type=int, default=DEFAULT_LIMITS["fsize_mb"])
-    parser.add_argument("--user", default=DEFAULT_USER)
-    parser.add_argument("--workdir", default=None, help="default: the current directory")
-    parser.add_argument("kernel", nargs=argparse.REMAINDER)
-    ns = parser.parse_args(argv)
-    if ns.kernel[:1] == ["--"]:
-        ns.kernel = ns.kernel[1:]
-    if not ns.kernel:
-        parser.error("missing kernel command after --")
-    return ns
+    resource.setrlimit(resource.RLIMIT_CPU, (limits["cpu_seconds"], limits["cpu_seconds"] + 1))
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Launcher entry point; on success this never returns (the kernel replaces us)."""
-    ns = _parse(sys.argv[1:] if argv is None else argv)
-    workdir = os.path.abspath(ns.workdir or os.getcwd())
-    kernel = list(ns.kernel)
-    root = os.geteuid() == 0
-    say = (lambda msg: print(f"[shequn-sandbox] {msg}", file=sys.stderr, flush=True))
+    """Launcher entry point; on success it never returns (bubblewrap replaces it)."""
+    parser = argparse.ArgumentParser(prog="python -m shequn.grading.sandbox")
+    parser.add_argument("--spec", required=True)
+    parser.add_argument("kernel", nargs=argparse.REMAINDER)
+    ns = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    kernel = ns.kernel[1:] if ns.kernel[:1] == ["--"] else ns.kernel
     try:
-        os.makedirs(workdir, exist_ok=True)
-        owner = ensure_user(ns.user) if root else None
-        if owner:
-            os.chown(workdir, *owner)
-            os.chmod(workdir, 0o700)
-        idx = _find_connection_arg(kernel)
-        if idx is not None:
-            kernel[idx] = _copy_connection_file(kernel[idx], workdir, owner, netns=root)
-        if root:
-            _libc_call("unshare", ctypes.c_int(CLONE_NEWNET | CLONE_NEWNS))
-            _expose_interpreter(kernel[0], workdir, *owner)
-        else:
-            say("not running as root: rlimits only; no network isolation, no user switch "
-                "(RLIMIT_NPROC counts all processes of the current user)")
-        os.chdir(workdir)
-        apply_limits(ns.memory_mb, ns.nproc, ns.cpu_seconds, ns.fsize_mb)
-        if owner:
-            os.setgroups([])
-            os.setgid(owner[1])
-            os.setuid(owner[0])
-            if os.getuid() == 0 or os.geteuid() == 0:
-                raise SandboxError("privilege drop failed")
-        _libc_call("prctl", ctypes.c_int(PR_SET_NO_NEW_PRIVS), ctypes.c_ulong(1),
-                   ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_ulong(0))
-        env = _kernel_env(workdir, ns.user if owner else None)
-    except (SandboxError, OSError) as exc:
-        say(f"refusing to start the kernel: {exc}")
+        if os.geteuid() != 0:
+            raise SandboxError("沙箱需要 root 权限 (the sandbox launcher must run as root)")
+        st = os.stat(ns.spec)
+        if st.st_uid != 0 or st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+            raise SandboxError(f"spec {ns.spec} must belong to root and not be writable by others")
+        with open(ns.spec) as fh:
+            spec = json.load(fh)
+        for d in spec["cgroup_dirs"]:  # everything from here on is in the cgroup
+            with open(os.path.join(d, "cgroup.procs"), "w") as fh:
+                fh.write(str(os.getpid()))
+        for i, arg in enumerate(kernel[:-1]):
+            if arg in ("-f", "--f", "--connection-file"):
+                kernel[i + 1] = _copy_connection_file(kernel[i + 1], spec)
+        apply_limits(spec["limits"])
+        argv = bwrap_argv(spec, kernel)
+        # the kernel's own stdout/stderr never reach the grader's log (learner text could forge it)
+        log = os.open(spec["kernel_log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600)
+    except (SandboxError, OSError, KeyError, ValueError) as exc:
+        print(f"[shequn-sandbox] refusing to start the kernel: {exc}", file=sys.stderr, flush=True)
         sys.exit(70)
-    os.execvpe(kernel[0], kernel, env)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    os.close(log)
+    os.execvp(argv[0], argv)
 
 
-# --------------------------------------------------------------------------- kernelspec
+# --------------------------------------------------------------------------- whole notebooks
 
-
-def kernel_argv(*, user: str = DEFAULT_USER, workdir: str | os.PathLike | None = None,
-                python: str = sys.executable, **limits: int) -> list[str]:
-    """The kernelspec ``argv`` (``{connection_file}`` left for jupyter_client to fill in)."""
-    unknown = set(limits) - set(DEFAULT_LIMITS)
-    if unknown:
-        raise TypeError(f"unknown limits: {sorted(unknown)}")
-    lim = {**DEFAULT_LIMITS, **limits}
-    argv = [python, "-m", "shequn.grading.sandbox",
-            "--memory-mb", str(lim["memory_mb"]), "--nproc", str(lim["nproc"]),
-            "--cpu-seconds", str(lim["cpu_seconds"]), "--fsize-mb", str(lim["fsize_mb"]),
-            "--user", user]
-    if workdir is not None:
-        argv += ["--workdir", str(workdir)]
-    return argv + ["--", python, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
-
-
-def install_kernelspec(prefix_or_dir: str | os.PathLike, name: str = "shequn-sandbox", *,
-                       user: str = DEFAULT_USER, workdir: str | os.PathLike | None = None,
-                       display_name: str = "Python 3 (shequn sandbox)", **limits: int) -> Path:
-    """Write ``kernel.json`` and return the kernel's directory.
-
-    *prefix_or_dir* is either a Jupyter data dir / prefix (the spec goes to
-    ``<dir>/share/jupyter/kernels/<name>`` for a prefix, ``<dir>/kernels/<name>`` for a dir
-    already named ``jupyter``) or a directory that ends in ``kernels``.  Without *workdir* the
-    kernel works in the cwd jupyter_client starts it in (nbclient: the notebook's directory).
-    """
-    base = Path(prefix_or_dir)
-    if base.name == "kernels":
-        kdir = base / name
-    elif base.name == "jupyter":
-        kdir = base / "kernels" / name
-    else:
-        kdir = base / "share" / "jupyter" / "kernels" / name
-    kdir.mkdir(parents=True, exist_ok=True)
-    spec = {"argv": kernel_argv(user=user, workdir=workdir, **limits),
-            "display_name": display_name, "language": "python",
-            "interrupt_mode": "signal", "metadata": {"shequn_sandbox": True}}
-    (kdir / "kernel.json").write_text(json.dumps(spec, indent=1) + "\n")
-    return kdir
-
-
-# --------------------------------------------------------------------------- client
-
-def _client_class():
-    from nbclient import NotebookClient
-
-    class SandboxNotebookClient(NotebookClient):
-        """NotebookClient that hard-kills the sandbox (process group + sandbox user) on exit."""
-
-        sandbox_pid: int | None = None
-        sandbox_uid: int | None = None
-        sandbox_process: Any = None
-
-        async def async_start_new_kernel(self, **kwargs: Any) -> None:
-            await super().async_start_new_kernel(**kwargs)
-            provisioner = getattr(self.km, "provisioner", None)
-            self.sandbox_pid = getattr(provisioner, "pid", None)
-            self.sandbox_process = getattr(provisioner, "process", None)  # a Popen
-
-        async def _async_cleanup_kernel(self) -> None:
-            try:
-                if self.km is not None:
-                    await super()._async_cleanup_kernel()
-            finally:
-                self.kill_sandbox()
-
-        def kill_sandbox(self) -> None:
-            if self.sandbox_pid:
-                try:
-                    os.killpg(self.sandbox_pid, signal.SIGKILL)
-                except (ProcessLookupError, PermissionError):
-                    pass
-            if self.sandbox_process is not None:
-                try:  # reap the kernel (our child): a zombie still counts against RLIMIT_NPROC
-                    self.sandbox_process.wait(timeout=10)
-                except Exception:  # noqa: BLE001 - best effort; the uid sweep follows
-                    pass
-            if self.sandbox_uid:
-                kill_user_processes(self.sandbox_uid)
-
-    return SandboxNotebookClient
-
-
-def sandbox_client(nb, *, workdir: str | os.PathLike, timeout: int = 30,
-                   user: str = DEFAULT_USER, startup_timeout: int = 60, allow_errors: bool = True,
-                   kill_user: bool = True, **limits: int):
-    """A ``NotebookClient`` running *nb* in the sandbox kernel over ipc, in *workdir*.
-
-    *timeout* is per cell (nbclient raises ``CellTimeoutError``); on exit the kernel's process
-    group and — with *kill_user* — every process of the sandbox user are SIGKILLed.
-    """
+def sandbox_client(nb, sandbox: Sandbox, *, timeout: int = 30, startup_timeout: int = 60,
+                   allow_errors: bool = True):
+    """An nbclient ``NotebookClient`` running *nb* in *sandbox*'s kernel over ipc."""
     from jupyter_client.kernelspec import KernelSpecManager
     from jupyter_client.manager import AsyncKernelManager
+    from nbclient import NotebookClient
 
-    workdir = Path(workdir).resolve()
-    workdir.mkdir(parents=True, exist_ok=True)
-    ipc = workdir / IPC_BASENAME
-    if len(str(ipc)) + 4 > 100:
-        raise SandboxError(f"work dir path too long for unix sockets: {workdir}")
-    specdir = Path(tempfile.mkdtemp(prefix="shequn-kernelspec-"))
-    install_kernelspec(specdir / "kernels", "shequn-sandbox", user=user, workdir=workdir, **limits)
+    kernels = sandbox.root / f"kernels{sandbox.slot}"
+    sandbox.install_kernelspec(kernels, "shequn-sandbox")
     km = AsyncKernelManager(kernel_name="shequn-sandbox",
-                            kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(specdir / "kernels")]))
-    km.transport = "ipc"
-    km.ip = str(ipc)
-    _ = km.kernel_spec  # load now, so the temporary spec dir can go
-    shutil.rmtree(specdir, ignore_errors=True)
-    client = _client_class()(nb, km=km, timeout=timeout, startup_timeout=startup_timeout,
-                             allow_errors=allow_errors, shutdown_kernel="immediate",
-                             resources={"metadata": {"path": str(workdir)}})
-    if os.geteuid() == 0 and kill_user:
-        client.sandbox_uid = ensure_user(user)[0]
-    return client
+                            kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(kernels)]))
+    km.transport, km.ip = "ipc", sandbox.ipc_path
+    return NotebookClient(nb, km=km, timeout=timeout, startup_timeout=startup_timeout, allow_errors=allow_errors,
+                          shutdown_kernel="immediate", resources={"metadata": {"path": str(sandbox.workdir)}})
 
 
-def execute_sandboxed(nb, workdir: str | os.PathLike, timeout: int = 30, *,
-                      total_timeout: float | None = None, **kwargs: Any):
-    """Execute *nb* (in place) in the sandbox and return it.  Never hangs.
+def execute_sandboxed(nb, timeout: int = 30, *, total_timeout: float | None = None,
+                      limits: Limits | None = None, datasets: Path | None = None,
+                      block_modules: tuple[str, ...] = ()) -> Any:
+    """Execute *nb* (in place) in a fresh sandbox and return it; never hangs, leaves nothing.
 
-    Cell errors are recorded in the outputs (``allow_errors=True`` by default); a cell running
-    longer than *timeout* raises ``nbclient.exceptions.CellTimeoutError``.  A watchdog kills the
-    kernel after *total_timeout* seconds (default: startup + timeout per cell + 30 s), which
-    surfaces as ``DeadKernelError``.  The kernel is always killed before returning.
+    Cell errors are recorded in the outputs; a cell running longer than *timeout* raises
+    ``nbclient.exceptions.CellTimeoutError``; a watchdog kills the whole sandbox after
+    *total_timeout* seconds (``DeadKernelError``).
     """
-    client = sandbox_client(nb, workdir=workdir, timeout=timeout, **kwargs)
+    sandbox = Sandbox(Path(tempfile.mkdtemp(prefix=f"shequn-sbx-{os.getpid()}-")), limits=limits or Limits(),
+                      datasets=datasets, block_modules=block_modules)
+    client = sandbox_client(nb, sandbox, timeout=timeout)
     if total_timeout is None:
-        ncells = sum(c.cell_type == "code" for c in nb.cells)
-        total_timeout = client.startup_timeout + timeout * max(ncells, 1) + 30
+        total_timeout = client.startup_timeout + timeout * max(1, sum(c.cell_type == "code" for c in nb.cells)) + 30
     done = threading.Event()
-
-    def watchdog() -> None:
-        if not done.wait(total_timeout):
-            client.kill_sandbox()
-
-    thread = threading.Thread(target=watchdog, name="sandbox-watchdog", daemon=True)
+    thread = threading.Thread(target=lambda: done.wait(total_timeout) or sandbox.kill(), daemon=True)
     thread.start()
     try:
         return client.execute()
     finally:
         done.set()
-        client.kill_sandbox()
-        atexit.unregister(client._cleanup_kernel)  # left registered if the kernel never started
+        sandbox.close()
+        atexit.unregister(client._cleanup_kernel)
 
 
 if __name__ == "__main__":

@@ -39,8 +39,11 @@ def _render_content_mix(pgc_share: float, cadence: int, weeks: int, stop_week: i
     )
     hours = float(run["operator_hours"].sum())
     working = stop_week is None or stop_week >= weeks
-    if working:
+    # Generated from the selected option, so it never contradicts the control.
+    if stop_week is None:
         who = "运营者全程在岗"
+    elif working:
+        who = f"选定运营者第{stop_week}周后停手，但这里只看{weeks}周，停手前就到了终点，所以{weeks}周内一直在岗"
     else:
         who = f"运营者第{stop_week}周后停手"
     last = run.iloc[-1]

@@ -1,13 +1,13 @@
 """Driving nbgrader for this course: release student versions, and find leaks.
 
-Used by ``make assignments``, the tests and the instructor guide.  Every
+Used by ``make assignments``, ``shequn assignments rehash``, the tests and the instructor guide.
+Test helpers that build courses and fake submissions live in ``tests/helpers/course.py``.  Every
 nbgrader step runs as the real ``nbgrader`` command in a course folder.
 """
 
 from __future__ import annotations
 
 import html
-import json
 import os
 import re
 import shutil
@@ -17,10 +17,9 @@ from pathlib import Path
 
 import nbformat
 
-__all__ = ["ASSIGNMENTS", "run_nbgrader", "release_all", "secret_lines", "find_leaks", "make_course", "rehash",
-           "solution_code", "fill_answers"]
+__all__ = ["ASSIGNMENTS", "run_nbgrader", "release_all", "secret_lines", "find_leaks", "rehash"]
 
-ASSIGNMENTS = ("threshold_design", "group_analysis")
+ASSIGNMENTS = ("threshold_design", "group_analysis", "capstone")
 _BLOCKS = (("### BEGIN SOLUTION", "### END SOLUTION"), ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"))
 # Lines too generic to count as a leak when they appear elsewhere.
 _GENERIC = re.compile(r"^(from \S+ import \S+|import \S+|return|else:|try:|pass|\)|\]|\}|.{0,15})$")
@@ -37,23 +36,6 @@ def run_nbgrader(args: list[str], cwd: Path, env: dict | None = None) -> subproc
         raise RuntimeError(f"nbgrader {' '.join(args)} failed in {cwd}:\n{proc.stdout}\n{proc.stderr}")
     return proc
 
-
-def make_course(root: Path, folder: Path, assignments: tuple[str, ...] = ASSIGNMENTS) -> Path:
-    """A fresh course folder: the course's nbgrader config, the source notebooks and the data.
-
-    ``datasets/`` belongs in the course: ``shequn grade`` copies the course's data into each
-    sandboxed kernel's work dir, and that kernel cannot read the repository itself (which may
-    sit in a private folder).
-    """
-    folder.mkdir(parents=True, exist_ok=True)
-    shutil.copy(root / "nbgrader_config.py", folder / "nbgrader_config.py")
-    if (root / "datasets").is_dir():
-        shutil.copytree(root / "datasets", folder / "datasets", dirs_exist_ok=True)
-    for name in assignments:
-        src = root / "solutions" / name
-        if src.is_dir():
-            shutil.copytree(src, folder / "solutions" / name, dirs_exist_ok=True)
-    return folder
 
 
 def release_all(root: Path, assignments: tuple[str, ...] = ASSIGNMENTS) -> list[Path]:
@@ -146,24 +128,3 @@ def rehash(source_md: Path) -> dict[str, str]:
         text = text.replace(f'"{old}"', f'"{new}"')
     source_md.write_text(text, encoding="utf-8")
     return changed
-
-
-def solution_code(source: str) -> str:
-    """An answer cell's solution as a learner would write it: without the solution markers."""
-    return "\n".join(line for line in source.splitlines()
-                     if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION"))
-
-
-def fill_answers(release, source, answers: dict[str, str | None]):
-    """A copy of the released notebook with answer cells replaced, by ``grade_id``.
-
-    ``None`` takes the source notebook's solution; a string is used as the cell's code.
-    Used to build example submissions (the tests' fake students, the hostile corpus).
-    """
-    nb = nbformat.from_dict(json.loads(json.dumps(release)))
-    solutions = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in source.cells}
-    for cell in nb.cells:
-        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if gid in answers:
-            cell.source = solution_code(solutions[gid].source) if answers[gid] is None else answers[gid]
-    return nb

@@ -1,0 +1,430 @@
+"""The grader's half of the grading channel: learner answers cross the sandbox as data.
+
+The trusted grader (:mod:`shequn.grading.trusted`) calls a learner's answer function by
+writing a request to the sandbox's read-only ``in`` folder (JSON; DataFrames as Arrow IPC;
+arrays as ``.npy``) and asking the kernel to serve it (:mod:`shequn.grading.kernel_bridge`).
+The result comes back through the sandbox's ``out`` folder and is read here with a type
+check, a size cap and a per-call timeout: only JSON scalars, lists, dicts, Arrow tables,
+``.npy`` arrays without pickles, timestamps and the kit's four-table ``Dataset`` are
+accepted, never objects with behaviour.  Anything else is a :class:`ChannelViolation`: the
+check that asked fails and the submission is flagged.
+
+Where the model needs a learner callback (a threshold policy's ``admit``/``invitees``
+inside ``simulate``), :class:`RemotePolicy` stands for the learner's policy in the grader:
+the model runs here and each callback crosses the boundary with the applicants it sees.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+import re
+import shutil
+import stat
+import struct
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["Channel", "RemoteError", "RemoteFunction", "RemotePolicy", "ChannelViolation"]
+
+_FILE = re.compile(r"^\d+-r\d+\.(npy|arrow)$")
+
+
+class RemoteError(Exception):
+    """The learner's function raised, timed out, or its kernel is gone (message: no details)."""
+
+
+class ChannelViolation(RemoteError):
+    """The kernel answered with something that is not allowed data (flagged)."""
+
+
+class Channel:
+    """One sandboxed kernel's request/response channel, driven by *run* (execute code, wait)."""
+
+    def __init__(self, in_dir: Path, out_dir: Path, run: Callable[[str, float], str], *,
+                 kernel_datasets: str | None = None, course_datasets: Path | None = None,
+                 timeout: float = 60, max_bytes: int = 64 * 2**20, max_cells: int = 20_000_000):
+        self.in_dir, self.out_dir, self.run = Path(in_dir), Path(out_dir), run
+        self.kernel_datasets, self.course_datasets = kernel_datasets, course_datasets
+        self.timeout, self.max_bytes, self.max_cells = timeout, max_bytes, max_cells
+        self.n = 0
+        self.calls, self.seconds = 0, 0.0  # round trips into the kernel, and their time
+        self.violations: list[str] = []
+        self.dead = False
+        self._cache: dict[int, tuple[Any, Any]] = {}  # id(obj) -> (obj, encoded), per channel
+
+    # ------------------------------------------------------------------ grader -> kernel
+    def _file(self, ext: str) -> str:
+        self.n += 1
+        return f"a{self.n}.{ext}"
+
+    def _arrow(self, frame: pd.DataFrame) -> str:
+        import pyarrow as pa
+
+        name = self._file("arrow")
+        table = pa.Table.from_pandas(frame, preserve_index=True)
+        with pa.OSFile(str(self.in_dir / name), "wb") as sink, pa.ipc.new_file(sink, table.schema) as w:
+            w.write_table(table)
+        return name
+
+    def encode(self, v: Any) -> Any:
+        """Trusted grader values (test inputs) as channel data."""
+        from shequn import thresholds as th
+        from shequn.data import Dataset
+
+        key = id(v)
+        if key in self._cache and self._cache[key][0] is v:
+            return self._cache[key][1]
+        out = self._encode(v, th, Dataset)
+        if isinstance(v, (pd.DataFrame, pd.Series, np.ndarray, th.Applicants, Dataset)):
+            self._cache[key] = (v, out)
+        return out
+
+    def _encode(self, v: Any, th, Dataset) -> Any:
+        if v is None or isinstance(v, (bool, str, int, float)) and type(v) in (bool, str, int, float):
+            return v
+        if isinstance(v, np.generic):
+            return v.item()
+        if isinstance(v, (list, tuple)):
+            return {"t": "tuple" if isinstance(v, tuple) else "list", "v": [self.encode(x) for x in v]}
+        if isinstance(v, dict):
+            return {"t": "dict", "v": {str(k): self.encode(x) for k, x in v.items()}}
+        if isinstance(v, np.ndarray):
+            name = self._file("npy")
+            np.save(self.in_dir / name, v, allow_pickle=False)
+            return {"t": "npy", "f": name}
+        if isinstance(v, pd.DataFrame):
+            return {"t": "df", "f": self._arrow(v)}
+        if isinstance(v, pd.Series):
+            return {"t": "series", "f": self._arrow(v.to_frame(name="__value__")), "name": self.encode(v.name)}
+        if isinstance(v, pd.Timestamp):
+            return {"t": "ts", "v": v.isoformat()}
+        if isinstance(v, Path):
+            return {"t": "path", "v": self._path(v)}
+        if isinstance(v, np.random.Generator):
+            return {"t": "rng", "state": v.bit_generator.state}
+        if isinstance(v, (th.Applicants, th.OperatorView)):
+            hidden = isinstance(v, th.OperatorView)
+            cols = {k: object.__getattribute__(v, k) for k in ("interest", "willingness_to_pay", "network_size",
+                                                                "generation")}
+            if not hidden:
+                cols["fit"] = v.fit
+            import dataclasses
+
+            return {"t": "applicants", "f": self._arrow(pd.DataFrame(cols)), "hidden": hidden,
+                    "params": dataclasses.asdict(v.params)}
+        if isinstance(v, th.Policy) and type(v).__module__ == th.__name__ and not isinstance(v, th.FunctionPolicy):
+            return {"t": "policy", "cls": type(v).__name__, "state": {k: self.encode(x) for k, x in vars(v).items()}}
+        if isinstance(v, Dataset):
+            return {"t": "dataset", "v": {k: self.encode(getattr(v, k)) for k in
+                                          ("groups", "members", "messages", "red_packets")}}
+        raise TypeError(f"cannot send {type(v).__name__} to the learner's kernel")
+
+    def _path(self, p: Path) -> str:
+        """A grader path as the kernel sees it: course data maps to its read-only copy, else a copy."""
+        p = Path(p).resolve()
+        if self.course_datasets is not None and self.kernel_datasets:
+            base = self.course_datasets.resolve()
+            if p == base or base in p.parents:
+                return str(Path(self.kernel_datasets) / p.relative_to(base))
+        self.n += 1
+        dst = self.in_dir / f"p{self.n}" / p.name
+        dst.parent.mkdir()
+        if p.is_dir():
+            shutil.copytree(p, dst)
+        elif p.exists():
+            shutil.copy2(p, dst)
+        for q in [dst.parent, dst, *dst.rglob("*")] if dst.exists() else [dst.parent]:
+            q.chmod(0o755 if q.is_dir() else 0o644)
+        from shequn.grading.sandbox import IN_DIR
+
+        return f"{IN_DIR}/p{self.n}/{p.name}"
+
+    # ------------------------------------------------------------------ requests
+    def request(self, req: dict) -> dict:
+        """Send *req*, wait for the kernel, return the checked response."""
+        if self.dead:
+            raise RemoteError("内核已停止 / the kernel is gone")
+        self.n += 1
+        n = self.n
+        path = self.in_dir / f"req-{n}.json"
+        path.write_text(json.dumps(req, allow_nan=True), encoding="utf-8")
+        path.chmod(0o644)
+        import time
+
+        started = time.perf_counter()
+        status = self.run(f"__shequn_serve__({n})", self.timeout)
+        self.calls += 1
+        self.seconds += time.perf_counter() - started
+        if status != "ok":
+            self.dead = self.dead or status == "dead"
+            raise RemoteError("超时或内核停止 / timed out, or the kernel stopped")
+        raw = self._read(f"res-{n}.json", 4 * 2**20)
+        try:
+            res = json.loads(raw)
+        except (ValueError, RecursionError):  # RecursionError: "[[[[..." nested deeper than the stack
+            raise self._violation("结果不是 JSON 或嵌套过深 / the result is not JSON, or nested too deep") from None
+        if not isinstance(res, dict) or not isinstance(res.get("files", []), list):
+            raise self._violation("结果格式不对 / malformed result")
+        return res
+
+    def _violation(self, why: str) -> ChannelViolation:
+        self.violations.append(why)
+        return ChannelViolation(why)
+
+    def _read(self, name: str, cap: int) -> bytes:
+        """A file the kernel wrote: a regular file (no symlink), at most *cap* bytes."""
+        if "/" in name or name.startswith("."):
+            raise self._violation(f"非法文件名 / bad file name {name!r}")
+        try:
+            fd = os.open(self.out_dir / name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError:
+            raise self._violation(f"缺少结果文件 / missing result file {name!r}") from None
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode) or st.st_size > cap:
+                raise self._violation(f"结果文件过大或不是普通文件 / result file too large or not a file ({name})")
+            with os.fdopen(fd, "rb", closefd=False) as fh:
+                data = fh.read(cap + 1)
+        finally:
+            os.close(fd)
+        if len(data) > cap:
+            raise self._violation(f"结果文件过大 / result file too large ({name})")
+        return data
+
+    # ------------------------------------------------------------------ kernel -> grader
+    def decode(self, v: Any, files: list, depth: int = 0) -> Any:
+        """Untrusted channel data as grader values; anything unexpected is a violation."""
+        if depth > 32:
+            raise self._violation("嵌套过深 / nested too deep")
+        if v is None or type(v) in (bool, str, int):
+            if type(v) is int and abs(v) > 2**63:
+                raise self._violation("整数过大 / integer too large")
+            return v
+        if type(v) is float:
+            return v
+        if type(v) is not dict or not isinstance(v.get("t"), str):
+            raise self._violation("未知的结果类型 / unknown result type")
+        t = v["t"]
+        if t in ("list", "tuple") and type(v.get("v")) is list:
+            items = [self.decode(x, files, depth + 1) for x in v["v"]]
+            return tuple(items) if t == "tuple" else items
+        if t == "dict" and type(v.get("v")) is dict:
+            return {k: self.decode(x, files, depth + 1) for k, x in v["v"].items()}
+        if t in ("npy", "df", "series") and v.get("f") in files and _FILE.match(str(v["f"])):
+            data = self._read(v["f"], self.max_bytes)
+            if t == "npy":
+                return self._npy(data)
+            frame = self._frame(data)
+            if t == "series":
+                if frame.shape[1] != 1:
+                    raise self._violation("Series 结果格式不对 / malformed Series")
+                s = frame.iloc[:, 0]
+                s.name = self.decode(v.get("name"), files, depth + 1)
+                return s
+            return frame
+        if t in ("ts", "date") and isinstance(v.get("v"), str) and len(v["v"]) < 64:
+            try:
+                ts = pd.Timestamp(v["v"])
+            except ValueError:
+                raise self._violation("时间格式不对 / bad timestamp") from None
+            return ts.date() if t == "date" else ts
+        if t == "dataset" and type(v.get("v")) is dict:
+            from shequn.data import Dataset
+
+            tables = {k: self.decode(v["v"].get(k), files, depth + 1) for k in
+                      ("groups", "members", "messages", "red_packets")}
+            if not all(isinstance(x, pd.DataFrame) for x in tables.values()):
+                raise self._violation("Dataset 结果格式不对 / malformed Dataset")
+            return Dataset(**tables)
+        if t == "unsupported":
+            kind = str(v.get("type", "?"))[:80]
+            raise RemoteError(f"返回了无法检查的类型 {kind!r} / returned a {kind!r}, which cannot be checked")
+        raise self._violation(f"未知的结果类型 / unknown result type {t[:40]!r}")
+
+    def _npy(self, data: bytes) -> np.ndarray:
+        try:
+            arr = np.load(io.BytesIO(data), allow_pickle=False)
+        except Exception:  # noqa: BLE001 - any parse error is the kernel's fault
+            raise self._violation("数组格式不对 / malformed array") from None
+        if not isinstance(arr, np.ndarray) or arr.dtype.kind not in "biufcUSmM" or arr.size > self.max_cells:
+            raise self._violation("数组类型或大小不允许 / array type or size not allowed")
+        return arr
+
+    def _frame(self, data: bytes) -> pd.DataFrame:
+        import pyarrow as pa
+
+        try:
+            if _ipc_compressed(data):  # a compressed body can inflate far past max_bytes in this process
+                raise ValueError("compressed")
+            table = pa.ipc.open_file(pa.BufferReader(data)).read_all()
+            if table.num_rows * max(table.num_columns, 1) > self.max_cells:
+                raise ValueError("too large")
+            frame = table.to_pandas()
+        except Exception:  # noqa: BLE001
+            raise self._violation("表格格式不对或过大 / malformed or oversized table") from None
+        if not isinstance(frame, pd.DataFrame):
+            raise self._violation("表格格式不对 / malformed table")
+        return frame
+
+    def result(self, res: dict) -> Any:
+        files = [f for f in res.get("files", []) if isinstance(f, str)]
+        if "ok" in res:
+            return self.decode(res["ok"], files)
+        raised = res.get("raised")
+        if isinstance(raised, dict):
+            raise _remote_exception(raised)
+        raise self._violation("结果格式不对 / malformed result")
+
+    # ------------------------------------------------------------------ high level
+    def describe(self, names: list[str]) -> dict[str, dict]:
+        res = self.request({"op": "describe", "names": names})
+        info = res.get("ok")
+        if not isinstance(info, dict):
+            raise self._violation("describe 结果格式不对 / malformed describe result")
+        files = [f for f in res.get("files", []) if isinstance(f, str)]
+        out = {}
+        for name in names:
+            d = info.get(name)
+            if not isinstance(d, dict) or d.get("kind") not in ("missing", "policy", "callable", "value"):
+                continue
+            if d["kind"] == "value":
+                try:
+                    d = {"kind": "value", "value": self.decode(d.get("value"), files)}
+                except RemoteError:
+                    continue
+            out[name] = d
+        return out
+
+    def call(self, name: str, args: tuple, kwargs: dict, method: str | None = None) -> Any:
+        req = {"op": "call", "name": name, "method": method, "args": [self.encode(a) for a in args],
+               "kwargs": {k: self.encode(v) for k, v in kwargs.items()}}
+        return self.result(self.request(req))
+
+    def proxies(self, names: list[str]) -> dict[str, Any]:
+        """Grader-side stand-ins for the learner's answers among *names*."""
+        out: dict[str, Any] = {}
+        for name, d in self.describe(names).items():
+            if d["kind"] == "callable":
+                out[name] = RemoteFunction(self, name)
+            elif d["kind"] == "policy":
+                name_ok = isinstance(d.get("name"), str) and len(d["name"]) <= 200
+                fee = d.get("fee")
+                fee_ok = type(fee) in (int, float) and math.isfinite(fee) and fee >= 0
+                if name_ok and fee_ok:
+                    out[name] = RemotePolicy(self, name, d["name"], float(fee))
+                else:
+                    self.violations.append(f"{name}: 门槛的名字或费用无效 / invalid policy name or fee")
+            elif d["kind"] == "value":
+                out[name] = d["value"]
+        return out
+
+
+def _fb_field(buf: bytes, table: int, index: int) -> int | None:
+    """Position of field *index* of the flatbuffer table at *table* (None: absent)."""
+    vtable = table - struct.unpack_from("<i", buf, table)[0]
+    if 4 + 2 * index + 2 > struct.unpack_from("<H", buf, vtable)[0]:
+        return None
+    offset = struct.unpack_from("<H", buf, vtable + 4 + 2 * index)[0]
+    return table + offset if offset else None
+
+
+def _fb_deref(buf: bytes, pos: int) -> int:
+    return pos + struct.unpack_from("<I", buf, pos)[0]
+
+
+def _ipc_compressed(data: bytes) -> bool:
+    """True if any record or dictionary batch of this Arrow IPC file has a compressed body.
+
+    pyarrow decompresses while reading and has no cap on the result (an 8 KB zstd body can
+    become gigabytes in the grader, which has no cgroup); the kernel half never compresses, so
+    a compressed file is refused before it is read.  Hand-written because pyarrow exposes no
+    compression flag: this reads the ``compression`` field (3) of each ``RecordBatch`` in the
+    flatbuffer metadata (Arrow's Message.fbs: Message.header_type 1, header 2; DictionaryBatch
+    holds its RecordBatch in field 1).  Malformed metadata raises (and is refused by the caller).
+    """
+    import pyarrow as pa
+
+    for msg in pa.ipc.MessageReader.open_stream(pa.BufferReader(data[8:])):  # after "ARROW1\0\0"
+        meta = msg.metadata.to_pybytes()
+        root = _fb_deref(meta, 0)
+        kind, header = _fb_field(meta, root, 1), _fb_field(meta, root, 2)
+        if kind is None or header is None or meta[kind] not in (2, 3):  # 2 dictionary, 3 record batch
+            continue
+        batch = _fb_deref(meta, header)
+        if meta[kind] == 2:
+            inner = _fb_field(meta, batch, 1)
+            if inner is None:
+                continue
+            batch = _fb_deref(meta, inner)
+        if _fb_field(meta, batch, 3) is not None:
+            return True
+    return False
+
+
+def _remote_exception(raised: dict) -> BaseException:
+    """An exception the learner's code raised, as one the tests can catch; no message crosses."""
+    import builtins
+
+    from shequn.data import DataError
+
+    allowed: dict[str, type] = {"shequn.data.load.DataError": DataError}
+    mro = [m for m in raised.get("mro", []) if isinstance(m, str)][:20]
+    for qual in mro:
+        cls = allowed.get(qual)
+        if cls is None and qual.startswith("builtins."):
+            cand = getattr(builtins, qual[len("builtins."):], None)
+            if isinstance(cand, type) and issubclass(cand, Exception) and cand is not Exception:
+                cls = cand
+        if cls is not None:
+            exc = cls.__new__(cls)
+            exc.args = ()
+            attrs = raised.get("attrs") if isinstance(raised.get("attrs"), dict) else {}
+            if cls is DataError:
+                for k in ("file", "line", "column"):
+                    v = attrs.get(k)
+                    if v is None or type(v) in (str, int):
+                        setattr(exc, k, v if not isinstance(v, str) else v[:500])
+            return exc
+    return RemoteError("运行出错 / raised " + (mro[0].rsplit(".", 1)[-1][:80] if mro else "an error"))
+
+
+class RemoteFunction:
+    """Calls the learner's function of this name in the sandboxed kernel."""
+
+    def __init__(self, channel: Channel, name: str):
+        self._channel, self._name = channel, name
+
+    def __call__(self, *args, **kwargs):
+        return self._channel.call(self._name, args, kwargs)
+
+    def __repr__(self) -> str:
+        return f"<learner function {self._name}>"
+
+
+def _remote_policy_class():
+    from shequn import thresholds as th
+
+    class RemotePolicy(th.Policy):
+        """The learner's threshold policy: the simulator runs here, each callback in the kernel."""
+
+        def __init__(self, channel: Channel, var: str, name: str, fee: float):
+            self._channel, self._var = channel, var
+            self.name, self.fee = name, fee
+
+        def admit(self, applicants, rng):
+            return self._channel.call(self._var, (applicants, rng), {}, method="admit")
+
+        def invitees(self, applicants, admitted, rng):
+            return self._channel.call(self._var, (applicants, admitted, rng), {}, method="invitees")
+
+    return RemotePolicy
+
+
+def RemotePolicy(channel: Channel, var: str, name: str, fee: float):  # noqa: N802 - a class factory
+    return _remote_policy_class()(channel, var, name, fee)

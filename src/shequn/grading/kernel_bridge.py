@@ -1,0 +1,180 @@
+"""The learner-kernel half of the grading channel (see :mod:`shequn.grading.channel`).
+
+The trusted grader never imports this module: it sends its *source* to the sandboxed kernel
+(after the learner's cells have run), where it defines ``__shequn_serve__(n)``.  Each call
+reads request ``n`` (JSON plus Arrow/``.npy`` files) from the read-only ``/shequn/in``, calls
+the learner's function, and writes the result as data to ``/shequn/out``.  Nothing here is
+trusted: learner code may replace any of it, and the grader checks every result it reads.
+Only the standard library, numpy, pandas and pyarrow are used, imported on first use.
+"""
+
+import json
+import os
+
+IN, OUT = "/shequn/in", "/shequn/out"
+
+
+def _np():
+    import numpy
+    return numpy
+
+
+def _pd():
+    import pandas
+    return pandas
+
+
+_DECODED = {}  # input file -> decoded object: the grader sends the same table to many calls
+
+
+def _read_arrow(path):
+    import pyarrow as pa
+
+    if path not in _DECODED:
+        if len(_DECODED) >= 8:
+            _DECODED.pop(next(iter(_DECODED)))
+        with pa.memory_map(path) as src:
+            _DECODED[path] = pa.ipc.open_file(src).read_all().to_pandas()
+    return _DECODED[path].copy()  # a fresh copy per call: a learner's in-place change stays in that call
+
+
+def _write_arrow(frame, path):
+    import pyarrow as pa
+
+    table = pa.Table.from_pandas(frame, preserve_index=True)
+    with pa.OSFile(path, "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
+
+
+def decode(v):
+    """A grader-encoded argument as a Python object."""
+    if not isinstance(v, dict):
+        return v
+    t = v["t"]
+    if t == "list":
+        return [decode(x) for x in v["v"]]
+    if t == "tuple":
+        return tuple(decode(x) for x in v["v"])
+    if t == "dict":
+        return {k: decode(x) for k, x in v["v"].items()}
+    if t == "npy":
+        return _np().load(os.path.join(IN, v["f"]), allow_pickle=False)
+    if t == "df":
+        return _read_arrow(os.path.join(IN, v["f"]))
+    if t == "series":
+        s = _read_arrow(os.path.join(IN, v["f"])).iloc[:, 0]
+        s.name = decode(v["name"])
+        return s
+    if t in ("ts", "date"):
+        ts = _pd().Timestamp(v["v"])
+        return ts.date() if t == "date" else ts
+    if t == "path":
+        from pathlib import Path
+        return Path(v["v"])
+    if t == "rng":
+        np = _np()
+        bits = getattr(np.random, v["state"]["bit_generator"])()
+        bits.state = v["state"]
+        return np.random.Generator(bits)
+    if t == "applicants":
+        from shequn import thresholds as th
+
+        cols = _read_arrow(os.path.join(IN, v["f"]))
+        fit = cols["fit"].to_numpy() if "fit" in cols else _np().zeros(len(cols))
+        pool = th.Applicants(cols["interest"].to_numpy(), fit, cols["willingness_to_pay"].to_numpy(),
+                             cols["network_size"].to_numpy(), cols["generation"].to_numpy(),
+                             th.ApplicantParams(**v["params"]))
+        return pool.hide_fit() if v["hidden"] else pool
+    if t == "policy":
+        from shequn import thresholds as th
+
+        cls = getattr(th, v["cls"])
+        obj = cls.__new__(cls)
+        obj.__dict__.update({k: decode(x) for k, x in v["state"].items()})
+        return obj
+    if t == "dataset":
+        from shequn.data import Dataset
+
+        return Dataset(**{k: decode(x) for k, x in v["v"].items()})
+    raise TypeError(f"unknown argument type {t!r}")
+
+
+def encode(value, n, files):
+    """A learner value as data; files (Arrow, .npy) go to OUT and are listed in *files*."""
+    np, pd = _np(), _pd()
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, (int, float)) and type(value) in (int, float):
+        return value
+    if isinstance(value, np.generic) and not isinstance(value, np.str_):
+        return encode(value.item(), n, files)
+    if isinstance(value, (list, tuple)) and type(value) in (list, tuple):
+        return {"t": type(value).__name__, "v": [encode(x, n, files) for x in value]}
+    if type(value) is dict and all(type(k) is str for k in value):
+        return {"t": "dict", "v": {k: encode(x, n, files) for k, x in value.items()}}
+    if type(value) is np.ndarray:
+        name = f"{n}-r{len(files)}.npy"
+        np.save(os.path.join(OUT, name), value, allow_pickle=False)
+        files.append(name)
+        return {"t": "npy", "f": name}
+    if isinstance(value, (pd.DataFrame, pd.Series)):
+        name = f"{n}-r{len(files)}.arrow"
+        frame = value.to_frame(name="__value__") if isinstance(value, pd.Series) else value
+        _write_arrow(pd.DataFrame(frame), os.path.join(OUT, name))
+        files.append(name)
+        if isinstance(value, pd.Series):
+            return {"t": "series", "f": name, "name": encode(value.name, n, files)}
+        return {"t": "df", "f": name}
+    if isinstance(value, pd.Timestamp):
+        return {"t": "ts", "v": value.isoformat()}
+    import datetime
+
+    if type(value) is datetime.date:
+        return {"t": "date", "v": value.isoformat()}
+    tables = ("groups", "members", "messages", "red_packets")
+    if all(isinstance(getattr(value, k, None), pd.DataFrame) for k in tables):
+        return {"t": "dataset", "v": {k: encode(getattr(value, k), n, files) for k in tables}}
+    return {"t": "unsupported", "type": f"{type(value).__module__}.{type(value).__qualname__}"[:200]}
+
+
+def _scalar(x):
+    return x if isinstance(x, (str, int, float, bool)) or x is None else str(x)[:500]
+
+
+def describe(obj):
+    if hasattr(obj, "admit") and hasattr(obj, "invitees") and not isinstance(obj, type):
+        return {"kind": "policy", "name": _scalar(getattr(obj, "name", "")), "fee": _scalar(getattr(obj, "fee", 0.0))}
+    if callable(obj):
+        return {"kind": "callable"}
+    return {"kind": "value"}
+
+
+def serve(n, user_ns):
+    with open(os.path.join(IN, f"req-{n}.json"), encoding="utf-8") as fh:
+        req = json.load(fh)
+    files = []
+    try:
+        if req["op"] == "describe":
+            result = {name: (describe(user_ns[name]) if name in user_ns else {"kind": "missing"})
+                      for name in req["names"]}
+            for name, info in result.items():
+                if info["kind"] == "value":
+                    info["value"] = encode(user_ns[name], n, files)
+            out = {"ok": result}
+        else:
+            target = user_ns[req["name"]]
+            if req.get("method"):
+                target = getattr(target, req["method"])
+            args = [decode(a) for a in req["args"]]
+            kwargs = {k: decode(a) for k, a in req["kwargs"].items()}
+            out = {"ok": encode(target(*args, **kwargs), n, files)}
+    except BaseException as exc:  # noqa: BLE001 - reported to the grader as data
+        attrs = {k: _scalar(v) for k, v in list(vars(exc).items())[:10]
+                 if isinstance(k, str) and not k.startswith("_")} if hasattr(exc, "__dict__") else {}
+        out = {"raised": {"mro": [f"{c.__module__}.{c.__qualname__}" for c in type(exc).__mro__][:20],
+                          "attrs": attrs}}
+    out["files"] = files
+    tmp = os.path.join(OUT, f".res-{n}.tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(out, fh, allow_nan=True)
+    os.replace(tmp, os.path.join(OUT, f"res-{n}.json"))

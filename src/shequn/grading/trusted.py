@@ -1,0 +1,296 @@
+"""The trusted test runner: tests run in the grader process, never in the learner's kernel.
+
+:class:`TrustedExecute` replaces nbgrader's ``Execute`` in the autograde chain
+(``nbgrader_config.py``).  For one submitted notebook it
+
+1. runs the learner's notebook in the sandboxed kernel with every autograder test cell
+   **emptied**: answer cells, instructor cells and cells the learner added run there; no
+   test code, reference function, expected value or hidden input does;
+2. sends the channel's kernel half (:mod:`shequn.grading.kernel_bridge`) to the kernel;
+3. runs, in *this* process, the instructor's cells and the test cells in notebook order,
+   their sources taken from nbgrader's gradebook (as generated from ``source/``, hidden
+   tests included), in a namespace where each name the tests need and the instructor's cells
+   do not define is asked of the kernel through :class:`~shequn.grading.channel.Channel`:
+   the learner's functions become remote calls that send inputs and receive data;
+4. writes each test cell's outputs itself: the check report and the points as an
+   ``execute_result``, or an error (0 points).  nbgrader's ``SaveAutoGrades`` then stores
+   them in the gradebook against the same grade cells, so formgrader, feedback and export
+   work as before.  The kernel's cell outcomes never decide a score.
+
+The hidden data's seed is ``grading_seed`` (set per term by ``shequn grade``); it exists only
+in this process.  Anything the kernel sends that is not allowed data is recorded as a
+violation in the report file that ``shequn grade`` reads (``report_dir``), and flagged.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import contextlib
+import io
+import json
+import os
+import time
+from pathlib import Path
+from queue import Empty
+
+from nbformat import NotebookNode
+from nbformat.v4 import new_output
+from nbgrader.preprocessors import Execute
+from traitlets import Bool, Integer, Unicode
+
+from shequn.grading.channel import Channel, RemoteError
+
+__all__ = ["TrustedExecute", "free_names"]
+
+_BRIDGE = Path(__file__).with_name("kernel_bridge.py")
+
+
+def _meta(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {}) or {}
+
+
+def is_test_cell(cell) -> bool:
+    m = _meta(cell)
+    return cell.get("cell_type") == "code" and bool(m.get("grade")) and not m.get("solution")
+
+
+def is_instructor_cell(cell) -> bool:
+    m = _meta(cell)
+    return cell.get("cell_type") == "code" and bool(m.get("locked")) and not m.get("grade") and not m.get("solution")
+
+
+def free_names(source: str) -> list[str]:
+    """Global names a piece of code reads, in every scope (``LOAD_GLOBAL``/``LOAD_NAME``)."""
+    import dis
+
+    names: set[str] = set()
+
+    def walk(co) -> None:
+        names.update(i.argval for i in dis.get_instructions(co) if i.opname in ("LOAD_GLOBAL", "LOAD_NAME"))
+        for const in co.co_consts:
+            if hasattr(const, "co_code"):
+                walk(const)
+
+    walk(compile(source, "<test>", "exec"))
+    return sorted(n for n in names if isinstance(n, str) and n.isidentifier() and not n.startswith("__"))
+
+
+def bound_names(source: str) -> set[str]:
+    """Names an instructor cell binds at top level: never taken from the learner's kernel."""
+    out: set[str] = set()
+    with contextlib.suppress(SyntaxError):
+        for node in ast.parse(source).body:
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                out |= {(a.asname or a.name).split(".")[0] for a in node.names}
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                out.add(node.name)
+            elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for t in targets:
+                    out |= {n.id for n in ast.walk(t) if isinstance(n, ast.Name)}
+    return out
+
+
+def _run_code(source: str, ns: dict, name: str):
+    """exec *source* in *ns*; the value of a final expression is returned (as IPython does)."""
+    tree = ast.parse(source, filename=name)
+    last = None
+    if tree.body and isinstance(tree.body[-1], ast.Expr):
+        last = ast.Expression(tree.body.pop().value)
+    exec(compile(tree, name, "exec"), ns)  # noqa: S102 - instructor code from the gradebook
+    return eval(compile(last, name, "eval"), ns) if last is not None else None  # noqa: S307
+
+
+class TrustedExecute(Execute):
+    """nbgrader ``Execute`` with the tests moved out of the learner's kernel (see module doc)."""
+
+    channel_in = Unicode("", help="the sandbox's channel 'in' folder (host path)").tag(config=True)
+    channel_out = Unicode("", help="the sandbox's channel 'out' folder (host path)").tag(config=True)
+    kernel_datasets = Unicode("", help="where the kernel sees the course's datasets/").tag(config=True)
+    grading_seed = Integer(0, help="this term's seed of the hidden data (0: the tests' defaults)").tag(config=True)
+    call_timeout = Integer(60, help="seconds per call of a learner function").tag(config=True)
+    report_dir = Unicode("", help="where to write the per-notebook report for shequn grade").tag(config=True)
+    # nbgrader's Execute raises when a cell's output is still arriving 4 s after its reply (a learner
+    # printing 100 MB, a busy machine): the whole notebook then fails ("nbgrader error") although the
+    # learner's outputs decide nothing here.  Missing output is only logged (as a warning).
+    raise_on_iopub_timeout = Bool(False, help="fail the notebook on an IOPub timeout").tag(config=True)
+
+    def preprocess(self, nb: NotebookNode, resources=None, km=None):
+        if not self.channel_in or not self.channel_out:
+            raise RuntimeError("TrustedExecute 只能通过 `shequn grade` 运行 (run autograding with `shequn grade`, "
+                               "which provides the sandbox and its channel)")
+        from nbclient import NotebookClient
+
+        NotebookClient.__init__(self, nb, km)
+        self.reset_execution_trackers()
+        self._check_assign_resources(resources)
+        info = resources.get("nbgrader", {})
+        trusted = self._trusted_sources(info)
+        tests = {i: c for i, c in enumerate(nb.cells) if is_test_cell(c)}
+        for cell in tests.values():
+            cell.source = ""  # nothing of the tests reaches the kernel
+        report = {"violations": [], "tests": {}}
+        clock = {"start": time.perf_counter()}
+        with self.setup_kernel():
+            clock["kernel_started"] = time.perf_counter()
+            reply = self.wait_for_reply(self.kc.kernel_info())
+            nb.metadata["language_info"] = reply["content"]["language_info"]
+            for index, cell in enumerate(nb.cells):
+                if index not in tests:
+                    self.preprocess_cell(cell, resources, index)
+            clock["learner_cells"] = time.perf_counter()
+            channel = self._channel()
+            self._install_bridge()
+            ns: dict = {"__name__": "__shequn_tests__"}
+            protected = set().union(*(bound_names(src) for src in trusted.values()))
+            for index, cell in enumerate(nb.cells):
+                gid = _meta(cell).get("grade_id")
+                if index in tests:
+                    source = trusted.get(gid)
+                    cell.source = source if source is not None else ""
+                    cell.outputs = self._run_test(source, ns, channel, gid, report, protected)
+                    cell.execution_count = None
+                elif is_instructor_cell(cell) and gid in trusted:
+                    try:
+                        with _quiet():
+                            _run_code(trusted[gid], ns, f"<instructor cell {gid}>")
+                    except Exception as exc:  # noqa: BLE001 - the instructor's cell itself failed
+                        report["instructor_errors"] = [*report.get("instructor_errors", []),
+                                                       f"{gid}: {type(exc).__name__}"]
+            report["violations"] = channel.violations
+            # a kernel that could not be interrupted (or died) during the tests: every later test
+            # failed without running; the instructor should know (audit flags it "kernel died")
+            report["kernel_gone"] = channel.dead
+            report["channel"] = {"calls": channel.calls, "seconds": round(channel.seconds, 4)}
+            clock["tests"] = time.perf_counter()
+            # where a notebook's time goes (the grading benchmark prints it)
+            report["seconds"] = {"kernel_start": round(clock["kernel_started"] - clock["start"], 3),
+                                 "learner_cells": round(clock["learner_cells"] - clock["kernel_started"], 3),
+                                 "trusted_tests": round(clock["tests"] - clock["learner_cells"], 3)}
+        self.set_widgets_metadata()
+        self._write_report(info, report)
+        return self.nb, self.resources
+
+    # ------------------------------------------------------------------ pieces
+    def _trusted_sources(self, info: dict) -> dict[str, str]:
+        """grade_id -> source of every locked cell, from the gradebook (the instructor's version)."""
+        from nbgrader.api import Gradebook
+
+        out = {}
+        with Gradebook(info["db_url"]) as gb:
+            notebook = gb.find_notebook(info["notebook"], info["assignment"])
+            for cell in notebook.source_cells:
+                if cell.locked and cell.cell_type == "code":
+                    out[cell.name] = cell.source
+        return out
+
+    def _channel(self) -> Channel:
+        course_data = Path(os.getcwd()) / "datasets"
+        return Channel(Path(self.channel_in), Path(self.channel_out), self._call_kernel,
+                       kernel_datasets=self.kernel_datasets or None,
+                       course_datasets=course_data if course_data.is_dir() else None, timeout=self.call_timeout)
+
+    def _install_bridge(self) -> None:
+        code = (f"__shequn_ns__ = {{}}\nexec(compile({_BRIDGE.read_text(encoding='utf-8')!r}, '<shequn-bridge>', "
+                "'exec'), __shequn_ns__)\n__shequn_serve__ = (lambda _s, _u: (lambda n: _s(n, _u)))("
+                "__shequn_ns__['serve'], get_ipython().user_ns)\ndel __shequn_ns__\n")
+        self._call_kernel(code, self.call_timeout)
+
+    def _call_kernel(self, code: str, timeout: float) -> str:
+        """Execute *code* silently; 'ok', 'timeout' (interrupted) or 'dead'."""
+        from jupyter_core.utils import run_sync
+
+        async def wait(msg_id: str, seconds: float) -> bool:
+            deadline = time.monotonic() + seconds
+            while time.monotonic() < deadline:
+                try:
+                    msg = await self.kc.get_shell_msg(timeout=min(1.0, max(deadline - time.monotonic(), 0.01)))
+                except Empty:
+                    await drain()
+                    if not await self.km.is_alive():
+                        return False
+                    continue
+                if msg.get("parent_header", {}).get("msg_id") == msg_id:
+                    await drain()
+                    return True
+            return False
+
+        async def drain() -> None:  # learner output during a call is dropped, never recorded
+            with contextlib.suppress(Exception):
+                while True:
+                    await self.kc.get_iopub_msg(timeout=0.001)
+
+        async def go() -> str:
+            msg_id = self.kc.execute(code, silent=True, store_history=False, allow_stdin=False)
+            if await wait(msg_id, timeout):
+                return "ok"
+            if not await self.km.is_alive():
+                return "dead"
+            with contextlib.suppress(Exception):
+                # an interrupt *message* on the control channel: ipykernel then signals only itself.
+                # km.interrupt_kernel() (interrupt_mode "signal") sends SIGINT to the launcher's
+                # process group, whose bubblewrap dies of it and takes the kernel with it: one hanging
+                # call would lose every later test of the notebook.
+                self.km._connect_control_socket()
+                self.km.session.send(self.km._control_socket,
+                                     self.km.session.msg("interrupt_request", content={}))
+            return "timeout" if await wait(msg_id, 5) else "dead"
+
+        return run_sync(go)()
+
+    def _run_test(self, source: str | None, ns: dict, channel: Channel, gid: str, report: dict,
+                  protected: set[str]) -> list:
+        if source is None:
+            report["tests"][gid] = "missing"
+            return [_error("MissingTest", "测试单元格不在成绩册里 / test cell not in the gradebook")]
+        wanted = [n for n in free_names(source) if n not in ns and n not in protected and not hasattr(builtins, n)]
+        if wanted and not channel.dead:
+            with contextlib.suppress(RemoteError):
+                ns.update(channel.proxies(wanted))
+        seed_env = os.environ.get("SHEQUN_GRADING_SEED")
+        if self.grading_seed:
+            os.environ["SHEQUN_GRADING_SEED"] = str(self.grading_seed)
+        out = io.StringIO()
+        try:
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+                value = _run_code(source, ns, f"<test {gid}>")
+        except Exception as exc:  # noqa: BLE001 - a failed test is 0 points
+            report["tests"][gid] = "error"
+            name = type(exc).__name__ if type(exc).__name__ == "CheckFailed" else "TestError"
+            message = str(exc) if name == "CheckFailed" else "测试没有通过 / the tests did not pass"
+            return [*_stream(out.getvalue()), _error(name, message)]
+        finally:
+            if seed_env is None:
+                os.environ.pop("SHEQUN_GRADING_SEED", None)
+            else:
+                os.environ["SHEQUN_GRADING_SEED"] = seed_env
+        try:
+            points = float(value)
+        except (TypeError, ValueError):
+            report["tests"][gid] = "no score"
+            return [*_stream(out.getvalue()), _error("NoScore", "测试没有给出分数 / the test gave no score")]
+        report["tests"][gid] = points
+        return [*_stream(out.getvalue()),
+                new_output("execute_result", data={"text/plain": repr(points)}, execution_count=None)]
+
+    def _write_report(self, info: dict, report: dict) -> None:
+        if not self.report_dir:
+            return
+        folder = Path(self.report_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{info.get('notebook', 'notebook')}.json").write_text(json.dumps(report, ensure_ascii=False))
+
+
+@contextlib.contextmanager
+def _quiet():
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        yield
+
+
+def _stream(text: str) -> list:
+    return [new_output("stream", name="stdout", text=text)] if text else []
+
+
+def _error(ename: str, evalue: str) -> NotebookNode:
+    return new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])

@@ -1,0 +1,42 @@
+"""What grading may leave behind on a machine, for the suite's final check."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+
+def pids_where(uid_matches) -> list[int]:
+    """Processes whose real uid satisfies *uid_matches*."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/status") as fh:
+                    uid = int(next(line for line in fh if line.startswith("Uid:")).split()[1])
+            except (OSError, StopIteration, ValueError):
+                continue
+            if uid_matches(uid):
+                pids.append(int(entry))
+    return pids
+
+
+def sandbox_pids() -> list[int]:
+    """Processes running as a sandbox uid."""
+    from shequn.grading.sandbox import UID_BASE
+
+    return pids_where(lambda uid: uid >= UID_BASE)
+
+
+def sandbox_leftovers(tmp_before: set[str] | None = None) -> list[str]:
+    """Sandbox processes, cgroups and grader work folders that still exist."""
+    from shequn.grading.cgroup import stale_cgroups
+
+    found = [f"process {p}" for p in sandbox_pids()]
+    found += [f"cgroup {p}" for p in stale_cgroups()]
+    with open("/proc/self/mounts") as fh:
+        found += [f"mount {line.split()[1]}" for line in fh if line.startswith("shequn-sandbox-")]
+    tmp = tempfile.gettempdir()
+    new = set(os.listdir(tmp)) - (tmp_before or set())
+    found += [f"{tmp}/{n}" for n in sorted(new) if n.startswith(("shequn-grade-", "shequn-sbx-"))]
+    return found

@@ -1,0 +1,168 @@
+"""`shequn data import`: privacy defaults, format list, detection, and every kind of bad input.
+
+Bad input must fail with a bilingual message naming the file, without a traceback,
+and leave the output folder exactly as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from helpers.imports import FIXTURES, ROOT, cli, copy_fixture, counts, load
+from shequn.data import DataError
+from shequn.data.importers import FORMATS, import_exports
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from import_bench import make_qq_text  # noqa: E402
+
+REAL_NAMES = ["小王", "小李", "小赵", "小钱", "小孙", "10001", "10002", "10004", "10005", "10006"]
+
+
+def _all_output(out: Path) -> str:
+    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(out.iterdir()))
+
+
+def test_format_list_names_every_format():
+    proc = cli("data", "import", "--format", "list")
+    assert proc.returncode == 0, proc.stderr
+    for name in FORMATS:
+        assert name in proc.stdout
+
+
+def test_default_import_is_pseudonymised_text_free_and_notes_pipl(tmp_path):
+    export = copy_fixture(tmp_path, "qq_text_export_all.txt")
+    proc = cli("data", "import", str(export), "--out", str(tmp_path / "out"), "--group", "读书交流群")
+    assert proc.returncode == 0, proc.stderr
+    assert "PIPL" in proc.stdout and "同意" in proc.stdout and "consent" in proc.stdout
+    out = tmp_path / "out"
+    assert (out / "PRIVACY.txt").exists() and not (out / "message_texts.csv").exists()
+    written = _all_output(out)
+    for secret in REAL_NAMES + ["第三章", "明天见", "example.com"]:
+        assert secret not in written, secret
+    ds = load(out)
+    assert ds.members["nickname"].str.fullmatch(r"成员-[0-9a-f]{8}").all()
+    assert ds.members["nickname"].nunique() == len(ds.members)
+
+
+def test_salt_is_per_import(tmp_path):
+    export = copy_fixture(tmp_path, "telegram_result.json")
+    import_exports([export], tmp_path / "a")
+    import_exports([export], tmp_path / "b")
+    import_exports([export], tmp_path / "c", salt=b"s")
+    import_exports([export], tmp_path / "d", salt=b"s")
+    names = {k: load(tmp_path / k).members["nickname"].tolist() for k in "abcd"}
+    assert set(names["a"]).isdisjoint(names["b"])
+    assert names["c"] == names["d"]
+
+
+def test_keep_text_then_default_removes_the_texts(tmp_path):
+    export = copy_fixture(tmp_path, "discord_channel.json")
+    out = tmp_path / "out"
+    assert cli("data", "import", str(export), "--out", str(out), "--keep-text").returncode == 0
+    texts = (out / "message_texts.csv").read_text(encoding="utf-8")
+    assert "hello all" in texts and texts.count("\n") == 1 + 5
+    assert cli("data", "import", str(export), "--out", str(out)).returncode == 0
+    assert not (out / "message_texts.csv").exists()
+
+
+def test_import_qq_alias_and_validate_accept_the_output(tmp_path):
+    export = copy_fixture(tmp_path, "qq_text_export_all.txt")
+    proc = cli("data", "import-qq", str(export), "--out", str(tmp_path / "out"), "--group", "读书交流群")
+    assert proc.returncode == 0, proc.stderr
+    files = sorted(str(p) for p in (tmp_path / "out").glob("*.csv"))  # as in `shequn data validate out/*.csv`
+    assert len(files) == 5  # the four tables and events.csv
+    proc = cli("data", "validate", *files)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.count("通过") == 4 and proc.stdout.count("跳过") == 1
+
+
+def test_generated_export_counts_match_construction(tmp_path):
+    export = tmp_path / "big.txt"
+    expected = make_qq_text(export, lines=3000, seed=5)
+    result = import_exports([export], tmp_path / "out")
+    ds = load(tmp_path / "out")
+    got = counts(ds)
+    assert got["members"] == expected["members"]
+    assert got["types"] == {k: v for k, v in expected["types"].items() if v}
+    assert got["lurkers"] == expected["lurkers"]
+    assert got["red_packets"] == expected["red_packets"]
+    assert result.summary["joins"] == expected["joins"] and result.summary["leaves"] == expected["leaves"]
+
+
+def _bad_cases(tmp_path: Path) -> dict[str, tuple[Path, str, str]]:
+    cases = {}
+    tg = (FIXTURES / "telegram_result.json").read_text(encoding="utf-8")
+    p = tmp_path / "cut.json"
+    p.write_text(tg[: len(tg) // 2], encoding="utf-8")
+    cases["truncated_json"] = (p, "JSON 不完整", "truncated JSON")
+    lines = (FIXTURES / "wechat_chatlog.csv").read_text(encoding="utf-8").splitlines()
+    p = tmp_path / "garbage.csv"
+    p.write_text("\n".join(lines[:2] + ["\x01\x02,垃圾", "?"] + lines[2:]) + "\n", encoding="utf-8")
+    cases["garbage_rows"] = (p, "字段", "fields")
+    text = (FIXTURES / "qq_text_export_all.txt").read_text(encoding="utf-8").split("=" * 64 + "\n消息分组:我的好友")[0]
+    p = tmp_path / "backwards.txt"
+    p.write_text(text.replace("2024-03-03 10:00:00", "2024-02-28 10:00:00"), encoding="utf-8")
+    cases["backwards"] = (p, "时间倒退", "backwards")
+    p = tmp_path / "huge.txt"
+    with p.open("wb") as fh:
+        fh.truncate(2 * 1024**3)  # sparse: 2 GB on paper, no disk used
+    cases["two_gigabytes"] = (p, "文件太大", "too large")
+    p = tmp_path / "wechatmsg.csv"
+    p.write_text("localId,TalkerId,Type,SubType,IsSender,CreateTime,Status,StrContent,StrTime,Remark,NickName,Sender\n"
+                 "1,2,1,0,1,1700000000,2,hi,2023-11-14 22:13:20,,a,wxid_a\n", encoding="utf-8")
+    cases["wechatmsg_csv"] = (p, "WeChatMsg", "WeChatMsg")
+    p = tmp_path / "messages.html"
+    p.write_text("<!DOCTYPE html><html><body>chat</body></html>", encoding="utf-8")
+    cases["html"] = (p, "HTML", "HTML")
+    p = tmp_path / "odd.json"
+    p.write_text(json.dumps({"conversation": []}), encoding="utf-8")
+    cases["unknown_json"] = (p, "无法识别", "unrecognised JSON")
+    p = tmp_path / "db.sqlite"
+    p.write_bytes(b"SQLite format 3\x00" + b"\x00" * 100)
+    cases["sqlite"] = (p, "SQLite", "SQLite")
+    p = tmp_path / "empty.txt"
+    p.write_bytes(b"")
+    cases["empty"] = (p, "空", "empty")
+    return cases
+
+
+@pytest.mark.parametrize("case", ["truncated_json", "garbage_rows", "backwards", "two_gigabytes", "wechatmsg_csv",
+                                  "html", "unknown_json", "sqlite", "empty"])
+def test_bad_input_fails_clearly_and_leaves_the_output_untouched(tmp_path, case):
+    path, zh, en = _bad_cases(tmp_path)[case]
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("earlier work", encoding="utf-8")
+    proc = cli("data", "import", str(path), "--out", str(out))
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert str(path) in proc.stderr and zh in proc.stderr and en in proc.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["keep.txt"]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out")]  # no staging left behind
+
+
+def test_unsupported_csv_never_suggests_a_false_rename(tmp_path):
+    path = _bad_cases(tmp_path)["wechatmsg_csv"][0]
+    proc = cli("data", "validate", "--table", "messages", str(path))
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "IsSender」是否应为" not in proc.stderr and "shequn data import" in proc.stderr
+    proc = cli("data", "import", str(path), "--out", str(tmp_path / "o"))
+    assert "IsSender" not in proc.stderr
+    json_file = copy_fixture(tmp_path, "telegram_result.json")
+    proc = cli("data", "validate", "--table", "messages", str(json_file))
+    assert "shequn data import" in proc.stderr and "Convert it to CSV" not in proc.stderr
+
+
+def test_forced_wrong_format_and_bad_tz_are_explained(tmp_path):
+    export = copy_fixture(tmp_path, "telegram_result.json")
+    with pytest.raises(DataError, match="discord"):
+        import_exports([export], tmp_path / "o", fmt="discord")
+    with pytest.raises(DataError, match="Mars/Olympus"):
+        import_exports([export], tmp_path / "o", tz="Mars/Olympus")
+    with pytest.raises(DataError, match="unknown format"):
+        import_exports([export], tmp_path / "o", fmt="icq")
+    assert not (tmp_path / "o").exists()
