@@ -32,6 +32,7 @@ from helpers.course import fill_answers
 from helpers.leftovers import pids_where
 from helpers.serving import wait_until_serving
 from helpers.students import THRESHOLD_STUDENTS
+from shequn.grading.release import ASSIGNMENTS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -418,7 +419,7 @@ def test_site_launch_links_open_the_lesson_on_the_hub(hub, site_with_hub):
         assert model["type"] == "notebook"
     assignments = (site_with_hub / "book" / "assignments.html").read_text(encoding="utf-8")
     fetched = re.findall(r'<a class="shequn-hub-assignment" href="([^"]+)"', assignments)
-    assert {u.rsplit("/", 1)[1] for u in fetched} == {f"{a}.ipynb" for a in ("threshold_design", "group_analysis")}
+    assert {u.rsplit("/", 1)[1] for u in fetched} == {f"{a}.ipynb" for a in ASSIGNMENTS}
     # alice fetched assignment 1 above: its link opens her copy
     mine = next(u for u in fetched if NAME in u)
     r = s.get(mine, timeout=60)

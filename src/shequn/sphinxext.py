@@ -155,6 +155,9 @@ def _on_config_inited(app: Sphinx, config: Config) -> None:
                              *config.templates_path]
     if not config.html_favicon:  # else the browser asks for /favicon.ico: a 404 in the console
         config.html_favicon = str(_STATIC_DIR / "shequn-favicon.svg")
+    app._shequn_wheel = None
+    if not (root / "pyproject.toml").is_file():  # a book outside the project (tests' mini books)
+        return
     try:
         wheel = build_learner_wheel(root, build_dir / "learner-wheel")
     except WheelBuildError as exc:

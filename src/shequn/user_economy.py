@@ -11,6 +11,8 @@ This module only re-exports their public names, so lessons and the widgets can k
 
 from __future__ import annotations
 
+from shequn import gas_station, influence
+
 from shequn.gas_station import (
     BUSINESS_NAMES_ZH,
     STRATEGY_ZH,
@@ -39,28 +41,4 @@ from shequn.influence import (
     seed_ranking,
 )
 
-__all__ = [
-    "Strategy",
-    "GasStationParams",
-    "BUSINESS_NAMES_ZH",
-    "STRATEGY_ZH",
-    "GasStationSummary",
-    "business_profits",
-    "gas_station_summary",
-    "saturation_point",
-    "gas_station_table",
-    "plot_gas_station",
-    "SeedStrategy",
-    "SEED_STRATEGY_ZH",
-    "community_graph",
-    "seed_ranking",
-    "choose_seeds",
-    "hop_reach",
-    "reach_distribution",
-    "cascade_reach",
-    "InfluenceResult",
-    "influence_reach",
-    "influence_table",
-    "plot_reach_distribution",
-    "plot_influence",
-]
+__all__ = [*gas_station.__all__, *influence.__all__]

@@ -68,7 +68,7 @@ class Limits:
     cpu_seconds: int = 600     # per process (rlimit)
     fsize_mb: int = 64         # largest file (rlimit)
     tmpfs_mb: int = 64         # each of /tmp, /var/tmp, /dev/shm, /run
-    workdir_mb: int = 512      # the sandbox's own folder (work dir, channel, logs): a tmpfs on the host
+    workdir_mb: int = 512      # the kernel's work dir (HOME, cwd): a tmpfs of its own on the host
 
 
 def _run(argv: list[str], check: bool = True) -> None:
@@ -84,7 +84,7 @@ def remove_orphan_mounts() -> list[str]:
     gone = []
     with open("/proc/self/mounts") as fh:
         points = [line.split()[1] for line in fh if line.startswith("shequn-sandbox-")]
-    for point in points:
+    for point in sorted(points, key=len, reverse=True):
         m = re.search(r"/shequn-(?:grade|sbx)-(\d+)-", point)
         if m and not os.path.exists(f"/proc/{m.group(1)}"):
             _run(["umount", "--lazy", point], check=False)
@@ -151,10 +151,8 @@ class Sandbox:
             raise SandboxError(why)
         self.root = Path(self.root)
         self.root.mkdir(parents=True, exist_ok=True)
-        # The whole folder is a size-capped tmpfs: the kernel's files can never fill the disk.
-        _run(["mount", "-t", "tmpfs", "-o", f"size={self.limits.workdir_mb}m,mode=0711,nosuid,nodev",
-              f"shequn-sandbox-{self.slot}", str(self.root)])
-        self.mounted = True
+        os.chmod(self.root, 0o711)
+        self.mounts: list[Path] = []
         self.uid = self.gid = UID_BASE + (os.getpid() % 100_000) * 100 + self.slot
         self.workdir = self.root / f"w{self.slot}"
         self.in_dir = self.root / f"in{self.slot}"
@@ -167,11 +165,17 @@ class Sandbox:
     def reset(self) -> None:
         """A fresh, empty sandbox: new cgroup, empty work dir and channel, new spec."""
         self.kill()
+        self._unmount()
         for d in (self.workdir, self.in_dir, self.out_dir):
             shutil.rmtree(d, ignore_errors=True)
-        self.workdir.mkdir(mode=0o700)
         self.in_dir.mkdir(mode=0o755)
-        self.out_dir.mkdir(mode=0o700)
+        # Everything the kernel can write is a fresh, size-capped tmpfs of its own: it can never
+        # fill the disk, nor starve the grader's channel input of space.
+        for folder, mb in ((self.workdir, self.limits.workdir_mb), (self.out_dir, 128)):
+            folder.mkdir(mode=0o700)
+            _run(["mount", "-t", "tmpfs", "-o", f"size={mb}m,mode=0700,nosuid,nodev,uid={self.uid},gid={self.gid}",
+                  f"shequn-sandbox-{self.slot}", str(folder)])
+            self.mounts.append(folder)
         if self.seed_dir is not None and self.seed_dir.is_dir():
             shutil.copytree(self.seed_dir, self.workdir / ".config" / "matplotlib")
         if self.datasets is not None and self.datasets.is_dir():
@@ -189,11 +193,13 @@ class Sandbox:
             self.cgroup.remove()
             self.cgroup = None
 
+    def _unmount(self) -> None:
+        while self.mounts:
+            _run(["umount", "--lazy", str(self.mounts.pop())], check=False)
+
     def close(self) -> None:
         self.kill()
-        if getattr(self, "mounted", False):
-            _run(["umount", "--lazy", str(self.root)], check=False)
-            self.mounted = False
+        self._unmount()
         shutil.rmtree(self.root, ignore_errors=True)
 
     # ----------------------------------------------------------------- spec / kernelspec
