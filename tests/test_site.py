@@ -9,17 +9,11 @@ import pytest
 
 from shequn.book import external_references
 
+from helpers.pages import LESSON_PAGES
+
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
 ROOT = Path(__file__).resolve().parents[1]
-LESSON_PAGES = [
-    "book/00_intro/what_is_community.html",
-    "book/01_connectors/connectors.html",
-    "book/02_community_vs_fans/community_vs_fans.html",
-    "book/03_user_economy/user_economy.html",
-    "book/04_content_community_product/content_community_product.html",
-    "book/05_thresholds/thresholds.html",
-]
 ALL_PAGES = ["book/index.html", *LESSON_PAGES, "book/assignments.html", "book/run_locally.html",
              "book/reference/glossary.html", "search.html", "genindex.html"]
 SCREENSHOTS = ROOT / "_build" / "screenshots"

@@ -19,18 +19,12 @@ import pytest
 
 from conftest import OfflinePage
 
+from helpers.pages import LESSON_PAGES
+
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
 ROOT = Path(__file__).resolve().parents[1]
 AXE = ROOT / "vendor" / "node_modules" / "axe-core" / "axe.min.js"
-LESSON_PAGES = [
-    "book/00_intro/what_is_community.html",
-    "book/01_connectors/connectors.html",
-    "book/02_community_vs_fans/community_vs_fans.html",
-    "book/03_user_economy/user_economy.html",
-    "book/04_content_community_product/content_community_product.html",
-    "book/05_thresholds/thresholds.html",
-]
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True, "device_scale_factor": 2}
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 
