@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11 ($(PYTHON) not found)"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[book,grading,hub,test]"
+	$(BIN)/python -m pip install --quiet -e ".[site,grading,hub,test,cluster]"
 	touch $@
 
 vendor: vendor/node_modules/.installed

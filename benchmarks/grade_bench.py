@@ -111,6 +111,7 @@ def bench_grade(repeat: int = 1, n: int = 60, workers: int | None = None) -> dic
         if ours != theirs or len(ours) != n:
             raise AssertionError("shequn grade and nbgrader autograde disagree")
         calls, call_s = _channel_cost(course)
+        stages = _stages(course)
         samples = sorted((seq / "_grading" / "autograded").glob(f"*/{NAME}/{NAME}.ipynb"))[:min(n, 5)]
         bare = _bare(samples)
     finally:
@@ -123,7 +124,8 @@ def bench_grade(repeat: int = 1, n: int = 60, workers: int | None = None) -> dic
             "per_notebook_vs_bare": round(per_nb / bare, 2), "scores_identical": True,
             "channel_calls_per_notebook": round(calls / n, 1),
             "channel_seconds_per_notebook": round(call_s / n, 3),
-            "channel_share_of_notebook": round(call_s / n / per_nb, 3) if per_nb else None}
+            "channel_share_of_notebook": round(call_s / n / per_nb, 3) if per_nb else None,
+            **stages}
 
 
 def _channel_cost(course: Path) -> tuple[int, float]:
@@ -136,6 +138,21 @@ def _channel_cost(course: Path) -> tuple[int, float]:
         calls += channel.get("calls", 0)
         seconds += channel.get("seconds", 0.0)
     return calls, seconds
+
+
+def _stages(course: Path) -> dict:
+    """Median seconds per notebook in each stage of the trusted runner, and the slowest tests stage
+    (a worker's first notebooks make the run's hidden data; later ones read it from the cache)."""
+    import json
+
+    seen: dict[str, list[float]] = {}
+    for path in (course / "_grading" / "shequn-grade" / "reports" / NAME).glob("*/*.json"):
+        for stage, seconds in json.loads(path.read_text(encoding="utf-8")).get("seconds", {}).items():
+            seen.setdefault(stage, []).append(seconds)
+    out = {f"median_{stage}_s": round(statistics.median(v), 3) for stage, v in sorted(seen.items())}
+    if seen.get("trusted_tests"):
+        out["max_trusted_tests_s"] = round(max(seen["trusted_tests"]), 3)
+    return out
 
 
 def main(argv: list[str] | None = None) -> None:

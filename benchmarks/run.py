@@ -47,7 +47,7 @@ def _timed(fn) -> float:
 
 
 def bench_build(repeat: int) -> dict[str, float]:
-    from shequn.book import BUILD_ARGS, execute_notebook, paired_notebooks
+    from shequn.site.build import BUILD_ARGS, execute_notebook, paired_notebooks
 
     jb = Path(sys.executable).with_name("jupyter-book")
     lessons = paired_notebooks(ROOT, ("book",))  # the notebooks the site build executes
@@ -98,7 +98,7 @@ def bench_widgets(repeat: int) -> dict[str, float]:
 
 def bench_simulator(repeat: int) -> dict[str, float]:
     """One threshold simulation of 10,000 applicants (applicants generated inside), per policy."""
-    from shequn import thresholds
+    from shequn.models import thresholds
 
     print(f"simulator: simulate(policy, n=10_000) incl. applicant generation, median of {max(repeat, 5)} seeds")
     medians = {}
@@ -144,7 +144,7 @@ def bench_pages_entry(repeat: int) -> list[dict]:
 
     html = ROOT / "_build" / "html"
     if not (html / "index.html").is_file():  # `make bench` on a fresh clone: build the site first
-        from shequn.book import build
+        from shequn.site.build import build
 
         html = build(ROOT)
     return bench_page_weight(html)

@@ -21,7 +21,7 @@ CHROMIUM_FLAGS = [
 @pytest.fixture(scope="session")
 def site_html() -> Path:
     """Build the book exactly as `make site` does; the build must succeed."""
-    from shequn.book import build
+    from shequn.site.build import build
 
     return build(ROOT)
 

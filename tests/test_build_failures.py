@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from shequn.book import BookBuildError, build
+from shequn.site.build import BookBuildError, build
 
 pytestmark = pytest.mark.integration
 

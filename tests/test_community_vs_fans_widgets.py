@@ -3,7 +3,7 @@
 
 import pytest
 
-from shequn import network_plots, networks
+from shequn.models import network_plots, networks
 from shequn.widgets import (
     network_explorer,
     network_explorer_spec,

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from shequn import connectors as cx
+from shequn.models import connectors as cx
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -6,7 +6,7 @@ import re
 import numpy as np
 import pytest
 
-from shequn import content_mix as cm
+from shequn.models import content_mix as cm
 from shequn.widgets import content_mix_explorer_spec
 
 P = cm.DEFAULT_PARAMS

@@ -1,4 +1,4 @@
-"""Bad input gets a clear bilingual message naming file, line and column — via the API and the CLI."""
+"""Loading: bad input gets a clear bilingual message naming file, line and column (API and CLI); type conversion."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from shequn.data import DataError, load_dataset, read_table, validate_file
+from shequn.data import DataError, as_typed, load_dataset, read_table, validate_file
+from shequn.data.generate import generate, write_dataset
+from shequn.data.schema import TABLES
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "datasets" / "group_chats"
@@ -162,3 +164,36 @@ def test_cli_refuses_excel_and_huge_files_clearly(tmp_path):
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert "Excel" in proc.stderr and "binary" in proc.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["groups.csv", "messages.csv"]
+
+
+# --------------------------------------------------------------------------- type conversion (shequn.data.convert)
+
+
+def test_as_typed_gives_generated_tables_the_types_of_loaded_ones(tmp_path):
+    raw = generate(seed=3, groups=4)
+    write_dataset(raw, tmp_path / "chats", seed=3, groups=4)
+    loaded = load_dataset(tmp_path / "chats")  # the other path: CSV files read and validated
+    typed = as_typed(raw)
+    for name, frame in typed.items():
+        other = getattr(loaded, name)
+        times = [c for c in frame if isinstance(other[c].dtype, pd.DatetimeTZDtype)]
+        assert times == [c for c in frame if isinstance(frame[c].dtype, pd.DatetimeTZDtype)], name
+        # the same values; the storage of strings (object or str, None or NaN) and the datetime resolution may differ
+        ns = {c: "datetime64[ns, Asia/Shanghai]" for c in times}
+        plain = [c for c in frame if c not in times]
+        pd.testing.assert_frame_equal(frame[times].astype(ns), other[times].astype(ns), obj=name)
+        a, b = frame[plain].astype(object), other[plain].astype(object)
+        pd.testing.assert_frame_equal(a.where(a.notna(), None), b.where(b.notna(), None), obj=name)
+
+
+def test_as_typed_handles_empty_and_blank_time_columns():
+    raw = {name: pd.DataFrame({c: pd.Series([], dtype=str) for c in spec.column_names}) for name, spec in TABLES.items()}
+    raw["members"] = pd.DataFrame([{"member_id": "a", "group_id": "g1", "nickname": "某",
+                                    "joined_at": "2026-01-05T08:00:00+08:00", "join_method": "free",
+                                    "invited_by": "", "left_at": ""}])  # nobody left, no red packets
+    t = as_typed(raw)
+    assert isinstance(t["members"]["left_at"].dtype, pd.DatetimeTZDtype) and t["members"]["left_at"].isna().all()
+    assert isinstance(t["red_packets"]["sent_at"].dtype, pd.DatetimeTZDtype)
+    assert str(t["members"]["joined_at"].dt.tz) == "Asia/Shanghai"
+    assert t["members"].loc[0, "joined_at"] == pd.Timestamp("2026-01-05T00:00:00Z")
+    assert t["members"]["invited_by"].isna().all()

@@ -6,7 +6,9 @@ kernel -- JupyterLab, which the page tells learners to install, brings the same 
 Then every lesson notebook and every assignment's student version, fetched over HTTP from
 the built site exactly as a learner downloads them, runs top to bottom with nbclient in that
 environment's kernel, in a folder outside the repository (so the repository's fonts and
-data cannot help).  One environment serves all notebooks.
+data cannot help).  One environment serves all notebooks.  In that environment (no extras
+installed) ``import shequn, shequn.models, shequn.data, shequn.metrics, shequn.widgets`` must work:
+the learner layer needs neither the site tooling's nor the grader's dependencies.
 
 Slow (minutes: it creates a virtual environment), so it is marked ``integration`` (see the
 markers in pyproject.toml); ``make test`` runs it, ``make test-fast`` leaves it out.
@@ -86,6 +88,24 @@ def _run(nb_path: Path, env: dict, monkeypatch, allow_errors: bool = False):
 def _errors(nb) -> list[tuple[int, str, str]]:
     return [(i, out.get("ename", ""), out.get("evalue", "")[:200]) for i, cell in enumerate(nb.cells)
             if cell.cell_type == "code" for out in cell.get("outputs", []) if out.output_type == "error"]
+
+
+# The learner layer (CONTRIBUTING.md): what `pip install` of the wheel, with no extras, must import.
+LEARNER_IMPORT = "import shequn, shequn.models, shequn.data, shequn.metrics, shequn.widgets"
+# Site tooling and instructor grading dependencies (the `site` and `grading` extras).
+EXTRA_ONLY = ("sphinx", "jupyter_book", "jupytext", "nbgrader", "nh3")
+
+
+def test_learner_layer_imports_with_only_the_learner_dependencies(learner_env):
+    python = str(learner_env["venv"] / "bin" / "python")
+    # The environment really is learner-only: no site or grading dependency came with the wheel,
+    # so the import below cannot lean on one.
+    present = subprocess.run([python, "-c", "import importlib.util, sys; "
+                              "print([m for m in sys.argv[1:] if importlib.util.find_spec(m)])", *EXTRA_ONLY],
+                             capture_output=True, text=True, cwd=learner_env["base"], check=True).stdout.strip()
+    assert present == "[]", f"the learner venv has extra-only packages: {present}"
+    proc = subprocess.run([python, "-c", LEARNER_IMPORT], capture_output=True, text=True, cwd=learner_env["base"])
+    assert proc.returncode == 0, proc.stderr
 
 
 @pytest.mark.parametrize("page", LESSONS)

@@ -1,10 +1,10 @@
-"""shequn.exercises: sphinx-exercise blocks numbered per page, labelled in Chinese, answers folded."""
+"""shequn.site.exercises: sphinx-exercise blocks numbered per page, labelled in Chinese, answers folded."""
 
 from __future__ import annotations
 
 import re
 
-from shequn.exercises import renumber_per_page
+from shequn.site.exercises import renumber_per_page
 
 
 EXERCISES = """# {title}
@@ -54,7 +54,7 @@ def test_numbers_restart_on_each_page_and_labels_are_chinese(tmp_path):
     src, out = tmp_path / "src", tmp_path / "out"
     src.mkdir()
     (src / "conf.py").write_text(
-        "extensions = ['myst_parser', 'sphinx_togglebutton', 'shequn.exercises']\nlanguage = 'zh_CN'\n"
+        "extensions = ['myst_parser', 'sphinx_togglebutton', 'shequn.site.exercises']\nlanguage = 'zh_CN'\n"
         "html_theme = 'basic'\n", encoding="utf-8")
     (src / "index.md").write_text(EXERCISES.format(title="甲", p="one") + "\n```{toctree}\ntwo\n```\n",
                                   encoding="utf-8")

@@ -7,7 +7,7 @@ import sys
 import ipywidgets as w
 import pytest
 
-from shequn.explorer import Control, Explorer, bar_table
+from shequn.widgets.explorer import Control, Explorer, bar_table
 from shequn.widgets import connector_explorer_spec
 
 

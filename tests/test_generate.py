@@ -14,7 +14,8 @@ import pytest
 
 from shequn.data import load_dataset
 from shequn.data.calibration import TARGETS, achieved, invitation_depths, typed_tables
-from shequn.data.generate import GENERATOR_VERSION, GeneratorConfig, _design, generate, write_dataset
+from shequn.data.design import GeneratorConfig, design
+from shequn.data.generate import GENERATOR_VERSION, generate, write_dataset
 from shequn.data.schema import TABLES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,7 +76,7 @@ def test_shipped_sample_is_a_fresh_generation(tmp_path):
 
 
 def test_design_allocates_the_published_shares():
-    plans = _design(np.random.default_rng(0), GeneratorConfig(), 20)
+    plans = design(np.random.default_rng(0), GeneratorConfig(), 20)
     assert Counter(p.lifetime_class for p in plans) == {0: 8, 1: 6, 2: 6}
     assert Counter(p.threshold for p in plans) == {"free": 10, "paid": 5, "invite": 5}
     assert Counter(p.topology for p in plans) == {"mesh": 12, "star": 8}
@@ -285,3 +286,46 @@ def test_cli_import_qq_without_message_lines_fails_and_writes_nothing(tmp_path):
     assert "Traceback" not in proc.stderr
     assert str(export) in proc.stderr and "没有找到任何消息行" in proc.stderr and "no message lines found" in proc.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+# --------------------------------------------------------------------------- the generator's rules, checked on its output
+
+
+@pytest.mark.parametrize("seed", [9, 10])
+def test_generated_tables_obey_the_generators_rules(seed):
+    """Rules the module docstring states, checked with pandas joins on the typed tables (not with the generator)."""
+    t = typed_tables(generate(seed=seed, groups=40))
+    groups, members, messages, packets = (t[name] for name in TABLES)
+    by_sender = messages.merge(members, left_on="sender_id", right_on="member_id", suffixes=("", "_member"))
+    assert len(by_sender) == len(messages) and (by_sender["group_id"] == by_sender["group_id_member"]).all()
+    # Nobody posts before joining or after leaving.
+    assert (by_sender["sent_at"] >= by_sender["joined_at"]).all()
+    assert (by_sender["left_at"].isna() | (by_sender["sent_at"] < by_sender["left_at"])).all()
+    # Replies go to an earlier message of someone else in the same group; a mention names the replied-to member.
+    replies = messages.dropna(subset=["reply_to"]).merge(messages, left_on="reply_to", right_on="message_id",
+                                                         suffixes=("", "_target"))
+    assert len(replies) == messages["reply_to"].notna().sum() > 0
+    assert (replies["group_id"] == replies["group_id_target"]).all()
+    assert (replies["sent_at_target"] <= replies["sent_at"]).all()
+    assert (replies["sender_id"] != replies["sender_id_target"]).all()
+    mentions = replies.dropna(subset=["mention_id"])
+    assert len(mentions) == messages["mention_id"].notna().sum() > 0
+    assert (mentions["mention_id"] == mentions["sender_id_target"]).all()
+    # Every red packet is one red_packet message with the same sender, group and time; 1 <= claimed <= shares.
+    both = packets.merge(messages, on="message_id", suffixes=("", "_message"))
+    assert len(both) == len(packets) == (messages["type"] == "red_packet").sum() > 0
+    for col in ("group_id", "sender_id", "sent_at"):
+        assert (both[col] == both[f"{col}_message"]).all(), col
+    assert (both["type"] == "red_packet").all() and (both["length"] == 0).all()
+    assert ((1 <= packets["claimed"]) & (packets["claimed"] <= packets["shares"])).all()
+    # The owner founded the group; only paid groups charge a fee.
+    owners = groups.merge(members, left_on="owner_id", right_on="member_id", suffixes=("", "_member"))
+    assert (owners["join_method"] == "founder").all() and (owners["group_id"] == owners["group_id_member"]).all()
+    assert ((groups["fee_yuan"] > 0) == (groups["threshold"] == "paid")).all()
+    # An inviter is in the same group, joined no later (same clock hour at most) and had not left.
+    invited = members.dropna(subset=["invited_by"]).merge(members, left_on="invited_by", right_on="member_id",
+                                                          suffixes=("", "_inviter"))
+    assert len(invited) == members["invited_by"].notna().sum() > 0
+    assert (invited["group_id"] == invited["group_id_inviter"]).all()
+    assert (invited["joined_at_inviter"].dt.floor("h") <= invited["joined_at"]).all()
+    assert (invited["left_at_inviter"].isna() | (invited["left_at_inviter"] > invited["joined_at"])).all()

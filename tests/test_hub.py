@@ -388,7 +388,7 @@ def site_with_hub(hub, tmp_path_factory):
     """The course site built with `shequn_hub_url` set to this hub (notebooks not re-executed)."""
     import yaml
 
-    from shequn.book import build
+    from shequn.site.build import build
 
     cfg = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
     cfg["sphinx"]["config"]["shequn_hub_url"] = hub["hub"].url + "/"

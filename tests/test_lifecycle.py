@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from shequn import lifecycle as lc
+from shequn.models import lifecycle as lc
 from shequn.data import load_dataset
 
 GROUPS = """group_id,name,created_at,threshold,fee_yuan,topology,owner_id

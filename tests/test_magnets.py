@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from scipy import integrate
 
-from shequn import magnets as mg
-from shequn.widgets.user_economy import magnet_explorer_spec
+from shequn.models import magnets as mg
+from shequn.widgets.magnets import magnet_explorer_spec
 
 TRIALS = 20_000
 

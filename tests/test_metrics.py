@@ -1,8 +1,13 @@
-"""Metrics: hand-computed values on tiny tables, edge cases, and mechanisms recovered from generated data."""
+"""Metrics: hand-computed values on tiny tables, edge cases, the same metrics computed independently
+(networkx graphs, DuckDB SQL) on generated data, mechanisms recovered from generated data, and the
+grading sandbox's mask over the package."""
 
 from __future__ import annotations
 
 import math
+import py_compile
+from pathlib import Path
+from types import SimpleNamespace
 
 import networkx as nx
 import numpy as np
@@ -10,6 +15,7 @@ import pandas as pd
 import pytest
 
 from shequn import metrics as M
+from shequn.data import as_typed
 from shequn.data.generate import generate
 from shequn.data.schema import TABLES
 
@@ -45,7 +51,7 @@ def tables(groups=(), members=(), messages=(), red_packets=()) -> dict[str, pd.D
         frame = pd.DataFrame(rows, columns=TABLES[name].column_names)
         raw[name] = frame.astype({c.name: "str" for c in TABLES[name].columns
                                   if c.kind in ("id", "ref", "str", "category", "datetime")})
-    return M.as_typed(raw)
+    return as_typed(raw)
 
 
 def _msgs(group: str, sender: str, times, start: int = 0, **extra) -> list[dict]:
@@ -255,14 +261,37 @@ def test_reply_network_edges_and_weights():
     assert {(u, v): w for u, v, w in g.edges(data="weight")} == {("b", "a"): 2, ("a", "b"): 2, ("c", "d"): 1}
 
 
-def _networkx_summary(messages, group, k=3):
-    """The reply-network summary computed independently: a networkx graph per group (not the vectorised path)."""
-    from shequn.networks import degree_centralization, strong_nodes
+def _independent_ties(messages: pd.DataFrame, group: str) -> tuple[list, set]:
+    """A group's senders and its (replier or mentioner, other member) pairs, read row by row from the messages.
 
-    g = M.reply_network(messages, group).to_undirected()
-    return {"members_in_network": g.number_of_nodes(), "ties": g.number_of_edges(),
-            "centralization": degree_centralization(g),
-            "strong_nodes": [v for v, _ in strong_nodes(g, k, "degree")] if g.number_of_nodes() else []}
+    A pair is a reply to a message of the same group, or a mention, between two different members.
+    """
+    rows = messages[messages["group_id"] == group]
+    author = dict(zip(rows["message_id"], rows["sender_id"]))
+    pairs = set()
+    for sender, reply_to, mention in zip(rows["sender_id"], rows["reply_to"], rows["mention_id"]):
+        for other in (author.get(reply_to) if isinstance(reply_to, str) else None,
+                      mention if isinstance(mention, str) else None):
+            if other is not None and other != sender:
+                pairs.add((sender, other))
+    return list(rows["sender_id"]), pairs
+
+
+def _networkx_summary(messages: pd.DataFrame, group: str, k: int = 3) -> dict:
+    """The reply-network summary computed independently: a networkx graph of :func:`_independent_ties`.
+
+    Nodes: every sender and every member at the end of a tie.  Freeman degree centralisation
+    ``sum(max - d) / ((n - 1)(n - 2))``; strong nodes by degree, then id.
+    """
+    senders, pairs = _independent_ties(messages, group)
+    g = nx.Graph()
+    g.add_nodes_from(senders)
+    g.add_edges_from(pairs)
+    n, degree = g.number_of_nodes(), dict(g.degree)
+    top = max(degree.values(), default=0)
+    return {"members_in_network": n, "ties": g.number_of_edges(),
+            "centralization": sum(top - d for d in degree.values()) / ((n - 1) * (n - 2)) if n >= 3 else 0.0,
+            "strong_nodes": [v for v, _ in sorted(degree.items(), key=lambda item: (-item[1], item[0]))[:k]]}
 
 
 def test_network_summaries_match_networkx_on_hand_made_network():
@@ -281,14 +310,14 @@ def test_network_summaries_match_networkx_on_hand_made_network():
             [one["members_in_network"], one["ties"], one["centralization"]])
 
 
-def test_network_summary_of_one_group_and_of_a_group_without_messages():
+def test_network_summaries_of_one_group_and_of_a_group_without_messages():
     messages = _network_tables()["messages"]
     # g1 by hand (see the test above): five members, ties a-b and c-d, degrees 1, 1, 1, 1, 0
-    assert M.network_summary(messages, "g1", k=2) == {"group_id": "g1", "members_in_network": 5, "ties": 2,
-                                                      "centralization": pytest.approx(1 / 12),
-                                                      "strong_nodes": ["a", "b"]}
-    assert M.network_summary(messages, "nobody") == {"group_id": "nobody", "members_in_network": 0, "ties": 0,
-                                                     "centralization": 0.0, "strong_nodes": []}
+    one = M.network_summaries(messages[messages["group_id"] == "g1"], k=2)
+    assert one.index.tolist() == ["g1"]
+    assert one.loc["g1", ["members_in_network", "ties", "centralization"]].tolist() == pytest.approx([5, 2, 1 / 12])
+    assert one.loc["g1", "strong_nodes"] == ["a", "b"]
+    assert M.network_summaries(messages[messages["group_id"] == "nobody"]).empty
 
 
 def test_star_network_is_fully_centralised():
@@ -359,13 +388,6 @@ def test_empty_messages_and_red_packets():
     assert M.compare_thresholds(g, mem, msg).loc["free", "lurker_share"] == 1.0
 
 
-def test_as_typed_handles_empty_and_blank_time_columns():
-    t = tables(members=_members("g1", "a"))  # nobody left, no red packets
-    assert isinstance(t["members"]["left_at"].dtype, pd.DatetimeTZDtype)
-    assert isinstance(t["red_packets"]["sent_at"].dtype, pd.DatetimeTZDtype)
-    assert str(t["members"]["joined_at"].dt.tz) == TZ
-
-
 def test_metrics_accept_categorical_ids():
     t = tables(members=[*_members("g1", "a", "b", "c")],
                messages=[*_msgs("g1", "a", ["2026-01-06T10:00", "2026-01-07T10:00"]),
@@ -394,7 +416,7 @@ SEEDS = (1, 2, 3)
 
 @pytest.fixture(scope="module")
 def generated() -> list[dict[str, pd.DataFrame]]:
-    return [M.as_typed(generate(seed=s, groups=60)) for s in SEEDS]
+    return [as_typed(generate(seed=s, groups=60)) for s in SEEDS]
 
 
 def _pooled_quiet_lift(datasets) -> pd.DataFrame:
@@ -444,3 +466,188 @@ def test_network_summaries_match_networkx_on_generated_data(generated):
         assert (row["members_in_network"], row["ties"]) == (one["members_in_network"], one["ties"]), group
         assert row["centralization"] == pytest.approx(one["centralization"], abs=1e-12), group
         assert row["strong_nodes"] == one["strong_nodes"], group
+    for group in summaries.index[:10]:  # reply_network: the same directed pairs (weights: see the hand test)
+        assert set(M.reply_network(messages, group).edges) == _independent_ties(messages, group)[1], group
+
+
+# --------------------------------------------------------------------------- the same metrics in DuckDB SQL
+# Every metric again, written as SQL over the same generated tables: a second library with its own
+# joins, time zones and date arithmetic.  Gini is the mean absolute difference (a self-join), not the
+# sorted-rank formula the package uses; the top 10 % are ``ceil(n / 10)`` in integer arithmetic.
+
+WEEK_US = 7 * 86400 * 10**6
+
+
+@pytest.fixture(scope="module")
+def duck(generated):
+    import duckdb  # a test dependency (pyproject: [test])
+
+    t = generated[0]
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'Asia/Shanghai'")
+    for name, frame in t.items():
+        con.register(name, frame)
+    yield t, con
+    con.close()
+
+
+def _rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Comparable rows: plain index, naive nanosecond datetimes, float numbers, sorted."""
+    frame = frame.reset_index(drop=isinstance(frame.index, pd.RangeIndex) and frame.index.name is None)
+    frame.columns = [str(c) for c in frame.columns]
+    for col in frame.columns:
+        if pd.api.types.is_datetime64_any_dtype(frame[col].dtype):
+            frame[col] = frame[col].astype("datetime64[ns]")
+        elif pd.api.types.is_numeric_dtype(frame[col].dtype) and not pd.api.types.is_bool_dtype(frame[col].dtype):
+            frame[col] = frame[col].astype(float)
+        else:
+            frame[col] = frame[col].astype(object)
+    return frame.sort_values(list(frame.columns)[:2]).reset_index(drop=True)
+
+
+def _same(ours: pd.DataFrame, sql: pd.DataFrame) -> None:
+    pd.testing.assert_frame_equal(_rows(ours), _rows(sql)[list(_rows(ours).columns)], check_dtype=False,
+                                  rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("freq, unit", [("D", "day"), ("W", "week")])
+def test_activity_equals_duckdb(duck, freq, unit):
+    t, con = duck
+    sql = con.sql(f"""
+        SELECT group_id, date_trunc('{unit}', sent_at::TIMESTAMP) AS period,
+               count(DISTINCT sender_id) AS active_members, count(*) AS messages
+        FROM messages GROUP BY ALL""").df()
+    _same(M.activity(t["messages"], freq), sql)
+
+
+def test_retention_by_cohort_equals_duckdb(duck):
+    t, con = duck
+    flags = ", ".join(f"bool_or(week = {k}) AS w{k}" for k in range(6))
+    shares = ", ".join(f'avg(coalesce(w{k}, false)::INTEGER) AS "{k}"' for k in range(6))
+    sql = con.sql(f"""
+        WITH act AS (
+            SELECT DISTINCT m.sender_id AS member_id,
+                   floor((epoch_us(m.sent_at) - epoch_us(mb.joined_at)) / {WEEK_US})::BIGINT AS week
+            FROM messages m JOIN members mb ON m.sender_id = mb.member_id),
+        flags AS (
+            SELECT mb.member_id, date_trunc('week', mb.joined_at::TIMESTAMP) AS cohort, {flags}
+            FROM members mb LEFT JOIN act USING (member_id) GROUP BY ALL)
+        SELECT cohort, {shares}, count(*) AS size FROM flags GROUP BY cohort""").df()
+    _same(M.retention_by_cohort(t["members"], t["messages"], periods=6), sql)
+
+
+def test_lurker_share_and_participation_equal_duckdb(duck):
+    t, con = duck
+    counts = """per_member AS (
+            SELECT mb.member_id, mb.group_id, coalesce(c.n, 0) AS n FROM members mb
+            LEFT JOIN (SELECT sender_id, count(*) AS n FROM messages GROUP BY sender_id) c
+                   ON mb.member_id = c.sender_id)"""
+    lurkers = con.sql(f"""WITH {counts}
+        SELECT group_id, avg((n <= 1)::INTEGER) AS lurker_share FROM per_member GROUP BY group_id""").df()
+    _same(M.lurker_share(t["members"], t["messages"], max_messages=1).to_frame(), lurkers)
+    sql = con.sql(f"""WITH {counts},
+        sizes AS (SELECT group_id, count(*) AS members, sum(n) AS messages FROM per_member GROUP BY group_id),
+        diffs AS (SELECT a.group_id, sum(abs(a.n - b.n)) AS d
+                  FROM per_member a JOIN per_member b USING (group_id) GROUP BY a.group_id),
+        ranked AS (SELECT group_id, n, row_number() OVER (PARTITION BY group_id ORDER BY n DESC) AS r
+                   FROM per_member),
+        top AS (SELECT r.group_id, sum(r.n) AS top_n FROM ranked r JOIN sizes s USING (group_id)
+                WHERE r.r <= greatest(1, (s.members + 9) // 10) GROUP BY r.group_id)
+        SELECT group_id, members, messages,
+               CASE WHEN messages = 0 THEN 0.0 ELSE d / (2.0 * members * messages) END AS gini,
+               CASE WHEN messages = 0 THEN 0.0 ELSE top_n / messages END AS top10_share
+        FROM sizes JOIN diffs USING (group_id) JOIN top USING (group_id)""").df()
+    _same(M.participation(t["members"], t["messages"]), sql)
+
+
+def test_quiet_members_and_red_packet_lift_equal_duckdb(duck):
+    t, con = duck
+    quiet = con.sql("""
+        WITH outside AS (
+            SELECT m.sender_id, count(*) AS n FROM messages m ANTI JOIN red_packets p
+                ON p.group_id = m.group_id AND m.sent_at >= p.sent_at AND m.sent_at <= p.sent_at + INTERVAL 6 HOUR
+            GROUP BY m.sender_id)
+        SELECT member_id FROM members LEFT JOIN outside ON member_id = sender_id
+        WHERE coalesce(n, 0) <= 2""").df()["member_id"]
+    ours = M.quiet_members(t["members"], t["messages"], t["red_packets"])
+    assert 0 < len(ours) < len(t["members"])
+    assert sorted(ours) == sorted(quiet)
+    con.register("quiet", quiet.to_frame())
+    for only, senders in (("", None), ("AND sender_id IN (SELECT member_id FROM quiet)", ours)):
+        sql = con.sql(f"""
+            WITH hourly AS (
+                SELECT group_id, date_trunc('hour', sent_at) AS hour, count(*) AS n FROM messages
+                WHERE type <> 'red_packet' {only} GROUP BY ALL),
+            grid AS (SELECT p.group_id, o.k AS "offset", date_trunc('hour', p.sent_at) + to_hours(o.k) AS hour
+                     FROM red_packets p CROSS JOIN range(-24, 48) o(k)),
+            curve AS (SELECT "offset", avg(coalesce(n, 0)) AS messages_per_packet
+                      FROM grid LEFT JOIN hourly USING (group_id, hour) GROUP BY "offset")
+            SELECT "offset", messages_per_packet,
+                   messages_per_packet / avg(messages_per_packet) FILTER (WHERE "offset" < 0) OVER () AS lift
+            FROM curve""").df()
+        _same(M.red_packet_lift(t["messages"], t["red_packets"], senders=senders), sql)
+
+
+def test_owner_departure_and_thresholds_equal_duckdb(duck):
+    t, con = duck
+    departure = con.sql("""
+        WITH o AS (SELECT g.group_id, g.owner_id, g.topology, g.threshold, mb.left_at
+                   FROM groups g JOIN members mb ON mb.member_id = g.owner_id WHERE mb.left_at IS NOT NULL),
+        c AS (SELECT o.group_id,
+                     count(*) FILTER (WHERE m.sent_at >= o.left_at - INTERVAL 14 DAY AND m.sent_at < o.left_at) AS b,
+                     count(*) FILTER (WHERE m.sent_at >= o.left_at AND m.sent_at < o.left_at + INTERVAL 14 DAY) AS a
+              FROM o JOIN messages m ON m.group_id = o.group_id AND m.sender_id <> o.owner_id GROUP BY o.group_id)
+        SELECT group_id, topology, threshold, coalesce(b, 0) / 14 AS before, coalesce(a, 0) / 14 AS after,
+               coalesce(a, 0) / nullif(coalesce(b, 0), 0) AS ratio
+        FROM o LEFT JOIN c USING (group_id)""").df()
+    ours = M.owner_departure_effect(t["groups"], t["members"], t["messages"])
+    assert len(ours) >= 2
+    _same(ours, departure)
+    thresholds = con.sql(f"""
+        WITH c AS (SELECT sender_id, count(*) AS n FROM messages GROUP BY sender_id),
+        retained AS (SELECT DISTINCT m.sender_id FROM messages m JOIN members mb ON m.sender_id = mb.member_id
+                     WHERE floor((epoch_us(m.sent_at) - epoch_us(mb.joined_at)) / {WEEK_US}) = 3)
+        SELECT g.threshold, count(DISTINCT mb.group_id) AS groups, count(*) AS members,
+               sum(coalesce(c.n, 0)) / count(*) AS messages_per_member,
+               avg((coalesce(c.n, 0) = 0)::INTEGER) AS lurker_share,
+               avg((r.sender_id IS NOT NULL)::INTEGER) AS retained_week_3
+        FROM members mb JOIN groups g USING (group_id) LEFT JOIN c ON mb.member_id = c.sender_id
+             LEFT JOIN retained r ON r.sender_id = mb.member_id
+        GROUP BY g.threshold""").df()
+    _same(M.compare_thresholds(t["groups"], t["members"], t["messages"]), thresholds)
+
+
+# --------------------------------------------------------------------------- grading: a blocked package
+# nbgrader_config.py blocks ``shequn.metrics`` for group_analysis: the sandbox binds a stub over it.
+
+
+def test_the_sandbox_mask_covers_the_whole_metrics_package(tmp_path):
+    from shequn.grading.sandbox import Sandbox
+
+    (stub, target), *stale = Sandbox._masks(SimpleNamespace(block_modules=("shequn.metrics",),
+                                                            stub_dir=tmp_path / "stubs"))
+    package = Path(M.__file__).parent
+    assert Path(target) == package  # the folder (its modules and its __pycache__), not only __init__.py
+    for name in M.__all__:  # every metric is defined in a module inside that folder
+        assert Path(getattr(M, name).__code__.co_filename).parent == package, name
+    assert sorted(p.name for p in Path(stub).iterdir()) == ["__init__.py", "stub.py"]
+    with pytest.raises(ImportError, match="shequn.metrics"):
+        exec((Path(stub) / "__init__.py").read_text(encoding="utf-8"), {})
+    assert all(Path(dst).parent == package.parent / "__pycache__" for _, dst in stale)
+
+
+def test_the_sandbox_also_masks_bytecode_left_by_a_module_the_package_replaced(tmp_path, monkeypatch):
+    """Before the split, ``metrics.py`` compiled to ``shequn/__pycache__/metrics.*.pyc``: that copy is masked too."""
+    from shequn.grading.sandbox import Sandbox
+
+    site = tmp_path / "site"
+    (site / "oldmod_probe").mkdir(parents=True)
+    (site / "oldmod_probe" / "__init__.py").write_text("X = 1\n", encoding="utf-8")
+    (site / "old.py").write_text("def lurker_share():\n    return 1\n", encoding="utf-8")
+    stale = site / "__pycache__" / "oldmod_probe.cpython-311.pyc"
+    py_compile.compile(str(site / "old.py"), cfile=str(stale))
+    (site / "__pycache__" / "other.cpython-311.pyc").write_bytes(b"")
+    monkeypatch.syspath_prepend(str(site))
+    masks = Sandbox._masks(SimpleNamespace(block_modules=("oldmod_probe",), stub_dir=tmp_path / "stubs"))
+    stub = tmp_path / "stubs" / "oldmod_probe"
+    assert masks == [[str(stub), str(site / "oldmod_probe")], [str(stub / "stub.py"), str(stale)]]

@@ -4,7 +4,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from shequn import networks as nw
+from shequn.models import networks as nw
 
 # The lesson's stated parameters: 60 members, mesh degree 6, social pull 0.8.
 PARAMS = dict(n=60, degree=6, social_pull=0.8)

@@ -9,7 +9,7 @@ import jupytext
 import nbformat
 import pytest
 
-from shequn.book import paired_notebooks
+from shequn.site.build import paired_notebooks
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSONS = paired_notebooks(ROOT)
@@ -40,6 +40,4 @@ def test_stored_outputs_are_clean(md):
         for out in c.outputs:
             assert out.output_type != "error"
             assert not (out.output_type == "stream" and out.name == "stderr"), out.get("text")
-    # The widget state is stored, so the static site and JupyterLab can draw it.
-    if any("widget-view" in str(o) for c in code for o in c.outputs):
-        assert "application/vnd.jupyter.widget-state+json" in nb.metadata.get("widgets", {})
+    # No widget state or images: tests/test_stored_notebooks.py.

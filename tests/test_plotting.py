@@ -6,7 +6,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from shequn import plotting
-from shequn.connectors import plot_weekly_reach
+from shequn.models.connectors import plot_weekly_reach
 
 
 def _render_text(text, family=None):

@@ -1,4 +1,4 @@
-"""The {quiz} directive (shequn.quiz): parsing, answer normalisation, and the page in Chromium."""
+"""The {quiz} directive (shequn.site.quiz): parsing, answer normalisation, and the page in Chromium."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from shequn.quiz import QuizSyntaxError, answer_value, parse_quiz, read_number
+from shequn.site.quiz import QuizSyntaxError, answer_value, parse_quiz, read_number
 
 # --- Python side: reading numbers and parsing the block -------------------------------------------
 
@@ -136,7 +136,7 @@ def quiz_site(tmp_path_factory):
     src = tmp_path_factory.mktemp("quizsrc")
     out = tmp_path_factory.mktemp("quizout")
     (src / "conf.py").write_text(
-        "extensions = ['myst_parser', 'shequn.quiz']\n"
+        "extensions = ['myst_parser', 'shequn.site.quiz']\n"
         "myst_enable_extensions = ['colon_fence']\nlanguage = 'zh_CN'\nhtml_theme = 'basic'\n",
         encoding="utf-8",
     )
@@ -168,7 +168,7 @@ def test_whys_lead_with_one_bold_verdict(quiz_site):
 def test_a_broken_block_fails_the_build_naming_the_file(tmp_path, capsys):
     from sphinx.cmd.build import build_main
 
-    (tmp_path / "conf.py").write_text("extensions = ['myst_parser', 'shequn.quiz']\nmyst_enable_extensions = ['colon_fence']\n")
+    (tmp_path / "conf.py").write_text("extensions = ['myst_parser', 'shequn.site.quiz']\nmyst_enable_extensions = ['colon_fence']\n")
     (tmp_path / "index.md").write_text("# T\n\n:::{quiz}\n:type: numeric\n问？\n:::\n", encoding="utf-8")
     assert build_main(["-q", "-W", "-b", "html", str(tmp_path), str(tmp_path / "_out")]) != 0
     err = capsys.readouterr().err

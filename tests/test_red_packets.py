@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from shequn import red_packets as rp
+from shequn.models import red_packets as rp
 
 N, SHARE, P_R, P_L = 200, 0.8, 0.5, 0.02
 

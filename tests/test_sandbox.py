@@ -186,11 +186,17 @@ def test_infinite_loop_times_out():
 
 
 def test_blocked_module_cannot_be_imported():
+    import shequn.metrics.engagement
+
+    module_file = shequn.metrics.engagement.__file__  # a module inside the blocked package
     cells = run("import shequn.metrics", "from shequn.data import load_dataset\nprint('data ok')",
+                "import shequn.metrics.engagement", f"import os\nprint(os.path.exists({module_file!r}))",
                 block_modules=("shequn.metrics",))
     ename, evalue = error(cells[0])
     assert ename == "ImportError" and "shequn.metrics" in evalue
     assert text(cells[1]).strip() == "data ok"
+    assert error(cells[2])[0] == "ImportError"
+    assert text(cells[3]).strip() == "False"  # the whole package folder is masked, not only __init__.py
 
 
 def test_kernel_output_never_reaches_the_launcher_stderr(tmp_path):
@@ -243,3 +249,24 @@ def test_blocked_module_bytecode_is_hidden_too():
                 block_modules=("shequn.metrics",))
     assert text(cells[0]).strip().startswith("False")
     assert error(cells[0]) is not None
+
+
+def test_bytecode_of_the_single_file_module_the_package_replaced_is_masked_too(tmp_path):
+    """Before it became a package, shequn.metrics compiled to shequn/__pycache__/metrics.*.pyc; a checkout
+    updated in place keeps that file, and it would load the old, self-contained metrics."""
+    import py_compile
+    import sys
+
+    import shequn.metrics
+
+    old = tmp_path / "metrics.py"
+    old.write_text("def lurker_share(members, messages):\n    return 'the real thing'\n", encoding="utf-8")
+    stale = Path(shequn.metrics.__file__).parents[1] / "__pycache__" / f"metrics.{sys.implementation.cache_tag}.pyc"
+    py_compile.compile(str(old), cfile=str(stale))
+    try:
+        cells = run(f"from importlib.machinery import SourcelessFileLoader\n"
+                    f"m = SourcelessFileLoader('m', {str(stale)!r}).load_module()\nprint(hasattr(m, 'lurker_share'))",
+                    block_modules=("shequn.metrics",))
+    finally:
+        stale.unlink()
+    assert error(cells[0]) is not None and "True" not in text(cells[0])

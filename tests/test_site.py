@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from shequn.book import external_references
+from shequn.site.build import external_references
 
 from helpers.pages import LESSON_PAGES
 

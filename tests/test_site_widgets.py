@@ -430,7 +430,7 @@ def test_controls_and_figures_are_accessible(device_page, path):
 
 def test_inert_rule_on_a_hand_worked_grid():
     """out = a*b over a in {0,1}, b in {1,2}: at a=0, b has no effect and a explains it."""
-    from shequn.explorer import inert_controls
+    from shequn.widgets.explorer import inert_controls
 
     results = [str(a * b) for a in (0, 1) for b in (1, 2)]  # first control slowest
     assert inert_controls(results, [2, 2], [0, 0]) == {1: [0]}
@@ -459,7 +459,7 @@ def test_in_a_live_kernel_the_widget_disables_a_control_with_no_effect():
 def test_an_explorers_state_file_holds_its_models_and_links_and_nothing_else():
     """A hand-made state: box -> [slider, stack -> [html a, html b]], a link slider->stack,
     and an unrelated model. The placeholder shows the slider's setting and the selected result."""
-    from shequn.explorer_site import placeholder_html, split_state
+    from shequn.site.explorers import placeholder_html, split_state
 
     def model(name, **state):
         return {"model_name": name, "model_module": "@jupyter-widgets/controls", "model_module_version": "2.0.0",

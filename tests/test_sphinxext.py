@@ -6,7 +6,7 @@ import jieba
 import pytest
 from sphinx.errors import ConfigError
 
-from shequn import sphinxext
+from shequn.site import sphinxext
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -38,16 +38,42 @@ def test_missing_vendor_folder_says_how_to_fix(tmp_path):
         sphinxext.stage_vendor_assets(tmp_path / "node_modules", tmp_path / "stage")
 
 
-def test_staging_copies_assets_and_keeps_only_shipped_font_formats(tmp_path):
+def test_staging_copies_assets_and_splits_the_widget_manager(tmp_path):
     staged = sphinxext.stage_vendor_assets(ROOT / "vendor" / "node_modules", tmp_path)
     vendor = staged / "offline"
     assert (vendor / "requirejs" / "require.js").is_file()
     assert (vendor / "html-manager" / "embed-amd.js").is_file()
     assert (vendor / "mathjax" / "tex-chtml.js").is_file()
-    css = (vendor / "noto-sans-sc" / "400.css").read_text(encoding="utf-8")
-    assert ".woff)" not in css and ".woff2)" in css
-    for ref in __import__("re").findall(r"url\(\./(files/[^)]+)\)", css):
-        assert (vendor / "noto-sans-sc" / ref).is_file()
+    assert not (vendor / "noto-sans-sc").exists()  # each page gets its own subset instead
+    split = vendor / "html-manager"
+    assert sorted(p.name for p in split.glob("libembed-amd-*")) == [
+        "libembed-amd-base.js", "libembed-amd-controls.js", "libembed-amd-html-manager.js"]
+    for name in ("base", "controls", "html-manager"):
+        js = (split / f"libembed-amd-{name}.js").read_text(encoding="utf-8")
+        assert js.count('define("') == 1 and f'define("@jupyter-widgets/{name}",' in js
+        assert "{version:3,sources:[" not in js
+
+
+def test_widget_bundle_split_keeps_the_needed_modules_without_css_source_maps(tmp_path):
+    from shequn.site.explorers import split_widget_bundle
+
+    mods = ["base", "controls", "base7", "controls7", "html-manager", "html-manager/dist/libembed-amd"]
+    body = {m: f'define("@jupyter-widgets/{m}",["module"],(e=>{{var n="{m}";}}));\n' for m in mods}
+    # A css-loader entry whose source map holds brackets and quotes inside strings.
+    body["controls"] = ('define("@jupyter-widgets/controls",["module"],(e=>{o.push([e.id,".a{b:c}","",'
+                        '{version:3,sources:["x.css"],names:[],mappings:"A}]B",sourcesContent:["\\"}{[\'"]}])}));\n')
+    bundle = tmp_path / "libembed-amd.js"
+    bundle.write_text("/*! For license information please see base.js.LICENSE.txt */\n" + "".join(body.values()),
+                      encoding="utf-8")
+    out = split_widget_bundle(bundle, tmp_path / "split")
+    assert [p.name for p in out] == ["libembed-amd-base.js", "libembed-amd-controls.js", "libembed-amd-html-manager.js"]
+    assert (tmp_path / "split" / "libembed-amd-controls.js").read_text(encoding="utf-8") == (
+        'define("@jupyter-widgets/controls",["module"],(e=>{o.push([e.id,".a{b:c}","",""])}));\n')
+    assert (tmp_path / "split" / "libembed-amd-html-manager.js").read_text(encoding="utf-8") == body["html-manager"]
+    assert (tmp_path / "split" / "libembed-amd-base.js").read_text(encoding="utf-8").endswith(body["base"])
+    bundle.write_text(body["base"], encoding="utf-8")
+    with pytest.raises(ValueError, match="WIDGET_MODULES"):
+        split_widget_bundle(bundle, tmp_path / "again")
 
 
 def test_pages_are_reread_when_the_package_changes(monkeypatch):
@@ -67,10 +93,10 @@ def test_package_fingerprint_covers_models_and_site_assets():
     assert len(fp) == 64 and fp == sphinxext.package_fingerprint()
 
 
-# ------------------------------------------------------------------ hub links (shequn.hub)
+# ------------------------------------------------------------------ hub links (shequn.site.hub)
 
 def test_hub_url_is_checked_and_normalised():
-    from shequn.hub import HubURLError, normalise_hub_url
+    from shequn.site.hub import HubURLError, normalise_hub_url
 
     assert normalise_hub_url("") == "" and normalise_hub_url(None) == "" and normalise_hub_url("  ") == ""
     assert normalise_hub_url("https://hub.example.edu/") == "https://hub.example.edu"
@@ -81,7 +107,7 @@ def test_hub_url_is_checked_and_normalised():
 
 
 def test_lesson_links_draw_a_hub_link_only_with_a_hub():
-    from shequn.hub import assignment_links_html, lesson_links_html
+    from shequn.site.hub import assignment_links_html, lesson_links_html
 
     nb = "book/01_connectors/connectors.ipynb"
     without = lesson_links_html("", nb, "../../_notebooks/" + nb)
@@ -120,7 +146,7 @@ GLOSSARY_SAMPLE = """# 术语表
 
 
 def test_glossary_entries_read_english_synonyms_and_teaching_lesson(tmp_path):
-    from shequn.site_search import glossary_entries
+    from shequn.site.search import glossary_entries
 
     page = tmp_path / "g.md"
     page.write_text(GLOSSARY_SAMPLE, encoding="utf-8")
@@ -136,7 +162,7 @@ def test_glossary_entries_read_english_synonyms_and_teaching_lesson(tmp_path):
 
 
 def test_lesson_index_words_go_to_the_teaching_lessons_page(tmp_path):
-    from shequn.site_search import glossary_entries, lesson_index_words
+    from shequn.site.search import glossary_entries, lesson_index_words
 
     page = tmp_path / "g.md"
     page.write_text(GLOSSARY_SAMPLE, encoding="utf-8")
@@ -147,7 +173,7 @@ def test_lesson_index_words_go_to_the_teaching_lessons_page(tmp_path):
 
 
 def test_course_glossary_lists_synonyms_and_every_entry_names_its_lesson():
-    from shequn.site_search import glossary_entries
+    from shequn.site.search import glossary_entries
 
     entries = glossary_entries(ROOT / sphinxext.GLOSSARY_DOC)
     by_term = {t: e for e in entries for t in e.terms}
@@ -166,7 +192,7 @@ def test_scorer_puts_the_glossary_one_point_below_the_lesson(tmp_path):
     import shutil
     import subprocess
 
-    from shequn.site_search import write_scorer
+    from shequn.site.search import write_scorer
 
     node = shutil.which("node") or shutil.which("nodejs")
     assert node, "Node.js is needed (make vendor installs it)"
@@ -180,7 +206,7 @@ def test_scorer_puts_the_glossary_one_point_below_the_lesson(tmp_path):
 def test_theme_macros_lose_only_fontawesome_js(tmp_path):
     import pydata_sphinx_theme
 
-    from shequn.site_assets import theme_templates_without_fontawesome
+    from shequn.site.assets import theme_templates_without_fontawesome
 
     folder = theme_templates_without_fontawesome(tmp_path)
     ours = (folder / "static" / "webpack-macros.html").read_text(encoding="utf-8")
@@ -196,7 +222,7 @@ def test_page_has_maths_looks_at_the_page_itself():
     from docutils.frontend import get_default_settings
     from docutils.parsers.rst import Parser
 
-    from shequn.site_assets import page_has_maths
+    from shequn.site.assets import page_has_maths
 
     def doc(*children):
         d = new_document("x", get_default_settings(Parser))
@@ -222,7 +248,7 @@ def test_trim_page_assets_drops_thebe_and_mathjax_without_maths_and_adds_the_shi
     from docutils.parsers.rst import Parser
     from docutils.utils import new_document
 
-    from shequn.site_assets import MATHJAX_SHIM, trim_page_assets
+    from shequn.site.assets import MATHJAX_SHIM, trim_page_assets
 
     added = []
     app = SimpleNamespace(config=SimpleNamespace(mathjax_path="offline/mathjax/tex-chtml.js"),
@@ -242,15 +268,18 @@ def test_trim_page_assets_drops_thebe_and_mathjax_without_maths_and_adds_the_shi
 
     maths = new_document("x", get_default_settings(Parser))
     maths += nodes.paragraph("", "", nodes.math("", "x"))
-    ctx = {"script_files": scripts()}
+    ctx = {"script_files": scripts(), "pathto": lambda name, resource=False: "../" + name}
     trim_page_assets(app, "book/01", "page.html", ctx, maths)
-    assert [js.filename for js in ctx["script_files"]] == ["_static/doctools.js", None,
-                                                          "_static/offline/mathjax/tex-chtml.js"]
+    assert [js.filename for js in ctx["script_files"]] == ["_static/doctools.js", None, None]
     assert added == [MATHJAX_SHIM]
+    # MathJax itself is added by an inline script once the page has loaded (it no longer holds `load` back).
+    loader = ctx["script_files"][2].attributes["body"]
+    assert loader.startswith("window.addEventListener('load',")
+    assert 's.src="../_static/offline/mathjax/tex-chtml.js"' in loader
 
 
 def test_repository_url_is_checked_and_links_are_escaped():
-    from shequn.site_meta import RepositoryURLError, normalise_repository_url, repository_links_html
+    from shequn.site.meta import RepositoryURLError, normalise_repository_url, repository_links_html
 
     assert normalise_repository_url("") == "" and normalise_repository_url(None) == ""
     assert normalise_repository_url("https://github.com/org/shequn.git/") == "https://github.com/org/shequn"
@@ -269,7 +298,7 @@ def test_last_updated_is_the_last_commit_date_or_the_file_date_outside_git(tmp_p
     import os
     import subprocess
 
-    from shequn.site_meta import last_updated
+    from shequn.site.meta import last_updated
 
     repo = tmp_path / "repo"
     repo.mkdir()
@@ -291,7 +320,7 @@ def test_last_updated_is_the_last_commit_date_or_the_file_date_outside_git(tmp_p
 def test_learner_wheel_carries_the_package_and_the_font_and_is_reused(tmp_path):
     import zipfile
 
-    from shequn.learner_wheel import PACKAGED_FONT_NAME, build_learner_wheel
+    from shequn.site.learner_wheel import PACKAGED_FONT_NAME, build_learner_wheel
 
     wheel = build_learner_wheel(ROOT, tmp_path / "cache")
     assert wheel.name == "shequn-0.1.0-py3-none-any.whl" or wheel.name.startswith("shequn-")
@@ -299,7 +328,7 @@ def test_learner_wheel_carries_the_package_and_the_font_and_is_reused(tmp_path):
     font = ROOT / "vendor/node_modules/@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf"
     assert f"shequn/fonts/{PACKAGED_FONT_NAME}" in names and "shequn/fonts/OFL.txt" in names
     assert zipfile.ZipFile(wheel).getinfo(f"shequn/fonts/{PACKAGED_FONT_NAME}").file_size == font.stat().st_size
-    assert "shequn/plotting.py" in names and "shequn/site/shequn.css" in names
+    assert "shequn/plotting.py" in names and "shequn/site/static/shequn.css" in names
     assert not [n for n in names if n.startswith(("tests/", "solutions/", "book/"))]
     metadata = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("dist-info/METADATA"))).decode()
     assert "Requires-Dist: ipywidgets" in metadata
@@ -330,7 +359,7 @@ def test_icon_font_subset_keeps_exactly_the_icons_the_pages_use(tmp_path):
     import pydata_sphinx_theme
     from fontTools.ttLib import TTFont
 
-    from shequn.site_assets import ICON_SUBSET, fontawesome_subset
+    from shequn.site.assets import ICON_SUBSET, fontawesome_subset
 
     theme = Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static"
     static = tmp_path / "_static"

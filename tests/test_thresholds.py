@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from shequn import thresholds as th
+from shequn.models import thresholds as th
 from shequn.widgets.thresholds import threshold_explorer_spec
 
 SEEDS = range(4)

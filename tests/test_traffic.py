@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from shequn import traffic as tr
+from shequn.models import traffic as tr
 from shequn.widgets import traffic_explorer_spec
 
 

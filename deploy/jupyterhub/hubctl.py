@@ -346,8 +346,10 @@ def add_user(args) -> None:
                     p.chmod(0o700 if p.is_dir() else 0o600)
             # formgrader and create-assignment, disabled for the environment, back on for them.
             # (`jupyter server extension enable` refuses nbgrader's legacy-style extension.)
+            # formgrader_csp: a Content-Security-Policy on formgrader's pages (no learner script runs)
             _write_user_file(entry, ".jupyter/jupyter_server_config.json", json.dumps(
-                {"ServerApp": {"jpserver_extensions": {"nbgrader.server_extensions.formgrader": True}}},
+                {"ServerApp": {"jpserver_extensions": {"nbgrader.server_extensions.formgrader": True,
+                                                       "shequn.grading.formgrader_csp": True}}},
                 indent=2))
             _write_user_file(entry, ".jupyter/labconfig/page_config.json", json.dumps(
                 {"disabledExtensions": {ext: False for ext in INSTRUCTOR_LAB_EXTENSIONS}}, indent=2))

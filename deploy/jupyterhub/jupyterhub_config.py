@@ -13,7 +13,7 @@ import pwd
 import shutil
 from pathlib import Path
 
-from shequn.hub import LESSONS_FOLDER  # where the site's "Launch on the hub" links point
+from shequn.site.hub import LESSONS_FOLDER  # where the site's "Launch on the hub" links point
 
 c = get_config()  # noqa: F821
 

@@ -1,4 +1,11 @@
-"""The ``shequn`` command line."""
+"""The ``shequn`` command line: the entry point above the three layers.
+
+Every command imports what it needs lazily, inside the command: ``shequn font`` and
+``shequn data``/``connectors`` import only the learner package, ``shequn book`` the site tooling
+(``shequn.site``, the ``site`` extra), ``shequn grade``/``assignments`` the grader
+(``shequn.grading``, the ``grading`` extra).  So ``shequn font`` works after a plain
+``pip install shequn``, and no layer imports this module (``tests/test_layers.py`` checks both).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +17,7 @@ __all__ = ["main"]
 
 
 def _cmd_book_build(args: argparse.Namespace) -> int:
-    from shequn.book import BookBuildError, build, project_root
+    from shequn.site.build import BookBuildError, build, project_root
 
     try:
         html = build(project_root(Path(args.root)))
@@ -22,7 +29,7 @@ def _cmd_book_build(args: argparse.Namespace) -> int:
 
 
 def _cmd_book_notebooks(args: argparse.Namespace) -> int:
-    from shequn.book import project_root, write_notebooks
+    from shequn.site.build import project_root, write_notebooks
 
     for path in write_notebooks(project_root(Path(args.root)), [Path(p) for p in args.only]):
         print(f"已执行并写入 (executed): {path}")
@@ -45,7 +52,7 @@ def _cmd_font(args: argparse.Namespace) -> int:
 def _cmd_connectors(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from shequn import connectors
+    from shequn.models import connectors
 
     try:
         table = connectors.era_reach(args.era, args.weeks, args.content_quality, args.platform_decline)
@@ -117,7 +124,7 @@ def _cmd_data_import(args: argparse.Namespace) -> int:
 
 
 def _cmd_assignments_release(args: argparse.Namespace) -> int:
-    from shequn.book import project_root
+    from shequn.site.build import project_root
     from shequn.grading.release import release_all
 
     for path in release_all(project_root(Path(args.root))):
@@ -184,10 +191,14 @@ def _cmd_grade(args: argparse.Namespace) -> int:
         if value is not None and value <= 0:
             print(f"参数错误 (bad argument): --{opt.replace('_', '-')} 必须 > 0", file=sys.stderr)
             return 2
+    if args.cluster and args.workers is not None:
+        print("参数错误 (bad argument): --workers 只用于本机评分，集群的规模由 dask worker 决定 "
+              "(--workers is for local grading; size the cluster with `dask worker --nworkers`)", file=sys.stderr)
+        return 2
     try:
         results = grade_assignment(Path(args.course), args.assignment, workers=args.workers,
                                    timeout=args.timeout, cell_timeout=args.cell_timeout,
-                                   memory_mb=args.memory, progress=not args.quiet)
+                                   memory_mb=args.memory, progress=not args.quiet, cluster=args.cluster)
     except GradeError as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -195,6 +206,14 @@ def _cmd_grade(args: argparse.Namespace) -> int:
         print(f"没有找到已收取的提交 (no collected submissions of {args.assignment})", file=sys.stderr)
         return 0
     print(summary_table(results, args.assignment))
+    if args.cluster:
+        from shequn.grading.cluster import NOT_WRITTEN
+
+        missing = [r for r in results if r.status in NOT_WRITTEN]
+        if missing:
+            print(f"{len(missing)} 份提交未写入成绩册，再次运行即可补评 "
+                  f"({len(missing)} submissions not written; run again to grade them)", file=sys.stderr)
+            return 1
     return 0
 
 
@@ -286,6 +305,9 @@ def build_parser() -> argparse.ArgumentParser:
     gr.add_argument("--cell-timeout", type=int, default=120, help="per-cell seconds (default 120)")
     gr.add_argument("--memory", type=int, default=2048, help="memory cap per kernel, MB (default 2048)")
     gr.add_argument("--quiet", action="store_true", help="no progress bar")
+    gr.add_argument("--cluster", metavar="tcp://HOST:PORT", default=None,
+                    help="在 Dask 集群上评分 (grade on a Dask distributed cluster: its scheduler's address; "
+                         "needs the `cluster` extra)")
     gr.add_argument("--format", choices=["canvas", "moodle"], help="export: CSV flavour")
     gr.add_argument("--out", help="export: output CSV file")
     gr.add_argument("--canvas-id", default=None, help="export: the Canvas assignment id")

@@ -20,7 +20,7 @@ __all__ = ["FontNotFoundError", "find_cjk_font", "use_chinese_font", "new_figure
 
 ENV_VAR = "SHEQUN_CJK_FONT"
 VENDORED_FONT = Path("vendor/node_modules/@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf")
-# The learner wheel offered on the site carries the same font (shequn.learner_wheel).
+# The learner wheel offered on the site carries the same font (shequn.site.learner_wheel).
 PACKAGED_FONT = Path(__file__).with_name("fonts") / "NotoSansSC-Regular.ttf"
 # Families known to cover Simplified Chinese, in order of preference.
 SYSTEM_FAMILIES = (
@@ -147,7 +147,7 @@ def _png_with_alt(fig):
     alt = alt_text(fig)
     # The alt text travels inside the PNG too (an iTXt "Description" chunk): myst-nb keeps only
     # width/height of an output's metadata, so the site build reads it from the file
-    # (shequn.site_figures).
+    # (shequn.site.figures).
     data = print_figure(fig, "png", bbox_inches="tight", metadata={"Description": alt})
     return (data, {"alt": alt}) if data else None
 

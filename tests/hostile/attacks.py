@@ -731,7 +731,8 @@ _m = None
 _pkg = os.path.dirname(shequn.__file__)
 _tries = []
 # 1. the module under another name, straight from its file
-for _path in [os.path.join(_pkg, "metrics.py"), *glob.glob(os.path.join(_pkg, "**", "metrics*.py"), recursive=True)]:
+for _path in [os.path.join(_pkg, "metrics.py"), *glob.glob(os.path.join(_pkg, "**", "metrics*.py"), recursive=True),
+              *glob.glob(os.path.join(_pkg, "**", "metrics", "*.py"), recursive=True)]:  # the package's modules
     try:
         _spec = importlib.util.spec_from_file_location("_m_from_file", _path)
         _cand = importlib.util.module_from_spec(_spec)
@@ -743,7 +744,8 @@ for _path in [os.path.join(_pkg, "metrics.py"), *glob.glob(os.path.join(_pkg, "*
         _tries.append(f"{_path}: {type(exc).__name__}")
 # 2. a cached bytecode copy
 _places = [_pkg, *[p for p in sys.path if p and os.path.isdir(p)]]
-for _pyc in [q for p in _places for q in glob.glob(os.path.join(p, "**", "metrics*.pyc"), recursive=True)
+for _pyc in [q for p in _places for pat in ("metrics*.pyc", os.path.join("metrics", "**", "*.pyc"))
+             for q in glob.glob(os.path.join(p, "**", pat), recursive=True)
              if "site-packages" not in p or "shequn" in q] if _m is None else []:
     try:
         _cand = importlib.machinery.SourcelessFileLoader("_m_pyc", _pyc).load_module()
@@ -753,7 +755,7 @@ for _pyc in [q for p in _places for q in glob.glob(os.path.join(p, "**", "metric
     except Exception as exc:
         _tries.append(f"{_pyc}: {type(exc).__name__}")
 # 3. modules that import it
-for _name in ("shequn.lifecycle", "shequn.data.calibration"):
+for _name in ("shequn.models.lifecycle", "shequn.data.calibration"):
     try:
         _cand = importlib.import_module(_name)
         _cand = getattr(_cand, "metrics", None)

@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from shequn.data.convert import as_typed
+from shequn.metrics import lurker_share
 
 __all__ = ["Target", "TARGETS", "achieved", "calibration_table", "markdown_table", "typed_tables"]
 
@@ -150,8 +151,6 @@ def log_size_skewness(t) -> float:
 
 
 def mean_lurker_share(t) -> float:
-    from shequn.metrics import lurker_share
-
     return float(lurker_share(t["members"], t["messages"], max_messages=0).mean())
 
 

@@ -2,7 +2,7 @@
 
 :func:`shequn.data.generate.generate` returns plain strings, as a CSV would hold them;
 :func:`as_typed` gives them the types :func:`shequn.data.load_dataset` produces, so the metrics
-run on either.  (``shequn.metrics.as_typed`` is the same function, re-exported.)
+run on either.  This is the one place type conversion lives (:mod:`shequn.metrics` does not import it).
 """
 
 from __future__ import annotations

@@ -38,7 +38,7 @@ Sizes are log-normal (capped at ``max_size``), joins decay exponentially from
 the group's creation, and posting rates are log-normal with a daily rhythm.
 The lifetime class, threshold, topology and owner departure of the groups are
 a balanced design (allocated in the configured proportions and shuffled; see
-:func:`_design`), so that small samples show the intended shares and
+:func:`shequn.data.design.design`), so that small samples show the intended shares and
 contrasts.  The calibration targets and the published figures behind them are
 in :mod:`shequn.data.calibration` and the datasheet (``datasets/README.md``).
 
@@ -48,11 +48,10 @@ the same seed and ``GENERATOR_VERSION`` give identical tables.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 import pandas as pd
 
+from shequn.data.design import GeneratorConfig, Plan, design
 from shequn.data.schema import TABLES, TIMEZONE
 
 __all__ = ["GENERATOR_VERSION", "GeneratorConfig", "generate", "write_dataset"]
@@ -69,57 +68,6 @@ _GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂"
 _TOPICS = ("读书", "跑步", "育儿", "烘焙", "摄影", "理财", "露营", "编程", "宠物", "咖啡", "园艺", "考研")
 
 
-@dataclass(frozen=True)
-class GeneratorConfig:
-    """Parameters of the generator.
-
-    Values are illustrative unless a comment names a source; the published
-    figures they are checked against are :data:`shequn.data.calibration.TARGETS`.
-    """
-
-    start: str = "2026-01-05T00:00:00+08:00"
-    days: int = 84
-    threshold_mix: tuple[float, float, float] = (0.5, 0.25, 0.25)  # free, paid, invite
-    star_share: float = 0.4
-    size_log_mean: float = 3.6  # lognormal group size (members ever joined): median ~ e^3.6 ~ 37
-    size_log_sd: float = 0.7
-    max_size: int = 500  # WeChat's ordinary-group cap (unofficial pages agree on 500)
-    join_half_life_days: float = 5.5  # most members join in the group's first days
-    invited_share_free: float = 0.5  # share of joins by invitation in free and paid groups (all in invite groups)
-    invite_batch_mean: float = 1.5  # an inviter pulls in a batch of friends (geometric size; Qiu et al. 2016)
-    invite_recency_half_life_days: float = 6.0  # members invite mostly soon after they join
-    founder_invite_weight: float = 1.0  # founder invites like the most active member present, never fading
-    invite_depth_decay: float = 0.5  # each invitation hop from the core multiplies the will to invite by this
-    fit_beta: dict = field(default_factory=lambda: {"free": (2.0, 3.0), "paid": (4.0, 2.0), "invite": (3.5, 2.5)})
-    fees: tuple[float, ...] = (9.9, 19.9, 49.0, 99.0)
-    rate_log_mean: float = -3.2  # messages per hour per member when fully engaged, lognormal
-    rate_log_sd: float = 1.3
-    fit_rate_power: float = 2.0  # rate multiplier fit**power * 2
-    paid_commitment: float = 1.3  # paying raises activity a little ("money as a vote")
-    leave_shape: float = 0.1  # Lomax (Pareto II) leaving: hazard shape / (scale + tenure), times 2 * (1 - fit)
-    leave_scale_days: float = 3.0  # (Zhang et al. 2016: quitting decays as a power law, not exponentially)
-    decay_per_week: float = 0.1  # engagement decays with tenure: exp(-decay * weeks)
-    owner_rate_multiplier: float = 8.0  # the owner of a star group posts much more
-    star_without_centre: float = 0.25  # members' rate factor after a star's owner leaves
-    owner_leave_prob: float = 0.4  # share of long-lived groups whose owner leaves mid-way (star or mesh)
-    red_packets_per_week: float = 0.8
-    red_packet_lift_lurker: float = 12.0
-    red_packet_lift_regular: float = 1.0
-    red_packet_half_life_hours: float = 3.0
-    lurker_rate_quantile: float = 0.6  # members below this rate quantile are lurkers
-    lurker_rate_factor: float = 0.03  # lurkers post rarely on their own; red packets wake them
-    short_lived_share: float = 0.4  # groups that fall silent within a week (Qiu et al. 2016, via translation)
-    long_lived_share: float = 0.3  # groups still active after 30 days (Qiu et al. 2016, via translation)
-    short_lived_size_factor: float = 0.5  # short-lived groups are smaller (Qiu et al.: usually under 100)
-    long_lived_size_factor: float = 1.5  # long-lived groups are larger
-    short_lived_days: tuple[float, float] = (1.0, 6.5)  # lifetime range of short-lived groups
-    mid_lived_days: tuple[float, float] = (8.0, 28.0)  # lifetime range of the groups in between
-    reply_prob: float = 0.35
-    mention_prob: float = 0.05
-    type_probs: tuple[float, float, float] = (0.75, 0.20, 0.05)  # text, image, link (20% media: Caetano et al.)
-    packet_amounts: tuple[float, ...] = (5.0, 6.66, 8.88, 10.0, 20.0, 66.66, 88.88, 200.0)  # <= 200 yuan cap
-
-
 def _names(rng: np.random.Generator, n: int) -> np.ndarray:
     s = rng.integers(len(_SURNAMES), size=n)
     g1 = rng.integers(len(_GIVEN), size=n)
@@ -132,104 +80,55 @@ def _iso(ts: pd.Series | pd.DatetimeIndex) -> np.ndarray:
     return pd.Series(ts).dt.strftime("%Y-%m-%dT%H:%M:%S+08:00").to_numpy(dtype=object)
 
 
-def _apportion(shares: np.ndarray, n: int) -> np.ndarray:
-    """Counts proportional to ``shares`` that sum to ``n`` (largest remainder)."""
-    exact = np.asarray(shares, dtype=float) / np.sum(shares) * n
-    counts = np.floor(exact).astype(int)
-    counts[np.argsort(-(exact - counts), kind="stable")[: n - counts.sum()]] += 1
-    return counts
+# --------------------------------------------------------------------------- one group, step by step
+# Every step draws from the same generator in a fixed order: reordering the steps (or the draws
+# inside one) changes every table a seed gives (tests/test_generate.py checks the shipped sample).
 
 
-def _sequence(shares, n: int) -> np.ndarray:
-    """``n`` category indices in proportion to ``shares``: each step takes the category furthest behind its quota."""
-    shares = np.asarray(shares, dtype=float) / np.sum(shares)
-    state = np.zeros(len(shares))
-    out = np.empty(n, dtype=int)
-    for k in range(n):
-        j = int(np.argmax(shares * (state.sum() + 1) - state))
-        state[j] += 1
-        out[k] = j
-    return out
-
-
-@dataclass(frozen=True)
-class _Plan:
-    lifetime_class: int  # 0 short-lived, 1 in between, 2 long-lived
-    threshold: str
-    topology: str
-    owner_leaves: bool
-
-
-def _design(rng: np.random.Generator, cfg: GeneratorConfig, groups: int) -> list[_Plan]:
-    """The design of the sample: lifetime class, threshold, topology and owner departure of every group.
-
-    These are allocated in the configured proportions rather than drawn at
-    random, crossed so that every lifetime class gets a near-proportional mix
-    of thresholds and topologies (and the owners who leave are split between
-    star and mesh groups), and then shuffled.  Even a 20-group sample thus
-    shows the published lifetime shares, the threshold comparison is not
-    confounded with lifetime, and the owner-departure contrast exists.
-    """
-    classes = np.repeat(np.arange(3), _apportion([cfg.short_lived_share,
-                                                  1.0 - cfg.short_lived_share - cfg.long_lived_share,
-                                                  cfg.long_lived_share], groups))
-    thresholds = np.array(["free", "paid", "invite"])[_sequence(cfg.threshold_mix, groups)]
-    topologies = np.array(["mesh", "star"])[_sequence([1 - cfg.star_share, cfg.star_share], groups)]
-    leaves = np.zeros(groups, dtype=bool)
-    long = np.flatnonzero(classes == 2)
-    n_leave = int(np.floor(cfg.owner_leave_prob * len(long) + 0.5))
-    # Alternate star and mesh groups (stars first) until n_leave owners are chosen to leave.
-    stars, meshes = long[topologies[long] == "star"], long[topologies[long] == "mesh"]
-    alternating = [g for pair in zip(stars, meshes) for g in pair]
-    alternating += [g for g in np.concatenate([stars, meshes]) if g not in alternating]
-    leaves[alternating[:n_leave]] = True
-    order = rng.permutation(groups)
-    return [_Plan(int(classes[i]), str(thresholds[i]), str(topologies[i]), bool(leaves[i])) for i in order]
-
-
-def _group(rng: np.random.Generator, cfg: GeneratorConfig, gi: int, start: pd.Timestamp, hours: int,
-           member_offset: int, message_offset: int, packet_offset: int, plan: _Plan) -> dict[str, pd.DataFrame]:
-    threshold, topology, lifetime_class = plan.threshold, plan.topology, plan.lifetime_class
-    # Lifetime class (Qiu et al. 2016: a dichotomy of short- and long-term groups).
+def _lifetime(rng: np.random.Generator, cfg: GeneratorConfig, lifetime_class: int) -> tuple[float, float]:
+    """Days until the group falls silent (``inf``: never) and its size factor, by lifetime class (Qiu et al. 2016)."""
     if lifetime_class == 0:
-        lifetime_days = rng.uniform(*cfg.short_lived_days)
-        size_factor = cfg.short_lived_size_factor
-    elif lifetime_class == 1:
-        lifetime_days = rng.uniform(*cfg.mid_lived_days)
-        size_factor = 1.0
-    else:
-        lifetime_days = np.inf
-        size_factor = cfg.long_lived_size_factor
-    size_mean = cfg.size_log_mean + np.log(size_factor)
-    size = int(min(cfg.max_size, max(3, round(rng.lognormal(size_mean, cfg.size_log_sd)))))
-    fee = float(rng.choice(cfg.fees)) if threshold == "paid" else 0.0
-    created_hour = int(rng.integers(0, _HOURS_PER_DAY * 7))
-    created = start + pd.Timedelta(hours=created_hour)
-    horizon = hours - created_hour
+        return rng.uniform(*cfg.short_lived_days), cfg.short_lived_size_factor
+    if lifetime_class == 1:
+        return rng.uniform(*cfg.mid_lived_days), 1.0
+    return np.inf, cfg.long_lived_size_factor
 
-    # Members: founder first, then joins with a decaying rate.
+
+def _join_hours(rng: np.random.Generator, cfg: GeneratorConfig, size: int, created_hour: int,
+                horizon: int) -> np.ndarray:
+    """Hour each member joins: the founder at creation, then joins with a decaying rate (none in the last day)."""
     join_delay = np.concatenate([[0.0], rng.exponential(cfg.join_half_life_days * 24 / np.log(2), size - 1)])
     join_delay = np.sort(join_delay)
-    keep = join_delay < horizon - 24
-    join_delay = join_delay[keep]
-    n = len(join_delay)
-    join_hour = created_hour + np.floor(join_delay).astype(int)
-    a, b = cfg.fit_beta[threshold]
+    join_delay = join_delay[join_delay < horizon - 24]
+    return created_hour + np.floor(join_delay).astype(int)
+
+
+def _fit_and_rates(rng: np.random.Generator, cfg: GeneratorConfig, plan: Plan,
+                   n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each member's fit, posting rate (messages per hour) and whether they are a lurker (never the founder)."""
+    a, b = cfg.fit_beta[plan.threshold]
     fit = rng.beta(a, b, size=n)
     rate = rng.lognormal(cfg.rate_log_mean, cfg.rate_log_sd, size=n) * 2 * fit**cfg.fit_rate_power
-    if threshold == "paid":
+    if plan.threshold == "paid":
         rate *= cfg.paid_commitment
-    if topology == "star":
+    if plan.topology == "star":
         rate[0] *= cfg.owner_rate_multiplier
     lurker = rate < np.quantile(rate, cfg.lurker_rate_quantile)
     lurker[0] = False
     rate[lurker] *= cfg.lurker_rate_factor
+    return fit, rate, lurker
 
-    # Leaving: a Lomax (power-law) hazard, shape / (scale + tenure), scaled by
-    # misfit, so the risk of leaving falls with tenure; the owner may leave mid-way.
+
+def _leave_hours(rng: np.random.Generator, cfg: GeneratorConfig, plan: Plan, fit: np.ndarray,
+                 join_hour: np.ndarray, created_hour: int, horizon: int, hours: int) -> np.ndarray:
+    """Hour each member leaves (beyond ``hours``: stays).
+
+    A Lomax (power-law) hazard, shape / (scale + tenure), scaled by misfit, so the
+    risk of leaving falls with tenure; the owner leaves mid-way if the plan says so.
+    """
     shape = cfg.leave_shape * 2 * (1 - fit)
     scale = cfg.leave_scale_days * 24
-    u = rng.random(n)
+    u = rng.random(len(fit))
     with np.errstate(divide="ignore", over="ignore"):
         leave_after = scale * (np.exp(-np.log1p(-u) / np.maximum(shape, 1e-9)) - 1)
     leave_hour = join_hour + np.ceil(np.minimum(leave_after, 10 * hours)).astype(int)
@@ -237,12 +136,19 @@ def _group(rng: np.random.Generator, cfg: GeneratorConfig, gi: int, start: pd.Ti
         leave_hour[0] = created_hour + int(rng.integers(horizon // 3, 2 * horizon // 3))
     else:
         leave_hour[0] = np.iinfo(np.int64).max // 2  # the owner stays
-    left = leave_hour < hours
+    return leave_hour
 
-    # Invitations: invite groups always, others for a share of joins.  A member
-    # becomes active and pulls in a batch of friends (the next invitations
-    # are theirs); the inviter of a new batch is an earlier member, chosen by
-    # activity, by how recently they joined, and the founder above all.
+
+def _invitations(rng: np.random.Generator, cfg: GeneratorConfig, threshold: str, join_hour: np.ndarray,
+                 leave_hour: np.ndarray, rate: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """How each member joined (the threshold they passed, or ``founder``) and their inviter's index (-1: none).
+
+    Invite groups always, others for a share of joins.  A member becomes active and
+    pulls in a batch of friends (the next invitations are theirs); the inviter of a
+    new batch is an earlier member, chosen by activity, by how recently they joined,
+    and the founder above all.
+    """
+    n = len(join_hour)
     method = np.full(n, threshold, dtype=object)  # the threshold each member passed
     method[0] = "founder"
     invited = np.zeros(n, dtype=bool)
@@ -268,8 +174,13 @@ def _group(rng: np.random.Generator, cfg: GeneratorConfig, gi: int, start: pd.Ti
         current = present[rng.choice(len(present), p=weights / weights.sum())]
         batch_left = rng.geometric(1 / cfg.invite_batch_mean) - 1
         inviter[i], depth[i] = current, depth[current] + 1
+    return method, inviter
 
-    # Hourly rates: member x hour.
+
+def _hourly_rates(cfg: GeneratorConfig, topology: str, rate: np.ndarray, join_hour: np.ndarray,
+                  leave_hour: np.ndarray, created_hour: int, lifetime_days: float,
+                  hours: int) -> tuple[np.ndarray, np.ndarray]:
+    """Expected messages per member and hour (before red packets), and whether the member is in the group then."""
     t = np.arange(hours)
     in_group = (t[None, :] >= join_hour[:, None]) & (t[None, :] < leave_hour[:, None])
     tenure_weeks = np.clip(t[None, :] - join_hour[:, None], 0, None) / (7 * 24)
@@ -279,8 +190,18 @@ def _group(rng: np.random.Generator, cfg: GeneratorConfig, gi: int, start: pd.Ti
     if topology == "star":
         owner_present = t < leave_hour[0]
         lam[1:] *= np.where(owner_present, 1.0, cfg.star_without_centre)[None, :]
+    return lam, in_group
 
-    # Red packets: sent by present members in proportion to rate (owner most).
+
+def _red_packets(rng: np.random.Generator, cfg: GeneratorConfig, rate: np.ndarray, lurker: np.ndarray,
+                 in_group: np.ndarray, created_hour: int, horizon: int,
+                 lifetime_days: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The group's red packets: their hours, their senders, and the factor by which they raise each member's rate.
+
+    Senders are present members in proportion to rate (the owner most); a packet
+    lifts lurkers far more than regulars, and the lift halves every few hours.
+    """
+    t = np.arange(in_group.shape[1])
     alive = int(min(horizon, lifetime_days * 24))
     n_packets = rng.poisson(cfg.red_packets_per_week * alive / (7 * 24))
     packet_hours = np.sort(created_hour + rng.integers(0, alive, size=n_packets))
@@ -289,14 +210,22 @@ def _group(rng: np.random.Generator, cfg: GeneratorConfig, gi: int, start: pd.Ti
         present = np.flatnonzero(in_group[:, h])
         w = rate[present] * np.where(present == 0, 5.0, 1.0)
         packet_senders.append(present[rng.choice(len(present), p=w / w.sum())])
+    factor = np.ones((1, len(t)))
     if n_packets:
         since = t[None, :] - packet_hours[:, None]
         bump = np.where(since >= 0, 2.0 ** (-np.clip(since, 0, None) / cfg.red_packet_half_life_hours), 0.0).sum(0)
         lift = np.where(lurker, cfg.red_packet_lift_lurker, cfg.red_packet_lift_regular)
-        lam *= 1 + lift[:, None] * bump[None, :]
-    lam *= in_group
+        factor = 1 + lift[:, None] * bump[None, :]
+    return packet_hours, np.array(packet_senders, dtype=int), factor
 
-    # Second of the hour at which each member joined (the founder at the group's creation).
+
+def _messages(rng: np.random.Generator, cfg: GeneratorConfig, lam: np.ndarray, join_hour: np.ndarray,
+              packet_hours: np.ndarray, packet_senders: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Every message in time order: sender, hour, second of the hour, type and length, red packets included.
+
+    Also returns each member's second of the hour of joining (the founder at the group's creation).
+    """
+    n, n_packets = len(join_hour), len(packet_hours)
     join_sec = rng.integers(0, 3600, size=n)
     join_sec[0] = 0
     counts = rng.poisson(lam)
@@ -312,7 +241,7 @@ def _group(rng: np.random.Generator, cfg: GeneratorConfig, gi: int, start: pd.Ti
 
     # Red-packet messages: one per packet, inserted at the packet's hour.
     p_sec = rng.integers(0, 3600, size=n_packets)
-    sender = np.concatenate([sender, np.array(packet_senders, dtype=int)])
+    sender = np.concatenate([sender, packet_senders])
     hour = np.concatenate([hour, packet_hours])
     seconds = np.concatenate([seconds, p_sec])
     kind = np.concatenate([kind, np.full(n_packets, "red_packet", dtype=object)])
@@ -321,11 +250,17 @@ def _group(rng: np.random.Generator, cfg: GeneratorConfig, gi: int, start: pd.Ti
     first_hour = hour == join_hour[sender]
     seconds = np.where(first_hour, join_sec[sender] + seconds * (3600 - join_sec[sender]) // 3600, seconds)
     order = np.lexsort((seconds, hour))
-    sender, hour, seconds, kind, length = sender[order], hour[order], seconds[order], kind[order], length[order]
-    m = len(sender)
-    is_packet = kind == "red_packet"
+    return join_sec, sender[order], hour[order], seconds[order], kind[order], length[order]
 
-    # Replies: to a recent message; in stars mostly to the owner's messages.
+
+def _replies(rng: np.random.Generator, cfg: GeneratorConfig, topology: str, sender: np.ndarray,
+             is_packet: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Index of the message each message replies to, and of the member it mentions (-1: none).
+
+    Replies go to a recent message by someone else; in stars mostly to the owner's
+    latest message.  Some replies also mention the replied-to member.
+    """
+    m = len(sender)
     reply_to = np.full(m, -1)
     wants = (rng.random(m) < cfg.reply_prob) & (np.arange(m) > 0) & ~is_packet
     owner_msgs = np.flatnonzero(sender == 0)
@@ -340,14 +275,44 @@ def _group(rng: np.random.Generator, cfg: GeneratorConfig, gi: int, start: pd.Ti
             reply_to[i] = j
     mention = np.where(rng.random(m) < cfg.mention_prob, sender[np.maximum(reply_to, 0)], -1)
     mention[(reply_to < 0) | (mention == sender)] = -1
+    return reply_to, mention
 
+
+def _group(rng: np.random.Generator, cfg: GeneratorConfig, gi: int, start: pd.Timestamp, hours: int,
+           member_offset: int, message_offset: int, packet_offset: int, plan: Plan) -> dict[str, pd.DataFrame]:
+    """The four tables of group ``gi`` (ids numbered on from the offsets), following ``plan``."""
+    threshold, topology = plan.threshold, plan.topology
+    lifetime_days, size_factor = _lifetime(rng, cfg, plan.lifetime_class)
+    size = int(min(cfg.max_size, max(3, round(rng.lognormal(cfg.size_log_mean + np.log(size_factor),
+                                                             cfg.size_log_sd)))))
+    fee = float(rng.choice(cfg.fees)) if threshold == "paid" else 0.0
+    created_hour = int(rng.integers(0, _HOURS_PER_DAY * 7))
+    created = start + pd.Timedelta(hours=created_hour)
+    horizon = hours - created_hour
+
+    join_hour = _join_hours(rng, cfg, size, created_hour, horizon)
+    n = len(join_hour)
+    fit, rate, lurker = _fit_and_rates(rng, cfg, plan, n)
+    leave_hour = _leave_hours(rng, cfg, plan, fit, join_hour, created_hour, horizon, hours)
+    left = leave_hour < hours
+    method, inviter = _invitations(rng, cfg, threshold, join_hour, leave_hour, rate)
+    lam, in_group = _hourly_rates(cfg, topology, rate, join_hour, leave_hour, created_hour, lifetime_days, hours)
+    packet_hours, packet_senders, packet_factor = _red_packets(rng, cfg, rate, lurker, in_group, created_hour,
+                                                               horizon, lifetime_days)
+    lam *= packet_factor
+    lam *= in_group
+    join_sec, sender, hour, seconds, kind, length = _messages(rng, cfg, lam, join_hour, packet_hours, packet_senders)
+    is_packet = kind == "red_packet"
+    reply_to, mention = _replies(rng, cfg, topology, sender, is_packet)
+
+    # The tables (the remaining draws: nicknames, then red-packet shares and amounts).
+    m = len(sender)
     group_id = f"g{gi + 1:03d}"
     member_ids = np.array([f"m{member_offset + i + 1:06d}" for i in range(n)], dtype=object)
     message_ids = np.array([f"x{message_offset + i + 1:08d}" for i in range(m)], dtype=object)
     sent = start + pd.to_timedelta(hour * 3600 + seconds, unit="s")
     joined = start + pd.to_timedelta(join_hour * 3600 + join_sec, unit="s")
     left_at = start + pd.to_timedelta(np.where(left, leave_hour, 0) * 3600, unit="s")
-
     groups = pd.DataFrame({
         "group_id": [group_id], "name": [f"{_TOPICS[gi % len(_TOPICS)]}{'交流' if topology == 'mesh' else '粉丝'}群{gi + 1}"],
         "created_at": _iso(pd.DatetimeIndex([created])), "threshold": [threshold], "fee_yuan": [fee],
@@ -392,7 +357,7 @@ def generate(seed: int = 0, groups: int = 20, config: GeneratorConfig | None = N
         from tqdm.auto import tqdm
 
         iterator = tqdm(iterator, desc="生成群 (groups)", unit="群")
-    plans = _design(rng, cfg, groups)
+    plans = design(rng, cfg, groups)
     for gi in iterator:
         tables = _group(rng, cfg, gi, start, hours, offsets["members"], offsets["messages"], offsets["red_packets"],
                         plans[gi])

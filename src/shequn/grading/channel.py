@@ -33,6 +33,7 @@ import pandas as pd
 __all__ = ["Channel", "RemoteError", "RemoteFunction", "RemotePolicy", "ChannelViolation"]
 
 _FILE = re.compile(r"^\d+-r\d+\.(npy|arrow)$")
+_LIBRARY_TYPE = re.compile(r"^(builtins|numpy|pandas|datetime|collections|decimal|fractions)(\.\w+){1,4}$")
 
 
 class RemoteError(Exception):
@@ -74,7 +75,7 @@ class Channel:
 
     def encode(self, v: Any) -> Any:
         """Trusted grader values (test inputs) as channel data."""
-        from shequn import thresholds as th
+        from shequn.models import thresholds as th
         from shequn.data import Dataset
 
         key = id(v)
@@ -173,28 +174,30 @@ class Channel:
             raise self._violation("结果格式不对 / malformed result")
         return res
 
-    def _violation(self, why: str) -> ChannelViolation:
-        self.violations.append(why)
+    def _violation(self, why: str, detail: str = "") -> ChannelViolation:
+        """Recorded for the instructor with *detail* (kernel-chosen text); the exception, which a check's
+        report and so the learner's feedback may show, carries only the fixed *why*."""
+        self.violations.append(f"{why} ({detail})" if detail else why)
         return ChannelViolation(why)
 
     def _read(self, name: str, cap: int) -> bytes:
         """A file the kernel wrote: a regular file (no symlink), at most *cap* bytes."""
         if "/" in name or name.startswith("."):
-            raise self._violation(f"非法文件名 / bad file name {name!r}")
+            raise self._violation("非法文件名 / bad file name", repr(name)[:80])
         try:
             fd = os.open(self.out_dir / name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
         except OSError:
-            raise self._violation(f"缺少结果文件 / missing result file {name!r}") from None
+            raise self._violation("缺少结果文件 / missing result file", repr(name)[:80]) from None
         try:
             st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode) or st.st_size > cap:
-                raise self._violation(f"结果文件过大或不是普通文件 / result file too large or not a file ({name})")
+                raise self._violation("结果文件过大或不是普通文件 / result file too large or not a file", name[:80])
             with os.fdopen(fd, "rb", closefd=False) as fh:
                 data = fh.read(cap + 1)
         finally:
             os.close(fd)
         if len(data) > cap:
-            raise self._violation(f"结果文件过大 / result file too large ({name})")
+            raise self._violation("结果文件过大 / result file too large", name[:80])
         return data
 
     # ------------------------------------------------------------------ kernel -> grader
@@ -244,8 +247,11 @@ class Channel:
             return Dataset(**tables)
         if t == "unsupported":
             kind = str(v.get("type", "?"))[:80]
-            raise RemoteError(f"返回了无法检查的类型 {kind!r} / returned a {kind!r}, which cannot be checked")
-        raise self._violation(f"未知的结果类型 / unknown result type {t[:40]!r}")
+            # a library type's name helps the learner; a class of their own is not named (its name is
+            # theirs to choose, and could carry a hidden input into the feedback)
+            shown = f" {kind!r}" if _library_type(kind) else ""
+            raise RemoteError(f"返回了无法检查的类型{shown} / returned a type{shown} that cannot be checked")
+        raise self._violation("未知的结果类型 / unknown result type", repr(t[:40]))
 
     def _npy(self, data: bytes) -> np.ndarray:
         try:
@@ -325,6 +331,22 @@ class Channel:
         return out
 
 
+def _library_type(qualname: str) -> bool:
+    """True if *qualname* names a real class of an already imported library (numpy, pandas, builtins...)."""
+    import sys
+
+    if not _LIBRARY_TYPE.match(qualname):
+        return False
+    parts = qualname.split(".")
+    for i in range(len(parts) - 1, 0, -1):
+        obj = sys.modules.get(".".join(parts[:i]))
+        if obj is not None:
+            for attr in parts[i:]:
+                obj = getattr(obj, attr, None)
+            return isinstance(obj, type)
+    return False
+
+
 def _fb_field(buf: bytes, table: int, index: int) -> int | None:
     """Position of field *index* of the flatbuffer table at *table* (None: absent)."""
     vtable = table - struct.unpack_from("<i", buf, table)[0]
@@ -391,7 +413,7 @@ def _remote_exception(raised: dict) -> BaseException:
                     if v is None or type(v) in (str, int):
                         setattr(exc, k, v if not isinstance(v, str) else v[:500])
             return exc
-    return RemoteError("运行出错 / raised " + (mro[0].rsplit(".", 1)[-1][:80] if mro else "an error"))
+    return RemoteError("运行出错 / raised an error")  # no learner-chosen class name (see _LIBRARY_TYPE)
 
 
 class RemoteFunction:
@@ -408,7 +430,7 @@ class RemoteFunction:
 
 
 def _remote_policy_class():
-    from shequn import thresholds as th
+    from shequn.models import thresholds as th
 
     class RemotePolicy(th.Policy):
         """The learner's threshold policy: the simulator runs here, each callback in the kernel."""

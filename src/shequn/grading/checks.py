@@ -88,8 +88,8 @@ def expect_frame_close(actual: Any, expected: pd.DataFrame | pd.Series, what: st
     """Compare shape, labels and values without showing the expected ones."""
     kind = type(expected)
     expect_type(actual, kind, what)
-    expect(actual.shape == expected.shape,
-           f"{what} 的形状是 {actual.shape}，不对。 / {what} has the wrong shape {actual.shape}.")
+    # no numbers in the message: on hidden data the shape would tell the learner about the hidden input
+    expect(actual.shape == expected.shape, f"{what} 的形状（行数或列数）不对。 / {what} has the wrong shape.")
     a, e = actual.sort_index(), expected.sort_index()
     expect(list(a.index) == list(e.index), f"{what} 的行标签（index）不对。 / {what} has the wrong index.")
     if isinstance(expected, pd.DataFrame):
@@ -101,6 +101,32 @@ def expect_frame_close(actual: Any, expected: pd.DataFrame | pd.Series, what: st
     except (TypeError, ValueError):
         ok = a.equals(e)
     expect(ok, f"{what} 的数值不对。 / {what} has the wrong values.")
+
+
+def grading() -> bool:
+    """True in the trusted grader (``shequn grade`` sets the term's seed), False in a learner's own run."""
+    return bool(os.environ.get(GRADING_SEED_ENV))
+
+
+def _raised(exc: Exception) -> str:
+    """What a failed case says about an exception that is not a :class:`CheckFailed`.
+
+    In a learner's own run: the type and the message (it is their own code, on data they see).
+    When grading: the type's name only, and only a built-in one.  The message, and the name of a
+    learner's own exception class, may carry hidden inputs (an exception raised by the model
+    running in the grader names the sizes of hidden data; a learner can put a hidden value into
+    a class name), and feedback shows nothing about hidden tests but pass/fail and the check's
+    own message.
+    """
+    if not grading():
+        return f"运行出错 / raised {type(exc).__name__}: {str(exc)[:200]}"
+    if type(exc).__module__ == "shequn.grading.channel":  # the channel's own fixed texts (timed out, ...)
+        return str(exc)[:200]
+    import builtins
+
+    name = next((c.__name__ for c in type(exc).__mro__ if getattr(builtins, c.__name__, None) is c
+                 and c not in (Exception, BaseException, object)), "")
+    return f"运行出错 / raised {name}" if name else "运行出错 / your code raised an error"
 
 
 @dataclass
@@ -125,7 +151,7 @@ class Checks:
             self.results.append((label, False, str(exc)))
             return False
         except Exception as exc:  # the learner's code raised: say which error, not where in our code
-            self.results.append((label, False, f"运行出错 / raised {type(exc).__name__}: {str(exc)[:200]}"))
+            self.results.append((label, False, _raised(exc)))
             return False
         self.results.append((label, True, ""))
         return True

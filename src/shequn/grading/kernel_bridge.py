@@ -77,7 +77,7 @@ def decode(v):
         bits.state = v["state"]
         return np.random.Generator(bits)
     if t == "applicants":
-        from shequn import thresholds as th
+        from shequn.models import thresholds as th
 
         cols = _read_arrow(os.path.join(IN, v["f"]))
         fit = cols["fit"].to_numpy() if "fit" in cols else _np().zeros(len(cols))
@@ -86,7 +86,7 @@ def decode(v):
                              th.ApplicantParams(**v["params"]))
         return pool.hide_fit() if v["hidden"] else pool
     if t == "policy":
-        from shequn import thresholds as th
+        from shequn.models import thresholds as th
 
         cls = getattr(th, v["cls"])
         obj = cls.__new__(cls)

@@ -215,6 +215,9 @@ class Sandbox:
             (stub / "__init__.py").write_text(_STUB.format(name=name), encoding="utf-8")
             (stub / "stub.py").write_text(_STUB.format(name=name), encoding="utf-8")
             masks.append([str(stub) if is_pkg else str(stub / "stub.py"), path])
+            if is_pkg:  # a package hides its own __pycache__; a single-file module it replaced may have left bytecode
+                cache = Path(path).parent / "__pycache__"
+                masks += [[str(stub / "stub.py"), str(pyc)] for pyc in sorted(cache.glob(f"{Path(path).name}.*.pyc"))]
         return masks
 
     def _hidden_dirs(self) -> list[str]:

@@ -215,8 +215,18 @@ def _hold_for_manual(dirs: CourseDirs, assignment: str, student: str, reason: st
 
 def grade_assignment(course: Path, assignment: str, *, workers: int | None = None, timeout: float = 600,
                      cell_timeout: int = 120, memory_mb: int = 2048, nproc: int = 64, cpus: float = 1.0,
-                     progress: bool = True, students: list[str] | None = None, out=None) -> list[Result]:
-    """Autograde every collected submission of *assignment*; return one Result per student."""
+                     progress: bool = True, students: list[str] | None = None, out=None,
+                     cluster: str | None = None) -> list[Result]:
+    """Autograde every collected submission of *assignment*; return one Result per student.
+
+    *cluster*: a Dask scheduler's address; the submissions are graded there
+    (:mod:`shequn.grading.cluster`), this machine only writes the gradebook and journal."""
+    if cluster:
+        from shequn.grading.cluster import grade_on_cluster
+
+        return grade_on_cluster(course, assignment, cluster, timeout=timeout, cell_timeout=cell_timeout,
+                                memory_mb=memory_mb, nproc=nproc, cpus=cpus, progress=progress,
+                                students=students, out=out)
     from shequn.grading.sandbox import Limits, Sandbox, SandboxError, sandbox_available
 
     course = Path(course).resolve()
@@ -315,7 +325,8 @@ def _grade(dirs, assignment, workers, timeout, cell_timeout, limits, progress, s
                     f"--TrustedExecute.channel_in={box.in_dir}", f"--TrustedExecute.channel_out={box.out_dir}",
                     f"--TrustedExecute.kernel_datasets={box.workdir / 'datasets'}",
                     f"--TrustedExecute.grading_seed={seed}", f"--TrustedExecute.call_timeout={int(cell_timeout)}",
-                    f"--TrustedExecute.report_dir={report}"]
+                    f"--TrustedExecute.report_dir={report}",
+                    f"--TrustedExecute.cache_dir={workroot / 'grader-cache'}"]  # hidden data, made once a run
             log = state / "logs" / assignment / f"{student}.log"
             if slot not in procs:
                 procs[slot] = _Worker(course, env)

@@ -18,7 +18,7 @@
    work as before.  The kernel's cell outcomes never decide a score.
 
 The hidden data's seed is ``grading_seed`` (set per term by ``shequn grade``); it exists only
-in this process.  Anything the kernel sends that is not allowed data is recorded as a
+in this process, and the data it gives is made once per run (``cache_dir``, :mod:`shequn.grading.memo`).  Anything the kernel sends that is not allowed data is recorded as a
 violation in the report file that ``shequn grade`` reads (``report_dir``), and flagged.
 """
 
@@ -40,6 +40,7 @@ from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, Unicode
 
 from shequn.grading.channel import Channel, RemoteError
+from shequn.grading.memo import cached_data
 
 __all__ = ["TrustedExecute", "free_names"]
 
@@ -111,6 +112,8 @@ class TrustedExecute(Execute):
     grading_seed = Integer(0, help="this term's seed of the hidden data (0: the tests' defaults)").tag(config=True)
     call_timeout = Integer(60, help="seconds per call of a learner function").tag(config=True)
     report_dir = Unicode("", help="where to write the per-notebook report for shequn grade").tag(config=True)
+    cache_dir = Unicode("", help="the run's private cache of hidden data (shequn.grading.memo); '' for none"
+                        ).tag(config=True)
     # nbgrader's Execute raises when a cell's output is still arriving 4 s after its reply (a learner
     # printing 100 MB, a busy machine): the whole notebook then fails ("nbgrader error") although the
     # learner's outputs decide nothing here.  Missing output is only logged (as a warning).
@@ -144,20 +147,8 @@ class TrustedExecute(Execute):
             self._install_bridge()
             ns: dict = {"__name__": "__shequn_tests__"}
             protected = set().union(*(bound_names(src) for src in trusted.values()))
-            for index, cell in enumerate(nb.cells):
-                gid = _meta(cell).get("grade_id")
-                if index in tests:
-                    source = trusted.get(gid)
-                    cell.source = source if source is not None else ""
-                    cell.outputs = self._run_test(source, ns, channel, gid, report, protected)
-                    cell.execution_count = None
-                elif is_instructor_cell(cell) and gid in trusted:
-                    try:
-                        with _quiet():
-                            _run_code(trusted[gid], ns, f"<instructor cell {gid}>")
-                    except Exception as exc:  # noqa: BLE001 - the instructor's cell itself failed
-                        report["instructor_errors"] = [*report.get("instructor_errors", []),
-                                                       f"{gid}: {type(exc).__name__}"]
+            with cached_data(self.cache_dir or None):
+                self._run_trusted_cells(nb, tests, trusted, ns, channel, report, protected)
             report["violations"] = channel.violations
             # a kernel that could not be interrupted (or died) during the tests: every later test
             # failed without running; the instructor should know (audit flags it "kernel died")
@@ -173,6 +164,24 @@ class TrustedExecute(Execute):
         return self.nb, self.resources
 
     # ------------------------------------------------------------------ pieces
+    def _run_trusted_cells(self, nb, tests: dict, trusted: dict, ns: dict, channel: Channel, report: dict,
+                           protected: set[str]) -> None:
+        """The instructor's cells and the test cells, in notebook order, in this process."""
+        for index, cell in enumerate(nb.cells):
+            gid = _meta(cell).get("grade_id")
+            if index in tests:
+                source = trusted.get(gid)
+                cell.source = source if source is not None else ""
+                cell.outputs = self._run_test(source, ns, channel, gid, report, protected)
+                cell.execution_count = None
+            elif is_instructor_cell(cell) and gid in trusted:
+                try:
+                    with _quiet():
+                        _run_code(trusted[gid], ns, f"<instructor cell {gid}>")
+                except Exception as exc:  # noqa: BLE001 - the instructor's cell itself failed
+                    report["instructor_errors"] = [*report.get("instructor_errors", []),
+                                                   f"{gid}: {type(exc).__name__}"]
+
     def _trusted_sources(self, info: dict) -> dict[str, str]:
         """grade_id -> source of every locked cell, from the gradebook (the instructor's version)."""
         from nbgrader.api import Gradebook

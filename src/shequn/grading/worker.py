@@ -42,7 +42,7 @@ def main() -> None:
         import shequn.grading.channel  # noqa: F401
         import shequn.grading.checks  # noqa: F401
         import shequn.metrics  # noqa: F401
-        import shequn.thresholds  # noqa: F401
+        import shequn.models.thresholds  # noqa: F401
     proto = os.fdopen(os.dup(1), "w")
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)  # nothing but the protocol on the pipe

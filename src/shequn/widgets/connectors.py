@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import html
 
-from shequn import connectors
-from shequn.explorer import Control, Explorer, bar_table
+from shequn.models import connectors
+from shequn.widgets.explorer import Control, Explorer, bar_table
 
 __all__ = ["connector_explorer_spec", "connector_explorer"]
 

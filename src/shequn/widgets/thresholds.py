@@ -5,8 +5,8 @@ from __future__ import annotations
 import html
 from functools import lru_cache
 
-from shequn import thresholds
-from shequn.explorer import Control, Explorer, bar_table
+from shequn.models import thresholds
+from shequn.widgets.explorer import Control, Explorer, bar_table
 
 __all__ = ["threshold_explorer_spec", "threshold_explorer", "POLICY_OPTIONS"]
 

@@ -1,0 +1,179 @@
+"""One small Chinese web font per page: the vendored Noto Sans SC cut to the page's characters.
+
+A reader whose system has a Chinese font the stylesheets name (macOS/iOS, Windows, Linux with
+Noto Sans CJK) never downloads a web font: the site's font stacks name those fonts first.  A reader
+without one (a bare container, some Linux installs) used to download @fontsource's
+unicode-range slices of Noto Sans SC, about 0.7 MB per lesson, because the slices group
+characters by frequency, not by page.  At the end of the build, :func:`subset_pages`
+
+* collects, for every written page, the Chinese characters (:func:`is_cjk`) of its HTML,
+  of its explorers' widget state under ``_explorers/<page>/`` (labels and results that
+  the widgets render at run time) and of the site scripts it loads (the explorers'
+  messages, Sphinx's translated search strings);
+* writes a WOFF2 subset of ``NotoSansSC_400Regular.ttf`` with exactly those characters to
+  ``_static/shequn-fonts/<hash>.woff2`` (named by a hash of the font and the characters, so
+  pages with the same characters share a file and a changed page gets a new name), from a
+  cache so an unchanged page is not subset again;
+* adds one ``@font-face`` for "Noto Sans SC" pointing at that file to the page's ``<head>``,
+  between marker comments, so a rebuild replaces it.
+
+No ``unicode-range``: the face holds only the page's characters, and a character it lacks
+falls back to the next font in the stack.  Regular weight only; bold is synthesised.
+
+Hand-written because no maintained Sphinx extension subsets a CJK font per page:
+sphinx-fonts downloads whole Fontsource files (from a CDN), and cn-font-split and Google
+Fonts' slicing cut a font into fixed unicode-range chunks for every page alike.  The
+subsetting itself is fontTools' (a matplotlib dependency); WOFF2 needs ``brotli``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+import shutil
+from pathlib import Path
+
+__all__ = ["FONT_FAMILY", "FONTS_DIR", "SOURCE_FONT", "is_cjk", "cjk_characters", "page_characters",
+           "write_subset", "subset_pages", "FontSubsetError"]
+
+FONT_FAMILY = "Noto Sans SC"
+FONTS_DIR = "shequn-fonts"  # under _static/
+SOURCE_FONT = Path("vendor/node_modules/@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf")
+_VERSION = "1"  # bump when the subsetting options change: old cache entries are then unused
+_BEGIN, _END = "<!-- shequn-font -->", "<!-- /shequn-font -->"
+_BLOCK = re.compile(re.escape(_BEGIN) + r".*?" + re.escape(_END) + r"\n?", re.S)
+_SCRIPT_SRC = re.compile(r'<script[^>]*\bsrc="([^"]+)"')
+# CJK punctuation, kana-free ideographs and full-width forms: what a Chinese page needs from the
+# Chinese font.  Latin letters, digits and ASCII punctuation come from the reader's Latin fonts.
+_CJK_RANGES = (
+    (0x2E80, 0x2FDF),    # CJK radicals, Kangxi radicals
+    (0x3000, 0x303F),    # CJK symbols and punctuation: 、。「」《》【】
+    (0x3400, 0x4DBF),    # CJK unified ideographs extension A
+    (0x4E00, 0x9FFF),    # CJK unified ideographs
+    (0xF900, 0xFAFF),    # CJK compatibility ideographs
+    (0xFE30, 0xFE4F),    # CJK compatibility forms
+    (0xFF00, 0xFFEF),    # half-width and full-width forms: ，：；（）！？
+    (0x20000, 0x2FA1F),  # supplementary ideographs
+)
+
+
+class FontSubsetError(RuntimeError):
+    """The source font is missing or cannot be subset; the message says what to do."""
+
+
+def is_cjk(char: str) -> bool:
+    """True for a Chinese character or CJK / full-width punctuation mark."""
+    code = ord(char)
+    return any(lo <= code <= hi for lo, hi in _CJK_RANGES)
+
+
+def cjk_characters(text: str) -> set[str]:
+    """The CJK characters of ``text``, with HTML character references resolved."""
+    return {c for c in html.unescape(text) if is_cjk(c)}
+
+
+def _strings(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in (*_strings(k), *_strings(v))]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def page_characters(page: Path, html_dir: Path) -> set[str]:
+    """Every CJK character ``page`` can show: its HTML, its explorers' state, its site scripts."""
+    text = _BLOCK.sub("", page.read_text(encoding="utf-8"))
+    chars = cjk_characters(text)
+    rel = page.relative_to(html_dir).with_suffix("")
+    for state in sorted((html_dir / "_explorers" / rel).glob("*.json")):
+        chars |= cjk_characters("".join(_strings(json.loads(state.read_text(encoding="utf-8")))))
+    for src in _SCRIPT_SRC.findall(text):
+        script = (page.parent / html.unescape(src).split("?")[0]).resolve()
+        static = (html_dir / "_static").resolve()
+        # The site's own scripts only: the vendored bundles are not read (big, and their
+        # Chinese, if any, is never shown).
+        if script.is_file() and script.parent == static and script.suffix == ".js":
+            chars |= cjk_characters(script.read_text(encoding="utf-8", errors="replace"))
+    return chars
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def write_subset(source: Path, chars: set[str], out: Path) -> Path:
+    """Write a WOFF2 of ``source`` holding exactly the glyphs of ``chars`` (those it has)."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    try:
+        import brotli  # noqa: F401  (fontTools needs it for WOFF2)
+    except ImportError:
+        raise FontSubsetError("缺少 brotli，无法写出 WOFF2 字体子集 (brotli is missing): "
+                              "pip install -e '.[site]'") from None
+    options = subset.Options()
+    options.flavor = "woff2"
+    options.hinting = False          # browsers ignore TrueType hints on high-resolution screens
+    options.name_IDs = ["*"]         # keep the font's names and licence
+    options.notdef_outline = True
+    font = TTFont(source, recalcTimestamp=False)  # deterministic output: no build-time timestamp
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=sorted(ord(c) for c in chars))
+    subsetter.subset(font)
+    font.flavor = "woff2"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".tmp")
+    font.save(tmp)
+    tmp.replace(out)
+    return out
+
+
+def _font_face(href: str) -> str:
+    return (f'{_BEGIN}<style>@font-face{{font-family:"{FONT_FAMILY}";font-style:normal;font-weight:400;'
+            f'font-display:swap;src:url("{href}") format("woff2")}}</style>{_END}\n')
+
+
+def subset_pages(html_dir: Path, source: Path, cache: Path) -> dict[str, str]:
+    """Give every page of the built site its own font subset (see the module docstring).
+
+    Returns ``{page (relative to html_dir): font file name}``; pages without Chinese get none.
+    """
+    if not source.is_file():
+        raise FontSubsetError(f"找不到中文字体 {source} (font missing): run `make vendor` "
+                              "(npm ci in vendor/) before building the site.")
+    fonts = html_dir / "_static" / FONTS_DIR
+    fonts.mkdir(parents=True, exist_ok=True)
+    font_id = _digest(source)
+    used: dict[str, str] = {}
+    for page in sorted(html_dir.rglob("*.html")):
+        rel = page.relative_to(html_dir)
+        if rel.parts[0] in ("_static", "_sources", "_images"):
+            continue
+        text = page.read_text(encoding="utf-8")
+        bare = _BLOCK.sub("", text)
+        chars = page_characters(page, html_dir)
+        new = bare
+        if chars:
+            key = hashlib.sha256(f"{_VERSION}\n{font_id}\n{''.join(sorted(chars))}".encode()).hexdigest()[:20]
+            name = f"{key}.woff2"
+            cached = cache / name
+            if not cached.is_file():
+                write_subset(source, chars, cached)
+            if not (fonts / name).is_file():
+                shutil.copyfile(cached, fonts / name)
+            used[rel.as_posix()] = name
+            href = "../" * (len(rel.parts) - 1) + f"_static/{FONTS_DIR}/{name}"
+            head = bare.find("</head>")
+            if head < 0:
+                raise FontSubsetError(f"{rel} 没有 </head> (page without a head): cannot add its font")
+            new = bare[:head] + _font_face(href) + bare[head:]
+        if new != text:
+            page.write_text(new, encoding="utf-8")
+    for stale in fonts.glob("*.woff2"):
+        if stale.name not in set(used.values()):
+            stale.unlink()
+    return used

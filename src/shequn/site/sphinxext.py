@@ -1,0 +1,329 @@
+"""Sphinx extension that makes the course site self-contained and Chinese-first.
+
+Loaded from ``_config.yml`` (``sphinx.extra_extensions``).  It
+
+* stages the vendored front-end assets (require.js, the Jupyter widgets HTML
+  manager -- split into the modules the explorers use, :func:`shequn.site.explorers.split_widget_bundle` --,
+  MathJax) from ``vendor/node_modules`` into the site's ``_static/offline/``, so no page loads
+  anything from a CDN;
+* gives every page its own small subset of the Noto Sans SC web font, with exactly the
+  page's Chinese characters (:mod:`shequn.site.font_subset`);
+* builds the jieba user dictionary for Chinese full-text search from the
+  terms of the glossary page, and hands it to Sphinx's ``zh`` search;
+* adds the site's CSS (web font, explorer layout);
+* puts a download link for the lesson notebook under each lesson's title and, when
+  ``shequn_hub_url`` is set in ``_config.yml``, links that open the lesson (or the
+  assignments) on the course's JupyterHub (:mod:`shequn.site.hub`);
+* packs the learner wheel (:mod:`shequn.site.learner_wheel`) into ``_static/wheels/`` and offers
+  it on the 「在自己电脑上运行」 page;
+* ranks the lesson that teaches a term above its glossary entry (:mod:`shequn.site.search`);
+* loads only the assets a page uses, with no console errors (:mod:`shequn.site.assets`);
+* shows each page's last-updated date from git and, when ``shequn_repository_url`` is set,
+  links to the repository and its issue tracker (:mod:`shequn.site.meta`).
+
+A missing asset is a build error that says which command installs it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.errors import ConfigError, SphinxError
+from sphinx.util import logging
+
+from shequn.site import STATIC_DIR
+from shequn.site.explorers import split_widget_bundle
+from shequn.site.font_subset import SOURCE_FONT, FontSubsetError, subset_pages
+from shequn.site.assets import fontawesome_subset, theme_templates_without_fontawesome, trim_page_assets
+from shequn.site.learner_wheel import WheelBuildError, build_learner_wheel
+from shequn.site.search import add_lesson_index_entries, glossary_entries, write_scorer
+
+__all__ = ["setup", "glossary_terms", "stage_vendor_assets", "VENDOR_FILES"]
+
+GLOSSARY_DOC = Path("book/reference/glossary.md")
+_SPLIT_VERSION = "2"  # bump when split_widget_bundle changes what it writes
+# (source under vendor/node_modules, destination under _static/vendor, glob)
+VENDOR_FILES: tuple[tuple[str, str, str], ...] = (
+    ("requirejs", "requirejs", "require.js"),
+    ("@jupyter-widgets/html-manager/dist", "html-manager", "*.js"),
+    ("@jupyter-widgets/html-manager/dist", "html-manager", "*.woff2"),
+    ("@jupyter-widgets/html-manager/dist", "html-manager", "*.woff"),
+    ("@jupyter-widgets/html-manager/dist", "html-manager", "*.ttf"),
+    ("@jupyter-widgets/html-manager/dist", "html-manager", "*.eot"),
+    ("@jupyter-widgets/html-manager/dist", "html-manager", "*.svg"),
+    ("@jupyter-widgets/html-manager/dist", "html-manager", "*.txt"),
+    # MathJax: the TeX→CHTML component and what it may load at run time.
+    ("mathjax/es5", "mathjax", "tex-chtml.js"),
+    ("mathjax/es5", "mathjax", "output/chtml/**/*"),
+    ("mathjax/es5", "mathjax", "input/tex/extensions/**/*"),
+    ("mathjax/es5", "mathjax", "ui/**/*"),
+    ("mathjax/es5", "mathjax", "a11y/**/*"),
+    ("mathjax/es5", "mathjax", "sre/**/*"),
+    ("mathjax/es5", "mathjax", "adaptors/**/*"),
+)
+# The Chinese web font is not staged whole: each page gets its own subset (shequn.site.font_subset).
+WIDGET_BUNDLE = "html-manager/libembed-amd.js"  # split into html-manager/libembed-amd-<module>.js
+
+
+def glossary_terms(glossary_md: Path) -> list[str]:
+    """Terms of the ``{glossary}`` directive in a MyST page, in page order.
+
+    A term is a non-indented, non-empty line inside the directive's fence.
+    """
+    terms: list[str] = []
+    inside = False
+    for line in glossary_md.read_text(encoding="utf-8").splitlines():
+        if re.match(r"^(`{3,}|:{3,})\{glossary\}", line):
+            inside = True
+            continue
+        if inside and re.match(r"^(`{3,}|:{3,})\s*$", line):
+            inside = False
+            continue
+        if inside and line.strip() and not line[0].isspace() and not line.startswith(":"):
+            terms.append(line.strip())
+    return terms
+
+
+def write_jieba_dict(terms: list[str], path: Path) -> Path:
+    """Write a jieba user dictionary: one term per line with a high frequency."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = "".join(f"{t} 100000 n\n" for t in terms if " " not in t)
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _fingerprint(node_modules: Path) -> str:
+    lock = node_modules.parent / "package-lock.json"
+    return hashlib.sha256(lock.read_bytes()).hexdigest() if lock.exists() else "no-lock"
+
+
+def stage_vendor_assets(node_modules: Path, staging: Path) -> Path:
+    """Copy the vendored files into ``staging/vendor``; reuse an up-to-date copy."""
+    if not node_modules.is_dir():
+        raise ConfigError(
+            f"找不到前端资源目录 {node_modules} (vendored assets missing): run `make vendor` "
+            "(npm ci in vendor/) before building the site."
+        )
+    target = staging / "offline"
+    stamp = staging / ".fingerprint"
+    fingerprint = _fingerprint(node_modules) + hashlib.sha256(
+        repr((VENDOR_FILES, WIDGET_BUNDLE, _SPLIT_VERSION)).encode()).hexdigest()
+    if stamp.exists() and stamp.read_text() == fingerprint and target.is_dir():
+        return staging
+    if target.exists():
+        shutil.rmtree(target)
+    for src, dest, pattern in VENDOR_FILES:
+        src_dir = node_modules / src
+        matched = [p for p in src_dir.glob(pattern) if p.is_file() and not p.name.endswith(".map")]
+        if not matched:
+            raise ConfigError(f"vendored asset missing: {src_dir}/{pattern}; run `make vendor`.")
+        for p in matched:
+            out = target / dest / p.relative_to(src_dir)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(p, out)
+    bundle = target / WIDGET_BUNDLE
+    try:
+        split_widget_bundle(bundle, bundle.parent)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    stamp.write_text(fingerprint)
+    return staging
+
+
+def _on_config_inited(app: Sphinx, config: Config) -> None:
+    root = Path(app.srcdir)
+    build_dir = Path(app.outdir).parent
+    staging = stage_vendor_assets(root / "vendor" / "node_modules", build_dir / "vendor-static")
+    config.html_static_path = [*config.html_static_path, str(staging), str(STATIC_DIR)]
+
+    glossary = root / GLOSSARY_DOC
+    if not glossary.exists():
+        raise ConfigError(f"glossary page {glossary} not found: the search dictionary is built from it")
+    terms = glossary_terms(glossary)
+    if not terms:
+        raise ConfigError(f"no terms found in the {{glossary}} directive of {glossary}")
+    synonyms = [w for entry in glossary_entries(glossary) for w in entry.synonyms]
+    dict_path = write_jieba_dict([*terms, *synonyms], build_dir / "jieba_userdict.txt")
+    options = dict(config.html_search_options or {})
+    options["dict"] = str(dict_path)
+    config.html_search_options = options
+    # Lessons rank above the glossary (shequn.site.search); icons without fontawesome.js
+    # (shequn.site.assets); the learner wheel for 「在自己电脑上运行」 (shequn.site.learner_wheel).
+    config.html_search_scorer = str(write_scorer(build_dir / "search_scorer.js", GLOSSARY_DOC.with_suffix("").as_posix()))
+    config.templates_path = [str(theme_templates_without_fontawesome(build_dir / "templates")),
+                             *config.templates_path]
+    if not config.html_favicon:  # else the browser asks for /favicon.ico: a 404 in the console
+        config.html_favicon = str(STATIC_DIR / "shequn-favicon.svg")
+    app._shequn_wheel = None
+    if not (root / "pyproject.toml").is_file():  # a book outside the project (tests' mini books)
+        return
+    try:
+        wheel = build_learner_wheel(root, build_dir / "learner-wheel")
+    except WheelBuildError as exc:
+        raise ConfigError(str(exc)) from None
+    wheel_static = build_dir / "learner-static"
+    if wheel_static.exists():
+        shutil.rmtree(wheel_static)
+    (wheel_static / WHEELS_DIR).mkdir(parents=True)
+    shutil.copy2(wheel, wheel_static / WHEELS_DIR / wheel.name)
+    config.html_static_path = [*config.html_static_path, str(wheel_static)]
+    app._shequn_wheel = wheel
+
+
+def package_fingerprint() -> str:
+    """Hash of the installed ``shequn`` package's sources (models, widgets, site assets)."""
+    package = Path(__file__).resolve().parent.parent  # shequn/, not shequn/site/
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and path.suffix in {".py", ".css", ".js", ".json"}:
+            digest.update(str(path.relative_to(package)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _on_env_get_outdated(app: Sphinx, env, added, changed, removed) -> list[str]:
+    """Re-read (and so re-execute) every page when the package has changed.
+
+    Lesson cells only call ``shequn``; Sphinx and the execution cache know the
+    notebooks' code but not the package's, so without this a rebuild after a
+    model change would keep stale outputs.
+    """
+    fingerprint = package_fingerprint()
+    if getattr(env, "shequn_package_fingerprint", None) == fingerprint:
+        return []
+    env.shequn_package_fingerprint = fingerprint
+    return sorted(env.found_docs - set(added) - set(changed) - set(removed))
+
+
+NOTEBOOKS_DIR = "_notebooks"  # lesson notebooks offered for download, under the site root
+WHEELS_DIR = "wheels"         # the learner wheel, under _static/
+RUN_LOCALLY_DOC = "book/run_locally"
+logger = logging.getLogger(__name__)
+
+
+def _check_hub_url(app: Sphinx, config: Config) -> None:
+    from shequn.site.hub import HubURLError, normalise_hub_url
+
+    try:
+        config.shequn_hub_url = normalise_hub_url(config.shequn_hub_url)
+    except HubURLError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def _check_repository_url(app: Sphinx, config: Config) -> None:
+    from shequn.site.meta import RepositoryURLError, normalise_repository_url
+
+    try:
+        config.shequn_repository_url = normalise_repository_url(config.shequn_repository_url)
+    except RepositoryURLError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def _on_page_meta(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """Every page: last-updated date from git; repository and 「报告问题」 links when configured."""
+    from shequn.site.meta import last_updated, repository_links_html
+
+    if pagename in app.env.found_docs:
+        context["last_updated"] = last_updated(Path(app.env.doc2path(pagename)))
+    else:  # search, genindex: the newest page's date
+        context["last_updated"] = max(
+            (last_updated(Path(app.env.doc2path(d))) for d in app.env.found_docs), default=None)
+    links = repository_links_html(app.config.shequn_repository_url,
+                                  re.sub(r"<[^>]+>", "", context.get("title") or ""))
+    if links:
+        context["theme_extra_footer"] = (context.get("theme_extra_footer") or "") + links
+
+
+def _wheel_box(app: Sphinx, pagename: str) -> str:
+    """The download box of the run-locally page; warns if the page's commands name another file."""
+    import html
+
+    wheel = app._shequn_wheel
+    source = Path(app.env.doc2path(pagename)).read_text(encoding="utf-8")
+    if wheel.name not in source:
+        logger.warning(f"{RUN_LOCALLY_DOC}.md 的命令没有写出本次构建的软件包文件名 {wheel.name} "
+                       f"(the page's commands must name the wheel the build produced)",
+                       location=pagename)
+    href = "../" * pagename.count("/") + f"_static/{WHEELS_DIR}/{wheel.name}"
+    size = wheel.stat().st_size / 1e6
+    return (f'<div class="shequn-launch"><a class="shequn-wheel" href="{html.escape(href)}" download>'
+            f'下载课程软件包 {html.escape(wheel.name)}（{size:.1f} MB）</a></div>')
+
+
+def _insert_after_title(body: str, box: str) -> str:
+    end = body.find("</h1>")
+    return body[:end + 5] + box + body[end + 5:] if end >= 0 else box + body
+
+
+def _on_html_page_context(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """Download and hub links on lesson pages and the assignments page."""
+    from shequn.site.hub import assignment_links_html, lesson_links_html
+
+    if doctree is None or "body" not in context:
+        return
+    root = Path(app.srcdir)
+    hub_url = app.config.shequn_hub_url
+    up = "../" * pagename.count("/")
+    # The download is the build's executed copy (myst-nb writes one per notebook page), with its
+    # figures and widget state; the stored .ipynb beside the .md keeps only what nbval checks.
+    notebook = Path(app.env.mystnb_config.output_folder) / f"{pagename}.ipynb"
+    if pagename.startswith("book/") and notebook.is_file():
+        target = Path(app.outdir) / NOTEBOOKS_DIR / f"{pagename}.ipynb"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(notebook, target)
+        box = lesson_links_html(hub_url, f"{pagename}.ipynb", f"{up}{NOTEBOOKS_DIR}/{pagename}.ipynb",
+                                help_href=f"{up}{RUN_LOCALLY_DOC}.html")
+        context["body"] = _insert_after_title(context["body"], box)
+    elif pagename == RUN_LOCALLY_DOC:
+        context["body"] = _insert_after_title(context["body"], _wheel_box(app, pagename))
+    elif pagename == "book/assignments":
+        names = sorted(p.name for p in (root / "assignments").glob("*") if (p / f"{p.name}.ipynb").is_file())
+        box = assignment_links_html(hub_url, names)
+        if box:
+            context["body"] = _insert_after_title(context["body"], box)
+
+
+def _on_lazy_explorers(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """Explorers load lazily (after myst-nb added the page's widget state): shequn.site.explorers;
+    figures get their alt text: shequn.site.figures."""
+    from shequn.site.explorers import lazy_explorers
+    from shequn.site.figures import figure_alt_text
+
+    lazy_explorers(app, pagename, context)
+    figure_alt_text(app, context)
+
+
+def _on_build_finished(app: Sphinx, exception) -> None:
+    """The font subsets need the written pages: icons (:func:`shequn.site.assets.fontawesome_subset`)
+    and each page's Chinese characters (:func:`shequn.site.font_subset.subset_pages`)."""
+    if exception is None and app.builder.format == "html":
+        outdir = Path(app.outdir)
+        fontawesome_subset(outdir)
+        try:
+            subset_pages(outdir, Path(app.srcdir) / SOURCE_FONT, outdir.parent / "font-subsets")
+        except FontSubsetError as exc:
+            raise SphinxError(str(exc)) from None
+
+
+def setup(app: Sphinx) -> dict:
+    app.add_config_value("shequn_hub_url", "", "html", types=[str])
+    app.add_config_value("shequn_repository_url", "", "html", types=[str])
+    app.connect("config-inited", _check_hub_url)
+    app.connect("config-inited", _check_repository_url)
+    app.connect("html-page-context", _on_page_meta)
+    app.connect("html-page-context", trim_page_assets, priority=900)  # after sphinx.ext.mathjax
+    app.connect("doctree-resolved", add_lesson_index_entries)
+    app.connect("html-page-context", _on_html_page_context)
+    app.connect("html-page-context", _on_lazy_explorers, priority=600)
+    app.connect("config-inited", _on_config_inited, priority=900)
+    app.connect("env-get-outdated", _on_env_get_outdated)
+    app.add_css_file("shequn.css")
+    app.add_css_file("shequn-icons.css")
+    app.connect("build-finished", _on_build_finished)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

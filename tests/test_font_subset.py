@@ -1,0 +1,96 @@
+"""Per-page Chinese font subsets (shequn.site.font_subset) on a tiny hand-made site."""
+
+import json
+from pathlib import Path
+
+import pytest
+from fontTools.ttLib import TTFont
+
+from shequn.site import font_subset
+from shequn.site.font_subset import FONTS_DIR, subset_pages
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCE = ROOT / font_subset.SOURCE_FONT
+
+PAGE = """<!DOCTYPE html><html lang="zh-CN"><head><title>社群 - course</title>
+<script src="../_static/shequn-explorers.js?v=3"></script>
+<script src="../_static/offline/bundle.js"></script></head>
+<body><p>连接器，A&amp;B 123 &#38376;</p></body></html>
+"""
+# By hand: 社群 (title), 连接器， (text), 门 (&#38376; = U+95E8), 门槛高低留存率： (explorer state),
+# 暂不可用 (the site script the page loads).  Not 禁: it is only in a vendored bundle.
+EXPECTED = set("社群连接器，门槛高低留存率：暂不可用")
+
+
+def _site(tmp_path: Path) -> Path:
+    html = tmp_path / "html"
+    (html / "book").mkdir(parents=True)
+    (html / "book" / "lesson.html").write_text(PAGE, encoding="utf-8")
+    (html / "book" / "english.html").write_text("<html><head></head><body>only ASCII</body></html>",
+                                                encoding="utf-8")
+    state = {"version_major": 2, "state": {"m1": {"model_name": "SelectionSliderModel", "state": {
+        "description": "门槛", "_options_labels": ["高", "低"]}}, "m2": {"model_name": "HTMLModel", "state": {
+            "value": "<b>留存率：</b> 12%"}}}}
+    (html / "_explorers" / "book" / "lesson").mkdir(parents=True)
+    (html / "_explorers" / "book" / "lesson" / "m1.json").write_text(json.dumps(state), encoding="utf-8")
+    (html / "_static" / "offline").mkdir(parents=True)
+    (html / "_static" / "shequn-explorers.js").write_text('var t = "暂不可用";', encoding="utf-8")
+    (html / "_static" / "offline" / "bundle.js").write_text('var t = "禁";', encoding="utf-8")
+    return html
+
+
+def test_page_subset_holds_exactly_the_page_characters_with_their_outlines(tmp_path):
+    html = _site(tmp_path)
+    used = subset_pages(html, SOURCE, tmp_path / "cache")
+    assert set(used) == {"book/lesson.html"}  # the ASCII page needs no Chinese font
+    out = html / "_static" / FONTS_DIR / used["book/lesson.html"]
+    subset = TTFont(out)
+    assert subset.flavor == "woff2"
+    assert set(subset.getBestCmap()) == {ord(c) for c in EXPECTED}
+    # The glyphs are the source font's: same outline for 社 (contours and points).
+    source = TTFont(SOURCE)
+    src_glyph = source["glyf"][source.getBestCmap()[ord("社")]]
+    out_glyph = subset["glyf"][subset.getBestCmap()[ord("社")]]
+    assert out_glyph.numberOfContours == src_glyph.numberOfContours > 0
+    assert len(out_glyph.getCoordinates(subset["glyf"])[0]) == len(src_glyph.getCoordinates(source["glyf"])[0])
+    page = (html / "book" / "lesson.html").read_text(encoding="utf-8")
+    assert page.count("@font-face") == 1
+    assert f'url("../_static/{FONTS_DIR}/{out.name}")' in page and 'font-family:"Noto Sans SC"' in page
+    assert page.index("@font-face") < page.index("</head>")
+    assert "@font-face" not in (html / "book" / "english.html").read_text(encoding="utf-8")
+
+
+def test_rebuild_reuses_the_cache_replaces_the_face_and_drops_stale_files(tmp_path, monkeypatch):
+    html = _site(tmp_path)
+    first = subset_pages(html, SOURCE, tmp_path / "cache")["book/lesson.html"]
+    before = (html / "book" / "lesson.html").read_text(encoding="utf-8")
+
+    def no_subsetting(*args):
+        raise AssertionError("an unchanged page was subset again")
+
+    monkeypatch.setattr(font_subset, "write_subset", no_subsetting)
+    assert subset_pages(html, SOURCE, tmp_path / "cache")["book/lesson.html"] == first
+    assert (html / "book" / "lesson.html").read_text(encoding="utf-8") == before  # one face, not two
+    monkeypatch.undo()
+    page = html / "book" / "lesson.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("连接器", "连接器与内容"), encoding="utf-8")
+    second = subset_pages(html, SOURCE, tmp_path / "cache")["book/lesson.html"]
+    assert second != first
+    assert sorted(p.name for p in (html / "_static" / FONTS_DIR).iterdir()) == [second]
+    assert set(TTFont(html / "_static" / FONTS_DIR / second).getBestCmap()) == {ord(c) for c in EXPECTED | set("与内容")}
+    assert page.read_text(encoding="utf-8").count("@font-face") == 1
+
+
+def test_same_characters_give_the_same_bytes(tmp_path):
+    a = font_subset.write_subset(SOURCE, set("社群，"), tmp_path / "a.woff2")
+    b = font_subset.write_subset(SOURCE, set("，群社"), tmp_path / "b.woff2")
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_missing_source_font_says_how_to_fix(tmp_path):
+    with pytest.raises(font_subset.FontSubsetError, match="make vendor"):
+        subset_pages(_site(tmp_path), tmp_path / "no-such.ttf", tmp_path / "cache")
+
+
+def test_only_chinese_characters_and_punctuation_count():
+    assert font_subset.cjk_characters("社群 Community，（1）「门槛」&#x6EE1;") == set("社群，（）「门槛」满")
