@@ -314,7 +314,7 @@ class LoadTest:
     def step(self, n: int) -> dict:
         names = [f"{self.tag}s{n}u{i}" for i in range(n)]
         self.users += names
-        hubctl(self.prefix, "add-user", *names, "--password", self.password)
+        hubctl(self.prefix, "add-user", *names, f"--password={self.password}")  # a token may start with "-"
         lesson = f"{LESSONS_FOLDER}/{sorted(ROOT.glob('book/01_*/*.ipynb'))[0].relative_to(ROOT)}"
         outs = [{"name": name} for name in names]
         go, deadline_box = threading.Event(), [0.0]

@@ -128,7 +128,7 @@ def hub(tmp_path_factory):
                 "--source", str(ROOT))
         _hubctl(prefix, "add-user", "--instructor", teacher)
         password = secrets.token_urlsafe(12)
-        _hubctl(prefix, "add-user", alice, bob, "--password", password)
+        _hubctl(prefix, "add-user", alice, bob, f"--password={password}")  # a token may start with "-"
         log = open(log_path, "wb")
         proc = subprocess.Popen([SYSTEM_PYTHON, str(HUBCTL), "--prefix", str(prefix), "start"],
                                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
