@@ -23,7 +23,7 @@ import nbformat
 import pytest
 
 from helpers.course import fill_answers, make_course
-from helpers.serving import wait_until_serving
+from helpers.serving import stop_process_group, wait_until_serving
 from helpers.students import ESSAY, HARD_CODED_Q1, THRESHOLD_STUDENTS, plain_nbgrader_config
 from shequn.grading.release import run_nbgrader
 
@@ -239,11 +239,7 @@ def formgrader(workspace, parallel):
     base = f"http://127.0.0.1:{port}"
     wait_until_serving(f"{base}/formgrader/api/status", proc, workspace / "formgrader.log", 60, session)
     yield course, base, session
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
+    stop_process_group(proc)
     log.close()
 
 

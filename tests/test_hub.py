@@ -30,7 +30,7 @@ import pytest
 
 from helpers.course import fill_answers
 from helpers.leftovers import pids_where
-from helpers.serving import wait_until_serving
+from helpers.serving import stop_process_group, wait_until_serving
 from helpers.students import THRESHOLD_STUDENTS
 from shequn.grading.release import ASSIGNMENTS
 
@@ -147,12 +147,7 @@ def hub(tmp_path_factory):
             except KeyError:
                 pass
         if proc is not None:
-            os.killpg(proc.pid, signal.SIGTERM)  # the hub stops the servers and the proxy
-            try:
-                proc.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+            stop_process_group(proc, grace=60)  # the hub stops the servers and the proxy
         pidfile = prefix / "state" / "proxy.pid"
         if pidfile.exists():
             try:

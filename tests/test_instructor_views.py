@@ -19,7 +19,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -30,7 +29,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from helpers.course import fill_answers
-from helpers.serving import wait_until_serving
+from helpers.serving import stop_process_group, wait_until_serving
 from shequn.grading.formgrader_csp import FILES_CSP
 from shequn.grading.release import run_nbgrader
 
@@ -179,12 +178,7 @@ def formgrader(graded):
         sid = {s["student"]: s["id"] for s in subs}["mallory"]
         yield base, session, token, sid
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        stop_process_group(proc)
         log.close()
 
 

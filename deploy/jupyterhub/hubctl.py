@@ -186,6 +186,22 @@ os.execve(SHEQUN, argv, {{"PATH": os.path.dirname(SHEQUN) + ":/usr/sbin:/usr/bin
 '''
 
 
+def stage_lab_fonts(node_modules: Path, custom: Path) -> None:
+    """JupyterLab's custom.css with the vendored Noto Sans SC web font (regular and bold), in *custom*."""
+    shutil.rmtree(custom, ignore_errors=True)
+    (custom / "files").mkdir(parents=True)
+    fontsource = node_modules / "@fontsource" / "noto-sans-sc"
+    css = []
+    for weight in ("400", "700"):
+        # woff2 only: every browser JupyterLab supports reads it
+        css.append(re.sub(r",\s*url\([^)]*\.woff\) format\('woff'\)", "",
+                          (fontsource / f"{weight}.css").read_text(encoding="utf-8")))
+        for font in (fontsource / "files").glob(f"noto-sans-sc-*-{weight}-normal.woff2"):
+            shutil.copy2(font, custom / "files" / font.name)
+    css.append(LAB_FONT_CSS)
+    (custom / "custom.css").write_text("\n".join(css), encoding="utf-8")
+
+
 def install(args) -> None:
     prefix: Path = args.prefix.resolve()
     python = pick_python(args.python)
@@ -265,18 +281,7 @@ def install(args) -> None:
     # JupyterLab's own text in the bundled Noto Sans SC web font (a learner's machine may have no
     # CJK font): PREFIX/lab-custom/custom.css, linked as ~/.jupyter/custom by jupyterhub_config.py
     custom = prefix / "lab-custom"
-    shutil.rmtree(custom, ignore_errors=True)
-    (custom / "files").mkdir(parents=True)
-    fontsource = npm_dir / "node_modules" / "@fontsource" / "noto-sans-sc"
-    css = []
-    for weight in ("400", "700"):
-        # woff2 only: every browser JupyterLab supports reads it
-        css.append(re.sub(r",\s*url\([^)]*\.woff\) format\('woff'\)", "",
-                          (fontsource / f"{weight}.css").read_text(encoding="utf-8")))
-        for font in (fontsource / "files").glob(f"noto-sans-sc-*-{weight}-normal.woff2"):
-            shutil.copy2(font, custom / "files" / font.name)
-    css.append(LAB_FONT_CSS)
-    (custom / "custom.css").write_text("\n".join(css), encoding="utf-8")
+    stage_lab_fonts(npm_dir / "node_modules", custom)
     for p in [custom, *custom.rglob("*")]:
         p.chmod(0o755 if p.is_dir() else 0o644)
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import shutil
 import sys
 from pathlib import Path
@@ -76,17 +75,7 @@ def main(argv: list[str] | None = None) -> None:
     ttf = a.npm / "@expo-google-fonts" / "noto-sans-sc" / "400Regular" / "NotoSansSC_400Regular.ttf"
     shutil.copy2(ttf, fonts / ttf.name)
     custom = a.opt / "lab-custom"
-    shutil.rmtree(custom, ignore_errors=True)
-    (custom / "files").mkdir(parents=True)
-    fontsource = a.npm / "@fontsource" / "noto-sans-sc"
-    css = []
-    for weight in ("400", "700"):
-        css.append(re.sub(r",\s*url\([^)]*\.woff\) format\('woff'\)", "",
-                          (fontsource / f"{weight}.css").read_text(encoding="utf-8")))
-        for font in (fontsource / "files").glob(f"noto-sans-sc-*-{weight}-normal.woff2"):
-            shutil.copy2(font, custom / "files" / font.name)
-    css.append(hubctl.LAB_FONT_CSS)
-    (custom / "custom.css").write_text("\n".join(css), encoding="utf-8")
+    hubctl.stage_lab_fonts(a.npm, custom)
     for root in (a.opt, etc):
         for path in [root, *root.rglob("*")]:
             path.chmod(0o755 if path.is_dir() else 0o644)

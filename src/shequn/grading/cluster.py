@@ -41,9 +41,9 @@ from pathlib import Path
 from shequn.grading.cluster_task import (MAX_SUBMISSION_BYTES, PROTOCOL, _read_tree, expected_cells, grade_task,
                                          validate_result)
 from shequn.grading.gradebook import course_dirs, run_lock
-from shequn.grading.journal import Journal, journal_path, read_journal, submission_hash
+from shequn.grading.journal import Journal, journal_path
 from shequn.grading.sanitize import escape_for_log
-from shequn.grading.scheduler import (FLAG_TEXT, HOLD_BACK, GradeError, Result, _give_back, _read_scores,
+from shequn.grading.scheduler import (FLAG_TEXT, plan_grading, HOLD_BACK, GradeError, Result, _give_back, _read_scores,
                                       grading_seed)
 
 __all__ = ["grade_on_cluster", "NOT_WRITTEN", "CONNECT_TIMEOUT", "MAX_ATTEMPTS"]
@@ -211,24 +211,6 @@ def apply_result(dirs, assignment: str, job: dict, result: dict, expected: dict,
     return Result(student, status, flags, score, max_score, seconds, detail)
 
 
-def _plan(dirs, assignment: str, students: list[str] | None):
-    """(students, already journaled results, [(student, hash)] to grade), as the local grader plans."""
-    root = dirs.root / dirs.submitted
-    names = sorted(p.parent.name for p in root.glob(f"*/{assignment}") if p.is_dir()) if root.is_dir() else []
-    if students is not None:
-        names = [s for s in names if s in set(students)]
-    done, results, todo = read_journal(dirs.root, assignment), {}, []
-    for s in names:
-        digest = submission_hash(root / s / assignment)
-        prev = done.get(s)
-        if prev and prev.get("hash") == digest and prev.get("status"):
-            results[s] = Result(s, prev["status"], list(prev.get("flags", [])), prev.get("score"),
-                                prev.get("max_score"), prev.get("seconds", 0.0), prev.get("detail", ""), True)
-        else:
-            todo.append((s, digest))
-    return names, results, todo
-
-
 def grade_on_cluster(course: Path, assignment: str, address: str, *, timeout: float = 600, cell_timeout: int = 120,
                      memory_mb: int = 2048, nproc: int = 64, cpus: float = 1.0, progress: bool = True,
                      students: list[str] | None = None, out=None,
@@ -241,7 +223,7 @@ def grade_on_cluster(course: Path, assignment: str, address: str, *, timeout: fl
     if not (course / dirs.source / assignment).is_dir():
         raise GradeError(f"找不到作业 {assignment} 的源文件夹 (no source folder): {course / dirs.source / assignment}")
     with run_lock(dirs):
-        names, results, todo = _plan(dirs, assignment, students)
+        names, results, todo = plan_grading(dirs, assignment, students)
         with dirs.gradebook() as gb:
             try:
                 expected = expected_cells(gb, assignment)

@@ -244,16 +244,33 @@ def grade_assignment(course: Path, assignment: str, *, workers: int | None = Non
                       progress, students, out, Sandbox, SandboxError)
 
 
+def plan_grading(dirs: CourseDirs, assignment: str, students: list[str] | None
+                 ) -> tuple[list[str], dict[str, "Result"], list[tuple[str, str]]]:
+    """(students with a submission, results already journaled for unchanged submissions,
+    [(student, submission hash)] still to grade): what a rerun after kill -9 finishes, locally or on a cluster."""
+    root = dirs.root / dirs.submitted
+    names = sorted(p.parent.name for p in root.glob(f"*/{assignment}") if p.is_dir()) if root.is_dir() else []
+    if students is not None:
+        names = [s for s in names if s in set(students)]
+    done, results, todo = read_journal(dirs.root, assignment), {}, []
+    for s in names:
+        digest = submission_hash(root / s / assignment)
+        prev = done.get(s)
+        if prev and prev.get("hash") == digest and prev.get("status"):
+            results[s] = Result(s, prev["status"], list(prev.get("flags", [])), prev.get("score"),
+                                prev.get("max_score"), prev.get("seconds", 0.0), prev.get("detail", ""), True)
+        else:
+            todo.append((s, digest))
+    return names, results, todo
+
+
 def _grade(dirs, assignment, workers, timeout, cell_timeout, limits, progress, students, out, Sandbox, SandboxError):
     from nbgrader.api import MissingEntry
 
     course = dirs.root
     workers = max(1, workers or os.cpu_count() or 1)
     submitted_root = course / dirs.submitted
-    all_students = sorted(p.parent.name for p in submitted_root.glob(f"*/{assignment}") if p.is_dir()) \
-        if submitted_root.is_dir() else []
-    if students is not None:
-        all_students = [s for s in all_students if s in set(students)]
+    all_students, results, todo = plan_grading(dirs, assignment, students)
     state = dirs.state
     (state / "logs" / assignment).mkdir(parents=True, exist_ok=True)
     with dirs.gradebook() as gb:
@@ -268,17 +285,6 @@ def _grade(dirs, assignment, workers, timeout, cell_timeout, limits, progress, s
     seed = grading_seed(dirs)
     blocked = tuple(dirs.settings.get("blocked_modules", {}).get(assignment, ()))
 
-    done = read_journal(course, assignment)
-    results: dict[str, Result] = {}
-    todo: list[tuple[str, str]] = []
-    for s in all_students:
-        digest = submission_hash(submitted_root / s / assignment)
-        prev = done.get(s)
-        if prev and prev.get("hash") == digest and prev.get("status"):
-            results[s] = Result(s, prev["status"], list(prev.get("flags", [])), prev.get("score"),
-                                prev.get("max_score"), prev.get("seconds", 0.0), prev.get("detail", ""), True)
-        else:
-            todo.append((s, digest))
     if not todo:
         return [results[s] for s in all_students if s in results]
 
