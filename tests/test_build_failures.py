@@ -26,6 +26,12 @@ kernelspec:
 """
 
 
+@pytest.fixture(autouse=True)
+def _temp_files_in_a_test_folder(tmp_path_factory, monkeypatch):
+    """A failed build leaves Sphinx's crash log (sphinx-err-*.log) in the temp dir: the test's own."""
+    monkeypatch.setenv("TMPDIR", str(tmp_path_factory.mktemp("temp")))
+
+
 def _mini_book(tmp_path: Path, lesson_body: str) -> Path:
     """A copy of the course's config with one lesson whose body we choose."""
     for name in ("_config.yml",):

@@ -16,6 +16,7 @@ markers in pyproject.toml); ``make test`` runs it, ``make test-fast`` leaves it 
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -63,8 +64,10 @@ def learner_env(site_url, tmp_path_factory):
     pip = subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
                           str(wheel), "ipykernel"], capture_output=True, text=True)
     assert pip.returncode == 0, pip.stdout + pip.stderr
+    # ipykernel stages the spec in a mkdtemp folder it never removes: keep that inside *base*
+    (base / "temp").mkdir()
     subprocess.run([str(python), "-m", "ipykernel", "install", "--prefix", str(venv), "--name", KERNEL],
-                   check=True, capture_output=True)
+                   check=True, capture_output=True, env={**os.environ, "TMPDIR": str(base / "temp")})
     # What 「在自己电脑上运行」 tells learners to run to check the install.
     check = subprocess.run([str(venv / "bin" / "shequn"), "font"], capture_output=True, text=True, cwd=base)
     assert check.returncode == 0 and "Noto Sans SC" in check.stdout, check.stdout + check.stderr

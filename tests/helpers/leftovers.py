@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
+from pathlib import Path
 
 
 def pids_where(uid_matches) -> list[int]:
@@ -39,4 +41,14 @@ def sandbox_leftovers(tmp_before: set[str] | None = None) -> list[str]:
     tmp = tempfile.gettempdir()
     new = set(os.listdir(tmp)) - (tmp_before or set())
     found += [f"{tmp}/{n}" for n in sorted(new) if n.startswith(("shequn-grade-", "shequn-sbx-"))]
+    found += [f"{tmp}/{n}" for n in sorted(new) if n.endswith(".json") and _is_sandbox_connection_file(Path(tmp, n))]
     return found
+
+
+def _is_sandbox_connection_file(path: Path) -> bool:
+    """A sandbox kernel's connection file (jupyter_client's default place for it is the host's /tmp)."""
+    try:
+        info = json.loads(path.read_text(errors="replace"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(info, dict) and str(info.get("kernel_name", "")).startswith(("shequn-sandbox", "shequn-slot-"))

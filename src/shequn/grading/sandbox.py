@@ -274,6 +274,13 @@ class Sandbox:
     def ipc_path(self) -> str:
         return str(self.workdir / IPC_BASENAME)
 
+    @property
+    def connection_file(self) -> str:
+        """Where the grader's kernel manager writes the kernel's connection file: in the grader's
+        private folder (removed with the sandbox), not jupyter_client's default ``mkstemp`` in the
+        host's /tmp, where a kernel that dies or is killed mid-run would leave it behind."""
+        return str(self.root / f"connection{self.slot}.json")
+
 
 # --------------------------------------------------------------------------- launcher (root)
 
@@ -400,7 +407,7 @@ def sandbox_client(nb, sandbox: Sandbox, *, timeout: int = 30, startup_timeout: 
     sandbox.install_kernelspec(kernels, "shequn-sandbox")
     km = AsyncKernelManager(kernel_name="shequn-sandbox",
                             kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(kernels)]))
-    km.transport, km.ip = "ipc", sandbox.ipc_path
+    km.transport, km.ip, km.connection_file = "ipc", sandbox.ipc_path, sandbox.connection_file
     return NotebookClient(nb, km=km, timeout=timeout, startup_timeout=startup_timeout, allow_errors=allow_errors,
                           shutdown_kernel="immediate", resources={"metadata": {"path": str(sandbox.workdir)}})
 

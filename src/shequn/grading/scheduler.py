@@ -328,6 +328,7 @@ def _grade(dirs, assignment, workers, timeout, cell_timeout, limits, progress, s
                     f"--Execute.timeout={int(cell_timeout)}", f"--ExecutePreprocessor.timeout={int(cell_timeout)}",
                     f"--ExecutePreprocessor.kernel_name=shequn-slot-{slot}",
                     "--KernelManager.transport=ipc", f"--KernelManager.ip={box.ipc_path}",
+                    f"--KernelManager.connection_file={box.connection_file}",
                     f"--TrustedExecute.channel_in={box.in_dir}", f"--TrustedExecute.channel_out={box.out_dir}",
                     f"--TrustedExecute.kernel_datasets={box.workdir / 'datasets'}",
                     f"--TrustedExecute.grading_seed={seed}", f"--TrustedExecute.call_timeout={int(cell_timeout)}",
