@@ -37,6 +37,8 @@ also on Ctrl-C or SIGTERM (a second Ctrl-C during cleanup is ignored).
 Hand-written with requests + websocket-client + threads (all in the dev environment) rather than
 a load-testing framework: the learner's path crosses PAM, the hub, the proxy, the server and the
 kernel protocol, and twenty lines of protocol are easier to audit than a framework's plugin.
+This file drives the hub and the steps; ``hub_learner.py`` (next to it) is one learner's visit,
+``hub_stats.py`` the measurements and the results table.
 """
 
 from __future__ import annotations
@@ -49,26 +51,22 @@ import secrets
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import threading
 import time
-import uuid
 from pathlib import Path
 
 import psutil
 import requests
-import websocket
+
+from hub_learner import learner  # benchmarks/ is on sys.path: this runs as a script
+from hub_stats import cpu_busy_seconds, learner_processes, learner_usage, mem_available_mb, pct, proc_cpu, table
 
 ROOT = Path(__file__).resolve().parents[1]
 HUBCTL = ROOT / "deploy" / "jupyterhub" / "hubctl.py"
 SYSTEM_PYTHON = "/usr/bin/python3.11" if Path("/usr/bin/python3.11").exists() else sys.executable
 from shequn.site.hub import LESSONS_FOLDER
-
-
-class LearnerError(RuntimeError):
-    pass
 
 
 def hubctl(prefix: Path, *args: str, timeout: float = 1800) -> str:
@@ -90,135 +88,6 @@ def free_port_base(lo: int = 18800, hi: int = 19000) -> int:
         except OSError:
             continue
     raise RuntimeError(f"no three free ports in {lo}-{hi}")
-
-
-def mem_available_mb() -> float:
-    for line in Path("/proc/meminfo").read_text().splitlines():
-        if line.startswith("MemAvailable:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError("no MemAvailable in /proc/meminfo")
-
-
-def cpu_busy_seconds() -> float:
-    t = psutil.cpu_times()
-    return sum(t) - t.idle - getattr(t, "iowait", 0.0)
-
-
-def proc_cpu(pid: int | None) -> float:
-    """The process's own CPU seconds (not its reaped children: the hub reaps the servers it spawns)."""
-    try:
-        t = psutil.Process(pid).cpu_times()
-        return t.user + t.system
-    except (psutil.Error, TypeError, ValueError):
-        return float("nan")
-
-
-def pct(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[round(q) - 1]
-
-
-# ----------------------------------------------------------------------------- one learner
-
-def execute(ws: websocket.WebSocket, code: str, session: str, user: str, deadline: float) -> None:
-    """Run *code* in the kernel behind *ws*; return when it replied and went idle, raise on error."""
-    msg_id = uuid.uuid4().hex
-    ws.send(json.dumps({
-        "header": {"msg_id": msg_id, "username": user, "session": session, "msg_type": "execute_request",
-                   "version": "5.3", "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())},
-        "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
-        "content": {"code": code, "silent": False, "store_history": True, "user_expressions": {},
-                    "allow_stdin": False, "stop_on_error": True}}))
-    replied = idle = False
-    error = None
-    while not (replied and idle):
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise LearnerError("step deadline while executing the lesson")
-        ws.settimeout(left)
-        frame = ws.recv()
-        if isinstance(frame, bytes):  # messages with binary buffers (widget state): not ours to wait on
-            continue
-        msg = json.loads(frame)
-        if msg.get("parent_header", {}).get("msg_id") != msg_id:
-            continue
-        kind, content = msg["header"]["msg_type"], msg["content"]
-        if kind == "execute_reply":
-            replied = True
-            if content.get("status") != "ok":
-                error = error or f"{content.get('ename')}: {content.get('evalue')}"
-        elif kind == "error":
-            error = f"{content.get('ename')}: {content.get('evalue')}"
-        elif kind == "status" and content.get("execution_state") == "idle":
-            idle = True
-    if error:
-        raise LearnerError(f"lesson cell failed: {error}")
-
-
-def learner(url: str, name: str, password: str, lesson: str, start: threading.Event,
-            deadline_box: list[float], out: dict) -> None:
-    """One learner's visit; fills *out* with timings (seconds from the login) or an error."""
-    start.wait()
-    deadline = deadline_box[0]
-    t0 = time.monotonic()
-    left = lambda: max(1.0, deadline - time.monotonic())  # noqa: E731
-    try:
-        s = requests.Session()
-        s.get(f"{url}/hub/login", timeout=left())
-        r = s.post(f"{url}/hub/login", allow_redirects=False, timeout=left(),
-                   data={"username": name, "password": password, "_xsrf": s.cookies.get("_xsrf")})
-        if r.status_code != 302:
-            raise LearnerError(f"login: HTTP {r.status_code}")
-        out["login"] = time.monotonic() - t0
-        s.headers["X-XSRFToken"] = s.cookies.get("_xsrf", "")
-        r = s.post(f"{url}/hub/api/users/{name}/server", timeout=left())
-        if r.status_code not in (201, 202):
-            raise LearnerError(f"spawn: HTTP {r.status_code} {r.text[:200]}")
-        with s.get(f"{url}/hub/api/users/{name}/server/progress", stream=True, timeout=left()) as prog:
-            ready = False
-            for line in prog.iter_lines(decode_unicode=True):
-                if line and line.startswith("data:"):
-                    event = json.loads(line[5:])
-                    if event.get("failed"):
-                        raise LearnerError(f"spawn failed: {event.get('message')}")
-                    if event.get("ready"):
-                        ready = True
-                        break
-                if time.monotonic() > deadline:
-                    break
-            if not ready:
-                raise LearnerError("server not ready before the step deadline")
-        out["ready"] = time.monotonic() - t0
-        token = s.post(f"{url}/hub/api/users/{name}/tokens", json={"note": "hub_load", "expires_in": 3600},
-                       timeout=left()).json()["token"]
-        api = requests.Session()
-        api.headers["Authorization"] = f"token {token}"
-        user_url = f"{url}/user/{name}"
-        r = api.get(f"{user_url}/api/contents/{lesson}", timeout=left())
-        if r.status_code != 200:
-            raise LearnerError(f"lesson not in the learner's copy: HTTP {r.status_code}")
-        cells = [c["source"] for c in r.json()["content"]["cells"] if c["cell_type"] == "code"]
-        r = api.post(f"{user_url}/api/sessions", timeout=left(), json={
-            "path": lesson, "name": Path(lesson).name, "type": "notebook", "kernel": {"name": "python3"}})
-        if r.status_code != 201:
-            raise LearnerError(f"kernel: HTTP {r.status_code} {r.text[:200]}")
-        kernel = r.json()["kernel"]["id"]
-        ws = websocket.create_connection(
-            f"{url.replace('http', 'ws', 1)}/user/{name}/api/kernels/{kernel}/channels",
-            header=[f"Authorization: token {token}"], suppress_origin=True, timeout=left())
-        try:
-            session = uuid.uuid4().hex
-            for code in cells:
-                execute(ws, code, session, name, deadline)
-        finally:
-            ws.close()
-        out["lesson"] = time.monotonic() - t0
-        out["cells"] = len(cells)
-    except Exception as exc:  # noqa: BLE001 — every failure is a result here
-        out["error"] = f"{type(exc).__name__}: {exc}"[:300]
 
 
 # ----------------------------------------------------------------------------- the hub
@@ -288,28 +157,6 @@ class LoadTest:
         except (OSError, ValueError):
             return None
 
-    # -- measuring
-    def learner_processes(self, name: str) -> list[psutil.Process]:
-        uid = pwd.getpwnam(name).pw_uid
-        return [p for p in psutil.process_iter(["uids"]) if p.info["uids"] and p.info["uids"].real == uid]
-
-    def memory(self, names: list[str]) -> dict:
-        rss, pss, cpu, kernel_rss = [], [], [], []
-        for name in names:
-            r = p = c = k = 0.0
-            for proc in self.learner_processes(name):
-                try:
-                    info = proc.memory_full_info()
-                    times = proc.cpu_times()
-                    is_kernel = "ipykernel" in " ".join(proc.cmdline())
-                except psutil.Error:
-                    continue
-                r, p = r + info.rss / 2**20, p + info.pss / 2**20
-                c += times.user + times.system + times.children_user + times.children_system
-                k += info.rss / 2**20 if is_kernel else 0
-            rss.append(r), pss.append(p), cpu.append(c), kernel_rss.append(k)
-        return {"rss_mb": rss, "pss_mb": pss, "cpu_s": cpu, "kernel_rss_mb": kernel_rss}
-
     # -- one step
     def step(self, n: int) -> dict:
         names = [f"{self.tag}s{n}u{i}" for i in range(n)]
@@ -333,7 +180,7 @@ class LoadTest:
         for out in outs:
             if "lesson" not in out and "error" not in out:
                 out["error"] = "TimeoutError: not done at the step deadline"
-        mem = self.memory(names)
+        mem = learner_usage(names)
         row = {
             "n": n, "failures": sum("error" in o for o in outs), "wall_s": wall, "load1_before": load0,
             "ready_s": sorted(o["ready"] for o in outs if "ready" in o),
@@ -355,10 +202,10 @@ class LoadTest:
             except requests.RequestException:
                 pass
         deadline = time.monotonic() + 90
-        while time.monotonic() < deadline and any(self.learner_processes(n) for n in names):
+        while time.monotonic() < deadline and any(learner_processes(n) for n in names):
             time.sleep(1)
         for name in names:  # servers the hub could not stop (our own throw-away users only)
-            for proc in self.learner_processes(name):
+            for proc in learner_processes(name):
                 try:
                     proc.kill()
                 except psutil.Error:
@@ -399,26 +246,6 @@ def _user_exists(name: str) -> bool:
         return True
     except KeyError:
         return False
-
-
-def table(rows: list[dict]) -> str:
-    med = lambda xs: statistics.median(xs) if xs else float("nan")  # noqa: E731
-    lines = ["| N | failed | ready p50 / p95 (s) | lesson p50 / p95 (s) | RSS / learner (MB) | "
-             "PSS / learner (MB) | kernel RSS (MB) | CPU-s / learner | hub CPU-s | proxy CPU-s | "
-             "MemAvailable drop / N (MB) | machine busy | load before |",
-             "|" + "---|" * 13]
-    for r in rows:
-        if r.get("skipped"):
-            lines.append(f"| {r['n']} | skipped: {r['skipped']} |" + " |" * 11)
-            continue
-        lines.append(
-            f"| {r['n']} | {r['failures']} | {pct(r['ready_s'], 50):.1f} / {pct(r['ready_s'], 95):.1f} | "
-            f"{pct(r['lesson_s'], 50):.1f} / {pct(r['lesson_s'], 95):.1f} | {med(r['rss_mb']):.0f} | "
-            f"{med(r['pss_mb']):.0f} | {med(r['kernel_rss_mb']):.0f} | {med(r['cpu_s']):.1f} | "
-            f"{r['hub_cpu_s']:.1f} | {r['proxy_cpu_s']:.1f} | {r['mem_available_drop_mb'] / r['n']:.0f} | "
-            f"{r['machine_busy_cpu_s'] / r['wall_s'] / psutil.cpu_count():.0%} of {r['wall_s']:.0f} s | "
-            f"{r['load1_before']:.1f} |")
-    return "\n".join(lines)
 
 
 def _interrupt(signum, frame):

@@ -1,4 +1,4 @@
-"""The grading benchmark still runs (on 2 submissions instead of 60).
+"""The grading benchmark still runs (on 1 submission instead of 60).
 
 Speed is not asserted here (the machine is shared and noisy): `make bench` measures it.
 This only keeps `benchmarks/grade_bench.py` from rotting: both graders must agree.
@@ -22,7 +22,7 @@ def test_grade_benchmark_runs_and_both_graders_agree():
     sys.path.insert(0, str(BENCH))
     from grade_bench import bench_grade
 
-    r = bench_grade(1, n=2, workers=2)
-    assert r["n"] == 2 and r["scores_identical"]
+    r = bench_grade(1, n=1, workers=2)
+    assert r["n"] == 1 and r["scores_identical"]
     assert r["shequn_s"] > 0 and r["sequential_s"] > 0 and r["bare_nbclient_per_notebook_s"] > 0
     assert r["speedup_vs_sequential"] == pytest.approx(r["sequential_s"] / r["shequn_s"], rel=0.05)

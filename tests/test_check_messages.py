@@ -8,8 +8,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from shequn.grading.channel import Channel, RemoteError, _remote_exception
-from shequn.grading.checks import GRADING_SEED_ENV, CheckFailed, Checks, expect_frame_close
+from shequn.checks import GRADING_SEED_ENV, CheckFailed, Checks, expect_frame_close
+from shequn.grading.channel import Channel, RemoteError
+from shequn.grading.remote import remote_exception
 
 HIDDEN = pd.DataFrame({"zq_secret_col": [7919.25] * 4111})
 
@@ -50,10 +51,10 @@ def test_a_wrong_shape_is_reported_without_the_shape():
 
 
 def test_a_learner_s_class_name_never_crosses_the_channel(tmp_path):
-    exc = _remote_exception({"mro": ["__main__.Leak_4111", "builtins.Exception", "builtins.BaseException",
+    exc = remote_exception({"mro": ["__main__.Leak_4111", "builtins.Exception", "builtins.BaseException",
                                      "builtins.object"]})
     assert isinstance(exc, RemoteError) and "4111" not in str(exc) and "Leak" not in str(exc)
-    subclass = _remote_exception({"mro": ["__main__.Leak_4111", "builtins.ValueError", "builtins.Exception"]})
+    subclass = remote_exception({"mro": ["__main__.Leak_4111", "builtins.ValueError", "builtins.Exception"]})
     assert type(subclass) is ValueError and str(subclass) == ""
     channel = Channel(tmp_path, tmp_path, lambda code, timeout: "ok")
     with pytest.raises(RemoteError) as own:

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from shequn.models import content_mix as cm
+from shequn.models import content_mix_scenarios as scenarios
 from shequn.widgets import content_mix_explorer_spec
 
 P = cm.DEFAULT_PARAMS
@@ -47,7 +48,7 @@ def test_best_pgc_cadence_is_the_peak_of_the_value_curve():
 
 # --------------------------------------------------------- properties on the page
 def test_too_high_cadence_brings_fatigue_under_default_params():
-    table = cm.cadence_table(pgc_share=1.0, weeks=26)
+    table = scenarios.cadence_table(pgc_share=1.0, weeks=26)
     value = table["平均内容价值"]
     for col in ("平均内容价值", "第26周活跃比例", "第26周留存成员比例"):
         assert table[col].loc[[1, 3, 7]].is_monotonic_increasing
@@ -104,7 +105,7 @@ def test_sustainability_after_stop_needs_enough_ugc():
 
 
 def test_with_the_operator_always_on_more_pgc_buys_activity_at_a_price():
-    table = cm.mix_table(cadence=7, weeks=26, stop_week=None)
+    table = scenarios.mix_table(cadence=7, weeks=26, stop_week=None)
     active = table["第26周活跃比例"].loc[[0.25, 0.5, 0.75, 1.0]]
     hours = table["运营者投入（小时）"]
     assert active.is_monotonic_increasing
@@ -144,23 +145,23 @@ def test_outputs_are_shares_over_the_whole_grid():
 
 
 def test_tables_for_the_page():
-    weekly = cm.weekly_table(0.5, 7, 26, 8)
+    weekly = scenarios.weekly_table(0.5, 7, 26, 8)
     assert list(weekly.index) == [1, 2, 4, 8, 12, 18, 26]
     assert list(weekly["运营者在岗"]) == ["是"] * 4 + ["否"] * 3
-    mix = cm.mix_table(cadence=7, weeks=26, stop_week=8)
+    mix = scenarios.mix_table(cadence=7, weeks=26, stop_week=8)
     assert list(mix.index) == list(cm.PGC_SHARES)
     assert mix.loc[0.25, "停手52周后仍有活跃成员"] == "是"
     for share in (0.0, 0.5, 0.75, 1.0):
         assert mix.loc[share, "停手52周后仍有活跃成员"] == "否"
     assert mix.loc[0.5, "第26周活跃比例"] > 0.2  # still active at week 26, silent within the year
     assert mix.loc[0.75, "第26周活跃比例"] == 0.0
-    assert (cm.mix_table(stop_week=None)["停手52周后仍有活跃成员"] == "不适用").all()
-    assert cm.checkpoint_weeks(4) == [1, 2, 4]
-    assert cm.checkpoint_weeks(5) == [1, 2, 4, 5]
+    assert (scenarios.mix_table(stop_week=None)["停手52周后仍有活跃成员"] == "不适用").all()
+    assert scenarios.checkpoint_weeks(4) == [1, 2, 4]
+    assert scenarios.checkpoint_weeks(5) == [1, 2, 4, 5]
 
 
 def test_plot_activity_returns_a_figure_with_lines():
-    fig = cm.plot_activity()
+    fig = scenarios.plot_activity()
     ax = fig.axes[0]
     assert len(ax.get_lines()) >= 6  # two lines per mix plus the stop marker
     assert "示意模型" in ax.get_title()
@@ -267,15 +268,15 @@ def test_the_quarter_pgc_conclusion_flips_when_one_assumption_moves_a_little(cha
     assert _active_after_a_year(**change) < 0.05
     name = {"theta": "critical_mass", "fatigue": "fatigue_per_post", "max_leave": "max_leave",
             "v_leave": "leave_value_scale"}[next(iter(change))]
-    table = cm.sustain_sensitivity(changes=((name, next(iter(change.values()))),))
+    table = scenarios.sustain_sensitivity(changes=((name, next(iter(change.values()))),))
     assert list(table["停手52周后仍有活跃成员"]) == ["是", "否"]
 
 
 def test_sensitivity_table_agrees_with_the_independent_computation():
-    table = cm.sustain_sensitivity(changes=(("critical_mass", 0.25),))
+    table = scenarios.sustain_sensitivity(changes=(("critical_mass", 0.25),))
     assert table["停手52周后活跃成员占比"].iloc[1] == pytest.approx(_active_after_a_year(theta=0.25), abs=1e-3)
 
 
 def test_sensitivity_refuses_an_unknown_parameter():
     with pytest.raises(ValueError, match="critical"):
-        cm.sustain_sensitivity(changes=(("criticalmass", 0.3),))
+        scenarios.sustain_sensitivity(changes=(("criticalmass", 0.3),))

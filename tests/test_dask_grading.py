@@ -266,7 +266,8 @@ def test_cluster_grading_survives_dead_worker_and_coordinator_and_equals_local(w
 
 def test_unreachable_scheduler_fails_fast_naming_it(world):
     from shequn.grading.cluster import CONNECT_TIMEOUT
-    from shequn.grading.scheduler import GradeError, grade_assignment
+    from shequn.grading.results import GradeError
+    from shequn.grading.scheduler import grade_assignment
 
     course = _copy(world, "unreachable")
     address = f"tcp://127.0.0.1:{_free_port()}"  # nothing listens there

@@ -7,8 +7,9 @@ Then every lesson notebook and every assignment's student version, fetched over 
 the built site exactly as a learner downloads them, runs top to bottom with nbclient in that
 environment's kernel, in a folder outside the repository (so the repository's fonts and
 data cannot help).  One environment serves all notebooks.  In that environment (no extras
-installed) ``import shequn, shequn.models, shequn.data, shequn.metrics, shequn.widgets`` must work:
-the learner layer needs neither the site tooling's nor the grader's dependencies.
+installed) ``import shequn, shequn.models, shequn.data, shequn.metrics, shequn.widgets, shequn.checks``
+must work: the learner layer (the local check included) needs neither the site tooling's nor the
+grader's dependencies.
 
 Slow (minutes: it creates a virtual environment), so it is marked ``integration`` (see the
 markers in pyproject.toml); ``make test`` runs it, ``make test-fast`` leaves it out.
@@ -94,7 +95,7 @@ def _errors(nb) -> list[tuple[int, str, str]]:
 
 
 # The learner layer (CONTRIBUTING.md): what `pip install` of the wheel, with no extras, must import.
-LEARNER_IMPORT = "import shequn, shequn.models, shequn.data, shequn.metrics, shequn.widgets"
+LEARNER_IMPORT = "import shequn, shequn.models, shequn.data, shequn.metrics, shequn.widgets, shequn.checks"
 # Site tooling and instructor grading dependencies (the `site` and `grading` extras).
 EXTRA_ONLY = ("sphinx", "jupyter_book", "jupytext", "nbgrader", "nh3")
 

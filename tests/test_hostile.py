@@ -250,7 +250,7 @@ def analysis(tmp_path_factory, world):
 
 
 def _flags(run: dict, student: str) -> list[str]:
-    from shequn.grading.scheduler import HOLD_BACK
+    from shequn.grading.results import HOLD_BACK
 
     entry = run["journal"].get(student)
     assert entry is not None, (student, "not in the journal", run["summary"][-2000:])

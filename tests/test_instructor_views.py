@@ -73,7 +73,7 @@ def _source_notebook():
 
     nb = new_notebook(cells=[
         new_markdown_cell("# 小作业 tiny", metadata=meta("intro", locked=True)),
-        new_code_cell("import pandas as pd\n\nfrom shequn.grading import Checks, expect_frame_close",
+        new_code_cell("import pandas as pd\n\nfrom shequn.checks import Checks, expect_frame_close",
                       metadata=meta("setup", locked=True)),
         new_code_cell("def double(frame):\n    ### BEGIN SOLUTION\n    return frame * 2\n    ### END SOLUTION",
                       metadata=meta("q1_answer", solution=True)),

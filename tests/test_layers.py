@@ -5,23 +5,26 @@ level and inside functions, ``import a.b``, ``from a import b``, relative import
 against the module's package) and ``importlib.import_module("...")`` / ``__import__("...")``
 with a literal name (an f-string counts by its literal prefix).  The rules:
 
-* the learner package (everything but ``shequn.site``, ``shequn.grading`` and ``shequn.cli``)
-  imports none of ``shequn.site``, ``shequn.grading``, ``shequn.cli``;
-* the local check (``shequn.grading`` and ``shequn.grading.checks``, which the assignments'
-  test cells import on the learner's computer) imports only the learner package and itself;
+* the learner package (everything but ``shequn.site``, ``shequn.grading`` and ``shequn.cli``;
+  this includes the local check ``shequn.checks``, which the assignments' test cells import on
+  the learner's computer) imports none of ``shequn.site``, ``shequn.grading``, ``shequn.cli``;
 * ``shequn.site`` and ``shequn.grading`` do not import each other (no edge is allowed today:
   ``ALLOWED`` is empty; an edge that must exist goes there with its reason);
 * nothing imports ``shequn.cli``, and ``shequn.cli`` imports layers only inside its commands
   (no ``shequn`` import at module level), so ``shequn font`` needs the learner package only.
+
+The last test imports the local check in a fresh interpreter in which grading, site tooling and
+their extras' packages cannot be imported at all.
 """
 
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src"
-LOCAL_CHECK = {"shequn.grading", "shequn.grading.checks"}
 # (importer prefix, imported prefix) -> why this cross-layer edge must exist.  Empty: none must.
 ALLOWED: dict[tuple[str, str], str] = {}
 
@@ -35,8 +38,6 @@ def layer(module: str) -> str:
         return "cli"
     if _within(module, "shequn.site"):
         return "site"
-    if module in LOCAL_CHECK:
-        return "local check"
     if _within(module, "shequn.grading"):
         return "grading"
     return "learner"
@@ -102,10 +103,8 @@ def violations(modules: dict[str, tuple[str, bool]]) -> list[str]:
                 why = "nothing imports the command line"
             elif mine == "cli" and at_top:
                 why = "the command line imports a layer only inside a command"
-            elif mine == "learner" and theirs in ("site", "grading", "local check"):
+            elif mine == "learner" and theirs in ("site", "grading"):
                 why = "the learner package imports no site tooling or grading"
-            elif mine == "local check" and theirs in ("site", "grading"):
-                why = "the local check imports only the learner package"
             elif {mine, theirs} == {"site", "grading"}:
                 edge = next((e for e in ALLOWED if _within(module, e[0]) and _within(name, e[1])), None)
                 why = None if edge else "site tooling and grading do not import each other"
@@ -169,12 +168,12 @@ def test_the_detector_flags_site_and_grading_importing_each_other_and_the_cli_at
     site = "from shequn.grading.export import export_grades\n"
     grading = "def f():\n    from shequn.site import hub\n"
     cli = "import argparse\nfrom shequn.models import connectors\n\ndef cmd():\n    from shequn.site.build import build\n"
-    check = "from shequn.grading.trusted import TrustedExecute\n"
+    check = "from shequn.grading.channel import RemoteError\n"  # the local check is learner layer
     found = violations({"shequn.site.fake": (site, False), "shequn.grading.fake": (grading, False),
-                        "shequn.cli": (cli, False), "shequn.grading.checks": (check, False)})
-    assert [v.split(":")[0] for v in found] == ["shequn.cli", "shequn.grading.checks", "shequn.grading.fake",
+                        "shequn.cli": (cli, False), "shequn.checks": (check, False)})
+    assert [v.split(":")[0] for v in found] == ["shequn.checks", "shequn.cli", "shequn.grading.fake",
                                                 "shequn.site.fake"], found
-    assert "shequn.cli:2 " in found[0]  # the module-level import only, not the one inside cmd()
+    assert "shequn.cli:2 " in found[1]  # the module-level import only, not the one inside cmd()
 
 
 # ----------------------------------------------------------------- the real package
@@ -186,9 +185,36 @@ def test_the_package_keeps_its_layers():
 def test_the_scan_sees_the_real_import_graph():
     # Guards against a vacuous pass: the scan reads every layer and finds known edges.
     modules = package_modules()
-    assert {layer(m) for m in modules} == {"learner", "site", "grading", "local check", "cli"}
+    assert {layer(m) for m in modules} == {"learner", "site", "grading", "cli"}
+    assert layer("shequn.checks") == "learner" and "shequn.checks" in modules
+    assert not any(_within(m, "shequn.grading.checks") for m in modules)  # one copy of the check API
     edges = {(m, n) for m, (src, pkg) in modules.items() for n, _, _ in imports(src, m, pkg)}
     assert ("shequn.widgets.traffic", "shequn.models.traffic") in edges
     assert ("shequn.models.thresholds", "shequn.models.thresholds.applicants.Applicants") in edges  # relative
     assert ("shequn.widgets", "shequn.widgets") in edges  # import_module(f"shequn.widgets.{...}")
     assert ("shequn.site.sphinxext", "shequn.site.learner_wheel.build_learner_wheel") in edges
+
+
+# ----------------------------------------------------------------- the local check, as a learner runs it
+# sys.modules[name] = None makes every import of name (and of its submodules) raise ImportError.
+_WITHOUT_GRADING = """
+import sys
+for name in ("shequn.grading", "shequn.site", "shequn.cli", "nbgrader", "jupytext", "sphinx", "jupyter_book",
+             "nh3"):
+    sys.modules[name] = None
+from shequn.checks import (CheckFailed, Checks, answer_hash, check_hashed, expect, expect_close,
+                           expect_frame_close, expect_type, forbid, grading_seed)
+
+checks = Checks(points=2, name="q")
+checks.case("passes", lambda: expect_close(0.1 + 0.2, 0.3, "sum"))
+checks.case("fails", lambda: expect(False, "no"))
+loaded = sorted(m for m, v in sys.modules.items() if v is not None and m.startswith(("shequn.grading", "shequn.site")))
+print(checks.results[1][1], checks.score(), loaded)
+"""
+
+
+def test_the_check_api_imports_in_the_learner_layer_without_grading(tmp_path):
+    proc = subprocess.run([sys.executable, "-c", _WITHOUT_GRADING], capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    # one of two cases passed, out of 2 points; no grading or site module was loaded
+    assert proc.stdout.splitlines()[-1] == "False 1.0 []", proc.stdout

@@ -19,7 +19,8 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from helpers.leftovers import sandbox_pids as _sandbox_pids
 from shequn.grading.cgroup import stale_cgroups
-from shequn.grading.sandbox import UID_BASE, Limits, Sandbox, _python_paths, bwrap_argv, execute_sandboxed, sandbox_client
+from shequn.grading.sandbox import UID_BASE, Limits, Sandbox, _python_paths, execute_sandboxed, sandbox_client
+from shequn.grading.sandbox_launcher import bwrap_argv
 
 pytestmark = [pytest.mark.root, pytest.mark.skipif(os.geteuid() != 0, reason="the sandbox needs root")]
 

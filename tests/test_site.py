@@ -118,8 +118,9 @@ def test_lesson_page_is_chinese_with_real_glyphs_and_a_plot(offline_page, site_u
     # Plots: every image decoded.
     images = page.evaluate("Array.from(document.querySelectorAll('main img')).map(i => i.naturalWidth)")
     assert images and all(width > 0 for width in images)
-    # Math is typeset by the vendored MathJax.
-    assert page.locator("mjx-container").count() > 0
+    # Math is typeset by the vendored MathJax, which loads after the page's load event: typesetting
+    # can end after the network is idle, so wait for it.
+    page.wait_for_selector("mjx-container", timeout=20000)
 
 
 @pytest.mark.parametrize(
@@ -345,3 +346,117 @@ def test_lesson_download_box_links_to_the_run_locally_page(site_html, path):
     text = (site_html / path).read_text(encoding="utf-8")
     match = re.search(r'<a class="shequn-run-locally" href="([^"]+)"', text)
     assert match and (site_html / path).parent.joinpath(match[1]).resolve() == (site_html / "book/run_locally.html")
+
+
+# ------------------------------------------------------------ issue 14: no render-blocking script
+
+def _head_scripts(html_text: str) -> list[dict[str, str | None]]:
+    """The attributes of every ``<script>`` the parser meets inside ``<head>``."""
+    from html.parser import HTMLParser
+
+    class Head(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.inside, self.scripts = False, []
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "head":
+                self.inside = True
+            elif tag == "script" and self.inside:
+                self.scripts.append(dict(attrs))
+
+        def handle_endtag(self, tag):
+            if tag == "head":
+                self.inside = False
+
+    parser = Head()
+    parser.feed(html_text)
+    return parser.scripts
+
+
+def test_head_scripts_reader_sees_a_blocking_script():
+    """The check below can fail: a plain ``<script src>`` in the head is reported, one in the body is not."""
+    text = ('<html><head><script src="a.js"></script><script defer src="b.js"></script>'
+            '<script type="module">x.y = 1;</script></head><body><script src="c.js"></script></body></html>')
+    scripts = _head_scripts(text)
+    assert [s.get("src") for s in scripts] == ["a.js", "b.js", None]
+    assert [s for s in scripts if s.get("src") and "defer" not in s and "async" not in s] == [{"src": "a.js"}]
+
+
+@pytest.mark.parametrize("path", ALL_PAGES)
+def test_no_render_blocking_script_in_the_head(site_html, path):
+    """Every external script in the head loads with defer or async (or as a module): the page
+    paints first. Lesson pages do not load the 170 kB search index at all (no search-as-you-type)."""
+    scripts = _head_scripts((site_html / path).read_text(encoding="utf-8"))
+    external = [s["src"] for s in scripts if s.get("src")]
+    assert external, f"no scripts found in the head of {path}"
+    blocking = [s["src"] for s in scripts
+                if s.get("src") and "defer" not in s and "async" not in s and s.get("type") != "module"]
+    assert blocking == [], f"render-blocking scripts in the head of {path}"
+    if path in LESSON_PAGES:
+        assert not [src for src in external if re.search(r"searchindex\.js|searchtools\.js", src)], external
+
+
+@pytest.mark.parametrize("path", LESSON_PAGES)
+def test_deferred_scripts_run_in_order(offline_page, site_url, path):
+    """The theme's inline settings run after the deferred script that defines them: the page name
+    is this page's, and the copy buttons (copybutton.js) and tabs' storage prefix are in place."""
+    p = _open(offline_page, site_url, path)
+    page = p.page
+    assert page.evaluate("DOCUMENTATION_OPTIONS.pagename") == path.removesuffix(".html")
+    assert page.evaluate("DOCUMENTATION_OPTIONS.search_as_you_type") is False
+    if page.locator("main div.highlight pre").count():
+        assert page.locator("main button.copybtn").count() > 0
+    assert p.console_errors == []
+
+
+# A word each lesson's text uses (checked against the .md below), searched from another lesson page.
+LESSON_WORDS = [("共同体", "book/01_connectors/connectors"), ("被邀请者", "book/05_thresholds/thresholds")]
+
+
+@pytest.mark.parametrize("word, lesson", LESSON_WORDS)
+def test_search_from_a_lesson_page_finds_the_lesson_that_uses_a_word(offline_page, site_url, word, lesson):
+    assert word in (ROOT / f"{lesson}.md").read_text(encoding="utf-8"), f"{lesson}.md no longer uses {word}"
+    start = next(page for page in LESSON_PAGES if not page.startswith(lesson))
+    p = _open(offline_page, site_url, start)
+    page = p.page
+    page.keyboard.press("Control+k")
+    field = page.locator("#pst-search-dialog input[name=q]")
+    field.fill(word)
+    field.press("Enter")
+    page.wait_for_url("**/search.html?q=*")
+    page.wait_for_selector("#search-results ul.search li > a", timeout=20000)
+    links = page.eval_on_selector_all("#search-results ul.search li > a", "els => els.map(e => e.getAttribute('href'))")
+    assert f"{lesson}.html" in [link.split("#")[0].split("?")[0] for link in links], links
+    assert p.external == [] and p.failed == [] and p.console_errors == []
+
+
+def test_page_scripts_are_deferred_and_inline_users_of_deferred_globals_wait():
+    """The html-page-context rule on hand-written entries (no build)."""
+    from sphinx.builders.html._assets import _JavaScript
+
+    from shequn.site.script_loading import defer_page_scripts
+
+    scripts = [_JavaScript("_static/doctools.js"), _JavaScript("_static/a.js", **{"async": "async"}),
+               _JavaScript("_static/m.js", type="module"), _JavaScript(None, body="let hint = 'x';"),
+               _JavaScript(None, body="DOCUMENTATION_OPTIONS.pagename = 'p';"),
+               _JavaScript(None, body="x", type="text/x-thebe-config")]
+    context = {"script_files": scripts}
+    defer_page_scripts(None, "p", "page.html", context, None)
+    assert [js.attributes for js in context["script_files"]] == [
+        {"defer": "defer"}, {"async": "async"}, {"type": "module"}, {"body": "let hint = 'x';"},
+        {"body": "DOCUMENTATION_OPTIONS.pagename = 'p';", "type": "module"},
+        {"body": "x", "type": "text/x-thebe-config"}]
+    assert context["script_files"] is scripts  # Sphinx renders this list
+
+
+def test_theme_template_change_is_a_clear_build_error(tmp_path, monkeypatch):
+    from sphinx.errors import ConfigError
+
+    from shequn.site import script_loading
+
+    (tmp_path / "theme").mkdir()
+    (tmp_path / "theme" / "layout.html").write_text("<head>{{ super() }}</head>", encoding="utf-8")
+    monkeypatch.setattr(script_loading, "_theme_template", lambda name: tmp_path / "theme" / name)
+    with pytest.raises(ConfigError, match=r"加载搜索脚本.*shequn\.site\.script_loading.*search scripts.*found 0 of 3"):
+        script_loading.theme_templates_with_deferred_search(tmp_path / "out")

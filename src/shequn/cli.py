@@ -87,7 +87,7 @@ def _print_formats() -> None:
 
 def _cmd_data_import(args: argparse.Namespace) -> int:
     from shequn.data.importers import PIPL_NOTE, import_exports
-    from shequn.data.load import DataError
+    from shequn.data import DataError
 
     if args.format == "list":
         _print_formats()
@@ -153,7 +153,7 @@ def _table_for(path: Path, explicit: str | None) -> str | None:
 
 
 def _cmd_data_validate(args: argparse.Namespace) -> int:
-    from shequn.data.load import DataError, validate_file
+    from shequn.data import DataError, validate_file
 
     failures = 0
     for name in args.files:
@@ -179,7 +179,8 @@ def _cmd_data_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_grade(args: argparse.Namespace) -> int:
-    from shequn.grading.scheduler import GradeError, grade_assignment, summary_table
+    from shequn.grading.results import GradeError, summary_table
+    from shequn.grading.scheduler import grade_assignment
 
     if args.assignment == "export":
         return _cmd_grade_export(args)

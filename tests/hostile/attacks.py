@@ -33,11 +33,11 @@ SIGKILL = "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n\n"
 SYNTAX_ERROR = """def policy_table(applicants, policies, *, min_members, min_active_share, seed=0)
     return pd.DataFrame(  # missing colon and bracket
 """
-MONKEYPATCH_SCORE = """import shequn.grading.checks as c
+MONKEYPATCH_SCORE = """import shequn.checks as c
 c.Checks.score = lambda self: self.points  # every test cell now returns full points
 """ + RAISE_Q1
 FAKE_HELPERS = """import builtins, types
-import shequn.grading as g
+import shequn.checks as g
 
 def _ok(*args, **kwargs):
     return None
@@ -47,14 +47,14 @@ expect = expect_type = check_hashed = _ok
 for _name in ("expect", "expect_type", "check_hashed", "expect_close", "expect_frame_close"):
     setattr(g, _name, _ok)
 # and hand hidden tests a fake module when they re-import the helpers
-_fake = types.ModuleType("shequn.grading")
+_fake = types.ModuleType("shequn.checks")
 _fake.__dict__.update(vars(g))
 for _name in ("expect", "expect_type", "check_hashed", "expect_close", "expect_frame_close"):
     setattr(_fake, _name, _ok)
 _real_import = builtins.__import__
 
 def _import(name, globals=None, locals=None, fromlist=(), level=0):
-    if name == "shequn.grading" and fromlist:
+    if name == "shequn.checks" and fromlist:
         return _fake
     return _real_import(name, globals, locals, fromlist, level)
 
@@ -139,8 +139,7 @@ _ip = get_ipython()
 _ip.events.register("post_run_cell", lambda *a: (print(_fake), display(13.0)))
 Out = {i: 13.0 for i in range(100)}
 """ + RAISE_Q1
-REPLACE_CHECKS = """import shequn.grading as g
-import shequn.grading.checks as c
+REPLACE_CHECKS = """import shequn.checks as c
 
 class _AlwaysChecks(c.Checks):
     def case(self, label, check):
@@ -150,10 +149,10 @@ class _AlwaysChecks(c.Checks):
         print(f"【{self.name}】通过 9/9 项检查")
         return self.points
 
-c.Checks = g.Checks = Checks = _AlwaysChecks       # the class the test cells build
+c.Checks = Checks = _AlwaysChecks       # the class the test cells build
 c.Checks.results = property(lambda self: [("x", True, "")] * 9, lambda self, v: None)
 checks = _AlwaysChecks(points=6, name="checks")   # and the instance they use
-c.expect = g.expect = expect = lambda *a, **k: None
+c.expect = expect = lambda *a, **k: None
 """ + RAISE_Q1
 SWALLOW_ERRORS = """import sys
 _ip = get_ipython()
@@ -178,7 +177,7 @@ threading.settrace(_tracer)
 """ + RAISE_Q1
 INPUT_TRANSFORMER = """import ast
 _ip = get_ipython()
-_PATCH = "import shequn.grading.checks as _c; _c.Checks.score = lambda self: self.points\\n"
+_PATCH = "import shequn.checks as _c; _c.Checks.score = lambda self: self.points\\n"
 
 def _prepend(lines):
     return [_PATCH] + list(lines)
@@ -260,8 +259,7 @@ def policy_table(applicants, policies, *, min_members, min_active_share, seed=0)
     return None
 """
 PATCHED_HASHLIB = """import hashlib
-import shequn.grading as g
-import shequn.grading.checks as c
+import shequn.checks as c
 
 class _H:
     def __init__(self, *a, **k): pass
@@ -270,8 +268,8 @@ class _H:
     def digest(self): return b"\\0" * 32
 
 hashlib.sha256 = _H
-c.answer_hash = g.answer_hash = lambda value, decimals=3: "51ccf10dcd81ff19defe"
-c.check_hashed = g.check_hashed = check_hashed = lambda *a, **k: None
+c.answer_hash = lambda value, decimals=3: "51ccf10dcd81ff19defe"
+c.check_hashed = check_hashed = lambda *a, **k: None
 
 def highest_price(applicants, min_members, prices):
     return 0
@@ -371,7 +369,7 @@ def highest_price(applicants, min_members, prices):
     raise NotImplementedError()
 """
 READ_NOTEBOOKS = """import os
-_MARKERS = (b"_ref_" + b"highest_price", b"BEGIN HIDDEN " + b"TESTS\\nfrom shequn.grading import grading_seed")
+_MARKERS = (b"_ref_" + b"highest_price", b"BEGIN HIDDEN " + b"TESTS\\nfrom shequn.checks import grading_seed")
 _SKIP = ("/proc", "/sys", "/dev", "/usr")
 
 def _scan():
@@ -473,10 +471,9 @@ def highest_price(applicants, min_members, prices):
 
 # ------------------------------------------------------------------ audit gaps
 ADDED_CELL_PATCH = """# an added cell (no nbgrader metadata) between the answers
-import shequn.grading.checks as c
-import shequn.grading as g
+import shequn.checks as c
 c.Checks.score = lambda self: self.points
-g.check_hashed = g.expect = g.expect_type = lambda *a, **k: None
+c.check_hashed = c.expect = c.expect_type = lambda *a, **k: None
 """
 
 # ------------------------------------------------------------------ instructor-side injection

@@ -10,8 +10,10 @@ accepted, never objects with behaviour.  Anything else is a :class:`ChannelViola
 check that asked fails and the submission is flagged.
 
 Where the model needs a learner callback (a threshold policy's ``admit``/``invitees``
-inside ``simulate``), :class:`RemotePolicy` stands for the learner's policy in the grader:
-the model runs here and each callback crosses the boundary with the applicants it sees.
+inside ``simulate``), :class:`~shequn.grading.remote.RemotePolicy` stands for the learner's
+policy in the grader: the model runs here and each callback crosses the boundary with the
+applicants it sees.  The stand-ins live in :mod:`shequn.grading.remote`; the guard against
+compressed Arrow bodies in :mod:`shequn.grading.arrow_compression`.
 """
 
 from __future__ import annotations
@@ -23,14 +25,16 @@ import os
 import re
 import shutil
 import stat
-import struct
 from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["Channel", "RemoteError", "RemoteFunction", "RemotePolicy", "ChannelViolation"]
+from shequn.grading.arrow_compression import ipc_compressed
+from shequn.grading.remote import RemoteFunction, RemotePolicy, remote_exception
+
+__all__ = ["Channel", "RemoteError", "ChannelViolation"]
 
 _FILE = re.compile(r"^\d+-r\d+\.(npy|arrow)$")
 _LIBRARY_TYPE = re.compile(r"^(builtins|numpy|pandas|datetime|collections|decimal|fractions)(\.\w+){1,4}$")
@@ -266,7 +270,7 @@ class Channel:
         import pyarrow as pa
 
         try:
-            if _ipc_compressed(data):  # a compressed body can inflate far past max_bytes in this process
+            if ipc_compressed(data):  # a compressed body can inflate far past max_bytes in this process
                 raise ValueError("compressed")
             table = pa.ipc.open_file(pa.BufferReader(data)).read_all()
             if table.num_rows * max(table.num_columns, 1) > self.max_cells:
@@ -284,7 +288,7 @@ class Channel:
             return self.decode(res["ok"], files)
         raised = res.get("raised")
         if isinstance(raised, dict):
-            raise _remote_exception(raised)
+            raise remote_exception(raised)
         raise self._violation("结果格式不对 / malformed result")
 
     # ------------------------------------------------------------------ high level
@@ -345,108 +349,3 @@ def _library_type(qualname: str) -> bool:
                 obj = getattr(obj, attr, None)
             return isinstance(obj, type)
     return False
-
-
-def _fb_field(buf: bytes, table: int, index: int) -> int | None:
-    """Position of field *index* of the flatbuffer table at *table* (None: absent)."""
-    vtable = table - struct.unpack_from("<i", buf, table)[0]
-    if 4 + 2 * index + 2 > struct.unpack_from("<H", buf, vtable)[0]:
-        return None
-    offset = struct.unpack_from("<H", buf, vtable + 4 + 2 * index)[0]
-    return table + offset if offset else None
-
-
-def _fb_deref(buf: bytes, pos: int) -> int:
-    return pos + struct.unpack_from("<I", buf, pos)[0]
-
-
-def _ipc_compressed(data: bytes) -> bool:
-    """True if any record or dictionary batch of this Arrow IPC file has a compressed body.
-
-    pyarrow decompresses while reading and has no cap on the result (an 8 KB zstd body can
-    become gigabytes in the grader, which has no cgroup); the kernel half never compresses, so
-    a compressed file is refused before it is read.  Hand-written because pyarrow exposes no
-    compression flag: this reads the ``compression`` field (3) of each ``RecordBatch`` in the
-    flatbuffer metadata (Arrow's Message.fbs: Message.header_type 1, header 2; DictionaryBatch
-    holds its RecordBatch in field 1).  Malformed metadata raises (and is refused by the caller).
-    """
-    import pyarrow as pa
-
-    for msg in pa.ipc.MessageReader.open_stream(pa.BufferReader(data[8:])):  # after "ARROW1\0\0"
-        meta = msg.metadata.to_pybytes()
-        root = _fb_deref(meta, 0)
-        kind, header = _fb_field(meta, root, 1), _fb_field(meta, root, 2)
-        if kind is None or header is None or meta[kind] not in (2, 3):  # 2 dictionary, 3 record batch
-            continue
-        batch = _fb_deref(meta, header)
-        if meta[kind] == 2:
-            inner = _fb_field(meta, batch, 1)
-            if inner is None:
-                continue
-            batch = _fb_deref(meta, inner)
-        if _fb_field(meta, batch, 3) is not None:
-            return True
-    return False
-
-
-def _remote_exception(raised: dict) -> BaseException:
-    """An exception the learner's code raised, as one the tests can catch; no message crosses."""
-    import builtins
-
-    from shequn.data import DataError
-
-    allowed: dict[str, type] = {"shequn.data.load.DataError": DataError}
-    mro = [m for m in raised.get("mro", []) if isinstance(m, str)][:20]
-    for qual in mro:
-        cls = allowed.get(qual)
-        if cls is None and qual.startswith("builtins."):
-            cand = getattr(builtins, qual[len("builtins."):], None)
-            if isinstance(cand, type) and issubclass(cand, Exception) and cand is not Exception:
-                cls = cand
-        if cls is not None:
-            exc = cls.__new__(cls)
-            exc.args = ()
-            attrs = raised.get("attrs") if isinstance(raised.get("attrs"), dict) else {}
-            if cls is DataError:
-                for k in ("file", "line", "column"):
-                    v = attrs.get(k)
-                    if v is None or type(v) in (str, int):
-                        setattr(exc, k, v if not isinstance(v, str) else v[:500])
-            return exc
-    return RemoteError("运行出错 / raised an error")  # no learner-chosen class name (see _LIBRARY_TYPE)
-
-
-class RemoteFunction:
-    """Calls the learner's function of this name in the sandboxed kernel."""
-
-    def __init__(self, channel: Channel, name: str):
-        self._channel, self._name = channel, name
-
-    def __call__(self, *args, **kwargs):
-        return self._channel.call(self._name, args, kwargs)
-
-    def __repr__(self) -> str:
-        return f"<learner function {self._name}>"
-
-
-def _remote_policy_class():
-    from shequn.models import thresholds as th
-
-    class RemotePolicy(th.Policy):
-        """The learner's threshold policy: the simulator runs here, each callback in the kernel."""
-
-        def __init__(self, channel: Channel, var: str, name: str, fee: float):
-            self._channel, self._var = channel, var
-            self.name, self.fee = name, fee
-
-        def admit(self, applicants, rng):
-            return self._channel.call(self._var, (applicants, rng), {}, method="admit")
-
-        def invitees(self, applicants, admitted, rng):
-            return self._channel.call(self._var, (applicants, admitted, rng), {}, method="invitees")
-
-    return RemotePolicy
-
-
-def RemotePolicy(channel: Channel, var: str, name: str, fee: float):  # noqa: N802 - a class factory
-    return _remote_policy_class()(channel, var, name, fee)

@@ -40,11 +40,10 @@ from pathlib import Path
 
 from shequn.grading.cluster_task import (MAX_SUBMISSION_BYTES, PROTOCOL, _read_tree, expected_cells, grade_task,
                                          validate_result)
-from shequn.grading.gradebook import course_dirs, run_lock
-from shequn.grading.journal import Journal, journal_path
+from shequn.grading.gradebook import course_dirs, give_back, grading_seed, read_scores, run_lock
+from shequn.grading.journal import Journal, journal_path, plan_grading
+from shequn.grading.results import FLAG_TEXT, HOLD_BACK, GradeError, Result
 from shequn.grading.sanitize import escape_for_log
-from shequn.grading.scheduler import (FLAG_TEXT, plan_grading, HOLD_BACK, GradeError, Result, _give_back, _read_scores,
-                                      grading_seed)
 
 __all__ = ["grade_on_cluster", "NOT_WRITTEN", "CONNECT_TIMEOUT", "MAX_ATTEMPTS"]
 
@@ -199,7 +198,7 @@ def apply_result(dirs, assignment: str, job: dict, result: dict, expected: dict,
     held = any(f in HOLD_BACK for f in flags)
     if result["submitted"]:
         _write_grades(dirs, assignment, student, result, held)
-    score, max_score, manual = _read_scores(dirs, assignment, student)
+    score, max_score, manual = read_scores(dirs, assignment, student)
     if manual:
         flags.append("needs manual grading")
     status = flags[0] if flags else "ok"
@@ -241,7 +240,7 @@ def grade_on_cluster(course: Path, assignment: str, address: str, *, timeout: fl
                 results.update(_run(client, dirs, assignment, todo, extensions, limits, progress, out, expected))
             finally:
                 client.close()
-                _give_back(course)
+                give_back(course)
     return [results[s] for s in names if s in results]
 
 

@@ -147,7 +147,8 @@ def _grade_here(task: dict, bundle: dict, head: dict) -> dict:
 
     from shequn.grading.gradebook import STATE_DIR
     from shequn.grading.journal import submission_hash
-    from shequn.grading.scheduler import GradeError, grade_assignment
+    from shequn.grading.results import GradeError
+    from shequn.grading.scheduler import grade_assignment
 
     assignment, student = bundle["assignment"], task["student"]
     if not safe_relpath(assignment) or "/" in assignment or not safe_relpath(student) or "/" in student:

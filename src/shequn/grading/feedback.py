@@ -7,7 +7,7 @@ HTML export and replaces, in every autograder test cell,
 
 * the source with a short placeholder;
 * error outputs with one line: the learner-facing message of a
-  :class:`~shequn.grading.checks.CheckFailed`, or only the error's type;
+  :class:`~shequn.checks.CheckFailed`, or only the error's type;
 * stream output with the check report (kept: it is written for learners),
   dropping anything that looks like a traceback.
 

@@ -5,16 +5,25 @@ gradebook: the course's ``db_url`` carries SQLite's busy timeout (``?timeout=60`
 waits for the lock instead of failing with "database is locked".  No monkeypatching of
 nbgrader and no lock of our own around the gradebook; one grading run per course at a time
 is enforced with :mod:`filelock` (:func:`run_lock`).
+
+What every grading run, local or on a cluster, reads and writes in the course: the term's
+hidden-data seed (:func:`grading_seed`), a submission's scores and its hold for manual grading
+(:func:`read_scores`, :func:`hold_for_manual`), and the files handed back to the course's owner
+when the run ends (:func:`give_back`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["CourseDirs", "course_dirs", "STATE_DIR", "run_lock", "BUSY_TIMEOUT"]
+from shequn.grading.results import GradeError
+
+__all__ = ["CourseDirs", "course_dirs", "STATE_DIR", "run_lock", "BUSY_TIMEOUT", "grading_seed", "read_scores",
+           "hold_for_manual", "give_back"]
 
 STATE_DIR = Path("_grading") / "shequn-grade"
 BUSY_TIMEOUT = 60  # seconds a gradebook writer waits for SQLite's lock
@@ -92,10 +101,68 @@ def run_lock(dirs: CourseDirs, timeout: float = 0):
     try:
         lock.acquire(timeout=timeout)
     except Timeout:
-        from shequn.grading.scheduler import GradeError
-
         raise GradeError("另一个评分进程正在为这门课评分 (another shequn grade run holds this course)") from None
     try:
         yield
     finally:
         lock.release()
+
+
+def grading_seed(dirs: CourseDirs) -> int:
+    """This term's hidden-data seed: the config's, else a random one kept for the course."""
+    configured = dirs.settings.get("grading_seed")
+    if configured:
+        return int(configured)
+    path = dirs.state / "grading-seed"
+    if not path.exists():
+        dirs.state.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(str(secrets.randbelow(2**31 - 1) + 1))
+    return int(path.read_text().strip())
+
+
+def read_scores(dirs: CourseDirs, assignment: str, student: str) -> tuple[float | None, float | None, bool]:
+    """(score, max score, needs manual grading) of a submission in the gradebook; Nones if it has none."""
+    from nbgrader.api import MissingEntry
+
+    with dirs.gradebook() as gb:
+        try:
+            sub = gb.find_submission(assignment, student)
+        except MissingEntry:
+            return None, None, False
+        return float(sub.score), float(sub.max_score), bool(sub.needs_manual_grade)
+
+
+def hold_for_manual(dirs: CourseDirs, assignment: str, student: str, reason: str) -> None:
+    """Every grade of a flagged submission needs an instructor's decision in formgrader."""
+    from nbgrader.api import MissingEntry
+
+    with dirs.gradebook() as gb:
+        try:
+            sub = gb.update_or_create_submission(assignment, student)
+        except MissingEntry:
+            return
+        for nb in sub.notebooks:
+            for grade in nb.grades:
+                grade.needs_manual_grade = True
+            for comment in nb.comments:
+                if not comment.manual_comment:
+                    comment.auto_comment = f"shequn grade: {reason}"
+        gb.db.commit()
+
+
+def give_back(course: Path) -> None:
+    """As root on a course owned by someone else (an instructor via sudo on the hub): hand what
+    this run created (gradebook, journal, autograded folders) back to the owner."""
+    if os.geteuid() != 0:
+        return
+    st = course.stat()
+    if st.st_uid == 0:
+        return
+    for dirpath, dirnames, filenames in os.walk(course):
+        for name in [*dirnames, *filenames, ""]:
+            p = os.path.join(dirpath, name) if name else dirpath
+            with contextlib.suppress(OSError):
+                if os.lstat(p).st_uid == 0:
+                    os.lchown(p, st.st_uid, st.st_gid)

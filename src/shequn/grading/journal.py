@@ -1,7 +1,8 @@
 """The grading journal: one fsync'd JSON line per finished submission, for kill -9 and resume.
 
 A rerun skips a submission whose latest line has the same content hash; a changed submission
-is regraded.  A torn last line from a crash is ignored and terminated.
+is regraded.  A torn last line from a crash is ignored and terminated.  :func:`plan_grading`
+reads it to say what a run (local or on a cluster) still has to grade.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ import json
 import os
 from pathlib import Path
 
-from shequn.grading.gradebook import STATE_DIR
+from shequn.grading.gradebook import STATE_DIR, CourseDirs
+from shequn.grading.results import Result
 
-__all__ = ["Journal", "journal_path", "read_journal", "submission_hash"]
+__all__ = ["Journal", "journal_path", "read_journal", "submission_hash", "plan_grading"]
 
 
 def submission_hash(folder: Path) -> str:
@@ -46,6 +48,26 @@ def read_journal(course: Path, assignment: str) -> dict[str, dict]:
             if isinstance(entry, dict) and "student" in entry:
                 latest[entry["student"]] = entry
     return latest
+
+
+def plan_grading(dirs: CourseDirs, assignment: str, students: list[str] | None
+                 ) -> tuple[list[str], dict[str, Result], list[tuple[str, str]]]:
+    """(students with a submission, results already journaled for unchanged submissions,
+    [(student, submission hash)] still to grade): what a rerun after kill -9 finishes, locally or on a cluster."""
+    root = dirs.root / dirs.submitted
+    names = sorted(p.parent.name for p in root.glob(f"*/{assignment}") if p.is_dir()) if root.is_dir() else []
+    if students is not None:
+        names = [s for s in names if s in set(students)]
+    done, results, todo = read_journal(dirs.root, assignment), {}, []
+    for s in names:
+        digest = submission_hash(root / s / assignment)
+        prev = done.get(s)
+        if prev and prev.get("hash") == digest and prev.get("status"):
+            results[s] = Result(s, prev["status"], list(prev.get("flags", [])), prev.get("score"),
+                                prev.get("max_score"), prev.get("seconds", 0.0), prev.get("detail", ""), True)
+        else:
+            todo.append((s, digest))
+    return names, results, todo
 
 
 class Journal:

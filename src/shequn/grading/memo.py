@@ -6,8 +6,9 @@ for every submission of a run, and in the trusted design they run in the grader 
 in the learner's kernel, so the grader can keep them: :func:`cached_data` replaces, for the
 duration of one notebook's tests, the functions listed in :data:`CACHED` with versions that
 keep each result in the run's private cache folder (made by ``shequn grade``, mode 0700, never
-visible inside a sandbox) and hand every caller a fresh copy.  For assignment 2 this saves ten
-data generations and one validated load (≈ 10 s of CPU) per notebook.
+visible inside a sandbox) and hand every caller a fresh copy.  For assignment 2 (its questions share two
+hidden data sets) this saves two data generations and one validated load (≈ 3 s of CPU) per
+notebook.
 
 Only calls whose arguments are plain values (numbers, strings, ``None``, paths to course data
 that is keyed by its files' sizes and modification times) are cached; anything else calls

@@ -17,7 +17,11 @@
   submission; a rerun skips what is done.
 * The hidden tests' seed (``ShequnGrade.grading_seed`` in ``nbgrader_config.py``, set per term)
   reaches only the trusted runner; without one, a random per-course seed is made once and kept
-  in the grader's state folder.
+  in the grader's state folder (:func:`~shequn.grading.gradebook.grading_seed`).
+
+This module runs the local pool of worker processes and sandboxes; what a run reports
+(:class:`~shequn.grading.results.Result`, the flags, the summary table) is in
+:mod:`shequn.grading.results`, shared with the Dask run (:mod:`shequn.grading.cluster`).
 """
 
 from __future__ import annotations
@@ -25,57 +29,23 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import secrets
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from shequn.grading.audit import invalid_notebooks, missing_test_cells, trusted_report_flags
-from shequn.grading.gradebook import CourseDirs, course_dirs, run_lock
-from shequn.grading.journal import Journal, journal_path, read_journal, submission_hash
+from shequn.grading.gradebook import (CourseDirs, course_dirs, give_back, grading_seed, hold_for_manual, read_scores,
+                                      run_lock)
+from shequn.grading.journal import Journal, journal_path, plan_grading
+from shequn.grading.results import HOLD_BACK, GradeError, Result
 from shequn.grading.sanitize import escape_for_log
 
-__all__ = ["GradeError", "Result", "grade_assignment", "summary_table", "FLAG_TEXT", "HOLD_BACK"]
-
-FLAG_TEXT = {
-    "timed out": "超时被终止 (notebook wall-clock timeout: killed)",
-    "cell timed out": "有单元格超时 (a cell hit the per-cell timeout)",
-    "kernel died": "内核崩溃 (kernel died: memory/process limit or crash)",
-    "nbgrader error": "nbgrader 出错 (nbgrader error, see log)",
-    "invalid notebook": "笔记本文件无效 (invalid notebook file)",
-    "sandbox error": "沙箱无法启动 (sandbox could not start the kernel)",
-    "invalid answer data": "答案数据不合规 (the kernel sent data the grader refused)",
-    "test cell missing": "测试单元格缺失或重复 (a test cell is missing or duplicated)",
-    "grader error": "评分程序出错 (a test or instructor cell failed in the grader)",
-    "needs manual grading": "需要人工评分 (needs manual grading)",
-}
-# a submission with one of these flags is exported only after an instructor has graded it
-HOLD_BACK = frozenset(FLAG_TEXT) - {"needs manual grading", "cell timed out"}
-
-
-class GradeError(RuntimeError):
-    """The grader itself cannot run (bad course, unknown assignment...)."""
-
-
-@dataclass
-class Result:
-    student: str
-    status: str  # "ok" or the main flag
-    flags: list = field(default_factory=list)
-    score: float | None = None
-    max_score: float | None = None
-    seconds: float = 0.0
-    detail: str = ""
-    skipped: bool = False  # already in the journal with the same hash
-
-    @property
-    def needs_attention(self) -> bool:
-        return bool(self.flags)
+__all__ = ["grade_assignment"]
 
 
 class _Worker:
@@ -130,20 +100,6 @@ class _Job:
     rc: int | None = None
 
 
-def grading_seed(dirs: CourseDirs) -> int:
-    """This term's hidden-data seed: the config's, else a random one kept for the course."""
-    configured = dirs.settings.get("grading_seed")
-    if configured:
-        return int(configured)
-    path = dirs.state / "grading-seed"
-    if not path.exists():
-        dirs.state.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(str(secrets.randbelow(2**31 - 1) + 1))
-    return int(path.read_text().strip())
-
-
 def _matplotlib_cache(folder: Path) -> Path | None:
     """matplotlib's font list built once per run, copied into every fresh work dir."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -184,35 +140,6 @@ def _classify(log: str, rc: int | None, timed_out: bool, autograded: Path) -> tu
     return flags, detail
 
 
-def _read_scores(dirs: CourseDirs, assignment: str, student: str) -> tuple[float | None, float | None, bool]:
-    from nbgrader.api import MissingEntry
-
-    with dirs.gradebook() as gb:
-        try:
-            sub = gb.find_submission(assignment, student)
-        except MissingEntry:
-            return None, None, False
-        return float(sub.score), float(sub.max_score), bool(sub.needs_manual_grade)
-
-
-def _hold_for_manual(dirs: CourseDirs, assignment: str, student: str, reason: str) -> None:
-    """Every grade of a flagged submission needs an instructor's decision in formgrader."""
-    from nbgrader.api import MissingEntry
-
-    with dirs.gradebook() as gb:
-        try:
-            sub = gb.update_or_create_submission(assignment, student)
-        except MissingEntry:
-            return
-        for nb in sub.notebooks:
-            for grade in nb.grades:
-                grade.needs_manual_grade = True
-            for comment in nb.comments:
-                if not comment.manual_comment:
-                    comment.auto_comment = f"shequn grade: {reason}"
-        gb.db.commit()
-
-
 def grade_assignment(course: Path, assignment: str, *, workers: int | None = None, timeout: float = 600,
                      cell_timeout: int = 120, memory_mb: int = 2048, nproc: int = 64, cpus: float = 1.0,
                      progress: bool = True, students: list[str] | None = None, out=None,
@@ -242,26 +169,6 @@ def grade_assignment(course: Path, assignment: str, *, workers: int | None = Non
                       Limits(memory_mb=memory_mb, nproc=nproc, cpus=cpus,
                              cpu_seconds=int(max(timeout, cell_timeout)) + 30),
                       progress, students, out, Sandbox, SandboxError)
-
-
-def plan_grading(dirs: CourseDirs, assignment: str, students: list[str] | None
-                 ) -> tuple[list[str], dict[str, "Result"], list[tuple[str, str]]]:
-    """(students with a submission, results already journaled for unchanged submissions,
-    [(student, submission hash)] still to grade): what a rerun after kill -9 finishes, locally or on a cluster."""
-    root = dirs.root / dirs.submitted
-    names = sorted(p.parent.name for p in root.glob(f"*/{assignment}") if p.is_dir()) if root.is_dir() else []
-    if students is not None:
-        names = [s for s in names if s in set(students)]
-    done, results, todo = read_journal(dirs.root, assignment), {}, []
-    for s in names:
-        digest = submission_hash(root / s / assignment)
-        prev = done.get(s)
-        if prev and prev.get("hash") == digest and prev.get("status"):
-            results[s] = Result(s, prev["status"], list(prev.get("flags", [])), prev.get("score"),
-                                prev.get("max_score"), prev.get("seconds", 0.0), prev.get("detail", ""), True)
-        else:
-            todo.append((s, digest))
-    return names, results, todo
 
 
 def _grade(dirs, assignment, workers, timeout, cell_timeout, limits, progress, students, out, Sandbox, SandboxError):
@@ -361,8 +268,8 @@ def _grade(dirs, assignment, workers, timeout, cell_timeout, limits, progress, s
             if timed_out:
                 detail = f"> {timeout:g} s"
             if any(f in HOLD_BACK for f in flags):
-                _hold_for_manual(dirs, assignment, job.student, escape_for_log(flags[0] + ": " + detail, 200))
-            score, max_score, manual = _read_scores(dirs, assignment, job.student)
+                hold_for_manual(dirs, assignment, job.student, escape_for_log(flags[0] + ": " + detail, 200))
+            score, max_score, manual = read_scores(dirs, assignment, job.student)
             if manual and "needs manual grading" not in flags:
                 flags.append("needs manual grading")
             status = flags[0] if flags else "ok"
@@ -410,7 +317,7 @@ def _grade(dirs, assignment, workers, timeout, cell_timeout, limits, progress, s
             bar.close()
         journal.close()
         shutil.rmtree(workroot, ignore_errors=True)
-        _give_back(course)
+        give_back(course)
     return [results[s] for s in all_students if s in results]
 
 
@@ -427,49 +334,3 @@ def _remove_orphans() -> None:
         m = re.match(r"shequn-grade-(\d+)-", folder.name)
         if m and not Path(f"/proc/{m.group(1)}").exists():
             shutil.rmtree(folder, ignore_errors=True)
-
-
-def _give_back(course: Path) -> None:
-    """As root on a course owned by someone else (an instructor via sudo on the hub): hand what
-    this run created (gradebook, journal, autograded folders) back to the owner."""
-    if os.geteuid() != 0:
-        return
-    st = course.stat()
-    if st.st_uid == 0:
-        return
-    for dirpath, dirnames, filenames in os.walk(course):
-        for name in [*dirnames, *filenames, ""]:
-            p = os.path.join(dirpath, name) if name else dirpath
-            with contextlib.suppress(OSError):
-                if os.lstat(p).st_uid == 0:
-                    os.lchown(p, st.st_uid, st.st_gid)
-
-
-def summary_table(results: list[Result], assignment: str) -> str:
-    """Plain-text summary: counts, then every submission that needs attention and why.
-
-    Learner-controlled text (student ids from folder names, details) is escaped: no control
-    character reaches the instructor's terminal or forges a line.
-    """
-    lines = []
-    graded = sum(not r.skipped for r in results)
-    lines.append(f"作业 {assignment}: {len(results)} 份提交，本次评分 {graded} 份，"
-                 f"{len(results) - graded} 份已在日志中 (submissions: {len(results)}, graded now: {graded}, "
-                 f"already journaled: {len(results) - graded})")
-    attention = [r for r in results if r.needs_attention]
-    if not attention:
-        lines.append("全部正常，无需处理 (nothing needs attention)")
-        return "\n".join(lines)
-    rows = [("学生 student", "得分 score", "原因 why", "说明 detail")]
-    for r in attention:
-        score = "-" if r.score is None else f"{r.score:g}/{r.max_score:g}"
-        rows.append((escape_for_log(r.student, 60), score, "; ".join(r.flags), escape_for_log(r.detail, 300)))
-    widths = [max(len(row[i]) for row in rows) for i in range(3)]
-    lines.append(f"需要处理的提交 (submissions needing attention): {len(attention)}")
-    for row in rows:
-        lines.append("  " + "  ".join(row[i].ljust(widths[i]) for i in range(3)) + "  " + row[3])
-    held = [r for r in attention if any(f in HOLD_BACK for f in r.flags)]
-    if held:
-        lines.append(f"以上 {len(held)} 份在教师于 formgrader 中评分前不会导出成绩 "
-                     f"({len(held)} held back from export until graded in formgrader)")
-    return "\n".join(lines)

@@ -38,9 +38,9 @@ def main() -> None:
     with contextlib.suppress(Exception):  # what the trusted tests import: once per worker, not per child
         import pyarrow  # noqa: F401
 
+        import shequn.checks  # noqa: F401
         import shequn.data.generate  # noqa: F401
         import shequn.grading.channel  # noqa: F401
-        import shequn.grading.checks  # noqa: F401
         import shequn.metrics  # noqa: F401
         import shequn.models.thresholds  # noqa: F401
     proto = os.fdopen(os.dup(1), "w")

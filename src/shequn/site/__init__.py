@@ -6,6 +6,7 @@
 * :mod:`.hub` — download and 「在课程 Hub 上打开」 links; :mod:`.meta` — repository links, dates;
 * :mod:`.assets`, :mod:`.search`, :mod:`.figures`, :mod:`.explorers` — per-page assets, search
   ranking, figures' alt text, the explorers' lazy widget state;
+* :mod:`.script_loading` — no render-blocking script: deferred scripts, search scripts only where used;
 * :mod:`.learner_wheel` — the learner wheel offered on the site;
 * ``static/`` — the CSS, JavaScript and favicon the site serves (package data).
 

@@ -18,6 +18,7 @@ Loaded from ``_config.yml`` (``sphinx.extra_extensions``).  It
   it on the 「在自己电脑上运行」 page;
 * ranks the lesson that teaches a term above its glossary entry (:mod:`shequn.site.search`);
 * loads only the assets a page uses, with no console errors (:mod:`shequn.site.assets`);
+* loads no script in a way that blocks the first paint (:mod:`shequn.site.script_loading`);
 * shows each page's last-updated date from git and, when ``shequn_repository_url`` is set,
   links to the repository and its issue tracker (:mod:`shequn.site.meta`).
 
@@ -42,6 +43,7 @@ from shequn.site.font_subset import SOURCE_FONT, FontSubsetError, subset_pages
 from shequn.site.assets import fontawesome_subset, theme_templates_without_fontawesome, trim_page_assets
 from shequn.site.learner_wheel import WheelBuildError, build_learner_wheel
 from shequn.site.search import add_lesson_index_entries, glossary_entries, write_scorer
+from shequn.site.script_loading import defer_page_scripts, theme_templates_with_deferred_search
 
 __all__ = ["setup", "glossary_terms", "stage_vendor_assets", "VENDOR_FILES"]
 
@@ -156,8 +158,9 @@ def _on_config_inited(app: Sphinx, config: Config) -> None:
     # Lessons rank above the glossary (shequn.site.search); icons without fontawesome.js
     # (shequn.site.assets); the learner wheel for 「在自己电脑上运行」 (shequn.site.learner_wheel).
     config.html_search_scorer = str(write_scorer(build_dir / "search_scorer.js", GLOSSARY_DOC.with_suffix("").as_posix()))
-    config.templates_path = [str(theme_templates_without_fontawesome(build_dir / "templates")),
-                             *config.templates_path]
+    # Search scripts deferred, or not loaded where nothing uses them (shequn.site.script_loading).
+    templates = theme_templates_with_deferred_search(theme_templates_without_fontawesome(build_dir / "templates"))
+    config.templates_path = [str(templates), *config.templates_path]
     if not config.html_favicon:  # else the browser asks for /favicon.ico: a 404 in the console
         config.html_favicon = str(STATIC_DIR / "shequn-favicon.svg")
     app._shequn_wheel = None
@@ -321,6 +324,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("doctree-resolved", add_lesson_index_entries)
     app.connect("html-page-context", _on_html_page_context)
     app.connect("html-page-context", _on_lazy_explorers, priority=600)
+    app.connect("html-page-context", defer_page_scripts, priority=990)  # after every handler that adds one
     app.connect("config-inited", _on_config_inited, priority=900)
     app.connect("env-get-outdated", _on_env_get_outdated)
     app.add_css_file("shequn.css")

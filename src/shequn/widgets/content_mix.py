@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from shequn.models import content_mix
+from shequn.models import content_mix, content_mix_scenarios
 from shequn.widgets.explorer import CAPTION, Control, Explorer, bar_table
 
 __all__ = ["content_mix_explorer_spec", "content_mix_explorer"]
@@ -14,7 +14,7 @@ __all__ = ["content_mix_explorer_spec", "content_mix_explorer"]
 def _render_content_mix(pgc_share: float, cadence: int, weeks: int, stop_week: int | None) -> str:
     params = content_mix.DEFAULT_PARAMS
     run = content_mix.simulate(pgc_share, cadence, weeks, stop_week, params)
-    marks = content_mix.checkpoint_weeks(weeks)
+    marks = content_mix_scenarios.checkpoint_weeks(weeks)
     rows = []
     for week in marks:
         r = run.loc[week]

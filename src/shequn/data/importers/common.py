@@ -3,7 +3,7 @@
 Every importer turns one export file into :class:`Conversation` objects holding
 :class:`Record` s (messages and events in the export's own order); ``build``
 turns one conversation into the kit's four tables.  Errors are
-:class:`~shequn.data.load.DataError` (bilingual, naming the file and line).
+:class:`~shequn.data.errors.DataError` (bilingual, naming the file and line).
 
 Hand-written rather than taken from a library: no maintained PyPI package
 parses these exports without merging authors by display name or counting
@@ -17,7 +17,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from shequn.data.load import DataError, _decode
+from shequn.data.csv_file import decode
+from shequn.data.errors import DataError
 
 __all__ = ["DataError", "Record", "Conversation", "read_text", "check_size", "strip_titles", "load_json", "as_text", "shape_error",
            "DEFAULT_MAX_BYTES", "URL", "naive_time"]
@@ -103,7 +104,7 @@ def read_text(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
                         "请用导出工具重新导出为 UTF-8 文本。",
                         "many NUL bytes: UTF-16 text without a byte-order mark, or a binary file (a database, an "
                         "image). Re-export as UTF-8 text.")
-    return _decode(path, raw)
+    return decode(path, raw)
 
 
 def strip_titles(name: str) -> str:

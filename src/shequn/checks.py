@@ -1,4 +1,9 @@
-"""Checks used in the assignments' test cells: partial credit, hashed answers, fair failures.
+"""The local check: what the assignments' test cells use (partial credit, hashed answers, fair failures).
+
+Part of the learner package: a learner's own run of an assignment imports it (``from
+shequn.checks import Checks, ...``) with nothing but ``pip install shequn``, and the trusted
+grader (``shequn.grading``, the ``grading`` extra) runs the hidden tests with the same module.
+It imports no site tooling and no grading code (``tests/test_layers.py``).
 
 A test cell builds a :class:`Checks`, adds cases, and ends with
 ``checks.score()``; nbgrader reads the returned number as the cell's partial
