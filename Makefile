@@ -11,8 +11,9 @@ STAMP  := $(VENV)/.installed
 site: env vendor
 	$(BIN)/shequn book build
 
+# On every core: tests/conftest.py keeps the sandbox and Unix-user tests on one worker, in order.
 test: env vendor browser sandbox
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadgroup --no-loadscope-reorder
 
 # The quick tier: models, data, metrics, widgets (no site build, browser, sandbox, nbgrader or hub).
 test-fast: env

@@ -93,18 +93,91 @@ def offline_page(browser, site_url):
         p.close()
 
 
-@pytest.fixture(scope="session", autouse=True)
-def nothing_left_behind_by_the_suite():
-    """At the end of the run: no sandbox process, cgroup or grading folder is left on the machine."""
+# ------------------------------------------------------------ the suite on several workers
+# `make test` runs the suite on pytest-xdist workers with `--dist loadgroup --no-loadscope-reorder`.
+# Each group runs in order on one worker:
+#   "machine": the tests that grade in the sandbox (marked root), one after another, so that two
+#              grading runs never compete for the two cores against their cell time limits;
+#   "hub":     the course JupyterHub (Unix users, its own servers, one grading run);
+#   "site":    the tests of the built site, so that only one worker builds it;
+#   every other test module, and every notebook nbval runs (its cells share one kernel).
+# The hub's grading may overlap the machine group's: each test checks for leftovers only among
+# what its own graders made (their pids' sandbox uids, cgroups and folders), and the whole run's
+# leftovers are checked once at the end, by the controller.  The long groups go first.
+MACHINE_GROUP, HUB_GROUP, SITE_GROUP = "machine", "hub", "site"
+_LONGEST_FIRST = (MACHINE_GROUP, HUB_GROUP, SITE_GROUP)
+
+
+def _group(item) -> str:
+    if item.get_closest_marker("hub"):
+        return HUB_GROUP
+    if item.get_closest_marker("root"):
+        return MACHINE_GROUP
+    if "site_html" in getattr(item, "fixturenames", ()):
+        return SITE_GROUP
+    return item.path.relative_to(ROOT).as_posix()
+
+
+def _rank(item) -> int:
+    group = _group(item)
+    return _LONGEST_FIRST.index(group) if group in _LONGEST_FIRST else len(_LONGEST_FIRST)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collection_modifyitems(config, items):
+    """Mark each test with its group before xdist reads the marks, and check that xdist used them."""
+    grouping = getattr(config.option, "loadgroup", False)
+    if grouping:
+        for item in items:
+            item.add_marker(pytest.mark.xdist_group(_group(item)))
+        items.sort(key=_rank)  # stable: the order within a group stays
+    result = yield
+    if grouping and items and "@" not in items[0].nodeid:
+        # pytest-xdist marks a test's group in its node id; pytest 9.2 ignores that (pytest-xdist#1386)
+        raise pytest.UsageError("pytest-xdist did not group the tests (--dist loadgroup): grading tests and "
+                                "a module's tests would run on several workers at once. "
+                                "Use pytest < 9.2 (pyproject.toml pins it).")
+    return result
+
+
+# ------------------------------------------------------------ nothing left behind
+# Checked once for the whole run, by the process that started it (with xdist: the controller,
+# after every worker has finished), against what /tmp held before any test ran.
+_TMP_BEFORE = pytest.StashKey[set]()
+
+
+def _is_worker(config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+def pytest_sessionstart(session):
     import os
     import tempfile
+
+    if not _is_worker(session.config):
+        session.config.stash[_TMP_BEFORE] = set(os.listdir(tempfile.gettempdir()))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session, exitstatus):
+    """At the end of the run: no sandbox process, cgroup or grading folder is left on the machine."""
     import time
 
-    before = set(os.listdir(tempfile.gettempdir()))
-    yield
+    if _is_worker(session.config) or _TMP_BEFORE not in session.config.stash:
+        return
     from helpers.leftovers import sandbox_leftovers
 
+    before = session.config.stash[_TMP_BEFORE]
     deadline = time.monotonic() + 15
     while sandbox_leftovers(before) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert sandbox_leftovers(before) == [], "the test run left sandbox processes, cgroups or files behind"
+    left = sandbox_leftovers(before)
+    if left:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line("")
+            reporter.write_sep("=", "the test run left sandbox processes, cgroups or files behind", red=True)
+            for name in left:
+                reporter.write_line(f"  {name}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+

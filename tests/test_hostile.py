@@ -18,23 +18,20 @@ sandbox needs it (CI runs as root).
 
 from __future__ import annotations
 
-import csv
-import hashlib
 import json
 import os
 import re
-import socket
 import sqlite3
-import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from helpers.course import fill_answers, make_course, solution_code
-from helpers.students import ANALYSIS_STUDENTS, MANUAL, THRESHOLD_STUDENTS
+from helpers.course import make_course, solution_code
+from helpers.hostile import (SolutionServer, export_canvas, grade_essays, gradebook_scores, sandbox_files,
+                             sandbox_processes, sha256, shequn_grade, submit, sysv_objects)
+from helpers.students import ANALYSIS_STUDENTS, THRESHOLD_STUDENTS
 from shequn.grading.cgroup import stale_cgroups
 from shequn.grading.release import run_nbgrader
 from shequn.grading.sandbox import UID_BASE
@@ -56,140 +53,6 @@ SCRIPT = re.compile(r"<\s*script|<[^>]*\son[a-z]+\s*=|javascript:", re.I)
 # ------------------------------------------------------------------ helpers
 
 
-class SolutionServer:
-    """Serves the solution code on 127.0.0.1 to anyone who connects (and counts them)."""
-
-    def __init__(self, code: str):
-        self.code = code.encode()
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.connections = 0
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self):
-        while not self.stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            with conn:
-                conn.sendall(self.code)
-
-    def close(self):
-        self.stop.set()
-        self.thread.join(5)
-        self.sock.close()
-
-
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _sysv() -> list[str]:
-    """Host SysV IPC objects (shm, sem, msg) owned by a sandbox uid."""
-    found = []
-    for kind in ("shm", "sem", "msg"):
-        lines = Path(f"/proc/sysvipc/{kind}").read_text().splitlines()
-        header = lines[0].split()
-        for line in lines[1:]:
-            row = dict(zip(header, line.split()))
-            if int(row.get("uid", 0)) >= UID_BASE or int(row.get("cuid", 0)) >= UID_BASE:
-                found.append(f"{kind} {line}")
-    return found
-
-
-def _sandbox_processes() -> list[tuple[int, int]]:
-    """(pid, uid) of every process running as a sandbox uid."""
-    out = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            status = Path(f"/proc/{pid}/status").read_text()
-        except OSError:
-            continue
-        uids = next(line.split()[1:] for line in status.splitlines() if line.startswith("Uid:"))
-        if any(int(u) >= UID_BASE for u in uids):
-            out.append((int(pid), max(map(int, uids))))
-    return out
-
-
-def _sandbox_files() -> list[tuple[str, int]]:
-    """(path, uid) of every file a sandbox uid owns in /tmp, /var/tmp, /dev/shm and /run."""
-    found = subprocess.run(["find", "/tmp", "/var/tmp", "/dev/shm", "/run", "-xdev", "(", "-uid",
-                            f"+{UID_BASE - 1}", "-o", "-gid", f"+{UID_BASE - 1}", ")", "-printf", "%U %G %p\\n"],
-                           capture_output=True, text=True).stdout.splitlines()
-    return [(line.split(" ", 2)[2], max(int(x) for x in line.split(" ", 2)[:2])) for line in found if line]
-
-
-def _grade(course: Path, assignment: str, cell_timeout: int = CELL_TIMEOUT) -> dict:
-    """One ``shequn grade`` run over every submission of *assignment*."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "shequn.cli", "grade", assignment, "--course", str(course), "--workers", "2",
-         "--timeout", str(NOTEBOOK_TIMEOUT), "--cell-timeout", str(cell_timeout), "--quiet"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="surrogateescape", cwd=course,
-        # as on any machine where Python writes bytecode: the grader's own imports (the hidden tests
-        # import shequn.metrics) leave __pycache__/*.pyc next to the package the sandbox shows
-        env={k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"})
-    stdout, stderr = proc.communicate(timeout=3600)
-    # the sandbox uids and cgroups of this run (shequn.grading.sandbox: per grader pid and slot)
-    uids = range(UID_BASE + (proc.pid % 100_000) * 100, UID_BASE + (proc.pid % 100_000) * 100 + 100)
-    journal = {}
-    path = course / "_grading" / "shequn-grade" / f"{assignment}.jsonl"
-    for line in path.read_text(encoding="utf-8").splitlines() if path.exists() else []:
-        entry = json.loads(line)
-        journal[entry["student"]] = entry
-    return {"rc": proc.returncode, "summary": stdout + stderr, "journal": journal, "uids": uids,
-            "cgroup": f"r{proc.pid}-"}
-
-
-def _grade_essays(course: Path, assignment: str) -> None:
-    """An instructor grades every essay (0 points) in formgrader: only the flags hold anything back."""
-    from nbgrader.api import Gradebook
-
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        for sub in gb.find_assignment(assignment).submissions:
-            for nb in sub.notebooks:
-                for grade in nb.grades:
-                    if grade.name == MANUAL[assignment]:
-                        grade.manual_score = 0.0
-                        grade.needs_manual_grade = False
-        gb.db.commit()
-
-
-def _export(course: Path, assignment: str, out: Path) -> tuple[dict[str, str], str]:
-    proc = subprocess.run([sys.executable, "-m", "shequn.cli", "grade", "export", assignment, "--format", "canvas",
-                           "--out", str(out), "--course", str(course)], capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    rows = list(csv.reader(out.open(encoding="utf-8")))[2:]
-    return {r[2]: r[5] for r in rows}, proc.stdout
-
-
-def _gradebook(course: Path, assignment: str) -> dict[str, float | None]:
-    from nbgrader.api import Gradebook, MissingEntry
-
-    out = {}
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        for student in gb.students:
-            try:
-                out[student.id] = float(gb.find_submission(assignment, student.id).score)
-            except MissingEntry:
-                out[student.id] = None
-    return out
-
-
-def _submit(course: Path, assignment: str, students: dict) -> None:
-    release = nbformat.read(course / "assignments" / assignment / f"{assignment}.ipynb", as_version=4)
-    source = nbformat.read(course / "solutions" / assignment / f"{assignment}.ipynb", as_version=4)
-    for student, (answers, _) in students.items():
-        folder = course / "_grading" / "submitted" / student / assignment
-        folder.mkdir(parents=True)
-        nbformat.write(fill_answers(release, source, answers), folder / f"{assignment}.ipynb")
-        (folder / "timestamp.txt").write_text(corpus.TIMESTAMP)
-
-
 def _hardcoded_lurkers() -> dict:
     from shequn.data import load_dataset
 
@@ -206,7 +69,7 @@ def _hardcoded_lurkers() -> dict:
 @pytest.fixture(scope="module")
 def world():
     """What exists outside any course before grading (compared at the end)."""
-    return {"sysv": _sysv(), "procs": _sandbox_processes(), "files": _sandbox_files(),
+    return {"sysv": sysv_objects(), "procs": sandbox_processes(), "files": sandbox_files(),
             "cgroups": {str(p) for p in stale_cgroups()}}
 
 
@@ -221,16 +84,16 @@ def batch(tmp_path_factory, world):
     server = SolutionServer("\n".join(solution_code(corpus._cells(source)[g].source) for g in corpus.ANSWERS))
     try:
         expects = corpus.build(course, port=server.port, partial_answers=HONEST["partial"][0])
-        _submit(course, NAME, HONEST)
-        protected = {p: _sha(p) for p in [canary, course / "nbgrader_config.py",
-                                          *(course / "solutions").rglob("*.ipynb"),
-                                          *(course / "_grading" / "submitted").rglob("*.ipynb")]}
-        run = _grade(course, NAME)
+        submit(course, NAME, HONEST, corpus.TIMESTAMP)
+        protected = {p: sha256(p) for p in [canary, course / "nbgrader_config.py",
+                                            *(course / "solutions").rglob("*.ipynb"),
+                                            *(course / "_grading" / "submitted").rglob("*.ipynb")]}
+        run = shequn_grade(course, NAME, CELL_TIMEOUT, NOTEBOOK_TIMEOUT)
     finally:
         server.close()
-    book = _gradebook(course, NAME)
-    _grade_essays(course, NAME)
-    exported, export_out = _export(course, NAME, base / "export.csv")
+    book = gradebook_scores(course, NAME)
+    grade_essays(course, NAME)
+    exported, export_out = export_canvas(course, NAME, base / "export.csv")
     return {"course": course, "expects": expects, "protected": protected, "server": server, "book": book,
             "exported": exported, "export_out": export_out, **run}
 
@@ -241,11 +104,11 @@ def analysis(tmp_path_factory, world):
     course = make_course(ROOT, base / "course", (ANALYSIS,))
     run_nbgrader(["generate_assignment", ANALYSIS, "--force"], cwd=course)
     expects = corpus.build_analysis(course)
-    _submit(course, ANALYSIS, HONEST_ANALYSIS)
-    run = _grade(course, ANALYSIS, cell_timeout=ANALYSIS_CELL_TIMEOUT)
-    book = _gradebook(course, ANALYSIS)
-    _grade_essays(course, ANALYSIS)
-    exported, _ = _export(course, ANALYSIS, base / "export.csv")
+    submit(course, ANALYSIS, HONEST_ANALYSIS, corpus.TIMESTAMP)
+    run = shequn_grade(course, ANALYSIS, ANALYSIS_CELL_TIMEOUT, NOTEBOOK_TIMEOUT)
+    book = gradebook_scores(course, ANALYSIS)
+    grade_essays(course, ANALYSIS)
+    exported, _ = export_canvas(course, ANALYSIS, base / "export.csv")
     return {"course": course, "expects": expects, "book": book, "exported": exported, **run}
 
 
@@ -409,7 +272,7 @@ def test_gradebook_intact(batch):
         assert con.execute("SELECT count(*) FROM comment WHERE manual_comment = 'pwned'").fetchone()[0] == 0
     assert not (batch["course"] / "_grading" / "pwned.txt").exists()
     for path, digest in batch["protected"].items():
-        assert path.exists() and _sha(path) == digest, path
+        assert path.exists() and sha256(path) == digest, path
 
 
 def test_nothing_left_outside_the_course(batch, analysis, world):
@@ -419,8 +282,8 @@ def test_nothing_left_outside_the_course(batch, analysis, world):
     except for SysV IPC, which a sandbox can never create in the host's namespace at all.
     """
     ours = [r for run in (batch, analysis) for r in run["uids"]]
-    assert _sysv() == world["sysv"] == []
-    assert [p for p in _sandbox_processes() if p[1] in ours] == []
-    assert [f for f in _sandbox_files() if f[1] in ours] == []
+    assert sysv_objects() == world["sysv"] == []
+    assert [p for p in sandbox_processes() if p[1] in ours] == []
+    assert [f for f in sandbox_files() if f[1] in ours] == []
     assert [c for c in stale_cgroups() if c.name.startswith((batch["cgroup"], analysis["cgroup"]))] == []
     assert "@shequn-hostile-pwned" not in Path("/proc/net/unix").read_text()

@@ -17,20 +17,16 @@ import json
 import os
 import re
 import secrets
-import shutil
-import signal
-import socket
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import nbformat
 import pytest
 
 from helpers.course import fill_answers
-from helpers.leftovers import pids_where
-from helpers.serving import stop_process_group, wait_until_serving
+from helpers.hub import (HUBCTL, PROBE, RUNUSER, SYSTEM_PYTHON, Hub, as_user, free_ports, hubctl, ok_json, remove_hub,
+                         server_env)
+from helpers.serving import wait_until_serving
 from helpers.students import THRESHOLD_STUDENTS
 from shequn.grading.release import ASSIGNMENTS
 
@@ -42,77 +38,6 @@ pytestmark = [pytest.mark.hub, pytest.mark.root, pytest.mark.integration,
               pytest.mark.skipif(os.geteuid() != 0, reason="creates Unix users and runs JupyterHub as "
                                                           "root (CI runs as root)")]
 NAME = "threshold_design"
-HUBCTL = ROOT / "deploy" / "jupyterhub" / "hubctl.py"
-RUNUSER = shutil.which("runuser") or "/usr/sbin/runuser"
-SYSTEM_PYTHON = "/usr/bin/python3.11" if Path("/usr/bin/python3.11").exists() else sys.executable
-
-
-def _free_ports(n: int) -> int:
-    """A base port with n consecutive free ports after it (hub, hub API, proxy API)."""
-    for _ in range(200):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            base = s.getsockname()[1]
-        if base + n >= 65535:
-            continue
-        ok = True
-        for p in range(base, base + n):
-            with socket.socket() as s:
-                try:
-                    s.bind(("127.0.0.1", p))
-                except OSError:
-                    ok = False
-                    break
-        if ok:
-            return base
-    raise RuntimeError("no free ports")
-
-
-def _hubctl(prefix: Path, *args: str, timeout: int = 900) -> subprocess.CompletedProcess:
-    proc = subprocess.run([SYSTEM_PYTHON, str(HUBCTL), "--prefix", str(prefix), *args],
-                          capture_output=True, text=True, timeout=timeout)
-    assert proc.returncode == 0, f"hubctl {' '.join(args)}:\n{proc.stdout}\n{proc.stderr}"
-    return proc
-
-
-class Hub:
-    def __init__(self, url: str, service_token: str):
-        self.url = url
-        self.admin = requests.Session()
-        self.admin.headers["Authorization"] = f"token {service_token}"
-
-    def api(self, method: str, path: str, **kw):
-        r = self.admin.request(method, f"{self.url}/hub/api{path}", timeout=60, **kw)
-        assert r.status_code < 400, f"{method} {path}: {r.status_code} {r.text}"
-        return r.json() if r.content else None
-
-    def start_server(self, user: str) -> None:
-        r = self.admin.post(f"{self.url}/hub/api/users/{user}", timeout=60)  # 409: logged in before
-        assert r.status_code in (201, 409), r.text
-        self.api("POST", f"/users/{user}/server")
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            server = self.api("GET", f"/users/{user}")["servers"].get("", {})
-            if server.get("ready"):
-                return
-            time.sleep(0.5)
-        raise AssertionError(f"{user}'s server did not start")
-
-    def session(self, user: str) -> requests.Session:
-        token = self.api("POST", f"/users/{user}/tokens", json={"note": "integration test",
-                                                                 "expires_in": 3600})["token"]
-        s = requests.Session()
-        s.headers["Authorization"] = f"token {token}"
-        s.user_url = f"{self.url}/user/{user}"  # type: ignore[attr-defined]
-        return s
-
-
-def _ok_json(r):
-    assert r.status_code < 400, f"{r.request.method} {r.url}: {r.status_code} {r.text[:500]}"
-    data = r.json()
-    if isinstance(data, dict) and data.get("success") is False:
-        raise AssertionError(f"{r.url}: {data}")
-    return data
 
 
 @pytest.fixture(scope="module")
@@ -120,15 +45,15 @@ def hub(tmp_path_factory):
     tag = "sq" + secrets.token_hex(3)
     prefix = Path(f"/tmp/{tag}-hub")
     teacher, alice, bob = f"{tag}t", f"{tag}a", f"{tag}b"
-    port = _free_ports(3)
+    port = free_ports(3)
     log_path = tmp_path_factory.mktemp("hub") / "jupyterhub.log"
     proc = None
     try:
-        _hubctl(prefix, "install", "--name", tag, "--course-id", tag, "--port", str(port),
-                "--source", str(ROOT))
-        _hubctl(prefix, "add-user", "--instructor", teacher)
+        hubctl(prefix, "install", "--name", tag, "--course-id", tag, "--port", str(port),
+               "--source", str(ROOT))
+        hubctl(prefix, "add-user", "--instructor", teacher)
         password = secrets.token_urlsafe(12)
-        _hubctl(prefix, "add-user", alice, bob, f"--password={password}")  # a token may start with "-"
+        hubctl(prefix, "add-user", alice, bob, f"--password={password}")  # a token may start with "-"
         log = open(log_path, "wb")
         proc = subprocess.Popen([SYSTEM_PYTHON, str(HUBCTL), "--prefix", str(prefix), "start"],
                                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
@@ -138,66 +63,7 @@ def hub(tmp_path_factory):
         yield {"hub": h, "prefix": prefix, "tag": tag, "teacher": teacher, "alice": alice, "bob": bob,
                "password": password, "log": log_path, "sessions": {}}
     finally:
-        import pwd
-
-        uids = []
-        for user in (teacher, alice, bob):
-            try:
-                uids.append(pwd.getpwnam(user).pw_uid)
-            except KeyError:
-                pass
-        if proc is not None:
-            stop_process_group(proc, grace=60)  # the hub stops the servers and the proxy
-        pidfile = prefix / "state" / "proxy.pid"
-        if pidfile.exists():
-            try:
-                os.kill(int(pidfile.read_text().strip()), signal.SIGKILL)
-            except (ValueError, ProcessLookupError):
-                pass
-        if prefix.exists():
-            subprocess.run([SYSTEM_PYTHON, str(HUBCTL), "--prefix", str(prefix), "remove-user",
-                            teacher, alice, bob], capture_output=True)
-            subprocess.run([SYSTEM_PYTHON, str(HUBCTL), "--prefix", str(prefix), "uninstall"],
-                           capture_output=True)
-        shutil.rmtree(prefix, ignore_errors=True)
-        # nothing is left behind: processes, users, groups, the sudo rule, the prefix
-        left = {uid: pids_where(uid.__eq__) for uid in uids if pids_where(uid.__eq__)}
-        assert not left, f"processes left: {left}"
-        for user in (teacher, alice, bob):
-            with pytest.raises(KeyError):
-                pwd.getpwnam(user)
-        import grp
-
-        for group in (f"{tag}-learners", f"{tag}-instructors"):
-            with pytest.raises(KeyError):
-                grp.getgrnam(group)
-        assert not Path(f"/etc/sudoers.d/{tag}-hub").exists() and not prefix.exists()
-
-
-def _as_user(user: str, code: str) -> dict:
-    """Run *code* (which prints JSON) as the Unix *user*."""
-    proc = subprocess.run([RUNUSER, "-u", user, "--", SYSTEM_PYTHON, "-c", code],
-                          capture_output=True, text=True, cwd="/", timeout=60)
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout)
-
-
-PROBE = """
-import json, os, sys
-out = {}
-for path in json.loads(sys.argv[1] if len(sys.argv) > 1 else %r):
-    try:
-        if os.path.isdir(path):
-            os.listdir(path)
-        else:
-            open(path, 'rb').read(1)
-        out[path] = 'readable'
-    except PermissionError:
-        out[path] = 'denied'
-    except FileNotFoundError:
-        out[path] = 'missing'
-print(json.dumps(out))
-"""
+        remove_hub(prefix, tag, (teacher, alice, bob), proc)
 
 
 def test_pam_login_and_course_groups(hub):
@@ -224,33 +90,25 @@ def test_servers_run_as_the_users_with_the_course_installed(hub):
         h.start_server(user)
         hub["sessions"][user] = s = h.session(user)
         # the lesson notebooks were put in the learner's home, and the server runs as the user
-        r = _ok_json(s.get(f"{s.user_url}/api/contents/shequn/book/01_connectors"))
+        r = ok_json(s.get(f"{s.user_url}/api/contents/shequn/book/01_connectors"))
         assert any(c["name"].endswith(".ipynb") for c in r["content"])
         pids = subprocess.run(["pgrep", "-u", user, "-f", "jupyterhub-singleuser"],
                               capture_output=True, text=True).stdout.split()
         assert pids, f"no jupyterhub-singleuser process owned by {user}"
     # formgrader only in the instructor's server
     teacher = hub["sessions"][hub["teacher"]]
-    assert _ok_json(teacher.get(f"{teacher.user_url}/formgrader/api/status"))["status"]
+    assert ok_json(teacher.get(f"{teacher.user_url}/formgrader/api/status"))["status"]
     alice = hub["sessions"][hub["alice"]]
     assert alice.get(f"{alice.user_url}/formgrader/api/status").status_code == 404
-
-
-def _server_env(user: str) -> dict[str, str]:
-    """The environment the hub gave *user*'s running Jupyter server (read from /proc)."""
-    pid = subprocess.run(["pgrep", "-u", user, "-f", "jupyterhub-singleuser"],
-                         capture_output=True, text=True).stdout.split()[0]
-    raw = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
-    return dict(item.decode().split("=", 1) for item in raw if b"=" in item)
 
 
 def test_a_lesson_runs_for_a_learner_with_the_hub_environment(hub):
     """Lesson 1 (plots with Chinese labels) executes as the learner, in their copy, with the
     environment their server has: the package and the bundled CJK font are there for them."""
     alice = hub["alice"]
-    env = _server_env(alice)
+    env = server_env(alice)
     font = env.get("SHEQUN_CJK_FONT", "")
-    assert font.endswith(".ttf") and _as_user(alice, PROBE % json.dumps([font]))[font] == "readable"
+    assert font.endswith(".ttf") and as_user(alice, PROBE % json.dumps([font]))[font] == "readable"
     home = Path(f"/home/{alice}")
     proc = subprocess.run(
         [RUNUSER, "-u", alice, "--", str(hub["prefix"] / "venv" / "bin" / "jupyter"), "nbconvert",
@@ -269,23 +127,23 @@ def test_a_lesson_runs_for_a_learner_with_the_hub_environment(hub):
 def test_instructor_releases_and_learners_submit(hub):
     teacher = hub["sessions"][hub["teacher"]]
     base = f"{teacher.user_url}/formgrader/api"
-    _ok_json(teacher.post(f"{base}/assignment/{NAME}/assign"))
-    _ok_json(teacher.post(f"{base}/assignment/{NAME}/release"))
+    ok_json(teacher.post(f"{base}/assignment/{NAME}/assign"))
+    ok_json(teacher.post(f"{base}/assignment/{NAME}/release"))
     source = nbformat.read(ROOT / "solutions" / NAME / f"{NAME}.ipynb", as_version=4)
     answers = {hub["alice"]: THRESHOLD_STUDENTS["correct"][0], hub["bob"]: THRESHOLD_STUDENTS["partial"][0]}
     for user, ans in answers.items():
         s = hub["sessions"][user]
-        listed = _ok_json(s.get(f"{s.user_url}/assignments", params={"course_id": hub["tag"]}))
+        listed = ok_json(s.get(f"{s.user_url}/assignments", params={"course_id": hub["tag"]}))
         assert any(a["assignment_id"] == NAME and a["status"] == "released" for a in listed["value"])
-        _ok_json(s.post(f"{s.user_url}/assignments/fetch",
-                        data={"course_id": hub["tag"], "assignment_id": NAME}))
+        ok_json(s.post(f"{s.user_url}/assignments/fetch",
+                       data={"course_id": hub["tag"], "assignment_id": NAME}))
         path = f"{NAME}/{NAME}.ipynb"
-        model = _ok_json(s.get(f"{s.user_url}/api/contents/{path}"))
+        model = ok_json(s.get(f"{s.user_url}/api/contents/{path}"))
         nb = fill_answers(nbformat.from_dict(model["content"]), source, ans)
-        _ok_json(s.put(f"{s.user_url}/api/contents/{path}",
-                       json={"type": "notebook", "format": "json", "content": nb}))
-        _ok_json(s.post(f"{s.user_url}/assignments/submit",
-                        data={"course_id": hub["tag"], "assignment_id": NAME}))
+        ok_json(s.put(f"{s.user_url}/api/contents/{path}",
+                      json={"type": "notebook", "format": "json", "content": nb}))
+        ok_json(s.post(f"{s.user_url}/assignments/submit",
+                       data={"course_id": hub["tag"], "assignment_id": NAME}))
     # submissions in the exchange are private to the submitter and the instructor's group
     inbound = hub["prefix"] / "exchange" / hub["tag"] / "inbound"
     subs = sorted(inbound.iterdir())
@@ -300,7 +158,7 @@ def test_instructor_collects_grades_with_shequn_grade_and_returns_feedback(hub):
     teacher_name = hub["teacher"]
     teacher = hub["sessions"][teacher_name]
     base = f"{teacher.user_url}/formgrader/api"
-    _ok_json(teacher.post(f"{base}/assignment/{NAME}/collect"))
+    ok_json(teacher.post(f"{base}/assignment/{NAME}/collect"))
     proc = subprocess.run([RUNUSER, "-u", teacher_name, "--", "sudo", "-n",
                            str(hub["prefix"] / "bin" / "shequn-grade"), NAME, "--workers", "2", "--quiet"],
                           capture_output=True, text=True, timeout=600, cwd="/")
@@ -309,7 +167,7 @@ def test_instructor_collects_grades_with_shequn_grade_and_returns_feedback(hub):
     # the gradebook stays the instructor's (formgrader, running as them, must write it)
     course = Path(f"/home/{teacher_name}/shequn-course")
     assert (course / "gradebook.db").stat().st_uid == __import__("pwd").getpwnam(teacher_name).pw_uid
-    subs = {s["student"]: s for s in _ok_json(teacher.get(f"{base}/submissions/{NAME}"))}
+    subs = {s["student"]: s for s in ok_json(teacher.get(f"{base}/submissions/{NAME}"))}
     journal = {e["student"]: e["score"] for e in map(json.loads, (
         course / "_grading" / "shequn-grade" / f"{NAME}.jsonl").read_text().splitlines())}
     # what formgrader shows (its gradebook) is what shequn grade wrote, and is exact
@@ -317,21 +175,21 @@ def test_instructor_collects_grades_with_shequn_grade_and_returns_feedback(hub):
     for user, want in expected.items():
         assert subs[user]["score"] == pytest.approx(want, abs=1e-3), (user, subs[user], proc.stdout)
         assert journal[user] == pytest.approx(want, abs=1e-3)
-    _ok_json(teacher.post(f"{base}/assignment/{NAME}/generate_feedback"))
-    _ok_json(teacher.post(f"{base}/assignment/{NAME}/release_feedback"))
+    ok_json(teacher.post(f"{base}/assignment/{NAME}/generate_feedback"))
+    ok_json(teacher.post(f"{base}/assignment/{NAME}/release_feedback"))
     hub["scores"] = {u: subs[u]["score"] for u in (hub["alice"], hub["bob"])}
 
 
 def test_each_learner_fetches_only_their_own_feedback(hub):
     for user, other in ((hub["alice"], hub["bob"]), (hub["bob"], hub["alice"])):
         s = hub["sessions"][user]
-        listed = _ok_json(s.post(f"{s.user_url}/assignments/fetch_feedback",
-                                 data={"course_id": hub["tag"], "assignment_id": NAME}))
+        listed = ok_json(s.post(f"{s.user_url}/assignments/fetch_feedback",
+                                data={"course_id": hub["tag"], "assignment_id": NAME}))
         mine = [a for a in listed["value"] if a["assignment_id"] == NAME and a["status"] == "submitted"]
         assert mine and all(sub["has_local_feedback"] for sub in mine[0]["submissions"])
-        folder = _ok_json(s.get(f"{s.user_url}/api/contents/{NAME}/feedback"))["content"]
+        folder = ok_json(s.get(f"{s.user_url}/api/contents/{NAME}/feedback"))["content"]
         assert len(folder) == 1  # one submission, one feedback
-        fb = _ok_json(s.get(f"{s.user_url}/api/contents/{folder[0]['path']}/{NAME}.html"))["content"]
+        fb = ok_json(s.get(f"{s.user_url}/api/contents/{folder[0]['path']}/{NAME}.html"))["content"]
         header = "{} (Score: {} / 18.0)"  # nbgrader's feedback template, scores rounded to 2 places
         assert header.format(NAME, round(hub["scores"][user], 2)) in fb, "own score in own feedback"
         assert header.format(NAME, round(hub["scores"][other], 2)) not in fb
@@ -358,11 +216,11 @@ def test_learners_cannot_reach_each_other_or_the_instructor(hub):
     for t in targets:
         assert t.exists(), f"{t} should exist (else the probe proves nothing)"
     probe = PROBE % json.dumps([str(t) for t in targets])
-    result = _as_user(alice, probe)
+    result = as_user(alice, probe)
     assert set(result.values()) == {"denied"}, {k: v for k, v in result.items() if v != "denied"}
     # ... and the released notebook and the lessons are readable
-    ok = _as_user(alice, PROBE % json.dumps([str(exchange / "outbound" / NAME / f"{NAME}.ipynb"),
-                                              str(prefix / "lessons" / "book")]))
+    ok = as_user(alice, PROBE % json.dumps([str(exchange / "outbound" / NAME / f"{NAME}.ipynb"),
+                                             str(prefix / "lessons" / "book")]))
     assert set(ok.values()) == {"readable"}, ok
     # through the hub: alice's token opens neither bob's server nor the instructor's formgrader
     s = hub["sessions"][alice]
@@ -409,8 +267,8 @@ def test_site_launch_links_open_the_lesson_on_the_hub(hub, site_with_hub):
         assert r.status_code == 200, (hrefs[0], r.status_code)
         rel = hrefs[0].split("/lab/tree/", 1)[1]
         assert r.url.startswith(f"{hub['hub'].url}/user/{alice}/lab/tree/{rel}"), r.url
-        model = _ok_json(hub["sessions"][alice].get(f"{hub['hub'].url}/user/{alice}/api/contents/{rel}",
-                                                    params={"content": 0}))
+        model = ok_json(hub["sessions"][alice].get(f"{hub['hub'].url}/user/{alice}/api/contents/{rel}",
+                                                   params={"content": 0}))
         assert model["type"] == "notebook"
     assignments = (site_with_hub / "book" / "assignments.html").read_text(encoding="utf-8")
     fetched = re.findall(r'<a class="shequn-hub-assignment" href="([^"]+)"', assignments)

@@ -9,21 +9,12 @@ import pytest
 
 from shequn.site.build import external_references
 
-from helpers.pages import LESSON_PAGES
+from helpers.pages import ALL_PAGES, LESSON_PAGES, open_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
 ROOT = Path(__file__).resolve().parents[1]
-ALL_PAGES = ["book/index.html", *LESSON_PAGES, "book/assignments.html", "book/run_locally.html",
-             "book/reference/glossary.html", "search.html", "genindex.html"]
 SCREENSHOTS = ROOT / "_build" / "screenshots"
-
-
-def _open(offline_page, site_url, path):
-    p = offline_page()
-    p.page.goto(f"{site_url}/{path}", wait_until="networkidle")
-    p.page.evaluate("document.fonts.ready")
-    return p
 
 
 def _visible_results(page):
@@ -78,7 +69,7 @@ def test_lesson_offers_its_notebook_and_no_hub_link_without_a_hub(offline_page, 
     builds the site with one and follows its links into a real hub)."""
     import nbformat
 
-    p = _open(offline_page, site_url, path)
+    p = open_page(offline_page, site_url, path)
     link = p.page.locator("main .shequn-launch a.shequn-download")
     assert link.count() == 1 and "下载" in link.inner_text()
     assert p.page.locator(".shequn-hub, .shequn-hub-assignment").count() == 0
@@ -90,13 +81,13 @@ def test_lesson_offers_its_notebook_and_no_hub_link_without_a_hub(offline_page, 
 
 
 def test_assignments_page_has_no_hub_link_without_a_hub(offline_page, site_url):
-    p = _open(offline_page, site_url, "book/assignments.html")
+    p = open_page(offline_page, site_url, "book/assignments.html")
     assert p.page.locator(".shequn-launch, .shequn-hub").count() == 0
 
 
 @pytest.mark.parametrize("path", ALL_PAGES)
 def test_page_loads_offline_with_no_failed_or_external_request(offline_page, site_url, path):
-    p = _open(offline_page, site_url, path)
+    p = open_page(offline_page, site_url, path)
     assert p.external == [], f"external requests from {path}"
     assert p.failed == [], f"failed requests from {path}"
     assert p.page.evaluate("document.documentElement.lang").startswith("zh")
@@ -104,7 +95,7 @@ def test_page_loads_offline_with_no_failed_or_external_request(offline_page, sit
 
 @pytest.mark.parametrize("path", LESSON_PAGES)
 def test_lesson_page_is_chinese_with_real_glyphs_and_a_plot(offline_page, site_url, path):
-    p = _open(offline_page, site_url, path)
+    p = open_page(offline_page, site_url, path)
     page = p.page
     assert re.search(r"[\u4e00-\u9fff]{20,}", page.inner_text("main"))
     # The vendored web font really loaded and covers the page's Chinese text.
@@ -122,20 +113,6 @@ def test_lesson_page_is_chinese_with_real_glyphs_and_a_plot(offline_page, site_u
     # can end after the network is idle, so wait for it.
     page.wait_for_selector("mjx-container", timeout=20000)
 
-
-@pytest.mark.parametrize(
-    "term, expected_page",
-    [("连接器", "connectors.html"), ("社群", None), ("粉丝经济", None), ("门槛", None), ("留存率", None)],
-)
-def test_chinese_search_finds_pages(offline_page, site_url, term, expected_page):
-    p = _open(offline_page, site_url, f"search.html?q={term}")
-    page = p.page
-    page.wait_for_selector("#search-results ul.search li", timeout=20000)
-    links = page.eval_on_selector_all("#search-results ul.search li a", "els => els.map(e => e.href)")
-    assert links, f"no results for {term}"
-    if expected_page:
-        assert any(expected_page in link for link in links), links
-    assert p.external == []
 
 
 # ------------------------------------------------------------ issue 14: downloads, weight, search, navigation
@@ -210,7 +187,7 @@ def test_page_shows_its_last_updated_date_from_git(offline_page, site_url, path)
 
     source = ROOT / path.replace(".html", ".md")
     expected = _git_date(source) or dt.date.fromtimestamp(source.stat().st_mtime).isoformat()
-    p = _open(offline_page, site_url, path)
+    p = open_page(offline_page, site_url, path)
     footer = p.page.locator("footer .last-updated, .bd-footer-content .last-updated").first
     assert expected in footer.inner_text()
 
@@ -236,7 +213,7 @@ def test_run_locally_page_offers_the_wheel_its_commands_install(offline_page, si
     import html as html_lib
     import zipfile
 
-    p = _open(offline_page, site_url, "book/run_locally.html")
+    p = open_page(offline_page, site_url, "book/run_locally.html")
     page = p.page
     link = page.locator("main a.shequn-wheel")
     assert link.count() == 1
@@ -262,58 +239,6 @@ def test_assignments_page_sends_learners_to_the_run_locally_page(site_html):
     text = (site_html / "book" / "assignments.html").read_text(encoding="utf-8")
     assert "pip install -e" not in text and "run_locally.html" in text
 
-
-# Query → the page that should come first (the lesson that teaches the term, never the glossary).
-SEARCH_TABLE = [
-    ("连接器", "book/01_connectors/connectors.html"),
-    ("粉丝经济", "book/02_community_vs_fans/community_vs_fans.html"),
-    ("社群经济", "book/02_community_vs_fans/community_vs_fans.html"),
-    ("潜水者", "book/02_community_vs_fans/community_vs_fans.html"),
-    ("红包", "book/02_community_vs_fans/community_vs_fans.html"),
-    ("度中心势", "book/02_community_vs_fans/community_vs_fans.html"),
-    ("用户经济", "book/03_user_economy/user_economy.html"),
-    ("强节点", "book/03_user_economy/user_economy.html"),
-    ("社群领袖", "book/03_user_economy/user_economy.html"),
-    ("电磁效应", "book/03_user_economy/user_economy.html"),
-    ("去中心化", "book/03_user_economy/user_economy.html"),
-    ("分享会", "book/04_content_community_product/content_community_product.html"),
-    ("反向定制", "book/04_content_community_product/content_community_product.html"),
-    ("门槛", "book/05_thresholds/thresholds.html"),
-    ("准入条件", "book/05_thresholds/thresholds.html"),
-    ("群规", "book/05_thresholds/thresholds.html"),
-    ("第一批成员", "book/05_thresholds/thresholds.html"),
-    ("种子用户", "book/05_thresholds/thresholds.html"),
-    ("留存率", "book/00_intro/what_is_community.html"),
-    ("流量池", "book/00_intro/what_is_community.html"),
-    ("connector", "book/01_connectors/connectors.html"),
-    ("threshold", "book/05_thresholds/thresholds.html"),
-    ("fan economy", "book/02_community_vs_fans/community_vs_fans.html"),
-    ("lurker", "book/02_community_vs_fans/community_vs_fans.html"),
-    ("retention rate", "book/00_intro/what_is_community.html"),
-    ("seed users", "book/05_thresholds/thresholds.html"),
-    ("sharing session", "book/04_content_community_product/content_community_product.html"),
-]
-
-
-def test_search_table_has_chinese_and_english_queries():
-    assert len(SEARCH_TABLE) >= 20
-    assert sum(bool(re.search(r"[a-z]", q)) for q, _ in SEARCH_TABLE) >= 5
-
-
-@pytest.mark.parametrize("query, expected", SEARCH_TABLE)
-def test_search_puts_the_lesson_first_and_the_glossary_entry_after_it(offline_page, site_url, query, expected):
-    p = offline_page()
-    page = p.page
-    page.goto(f"{site_url}/search.html?q={query}", wait_until="networkidle")
-    page.wait_for_selector("#search-results ul.search li a", timeout=20000)
-    page.wait_for_function("document.querySelector('#search-results .search-summary').innerText.length > 0",
-                           timeout=20000)
-    links = page.eval_on_selector_all("#search-results ul.search li > a", "els => els.map(e => e.href)")
-    first = links[0].replace(site_url + "/", "").split("#")[0].split("?")[0]
-    assert first == expected, links[:5]
-    glossary = [i for i, link in enumerate(links) if "reference/glossary.html" in link]
-    assert glossary, f"the glossary entry for {query} is not among the results"
-    assert p.external == []
 
 
 def test_page_weight_benchmark_serves_gzip_and_measures_a_lesson(site_html, browser):
@@ -346,117 +271,3 @@ def test_lesson_download_box_links_to_the_run_locally_page(site_html, path):
     text = (site_html / path).read_text(encoding="utf-8")
     match = re.search(r'<a class="shequn-run-locally" href="([^"]+)"', text)
     assert match and (site_html / path).parent.joinpath(match[1]).resolve() == (site_html / "book/run_locally.html")
-
-
-# ------------------------------------------------------------ issue 14: no render-blocking script
-
-def _head_scripts(html_text: str) -> list[dict[str, str | None]]:
-    """The attributes of every ``<script>`` the parser meets inside ``<head>``."""
-    from html.parser import HTMLParser
-
-    class Head(HTMLParser):
-        def __init__(self):
-            super().__init__()
-            self.inside, self.scripts = False, []
-
-        def handle_starttag(self, tag, attrs):
-            if tag == "head":
-                self.inside = True
-            elif tag == "script" and self.inside:
-                self.scripts.append(dict(attrs))
-
-        def handle_endtag(self, tag):
-            if tag == "head":
-                self.inside = False
-
-    parser = Head()
-    parser.feed(html_text)
-    return parser.scripts
-
-
-def test_head_scripts_reader_sees_a_blocking_script():
-    """The check below can fail: a plain ``<script src>`` in the head is reported, one in the body is not."""
-    text = ('<html><head><script src="a.js"></script><script defer src="b.js"></script>'
-            '<script type="module">x.y = 1;</script></head><body><script src="c.js"></script></body></html>')
-    scripts = _head_scripts(text)
-    assert [s.get("src") for s in scripts] == ["a.js", "b.js", None]
-    assert [s for s in scripts if s.get("src") and "defer" not in s and "async" not in s] == [{"src": "a.js"}]
-
-
-@pytest.mark.parametrize("path", ALL_PAGES)
-def test_no_render_blocking_script_in_the_head(site_html, path):
-    """Every external script in the head loads with defer or async (or as a module): the page
-    paints first. Lesson pages do not load the 170 kB search index at all (no search-as-you-type)."""
-    scripts = _head_scripts((site_html / path).read_text(encoding="utf-8"))
-    external = [s["src"] for s in scripts if s.get("src")]
-    assert external, f"no scripts found in the head of {path}"
-    blocking = [s["src"] for s in scripts
-                if s.get("src") and "defer" not in s and "async" not in s and s.get("type") != "module"]
-    assert blocking == [], f"render-blocking scripts in the head of {path}"
-    if path in LESSON_PAGES:
-        assert not [src for src in external if re.search(r"searchindex\.js|searchtools\.js", src)], external
-
-
-@pytest.mark.parametrize("path", LESSON_PAGES)
-def test_deferred_scripts_run_in_order(offline_page, site_url, path):
-    """The theme's inline settings run after the deferred script that defines them: the page name
-    is this page's, and the copy buttons (copybutton.js) and tabs' storage prefix are in place."""
-    p = _open(offline_page, site_url, path)
-    page = p.page
-    assert page.evaluate("DOCUMENTATION_OPTIONS.pagename") == path.removesuffix(".html")
-    assert page.evaluate("DOCUMENTATION_OPTIONS.search_as_you_type") is False
-    if page.locator("main div.highlight pre").count():
-        assert page.locator("main button.copybtn").count() > 0
-    assert p.console_errors == []
-
-
-# A word each lesson's text uses (checked against the .md below), searched from another lesson page.
-LESSON_WORDS = [("共同体", "book/01_connectors/connectors"), ("被邀请者", "book/05_thresholds/thresholds")]
-
-
-@pytest.mark.parametrize("word, lesson", LESSON_WORDS)
-def test_search_from_a_lesson_page_finds_the_lesson_that_uses_a_word(offline_page, site_url, word, lesson):
-    assert word in (ROOT / f"{lesson}.md").read_text(encoding="utf-8"), f"{lesson}.md no longer uses {word}"
-    start = next(page for page in LESSON_PAGES if not page.startswith(lesson))
-    p = _open(offline_page, site_url, start)
-    page = p.page
-    page.keyboard.press("Control+k")
-    field = page.locator("#pst-search-dialog input[name=q]")
-    field.fill(word)
-    field.press("Enter")
-    page.wait_for_url("**/search.html?q=*")
-    page.wait_for_selector("#search-results ul.search li > a", timeout=20000)
-    links = page.eval_on_selector_all("#search-results ul.search li > a", "els => els.map(e => e.getAttribute('href'))")
-    assert f"{lesson}.html" in [link.split("#")[0].split("?")[0] for link in links], links
-    assert p.external == [] and p.failed == [] and p.console_errors == []
-
-
-def test_page_scripts_are_deferred_and_inline_users_of_deferred_globals_wait():
-    """The html-page-context rule on hand-written entries (no build)."""
-    from sphinx.builders.html._assets import _JavaScript
-
-    from shequn.site.script_loading import defer_page_scripts
-
-    scripts = [_JavaScript("_static/doctools.js"), _JavaScript("_static/a.js", **{"async": "async"}),
-               _JavaScript("_static/m.js", type="module"), _JavaScript(None, body="let hint = 'x';"),
-               _JavaScript(None, body="DOCUMENTATION_OPTIONS.pagename = 'p';"),
-               _JavaScript(None, body="x", type="text/x-thebe-config")]
-    context = {"script_files": scripts}
-    defer_page_scripts(None, "p", "page.html", context, None)
-    assert [js.attributes for js in context["script_files"]] == [
-        {"defer": "defer"}, {"async": "async"}, {"type": "module"}, {"body": "let hint = 'x';"},
-        {"body": "DOCUMENTATION_OPTIONS.pagename = 'p';", "type": "module"},
-        {"body": "x", "type": "text/x-thebe-config"}]
-    assert context["script_files"] is scripts  # Sphinx renders this list
-
-
-def test_theme_template_change_is_a_clear_build_error(tmp_path, monkeypatch):
-    from sphinx.errors import ConfigError
-
-    from shequn.site import script_loading
-
-    (tmp_path / "theme").mkdir()
-    (tmp_path / "theme" / "layout.html").write_text("<head>{{ super() }}</head>", encoding="utf-8")
-    monkeypatch.setattr(script_loading, "_theme_template", lambda name: tmp_path / "theme" / name)
-    with pytest.raises(ConfigError, match=r"加载搜索脚本.*shequn\.site\.script_loading.*search scripts.*found 0 of 3"):
-        script_loading.theme_templates_with_deferred_search(tmp_path / "out")

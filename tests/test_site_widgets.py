@@ -19,6 +19,8 @@ import pytest
 
 from conftest import OfflinePage
 
+from helpers.explorer_pages import (READ_CONTROLS, check_truthful, go_live, numeric_value, output_text, set_control,
+                                    spec_of)
 from helpers.pages import LESSON_PAGES
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
@@ -27,32 +29,6 @@ ROOT = Path(__file__).resolve().parents[1]
 AXE = ROOT / "vendor" / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True, "device_scale_factor": 2}
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
-
-READ_CONTROLS = """(box) => Array.from(box.querySelectorAll('.shequn-control')).map(c => {
-  const level = +Array.from(c.classList).find(x => x.startsWith('shequn-level-')).slice('shequn-level-'.length);
-  const label = c.querySelector('.widget-label').textContent;
-  const handle = c.querySelector('.noUi-handle');
-  const select = c.querySelector('select');
-  const buttons = Array.from(c.querySelectorAll('button'));
-  if (handle) {
-    return {level, label, kind: 'slider', index: +handle.getAttribute('aria-valuenow'),
-            valuetext: handle.getAttribute('aria-valuetext'), name: handle.getAttribute('aria-label'),
-            readout: c.querySelector('.widget-readout').textContent.trim(),
-            disabled: c.querySelector('.slider').hasAttribute('disabled')};
-  }
-  if (select) {
-    return {level, label, kind: 'dropdown', index: select.selectedIndex, name: select.getAttribute('aria-label'),
-            disabled: select.disabled};
-  }
-  const pressed = buttons.map(b => b.getAttribute('aria-pressed'));
-  return {level, label, kind: 'toggle', index: pressed.indexOf('true'), pressed,
-          name: buttons[0].parentElement.getAttribute('aria-label'),
-          active: buttons.findIndex(b => b.classList.contains('mod-active')),
-          disabled: buttons.every(b => b.disabled)};
-})"""
-HTML_TO_TEXT = """(html) => { const d = document.createElement('div');
-  d.style.cssText = 'position:absolute;left:-20000px;top:0;width:1000px'; d.innerHTML = html;
-  document.body.appendChild(d); const t = d.innerText; d.remove(); return t; }"""
 
 
 @pytest.fixture(scope="module")
@@ -112,88 +88,6 @@ def device_page(browser, site_url):
         p.close()
 
 
-def _go_live(page) -> list:
-    """Scroll to each explorer so it loads; return the live explorer boxes."""
-    n = page.locator(".shequn-lazy, .shequn-live").count()
-    for i in range(n):
-        target = page.locator(".shequn-lazy, .shequn-live").nth(i)
-        target.scroll_into_view_if_needed()
-        page.wait_for_function("(i) => document.querySelectorAll('.shequn-live .shequn-explorer').length > i", arg=i,
-                               timeout=60000)
-    page.wait_for_timeout(200)
-    boxes = page.locator(".shequn-live .shequn-explorer")
-    assert boxes.count() == n and page.locator(".shequn-lazy").count() == 0
-    return [boxes.nth(i) for i in range(n)]
-
-
-def _spec_of(box, specs):
-    text = box.locator(".widget-html").first.inner_text()
-    matches = [spec for title, spec in specs.items() if title and title in text]
-    assert len(matches) == 1, f"no explorer spec titled like {text!r}"
-    return matches[0]
-
-
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
-
-def _shown(box) -> str:
-    return box.locator(".shequn-output").inner_text()
-
-
-def _expected(page, spec, controls) -> str:
-    params = {spec.controls[c["level"]].name: spec.controls[c["level"]].values[c["index"]] for c in controls}
-    return page.evaluate(HTML_TO_TEXT, spec.compute(**params))
-
-
-def _no_effect(spec, indices: list[int], k: int) -> bool:
-    """Independently of the page: do all options of control k give the same result here?"""
-    outs = set()
-    for v in range(len(spec.controls[k].options)):
-        idx = [*indices[:k], v, *indices[k + 1:]]
-        outs.add(spec.compute(**{c.name: c.values[i] for c, i in zip(spec.controls, idx)}))
-    return len(outs) == 1
-
-
-def _check_truthful(page, box, spec, where: str) -> list[dict]:
-    """The controls show one consistent setting and the output is the model's result for it;
-    a control is disabled only where it has no effect, and then a reason is visible."""
-    controls = box.evaluate(READ_CONTROLS)
-    assert [c["level"] for c in controls] == list(range(len(spec.controls))), where
-    for c in controls:
-        labels = spec.controls[c["level"]].labels
-        assert 0 <= c["index"] < len(labels), (where, c)
-        assert c["name"] == c["label"] == spec.controls[c["level"]].label, (where, c)
-        if c["kind"] == "slider":
-            assert c["valuetext"] == c["readout"] == labels[c["index"]], (where, c)
-        if c["kind"] == "toggle":
-            assert c["active"] == c["index"] and c["pressed"].count("true") == 1, (where, c)
-    assert _squash(_shown(box)) == _squash(_expected(page, spec, controls)), f"{where}: output does not match setting"
-    indices = [c["index"] for c in controls]
-    reasons = box.locator(".shequn-reason")
-    reason_text = " ".join(reasons.nth(i).inner_text() for i in range(reasons.count()))
-    for c in controls:
-        if c["disabled"]:
-            assert _no_effect(spec, indices, c["level"]), f"{where}: {c['label']} disabled but it has an effect"
-            assert f"{c['label']}暂不可用" in reason_text, f"{where}: no visible reason for {c['label']}"
-        else:
-            assert f"{c['label']}暂不可用" not in reason_text, where
-    return controls
-
-
-def _set(box, control: dict, i: int) -> None:
-    node = box.locator(f".shequn-level-{control['level']}")
-    if control["kind"] == "toggle":
-        node.locator("button").nth(i).click()
-    elif control["kind"] == "dropdown":
-        node.locator("select").select_option(index=i)
-    else:
-        handle = node.locator(".noUi-handle")
-        handle.focus()
-        handle.press("Home" if i == 0 else "End")
-    box.page.wait_for_timeout(80)
-
-
 # --------------------------------------------------------------------- tests
 def test_explorers_load_lazily_after_text_and_figures(site_html, device_page):
     """No page ships the widget state or the manager script; an explorer far below the fold
@@ -212,7 +106,7 @@ def test_explorers_load_lazily_after_text_and_figures(site_html, device_page):
     assert all(w > 0 for w in page.evaluate("Array.from(document.querySelectorAll('main img')).map(i => i.naturalWidth)"))
     placeholder = lazy.first.inner_text()
     assert "门槛模拟器" in placeholder and "付费50元" in placeholder  # the default setting and result
-    _go_live(page)
+    go_live(page)
     assert [u for u in p.requests if "libembed-amd" in u] and [u for u in p.requests if "/_explorers/" in u]
     assert p.external == [] and p.failed == []
 
@@ -221,8 +115,8 @@ def test_explorers_load_lazily_after_text_and_figures(site_html, device_page):
 def test_every_explorer_fits_a_phone_and_every_slider_end_is_reachable(device_page, specs, screenshots, path):
     p = device_page(PHONE)
     page = p.open(path)
-    for box in _go_live(page):
-        spec = _spec_of(box, specs)
+    for box in go_live(page):
+        spec = spec_of(box, specs)
         box.scroll_into_view_if_needed()
         card = box.bounding_box()
         assert card["x"] >= 0 and card["x"] + card["width"] <= 390, spec.name
@@ -248,7 +142,7 @@ def test_every_explorer_fits_a_phone_and_every_slider_end_is_reachable(device_pa
                 page.wait_for_timeout(150)
                 now = next(d for d in box.evaluate(READ_CONTROLS) if d["level"] == c["level"])
                 assert now["index"] == want and now["readout"] == labels[want], (spec.name, c["label"], "touch")
-                _check_truthful(page, box, spec, f"{spec.name}: {c['label']} tapped to {labels[want]}")
+                check_truthful(page, box, spec, f"{spec.name}: {c['label']} tapped to {labels[want]}")
             handle = node.locator(".noUi-handle")
             handle.focus()
             for key, want in (("End", len(labels) - 1), ("Home", 0)):
@@ -256,7 +150,7 @@ def test_every_explorer_fits_a_phone_and_every_slider_end_is_reachable(device_pa
                 page.wait_for_timeout(80)
                 now = next(d for d in box.evaluate(READ_CONTROLS) if d["level"] == c["level"])
                 assert now["index"] == want and now["valuetext"] == labels[want], (spec.name, c["label"], key)
-                _check_truthful(page, box, spec, f"{spec.name}: {c['label']} {key}")
+                check_truthful(page, box, spec, f"{spec.name}: {c['label']} {key}")
     assert page.evaluate("document.scrollingElement.scrollWidth") <= page.evaluate("innerWidth"), path
     name = path.split("/")[-1].removesuffix(".html")
     page.screenshot(path=str(screenshots / f"{name}-390.png"), full_page=True)
@@ -267,7 +161,7 @@ def test_every_explorer_fits_a_phone_and_every_slider_end_is_reachable(device_pa
 def test_no_page_scrolls_sideways_on_a_phone(device_page, path):
     p = device_page({**PHONE, "viewport": {"width": 360, "height": 780}})
     page = p.open(path)
-    _go_live(page)
+    go_live(page)
     wide = page.evaluate("""() => Array.from(document.querySelectorAll('main *'))
         .filter(e => e.getBoundingClientRect().right > innerWidth + 1 && !e.closest('.widget-html-content, pre, .highlight, .table-wrapper, mjx-container'))
         .map(e => e.tagName + '.' + e.className).slice(0, 5)""")
@@ -280,9 +174,9 @@ def test_every_setting_a_learner_can_reach_shows_the_models_result(device_page, 
     after every move the controls, the disabled flags and reasons and the output agree with the model."""
     p = device_page(DESKTOP)
     page = p.open(path)
-    for box in _go_live(page):
-        spec = _spec_of(box, specs)
-        _check_truthful(page, box, spec, f"{spec.name} default")
+    for box in go_live(page):
+        spec = spec_of(box, specs)
+        check_truthful(page, box, spec, f"{spec.name} default")
         for level in range(len(spec.controls)):
             control = next(c for c in box.evaluate(READ_CONTROLS) if c["level"] == level)
             options = range(len(spec.controls[level].options)) if control["kind"] != "slider" else (0, -1)
@@ -290,8 +184,8 @@ def test_every_setting_a_learner_can_reach_shows_the_models_result(device_page, 
                 control = next(c for c in box.evaluate(READ_CONTROLS) if c["level"] == level)
                 if control["disabled"]:
                     break
-                _set(box, control, i)
-                _check_truthful(page, box, spec, f"{spec.name}: {control['label']} -> option {i}")
+                set_control(box, control, i)
+                check_truthful(page, box, spec, f"{spec.name}: {control['label']} -> option {i}")
     name = path.split("/")[-1].removesuffix(".html")
     page.screenshot(path=str(screenshots / f"{name}-1280.png"), full_page=True)
     assert p.external == [] and p.failed == []
@@ -301,7 +195,7 @@ def test_every_setting_a_learner_can_reach_shows_the_models_result(device_page, 
 def test_lesson1_quality_and_decline_are_disabled_with_a_reason_in_two_eras(device_page, specs):
     p = device_page(DESKTOP)
     page = p.open("book/01_connectors/connectors.html")
-    (box,) = _go_live(page)
+    (box,) = go_live(page)
     for era, off in (("大量销售", True), ("深度分销", True), ("社区商务", False)):
         box.get_by_role("button", name=era).click()
         page.wait_for_timeout(100)
@@ -317,7 +211,7 @@ def test_lesson1_quality_and_decline_are_disabled_with_a_reason_in_two_eras(devi
 def test_lesson5_rule_is_disabled_with_a_reason_when_weeks_is_4(device_page):
     p = device_page(DESKTOP)
     page = p.open("book/05_thresholds/thresholds.html")
-    (box,) = _go_live(page)
+    (box,) = go_live(page)
     handle = box.locator(".shequn-level-1 .noUi-handle")  # 周数 4, 8, 12, 26
     handle.focus()
     handle.press("Home")
@@ -334,34 +228,30 @@ def test_lesson4_text_follows_the_selected_operator_option(device_page):
     """「运营者全程在岗」 appears only when 全程在岗 is selected; a selected stop week is named."""
     p = device_page(DESKTOP)
     page = p.open("book/04_content_community_product/content_community_product.html")
-    (box,) = _go_live(page)
+    (box,) = go_live(page)
     for weeks in ("4", "12", "26"):
         box.locator(".shequn-level-2").get_by_role("button", name=weeks, exact=True).click()
         for stop in ("全程在岗", "第4周后停手", "第8周后停手"):
             box.locator(".shequn-level-3").get_by_role("button", name=stop).click()
             page.wait_for_timeout(80)
-            shown = _shown(box)
+            shown = output_text(box)
             assert ("运营者全程在岗" in shown) == (stop == "全程在岗"), (weeks, stop, shown[:200])
             if stop != "全程在岗":
                 assert stop in shown, (weeks, stop)
-
-
-def _numeric(label: str) -> float:
-    return float(re.search(r"-?\d+(?:\.\d+)?", label.replace(",", "")).group())
 
 
 @pytest.mark.parametrize("path", LESSON_PAGES)
 def test_a_typed_value_commits_to_the_nearest_option_or_is_refused(device_page, specs, path):
     p = device_page(DESKTOP)
     page = p.open(path)
-    for box in _go_live(page):
-        spec = _spec_of(box, specs)
+    for box in go_live(page):
+        spec = spec_of(box, specs)
         for level in range(len(spec.controls)):
             c = next(d for d in box.evaluate(READ_CONTROLS) if d["level"] == level)
             if c["kind"] != "slider" or c["disabled"]:
                 continue
             labels = spec.controls[c["level"]].labels
-            values = [_numeric(label) for label in labels]
+            values = [numeric_value(label) for label in labels]
             readout = box.locator(f".shequn-level-{c['level']} .widget-readout")
             # Between the last two options, nearer the second-last: the nearest option wins.
             typed = values[-2] + (values[-1] - values[-2]) * 0.3
@@ -370,16 +260,16 @@ def test_a_typed_value_commits_to_the_nearest_option_or_is_refused(device_page, 
             readout.fill(text)
             readout.press("Enter")
             page.wait_for_timeout(80)
-            now = _check_truthful(page, box, spec, f"{spec.name}: typed {text} into {c['label']}")
+            now = check_truthful(page, box, spec, f"{spec.name}: typed {text} into {c['label']}")
             mine = next(d for d in now if d["level"] == c["level"])
             assert mine["readout"] == labels[-2] and mine["index"] == len(labels) - 2, (spec.name, text, mine)
-            before = _shown(box)
+            before = output_text(box)
             readout.click()
             readout.fill("很多")
             readout.press("Enter")
             page.wait_for_timeout(80)
             mine = next(d for d in box.evaluate(READ_CONTROLS) if d["level"] == c["level"])
-            assert mine["readout"] == labels[-2] and _shown(box) == before, (spec.name, "refused")
+            assert mine["readout"] == labels[-2] and output_text(box) == before, (spec.name, "refused")
             note = box.locator(f".shequn-level-{c['level']} + .shequn-readout-note")
             assert "不是可选的值" in note.inner_text() and note.is_visible()
 
@@ -389,7 +279,7 @@ def test_dropdown_options_fit(device_page, path):
     for device in (PHONE, DESKTOP):
         p = device_page(device)
         page = p.open(path)
-        _go_live(page)
+        go_live(page)
         too_wide = page.evaluate("""() => {
           const ctx = document.createElement('canvas').getContext('2d');
           const out = [];
@@ -408,7 +298,7 @@ def test_dropdown_options_fit(device_page, path):
 def test_controls_and_figures_are_accessible(device_page, path):
     p = device_page(DESKTOP)
     page = p.open(path)
-    _go_live(page)
+    go_live(page)
     assert page.locator("main [title='null']").count() == 0
     handles = page.locator(".shequn-explorer .noUi-handle")
     for i in range(handles.count()):

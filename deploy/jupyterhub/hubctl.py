@@ -22,6 +22,7 @@ import secrets
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -35,6 +36,20 @@ USER_RE = re.compile(r"^[a-z_][a-z0-9_-]{0,30}$")
 
 class HubError(RuntimeError):
     pass
+
+
+def _buildable_source(source: str, tmp: Path) -> str:
+    """What pip installs: a checkout is copied first (package sources only), because pip builds a
+    project in place and setuptools leaves ``build/`` in it, which two builds at once trip over."""
+    src = Path(source)
+    if not (src / "pyproject.toml").is_file():
+        return source  # a requirement or a wheel: pip fetches it
+    copy = tmp / "project"
+    copy.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(src / name, copy / name)
+    shutil.copytree(src / "src", copy / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    return str(copy)
 
 
 def run(cmd: list[str], **kw) -> subprocess.CompletedProcess:
@@ -220,7 +235,8 @@ def install(args) -> None:
     if not (venv / "bin" / "python").exists():
         run([python, "-m", "venv", venv])
     pip = [venv / "bin" / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    run([*pip, f"{args.source}[grading,hub]"])
+    with tempfile.TemporaryDirectory(prefix="shequn-hub-source-") as tmp:
+        run([*pip, f"{_buildable_source(args.source, Path(tmp))}[grading,hub]"])
 
     print("[2/6] configurable-http-proxy and the plots' CJK font (npm)", flush=True)
     npm_dir = prefix / "npm"

@@ -57,7 +57,8 @@ def plan_grading(dirs: CourseDirs, assignment: str, students: list[str] | None
     root = dirs.root / dirs.submitted
     names = sorted(p.parent.name for p in root.glob(f"*/{assignment}") if p.is_dir()) if root.is_dir() else []
     if students is not None:
-        names = [s for s in names if s in set(students)]
+        wanted = set(students)
+        names = [s for s in names if s in wanted]
     done, results, todo = read_journal(dirs.root, assignment), {}, []
     for s in names:
         digest = submission_hash(root / s / assignment)

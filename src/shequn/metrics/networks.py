@@ -2,7 +2,7 @@
 
 :func:`network_summaries` is the one implementation of the summary: every group in one
 vectorised pass over the messages, with no graph built (``benchmarks/metrics_bench.py`` runs it
-on about a million messages against DuckDB; ``tests/test_metrics.py`` checks the numbers
+on about a million messages against DuckDB; ``tests/test_metrics_networks.py`` checks the numbers
 against networkx graphs).  :func:`reply_network` builds the networkx graph itself, for
 drawing and for the lessons' own network measures.
 """

@@ -33,11 +33,37 @@ from sphinx.application import Sphinx
 from sphinx.errors import ConfigError
 
 __all__ = ["theme_templates_without_fontawesome", "page_has_maths", "trim_page_assets", "MATHJAX_SHIM",
-           "fontawesome_subset", "ICON_SUBSET"]
+           "fontawesome_subset", "ICON_SUBSET", "theme_template", "write_patched_template"]
 
 MATHJAX_SHIM = "shequn-mathjax2-shim.js"
 _MACROS = "static/webpack-macros.html"
 _FONTAWESOME = re.compile(r"^.*<script[^>]*fontawesome\.js[^>]*></script>\s*\n", re.M)
+
+
+def theme_template(name: str) -> Path:
+    """A file of pydata-sphinx-theme's, by its path inside the theme's template folder."""
+    import pydata_sphinx_theme
+
+    return Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / name
+
+
+def write_patched_template(source: Path, target: Path, pattern: re.Pattern, replacement: str,
+                           expected: int, what: str, owner: str) -> None:
+    """Write ``source`` to ``target`` with ``pattern`` replaced (only if that changes ``target``).
+
+    The theme's template must match ``pattern`` exactly ``expected`` times; otherwise the theme
+    changed under us and the build stops with a bilingual message naming ``what`` was looked for
+    and the module (``owner``) to update.
+    """
+    text = source.read_text(encoding="utf-8")
+    changed, n = pattern.subn(replacement, text)
+    if n != expected:
+        raise ConfigError(f"主题模板 {source} 里{what[0]}的写法变了，请更新 {owner} "
+                          f"(the theme template no longer has {what[1]} in the expected way: "
+                          f"found {n} of {expected})")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.exists() or target.read_text(encoding="utf-8") != changed:
+        target.write_text(changed, encoding="utf-8")
 
 
 def theme_templates_without_fontawesome(folder: Path) -> Path:
@@ -46,25 +72,17 @@ def theme_templates_without_fontawesome(folder: Path) -> Path:
 
     Returns ``folder``, to be put first on ``templates_path``.
     """
-    import pydata_sphinx_theme
-
-    source = Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / _MACROS
-    text = source.read_text(encoding="utf-8")
-    trimmed, n = _FONTAWESOME.subn("", text)
-    if n != 1:
-        raise ConfigError(f"{source} no longer loads fontawesome.js in the expected way "
-                          f"(found {n} times); update shequn.site.assets")
-    target = folder / _MACROS
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if not target.exists() or target.read_text(encoding="utf-8") != trimmed:
-        target.write_text(trimmed, encoding="utf-8")
+    source = theme_template(_MACROS)
+    write_patched_template(source, folder / _MACROS, _FONTAWESOME, "", 1,
+                           ("加载 fontawesome.js", "the fontawesome.js script"), "shequn.site.assets")
     # The search button's aria-label ("搜索") hides its visible text ("搜索 Ctrl+K") from screen
     # readers (axe: label-content-name-mismatch): without it, the visible text is the name.
     button = "components/search-button-field.html"
-    text = (source.parent.parent / button).read_text(encoding="utf-8")
+    text = theme_template(button).read_text(encoding="utf-8")
     label = ' aria-label="{{ _(\'Search\') }}"'
     if label not in text:
-        raise ConfigError(f"the theme's {button} changed; update shequn.site.assets")
+        raise ConfigError(f"主题模板 {button} 的搜索按钮变了，请更新 shequn.site.assets "
+                          f"(the theme's {button} changed; update shequn.site.assets)")
     for name in (button, Path(button).name):  # included both ways: as a component and as a sidebar
         (folder / name).parent.mkdir(parents=True, exist_ok=True)
         (folder / name).write_text(text.replace(label, ""), encoding="utf-8")

@@ -34,7 +34,9 @@ import re
 from pathlib import Path
 
 from sphinx.application import Sphinx
-from sphinx.errors import ConfigError
+
+from shequn.site.assets import theme_template as _theme_template
+from shequn.site.assets import write_patched_template
 
 __all__ = ["theme_templates_with_deferred_search", "defer_page_scripts", "USES_DEFERRED_GLOBAL"]
 
@@ -48,22 +50,9 @@ USES_DEFERRED_GLOBAL = re.compile(r"^\s*(?:DOCUMENTATION_OPTIONS|Documentation|S
 _JS_TYPES = {"", "text/javascript", "application/javascript", "module"}
 
 
-def _theme_template(name: str) -> Path:
-    import pydata_sphinx_theme
-
-    return Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / name
-
-
 def _rewrite(source: Path, target: Path, replacement: str) -> None:
-    text = source.read_text(encoding="utf-8")
-    changed, n = _SEARCH_SCRIPT.subn(replacement, text)
-    if n != _SEARCH_SCRIPTS:
-        raise ConfigError(f"主题模板 {source} 加载搜索脚本的方式变了，请更新 shequn.site.script_loading "
-                          f"(the theme template no longer loads the search scripts in the expected way: "
-                          f"found {n} of {_SEARCH_SCRIPTS})")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if not target.exists() or target.read_text(encoding="utf-8") != changed:
-        target.write_text(changed, encoding="utf-8")
+    write_patched_template(source, target, _SEARCH_SCRIPT, replacement, _SEARCH_SCRIPTS,
+                           ("加载搜索脚本", "the search scripts"), "shequn.site.script_loading")
 
 
 def theme_templates_with_deferred_search(folder: Path) -> Path:
