@@ -11,7 +11,7 @@ widgets    the time of one recompute (model + render) of every lesson explorer,
 simulator  one threshold simulation of 10,000 applicants. Target: well under 50 ms.
 metrics    the full group-chat metric set on ~1,000,000 generated messages, pandas vs
            DuckDB SQL, each in a fresh process, with peak memory.
-           Targets: pandas <= 1.5x DuckDB's time, <= 1.5 GB peak.
+           Targets: pandas <= 1.0x DuckDB's time, <= 1.5 GB peak.
 import     a generated 100,000-line QQ text export through `shequn data import`. Target: < 10 s.
 pages      the built site (_build/html) as a learner on 4G sees it: every page's compressed bytes,
            requests, first contentful paint and time until the first explorer responds, served
