@@ -1,6 +1,6 @@
 """Hostile submissions, graded for real by ``shequn grade`` in one batch with honest ones.
 
-The corpus (``tests/hostile/make_corpus.py``, attack code in ``tests/hostile/attacks.py``,
+The corpus (``tests/hostile/make_corpus.py``, attack code in ``tests/hostile/attacks_*.py``,
 table in ``tests/hostile/README.md``) is written into a temporary course next to the four
 honest threshold_design learners of ``tests/helpers/students.py`` (correct 13, partial 8.3333,
 empty 0, hardcoded 9.2667) and graded in ONE ``python -m shequn.cli grade`` run.  The two

@@ -34,6 +34,11 @@ INSTRUCTOR_LAB_EXTENSIONS = ("@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:
 USER_RE = re.compile(r"^[a-z_][a-z0-9_-]{0,30}$")
 
 
+if str(HERE) not in sys.path:  # hub_templates.py, next to this file (also when imported)
+    sys.path.insert(0, str(HERE))
+from hub_templates import GRADE_WRAPPER, LAB_FONT_CSS, NBGRADER_GLOBAL  # noqa: E402
+
+
 class HubError(RuntimeError):
     pass
 
@@ -127,78 +132,6 @@ def _restrict_tree(root: Path, gid: int) -> None:
     for p in [root, *root.rglob("*")]:
         os.chown(p, 0, gid)
         p.chmod(0o750 if p.is_dir() else 0o640)
-
-
-NBGRADER_GLOBAL = '''\
-# Written by hubctl.py install: the course's exchange, for every user of this environment.
-c = get_config()  # noqa: F821
-c.CourseDirectory.course_id = {course_id!r}
-c.Exchange.root = {exchange!r}
-# submissions readable by the instructor's group only (see shequn.grading.exchange)
-c.ExchangeFactory.submit = "shequn.grading.exchange.PrivateExchangeSubmit"
-'''
-
-LAB_FONT_CSS = """
-/* hubctl.py install: JupyterLab in the course's Chinese font, then the system's.
-   Doubled class: more specific than the theme's .jp-ThemedContainer, whatever the order. */
-:root, .jp-ThemedContainer.jp-ThemedContainer {
-  --jp-ui-font-family: "Noto Sans SC", system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif;
-  --jp-content-font-family: "Noto Sans SC", system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif;
-}
-"""
-
-GRADE_WRAPPER = '''\
-#!{python} -I
-"""`sudo {prefix}/bin/shequn-grade ASSIGNMENT [--workers N] [--timeout S] [--cell-timeout S] [--memory MB]`
-
-Lets a course instructor run `shequn grade` as root (the sandbox needs root to run every
-learner's kernel as an unprivileged user) on their own course folder and nothing else.
-"""
-import argparse, grp, hashlib, os, pwd, re, sys
-from pathlib import Path
-
-INSTRUCTORS = {instructors!r}
-TRUSTED_CONFIG = {trusted_config!r}
-COURSE_FOLDER = {course_folder!r}
-SHEQUN = {shequn!r}
-
-def die(msg):
-    print("shequn-grade: " + msg, file=sys.stderr)
-    sys.exit(2)
-
-user = os.environ.get("SUDO_USER") or die("run me with sudo")
-entry = pwd.getpwnam(user)
-if user not in grp.getgrnam(INSTRUCTORS).gr_mem and entry.pw_gid != grp.getgrnam(INSTRUCTORS).gr_gid:
-    die(f"{{user}} is not in the group {{INSTRUCTORS}}")
-course = Path(entry.pw_dir) / COURSE_FOLDER
-st = os.lstat(course) if os.path.lexists(course) else die(f"{{course}} does not exist")
-if not os.path.isdir(course) or os.path.islink(course) or st.st_uid != entry.pw_uid:
-    die(f"{{course}} must be a folder owned by {{user}}")
-# nbgrader executes nbgrader_config.py: as root, only the installed one is acceptable
-config = course / "nbgrader_config.py"
-digest = lambda p: hashlib.sha256(Path(p).read_bytes()).hexdigest()
-if not config.is_file() or config.is_symlink() or digest(config) != digest(TRUSTED_CONFIG):
-    die(f"{{config}} differs from the installed {{TRUSTED_CONFIG}}; restore it to grade")
-p = argparse.ArgumentParser(prog="shequn-grade")
-p.add_argument("assignment")
-p.add_argument("--workers", type=int)
-p.add_argument("--timeout", type=float)
-p.add_argument("--memory", type=int)
-p.add_argument("--cell-timeout", type=int)
-p.add_argument("--quiet", action="store_true")
-a = p.parse_args()
-if not re.fullmatch(r"[A-Za-z0-9_-]+", a.assignment):
-    die("assignment names are letters, digits, _ and -")
-argv = [SHEQUN, "grade", a.assignment, "--course", str(course)]
-for flag in ("workers", "timeout", "cell_timeout", "memory"):
-    if getattr(a, flag) is not None:
-        argv += ["--" + flag.replace("_", "-"), str(getattr(a, flag))]
-if a.quiet:
-    argv.append("--quiet")
-os.chdir("/")
-os.execve(SHEQUN, argv, {{"PATH": os.path.dirname(SHEQUN) + ":/usr/sbin:/usr/bin:/sbin:/bin",
-                         "LANG": "C.UTF-8", "HOME": "/root"}})
-'''
 
 
 def stage_lab_fonts(node_modules: Path, custom: Path) -> None:

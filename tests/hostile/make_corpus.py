@@ -1,4 +1,4 @@
-"""Write the hostile-submission corpus (see README.md next to this file; attack code: attacks.py).
+"""Write the hostile-submission corpus (see README.md next to this file; attack code: attacks_*.py).
 
 Every notebook is derived from the *released* student notebook, like the round-trip test's
 fake students: answer cells are filled with an attack and, where that makes the expected
@@ -32,7 +32,15 @@ import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import attacks as A  # noqa: E402
+# the attack code by family: X reaches out (reading, writing, network, leaks, injection, masked
+# packages), F forges results (rigged checks, hooks, lying values), R breaks things (crashes,
+# hangs, resources, channel abuse)
+import attacks_escape as X  # noqa: E402
+import attacks_forgery as F  # noqa: E402
+import attacks_resources as R  # noqa: E402
+# TIMESTAMP, _cells and write are also used by the tests, as corpus.TIMESTAMP etc.
+from corpus_notebooks import (TIMESTAMP, _cells, _edited_tests, _html_everywhere,  # noqa: E402, F401
+                              _insert_after, _prefilled_outputs, _read, _without, write)
 
 from helpers.course import fill_answers, solution_code  # noqa: E402
 
@@ -42,7 +50,6 @@ POINTS = {"q1_tests": 3.0, "q2_tests": 4.0, "q3_tests": 6.0}
 ANSWERS = ("q1_answer", "q2_answer", "q3_answer")
 GBK_NAME = "阈值设计数据.csv".encode("gbk")  # not valid UTF-8
 PWNED = "/tmp/shequn-hostile-pwned"  # no attack may create anything with this prefix
-TIMESTAMP = "2026-11-20 12:00:00.000000 UTC"
 CLASSES = ("crash & hang", "malformed submission", "silenced/rigged results", "interference",
            "lying values", "reading expected values", "leaking into feedback", "hidden data",
            "audit gaps", "instructor-side injection", "resources", "channel abuse", "name patching")
@@ -75,63 +82,6 @@ def _sub(code: str, *, course: str = "", port: int = 0) -> str:
     return code.replace("@COURSE@", repr(course)).replace("@PWNED@", repr(PWNED)).replace("@PORT@", str(port))
 
 
-def _gid(cell) -> str | None:
-    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-
-
-def _cells(nb) -> dict:
-    return {_gid(c): c for c in nb.cells}
-
-
-def _without(nb, gids: set[str]):
-    nb = copy.deepcopy(nb)
-    nb.cells = [c for c in nb.cells if _gid(c) not in gids]
-    return nb
-
-
-def _insert_after(nb, gid: str, cell):
-    nb = copy.deepcopy(nb)
-    at = next(i for i, c in enumerate(nb.cells) if _gid(c) == gid)
-    nb.cells.insert(at + 1, cell)
-    return nb
-
-
-def _edited_tests(nb):
-    from nbgrader.utils import compute_checksum
-
-    nb = copy.deepcopy(nb)
-    for cell in nb.cells:
-        gid = _gid(cell)
-        if gid in POINTS:
-            pts = POINTS[gid]
-            cell.source = (f'checks = Checks(points={pts}, name="{gid}")\n'
-                           f"checks.score = lambda: {pts}\nchecks.score()")
-            cell.metadata["nbgrader"]["checksum"] = compute_checksum(cell)  # a "valid" checksum
-    return nb
-
-
-def _prefilled_outputs(nb):
-    """Test cells that already carry a passing report and full points, as if they had run."""
-    nb = copy.deepcopy(nb)
-    for cell in nb.cells:
-        gid = _gid(cell)
-        if gid in POINTS:
-            cell.execution_count = 7
-            cell.outputs = [
-                nbformat.v4.new_output("stream", name="stdout", text=f"【{gid}】通过 9/9 项检查\n"),
-                nbformat.v4.new_output("execute_result", data={"text/plain": repr(POINTS[gid])}, execution_count=7)]
-    return nb
-
-
-def _html_everywhere(nb):
-    """Learner HTML in the essay, in a raw cell, in an added markdown cell and in outputs."""
-    nb = _insert_after(nb, "q1_answer", nbformat.v4.new_raw_cell(
-        "<script>alert('raw')</script><img src=x onerror=alert('raw2')>",
-        metadata={"format": "text/html", "raw_mimetype": "text/html"}))
-    return _insert_after(nb, "q2_answer", nbformat.v4.new_markdown_cell(
-        "**note** <script>alert('md')</script><a href='javascript:alert(1)' onclick='alert(2)'>x</a>"))
-
-
 def corpus(release, source, *, course: str, port: int, other_release, partial: dict) -> dict:
     """``{student id: (Expect, content)}`` for threshold_design; content: a notebook, or ``{name: bytes}``."""
     f = lambda answers: fill_answers(release, source, answers)  # noqa: E731
@@ -158,34 +108,34 @@ def corpus(release, source, *, course: str, port: int, other_release, partial: d
         # ---------------------------------------------------------------- crash & hang
         "h01_infinite_loop": (E("crash & hang", "highest_price loops forever; q2/q3 correct",
                                 "every q1 call hits the per-call timeout and is interrupted: q1 0 -> 10",
-                                score=Q2 + Q3), f({**CORRECT, "q1_answer": A.INFINITE_LOOP})),
+                                score=Q2 + Q3), f({**CORRECT, "q1_answer": R.INFINITE_LOOP})),
         "h02_memory_bomb": (E("crash & hang", "policy_table allocates 100 MB blocks forever; q1/q3 correct",
                               "MemoryError at the address-space limit, the kernel survives: q2 0 -> 9",
-                              score=Q1 + Q3), f({**CORRECT, "q2_answer": A.MEMORY_BOMB})),
+                              score=Q1 + Q3), f({**CORRECT, "q2_answer": R.MEMORY_BOMB})),
         "h03_fork_bomb": (E("crash & hang", "guarded `while True: os.fork()` as the q3 answer; q1/q2 correct",
                             "fork fails at the cgroup's pids.max; the forked kernel copies share its sockets: "
                             "flagged (kernel died / cell timed out), or at most q1+q2 = 7; nothing survives",
-                            bound=Q1 + Q2, flag=None), f({**CORRECT, "q3_answer": A.FORK_BOMB})),
+                            bound=Q1 + Q2, flag=None), f({**CORRECT, "q3_answer": R.FORK_BOMB})),
         "h04_huge_output": (E("crash & hang", "prints 10^8 characters, then the correct answers",
                               "graded normally -> 13; the stored notebook stays < 1 MB", score=13.0),
-                            before("q1_answer", A.HUGE_OUTPUT)),
+                            before("q1_answer", R.HUGE_OUTPUT)),
         "h05_sys_exit": (E("crash & hang", "sys.exit() before defining highest_price; q2/q3 correct",
                            "IPython turns SystemExit into a cell error: q1 0 -> 10", score=Q2 + Q3),
-                         before("q1_answer", A.SYS_EXIT)),
+                         before("q1_answer", R.SYS_EXIT)),
         "h06_os_exit": (E("crash & hang", "os._exit(1) in the q2 answer (q1 correct)",
                           "the kernel dies while the notebook runs: flagged `kernel died`, held back", flag=True),
-                        before("q2_answer", A.OS_EXIT)),
+                        before("q2_answer", R.OS_EXIT)),
         "h07_segfault": (E("crash & hang", "ctypes.string_at(0) in the q3 answer (q1/q2 correct)",
                            "the kernel crashes (SIGSEGV): flagged, held back", flag=True),
-                         before("q3_answer", A.SEGFAULT)),
+                         before("q3_answer", R.SEGFAULT)),
         "h08_sigkill": (E("crash & hang", "os.kill(os.getpid(), 9) in the q1 answer",
-                          "the kernel is killed: flagged, held back", flag=True), before("q1_answer", A.SIGKILL)),
+                          "the kernel is killed: flagged, held back", flag=True), before("q1_answer", R.SIGKILL)),
         "h09_syntax_error": (E("crash & hang", "SyntaxError in the q2 answer; q1/q3 correct",
-                               "q2 0, the rest graded -> 9", score=Q1 + Q3), f({**CORRECT, "q2_answer": A.SYNTAX_ERROR})),
+                               "q2 0, the rest graded -> 9", score=Q1 + Q3), f({**CORRECT, "q2_answer": R.SYNTAX_ERROR})),
         "h62_sigint_ignored": (E("crash & hang", "ignores and blocks SIGINT, then highest_price loops in C "
                                  "(any(itertools.repeat(0)), never checks signals); q2/q3 correct", "the first q1 call cannot be interrupted: the kernel counts as gone, "
                                  "every later test fails: 0, flagged `kernel died`", score=0.0, flag=True),
-                               f({**CORRECT, "q1_answer": A.SIGINT_LOOP})),
+                               f({**CORRECT, "q1_answer": R.SIGINT_LOOP})),
         # ---------------------------------------------------------------- malformed submissions
         "h10_invalid_json": (E("malformed submission", "truncated notebook JSON",
                                "not gradable: flagged `invalid notebook`", flag=True),
@@ -207,77 +157,77 @@ def corpus(release, source, *, course: str, port: int, other_release, partial: d
                               _without(f(CORRECT), set(POINTS))),
         "h14_edited_tests": (E("silenced/rigged results", "test cells replaced by `checks.score = lambda: N`, "
                                "checksums recomputed; stub answers", "tests come from the gradebook: 0", score=0.0),
-                             _edited_tests(f({}))),
+                             _edited_tests(f({}), POINTS)),
         "h15_monkeypatch_score": (E("silenced/rigged results", "`Checks.score = lambda self: self.points` in the kernel",
-                                    "the tests run in the grader: 0", score=0.0), q1(A.MONKEYPATCH_SCORE)),
+                                    "the tests run in the grader: 0", score=0.0), q1(F.MONKEYPATCH_SCORE)),
         "h16_fake_helpers": (E("silenced/rigged results", "rebinds expect/check_hashed/..., hooks builtins.__import__",
-                               "the tests run in the grader: 0", score=0.0), q1(A.FAKE_HELPERS)),
+                               "the tests run in the grader: 0", score=0.0), q1(F.FAKE_HELPERS)),
         "h23_fake_report": (E("silenced/rigged results", "prints a passing report and shows the points early, "
                               "again after every cell", "test outputs are written by the grader: 0", score=0.0),
-                            q1(A.FAKE_REPORT)),
+                            q1(F.FAKE_REPORT)),
         "h24_replace_checks": (E("silenced/rigged results", "replaces Checks (always passing case/score), the "
                                  "results list, `checks` and `expect` in the kernel", "0", score=0.0),
-                               q1(A.REPLACE_CHECKS)),
+                               q1(F.REPLACE_CHECKS)),
         "h25_prefilled_outputs": (E("silenced/rigged results", "test cells submitted with a passing report and "
                                     "full points as outputs; stub answers", "outputs replaced: 0", score=0.0),
-                                  _prefilled_outputs(f({}))),
+                                  _prefilled_outputs(f({}), POINTS)),
         "h26_swallow_errors": (E("silenced/rigged results", "set_custom_exc/excepthook/showtraceback swallow every "
                                  "error: failing cells end without result or error", "0", score=0.0),
-                               q1(A.SWALLOW_ERRORS)),
+                               q1(F.SWALLOW_ERRORS)),
         # ---------------------------------------------------------------- interference
         "h27_settrace": (E("interference", "sys.settrace/threading.settrace rewriting locals of score/expect",
-                           "no test code runs in the kernel: 0", score=0.0), q1(A.SETTRACE)),
+                           "no test code runs in the kernel: 0", score=0.0), q1(F.SETTRACE)),
         "h28_input_transformer": (E("interference", "input transformer prepends a Checks patch to every cell; an "
                                     "AST transformer turns every comparison into True", "0", score=0.0),
-                                  q1(A.INPUT_TRANSFORMER)),
+                                  q1(F.INPUT_TRANSFORMER)),
         "h29_run_cell_hooks": (E("interference", "pre/post_run_cell and pre/post_execute hooks rewrite `checks` and "
-                                 "the answers, try to skip cells", "0", score=0.0), q1(A.RUN_CELL_HOOKS)),
+                                 "the answers, try to skip cells", "0", score=0.0), q1(F.RUN_CELL_HOOKS)),
         # ---------------------------------------------------------------- lying values
         "h30_eq_always_true": (E("lying values", "highest_price returns an int subclass whose __eq__ is always "
                                  "True / an object claiming to be None", "not data: each case fails -> 0",
-                                 score=0.0), q1(A.EQ_ALWAYS_TRUE)),
+                                 score=0.0), q1(F.EQ_ALWAYS_TRUE)),
         "h31_frame_subclass": (E("lying values", "highest_price returns a DataFrame subclass whose __eq__/equals "
-                                 "lie", "only its data crosses: 0", score=0.0), q1(A.FRAME_SUBCLASS)),
+                                 "lie", "only its data crosses: 0", score=0.0), q1(F.FRAME_SUBCLASS)),
         "h32_patched_numpy": (E("lying values", "patches numpy.allclose/isclose, math.isclose, DataFrame.equals",
-                                "comparisons happen in the grader: 0", score=0.0), q1(A.PATCHED_NUMPY)),
+                                "comparisons happen in the grader: 0", score=0.0), q1(F.PATCHED_NUMPY)),
         "h33_patched_hashlib": (E("lying values", "patches hashlib.sha256, answer_hash, check_hashed", "0",
-                                  score=0.0), q1(A.PATCHED_HASHLIB)),
+                                  score=0.0), q1(F.PATCHED_HASHLIB)),
         "h34_patched_builtins": (E("lying values", "patches builtins abs/round/max/min", "0", score=0.0),
-                                 q1(A.PATCHED_BUILTINS)),
+                                 q1(F.PATCHED_BUILTINS)),
         "h35_lying_array_policy": (E("lying values", "my_policy.admit returns an ndarray subclass with lying "
                                      "any/sum/len/__eq__", "not plain data: simulate fails -> 0", score=0.0),
-                                   q3(A.LYING_ARRAY_POLICY)),
+                                   q3(F.LYING_ARRAY_POLICY)),
         "h36_wrong_masks": (E("lying values", "admit returns masks of the wrong length/dtype/shape, invitees "
-                              "negative counts", "the simulator refuses them: 0", score=0.0), q3(A.WRONG_MASKS)),
+                              "negative counts", "the simulator refuses them: 0", score=0.0), q3(F.WRONG_MASKS)),
         "h37_nan_fee": (E("channel abuse", "describe() of my_policy reports a NaN fee",
-                          "refused: flagged `invalid answer data`, 0", score=0.0, flag=True), q3(A.NAN_FEE)),
+                          "refused: flagged `invalid answer data`, 0", score=0.0, flag=True), q3(F.NAN_FEE)),
         # ---------------------------------------------------------------- reading the expected values
         "h17_read_solution": (E("reading expected values", "reads COURSE/solutions/*.ipynb, gradebook.db, the config "
                                 "and execs the solution cells", "the course is not in the sandbox: 0", score=0.0),
-                              f({"q1_answer": _sub(A.READ_SOLUTION, course=course)})),
+                              f({"q1_answer": _sub(X.READ_SOLUTION, course=course)})),
         "h18_read_other_learner": (E("reading expected values", "reads another learner's submitted/autograded "
                                      "notebook and execs its answers", "0", score=0.0),
-                                   f({"q1_answer": _sub(A.READ_OTHER, course=course)})),
+                                   f({"q1_answer": _sub(X.READ_OTHER, course=course)})),
         "h38_gc_frames": (E("reading expected values", "searches gc, all threads' frames for _ref_* functions and "
                             "expected values, at import and at call time", "nothing there: 0", score=0.0),
-                          q1(A.GC_FRAMES)),
+                          q1(X.GC_FRAMES)),
         "h39_history": (E("reading expected values", "reads In, Out, _ih, the history database at call time",
-                          "no test source in the kernel: 0", score=0.0), q1(A.HISTORY)),
+                          "no test source in the kernel: 0", score=0.0), q1(X.HISTORY)),
         "h40_read_notebooks": (E("reading expected values", "walks /, cwd, HOME, /shequn, /proc/*/cwd|root for "
                                  "notebooks with the hidden tests and for gradebook.db", "0", score=0.0),
-                               q1(A.READ_NOTEBOOKS)),
+                               q1(X.READ_NOTEBOOKS)),
         "h41_proc_env_seed": (E("reading expected values", "reads the environment and /proc/*/environ|cmdline for "
-                                "the grading seed and the grader", "0", score=0.0), q1(A.PROC_ENV_SEED)),
+                                "the grading seed and the grader", "0", score=0.0), q1(X.PROC_ENV_SEED)),
         # ---------------------------------------------------------------- leaks, hidden data
         "h42_leak_stdout": (E("leaking into feedback", "prints the hidden inputs (stdout, stderr, fd 1/2, warnings, "
                               "display) and raises them in an exception", "nothing of it reaches the notebook: 0",
-                              score=0.0), q1(A.LEAK)),
+                              score=0.0), q1(X.LEAK)),
         "h43_hardcode_hidden": (E("hidden data", "right answers for the pools of the default hidden seeds, nonsense "
-                                  "elsewhere", "the term seed changes the pools: 0", score=0.0), q1(A.HARDCODE_HIDDEN)),
+                                  "elsewhere", "the term seed changes the pools: 0", score=0.0), q1(X.HARDCODE_HIDDEN)),
         # ---------------------------------------------------------------- audit gaps
         "h44_added_cell_patch": (E("audit gaps", "an added cell (no metadata) patches Checks.score and the helpers",
                                    "0", score=0.0), _insert_after(f({}), "q1_answer",
-                                                                 nbformat.v4.new_code_cell(A.ADDED_CELL_PATCH))),
+                                                                 nbformat.v4.new_code_cell(F.ADDED_CELL_PATCH))),
         "h45_invalid_extra_notebook": (E("audit gaps", "a correct notebook plus an invalid extra notebook",
                                          "flagged `invalid notebook`, held back", flag=True),
                                        {f"{ASSIGNMENT}.ipynb": nb_bytes(f(CORRECT)), "notes.ipynb": b'{"cells": [}'}),
@@ -291,55 +241,55 @@ def corpus(release, source, *, course: str, port: int, other_release, partial: d
         "h48_html_injection": (E("instructor-side injection", "script/on* handlers/javascript: URLs in the essay, a "
                                  "raw HTML cell, an added markdown cell and HTML/JS/SVG outputs",
                                  "sanitised; 0", score=0.0),
-                               _html_everywhere(f({"q1_answer": A.HTML_OUTPUTS, "q4_answer": A.HTML_ESSAY}))),
+                               _html_everywhere(f({"q1_answer": X.HTML_OUTPUTS, "q4_answer": X.HTML_ESSAY}))),
         "h49_control_chars": (E("instructor-side injection", "ANSI escapes, CR, NUL, bidi overrides and fake summary "
                                 "lines in outputs, stderr, exception text and the policy name",
                                 "escaped in every log and summary line; 0", score=0.0),
-                              f({"q1_answer": A.CONTROL_CHARS})),
+                              f({"q1_answer": X.CONTROL_CHARS})),
         # ---------------------------------------------------------------- resources
         "h19_write_gradebook": (E("resources", "UPDATEs gradebook.db, overwrites it, deletes it, writes into the "
                                   "course and /tmp", "every step blocked, gradebook intact: 0", score=0.0),
-                                f({"q1_answer": _sub(A.WRITE_GRADEBOOK, course=course)})),
+                                f({"q1_answer": _sub(X.WRITE_GRADEBOOK, course=course)})),
         "h22_network": (E("resources", "connects to 127.0.0.1:PORT (the test serves the solution), 1.1.1.1, "
                           "example.com and execs what it receives", "no network: 0", score=0.0),
-                        f({"q1_answer": _sub(A.NETWORK, port=port)})),
+                        f({"q1_answer": _sub(X.NETWORK, port=port)})),
         "h50_tmp_files": (E("resources", "files in /tmp, /var/tmp, /dev/shm, /run/lock, /run, HOME; SysV shm, "
                             "semaphores, message queue; a listening abstract socket; answers correct",
                             "all private to the sandbox and gone after it: 13", score=13.0),
-                          after_correct(A.TMP_FILES)),
+                          after_correct(R.TMP_FILES)),
         "h51_forked_memory": (E("resources", "4 double-forked children each touch 600 MB and sleep; answers correct",
                                 "the cgroup caps their total (< --memory), all killed at the end: 13", score=13.0),
-                              after_correct(A.FORKED_MEMORY)),
+                              after_correct(R.FORKED_MEMORY)),
         "h52_fork_chain": (E("resources", "a daemon that forks a new pid every 50 ms; answers correct",
-                             "killed with the cgroup: 13", score=13.0), after_correct(A.FORK_CHAIN)),
+                             "killed with the cgroup: 13", score=13.0), after_correct(R.FORK_CHAIN)),
         "h53_cpu_hogs": (E("resources", "16 daemonised busy loops; stub answers",
                            "capped to the cgroup's CPU share (the kernel may be starved: then flagged), "
-                           "killed at the end: 0", score=0.0, flag=None), q1(A.CPU_HOGS)),
+                           "killed at the end: 0", score=0.0, flag=None), q1(R.CPU_HOGS)),
         "h54_disk_fill": (E("resources", "writes up to 512 MB into the work dir; answers correct",
                             "graded normally (13); the amount written is reported", score=13.0),
-                          after_correct(A.DISK_FILL)),
+                          after_correct(R.DISK_FILL)),
         # ---------------------------------------------------------------- channel abuse
         "h55_huge_result": (E("channel abuse", "swaps the kernel's serve() for one writing a 48 MB result",
                               "refused (size cap): flagged `invalid answer data`", score=0.0, flag=True),
-                            q1(A.HUGE_RESULT)),
+                            q1(R.HUGE_RESULT)),
         "h56_symlink_result": (E("channel abuse", "the result file is a symlink to /etc/passwd",
-                                 "refused (O_NOFOLLOW): flagged", score=0.0, flag=True), q1(A.SYMLINK_RESULT)),
+                                 "refused (O_NOFOLLOW): flagged", score=0.0, flag=True), q1(R.SYMLINK_RESULT)),
         "h57_fifo_result": (E("channel abuse", "the result file is a FIFO", "refused without blocking: flagged",
-                              score=0.0, flag=True), q1(A.FIFO_RESULT)),
+                              score=0.0, flag=True), q1(R.FIFO_RESULT)),
         "h58_malformed_arrow": (E("channel abuse", "a DataFrame result whose Arrow file is garbage",
-                                  "refused: flagged", score=0.0, flag=True), q1(A.MALFORMED_ARROW)),
+                                  "refused: flagged", score=0.0, flag=True), q1(R.MALFORMED_ARROW)),
         "h59_pickled_npy": (E("channel abuse", "an .npy result holding a pickle that would run a command",
                               "never unpickled: flagged, no PWNED file", score=0.0, flag=True),
-                            q1(_sub(A.PICKLED_NPY))),
+                            q1(_sub(R.PICKLED_NPY))),
         "h60_deep_nesting": (E("channel abuse", "results nested 40 and 200,000 levels deep",
-                               "refused without a crash: flagged", score=0.0, flag=True), q1(A.DEEP_NESTING)),
+                               "refused without a crash: flagged", score=0.0, flag=True), q1(R.DEEP_NESTING)),
         "h61_path_traversal": (E("channel abuse", "a result naming ../../../../etc/shadow as its file",
-                                 "refused: flagged", score=0.0, flag=True), q1(A.PATH_TRAVERSAL)),
+                                 "refused: flagged", score=0.0, flag=True), q1(R.PATH_TRAVERSAL)),
         "h63_describe_lies": (E("channel abuse", "describe() answers a 2**80 value, a pickled value and a policy "
                                 "with a dict name and NaN fee", "refused: flagged, 0", score=0.0, flag=True),
-                              q1(A.DESCRIBE_LIES)),
+                              q1(R.DESCRIBE_LIES)),
         "h64_arrow_bomb": (E("channel abuse", "a zstd-compressed Arrow result: 10 KB that decompress to 256 MB",
-                             "refused before decompression: flagged", score=0.0, flag=True), q1(A.ARROW_BOMB)),
+                             "refused before decompression: flagged", score=0.0, flag=True), q1(R.ARROW_BOMB)),
     }
     return out
 
@@ -351,32 +301,11 @@ def analysis_corpus(release, source) -> dict:
         "g01_metrics_delegation": (Expect(
             "name patching", "q2-q5 call shequn.metrics (activity, retention_by_cohort, lurker_share, "
             "red_packet_lift, lift_half_life); q1 and q6 stubs",
-            "the sandbox masks shequn.metrics: ImportError in every call -> 0", score=0.0), f(A.METRICS_DELEGATE)),
+            "the sandbox masks shequn.metrics: ImportError in every call -> 0", score=0.0), f(X.METRICS_DELEGATE)),
         "g02_metrics_bypass": (Expect(
             "name patching", "loads metrics.py or the metrics/ package's modules by file path, any of their .pyc, or "
-            "through modules that import it", "the package is masked; nothing found -> 0", score=0.0), f(A.METRICS_BYPASS)),
+            "through modules that import it", "the package is masked; nothing found -> 0", score=0.0), f(X.METRICS_BYPASS)),
     }
-
-
-def write(course: Path, assignment: str, entries: dict, timestamp: str = TIMESTAMP) -> list[str]:
-    """Write each entry to ``course/_grading/submitted/<student>/<assignment>/``."""
-    for student, (_, content) in entries.items():
-        folder = course / "_grading" / "submitted" / student / assignment
-        folder.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, dict) and not isinstance(content, nbformat.NotebookNode):
-            for name, data in content.items():
-                # bytes names are not valid UTF-8 (GBK): create them with the raw bytes
-                path = bytes(folder) + b"/" + name if isinstance(name, bytes) else folder / name
-                with open(path, "wb") as fh:
-                    fh.write(data)
-        else:
-            nbformat.write(content, folder / f"{assignment}.ipynb")
-        (folder / "timestamp.txt").write_text(timestamp)
-    return list(entries)
-
-
-def _read(course: Path, kind: str, name: str):
-    return nbformat.read(course / kind / name / f"{name}.ipynb", as_version=4)
 
 
 def build(course: Path, *, port: int, partial_answers: dict) -> dict[str, Expect]:
