@@ -14,39 +14,6 @@ from helpers.pages import ALL_PAGES, LESSON_PAGES, open_page
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
 ROOT = Path(__file__).resolve().parents[1]
-SCREENSHOTS = ROOT / "_build" / "screenshots"
-
-
-def _visible_results(page):
-    """The text each explorer shows now (hidden stack pages have no innerText)."""
-    return page.evaluate(
-        "() => Array.from(document.querySelectorAll('.shequn-explorer .shequn-output')).map(o => o.innerText)"
-    )
-
-
-def _change_control(page, explorer, i):
-    """Move control ``i`` of an explorer to another option; return False if it has none."""
-    controls = explorer.locator(":scope > .widget-toggle-buttons, :scope > .widget-hslider, :scope > .widget-dropdown")
-    if i >= controls.count():
-        return False
-    control = controls.nth(i)
-    classes = control.get_attribute("class")
-    if "widget-toggle-buttons" in classes:
-        control.locator("button:not(.mod-active)").first.click()
-    elif "widget-dropdown" in classes:
-        select = control.locator("select")
-        current = select.input_value()
-        values = select.locator("option").evaluate_all("os => os.map(o => o.value)")
-        select.select_option(next(v for v in values if v != current))
-    else:
-        handle = control.locator(".noUi-handle")
-        handle.focus()
-        before = handle.get_attribute("aria-valuenow")
-        page.keyboard.press("ArrowRight")
-        if handle.get_attribute("aria-valuenow") == before:
-            page.keyboard.press("ArrowLeft")
-    page.wait_for_timeout(200)
-    return True
 
 
 def test_no_page_references_a_cdn(site_html):
@@ -271,3 +238,33 @@ def test_lesson_download_box_links_to_the_run_locally_page(site_html, path):
     text = (site_html / path).read_text(encoding="utf-8")
     match = re.search(r'<a class="shequn-run-locally" href="([^"]+)"', text)
     assert match and (site_html / path).parent.joinpath(match[1]).resolve() == (site_html / "book/run_locally.html")
+
+
+@pytest.mark.parametrize("path", LESSON_PAGES)
+def test_wide_tables_scroll_in_their_own_box_on_a_phone(browser, site_url, path):
+    """On a 360 px phone a pandas table wider than the screen scrolls sideways inside its output
+    box (nothing cut off, the page itself does not scroll), and no column name is broken into
+    lines: each header is one line high."""
+    context = browser.new_context(viewport={"width": 360, "height": 780}, is_mobile=True, has_touch=True,
+                                  locale="zh-CN")
+    try:
+        page = context.new_page()
+        page.goto(f"{site_url}/{path}", wait_until="networkidle")
+        page.evaluate("document.fonts.ready")
+        tables = page.evaluate("""() => Array.from(document.querySelectorAll('main table.dataframe')).map(t => {
+            const box = t.closest('.output');
+            const heads = Array.from(t.querySelectorAll('thead th')).filter(th => th.textContent.trim());
+            const line = parseFloat(getComputedStyle(heads[0] || t).lineHeight) || 24;
+            return {overflow: getComputedStyle(box).overflowX, table: t.getBoundingClientRect().width,
+                    box: box.clientWidth, scroll: box.scrollWidth, right: box.getBoundingClientRect().right,
+                    tall: heads.filter(th => th.getBoundingClientRect().height > 1.6 * line).map(th => th.textContent)};
+        })""")
+        for t in tables:
+            assert t["right"] <= 360 + 1, (path, t)  # the box itself fits the screen
+            assert t["scroll"] >= t["table"] - 1, (path, t)  # all of the table is inside the box
+            if t["table"] > t["box"] + 1:
+                assert t["overflow"] in ("auto", "scroll"), (path, t)  # and can be scrolled to
+            assert t["tall"] == [], (path, t)
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= 360, path
+    finally:
+        context.close()
