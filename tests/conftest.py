@@ -118,19 +118,17 @@ def _group(item) -> str:
     return item.path.relative_to(ROOT).as_posix()
 
 
-def _rank(item) -> int:
-    group = _group(item)
-    return _LONGEST_FIRST.index(group) if group in _LONGEST_FIRST else len(_LONGEST_FIRST)
-
-
 @pytest.hookimpl(wrapper=True)
 def pytest_collection_modifyitems(config, items):
     """Mark each test with its group before xdist reads the marks, and check that xdist used them."""
     grouping = getattr(config.option, "loadgroup", False)
     if grouping:
+        group = {item.nodeid: _group(item) for item in items}
         for item in items:
-            item.add_marker(pytest.mark.xdist_group(_group(item)))
-        items.sort(key=_rank)  # stable: the order within a group stays
+            item.add_marker(pytest.mark.xdist_group(group[item.nodeid]))
+        last = len(_LONGEST_FIRST)  # the other groups keep their order, after the long ones
+        items.sort(key=lambda item: _LONGEST_FIRST.index(group[item.nodeid])
+                   if group[item.nodeid] in _LONGEST_FIRST else last)  # stable: order within a group stays
     result = yield
     if grouping and items and "@" not in items[0].nodeid:
         # pytest-xdist marks a test's group in its node id; pytest 9.2 ignores that (pytest-xdist#1386)

@@ -29,7 +29,7 @@ import nbformat
 import pytest
 
 from helpers.course import fill_answers, make_course
-from helpers.leftovers import sandbox_leftovers
+from helpers.leftovers import sandbox_leftovers, sandbox_uids
 from helpers.students import THRESHOLD_STUDENTS
 from shequn.grading.release import run_nbgrader
 
@@ -374,10 +374,9 @@ def test_everything_is_torn_down(world, cluster):
     # the machine may be grading for others too: only sandboxes made by this test's graders count
     # (cgroups r<pid>-*, folders and mounts shequn-grade-<pid>-*, uids UID_BASE + pid % 100000 * 100 + slot)
     from helpers.leftovers import pids_where
-    from shequn.grading.sandbox import UID_BASE
 
     graders = [*world["graders"], *(p.pid for n, p in cluster.procs.items() if n.startswith("grader"))]
-    uids = {UID_BASE + (p % 100_000) * 100 + s for p in graders for s in range(100)}
+    uids = {uid for p in graders for uid in sandbox_uids(p)}
 
     def ours() -> list[str]:
         names = [x for x in sandbox_leftovers(world["before"]) if any(

@@ -17,7 +17,7 @@ import pytest
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_code_cell, new_notebook
 
-from helpers.leftovers import pids_where
+from helpers.leftovers import pids_where, sandbox_uids
 from shequn.grading.cgroup import stale_cgroups
 from shequn.grading.sandbox import UID_BASE, Limits, Sandbox, _python_paths, execute_sandboxed, sandbox_client
 from shequn.grading.sandbox_launcher import bwrap_argv
@@ -28,8 +28,7 @@ pytestmark = [pytest.mark.root, pytest.mark.skipif(os.geteuid() != 0, reason="th
 def _our_sandbox_pids() -> list[int]:
     """Processes of the sandboxes this test process made (uids per maker pid and slot); other
     graders may be running on the machine."""
-    first = UID_BASE + (os.getpid() % 100_000) * 100
-    return pids_where(lambda uid: first <= uid < first + 100)
+    return pids_where(sandbox_uids(os.getpid()).__contains__)
 
 
 @pytest.fixture(autouse=True)

@@ -16,6 +16,7 @@ from pathlib import Path
 import nbformat
 
 from helpers.course import fill_answers
+from helpers.leftovers import sandbox_uids
 from helpers.students import MANUAL
 from shequn.grading.sandbox import UID_BASE
 
@@ -100,7 +101,7 @@ def shequn_grade(course: Path, assignment: str, cell_timeout: int, notebook_time
         env={k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"})
     stdout, stderr = proc.communicate(timeout=3600)
     # the sandbox uids and cgroups of this run (shequn.grading.sandbox: per grader pid and slot)
-    uids = range(UID_BASE + (proc.pid % 100_000) * 100, UID_BASE + (proc.pid % 100_000) * 100 + 100)
+    uids = sandbox_uids(proc.pid)
     journal = {}
     path = course / "_grading" / "shequn-grade" / f"{assignment}.jsonl"
     for line in path.read_text(encoding="utf-8").splitlines() if path.exists() else []:

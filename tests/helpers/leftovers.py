@@ -30,6 +30,15 @@ def sandbox_pids() -> list[int]:
     return pids_where(lambda uid: uid >= UID_BASE)
 
 
+def sandbox_uids(grader_pid: int) -> range:
+    """The uids a grader process gives its sandboxes (shequn.grading.sandbox: one block of 100
+    per grader pid, one uid per slot), to tell its leftovers from other graders' on the machine."""
+    from shequn.grading.sandbox import UID_BASE
+
+    first = UID_BASE + (grader_pid % 100_000) * 100
+    return range(first, first + 100)
+
+
 def sandbox_leftovers(tmp_before: set[str] | None = None) -> list[str]:
     """Sandbox processes, cgroups and grader work folders that still exist."""
     from shequn.grading.cgroup import stale_cgroups

@@ -48,12 +48,12 @@ def theme_template(name: str) -> Path:
 
 
 def write_patched_template(source: Path, target: Path, pattern: re.Pattern, replacement: str,
-                           expected: int, what: str, owner: str) -> None:
+                           expected: int, what: tuple[str, str], owner: str) -> None:
     """Write ``source`` to ``target`` with ``pattern`` replaced (only if that changes ``target``).
 
     The theme's template must match ``pattern`` exactly ``expected`` times; otherwise the theme
     changed under us and the build stops with a bilingual message naming ``what`` was looked for
-    and the module (``owner``) to update.
+    (in Chinese, in English) and the module (``owner``) to update.
     """
     text = source.read_text(encoding="utf-8")
     changed, n = pattern.subn(replacement, text)
