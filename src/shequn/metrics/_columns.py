@@ -6,12 +6,16 @@ SQL in DuckDB (``benchmarks/metrics_bench.py``): ids are matched with Arrow hash
 lookups (:func:`positions`) instead of string joins, times are handled as int64
 microseconds (:func:`us`), and groups are integer codes in sorted-id order
 (:func:`codes`), so that per-group statistics are ``bincount`` and sorted arrays.
+The id lookups and codes of Arrow-backed columns are computed once per column
+(:mod:`shequn.metrics._memo`): most metrics start with the same ones.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
+from shequn.metrics._memo import memoised
 
 try:  # Arrow hash lookups for ids (pandas' default string dtype is Arrow-backed when pyarrow is installed)
     import pyarrow as pa
@@ -30,8 +34,13 @@ def positions(values: pd.Series, keys: pd.Series) -> np.ndarray:
 
     An Arrow hash lookup (``pyarrow.compute.index_in``) is several times faster
     than ``Series.map`` or ``Index.get_indexer`` on a million strings; inputs
-    Arrow cannot take fall back to ``Index.get_indexer``.
+    Arrow cannot take fall back to ``Index.get_indexer``.  Memoised for Arrow-backed
+    columns (:mod:`shequn.metrics._memo`); the result is read-only.
     """
+    return memoised("positions", (values, keys), lambda: _positions(values, keys))
+
+
+def _positions(values: pd.Series, keys: pd.Series) -> np.ndarray:
     if pa is not None:
         try:
             v, k = pa.array(values, from_pandas=True), pa.array(keys, from_pandas=True)
@@ -42,15 +51,34 @@ def positions(values: pd.Series, keys: pd.Series) -> np.ndarray:
             if v.type != k.type:
                 v = v.cast(k.type)
             if v.null_count == 0:
-                found = pc.index_in(v, value_set=k, skip_nulls=True).fill_null(-1)
-                return found.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+                return _index_in(v, k)
             out = np.full(len(v), -1, dtype=np.int64)  # sparse columns (reply_to): look up the present values only
-            found = pc.index_in(v.drop_null(), value_set=k, skip_nulls=True).fill_null(-1)
-            out[v.is_valid().to_numpy(zero_copy_only=False)] = found.to_numpy(zero_copy_only=False)
+            out[v.is_valid().to_numpy(zero_copy_only=False)] = _index_in(v.drop_null(), k)
             return out
         except (pa.ArrowException, TypeError, ValueError):
             pass
     return pd.Index(keys).get_indexer(values).astype(np.int64, copy=False)
+
+
+def _index_in(values, keys) -> np.ndarray:
+    """Position in the Arrow array ``keys`` of each of the Arrow ``values`` (no nulls among them); -1 if absent.
+
+    A hash table is built on one side and probed with the other, so it is built on
+    the smaller: on the keys, or (a few hundred thousand replies among a million
+    message ids) on the values' distinct ids, each key then finding its value.
+    Both give the first position of a repeated key.
+    """
+    if 2 * len(values) >= len(keys):
+        return pc.index_in(values, value_set=keys).fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    encoded = pc.dictionary_encode(values)
+    where = pc.index_in(keys, value_set=encoded.dictionary).fill_null(-1).to_numpy(zero_copy_only=False)
+    first = np.full(len(encoded.dictionary), len(keys), dtype=np.int64)
+    hit = np.flatnonzero(where >= 0)
+    np.minimum.at(first, where[hit], hit)
+    first[first == len(keys)] = -1
+    return first[encoded.indices.to_numpy(zero_copy_only=False)]
 
 
 def us(times: pd.Series) -> np.ndarray:
@@ -79,7 +107,12 @@ def codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     """Integer codes (-1 for missing) and the distinct values, sorted (a fast, sorted factorize).
 
     Code order is the values' sort order, which breaks ties by id (strong nodes).
+    Memoised for Arrow-backed columns (:mod:`shequn.metrics._memo`); the codes are read-only.
     """
+    return memoised("codes", (values,), lambda: _codes(values))
+
+
+def _codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     if isinstance(values.dtype, pd.CategoricalDtype):  # categorical input: only the used categories, sorted
         cat = values.cat.remove_unused_categories()
         cat = cat.cat.reorder_categories(cat.cat.categories.sort_values())

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from shequn.metrics._columns import codes, local, message_counts, period_start, weeks_after_joining
+from shequn.metrics._columns import (NAT, US_PER_DAY, codes, local, message_counts, period_start,
+                                     weeks_after_joining)
 
 __all__ = ["activity", "lurker_share", "retention_by_cohort"]
 
@@ -15,13 +16,45 @@ def activity(messages: pd.DataFrame, freq: str = "D") -> pd.DataFrame:
 
     Columns: ``group_id``, ``period`` (period start, naive local date; weeks
     start on Monday), ``active_members``, ``messages``.  Rows are sorted by
-    group and period; periods without messages are absent.
+    group and period; periods without messages are absent, and so are messages
+    without a group or a time.
+
+    Daily and weekly periods are integer day numbers and distinct (group, period,
+    sender) triples one int64 key each; other ``freq`` (or a categorical
+    ``group_id``, sorted by its categories) go through ``groupby``.
     """
-    frame = pd.DataFrame({"group_id": messages["group_id"],
-                          "period": period_start(local(messages["sent_at"]), freq),
-                          "sender_id": messages["sender_id"]})
-    grouped = frame.groupby(["group_id", "period"], observed=True, sort=True)["sender_id"]
-    return pd.DataFrame({"active_members": grouped.nunique(), "messages": grouped.size()}).reset_index()
+    naive = local(messages["sent_at"])
+    if freq not in ("D", "W") or isinstance(messages["group_id"].dtype, pd.CategoricalDtype):
+        frame = pd.DataFrame({"group_id": messages["group_id"], "period": period_start(naive, freq),
+                              "sender_id": messages["sender_id"]})
+        grouped = frame.groupby(["group_id", "period"], observed=True, sort=True)["sender_id"]
+        return pd.DataFrame({"active_members": grouped.nunique(), "messages": grouped.size()}).reset_index()
+    g_code, groups = codes(messages["group_id"])
+    s_code, senders = codes(messages["sender_id"])
+    day = naive.to_numpy().astype("datetime64[us]").view(np.int64)
+    ok = (g_code >= 0) & (day != NAT)
+    day = day[ok] // US_PER_DAY  # floor: days since 1970-01-01 (a Thursday)
+    if freq == "W":
+        day -= (day + 3) % 7  # back to Monday
+    g, s = g_code[ok], s_code[ok]
+    first = day.min() if len(day) else 0
+    span = day.max() - first + 1 if len(day) else 1
+    key = g * span + (day - first)  # one int64 per (group, period), in sorted order
+    if len(groups) * span <= 4 * len(key) + 2**20:  # dense: count straight into the (group, period) grid
+        messages_in = np.bincount(key, minlength=len(groups) * span)
+        cells = np.flatnonzero(messages_in)
+        cell = np.cumsum(messages_in > 0)[key] - 1
+        messages_in = messages_in[cells]
+    else:
+        cell, cells = pd.factorize(key, sort=True)
+        messages_in = np.bincount(cell, minlength=len(cells))
+    pairs = pd.unique(cell[s >= 0] * len(senders) + s[s >= 0])  # each sender once per cell
+    return pd.DataFrame({
+        "group_id": groups.take(cells // span),
+        "period": pd.Series(((cells % span + first) * US_PER_DAY).astype("datetime64[us]")).astype(naive.dtype),
+        "active_members": np.bincount(pairs // max(len(senders), 1), minlength=len(cells)).astype(np.int64),
+        "messages": messages_in.astype(np.int64),
+    })
 
 
 def retention_by_cohort(members: pd.DataFrame, messages: pd.DataFrame, periods: int = 8) -> pd.DataFrame:
