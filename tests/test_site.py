@@ -268,3 +268,28 @@ def test_wide_tables_scroll_in_their_own_box_on_a_phone(browser, site_url, path)
         assert page.evaluate("document.scrollingElement.scrollWidth") <= 360, path
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("path", LESSON_PAGES)
+def test_every_display_formula_fits_a_phone(browser, site_url, path):
+    """On a 360 px phone each typeset display formula is no wider than the text column: nothing
+    is hidden behind a sideways scroll that a phone shows no sign of.  A long formula is written
+    as separate equations, or broken over lines with ``aligned``."""
+    context = browser.new_context(viewport={"width": 360, "height": 780}, is_mobile=True, has_touch=True,
+                                  locale="zh-CN")
+    try:
+        page = context.new_page()
+        page.goto(f"{site_url}/{path}", wait_until="networkidle")
+        blocks = page.locator("main div.math").count()
+        if blocks:
+            page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise",
+                                   timeout=15_000)
+            page.evaluate("() => MathJax.startup.promise")
+        formulas = page.evaluate("""() => Array.from(document.querySelectorAll('main mjx-container[display="true"]'))
+            .map(m => ({tex: (MathJax.startup.document.getMathItemsWithin(m)[0] || {}).math || '',
+                        width: m.scrollWidth, column: m.clientWidth, right: m.getBoundingClientRect().right}))""")
+        assert len(formulas) == blocks, (path, formulas)  # every formula was typeset
+        too_wide = [f for f in formulas if f["width"] > f["column"] + 1 or f["right"] > 360]
+        assert too_wide == [], (path, too_wide)
+    finally:
+        context.close()
