@@ -93,13 +93,15 @@ def _git_date(path: Path) -> str | None:
 
 
 def _scroll_through(page):
-    """Scroll to the bottom in steps (lazy explorers load near the viewport), then settle."""
+    """Scroll to the bottom in steps (lazy explorers load near the viewport), until every explorer
+    has loaded or given up (shequn-explorers.js: a placeholder stays busy until then)."""
     height = page.evaluate("document.body.scrollHeight")
     for y in range(0, height + 900, 600):
         page.evaluate(f"window.scrollTo(0, {y})")
-        page.wait_for_timeout(60)
+        page.wait_for_timeout(60)  # a frame or more at each step, for the IntersectionObserver
+    page.wait_for_function("() => !document.querySelector('.shequn-lazy[aria-busy], .shequn-live[hidden]')",
+                           timeout=60_000)
     page.wait_for_load_state("networkidle")
-    page.wait_for_timeout(500)
 
 
 @pytest.mark.parametrize("path", ALL_PAGES)

@@ -19,8 +19,8 @@ import pytest
 
 from conftest import OfflinePage
 
-from helpers.explorer_pages import (READ_CONTROLS, check_truthful, go_live, numeric_value, output_text, set_control,
-                                    spec_of)
+from helpers.explorer_pages import (READ_CONTROLS, check_truthful, control_state, eventually, go_live, numeric_value,
+                                    output_text, set_control, spec_of)
 from helpers.pages import LESSON_PAGES
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
@@ -88,6 +88,16 @@ def device_page(browser, site_url):
         p.close()
 
 
+def _shows(box, level: int, index: int, label: str, field: str, where) -> None:
+    """The control at *level* is at option *index* and shows *label* in *field* (readout or valuetext)."""
+    now = control_state(box, level)
+    assert now["index"] == index and now[field] == label, (where, now)
+
+
+def _visible_note(note, text: str) -> None:
+    assert text in note.inner_text() and note.is_visible(), note.inner_text()
+
+
 # --------------------------------------------------------------------- tests
 def test_explorers_load_lazily_after_text_and_figures(site_html, device_page):
     """No page ships the widget state or the manager script; an explorer far below the fold
@@ -122,7 +132,7 @@ def test_every_explorer_fits_a_phone_and_every_slider_end_is_reachable(device_pa
         assert card["x"] >= 0 and card["x"] + card["width"] <= 390, spec.name
         for level in range(len(spec.controls)):
             # read afresh: moving one control can disable or enable another
-            c = next(d for d in box.evaluate(READ_CONTROLS) if d["level"] == level)
+            c = control_state(box, level)
             node = box.locator(f".shequn-level-{c['level']}")
             b = node.bounding_box()
             assert b["x"] >= card["x"] - 1 and b["x"] + b["width"] <= card["x"] + card["width"] + 1, (spec.name, c)
@@ -139,17 +149,13 @@ def test_every_explorer_fits_a_phone_and_every_slider_end_is_reachable(device_pa
                 page.wait_for_timeout(350)  # let scrolling settle; two quick taps would be a double tap
                 t = track.bounding_box()
                 page.touchscreen.tap(t["x"] + 1 + end * (t["width"] - 2), t["y"] + t["height"] / 2)
-                page.wait_for_timeout(150)
-                now = next(d for d in box.evaluate(READ_CONTROLS) if d["level"] == c["level"])
-                assert now["index"] == want and now["readout"] == labels[want], (spec.name, c["label"], "touch")
+                eventually(page, lambda: _shows(box, c["level"], want, labels[want], "readout", (spec.name, "touch")))
                 check_truthful(page, box, spec, f"{spec.name}: {c['label']} tapped to {labels[want]}")
             handle = node.locator(".noUi-handle")
             handle.focus()
             for key, want in (("End", len(labels) - 1), ("Home", 0)):
                 handle.press(key)
-                page.wait_for_timeout(80)
-                now = next(d for d in box.evaluate(READ_CONTROLS) if d["level"] == c["level"])
-                assert now["index"] == want and now["valuetext"] == labels[want], (spec.name, c["label"], key)
+                eventually(page, lambda: _shows(box, c["level"], want, labels[want], "valuetext", (spec.name, key)))
                 check_truthful(page, box, spec, f"{spec.name}: {c['label']} {key}")
     assert page.evaluate("document.scrollingElement.scrollWidth") <= page.evaluate("innerWidth"), path
     name = path.split("/")[-1].removesuffix(".html")
@@ -178,10 +184,10 @@ def test_every_setting_a_learner_can_reach_shows_the_models_result(device_page, 
         spec = spec_of(box, specs)
         check_truthful(page, box, spec, f"{spec.name} default")
         for level in range(len(spec.controls)):
-            control = next(c for c in box.evaluate(READ_CONTROLS) if c["level"] == level)
+            control = control_state(box, level)
             options = range(len(spec.controls[level].options)) if control["kind"] != "slider" else (0, -1)
             for i in options:
-                control = next(c for c in box.evaluate(READ_CONTROLS) if c["level"] == level)
+                control = control_state(box, level)
                 if control["disabled"]:
                     break
                 set_control(box, control, i)
@@ -198,9 +204,12 @@ def test_lesson1_quality_and_decline_are_disabled_with_a_reason_in_two_eras(devi
     (box,) = go_live(page)
     for era, off in (("大量销售", True), ("深度分销", True), ("社区商务", False)):
         box.get_by_role("button", name=era).click()
-        page.wait_for_timeout(100)
-        state = {c["label"]: c["disabled"] for c in box.evaluate(READ_CONTROLS)}
-        assert state == {"时代": False, "内容质量": off, "平台每周衰减": off, "周数": False}, era
+
+        def disabled_as_expected():
+            state = {c["label"]: c["disabled"] for c in box.evaluate(READ_CONTROLS)}
+            assert state == {"时代": False, "内容质量": off, "平台每周衰减": off, "周数": False}, era
+
+        eventually(page, disabled_as_expected)
         reasons = box.locator(".shequn-reason").all_inner_texts()
         if off:
             assert any("内容质量暂不可用" in r and f"时代为{era}" in r for r in reasons), reasons
@@ -215,13 +224,18 @@ def test_lesson5_rule_is_disabled_with_a_reason_when_weeks_is_4(device_page):
     handle = box.locator(".shequn-level-1 .noUi-handle")  # 周数 4, 8, 12, 26
     handle.focus()
     handle.press("Home")
-    page.wait_for_timeout(100)
     rule = box.locator(".shequn-level-2 button")
-    assert all(rule.nth(i).is_disabled() for i in range(rule.count()))
-    assert "群规暂不可用：周数为4时" in box.locator(".shequn-reason").inner_text()
+
+    def off():
+        assert all(rule.nth(i).is_disabled() for i in range(rule.count()))
+        assert "群规暂不可用：周数为4时" in box.locator(".shequn-reason").inner_text()
+
+    def on():
+        assert not rule.first.is_disabled() and box.locator(".shequn-reason").inner_text().strip() == ""
+
+    eventually(page, off)
     handle.press("ArrowRight")
-    page.wait_for_timeout(100)
-    assert not rule.first.is_disabled() and box.locator(".shequn-reason").inner_text().strip() == ""
+    eventually(page, on)
 
 
 def test_lesson4_text_follows_the_selected_operator_option(device_page):
@@ -233,11 +247,16 @@ def test_lesson4_text_follows_the_selected_operator_option(device_page):
         box.locator(".shequn-level-2").get_by_role("button", name=weeks, exact=True).click()
         for stop in ("全程在岗", "第4周后停手", "第8周后停手"):
             box.locator(".shequn-level-3").get_by_role("button", name=stop).click()
-            page.wait_for_timeout(80)
-            shown = output_text(box)
-            assert ("运营者全程在岗" in shown) == (stop == "全程在岗"), (weeks, stop, shown[:200])
-            if stop != "全程在岗":
-                assert stop in shown, (weeks, stop)
+
+            def names_the_stop(stop=stop):
+                pressed = box.locator(".shequn-level-3").get_by_role("button", name=stop)
+                assert pressed.get_attribute("aria-pressed") == "true", stop
+                shown = output_text(box)
+                assert ("运营者全程在岗" in shown) == (stop == "全程在岗"), (weeks, stop, shown[:200])
+                if stop != "全程在岗":
+                    assert stop in shown, (weeks, stop)
+
+            eventually(page, names_the_stop)
 
 
 @pytest.mark.parametrize("path", LESSON_PAGES)
@@ -247,7 +266,7 @@ def test_a_typed_value_commits_to_the_nearest_option_or_is_refused(device_page, 
     for box in go_live(page):
         spec = spec_of(box, specs)
         for level in range(len(spec.controls)):
-            c = next(d for d in box.evaluate(READ_CONTROLS) if d["level"] == level)
+            c = control_state(box, level)
             if c["kind"] != "slider" or c["disabled"]:
                 continue
             labels = spec.controls[c["level"]].labels
@@ -259,19 +278,16 @@ def test_a_typed_value_commits_to_the_nearest_option_or_is_refused(device_page, 
             readout.click()
             readout.fill(text)
             readout.press("Enter")
-            page.wait_for_timeout(80)
-            now = check_truthful(page, box, spec, f"{spec.name}: typed {text} into {c['label']}")
-            mine = next(d for d in now if d["level"] == c["level"])
-            assert mine["readout"] == labels[-2] and mine["index"] == len(labels) - 2, (spec.name, text, mine)
+            eventually(page, lambda: _shows(box, c["level"], len(labels) - 2, labels[-2], "readout", (spec.name, text)))
+            check_truthful(page, box, spec, f"{spec.name}: typed {text} into {c['label']}")
             before = output_text(box)
             readout.click()
             readout.fill("很多")
             readout.press("Enter")
-            page.wait_for_timeout(80)
-            mine = next(d for d in box.evaluate(READ_CONTROLS) if d["level"] == c["level"])
-            assert mine["readout"] == labels[-2] and output_text(box) == before, (spec.name, "refused")
             note = box.locator(f".shequn-level-{c['level']} + .shequn-readout-note")
-            assert "不是可选的值" in note.inner_text() and note.is_visible()
+            eventually(page, lambda: _visible_note(note, "不是可选的值"))
+            mine = control_state(box, c["level"])
+            assert mine["readout"] == labels[-2] and output_text(box) == before, (spec.name, "refused")
 
 
 @pytest.mark.parametrize("path", LESSON_PAGES)

@@ -4,6 +4,7 @@ JavaScript), their output, and the text the Python model gives for the setting t
 from __future__ import annotations
 
 import re
+import time
 
 # Run on an explorer box: each control's level, label, kind, option index, accessible name and state.
 READ_CONTROLS = """(box) => Array.from(box.querySelectorAll('.shequn-control')).map(c => {
@@ -34,15 +35,33 @@ HTML_TO_TEXT = """(html) => { const d = document.createElement('div');
   document.body.appendChild(d); const t = d.innerText; d.remove(); return t; }"""
 
 
+def eventually(page, check, timeout_ms: int = 10_000, every_ms: int = 40):
+    """What ``check()`` returns once it raises no AssertionError; retried, with the page's own
+    events running in between, until ``timeout_ms`` has passed (then its last failure)."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:
+        try:
+            return check()
+        except AssertionError:
+            if time.monotonic() >= deadline:
+                raise
+            page.wait_for_timeout(every_ms)
+
+
+def control_state(box, level: int) -> dict:
+    """The control at *level* as READ_CONTROLS reads it now."""
+    return next(c for c in box.evaluate(READ_CONTROLS) if c["level"] == level)
+
+
 def go_live(page) -> list:
-    """Scroll to each explorer so it loads; return the live explorer boxes."""
+    """Scroll to each explorer so it loads; return the live explorer boxes (shown, so wired up)."""
     n = page.locator(".shequn-lazy, .shequn-live").count()
     for i in range(n):
         target = page.locator(".shequn-lazy, .shequn-live").nth(i)
         target.scroll_into_view_if_needed()
-        page.wait_for_function("(i) => document.querySelectorAll('.shequn-live .shequn-explorer').length > i", arg=i,
-                               timeout=60000)
-    page.wait_for_timeout(200)
+        page.wait_for_function(  # a live box is shown only once its controls are wired (shequn-explorers.js)
+            "(i) => document.querySelectorAll('.shequn-live:not([hidden]) .shequn-explorer').length > i", arg=i,
+            timeout=60000)
     boxes = page.locator(".shequn-live .shequn-explorer")
     assert boxes.count() == n and page.locator(".shequn-lazy").count() == 0
     return [boxes.nth(i) for i in range(n)]
@@ -83,7 +102,12 @@ def no_effect(spec, indices: list[int], k: int) -> bool:
 
 def check_truthful(page, box, spec, where: str) -> list[dict]:
     """The controls show one consistent setting and the output is the model's result for it;
-    a control is disabled only where it has no effect, and then a reason is visible."""
+    a control is disabled only where it has no effect, and then a reason is visible
+    (once the page has caught up with the last input: see :func:`eventually`)."""
+    return eventually(page, lambda: _truthful_now(page, box, spec, where))
+
+
+def _truthful_now(page, box, spec, where: str) -> list[dict]:
     controls = box.evaluate(READ_CONTROLS)
     assert [c["level"] for c in controls] == list(range(len(spec.controls))), where
     for c in controls:
@@ -109,8 +133,10 @@ def check_truthful(page, box, spec, where: str) -> list[dict]:
 
 
 def set_control(box, control: dict, i: int) -> None:
-    """Move *control* (as READ_CONTROLS reads it) to option *i*; a slider only to an end (Home for 0, else End)."""
+    """Move *control* (as READ_CONTROLS reads it) to option *i*, and wait until it shows that option;
+    a slider only to an end (Home for 0, else End)."""
     node = box.locator(f".shequn-level-{control['level']}")
+    want = i
     if control["kind"] == "toggle":
         node.locator("button").nth(i).click()
     elif control["kind"] == "dropdown":
@@ -119,7 +145,12 @@ def set_control(box, control: dict, i: int) -> None:
         handle = node.locator(".noUi-handle")
         handle.focus()
         handle.press("Home" if i == 0 else "End")
-    box.page.wait_for_timeout(80)
+        want = 0 if i == 0 else int(handle.get_attribute("aria-valuemax"))
+
+    def moved():
+        assert control_state(box, control["level"])["index"] == want, (control["label"], want)
+
+    eventually(box.page, moved)
 
 
 def numeric_value(label: str) -> float:
