@@ -94,3 +94,33 @@ def test_missing_source_font_says_how_to_fix(tmp_path):
 
 def test_only_chinese_characters_and_punctuation_count():
     assert font_subset.cjk_characters("社群 Community，（1）「门槛」&#x6EE1;") == set("社群，（）「门槛」满")
+
+
+def _pages(html: Path, texts: dict[str, str]) -> None:
+    for name, text in texts.items():
+        (html / "book" / f"{name}.html").write_text(f"<html><head></head><body>{text}</body></html>",
+                                                    encoding="utf-8")
+
+
+def test_several_missing_subsets_are_made_in_worker_processes_with_the_same_bytes(tmp_path):
+    """Three pages, three subsets, made by the fresh interpreters: each is byte for byte what
+    write_subset makes here, and holds exactly its page's characters."""
+    html = _site(tmp_path)
+    texts = {"a": "社群运营", "b": "内容与产品，", "c": "门槛「免费」"}
+    _pages(html, texts)
+    used = subset_pages(html, SOURCE, tmp_path / "cache")
+    for name, text in texts.items():
+        made = html / "_static" / FONTS_DIR / used[f"book/{name}.html"]
+        here = font_subset.write_subset(SOURCE, set(text), tmp_path / "here" / f"{name}.woff2")
+        assert made.read_bytes() == here.read_bytes(), name
+        assert set(TTFont(made).getBestCmap()) == {ord(c) for c in text}
+
+
+def test_a_font_that_cannot_be_subset_fails_the_build_with_the_reason(tmp_path):
+    html = _site(tmp_path)
+    _pages(html, {"a": "社群", "b": "内容"})
+    broken = tmp_path / "broken.ttf"
+    broken.write_bytes(b"not a font at all")
+    with pytest.raises(font_subset.FontSubsetError, match=r"字体子集未能写出 \(font subsetting failed\)"):
+        subset_pages(html, broken, tmp_path / "cache")
+    assert not (tmp_path / "cache").exists() or not list((tmp_path / "cache").iterdir())

@@ -192,7 +192,7 @@ def test_the_scan_sees_the_real_import_graph():
     assert ("shequn.widgets.traffic", "shequn.models.traffic") in edges
     assert ("shequn.models.thresholds", "shequn.models.thresholds.applicants.Applicants") in edges  # relative
     assert ("shequn.widgets", "shequn.widgets") in edges  # import_module(f"shequn.widgets.{...}")
-    assert ("shequn.site.sphinxext", "shequn.site.learner_wheel.build_learner_wheel") in edges
+    assert ("shequn.site.sphinxext", "shequn.site.learner_wheel.start_learner_wheel") in edges
 
 
 # ----------------------------------------------------------------- the local check, as a learner runs it

@@ -1,6 +1,9 @@
 """Page assets of the site: theme templates, MathJax only where needed, icon font subset, learner wheel, font."""
 
+import tempfile
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -97,6 +100,23 @@ def test_learner_wheel_carries_the_package_and_the_font_and_is_reused(tmp_path):
     assert "Requires-Dist: ipywidgets" in metadata
     mtime = wheel.stat().st_mtime_ns
     assert build_learner_wheel(ROOT, tmp_path / "cache") == wheel and wheel.stat().st_mtime_ns == mtime
+
+
+def test_a_learner_wheel_build_stopped_midway_leaves_nothing_behind(tmp_path, monkeypatch):
+    """A site build that fails while pip is still packing the wheel stops pip and removes the
+    temporary copy of the project; nothing half-built is cached, and asking for it says so."""
+    from shequn.site.learner_wheel import WheelBuildError, start_learner_wheel
+
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", None)  # re-read TMPDIR
+    job = start_learner_wheel(ROOT, tmp_path / "cache")
+    assert [p.name for p in (tmp_path / "tmp").iterdir()][0].startswith("shequn-wheel-")
+    job.cancel()
+    assert list((tmp_path / "tmp").iterdir()) == []
+    assert not (tmp_path / "cache").exists() or not list((tmp_path / "cache").rglob("*.whl"))
+    with pytest.raises(WheelBuildError, match="failed"):
+        job.result()
 
 
 def test_packaged_font_is_found_when_nothing_else_is(monkeypatch, tmp_path):

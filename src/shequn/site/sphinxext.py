@@ -41,7 +41,7 @@ from shequn.site import STATIC_DIR
 from shequn.site.explorers import split_widget_bundle
 from shequn.site.font_subset import SOURCE_FONT, FontSubsetError, subset_pages
 from shequn.site.assets import fontawesome_subset, theme_templates_without_fontawesome, trim_page_assets
-from shequn.site.learner_wheel import WheelBuildError, build_learner_wheel
+from shequn.site.learner_wheel import WheelBuildError, start_learner_wheel
 from shequn.site.search import add_lesson_index_entries, glossary_entries, write_scorer
 from shequn.site.script_loading import defer_page_scripts, theme_templates_with_deferred_search
 
@@ -163,20 +163,35 @@ def _on_config_inited(app: Sphinx, config: Config) -> None:
     config.templates_path = [str(templates), *config.templates_path]
     if not config.html_favicon:  # else the browser asks for /favicon.ico: a 404 in the console
         config.html_favicon = str(STATIC_DIR / "shequn-favicon.svg")
-    app._shequn_wheel = None
+    app._shequn_wheel = app._shequn_wheel_build = None
     if not (root / "pyproject.toml").is_file():  # a book outside the project (tests' mini books)
         return
-    try:
-        wheel = build_learner_wheel(root, build_dir / "learner-wheel")
+    try:  # pip runs while the notebooks do; collected by _learner_wheel
+        app._shequn_wheel_build = start_learner_wheel(root, build_dir / "learner-wheel")
     except WheelBuildError as exc:
         raise ConfigError(str(exc)) from None
     wheel_static = build_dir / "learner-static"
     if wheel_static.exists():
         shutil.rmtree(wheel_static)
     (wheel_static / WHEELS_DIR).mkdir(parents=True)
-    shutil.copy2(wheel, wheel_static / WHEELS_DIR / wheel.name)
     config.html_static_path = [*config.html_static_path, str(wheel_static)]
-    app._shequn_wheel = wheel
+
+
+def _learner_wheel(app: Sphinx) -> Path | None:
+    """The learner wheel, once pip has finished, staged for ``_static/``."""
+    if app._shequn_wheel is None and app._shequn_wheel_build is not None:
+        try:
+            wheel = app._shequn_wheel_build.result()
+        except WheelBuildError as exc:
+            raise SphinxError(str(exc)) from None
+        shutil.copy2(wheel, Path(app.outdir).parent / "learner-static" / WHEELS_DIR / wheel.name)
+        app._shequn_wheel = wheel
+    return app._shequn_wheel
+
+
+def _on_env_updated(app: Sphinx, env) -> None:
+    """Collect the learner wheel after the notebooks have run, before any page is written."""
+    _learner_wheel(app)
 
 
 def package_fingerprint() -> str:
@@ -247,7 +262,7 @@ def _wheel_box(app: Sphinx, pagename: str) -> str:
     """The download box of the run-locally page; warns if the page's commands name another file."""
     import html
 
-    wheel = app._shequn_wheel
+    wheel = _learner_wheel(app)
     source = Path(app.env.doc2path(pagename)).read_text(encoding="utf-8")
     if wheel.name not in source:
         logger.warning(f"{RUN_LOCALLY_DOC}.md 的命令没有写出本次构建的软件包文件名 {wheel.name} "
@@ -304,7 +319,10 @@ def _on_lazy_explorers(app: Sphinx, pagename: str, templatename: str, context: d
 
 def _on_build_finished(app: Sphinx, exception) -> None:
     """The font subsets need the written pages: icons (:func:`shequn.site.assets.fontawesome_subset`)
-    and each page's Chinese characters (:func:`shequn.site.font_subset.subset_pages`)."""
+    and each page's Chinese characters (:func:`shequn.site.font_subset.subset_pages`).
+    A learner wheel still building (the build failed before collecting it) is stopped."""
+    if getattr(app, "_shequn_wheel_build", None) is not None:
+        app._shequn_wheel_build.cancel()
     if exception is None and app.builder.format == "html":
         outdir = Path(app.outdir)
         fontawesome_subset(outdir)
@@ -327,6 +345,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("html-page-context", defer_page_scripts, priority=990)  # after every handler that adds one
     app.connect("config-inited", _on_config_inited, priority=900)
     app.connect("env-get-outdated", _on_env_get_outdated)
+    app.connect("env-updated", _on_env_updated)
     app.add_css_file("shequn.css")
     app.add_css_file("shequn-icons.css")
     app.connect("build-finished", _on_build_finished)
