@@ -124,3 +124,14 @@ def test_a_font_that_cannot_be_subset_fails_the_build_with_the_reason(tmp_path):
     with pytest.raises(font_subset.FontSubsetError, match=r"字体子集未能写出 \(font subsetting failed\)"):
         subset_pages(html, broken, tmp_path / "cache")
     assert not (tmp_path / "cache").exists() or not list((tmp_path / "cache").iterdir())
+
+
+def test_workers_that_cannot_start_fail_the_build_instead_of_hanging(tmp_path, monkeypatch):
+    html = _site(tmp_path)
+    _pages(html, {"a": "社群", "b": "内容"})
+    dead = tmp_path / "python"
+    dead.write_text("#!/bin/sh\necho 'no interpreter here' >&2\nexit 3\n")
+    dead.chmod(0o755)
+    monkeypatch.setattr(font_subset.sys, "executable", str(dead))
+    with pytest.raises(font_subset.FontSubsetError, match="no interpreter here"):
+        subset_pages(html, SOURCE, tmp_path / "cache")

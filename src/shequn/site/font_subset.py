@@ -30,6 +30,7 @@ subsetting itself is fontTools' (a matplotlib dependency); WOFF2 needs ``brotli`
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import html
 import io
@@ -163,8 +164,10 @@ def _write_subsets(source: Path, subsets: dict[str, set[str]], cache: Path) -> N
     if workers <= 1:
         write_subsets(source, {cache / name: chars for name, chars in jobs})
         return
+    package_parent = str(Path(__file__).resolve().parents[2])  # the workers import this very shequn
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_parent, os.environ.get("PYTHONPATH")]))}
     children = [subprocess.Popen([sys.executable, "-m", "shequn.site.font_subset"], stdin=subprocess.PIPE,
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
                 for _ in range(workers)]
     work = [{"source": str(source), "subsets": {}} for _ in range(workers)]
     load = [0] * workers
@@ -173,8 +176,11 @@ def _write_subsets(source: Path, subsets: dict[str, set[str]], cache: Path) -> N
         work[i]["subsets"][str(cache / name)] = "".join(sorted(chars))
         load[i] += len(chars) + 300  # ~300 characters' worth of fixed cost per subset
     for child, part in zip(children, work):  # all at work before any is waited for
-        child.stdin.write(json.dumps(part))
-        child.stdin.close()
+        with contextlib.suppress(BrokenPipeError):  # a worker that died at start: its error is read below
+            try:
+                child.stdin.write(json.dumps(part))
+            finally:
+                child.stdin.close()
     failures = []
     for child in children:
         err = child.stderr.read()
