@@ -103,8 +103,10 @@ def test_autograded_scores_are_exact(graded):
 
 def test_hard_coding_the_visible_answers_loses_the_hidden_points(graded):
     name, course, _ = graded
-    if "hardcoded" not in SCENARIOS[name]:
-        pytest.skip("the capstone has no hidden tests: its plan is graded by hand")
+    if "hardcoded" not in SCENARIOS[name]:  # the capstone's plan is graded by hand: no hidden test to lose
+        solution = (course / "solutions" / name / f"{name}.ipynb").read_text(encoding="utf-8")
+        assert "BEGIN HIDDEN TESTS" not in solution
+        return
     scores = _scores(course, name)
     hard, good = scores["hardcoded"][2], scores["correct"][2]
     lost = [k for k in good if hard[k] is not None and hard[k] < good[k]]
