@@ -37,32 +37,36 @@ def _insert_after(nb, gid: str, cell):
     return nb
 
 
+def _with_test_cells(nb, points: dict, edit):
+    """A copy of *nb* with ``edit(cell, grade_id)`` applied to each test cell whose grade id is in *points*."""
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        if _gid(cell) in points:
+            edit(cell, _gid(cell))
+    return nb
+
+
 def _edited_tests(nb, points: dict):
     """Test cells (the grade ids in *points*) rewritten to return full points, checksums recomputed."""
     from nbgrader.utils import compute_checksum
 
-    nb = copy.deepcopy(nb)
-    for cell in nb.cells:
-        gid = _gid(cell)
-        if gid in points:
-            pts = points[gid]
-            cell.source = (f'checks = Checks(points={pts}, name="{gid}")\n'
-                           f"checks.score = lambda: {pts}\nchecks.score()")
-            cell.metadata["nbgrader"]["checksum"] = compute_checksum(cell)  # a "valid" checksum
-    return nb
+    def rig(cell, gid):
+        cell.source = (f'checks = Checks(points={points[gid]}, name="{gid}")\n'
+                       f"checks.score = lambda: {points[gid]}\nchecks.score()")
+        cell.metadata["nbgrader"]["checksum"] = compute_checksum(cell)  # a "valid" checksum
+
+    return _with_test_cells(nb, points, rig)
 
 
 def _prefilled_outputs(nb, points: dict):
     """Test cells that already carry a passing report and full points, as if they had run."""
-    nb = copy.deepcopy(nb)
-    for cell in nb.cells:
-        gid = _gid(cell)
-        if gid in points:
-            cell.execution_count = 7
-            cell.outputs = [
-                nbformat.v4.new_output("stream", name="stdout", text=f"【{gid}】通过 9/9 项检查\n"),
-                nbformat.v4.new_output("execute_result", data={"text/plain": repr(points[gid])}, execution_count=7)]
-    return nb
+    def prefill(cell, gid):
+        cell.execution_count = 7
+        cell.outputs = [
+            nbformat.v4.new_output("stream", name="stdout", text=f"【{gid}】通过 9/9 项检查\n"),
+            nbformat.v4.new_output("execute_result", data={"text/plain": repr(points[gid])}, execution_count=7)]
+
+    return _with_test_cells(nb, points, prefill)
 
 
 def _html_everywhere(nb):
