@@ -55,9 +55,9 @@ def browser():
 class OfflinePage:
     """A page whose every non-loopback request is blocked and recorded."""
 
-    def __init__(self, browser, base_url: str):
+    def __init__(self, browser, base_url: str, device: dict | None = None):
         self.base = urlparse(base_url)
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+        self.context = browser.new_context(locale="zh-CN", **(device or {"viewport": {"width": 1280, "height": 900}}))
         self.external: list[str] = []
         self.failed: list[str] = []
         self.context.route("**/*", self._route)
@@ -83,8 +83,8 @@ class OfflinePage:
 def offline_page(browser, site_url):
     pages = []
 
-    def make():
-        p = OfflinePage(browser, site_url)
+    def make(device: dict | None = None):
+        p = OfflinePage(browser, site_url, device)
         pages.append(p)
         return p
 

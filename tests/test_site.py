@@ -9,7 +9,7 @@ import pytest
 
 from shequn.site.build import external_references
 
-from helpers.pages import ALL_PAGES, LESSON_PAGES, open_page
+from helpers.pages import ALL_PAGES, LESSON_PAGES, NARROW_PHONE, open_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
@@ -243,55 +243,42 @@ def test_lesson_download_box_links_to_the_run_locally_page(site_html, path):
 
 
 @pytest.mark.parametrize("path", LESSON_PAGES)
-def test_wide_tables_scroll_in_their_own_box_on_a_phone(browser, site_url, path):
+def test_wide_tables_scroll_in_their_own_box_on_a_phone(offline_page, site_url, path):
     """On a 360 px phone a pandas table wider than the screen scrolls sideways inside its output
     box (nothing cut off, the page itself does not scroll), and no column name is broken into
     lines: each header is one line high."""
-    context = browser.new_context(viewport={"width": 360, "height": 780}, is_mobile=True, has_touch=True,
-                                  locale="zh-CN")
-    try:
-        page = context.new_page()
-        page.goto(f"{site_url}/{path}", wait_until="networkidle")
-        page.evaluate("document.fonts.ready")
-        tables = page.evaluate("""() => Array.from(document.querySelectorAll('main table.dataframe')).map(t => {
-            const box = t.closest('.output');
-            const heads = Array.from(t.querySelectorAll('thead th')).filter(th => th.textContent.trim());
-            const line = parseFloat(getComputedStyle(heads[0] || t).lineHeight) || 24;
-            return {overflow: getComputedStyle(box).overflowX, table: t.getBoundingClientRect().width,
-                    box: box.clientWidth, scroll: box.scrollWidth, right: box.getBoundingClientRect().right,
-                    tall: heads.filter(th => th.getBoundingClientRect().height > 1.6 * line).map(th => th.textContent)};
-        })""")
-        for t in tables:
-            assert t["right"] <= 360 + 1, (path, t)  # the box itself fits the screen
-            assert t["scroll"] >= t["table"] - 1, (path, t)  # all of the table is inside the box
-            if t["table"] > t["box"] + 1:
-                assert t["overflow"] in ("auto", "scroll"), (path, t)  # and can be scrolled to
-            assert t["tall"] == [], (path, t)
-        assert page.evaluate("document.scrollingElement.scrollWidth") <= 360, path
-    finally:
-        context.close()
+    page = open_page(offline_page, site_url, path, NARROW_PHONE).page
+    tables = page.evaluate("""() => Array.from(document.querySelectorAll('main table.dataframe')).map(t => {
+        const box = t.closest('.output');
+        const heads = Array.from(t.querySelectorAll('thead th')).filter(th => th.textContent.trim());
+        const line = parseFloat(getComputedStyle(heads[0] || t).lineHeight) || 24;
+        return {overflow: getComputedStyle(box).overflowX, table: t.getBoundingClientRect().width,
+                box: box.clientWidth, scroll: box.scrollWidth, right: box.getBoundingClientRect().right,
+                tall: heads.filter(th => th.getBoundingClientRect().height > 1.6 * line).map(th => th.textContent)};
+    })""")
+    for t in tables:
+        assert t["right"] <= 360 + 1, (path, t)  # the box itself fits the screen
+        assert t["scroll"] >= t["table"] - 1, (path, t)  # all of the table is inside the box
+        if t["table"] > t["box"] + 1:
+            assert t["overflow"] in ("auto", "scroll"), (path, t)  # and can be scrolled to
+        assert t["tall"] == [], (path, t)
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 360, path
 
 
 @pytest.mark.parametrize("path", LESSON_PAGES)
-def test_every_display_formula_fits_a_phone(browser, site_url, path):
+def test_every_display_formula_fits_a_phone(offline_page, site_url, path):
     """On a 360 px phone each typeset display formula is no wider than the text column: nothing
     is hidden behind a sideways scroll that a phone shows no sign of.  A long formula is written
     as separate equations, or broken over lines with ``aligned``."""
-    context = browser.new_context(viewport={"width": 360, "height": 780}, is_mobile=True, has_touch=True,
-                                  locale="zh-CN")
-    try:
-        page = context.new_page()
-        page.goto(f"{site_url}/{path}", wait_until="networkidle")
-        blocks = page.locator("main div.math").count()
-        if blocks:
-            page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise",
-                                   timeout=15_000)
-            page.evaluate("() => MathJax.startup.promise")
-        formulas = page.evaluate("""() => Array.from(document.querySelectorAll('main mjx-container[display="true"]'))
-            .map(m => ({tex: (MathJax.startup.document.getMathItemsWithin(m)[0] || {}).math || '',
-                        width: m.scrollWidth, column: m.clientWidth, right: m.getBoundingClientRect().right}))""")
-        assert len(formulas) == blocks, (path, formulas)  # every formula was typeset
-        too_wide = [f for f in formulas if f["width"] > f["column"] + 1 or f["right"] > 360]
-        assert too_wide == [], (path, too_wide)
-    finally:
-        context.close()
+    page = open_page(offline_page, site_url, path, NARROW_PHONE).page
+    blocks = page.locator("main div.math").count()
+    if blocks:
+        page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise",
+                               timeout=15_000)
+        page.evaluate("() => MathJax.startup.promise")
+    formulas = page.evaluate("""() => Array.from(document.querySelectorAll('main mjx-container[display="true"]'))
+        .map(m => ({tex: (MathJax.startup.document.getMathItemsWithin(m)[0] || {}).math || '',
+                    width: m.scrollWidth, column: m.clientWidth, right: m.getBoundingClientRect().right}))""")
+    assert len(formulas) == blocks, (path, formulas)  # every formula was typeset
+    too_wide = [f for f in formulas if f["width"] > f["column"] + 1 or f["right"] > 360]
+    assert too_wide == [], (path, too_wide)

@@ -21,13 +21,12 @@ from conftest import OfflinePage
 
 from helpers.explorer_pages import (READ_CONTROLS, check_truthful, control_state, eventually, go_live, numeric_value,
                                     output_text, set_control, spec_of)
-from helpers.pages import LESSON_PAGES
+from helpers.pages import LESSON_PAGES, NARROW_PHONE, PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
 ROOT = Path(__file__).resolve().parents[1]
 AXE = ROOT / "vendor" / "node_modules" / "axe-core" / "axe.min.js"
-PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True, "device_scale_factor": 2}
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 
 
@@ -54,17 +53,9 @@ def screenshots(site_html) -> Path:
 class Page(OfflinePage):
     """An OfflinePage on a chosen device; also records uncaught errors and every request."""
 
-    def __init__(self, browser, base_url: str, device: dict):  # same routing as OfflinePage, other device
-        from urllib.parse import urlparse
-
-        self.base_url, self.base = base_url, urlparse(base_url)
-        self.context = browser.new_context(locale="zh-CN", **device)
-        self.external, self.failed, self.console_errors, self.requests = [], [], [], []
-        self.context.route("**/*", self._route)
-        self.page = self.context.new_page()
-        self.page.on("requestfailed", lambda r: self.failed.append(f"{r.url} ({r.failure})"))
-        self.page.on("response", lambda r: r.status >= 400 and self.failed.append(f"{r.url} HTTP {r.status}"))
-        self.page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
+    def __init__(self, browser, base_url: str, device: dict):
+        super().__init__(browser, base_url, device)
+        self.base_url, self.requests = base_url, []
         self.page.on("pageerror", lambda e: self.console_errors.append(str(e)))
         self.page.on("request", lambda r: self.requests.append(r.url))
 
@@ -165,7 +156,7 @@ def test_every_explorer_fits_a_phone_and_every_slider_end_is_reachable(device_pa
 
 @pytest.mark.parametrize("path", LESSON_PAGES)
 def test_no_page_scrolls_sideways_on_a_phone(device_page, path):
-    p = device_page({**PHONE, "viewport": {"width": 360, "height": 780}})
+    p = device_page(NARROW_PHONE)
     page = p.open(path)
     go_live(page)
     wide = page.evaluate("""() => Array.from(document.querySelectorAll('main *'))

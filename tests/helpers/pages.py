@@ -12,9 +12,15 @@ ALL_PAGES = ["book/index.html", *LESSON_PAGES, "book/assignments.html", "book/ru
              "book/reference/glossary.html", "search.html", "genindex.html"]
 
 
-def open_page(offline_page, site_url, path):
-    """Open *path* of the site in a new page of the ``offline_page`` fixture, once loaded and its fonts ready."""
-    p = offline_page()
+# A phone as the browser tests emulate it (CSS pixels; 360 px wide is the narrowest they check).
+PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True, "device_scale_factor": 2}
+NARROW_PHONE = {**PHONE, "viewport": {"width": 360, "height": 780}}
+
+
+def open_page(offline_page, site_url, path, device: dict | None = None):
+    """Open *path* of the site in a new page of the ``offline_page`` fixture (on *device*, else a
+    desktop), once loaded and its fonts ready."""
+    p = offline_page(device)
     p.page.goto(f"{site_url}/{path}", wait_until="networkidle")
     p.page.evaluate("document.fonts.ready")
     return p
