@@ -20,8 +20,9 @@ FORMATS = {  # name: (description zh, description en, how to get it)
                 "QQ 电脑版（旧版）：消息管理器 → 右键群 → 导出消息记录 → 文本文件 (*.txt)"),
     "qq-json": ("qq-chat-exporter 导出的 QQ NT JSON", "qq-chat-exporter JSON (QQ NT)",
                 "github.com/shuakami/qq-chat-exporter：选择群 → 导出格式 JSON"),
-    "wechat-csv": ("chatlog 导出的微信 CSV", "WeChat chatlog CSV",
-                   "github.com/sjzar/chatlog：/api/v1/chatlog?talker=<群ID>&time=<起止日期>&format=csv"),
+    # No decryptor is recommended: WeChat has no lawful bulk export (see book/reference/import_your_group.md).
+    "wechat-csv": ("微信群记录 CSV（列名 Time,SenderName,Sender,TalkerName,Talker,Content）", "WeChat group CSV",
+                   "微信没有课程认可的批量导出方式：用经成员同意的记录机器人或手工记录，整理成这些列名的 CSV"),
     "telegram": ("Telegram Desktop 导出的 result.json", "Telegram Desktop result.json",
                  "Telegram Desktop：群的菜单 → Export chat history → Format: Machine-readable JSON"),
     "discord": ("DiscordChatExporter 导出的 JSON", "DiscordChatExporter JSON",
