@@ -8,8 +8,9 @@ LESSON_PAGES = [
     "book/04_content_community_product/content_community_product.html",
     "book/05_thresholds/thresholds.html",
 ]
-ALL_PAGES = ["book/index.html", *LESSON_PAGES, "book/assignments.html", "book/run_locally.html",
-             "book/reference/glossary.html", "search.html", "genindex.html"]
+ALL_PAGES = ["book/index.html", *LESSON_PAGES, "book/assignments.html", "book/about_materials.html",
+             "book/run_locally.html", "book/reference/glossary.html", "book/reference/import_your_group.html",
+             "search.html", "genindex.html"]
 
 
 # A phone as the browser tests emulate it (CSS pixels; 360 px wide is the narrowest they check).
