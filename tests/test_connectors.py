@@ -204,3 +204,22 @@ def test_switch_sensitivity_table_flips_between_035_and_034():
     assert table.loc[0.35, "相对基准"] == pytest.approx(expected)
     with pytest.raises(ValueError, match="content_quality"):
         cx.xiaomi_switch_sensitivity((1.5,))
+
+
+def test_a_product_channel_would_only_raise_the_quality_needed_to_rescue_reach():
+    """The model box: adding the product itself as a content channel (notice ∝ quality, lesson 1's
+    「产品本身也是一种内容」) makes content failure cost more and the switch harder, never easier.
+
+    Hand-worked product channel: one use a week, noticed with probability 0.3 x quality / 0.6, no
+    habit, no platform decline; over 12 weeks its reach is 12 x 0.5 x quality.
+    """
+    product = cx.Connector("product", "产品本身", "product", 1.0, 0.3, "transaction", True)
+    assert cx.weekly_reach(product, 12, 0.8)["contacts"].sum() == pytest.approx(12 * 0.5 * 0.8)
+    baseline = sum(_reach(*ACCOUNT, 0.8, 0.0, 12)) + 12 * 0.5 * 0.8
+
+    def switched(q):
+        return sum(_reach(*ACCOUNT, q, 0.15, 12)) + sum(_reach(*COMMUNITY, q, 0.0, 12)) + 12 * 0.5 * q
+
+    # Without the product channel the switch breaks even between 0.34 and 0.35; with it, 0.35 falls short.
+    assert switched(0.35) < baseline
+    assert switched(0.8) > baseline

@@ -124,7 +124,7 @@ def test_magnet_table_lists_every_variant_and_the_seed():
     table = mg.magnet_table((2, 3))
     assert list(table.columns) == ["2块", "3块"]
     assert len(table) == len(mg.VARIANTS) + 1
-    assert table.loc["原文的说法", "3块"] == "66%"
+    assert table.loc["作者的说法", "3块"] == "66%"
     assert "精确66.7%" in table.loc[mg.VARIANT_ZH["shared_habit"], "3块"]
 
 
@@ -133,7 +133,7 @@ def test_magnet_explorer_grid_and_caption():
     assert spec.grid_size == len(mg.VARIANTS) * 7 <= 200
     base = spec.compute(**spec.defaults())
     assert base == spec.compute(**spec.defaults())  # fixed seed: same HTML every time
-    assert "示意模型（合成数字，非实测数据）" in base and "原文的说法" in base
+    assert "示意模型（合成数字，非实测数据）" in base and "作者的说法" in base
     assert spec.compute(**dict(spec.defaults(), n=5)) != base
     assert spec.compute(**dict(spec.defaults(), variant="shared_habit")) != base
     # its recompute time is measured in benchmarks/run.py (`widgets`), not in a unit test
