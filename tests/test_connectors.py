@@ -221,3 +221,14 @@ def test_content_quality_acts_on_the_product_channel_as_worked_by_hand():
     assert table.loc["原因一：旧连接器式微，未用好新连接器", "其中产品本身"] == pytest.approx(4.8)
     # With content failure, the product channel falls in proportion to quality (0.3 / 0.8).
     assert table.loc["两个原因同时出现（种子材料的叙述）", "其中产品本身"] / 4.8 == pytest.approx(0.375)
+
+
+def test_the_lessons_quiz_answer_is_the_lowest_quality_that_rescues_reach():
+    import re
+
+    text = (ROOT / "book" / "01_connectors" / "connectors.md").read_text(encoding="utf-8")
+    block = [b.split(":::")[0] for b in text.split(":::{quiz}")[1:] if "xiaomi_switch_sensitivity()" in b.split(":::")[0]]
+    assert len(block) == 1
+    answer = float(re.search(r":answer: (\S+)", block[0]).group(1))
+    table = cx.xiaomi_switch_sensitivity()
+    assert answer == pytest.approx(min(q for q in table.index if table.loc[q, "追平基准"] == "是"))
