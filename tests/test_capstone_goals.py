@@ -112,3 +112,11 @@ def test_the_worked_examples_table_is_what_the_simulator_gives():
 def test_copying_the_worked_examples_threshold_does_not_pass_the_capstone(capstone):
     results = _grade(capstone, "", plan_policy=_example_namespace()["example_policy"])
     assert [ok for _, ok, _ in results[1:]] == [False] * GOAL_CASES
+
+
+def test_the_check_cells_points_match_its_checks():
+    """nbgrader refuses partial credit above the cell's points: the metadata and Checks(points=) agree."""
+    text = CAPSTONE.read_text(encoding="utf-8")
+    meta = re.search(r"grade_id: q2_tests\n(?:.*\n)*?  points: (\d+)", text).group(1)
+    declared = re.search(r"Checks\(points=(\d+)", _cells(CAPSTONE)["q2_tests"]).group(1)
+    assert meta == declared == "4"
