@@ -50,11 +50,11 @@ def test_best_pgc_cadence_is_the_peak_of_the_value_curve():
 def test_too_high_cadence_brings_fatigue_under_default_params():
     table = scenarios.cadence_table(pgc_share=1.0, weeks=26)
     value = table["平均内容价值"]
-    for col in ("平均内容价值", "第26周活跃比例", "第26周留存成员比例"):
+    for col in ("平均内容价值", "第26周活跃比例", "第26周在群率"):
         assert table[col].loc[[1, 3, 7]].is_monotonic_increasing
     assert value.loc[3] < value.loc[7]  # more content helps up to a point ...
     assert value.loc[14] < value.loc[7]  # ... then fatigue wins
-    assert table["第26周留存成员比例"].loc[14] < table["第26周留存成员比例"].loc[7]
+    assert table["第26周在群率"].loc[14] < table["第26周在群率"].loc[7]
     assert table["运营者投入（小时）"].loc[14] == pytest.approx(2 * table["运营者投入（小时）"].loc[7])
 
 

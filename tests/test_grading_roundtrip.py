@@ -103,9 +103,11 @@ def test_autograded_scores_are_exact(graded):
 
 def test_hard_coding_the_visible_answers_loses_the_hidden_points(graded):
     name, course, _ = graded
-    if "hardcoded" not in SCENARIOS[name]:  # the capstone's plan is graded by hand: no hidden test to lose
+    if "hardcoded" not in SCENARIOS[name]:  # the capstone: a plan meeting only self-set goals loses the points
         solution = (course / "solutions" / name / f"{name}.ipynb").read_text(encoding="utf-8")
-        assert "BEGIN HIDDEN TESTS" not in solution
+        assert "BEGIN HIDDEN TESTS" in solution
+        scores = _scores(course, name)
+        assert scores["selfset"][2]["q2_tests"] < scores["correct"][2]["q2_tests"]
         return
     scores = _scores(course, name)
     hard, good = scores["hardcoded"][2], scores["correct"][2]
@@ -130,7 +132,7 @@ def test_feedback_says_what_failed_and_leaks_nothing(graded):
     assert partial.find("<script") == -1 or csp < partial.find("<script")
     # the autograded notebook does contain the hidden tests: the feedback filter is what protects learners
     autograded = course / "_grading" / "autograded" / learner / name / f"{name}.ipynb"
-    assert find_leaks([autograded], secrets) or name == "capstone"  # the capstone has no hidden tests
+    assert find_leaks([autograded], secrets)
 
 
 def test_student_versions_in_the_repo_are_up_to_date_and_clean(graded):

@@ -108,3 +108,36 @@ def test_influence_explorer():
     spec = influence_explorer_spec()
     assert spec.grid_size == 4 * 5 * 5
     check_spec(spec, {"strategy": "random", "k": 20, "spread_prob": 0.2})
+
+
+def _plain_cascade(g, seeds, p, rng):
+    """Independent cascade in plain Python (not the package's vectorised version): each newly
+    reached member gets one chance to pass the message along each tie, with probability p."""
+    reached, frontier = set(seeds), list(seeds)
+    while frontier:
+        nxt = []
+        for u in frontier:
+            for v in g.neighbors(u):
+                if v not in reached and rng.random() < p:
+                    reached.add(v)
+                    nxt.append(v)
+        frontier = nxt
+    return len(reached) - len(seeds)
+
+
+@pytest.mark.parametrize("p, low, high", [(0.02, 5.0, None), (0.05, 5.0, None), (0.2, 0.9, 1.1), (0.3, 0.9, 1.1)])
+def test_sensitivity_exercise_strong_nodes_matter_only_when_spreading_is_hard(p, low, high):
+    """Lesson 3's influence sensitivity answer: with 5 seeds the strong nodes reach about ten times as
+    many as random members at p = 0.02-0.05 and about as many at p >= 0.2, by an independent cascade."""
+    g = inf.community_graph()
+    strong = sorted(g.nodes, key=lambda v: (-g.degree(v), v))[:5]
+    rng = np.random.default_rng(11)
+    nodes = list(g.nodes)
+    runs = 150
+    strong_mean = np.mean([_plain_cascade(g, strong, p, rng) for _ in range(runs)])
+    random_mean = np.mean([_plain_cascade(g, list(rng.choice(nodes, 5, replace=False)), p, rng)
+                           for _ in range(runs)])
+    ratio = strong_mean / max(random_mean, 1e-9)
+    assert ratio > low and (high is None or ratio < high), ratio
+    package = inf.influence_reach("degree", 5, p).cascade / inf.influence_reach("random", 5, p).cascade
+    assert package > low and (high is None or package < high), package

@@ -81,3 +81,27 @@ def test_sample_folder_is_found_from_a_lesson_folder_and_missing_names_are_refus
     assert lc.sample_folder() == root / "datasets" / "group_chats"
     with pytest.raises(FileNotFoundError, match="datasets/no_such_data"):
         lc.sample_folder("no_such_data")
+
+
+def test_sensitivity_exercise_rankings_survive_the_windows():
+    """Synthesis sensitivity answer on the sample data, recomputed with pandas (not member_flags):
+    paid > invite > free for activation windows of 1-14 days; star groups cool down far more than
+    mesh groups for comparison windows of 3-28 days."""
+    import pandas as pd
+
+    chats = load_dataset(lc.sample_folder())
+    members, messages = chats.members, chats.messages
+    joined = pd.to_datetime(members.set_index("member_id")["joined_at"], utc=True)
+    sent = pd.to_datetime(messages["sent_at"], utc=True)
+    age = sent - messages["sender_id"].map(joined)
+    threshold = members["group_id"].map(chats.groups.set_index("group_id")["threshold"])
+    for days in (1, 3, 7, 14):
+        early = set(messages.loc[(age >= pd.Timedelta(0)) & (age < pd.Timedelta(days=days)), "sender_id"])
+        share = members["member_id"].isin(early).groupby(threshold.to_numpy()).mean()
+        assert share["paid"] > share["invite"] > share["free"], (days, share)
+        table = lc.funnel(chats, activate_days=days)
+        assert table.loc["收费", f"{days}天内发言"] == pytest.approx(share["paid"], abs=5e-4)
+    for window in (3, 7, 14, 28):
+        run = lc.self_run(chats, days=window)
+        star, mesh = run[run["结构"] == "星形"], run[run["结构"] == "网状"]
+        assert star["离开后÷离开前"].max() < 0.4 < 0.7 < mesh["离开后÷离开前"].min()

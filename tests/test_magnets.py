@@ -124,7 +124,7 @@ def test_magnet_table_lists_every_variant_and_the_seed():
     table = mg.magnet_table((2, 3))
     assert list(table.columns) == ["2块", "3块"]
     assert len(table) == len(mg.VARIANTS) + 1
-    assert table.loc["原文的说法", "3块"] == "66%"
+    assert table.loc["作者的说法", "3块"] == "66%"
     assert "精确66.7%" in table.loc[mg.VARIANT_ZH["shared_habit"], "3块"]
 
 
@@ -133,7 +133,35 @@ def test_magnet_explorer_grid_and_caption():
     assert spec.grid_size == len(mg.VARIANTS) * 7 <= 200
     base = spec.compute(**spec.defaults())
     assert base == spec.compute(**spec.defaults())  # fixed seed: same HTML every time
-    assert "示意模型（合成数字，非实测数据）" in base and "原文的说法" in base
+    assert "示意模型（合成数字，非实测数据）" in base and "作者的说法" in base
     assert spec.compute(**dict(spec.defaults(), n=5)) != base
     assert spec.compute(**dict(spec.defaults(), variant="shared_habit")) != base
     # its recompute time is measured in benchmarks/run.py (`widgets`), not in a unit test
+
+
+def test_sensitivity_exercise_more_magnets_helps_except_when_all_must_snap_together():
+    """Lesson 3's magnet sensitivity answer, by enumerating all 2**n orientation rows (not the package).
+
+    chain_any: some neighbouring pair points the same way; chain_all: every pair does;
+    any_pair: two magnets anywhere point the same way.  shared_habit: 1 - 1/n (integral of (1-h)^(n-1)).
+    """
+    import itertools
+
+    def enumerate_rows(n, event):
+        rows = list(itertools.product((0, 1), repeat=n))
+        return sum(event(r) for r in rows) / len(rows)
+
+    expected = {
+        "chain_any": lambda n: enumerate_rows(n, lambda r: any(a == b for a, b in zip(r, r[1:]))),
+        "chain_all": lambda n: enumerate_rows(n, lambda r: all(a == b for a, b in zip(r, r[1:]))),
+        "any_pair": lambda n: enumerate_rows(n, lambda r: len(r) > len(set(r))),
+        "shared_habit": lambda n: 1 - 1 / n,
+    }
+    for variant, exact in expected.items():
+        values = [exact(n) for n in range(2, 9)]
+        assert [mg.closed_form(variant, n) for n in range(2, 9)] == pytest.approx(values)
+        rising = all(b >= a for a, b in zip(values, values[1:]))
+        assert rising is (variant != "chain_all"), variant
+    assert expected["chain_all"](8) == pytest.approx(0.0078125)  # the table's 0.8 %
+    dipole = [mg.simulate("plane_dipole", n) for n in (2, 3, 4, 8)]
+    assert dipole == sorted(dipole) and dipole[1] > 0.85 and dipole[-1] > 0.99

@@ -11,17 +11,34 @@ PARAMS = dict(n=60, degree=6, social_pull=0.8)
 
 
 @pytest.mark.parametrize("seed", range(5))
-def test_mesh_keeps_its_activity_when_the_centre_leaves_and_the_star_does_not(seed):
+def test_with_fair_drives_the_star_falls_apart_but_keeps_talking(seed):
+    # Default (fair) drives: the star falls apart yet keeps over half its activity; the mesh keeps both.
     star = nw.resilience("star", "centre", k=1, seed=seed, **PARAMS)
     mesh = nw.resilience("mesh", "centre", k=1, seed=seed, **PARAMS)
-    assert star.activity_kept < 0.5 and star.connected_after < 0.5
+    assert star.connected_after < 0.5 < star.activity_kept
     assert mesh.activity_kept > 0.9 and mesh.connected_after == 1.0
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_only_the_unequal_star_loses_most_of_its_activity(seed):
+    star = nw.resilience("star", "centre", k=1, seed=seed, equal_drives=False, **PARAMS)
+    assert star.activity_kept < 0.5 and star.connected_after < 0.5
+
+
+def test_the_default_drives_are_the_same_for_both_shapes():
+    # The fair default: the star's centre and fans draw their drives from the mesh members' range.
+    for shape in ("star", "mesh"):
+        g = nw.build_network(shape, 60, 6, 0)
+        drives = [g.nodes[v]["drive"] for v in g]
+        assert nw.MESH_DRIVE[0] <= min(drives) and max(drives) <= nw.MESH_DRIVE[1]
+    unequal = nw.build_network("star", 60, 6, 0, equal_drives=False)
+    assert unequal.nodes[0]["drive"] == nw.CENTRE_DRIVE
 
 
 @pytest.mark.parametrize("seed", range(3))
 def test_mesh_survives_losing_its_most_active_members(seed):
     mesh = nw.resilience("mesh", "most_active", k=5, seed=seed, **PARAMS)
-    star = nw.resilience("star", "most_active", k=5, seed=seed, **PARAMS)
+    star = nw.resilience("star", "most_active", k=5, seed=seed, equal_drives=False, **PARAMS)
     assert mesh.activity_kept > 0.8 and mesh.connected_after > 0.9
     assert star.activity_kept < mesh.activity_kept
 
@@ -124,13 +141,13 @@ def test_with_equal_drives_the_star_keeps_most_of_its_activity(social_pull):
 
 @pytest.mark.parametrize("seed", range(5))
 def test_the_star_loses_over_half_only_because_fans_have_lower_drives(seed):
-    # Default drives: under 35 % kept for every pull. Equal drives: never under 45 %.
+    # Unequal drives: under 35 % kept for every pull. Equal drives (the default): never under 45 %.
     for s in PULLS:
-        # (the default star's centre hits probability 1, so the linear closed form does not apply)
-        assert nw.resilience("star", "centre", 1, social_pull=s, seed=seed).activity_kept < 0.35
+        # (the unequal star's centre hits probability 1, so the linear closed form does not apply)
+        assert nw.resilience("star", "centre", 1, social_pull=s, seed=seed, equal_drives=False).activity_kept < 0.35
         if s < 0.9:  # at s = 0.9 some fans reach probability 1 and the closed form does not apply
             assert _kept_by_linear_solve("star", s, seed, equal_drives=True) > 0.45
-        assert nw.resilience("star", "centre", 1, social_pull=s, seed=seed, equal_drives=True).activity_kept > 0.45
+        assert nw.resilience("star", "centre", 1, social_pull=s, seed=seed).activity_kept > 0.45
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -144,7 +161,7 @@ def test_the_star_falls_apart_whatever_the_drives(seed):
 
 
 def test_equal_drives_do_not_change_the_mesh():
-    a = nw.build_network("mesh", 60, 6, 3)
-    b = nw.build_network("mesh", 60, 6, 3, equal_drives=True)
+    a = nw.build_network("mesh", 60, 6, 3, equal_drives=False)
+    b = nw.build_network("mesh", 60, 6, 3)
     assert nx.utils.graphs_equal(a, b)
     assert [a.nodes[v]["drive"] for v in a] == [b.nodes[v]["drive"] for v in b]

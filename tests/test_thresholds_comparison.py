@@ -13,7 +13,7 @@ def test_compare_group_rules_table():
     assert table.index.names == ["门槛", "群规"] and len(table) == 4
     free_keep, free_rule = table.loc[("免费", "不清退")], table.loc[("免费", "连续4周不活跃请出群")]
     assert free_rule["成本（元）"] < free_keep["成本（元）"]
-    assert free_rule["第10周仍在群占比"] < free_keep["第10周仍在群占比"] == 1.0
+    assert free_rule["第10周在群率"] < free_keep["第10周在群率"] == 1.0
     assert free_rule["成员数"] == free_keep["成员数"]
     with pytest.raises(ValueError):
         th.compare_group_rules(rules=())

@@ -240,3 +240,26 @@ def test_the_closer_to_break_even_the_longer_the_wait(retention, week):
     assert t == week
     strategy = tr.Strategy("留量", inflow=500, retention=retention, cost_per_user=20.0, weekly_cost=10000.0)
     assert tr.crossover_week(tr.TRAFFIC_STRATEGY, strategy) == week
+
+
+def test_lesson_0_names_the_week_the_retention_strategy_becomes_cheaper():
+    """The lesson's 「从第N周起留量策略更便宜」 matches a hand-written week-by-week count.
+
+    Independent of the model: both strategies spend 20000 yuan a week (1000 x 20;
+    500 x 20 + 10000), stocks follow S_t = r S_{t-1} + a, and the cost per user in
+    the stock is the spend so far over the stock.
+    """
+    import re
+    from pathlib import Path
+
+    lesson = Path(__file__).resolve().parents[1] / "book" / "00_intro" / "what_is_community.md"
+    stated = re.findall(r"第(\d+)周起留量策略更便宜", lesson.read_text(encoding="utf-8"))
+    assert len(stated) == 1, stated
+    traffic = retention = 0.0
+    first_cheaper = None
+    for week in range(1, 53):
+        traffic, retention = 0.5 * traffic + 1000, 0.9 * retention + 500
+        if first_cheaper is None and 20000 * week / retention < 20000 * week / traffic:
+            first_cheaper = week
+    assert first_cheaper == 5
+    assert int(stated[0]) == first_cheaper

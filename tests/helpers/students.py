@@ -82,9 +82,16 @@ ANALYSIS_STUDENTS = {
 CAPSTONE_ANSWERS = {**{gid: None for gid in ("q2_code", "q4_code", "q5_code")},
                     **{gid: f"{ESSAY}（{gid}）" for gid in ("q1_answer", "q2_answer", "q3_answer", "q4_answer",
                                                             "q5_answer", "q6_answer", "q7_answer")}}
-# Autograded: only q2_tests (2 points: the plan's threshold runs, and it meets the plan's own goals).
-#   correct: both cases pass = 2;  empty: plan_policy and plan_goals are undefined = 0
-CAPSTONE_STUDENTS = {"correct": (CAPSTONE_ANSWERS, 2.0), "empty": ({}, 0.0)}
+# A plan that meets only goals the learner set for itself (the loophole the instructor's goals close).
+SELF_SET_GOALS = ('plan_goals = {"min_members": 100, "min_active_share": 0.01}\n'
+                  "plan_policy = th.FreePolicy()\nplan_table = th.compare_policies([plan_policy], applicants)\n")
+# Autograded: only q2_tests (4 points, 5 cases: the threshold runs; it meets the instructor's goals
+# on the visible applicants; and on three unseen pools, a hidden test with a fixed grading seed).
+#   correct: 5/5 = 4;  selfset: a free group runs but misses every goal, 1/5 of 4 = 0.8;
+#   empty: plan_policy is undefined = 0
+CAPSTONE_STUDENTS = {"correct": (CAPSTONE_ANSWERS, 4.0),
+                     "selfset": ({**CAPSTONE_ANSWERS, "q2_code": SELF_SET_GOALS}, 0.8),
+                     "empty": ({}, 0.0)}
 SCENARIOS = {"threshold_design": THRESHOLD_STUDENTS, "group_analysis": ANALYSIS_STUDENTS, "capstone": CAPSTONE_STUDENTS}
 MANUAL = {"threshold_design": "q4_answer", "group_analysis": "q7_answer", "capstone": "q1_answer"}
 

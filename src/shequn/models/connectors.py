@@ -26,6 +26,15 @@ seed 000 names failing content (内容失效) as a cause of Xiaomi's trouble in 
 own right, so content that stops being worth reading must keep costing reach
 however old the habit is.  (An earlier version scaled only ``q0``; the habit
 then washed the content effect out, which reversed the seed's second cause.)
+
+Seed 000 says firms connect through two kinds of content, the product and the
+marketing (「靠产品或营销这两种内容高频连接消费者」), and lists both as failing at
+Xiaomi.  So the Xiaomi scenarios carry a product channel (``PRODUCT``: the
+product itself, used about once a week, a transaction tie whose notice
+probability scales with content quality like any content-based connector)
+beside the marketing channel (the content account) and, when adopted, the
+community.  ``PRODUCT`` belongs to no era: the eras list the connectors a firm
+chooses, the product is there in every era.
 """
 
 from __future__ import annotations
@@ -50,6 +59,7 @@ __all__ = [
     "XIAOMI_SCENARIOS",
     "xiaomi_switch_sensitivity",
     "REFERENCE_QUALITY",
+    "PRODUCT",
 ]
 
 Tie = Literal["transaction", "relationship"]
@@ -145,6 +155,11 @@ ERAS: tuple[Era, ...] = (
 )
 
 _ERAS_BY_KEY = {e.key: e for e in ERAS}
+
+# The product itself as a content channel (seed 000: 产品连接的内容): one use a
+# week, noticed as content with probability 0.3 at the reference quality.
+# Illustrative, like every parameter here.
+PRODUCT = Connector("product", "产品本身", "the product itself", 1.0, 0.3, "transaction", True)
 
 # Content quality at which the connectors' notice probabilities were set.
 REFERENCE_QUALITY = 0.6
@@ -275,7 +290,9 @@ def plot_weekly_reach(era_key: str, weeks: int = 26, content_quality: float = 0.
 
 # Seed 000's account of Xiaomi's trouble has two causes: the old connectors
 # (Weibo, forum) faded and the new one (WeChat) was not used well, and content
-# failed (内容失效).  Each scenario switches the causes on or off.
+# failed (内容失效) -- the product's and the marketing's.  Each scenario switches
+# the causes on or off; content quality acts on the product channel, the old
+# content account (marketing) and the community alike.
 XIAOMI_SCENARIOS: tuple[tuple[str, float, float, bool], ...] = (
     # name, content quality, weekly decline of the old platform, adopts a community
     ("基准：旧连接器正常，内容正常", 0.8, 0.0, False),
@@ -290,18 +307,21 @@ XIAOMI_SCENARIOS: tuple[tuple[str, float, float, bool], ...] = (
 def xiaomi_scenarios(weeks: int = 12) -> pd.DataFrame:
     """Seed 000's Xiaomi case as model scenarios over ``weeks`` weeks.
 
-    Connectors: the old content account (Weibo/forum) and, when adopted, a new
-    community connector.  "Decline" makes the old platform lose 15% of its
-    reach a week; "content failure" drops content quality from 0.8 to 0.3.
-    The column ``相对基准`` is each scenario's total reach over the baseline's.
+    Channels: the product itself (``PRODUCT``), the old content account
+    (Weibo/forum, the marketing) and, when adopted, a new community connector.
+    "Decline" makes the old platform lose 15% of its reach a week; "content
+    failure" drops content quality from 0.8 to 0.3 on every channel.  The
+    column ``其中产品本身`` is the product channel's share of the total reach
+    and ``相对基准`` each scenario's total reach over the baseline's.
     """
     if weeks < 1:
         raise ValueError(f"weeks 必须至少为 1 (weeks must be >= 1), got {weeks}")
     account, community = CONNECTORS["content_account"], CONNECTORS["community"]
     rows = []
     for name, quality, decline, adopts_new in XIAOMI_SCENARIOS:
+        product = weekly_reach(PRODUCT, weeks, quality, 0.0)["contacts"]
         old = weekly_reach(account, weeks, quality, decline)
-        total = old["contacts"].copy()
+        total = old["contacts"] + product
         if adopts_new:
             total = total + weekly_reach(community, weeks, quality, 0.0)["contacts"]
         rows.append(
@@ -311,6 +331,7 @@ def xiaomi_scenarios(weeks: int = 12) -> pd.DataFrame:
                 "旧平台每周衰减": decline,
                 "采用社群": "是" if adopts_new else "否",
                 f"{weeks} 周内有效触达次数": float(total.sum()),
+                "其中产品本身": float(product.sum()),
                 "最后一周触达概率": float(1.0 - np.exp(-total.iloc[-1])),
             }
         )
@@ -328,19 +349,22 @@ def xiaomi_switch_sensitivity(
 
     For each content quality, the reach of "old platform declining + community
     adopted" over ``weeks`` weeks, relative to the baseline (old platform
-    healthy, content quality 0.8, no community).  A ratio below 1 means the
+    healthy, content quality 0.8, no community); the product channel is in
+    both, at the same content quality as the other channels.  A ratio below 1 means the
     switch does not restore the baseline: the lesson's sensitivity exercise.
     """
     if weeks < 1:
         raise ValueError(f"weeks 必须至少为 1 (weeks must be >= 1), got {weeks}")
     account, community = CONNECTORS["content_account"], CONNECTORS["community"]
-    baseline = float(weekly_reach(account, weeks, 0.8, 0.0)["contacts"].sum())
+    baseline = float(weekly_reach(account, weeks, 0.8, 0.0)["contacts"].sum()
+                     + weekly_reach(PRODUCT, weeks, 0.8, 0.0)["contacts"].sum())
     rows = []
     for q in qualities:
         _check_unit("content_quality", q)
         total = float(
             weekly_reach(account, weeks, q, decline)["contacts"].sum()
             + weekly_reach(community, weeks, q, 0.0)["contacts"].sum()
+            + weekly_reach(PRODUCT, weeks, q, 0.0)["contacts"].sum()
         )
         rows.append({"内容质量": q, f"{weeks} 周内有效触达次数": total, "相对基准": total / baseline,
                      "追平基准": "是" if total >= baseline else "否"})

@@ -58,7 +58,7 @@ def weekly_table(
             "UGC（条）": run["ugc_posts"].round(1),
             "内容价值": run["value"].round(2),
             "活跃比例": run["active_share"].round(2),
-            "留存成员比例": run["retained"].round(2),
+            "在群率": run["retained"].round(2),
         },
         index=pd.Index(run.index, name="周"),
     )
@@ -82,7 +82,7 @@ def mix_table(
         rows.append({
             "PGC占比": s,
             f"第{weeks}周活跃比例": round(out["final_active_share"], 2),
-            f"第{weeks}周留存成员比例": round(out["retained"], 2),
+            f"第{weeks}周在群率": round(out["retained"], 2),
             "运营者投入（小时）": round(out["operator_hours"], 1),
             "停手52周后仍有活跃成员": sustains,
         })
@@ -150,7 +150,7 @@ def cadence_table(
             "每周条数": c,
             "平均内容价值": round(out["mean_value"], 2),
             f"第{weeks}周活跃比例": round(out["final_active_share"], 2),
-            f"第{weeks}周留存成员比例": round(out["retained"], 2),
+            f"第{weeks}周在群率": round(out["retained"], 2),
             "运营者投入（小时）": round(out["operator_hours"], 1),
         })
     return pd.DataFrame(rows).set_index("每周条数")
@@ -173,14 +173,14 @@ def plot_activity(
         color = colors[i % len(colors)]
         ax.plot(run.index, run["active_members"], "-", marker="o", markersize=3, color=color,
                 label=f"PGC占比{s:.0%}：活跃成员")
-        ax.plot(run.index, run["retained"], "--", color=color, alpha=0.7, label=f"PGC占比{s:.0%}：留存成员")
+        ax.plot(run.index, run["retained"], "--", color=color, alpha=0.7, label=f"PGC占比{s:.0%}：在群率")
     if stop_week is not None and stop_week < weeks:
         ax.axvline(stop_week + 0.5, color="#555555", linestyle=":", linewidth=1)
         ax.text(stop_week + 0.7, 1.02, "运营者停手", fontsize=9, color="#555555")
     ax.set_xlabel("周")
     ax.set_ylabel("占初始成员的比例")
     ax.set_ylim(0, 1.08)
-    ax.set_title(f"每周{cadence:g}条内容时的活跃与留存（示意模型，合成数据）")
+    ax.set_title(f"每周{cadence:g}条内容时的活跃与在群率（示意模型，合成数据）")
     ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8)
     fig.tight_layout()
     return fig

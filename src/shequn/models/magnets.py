@@ -209,7 +209,7 @@ def magnet_table(n_values=(2, 3, 4, 5, 8), trials: int = 4000, seed: int = 0) ->
             exact = "无精确公式" if r.exact is None else f"精确{pct(r.exact)}"
             row[f"{n}块"] = f"{pct(r.estimate)}（{exact}）"
         table[VARIANT_ZH[variant]] = row
-    table["原文的说法"] = {f"{n}块": (f"{SEED_CLAIM[n]:.0%}" if n in SEED_CLAIM else "未给出") for n in n_values}
+    table["作者的说法"] = {f"{n}块": (f"{SEED_CLAIM[n]:.0%}" if n in SEED_CLAIM else "未给出") for n in n_values}
     df = pd.DataFrame.from_dict(table, orient="index")
     df.index.name = "假设（变体）"
     return df
@@ -229,7 +229,7 @@ def plot_magnets(max_n: int = 8, trials: int = 4000, seed: int = 0):
         known = [(n, e) for n, e in zip(ns, exact) if e is not None]
         if len(known) > 1:
             ax.plot(*zip(*known), "-", color=line.get_color(), lw=1.2, alpha=0.8)
-    ax.plot(list(SEED_CLAIM), list(SEED_CLAIM.values()), "*", color="black", markersize=14, label="原文的说法（2块50%，3块66%）")
+    ax.plot(list(SEED_CLAIM), list(SEED_CLAIM.values()), "*", color="black", markersize=14, label="作者的说法（2块50%，3块66%）")
     ax.set_xlabel("磁铁数")
     ax.set_ylabel("事件发生的概率")
     ax.set_ylim(-0.02, 1.05)

@@ -34,13 +34,16 @@ REMOVAL_ZH = {"centre": "中心（连接最多的人）", "most_active": "最活
 
 
 def resilience_table(how: str = "centre", k: int = 1, social_pull: float = 0.6, n: int = 60, degree: int = 6,
-                     seed: int = 0) -> pd.DataFrame:
-    """Both shapes side by side: activity and connectivity before and after ``k`` members leave."""
+                     seed: int = 0, equal_drives: bool = True) -> pd.DataFrame:
+    """Both shapes side by side: activity and connectivity before and after ``k`` members leave.
+
+    ``equal_drives=False`` uses the unequal star (keen centre, reluctant fans).
+    """
     if how not in REMOVAL_ZH:
         raise ValueError(f"how must be one of {sorted(REMOVAL_ZH)}, got {how!r}")
     rows = []
     for shape in ("star", "mesh"):
-        r = networks.resilience(shape, how, k, n, degree, social_pull, seed)
+        r = networks.resilience(shape, how, k, n, degree, social_pull, seed, equal_drives)
         rows.append({
             "网络形状": SHAPE_ZH[shape],
             "度中心势": round(networks.degree_centralization(networks.build_network(shape, n, degree, seed)), 2),
@@ -96,12 +99,12 @@ def plot_networks(how: str = "centre", k: int = 1, n: int = 60, degree: int = 6,
 
 
 def plot_resilience(how: str = "centre", k: int = 1, social_pulls: Sequence[float] = SOCIAL_PULLS, n: int = 60,
-                    degree: int = 6, seed: int = 0, compare_equal_drives: bool = False):
+                    degree: int = 6, seed: int = 0, compare_unequal_drives: bool = False):
     """Share of activity kept after ``k`` members leave, against social pull, for both shapes.
 
-    ``compare_equal_drives`` adds the star in which fans (and the centre) have the
-    mesh members' own drive, so the reader sees how much of the star's collapse
-    comes from the lower drives the default star gives its fans.
+    Both shapes have the same drives (the fair default).  ``compare_unequal_drives``
+    adds the star whose centre is keen and whose fans barely post on their own, so
+    the reader sees how much a collapse of the star needs that assumption.
     """
     from shequn.plotting import new_figure
 
@@ -112,10 +115,10 @@ def plot_resilience(how: str = "centre", k: int = 1, social_pulls: Sequence[floa
     for shape, style in (("star", "o--"), ("mesh", "s-")):
         kept = [networks.resilience(shape, how, k, n, degree, s, seed).activity_kept for s in pulls]
         ax.plot(pulls, kept, style, markersize=4, label=SHAPE_ZH[shape])
-    if compare_equal_drives:
-        kept = [networks.resilience("star", how, k, n, degree, s, seed, equal_drives=True).activity_kept
+    if compare_unequal_drives:
+        kept = [networks.resilience("star", how, k, n, degree, s, seed, equal_drives=False).activity_kept
                 for s in pulls]
-        ax.plot(pulls, kept, "^:", markersize=4, label="星形，人人发言意愿相同")
+        ax.plot(pulls, kept, "^:", markersize=4, label="星形，中心意愿高、粉丝意愿低")
     ax.axhline(1.0, color="black", linewidth=0.8, linestyle=":")
     ax.set_xlabel("社交拉动s（成员受身边人带动的程度）")
     ax.set_ylabel("活跃度保留比例（离开后÷离开前）")

@@ -40,7 +40,7 @@ def network_explorer_spec() -> Explorer:
     return Explorer(
         name="community_vs_fans_network",
         title="星形与网状探索器（star vs mesh explorer）",
-        note="数字来自本课的示意模型（shequn.models.networks）：参数是假设，不是实测数据。",
+        note="数字来自本课的示意模型（shequn.models.networks）：两种形状里人人自己的发言意愿取自同一范围；参数是假设，不是实测数据。",
         controls=[
             Control("shape", "网络形状", [(network_plots.SHAPE_ZH[s], s) for s in ("star", "mesh")],
                     default="star", kind="toggle"),

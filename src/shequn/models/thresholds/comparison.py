@@ -63,7 +63,7 @@ def compare_group_rules(
 
     ``rules`` holds values of ``remove_after_inactive_weeks`` (``None`` = nobody
     is removed).  Rows are indexed by (门槛, 群规); columns as in
-    :func:`compare_policies` plus 第N周仍在群占比.
+    :func:`compare_policies` plus 第N周在群率.
     """
     policies = [FreePolicy(), PaidPolicy(50)] if policies is None else [as_policy(p) for p in policies]
     if not policies or not rules:
@@ -76,12 +76,12 @@ def compare_group_rules(
             r = simulate(policy, applicants, weeks=weeks, seed=seed, remove_after_inactive_weeks=rule, **kwargs)
             row = r.summary()
             row["群规"] = _rule_label(rule)
-            row[f"第{weeks}周仍在群占比"] = round(float(r.weekly_in_group[-1]), 3)
+            row[f"第{weeks}周在群率"] = round(float(r.weekly_in_group[-1]), 3)
             rows.append(row)
     table = pd.DataFrame(rows).set_index(["门槛", "群规"])
     for c in table.columns:
         table[c] = pd.to_numeric(table[c])
-    return table[["成员数", f"第{weeks}周活跃占比", f"第{weeks}周活跃人数", f"第{weeks}周仍在群占比",
+    return table[["成员数", f"第{weeks}周活跃占比", f"第{weeks}周活跃人数", f"第{weeks}周在群率",
                   "收入（元）", "成本（元）", "净收益（元）"]]
 
 
