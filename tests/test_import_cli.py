@@ -112,8 +112,8 @@ def _bad_cases(tmp_path: Path) -> dict[str, tuple[Path, str, str]]:
         fh.truncate(2 * 1024**3)  # sparse: 2 GB on paper, no disk used
     cases["two_gigabytes"] = (p, "文件太大", "too large")
     p = tmp_path / "wechatmsg.csv"
-    p.write_text("localId,TalkerId,Type,SubType,IsSender,CreateTime,Status,StrContent,StrTime,Remark,NickName,Sender\n"
-                 "1,2,1,0,1,1700000000,2,hi,2023-11-14 22:13:20,,a,wxid_a\n", encoding="utf-8")
+    p.write_text("localId,TalkerId,Type,IsSender,CreateTime,StrContent,StrTime,NickName,Sender\n"  # columns missing
+                 "1,2,1,1,1700000000,hi,2023-11-14 22:13:20,a,wxid_a\n", encoding="utf-8")
     cases["wechatmsg_csv"] = (p, "WeChatMsg", "WeChatMsg")
     p = tmp_path / "messages.html"
     p.write_text("<!DOCTYPE html><html><body>chat</body></html>", encoding="utf-8")

@@ -16,30 +16,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from shequn.data.importers import discord, qq_json, qq_text, telegram, wechat_csv
+from shequn.data.importers import (chatlab, discord, discord_csv, memotrace_csv, qce_jsonl, qce_text, qq_json, qq_text,
+                                   telegram, wechat_csv)
 from shequn.data.importers.build import Built, Settings, build
 from shequn.data.importers.common import DEFAULT_MAX_BYTES, Conversation, DataError, check_size, load_json, read_text
-from shequn.data.importers.detect import FORMATS, detect_json, detect_text, is_json, sniff_binary
+from shequn.data.importers.detect import detect_json, detect_text, is_json, sniff_binary
+from shequn.data.importers.formats import ALIASES, FORMATS
 from shequn.data.importers.output import PIPL_NOTE, write_import
 
 __all__ = ["FORMATS", "UNKNOWN_FIELDS", "ImportResult", "import_exports", "read_conversations", "PIPL_NOTE",
            "format_names"]
 
-_PARSERS = {"qq-text": qq_text, "qq-json": qq_json, "wechat-csv": wechat_csv, "telegram": telegram,
-            "discord": discord}
-UNKNOWN_FIELDS = {  # what each export does not record (filled as unknown / empty, never guessed)
-    "qq-text": ["groups.threshold/topology/fee_yuan", "messages.reply_to", "red_packets (amounts; only if stated)",
-                "members.joined_at before the first notice (first seen)", "groups.owner_id (unless a 【群主】 title)"],
-    "qq-json": ["groups.threshold/topology/fee_yuan", "red_packets (amounts; only if an element states them)",
-                "members.joined_at before the first notice (first seen)", "groups.owner_id"],
-    "wechat-csv": ["groups.threshold/topology/fee_yuan", "messages.reply_to", "red_packets (amounts)",
-                   "members.left_at for voluntary leaves", "members.joined_at before the first notice (first seen)",
-                   "groups.owner_id"],
-    "telegram": ["groups.threshold/topology/fee_yuan", "red_packets (none on Telegram)",
-                 "members.joined_at before the exported period (first seen)", "groups.owner_id (unless create_group)"],
-    "discord": ["groups.threshold/topology/fee_yuan", "red_packets (none on Discord)", "members.left_at (server leaves)",
-                "members.joined_at outside the system channel (first seen)", "groups.owner_id"],
-}
+_PARSERS = {"qq-text": qq_text, "qq-json": qq_json, "qq-jsonl": qce_jsonl, "qq-chat-exporter-txt": qce_text,
+            "wechat-csv": wechat_csv, "memotrace-csv": memotrace_csv, "telegram": telegram, "discord": discord,
+            "discord-csv": discord_csv, "chatlab": chatlab}
+_JSON_ROOTED = {"qq-json", "qq-jsonl", "telegram", "discord"}  # parsers that take the parsed JSON root
+UNKNOWN_FIELDS = {name: list(f.lacks) for name, f in FORMATS.items()}  # filled as unknown / empty, never guessed
 
 
 def format_names() -> list[str]:
@@ -58,9 +50,7 @@ class ImportResult:
 
 def _format_name(name: str) -> str:
     key = name.strip().lower().replace("_", "-")
-    aliases = {"qq": "qq-text", "qq-txt": "qq-text", "qqnt": "qq-json", "qce": "qq-json", "wechat": "wechat-csv",
-               "chatlog": "wechat-csv", "tg": "telegram", "dce": "discord"}
-    key = aliases.get(key, key)
+    key = ALIASES.get(key, key)
     if key not in FORMATS:
         raise DataError("--format", f"未知的格式「{name}」。可选：{', '.join(FORMATS)}（或 list）。",
                         f"unknown format {name!r}; choose from {', '.join(FORMATS)} (or list)")
@@ -69,22 +59,32 @@ def _format_name(name: str) -> str:
 
 def read_conversations(path: str | Path, fmt: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
                        ) -> tuple[str, list[Conversation]]:
-    """Detect (or take) the format of one file and parse every conversation in it."""
+    """Detect (or take) the format of one file and parse every conversation in it.
+
+    Anything unexpected inside a parser (a field of the wrong type in an edited
+    export) becomes a :class:`DataError` naming the file and the format it was
+    read as: never a traceback.
+    """
     path = Path(path)
+    if path.is_dir() and (path / "manifest.json").is_file():  # qq-chat-exporter chunked export folder
+        path = path / "manifest.json"
     check_size(path, max_bytes)
     with path.open("rb") as fh:
         sniff_binary(path, fh.read(64))
     text = read_text(path, max_bytes)
     root = None
     if fmt is None:
-        if is_json(text):
+        if chatlab.looks_like_jsonl(text[:20000]):
+            fmt = "chatlab"
+        elif is_json(text):
             root = load_json(path, text)
             fmt = detect_json(path, root)
         else:
             fmt = detect_text(path, text)
     else:
         fmt = _format_name(fmt)
-        if fmt in ("qq-json", "telegram", "discord"):
+        expected = _JSON_ROOTED | ({"chatlab"} if not chatlab.looks_like_jsonl(text[:20000]) else set())
+        if fmt in expected:
             root = load_json(path, text)
             if not isinstance(root, dict) or not _PARSERS[fmt].looks_like(root):
                 detected = None
@@ -92,13 +92,21 @@ def read_conversations(path: str | Path, fmt: str | None = None, max_bytes: int 
                     detected = detect_json(path, root)
                 except DataError:
                     pass
-                raise DataError(path, f"用 --format {fmt} 读取，但文件的结构不是{FORMATS[fmt][0]}"
+                raise DataError(path, f"用 --format {fmt} 读取，但文件的结构不是{FORMATS[fmt].zh}"
                                 + (f"（看起来是 {detected}）" if detected else "") + "。",
-                                f"read as --format {fmt}, but the structure is not {FORMATS[fmt][1]}"
+                                f"read as --format {fmt}, but the structure is not {FORMATS[fmt].en}"
                                 + (f" (looks like {detected})" if detected else ""))
-    if root is not None:
-        return fmt, _PARSERS[fmt].parse(path, max_bytes, text=text, root=root)
-    return fmt, _PARSERS[fmt].parse(path, max_bytes, text=text)
+    try:
+        if root is not None:
+            return fmt, _PARSERS[fmt].parse(path, max_bytes, text=text, root=root)
+        return fmt, _PARSERS[fmt].parse(path, max_bytes, text=text)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        if isinstance(exc, DataError):
+            raise
+        raise DataError(path, f"按 {FORMATS[fmt].zh}读取时遇到意外的结构（{type(exc).__name__}: {str(exc)[:80]}）："
+                        "文件可能被改过，或来自导出工具的其他版本。",
+                        f"unexpected structure while reading it as {FORMATS[fmt].en} ({type(exc).__name__}: "
+                        f"{str(exc)[:80]}); edited, or another version of {FORMATS[fmt].exporter}") from None
 
 
 def _choose(convs: list[Conversation], group: str | None, label: str) -> Conversation:
@@ -126,6 +134,16 @@ def _choose(convs: list[Conversation], group: str | None, label: str) -> Convers
     return convs[0]
 
 
+def _merge(chosen: list[Conversation]) -> Conversation:
+    """One chat from several files (partitions, overlapping ranges, other exporters): records kept per file."""
+    conv = chosen[0]
+    for c in chosen[1:]:
+        conv.records.extend(c.records)
+        conv.sources.extend(s for s in c.sources if s not in conv.sources)
+        conv.owner_account = conv.owner_account or c.owner_account
+    return conv
+
+
 def import_exports(files: list[str | Path], out: str | Path, *, fmt: str | None = None, group: str | None = None,
                    tz: str = "Asia/Shanghai", keep_names: bool = False, keep_text: bool = False,
                    group_id: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES, salt: bytes | None = None,
@@ -138,24 +156,23 @@ def import_exports(files: list[str | Path], out: str | Path, *, fmt: str | None 
     except (ZoneInfoNotFoundError, ValueError):
         raise DataError("--tz", f"未知的时区「{tz}」，例如 Asia/Shanghai、Europe/Berlin。",
                         f"unknown time zone {tz!r}; e.g. Asia/Shanghai") from None
-    formats, convs = set(), []
-    for f in files:
+    found_list, chosen = [], []
+    for j, f in enumerate(files):
         found, parsed = read_conversations(f, fmt, max_bytes)
-        formats.add(found)
-        convs.extend(parsed)
-    if len(formats) > 1:
-        raise DataError(str(files[0]), f"这些文件的格式不同（{', '.join(sorted(formats))}），一次只能导入一种格式的同一个群。",
-                        f"the files have different formats ({', '.join(sorted(formats))}); import one chat at a time")
-    found = formats.pop()
+        found_list.append(found)
+        conv = _choose(parsed, group, str(f))
+        for r in conv.records:
+            r.src = j
+        chosen.append(conv)
+    found = found_list[0] if len(set(found_list)) == 1 else "+".join(dict.fromkeys(found_list))
     label = str(files[0]) if len(files) == 1 else f"{files[0]} …"
-    conv = _choose(convs, group, label)
-    gid = group_id or {"qq-text": "qq001", "qq-json": "qq001", "wechat-csv": "wx001", "telegram": "tg001",
-                       "discord": "dc001"}[found]
+    conv = _merge(chosen)
+    gid = group_id or FORMATS[found_list[0]].group_id
     settings = Settings(tz=tz, keep_names=keep_names, keep_text=keep_text,
                         salt=salt if salt is not None else secrets.token_bytes(16), group_id=gid, now=now)
     built = build(conv, settings, label)
-    unknown = UNKNOWN_FIELDS[found]
-    note = (f"Imported with `shequn data import` from {found} ({FORMATS[found][1]}): "
+    unknown = list(dict.fromkeys(u for name in found_list for u in UNKNOWN_FIELDS[name]))
+    note = (f"Imported with `shequn data import` from {found} ({', '.join(FORMATS[n].en for n in dict.fromkeys(found_list))}): "
             f"{', '.join(Path(s).name for s in conv.sources)}\n"
             f"conversation: {conv.name} ({conv.kind})\n"
             f"names: {'kept (--keep-names)' if keep_names else 'pseudonymised with a per-import salt (not stored)'}; "

@@ -54,6 +54,7 @@ class Record:
     shares: int | None = None
     claimed: int | None = None
     method: str | None = None  # join: founder | invite | None (unknown)
+    src: int = 0  # which input file (de-duplication across files of one chat)
 
 
 @dataclass
