@@ -31,7 +31,9 @@ def test_counts(tmp_path, encoding):
                           "lurkers": 0, "left": 0, "red_packets": 0}  # 小冯: joins and is removed by name only
     assert per_day(ds) == {"2024-04-01": 6, "2024-04-02": 1}
     m = ds.members.set_index("nickname")
-    assert set(m.loc[["小吴", "小郑", "小冯"], "invited_by"]) == {m.loc["老周", "member_id"]}
+    assert set(m.loc[["小吴", "小郑"], "invited_by"]) == {m.loc["老周", "member_id"]}
+    ev = events(tmp_path / "out")
+    assert ev["target_unresolved"].tolist().count("小冯") == 2 and result.summary["unresolved_actors"] == 1
     assert ds.messages.loc[ds.messages["mention_id"].notna(), "mention_id"].tolist() == [m.loc["小吴", "member_id"]]
     assert events(tmp_path / "out")["kind"].value_counts().to_dict() == {"join": 3, "recall": 1, "leave": 1}
     assert "red_packets (amounts)" in result.unknown

@@ -76,6 +76,8 @@ def read_conversations(path: str | Path, fmt: str | None = None, max_bytes: int 
     if fmt is None:
         if chatlab.looks_like_jsonl(text[:20000]):
             fmt = "chatlab"
+        elif qce_text.looks_like(text[:2000]):  # starts with "[QQChatExporter …]": not JSON
+            fmt = "qq-chat-exporter-txt"
         elif is_json(text):
             root = load_json(path, text)
             fmt = detect_json(path, root)

@@ -85,7 +85,8 @@ def _message(conv: Conversation, m, path: Path, i: int, where: int) -> None:
                                text=content, source_id=str(m["platformMessageId"]) if m.get("platformMessageId")
                                else None, reply_to=str(m["replyToMessageId"]) if m.get("replyToMessageId") else None,
                                amount=extra.get("amount_yuan"), shares=extra.get("shares"),
-                               claimed=extra.get("claimed")))
+                               claimed=extra.get("claimed"),
+                               mentions=(str(extra["mention"]),) if extra.get("mention") else ()))
 
 
 def _finish(conv: Conversation, joins: list) -> Conversation:

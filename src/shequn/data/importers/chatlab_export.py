@@ -75,6 +75,8 @@ def export_chatlab(folder: str | Path, out: str | Path | None = None, group_id: 
     sent = _epoch(msgs["sent_at"])
     for k, m in enumerate(msgs.itertuples(index=False)):
         extra = {"length": int(m.length)} if m.type == "text" else {}
+        if isinstance(m.mention_id, str) and m.mention_id:
+            extra["mention"] = m.mention_id
         if m.message_id in packets.index:
             p = packets.loc[m.message_id]
             extra.update(amount_yuan=float(p["amount_yuan"]), shares=int(p["shares"]), claimed=int(p["claimed"]))
