@@ -46,7 +46,8 @@ def parse(path: Path, max_bytes: int, text: str | None = None) -> list[Conversat
     stem = re.sub(r"_utf8$", "", path.stem)
     conv = Conversation(key=f"memotrace:{stem}", name=stem, kind="private", sources=[str(path)])
     for line, row in rows(path, text, COLUMNS, "WeChatMsg / MemoTrace", allowed_widths=(9,)):
-        mtype, sub, is_sender, created, content = row[2].strip(), row[3].strip(), row[4].strip(), row[5], row[7]
+        mtype, sub, is_sender, created = row[2].strip(), row[3].strip(), row[4].strip(), row[5]
+        content = row[7].replace("\r\n", "\n")
         if not created.strip().isdigit():
             raise DataError(path, f"CreateTime「{created[:30]}」不是 Unix 时间（秒）。", f"CreateTime {created[:30]!r} is not "
                             "Unix seconds", line=line, column="CreateTime")
