@@ -22,7 +22,7 @@ class Format:
     zh: str
     en: str
     exporter: str  # tool and repository
-    tested: str  # versions the fixtures follow
+    tested: str  # the exporter source (or spec version) the hand-written fixtures follow
     how: str  # how to get the file
     carries: dict  # joins/replies/mentions/red_packets → "yes" | "partly" | "no"
     lacks: tuple  # what the export does not record (left unknown, never guessed)
@@ -33,50 +33,50 @@ _Y, _P, _N = "yes", "partly", "no"
 _SETUP = "groups.threshold/topology/fee_yuan"
 FORMATS: dict[str, Format] = {f.name: f for f in [
     Format("qq-text", "QQ 消息管理器导出的文本（.txt），含讨论组 / 多人聊天", "legacy QQ 消息管理器 text export (.txt), "
-           "groups and 讨论组", "QQ 电脑版（旧版）消息管理器", "QQ 9.x 消息管理器 layout",
+           "groups and 讨论组", "QQ 电脑版（旧版）消息管理器", "消息管理器 text layout (no version in the file)",
            "QQ 电脑版（旧版）：消息管理器 → 右键群 → 导出消息记录 → 文本文件 (*.txt)",
            {"joins": _Y, "replies": _N, "mentions": _P, "red_packets": _P},
            (_SETUP, "messages.reply_to", "red_packets (amounts; only if stated)", "讨论组: account ids (renames not "
             "followed)", "members.joined_at before the first notice (first seen)", "groups.owner_id (unless 【群主】)"),
            "qq001"),
     Format("qq-json", "qq-chat-exporter 导出的 QQ NT JSON", "qq-chat-exporter JSON (QQ NT)",
-           "shuakami/qq-chat-exporter", "V4–V5 single JSON", "qq-chat-exporter：选择群 → 导出格式 JSON",
+           "shuakami/qq-chat-exporter", "JsonExporter.ts single JSON (metadata V4)", "qq-chat-exporter：选择群 → 导出格式 JSON",
            {"joins": _Y, "replies": _Y, "mentions": _Y, "red_packets": _P},
            (_SETUP, "red_packets (amounts; only if an element states them)",
             "members.joined_at before the first notice (first seen)", "groups.owner_id"), "qq001"),
     Format("qq-jsonl", "qq-chat-exporter 分块 JSONL（manifest.json + chunks/）", "qq-chat-exporter chunked JSONL "
-           "(manifest.json + chunks/)", "shuakami/qq-chat-exporter", "5.x–6.x chunked-jsonl",
+           "(manifest.json + chunks/)", "shuakami/qq-chat-exporter", "JsonExporter.ts chunked-jsonl + ChunkedJsonlWriter.ts",
            "qq-chat-exporter：导出格式 JSON → 分块 JSONL；导入时给 manifest.json 或它所在的文件夹",
            {"joins": _Y, "replies": _Y, "mentions": _Y, "red_packets": _P},
            (_SETUP, "red_packets (amounts)", "members.joined_at before the first notice (first seen)",
             "groups.owner_id"), "qq001"),
     Format("qq-chat-exporter-txt", "qq-chat-exporter 导出的 TXT", "qq-chat-exporter TXT",
-           "shuakami/qq-chat-exporter", "V4 TextExporter", "qq-chat-exporter：选择群 → 导出格式 TXT",
+           "shuakami/qq-chat-exporter", "TextExporter.ts (header V4)", "qq-chat-exporter：选择群 → 导出格式 TXT",
            {"joins": _P, "replies": _N, "mentions": _P, "red_packets": _P},
            (_SETUP, "account ids (identity by nickname; renames not followed)", "messages.reply_to",
             "red_packets (amounts)", "groups.owner_id"), "qq001"),
-    Format("wechat-csv", "chatlog 导出的微信 CSV", "WeChat chatlog CSV", "sjzar/chatlog", "v0.0.x HTTP API csv",
+    Format("wechat-csv", "chatlog 导出的微信 CSV", "WeChat chatlog CSV", "sjzar/chatlog", "route.go format=csv, Message.CSV",
            "github.com/sjzar/chatlog：/api/v1/chatlog?talker=<群ID>&time=<起止日期>&format=csv",
            {"joins": _Y, "replies": _N, "mentions": _P, "red_packets": _P},
            (_SETUP, "messages.reply_to", "red_packets (amounts)", "members.left_at for voluntary leaves",
             "members.joined_at before the first notice (first seen)", "groups.owner_id"), "wx001"),
     Format("memotrace-csv", "WeChatMsg / 留痕 MemoTrace 导出的微信 CSV", "WeChatMsg / MemoTrace CSV",
-           "LC044/WeChatMsg", "v1.x–v2.x exporter_csv", "留痕 MemoTrace：选择联系人或群 → 导出聊天记录 → CSV",
+           "LC044/WeChatMsg", "app/DataBase/exporter_csv.py (12 columns)", "留痕 MemoTrace：选择联系人或群 → 导出聊天记录 → CSV",
            {"joins": _Y, "replies": _N, "mentions": _P, "red_packets": _P},
            (_SETUP, "messages.reply_to", "red_packets (amounts)", "members.left_at for voluntary leaves",
             "members.joined_at before the first notice (first seen)", "groups.owner_id"), "wx001"),
     Format("telegram", "Telegram Desktop 导出的 result.json", "Telegram Desktop result.json",
-           "telegramdesktop/tdesktop", "Desktop 4.x–5.x", "Telegram Desktop：群的菜单 → Export chat history → "
+           "telegramdesktop/tdesktop", "export_output_json.cpp", "Telegram Desktop：群的菜单 → Export chat history → "
            "Format: Machine-readable JSON", {"joins": _Y, "replies": _Y, "mentions": _Y, "red_packets": _N},
            (_SETUP, "red_packets (none on Telegram)", "members.joined_at before the exported period (first seen)",
             "groups.owner_id (unless create_group)"), "tg001"),
     Format("discord", "DiscordChatExporter 导出的 JSON", "DiscordChatExporter JSON", "Tyrrrz/DiscordChatExporter",
-           "2.x JsonMessageWriter", "DiscordChatExporter：选择频道 → Export format: JSON",
+           "JsonMessageWriter.cs", "DiscordChatExporter：选择频道 → Export format: JSON",
            {"joins": _P, "replies": _Y, "mentions": _Y, "red_packets": _N},
            (_SETUP, "red_packets (none on Discord)", "members.left_at (server leaves)",
             "members.joined_at outside the system channel (first seen)", "groups.owner_id"), "dc001"),
     Format("discord-csv", "DiscordChatExporter 导出的 CSV", "DiscordChatExporter CSV", "Tyrrrz/DiscordChatExporter",
-           "2.x CsvMessageWriter", "DiscordChatExporter：选择频道 → Export format: CSV",
+           "CsvMessageWriter.cs (dates pattern g)", "DiscordChatExporter：选择频道 → Export format: CSV",
            {"joins": _P, "replies": _N, "mentions": _P, "red_packets": _N},
            (_SETUP, "messages.reply_to (no message ids)", "seconds (dates to the minute)", "red_packets (none)",
             "members.left_at (server leaves)", "groups.owner_id"), "dc001"),
@@ -96,10 +96,10 @@ _MARK = {"yes": "✓", "partly": "部分", "no": "—"}
 
 def markdown_table() -> str:
     """The format table of the import page (MyST / CommonMark pipe table)."""
-    head = "| `--format` | 导出工具 (exporter) | 测试过的版本 (tested) | " + " | ".join(
+    head = "| `--format` | 导出工具 (exporter) | 测试依据 (fixtures follow) | " + " | ".join(
         _CARRY_ZH[c] for c in CARRIES) + " | 没有的字段 (lacks) |"
     rule = "|" + "---|" * (4 + len(CARRIES))
-    rows = [f"| `{f.name}` | {f.zh}<br>{f.exporter} | {f.tested} | "
+    rows = [f"| `{f.name}` | {f.zh}（{f.exporter}） | {f.tested} | "
             + " | ".join(_MARK[f.carries[c]] for c in CARRIES) + " | " + "；".join(f.lacks).replace("|", "/") + " |"
             for f in FORMATS.values()]
     return "\n".join([head, rule, *rows]) + "\n"
@@ -110,7 +110,7 @@ def text_listing() -> str:
     out = ["支持的导出格式 (supported export formats)："]
     for f in FORMATS.values():
         carries = ", ".join(f"{c} {f.carries[c]}" for c in CARRIES)
-        out += [f"  {f.name:<21} {f.zh} / {f.en}", f"      导出工具 (exporter): {f.exporter}；测试过 (tested): {f.tested}",
+        out += [f"  {f.name:<21} {f.zh} / {f.en}", f"      导出工具 (exporter): {f.exporter}；测试依据 (fixtures follow): {f.tested}",
                 f"      获取 (how): {f.how}", f"      含有 (carries): {carries}",
                 f"      没有 (lacks): {'; '.join(f.lacks)}"]
     return "\n".join(out)
