@@ -57,21 +57,50 @@ def _format_name(name: str) -> str:
     return key
 
 
+_MARKERS = [("QQChatExporter", "qq-chat-exporter"), ('"chatlab"', "ChatLab"), ('"_type"', "ChatLab"),
+            ('"guild"', "DiscordChatExporter"), ('"date_unixtime"', "Telegram Desktop"),
+            ("StrContent", "WeChatMsg / MemoTrace"), ("TalkerName", "chatlog"), ("AuthorID", "DiscordChatExporter"),
+            ("消息对象:", "QQ 消息管理器")]
+
+
+def _naming_exporter(exc: DataError, text: str, fmt: str | None) -> DataError:
+    """The same error, saying which exporter the file looks like it came from (when it does not say so yet)."""
+    label = FORMATS[fmt].exporter if fmt else next((name for mark, name in _MARKERS if mark in text[:4000]), None)
+    if not label or label in exc.zh or label in exc.en:
+        return exc
+    return DataError(exc.file, f"{exc.zh}（这个文件看起来来自 {label}。）", f"{exc.en} (the file looks like a {label} "
+                     "export)", line=exc.line, column=exc.column)
+
+
 def read_conversations(path: str | Path, fmt: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
                        ) -> tuple[str, list[Conversation]]:
     """Detect (or take) the format of one file and parse every conversation in it.
 
-    Anything unexpected inside a parser (a field of the wrong type in an edited
-    export) becomes a :class:`DataError` naming the file and the format it was
-    read as: never a traceback.
+    Every error names the file, the line where there is one, and the exporter
+    the file seems to come from.  Anything unexpected inside a parser (a field
+    of the wrong type in an edited export) becomes a :class:`DataError` too:
+    never a traceback.
     """
     path = Path(path)
     if path.is_dir() and (path / "manifest.json").is_file():  # qq-chat-exporter chunked export folder
         path = path / "manifest.json"
     check_size(path, max_bytes)
     with path.open("rb") as fh:
-        sniff_binary(path, fh.read(64))
-    text = read_text(path, max_bytes)
+        head = fh.read(4000)
+    sniff_binary(path, head[:64])
+    try:
+        return _read(path, read_text(path, max_bytes), fmt, max_bytes)
+    except DataError as exc:
+        key = ALIASES.get((fmt or "").strip().lower(), (fmt or "").strip().lower())
+        text = head.decode("utf-8", errors="replace")
+        raise _naming_exporter(exc, text, key if key in FORMATS else _detected(text)) from None
+
+
+def _detected(text: str) -> str | None:
+    return "chatlab" if chatlab.looks_like_jsonl(text) else None
+
+
+def _read(path: Path, text: str, fmt: str | None, max_bytes: int) -> tuple[str, list[Conversation]]:
     root = None
     if fmt is None:
         if chatlab.looks_like_jsonl(text[:20000]):
