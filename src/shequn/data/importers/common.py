@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -129,6 +130,7 @@ def _refuse_mixed(path: Path, raw: bytes) -> None:
                         "encodings pasted together?); export again or convert the whole file to UTF-8", line=line)
 
 
+@lru_cache(maxsize=1 << 16)  # called for every record; a chat has few distinct names
 def strip_titles(name: str) -> str:
     """``【群主】小王`` → ``小王``: group titles are not part of the name people @-mention."""
     return _TITLE.sub("", name).strip()

@@ -62,9 +62,12 @@ def parse(path: Path, max_bytes: int, text: str | None = None) -> list[Conversat
     text = read_text(path, max_bytes) if text is None else text
     conv = Conversation(key=f"discord-csv:{path.stem}", name=path.stem, kind="group", sources=[str(path)])
     cache: list = []
+    seen: dict[str, object] = {}  # dates are to the minute: most rows repeat one already read
     for line, (author_id, author, date, content, attachments, _reactions) in rows(path, text, COLUMNS,
                                                                                  "DiscordChatExporter"):
-        when = _when(date, cache, path, line)
+        when = seen.get(date)
+        if when is None:
+            when = seen[date] = _when(date, cache, path, line)
         account = author_id.strip() or None
         if account is None:
             raise DataError(path, "AuthorID 为空。", "empty AuthorID", line=line, column="AuthorID")
