@@ -105,3 +105,14 @@ def test_name_only_discussion_group_export(tmp_path):
     assert result.summary["unresolved_actors"] == 1 and result.summary["events_by_kind"] == {"join": 2, "recall": 1}
     assert any("renames cannot be followed" in w for w in result.summary["warnings"])
     assert ds.groups.loc[0, "name"] == "周末徒步讨论组"
+
+
+def test_cli_summary_reports_unresolved_actors_merged_records_and_the_name_only_warning(tmp_path):
+    from helpers.imports import FIXTURES, cli
+
+    path = _export(tmp_path / "chat.txt")
+    proc = cli("data", "import", str(path), str(path), "--out", str(tmp_path / "out"))
+    assert proc.returncode == 0, proc.stderr
+    assert "unresolved actors) 2" in proc.stdout and f"merged duplicates) {len(LINES)}" in proc.stdout
+    proc = cli("data", "import", str(FIXTURES / "qq_text_discussion.txt"), "--out", str(tmp_path / "d"))
+    assert "renames cannot be followed" in proc.stdout
