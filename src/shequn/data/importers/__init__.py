@@ -1,12 +1,13 @@
 """Import the chat exports people actually have into the kit's four tables.
 
-``import_exports(files, out)`` detects each file's format from its content
-(legacy QQ text, qq-chat-exporter JSON, WeChat chatlog CSV, Telegram Desktop
-JSON, DiscordChatExporter JSON), picks one conversation (``group``), builds the
-tables with :func:`~shequn.data.importers.build.build` and writes them, with
-``events.csv``, a provenance ``README.txt`` and a ``PRIVACY.txt`` note, all or
-nothing.  Per-format details are in each module's docstring and in the
-datasheet (``datasets/README.md``, section 9.6).
+``import_exports(files, out)`` detects each file's format from its content (the
+formats are listed in :mod:`~shequn.data.importers.formats`, one module each),
+picks one conversation (``group``) per file, merges the files of one chat
+(records another file already holds are kept once), builds the tables with
+:func:`~shequn.data.importers.build.build` and writes them, with ``events.csv``,
+a provenance ``README.txt`` and a ``PRIVACY.txt`` note, all or nothing.
+Per-format details are in each module's docstring and in the datasheet
+(``datasets/README.md``, section 9.6).
 """
 
 from __future__ import annotations

@@ -6,9 +6,12 @@ Rules (the datasheet, section 9.6, says the same in Chinese):
   file whose times run backwards (by more than ``BACKWARDS_SLACK``, e.g. shuffled,
   concatenated or written newest-first) is refused: silently re-sorting could hide
   a broken export.
-* identity: one member per account id; a notice that names a member without
-  an account is matched to the one account that used that name (titles such as
-  ``【群主】`` stripped), else that name stands for its own member.
+* identity: one member per account id (per nickname in exports without ids);
+  a notice that names a nickname is resolved to the account that held it at
+  that moment (:mod:`~shequn.data.importers.identity`; titles such as
+  ``【群主】`` stripped); an unresolved nickname stays on the event and makes no
+  member.  Records that another input file already holds are merged
+  (:mod:`~shequn.data.importers.dedupe`).
 * membership: a join event opens it (``invite`` when someone invited them,
   ``founder`` for the creator), a leave closes it (``left_at``) unless the member
   is active again later.  Members are visible from their join even if they never
