@@ -8,7 +8,9 @@ lines as its exporter lays it out (pretty-printed JSON: ~10–25 lines a message
 messages; CSV and JSONL: one line a record); the message count is printed with each
 figure.  Every file is generated at run time from one synthetic chat (joins by
 nickname that later post, lurkers, leaves, a rename) into a temporary folder: nothing large
-is committed.  The machine is shared: the load average is printed with the figures.
+is committed.  The machine is shared: the load average is printed with the figures, and
+each format is also given as a ratio to the QQ text import timed right before it in the same
+round (``x qq-text``), which a busy machine changes much less than the seconds.
 """
 
 from __future__ import annotations
@@ -217,6 +219,16 @@ def bench_formats(repeat: int = 3, lines: int = 100_000, only: list[str] | None 
 
     results = {}
     work = Path(tempfile.mkdtemp(prefix="shequn-formats-bench-"))
+    base = work / "baseline.txt"
+    qq_text(chat(lines // 3), base)
+
+    def timed(path: Path, out: Path):
+        start = time.perf_counter()
+        result = import_exports([path], out)
+        took = time.perf_counter() - start
+        shutil.rmtree(out, ignore_errors=True)
+        return took, result
+
     print(f"load average before: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f} "
           f"on {os.cpu_count()} cores")
     try:
@@ -229,18 +241,19 @@ def bench_formats(repeat: int = 3, lines: int = 100_000, only: list[str] | None 
                 per = _lines(path) / 1000
                 path.unlink()
             write(chat(int(lines / per)), path)
-            times = []
+            times, ratios = [], []
             for i in range(repeat):
-                start = time.perf_counter()
-                result = import_exports([path], work / f"out-{fname}-{i}")
-                times.append(time.perf_counter() - start)
-                shutil.rmtree(work / f"out-{fname}-{i}", ignore_errors=True)
+                before, _ = timed(base, work / "out-base")
+                took, result = timed(path, work / f"out-{i}")
+                times.append(took)
+                ratios.append(took / before)
             med = statistics.median(times)
             flag = "" if med < TARGET_S else "  <-- over target"
             print(f"  {name:<22} {_lines(path):>8,} lines {result.summary['messages']:>7,} messages "
                   f"{result.summary['members']:>5,} members  median {med:5.2f} s  max {max(times):5.2f} s "
-                  f"(load {os.getloadavg()[0]:.1f}){flag}")
-            results[name] = {"median_s": med, "max_s": max(times), "messages": result.summary["messages"]}
+                  f"= {statistics.median(ratios):4.2f} x qq-text (load {os.getloadavg()[0]:.1f}){flag}", flush=True)
+            results[name] = {"median_s": med, "max_s": max(times), "ratio_to_qq_text": statistics.median(ratios),
+                             "messages": result.summary["messages"]}
             shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink()
         print(f"target: < {TARGET_S:.0f} s each")
         return results
