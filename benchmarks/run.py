@@ -137,6 +137,14 @@ def bench_import_entry(repeat: int) -> dict:
     return bench_import(repeat)
 
 
+def bench_import_formats_entry(repeat: int) -> dict:
+    """A generated 100,000-line export of every import format (target < 5 s each, issue 26)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from import_formats_bench import bench_formats
+
+    return bench_formats(repeat)
+
+
 def bench_pages_entry(repeat: int) -> list[dict]:
     """Page weight, first paint and first explorer of every page of the built site."""
     sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -157,7 +165,7 @@ def main() -> None:
     args = parser.parse_args()
     benches = {"build": bench_build, "widgets": bench_widgets, "simulator": bench_simulator,
                "metrics": bench_metrics_entry, "pages": bench_pages_entry, "grade": bench_grade_entry,
-               "import": bench_import_entry}
+               "import": bench_import_entry, "import-formats": bench_import_formats_entry}
     for name in args.which or list(benches):
         if name not in benches:
             parser.error(f"unknown benchmark {name!r}; choose from {sorted(benches)}")

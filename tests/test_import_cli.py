@@ -112,8 +112,8 @@ def _bad_cases(tmp_path: Path) -> dict[str, tuple[Path, str, str]]:
         fh.truncate(2 * 1024**3)  # sparse: 2 GB on paper, no disk used
     cases["two_gigabytes"] = (p, "文件太大", "too large")
     p = tmp_path / "wechatmsg.csv"
-    p.write_text("localId,TalkerId,Type,SubType,IsSender,CreateTime,Status,StrContent,StrTime,Remark,NickName,Sender\n"
-                 "1,2,1,0,1,1700000000,2,hi,2023-11-14 22:13:20,,a,wxid_a\n", encoding="utf-8")
+    p.write_text("localId,TalkerId,Type,IsSender,CreateTime,StrContent,StrTime,NickName,Sender\n"  # columns missing
+                 "1,2,1,1,1700000000,hi,2023-11-14 22:13:20,a,wxid_a\n", encoding="utf-8")
     cases["wechatmsg_csv"] = (p, "WeChatMsg", "WeChatMsg")
     p = tmp_path / "messages.html"
     p.write_text("<!DOCTYPE html><html><body>chat</body></html>", encoding="utf-8")
@@ -127,11 +127,23 @@ def _bad_cases(tmp_path: Path) -> dict[str, tuple[Path, str, str]]:
     p = tmp_path / "empty.txt"
     p.write_bytes(b"")
     cases["empty"] = (p, "空", "empty")
+    qq = (FIXTURES / "qq_text_export_all.txt").read_text(encoding="utf-8")
+    p = tmp_path / "mixed.txt"
+    p.write_bytes(qq.encode("utf-8") + "\n2024-03-05 09:00:00 小王(10001)\n再见\n".encode("gbk"))
+    cases["mixed_encodings"] = (p, "混有两种编码", "mixed encodings")
+    cl = (FIXTURES / "chatlab_group.jsonl").read_text(encoding="utf-8")
+    p = tmp_path / "cut.jsonl"
+    p.write_text(cl[:-30], encoding="utf-8")
+    cases["truncated_chatlab_jsonl"] = (p, "不是完整的 JSON", "not a complete JSON line")
+    p = tmp_path / "dce.csv"
+    p.write_text("AuthorID,Author,Date,Content\n1,a,7/1/2024 9:00 AM,hi\n", encoding="utf-8")
+    cases["discord_csv_wrong_columns"] = (p, "DiscordChatExporter", "DiscordChatExporter")
     return cases
 
 
 @pytest.mark.parametrize("case", ["truncated_json", "garbage_rows", "backwards", "two_gigabytes", "wechatmsg_csv",
-                                  "html", "unknown_json", "sqlite", "empty"])
+                                  "html", "unknown_json", "sqlite", "empty", "mixed_encodings",
+                                  "truncated_chatlab_jsonl", "discord_csv_wrong_columns"])
 def test_bad_input_fails_clearly_and_leaves_the_output_untouched(tmp_path, case):
     path, zh, en = _bad_cases(tmp_path)[case]
     out = tmp_path / "out"
@@ -165,4 +177,29 @@ def test_forced_wrong_format_and_bad_tz_are_explained(tmp_path):
         import_exports([export], tmp_path / "o", tz="Mars/Olympus")
     with pytest.raises(DataError, match="unknown format"):
         import_exports([export], tmp_path / "o", fmt="icq")
+    assert not (tmp_path / "o").exists()
+
+
+def test_lines_are_named_for_mixed_encodings_and_truncated_jsonl(tmp_path):
+    cases = _bad_cases(tmp_path)
+    qq_lines = (FIXTURES / "qq_text_export_all.txt").read_text(encoding="utf-8").count("\n")
+    proc = cli("data", "import", str(cases["mixed_encodings"][0]), "--out", str(tmp_path / "o"))
+    assert f"第 {qq_lines + 2} 行" in proc.stderr  # the GBK header line follows the UTF-8 part
+    proc = cli("data", "import", str(cases["truncated_chatlab_jsonl"][0]), "--out", str(tmp_path / "o"))
+    assert "第 12 行" in proc.stderr and "line 12" in proc.stderr and "ChatLab" in proc.stderr
+    proc = cli("data", "import", str(cases["truncated_json"][0]), "--out", str(tmp_path / "o"))
+    assert "Telegram Desktop" in proc.stderr  # the likely exporter of a file cut in half
+
+
+def test_over_max_mb_is_refused_before_reading(tmp_path):
+    path = tmp_path / "g.json"
+    path.write_bytes((FIXTURES / "chatlab_group.json").read_bytes())
+    proc = cli("data", "import", str(path), "--out", str(tmp_path / "o"), "--max-mb", "0.001")
+    assert proc.returncode == 1 and "文件太大" in proc.stderr and "too large" in proc.stderr and str(path) in proc.stderr
+    assert "Traceback" not in proc.stderr and not (tmp_path / "o").exists()
+
+
+def test_multi_chat_file_without_group_lists_the_chats(tmp_path):
+    proc = cli("data", "import", str(FIXTURES / "qq_text_export_all.txt"), "--out", str(tmp_path / "o"))
+    assert proc.returncode == 1 and "读书交流群" in proc.stderr and "小王" in proc.stderr and "--group" in proc.stderr
     assert not (tmp_path / "o").exists()

@@ -2,7 +2,9 @@
 
 tests/fixtures/exports/qq_chat_exporter_group.json, group 摄影交流群, 11 entries:
 - 2 system gray tips with joins (阿木 invited by 阿青; 阿林 by himself) and 1 leave (阿林):
-  3 members (阿青 20001, 阿木 20002, 阿林 name only), 阿林 is the lurker and has left;
+  阿林 is named only by nickname and never posts, so no account ever held that name: an
+  unresolved actor, not a member (issue 26: no phantom members) → 2 members (阿青 20001,
+  阿木 20002), 0 lurkers, 0 left; the events stay (2 joins, 1 leave), 阿林 unresolved;
 - 1 recalled message (an event, not a message);
 - 7 messages: text 2 (大家好…, reply "@阿木 好图"), image 2 (picture, market_face sticker),
   link 2 (json card with url, text with https://), red_packet 1 (6.66 元 × 3 from the element);
@@ -24,8 +26,9 @@ def test_counts_members_and_links(tmp_path):
                             keep_names=True, tz="America/New_York")  # the file's timestamps win over --tz
     assert result.format == "qq-json"
     ds = load(tmp_path / "out")
-    assert counts(ds) == {"members": 3, "types": {"text": 2, "image": 2, "link": 2, "red_packet": 1},
-                          "lurkers": 1, "left": 1, "red_packets": 1}
+    assert counts(ds) == {"members": 2, "types": {"text": 2, "image": 2, "link": 2, "red_packet": 1},
+                          "lurkers": 0, "left": 0, "red_packets": 1}
+    assert result.summary["unresolved_actors"] == 1  # 阿林
     assert per_day(ds) == {"2024-05-01": 4, "2024-05-02": 3}
     assert ds.messages["sent_at"].iloc[0] == pd.Timestamp("2024-05-01 10:00:00", tz="Asia/Shanghai")
     m = ds.members.set_index("nickname")
@@ -45,5 +48,5 @@ def test_uin_is_the_identity_even_when_names_change(tmp_path):
     path.write_text(json.dumps(root, ensure_ascii=False), encoding="utf-8")
     import_exports([path], tmp_path / "out", keep_names=True)
     ds = load(tmp_path / "out")
-    assert len(ds.members) == 3
+    assert len(ds.members) == 2
     assert ds.messages["sender_id"].nunique() == 2

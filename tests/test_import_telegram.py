@@ -3,8 +3,10 @@
 tests/fixtures/exports/telegram_result.json (chat "Runners"; `date` written on a UTC+3
 clock, `date_unixtime` is the truth):
 - service: Anna creates the group with Boris (founder + invite), Clara joins by link,
-  Anna invites Dmitri, Clara leaves (remove_members of herself), Anna pins → 4 members,
-  Dmitri the lurker, Clara left, 4 joins;
+  Anna invites Dmitri, Clara leaves (remove_members of herself), Anna pins → 4 joins;
+  `members` lists names only: Boris later posts as user222, so that join is his; Dmitri never
+  posts, no account held that name → unresolved, no member (issue 26) → 3 members, 0 lurkers,
+  Clara left;
 - messages: text 2 (Welcome!, "nice Boris" replying to the photo and mentioning user222),
   image 2 (photo, sticker), link 1 → per day (Beijing): 06-01 → 4, 06-02 → 1.
 """
@@ -24,13 +26,13 @@ def test_counts_roles_and_unixtime(tmp_path):
                             tz="Europe/Moscow")
     assert result.format == "telegram"
     ds = load(tmp_path / "out")
-    assert counts(ds) == {"members": 4, "types": {"text": 2, "image": 2, "link": 1}, "lurkers": 1, "left": 1,
+    assert counts(ds) == {"members": 3, "types": {"text": 2, "image": 2, "link": 1}, "lurkers": 0, "left": 1,
                           "red_packets": 0}
     assert per_day(ds) == {"2024-06-01": 4, "2024-06-02": 1}
     assert ds.messages["sent_at"].iloc[0] == pd.Timestamp("2024-06-01 10:01:00", tz="UTC")
     m = ds.members.set_index("nickname")
     assert m.loc["Anna", "join_method"] == "founder" and ds.groups.loc[0, "owner_id"] == m.loc["Anna", "member_id"]
-    assert m.loc["Boris", "invited_by"] == m.loc["Anna", "member_id"] == m.loc["Dmitri", "invited_by"]
+    assert m.loc["Boris", "invited_by"] == m.loc["Anna", "member_id"] and "Dmitri" not in m.index
     reply = ds.messages.loc[ds.messages["reply_to"].notna()].iloc[0]
     assert reply["mention_id"] == m.loc["Boris", "member_id"]
     assert ds.messages.set_index("message_id").loc[reply["reply_to"], "type"] == "image"

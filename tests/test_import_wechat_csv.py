@@ -3,7 +3,9 @@
 tests/fixtures/exports/wechat_chatlog.csv: group 跑步打卡群 (12345678@chatroom) and a
 private chat with 老周.  In the group, by hand:
 - system rows: 小吴 invited by 老周; 小郑 and 小冯 joined through 老周's QR code (invite);
-  小吴 recalled a message; 小冯 was removed (你将"小冯"移出了群聊) → 4 members, 1 lurker (小冯), 1 left;
+  小吴 recalled a message; 小冯 was removed (你将"小冯"移出了群聊).  小吴 and 小郑 post later
+  under their wxids, so their joins are theirs; 小冯 never posts and no account held that name:
+  an unresolved actor, no member (issue 26) → 3 members, 0 lurkers, 0 left;
 - 7 member rows: text 3 (早上好…, @小吴…, quote + 谢谢老板), image 2 (![图片], [动画表情]),
   red_packet 1 ([红包]: no amount in the export → red_packets.csv empty), link 1 ([链接|…]);
 - per day: 04-01 → 6, 04-02 → 1.
@@ -25,11 +27,13 @@ def test_counts(tmp_path, encoding):
     result = import_exports([path], tmp_path / "out", group="跑步打卡群", keep_names=True)
     assert result.format == "wechat-csv"
     ds = load(tmp_path / "out")
-    assert counts(ds) == {"members": 4, "types": {"text": 3, "image": 2, "red_packet": 1, "link": 1},
-                          "lurkers": 1, "left": 1, "red_packets": 0}
+    assert counts(ds) == {"members": 3, "types": {"text": 3, "image": 2, "red_packet": 1, "link": 1},
+                          "lurkers": 0, "left": 0, "red_packets": 0}  # 小冯: joins and is removed by name only
     assert per_day(ds) == {"2024-04-01": 6, "2024-04-02": 1}
     m = ds.members.set_index("nickname")
-    assert set(m.loc[["小吴", "小郑", "小冯"], "invited_by"]) == {m.loc["老周", "member_id"]}
+    assert set(m.loc[["小吴", "小郑"], "invited_by"]) == {m.loc["老周", "member_id"]}
+    ev = events(tmp_path / "out")
+    assert ev["target_unresolved"].tolist().count("小冯") == 2 and result.summary["unresolved_actors"] == 1
     assert ds.messages.loc[ds.messages["mention_id"].notna(), "mention_id"].tolist() == [m.loc["小吴", "member_id"]]
     assert events(tmp_path / "out")["kind"].value_counts().to_dict() == {"join": 3, "recall": 1, "leave": 1}
     assert "red_packets (amounts)" in result.unknown

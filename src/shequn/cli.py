@@ -77,12 +77,30 @@ def _cmd_data_generate(args: argparse.Namespace) -> int:
 
 
 def _print_formats() -> None:
-    from shequn.data.importers import FORMATS, UNKNOWN_FIELDS
+    from shequn.data.importers.formats import text_listing
 
-    print("支持的导出格式 (supported export formats)：")
-    for name, (zh, en, how) in FORMATS.items():
-        print(f"  {name:<11} {zh} / {en}\n              获取 (how): {how}"
-              f"\n              未知字段 (unknown): {'; '.join(UNKNOWN_FIELDS[name])}")
+    print(text_listing())
+
+
+def _cmd_data_export(args: argparse.Namespace) -> int:
+    from shequn.data import DataError
+    from shequn.data.importers.chatlab_export import export_chatlab
+
+    if args.format != "chatlab":
+        print(f"参数错误 (bad argument)：--format 只支持 chatlab（不是 {args.format}）。\n  only --format chatlab",
+              file=sys.stderr)
+        return 2
+    try:
+        path = export_chatlab(args.folder, args.out, args.group_id)
+    except DataError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"{args.folder}：无法写出（{type(exc).__name__}：{exc}）。\n  could not write the export", file=sys.stderr)
+        return 1
+    print(f"已写入 (written): {path}（ChatLab 标准格式 / ChatLab Standard Format；名字与导入时相同，默认已假名化 "
+          "names as imported, pseudonymised by default）")
+    return 0
 
 
 def _cmd_data_import(args: argparse.Namespace) -> int:
@@ -116,6 +134,10 @@ def _cmd_data_import(args: argparse.Namespace) -> int:
     print(f"成员 (members) {s['members']}（潜水 lurkers {s['lurkers']}，退群 left {s['left_members']}）；"
           f"消息 (messages) {s['messages']} {s['messages_by_type']}；入群事件 (joins) {s['joins']}；"
           f"红包 (red packets) {s['red_packets']} / 红包消息 {s['red_packet_messages']}；事件 (events) {s['events_by_kind']}")
+    print(f"未能对应到账号的昵称 (unresolved actors) {s['unresolved_actors']}（出现在 {s['unresolved_mentions_in_events']} "
+          f"处事件中，没有为它们建成员 no members made for them）；合并的重复记录 (merged duplicates) {s['merged_duplicates']}")
+    for warning in s["warnings"]:
+        print(f"注意 (warning)：{warning}")
     print("此格式未知的字段 (unknown in this export): " + "; ".join(result.unknown))
     print(PIPL_NOTE)
     for path in result.written:
@@ -267,8 +289,8 @@ def build_parser() -> argparse.ArgumentParser:
         q = data_sub.add_parser(cmd, help=text)
         q.add_argument("files", nargs="*", metavar="FILE")
         q.add_argument("--out", help="output folder")
-        q.add_argument("--format", default=fmt, help="qq-text | qq-json | wechat-csv | telegram | discord | list "
-                                                     "(default: detect from content)")
+        q.add_argument("--format", default=fmt, help="a name from `--format list`, or list (default: detect from "
+                                                     "content)")
         q.add_argument("--group", help="which conversation of a multi-chat export (name)")
         q.add_argument("--tz", default="Asia/Shanghai", help="time zone of times without one (default Asia/Shanghai)")
         q.add_argument("--keep-names", action="store_true", help="keep nicknames (default: pseudonymise)")
@@ -276,6 +298,12 @@ def build_parser() -> argparse.ArgumentParser:
         q.add_argument("--group-id", default=None, help="group_id to write (default qq001/wx001/tg001/dc001)")
         q.add_argument("--max-mb", type=float, default=None, help="refuse files larger than this (default 512)")
         q.set_defaults(func=_cmd_data_import)
+    e = data_sub.add_parser("export", help="导出为 ChatLab 标准格式 (export the tables as ChatLab Standard Format)")
+    e.add_argument("folder", metavar="DIR", help="folder with the four tables (e.g. an import's --out)")
+    e.add_argument("--format", default="chatlab", help="chatlab (the only one)")
+    e.add_argument("--out", default=None, help="output file (default DIR/<group_id>.chatlab.json)")
+    e.add_argument("--group-id", default=None, help="which group, when the folder holds several")
+    e.set_defaults(func=_cmd_data_export)
     v = data_sub.add_parser("validate", help="检查 CSV 文件 (validate CSV files, streamed)")
     v.add_argument("files", nargs="+")
     v.add_argument("--table", choices=["groups", "members", "messages", "red_packets"])

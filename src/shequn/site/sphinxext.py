@@ -19,6 +19,7 @@ Loaded from ``_config.yml`` (``sphinx.extra_extensions``).  It
 * ranks the lesson that teaches a term above its glossary entry (:mod:`shequn.site.search`);
 * loads only the assets a page uses, with no console errors (:mod:`shequn.site.assets`);
 * loads no script in a way that blocks the first paint (:mod:`shequn.site.script_loading`);
+* renders the import page's format table from the package (:mod:`shequn.site.import_formats`);
 * shows each page's last-updated date from git and, when ``shequn_repository_url`` is set,
   links to the repository and its issue tracker (:mod:`shequn.site.meta`).
 
@@ -333,6 +334,7 @@ def _on_build_finished(app: Sphinx, exception) -> None:
 
 
 def setup(app: Sphinx) -> dict:
+    app.setup_extension("shequn.site.import_formats")  # the {import-formats} table of the import page
     app.add_config_value("shequn_hub_url", "", "html", types=[str])
     app.add_config_value("shequn_repository_url", "", "html", types=[str])
     app.connect("config-inited", _check_hub_url)

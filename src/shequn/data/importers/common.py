@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,6 +55,7 @@ class Record:
     shares: int | None = None
     claimed: int | None = None
     method: str | None = None  # join: founder | invite | None (unknown)
+    src: int = 0  # which input file (de-duplication across files of one chat)
 
 
 @dataclass
@@ -104,9 +106,31 @@ def read_text(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
                         "请用导出工具重新导出为 UTF-8 文本。",
                         "many NUL bytes: UTF-16 text without a byte-order mark, or a binary file (a database, an "
                         "image). Re-export as UTF-8 text.")
+    _refuse_mixed(path, raw)
     return decode(path, raw)
 
 
+def _refuse_mixed(path: Path, raw: bytes) -> None:
+    """UTF-8 Chinese first, then bytes that are not UTF-8: two files of different encodings pasted together.
+
+    Decoding the whole file as GBK would then turn the UTF-8 part into mojibake
+    without an error, so it is refused, naming the first line that is not UTF-8.
+    """
+    try:
+        raw.decode("utf-8")
+        return
+    except UnicodeDecodeError as exc:
+        start = exc.start
+    head = raw[:start].decode("utf-8", errors="replace")
+    if sum(ord(c) > 127 for c in head) >= 2:
+        line = raw[:start].count(b"\n") + 1
+        raise DataError(path, "文件里混有两种编码：前面是 UTF-8，从这一行起不是（可能是几个不同编码的文件被拼在了一起）。"
+                        "请分别导出，或把整个文件转换为 UTF-8。",
+                        "mixed encodings: UTF-8 up to this line, something else from here (files of different "
+                        "encodings pasted together?); export again or convert the whole file to UTF-8", line=line)
+
+
+@lru_cache(maxsize=1 << 16)  # called for every record; a chat has few distinct names
 def strip_titles(name: str) -> str:
     """``【群主】小王`` → ``小王``: group titles are not part of the name people @-mention."""
     return _TITLE.sub("", name).strip()

@@ -10,31 +10,22 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from shequn.data.importers import discord, qq_json, qq_text, telegram, wechat_csv
+from shequn.data.importers import (chatlab, discord, discord_csv, memotrace_csv, qce_jsonl, qce_text, qq_json, qq_text,
+                                   telegram, wechat_csv)
 from shequn.data.importers.common import DataError
+from shequn.data.importers.formats import FORMATS
 
 __all__ = ["FORMATS", "detect_text", "detect_json", "is_json", "unsupported", "SUPPORTED_LINE", "sniff_binary"]
 
-FORMATS = {  # name: (description zh, description en, how to get it)
-    "qq-text": ("QQ 消息管理器导出的文本（.txt）", "legacy QQ 消息管理器 text export (.txt)",
-                "QQ 电脑版（旧版）：消息管理器 → 右键群 → 导出消息记录 → 文本文件 (*.txt)"),
-    "qq-json": ("qq-chat-exporter 导出的 QQ NT JSON", "qq-chat-exporter JSON (QQ NT)",
-                "github.com/shuakami/qq-chat-exporter：选择群 → 导出格式 JSON"),
-    # No decryptor is recommended: WeChat has no lawful bulk export (see book/reference/import_your_group.md).
-    "wechat-csv": ("微信群记录 CSV（列名 Time,SenderName,Sender,TalkerName,Talker,Content）", "WeChat group CSV",
-                   "微信没有课程认可的批量导出方式：用经成员同意的记录机器人或手工记录，整理成这些列名的 CSV"),
-    "telegram": ("Telegram Desktop 导出的 result.json", "Telegram Desktop result.json",
-                 "Telegram Desktop：群的菜单 → Export chat history → Format: Machine-readable JSON"),
-    "discord": ("DiscordChatExporter 导出的 JSON", "DiscordChatExporter JSON",
-                "DiscordChatExporter：选择频道 → Export format: JSON"),
-}
-SUPPORTED_LINE = "支持的格式 (supported): " + "；".join(f"{k}（{v[1]}）" for k, v in FORMATS.items())
+SUPPORTED_LINE = "支持的格式 (supported): " + "；".join(f"{k}（{v.en}）" for k, v in FORMATS.items())
 
 _KNOWN_CSV = [  # (header columns that identify it, zh, en, how to get a supported export)
-    ({"localId", "TalkerId", "IsSender", "StrContent"}, "看起来是 WeChatMsg（留痕 / MemoTrace）导出的微信 CSV",
-     "looks like a WeChatMsg (MemoTrace) CSV export", "wechat-csv"),
-    ({"AuthorID", "Author", "Date", "Content", "Attachments"}, "看起来是 DiscordChatExporter 导出的 CSV",
-     "looks like a DiscordChatExporter CSV export", "discord"),
+    ({"localId", "TalkerId", "IsSender", "StrContent"}, "看起来是 WeChatMsg（留痕 / MemoTrace）导出的微信 CSV，但列不全或被改过",
+     "looks like a WeChatMsg (MemoTrace) CSV export, but its columns are not the exporter's", "memotrace-csv"),
+    ({"AuthorID", "Author", "Date", "Content"}, "看起来是 DiscordChatExporter 导出的 CSV，但列不全或被改过",
+     "looks like a DiscordChatExporter CSV export, but its columns are not the exporter's", "discord-csv"),
+    ({"Time", "SenderName", "Sender", "Content"}, "看起来是 chatlog 导出的微信 CSV，但列不全或被改过",
+     "looks like a chatlog CSV, but its columns are not the exporter's", "wechat-csv"),
     ({"group_id", "name", "created_at"}, "这已经是本课程的 groups.csv 表格", "this is already one of the kit's tables", None),
     ({"message_id", "group_id", "sender_id", "sent_at"}, "这已经是本课程的 messages.csv 表格",
      "this is already one of the kit's tables", None),
@@ -47,8 +38,8 @@ def _advice(fmt: str | None) -> tuple[str, str]:
     if fmt is None:
         return ("请直接用 load_dataset(文件夹) 读取，或用 shequn data validate 检查。",
                 "load it with load_dataset(folder) or check it with `shequn data validate`.")
-    zh, en, how = FORMATS[fmt]
-    return f"请改用{zh}：{how}。", f"export it as {en} instead: {how}."
+    f = FORMATS[fmt]
+    return f"请用{f.zh}的原样导出（{f.how}）。", f"use an unedited {f.en} export ({f.how})."
 
 
 def unsupported(path: Path, zh: str, en: str, fmt: str | None = "") -> DataError:
@@ -72,8 +63,12 @@ def sniff_binary(path: Path, head: bytes) -> None:
 def detect_text(path: Path, text: str) -> str:
     head = text[:20000].lstrip("\ufeff")
     stripped = head.lstrip()
-    if wechat_csv.looks_like(head):
-        return "wechat-csv"
+    for module, name in ((wechat_csv, "wechat-csv"), (memotrace_csv, "memotrace-csv"), (discord_csv, "discord-csv"),
+                         (qce_text, "qq-chat-exporter-txt")):
+        if module.looks_like(head):
+            return name
+    if chatlab.looks_like_jsonl(head):
+        return "chatlab"
     low = stripped[:2000].lower()
     if low.startswith(("<!doctype html", "<html")) or "<html" in low[:500]:
         raise unsupported(path, "这是 HTML 网页格式的导出（Telegram、QQ、DiscordChatExporter 都能导出 HTML）",
@@ -90,13 +85,18 @@ def detect_text(path: Path, text: str) -> str:
     if re.search(r"^\[?\d{1,2}/\d{1,2}/\d{2,4},? \d{1,2}:\d{2}", stripped, re.M):
         raise unsupported(path, "看起来是 WhatsApp 导出的聊天文本", "looks like a WhatsApp chat export", "")
     if columns:
-        raise unsupported(path, f"这是一个 CSV 文件（表头：{first[:80]}），但不是 chatlog 的 CSV",
-                          f"a CSV file (header {first[:80]!r}) but not a chatlog CSV", "wechat-csv")
-    raise unsupported(path, "无法识别这个文本文件（既不是 QQ 文本导出，也不是 chatlog CSV）",
-                      "unrecognised text file (neither a QQ text export nor a chatlog CSV)", "")
+        raise unsupported(path, f"这是一个 CSV 文件（表头：{first[:80]}），但不是支持的导出工具写的 CSV",
+                          f"a CSV file (header {first[:80]!r}) but not one a supported exporter writes", "")
+    raise unsupported(path, "无法识别这个文本文件（不是 QQ 文本、qq-chat-exporter TXT、微信 CSV、Discord CSV 或 ChatLab JSONL）",
+                      "unrecognised text file (not QQ text, qq-chat-exporter TXT, a WeChat or Discord CSV, "
+                      "or ChatLab JSONL)", "")
 
 
 def detect_json(path: Path, root) -> str:
+    if chatlab.looks_like(root):
+        return "chatlab"
+    if qce_jsonl.looks_like(root):
+        return "qq-jsonl"
     if discord.looks_like(root):
         return "discord"
     if qq_json.looks_like(root):
@@ -107,10 +107,11 @@ def detect_json(path: Path, root) -> str:
     if {"talker", "sender", "time", "content"} <= set(first):
         raise unsupported(path, "看起来是 chatlog 的 JSON 输出", "looks like chatlog's JSON output", "wechat-csv")
     if isinstance(root, dict) and "chatlab" in root:
-        raise unsupported(path, "看起来是 ChatLab 格式的 JSON", "looks like a ChatLab-format JSON", "")
-    if isinstance(root, dict) and ("manifest" in str(root.get("metadata", "")).lower() or "chunked" in root):
-        raise unsupported(path, "看起来是 qq-chat-exporter 的分块导出清单（manifest.json）",
-                          "looks like a qq-chat-exporter chunked manifest (manifest.json)", "qq-json")
+        raise unsupported(path, "看起来是 ChatLab 格式的 JSON，但缺少 meta 或 messages", "looks like ChatLab JSON "
+                          "without meta or messages", "chatlab")
+    if isinstance(root, dict) and "chunked" in root:
+        raise unsupported(path, "看起来是 qq-chat-exporter 的分块导出清单（manifest.json），但缺少 chunked.chunks 或 chatInfo",
+                          "looks like a qq-chat-exporter chunked manifest without chunked.chunks or chatInfo", "qq-jsonl")
     keys = ", ".join(list(root)[:8]) if isinstance(root, dict) else f"list of {len(root)}"
     raise unsupported(path, f"无法识别这个 JSON 文件（顶层：{keys}）", f"unrecognised JSON (top level: {keys})", "")
 

@@ -16,6 +16,7 @@ outside the system channel, red packets (Discord has none), the owner.
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -35,7 +36,15 @@ def looks_like(root) -> bool:
 
 
 def _when(m: dict, path: Path, i: int) -> float:
-    t = pd.to_datetime(m.get("timestamp"), errors="coerce", utc=True) if isinstance(m.get("timestamp"), str) else None
+    raw = m.get("timestamp")
+    if isinstance(raw, str):
+        try:  # ISO 8601 with an offset: the standard library is ~100x faster than pd.to_datetime per value
+            stamp = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+            if stamp.tzinfo is not None:
+                return stamp.timestamp()
+        except ValueError:
+            pass
+    t = pd.to_datetime(raw, errors="coerce", utc=True) if isinstance(raw, str) else None
     if t is None or pd.isna(t):
         raise shape_error(path, "没有可用的时间（timestamp）", "no usable timestamp", i)
     return t.timestamp()

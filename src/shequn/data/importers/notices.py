@@ -20,11 +20,11 @@ _QUOTES = str.maketrans("", "", "\"“”「」'‘’")
 _ACCOUNT = re.compile(r"^(?P<name>.*?)\s*[(（](?P<id>\d{5,12}|[^()（）\s]+@[^()（）\s]+)[)）]$")
 _N = r"(?P<{}>.+?)"
 _PATTERNS = [  # (kind, regex); A = who did it, B = whom it concerns (may be a list joined by 、 or ，)
-    ("join", re.compile(rf"^{_N.format('B')}\s*通过扫描\s*{_N.format('A')}\s*分享的二维码加入(?:了)?(?:本群|群聊|该群)")),
+    ("join", re.compile(rf"^{_N.format('B')}\s*通过扫描\s*{_N.format('A')}\s*分享的二维码加入(?:了)?(?:本群|群聊|该群|讨论组)")),
     ("join", re.compile(rf"^{_N.format('B')}\s*通过\s*{_N.format('A')}\s*(?:的|分享的)邀请.*?(?:加入|进入)")),
     ("join", re.compile(rf"^{_N.format('A')}\s*邀请\s*{_N.format('B')}\s*(?:加入了?|进入了?)(?:本群|群聊|该群|群)?[。.！!]?\s*$")),
-    ("join", re.compile(r"^欢迎\s*(?P<B>.+?)\s*(?:加入|进入)(?:了)?(?:本群|群聊|该群)")),
-    ("join", re.compile(rf"^{_N.format('B')}\s*(?:已经?|通过.*?)?(?:加入了?|进入了?)(?:本群|群聊|该群)")),
+    ("join", re.compile(r"^欢迎\s*(?P<B>.+?)\s*(?:加入|进入)(?:了)?(?:本群|群聊|该群|讨论组)")),
+    ("join", re.compile(rf"^{_N.format('B')}\s*(?:已经?|通过.*?)?(?:加入了?|进入了?)(?:本群|群聊|该群|讨论组)")),
     ("join", re.compile(rf"^{_N.format('B')}\s*(?:加入本群|入群了?)[。.！!]?\s*$")),
     ("leave", re.compile(rf"^{_N.format('A')}\s*将\s*{_N.format('B')}\s*(?:移出|踢出|请出)了?(?:本群|群聊|该群)?")),
     ("leave", re.compile(rf"^{_N.format('B')}\s*(?:已)?被\s*(?:{_N.format('A')}\s*)?(?:移出|踢出|请出)了?(?:本群|群聊|该群)?")),

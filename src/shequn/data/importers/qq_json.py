@@ -23,7 +23,7 @@ import pandas as pd
 from shequn.data.importers.common import URL, Conversation, Record, as_text, load_json, read_text, shape_error
 from shequn.data.importers.notices import parse_notice
 
-__all__ = ["parse", "looks_like"]
+__all__ = ["parse", "looks_like", "conversation", "add_message", "link_replies"]
 
 _MEDIA = {"image", "market_face", "video", "audio", "face_image", "sticker"}
 _LINKISH = {"file", "json", "forward", "share", "link"}
@@ -92,37 +92,54 @@ def _message(m: dict, when: float, i: int, account: str, name: str) -> Record:
                   source_id=str(m.get("id")), reply_to=reply, mentions=tuple(mentions))
 
 
-def parse(path: Path, max_bytes: int, text: str | None = None, root=None) -> list[Conversation]:
-    root = load_json(path, read_text(path, max_bytes) if text is None else text) if root is None else root
+def conversation(path: Path, root: dict) -> Conversation:
+    """The chat named by ``chatInfo`` (single JSON, or a chunked export's manifest)."""
     info = root.get("chatInfo") if isinstance(root.get("chatInfo"), dict) else {}
     name = str(info.get("name") or path.stem)
     ctype = str(info.get("type", "")).lower()
     kind = "group" if ctype in ("group", "2", "群聊") else ("private" if ctype else "unknown")
-    conv = Conversation(key=str(info.get("id") or info.get("peerUid") or name), name=name, kind=kind,
+    return Conversation(key=str(info.get("id") or info.get("peerUid") or name), name=name, kind=kind,
                         sources=[str(path)])
-    seq_alias: dict[str, str] = {}
-    for i, m in enumerate(root.get("messages") or []):
-        if not isinstance(m, dict):
-            raise shape_error(path, "不是一个对象", "not an object", i)
-        when = _when(m, path, i)
-        sender = m.get("sender") if isinstance(m.get("sender"), dict) else {}
-        account = str(sender.get("uin") or sender.get("uid") or "") or None
-        sname = str(sender.get("name") or sender.get("nickname") or account or "")
-        content = m.get("content") if isinstance(m.get("content"), dict) else {}
-        if m.get("system") or str(m.get("type", "")).lower() == "system":
-            for sentence in [s for s in as_text(content.get("text")).splitlines() if s.strip()] or [""]:
-                conv.records.append(parse_notice(sentence, when, i + 1))
-            continue
-        if m.get("recalled"):
-            conv.records.append(Record("recall", when, i + 1, account=account, name=sname,
-                                       targets=((account, sname),)))
-            continue
-        if account is None:
-            raise shape_error(path, "发送者没有 uin 或 uid", "sender has no uin or uid", i)
-        if m.get("seq") is not None:
-            seq_alias[str(m["seq"])] = str(m.get("id"))
-        conv.records.append(_message(m, when, i, account, sname))
+
+
+def add_message(conv: Conversation, m, path: Path, i: int, seq_alias: dict[str, str], line: int | None = None
+                ) -> None:
+    """One ``CleanMessage`` → one record of ``conv`` (``i``: its index; ``line``: its line in a JSONL chunk)."""
+    if not isinstance(m, dict):
+        raise shape_error(path, "不是一个对象", "not an object", i)
+    where = line if line is not None else i + 1
+    when = _when(m, path, i)
+    sender = m.get("sender") if isinstance(m.get("sender"), dict) else {}
+    account = str(sender.get("uin") or sender.get("uid") or "") or None
+    sname = str(sender.get("name") or sender.get("nickname") or account or "")
+    content = m.get("content") if isinstance(m.get("content"), dict) else {}
+    if m.get("system") or str(m.get("type", "")).lower() == "system":
+        for sentence in [s for s in as_text(content.get("text")).splitlines() if s.strip()] or [""]:
+            conv.records.append(parse_notice(sentence, when, where))
+        return
+    if m.get("recalled"):
+        conv.records.append(Record("recall", when, where, account=account, name=sname, targets=((account, sname),)))
+        return
+    if account is None:
+        raise shape_error(path, "发送者没有 uin 或 uid", "sender has no uin or uid", i)
+    if m.get("seq") is not None:
+        seq_alias[str(m["seq"])] = str(m.get("id"))
+    rec = _message(m, when, i, account, sname)
+    rec.line = where
+    conv.records.append(rec)
+
+
+def link_replies(conv: Conversation, seq_alias: dict[str, str]) -> None:
     for r in conv.records:  # a reply may name the quoted message by its seq
         if r.reply_to is not None and r.reply_to in seq_alias:
             r.reply_to = seq_alias[r.reply_to]
+
+
+def parse(path: Path, max_bytes: int, text: str | None = None, root=None) -> list[Conversation]:
+    root = load_json(path, read_text(path, max_bytes) if text is None else text) if root is None else root
+    conv = conversation(path, root)
+    seq_alias: dict[str, str] = {}
+    for i, m in enumerate(root.get("messages") or []):
+        add_message(conv, m, path, i, seq_alias)
+    link_replies(conv, seq_alias)
     return [conv]

@@ -13,7 +13,10 @@ Layout (one file may hold many chats when "export all" was used)::
     2016-05-09 8:43:38 PM 小李<li@example.com>
     [图片]
 
-Senders are ``name(QQ number)`` or ``name<e-mail>``; clocks are 24-hour or
+Senders are ``name(QQ number)`` or ``name<e-mail>``; in a 讨论组 / 多人聊天
+export the header has the nickname only (``2016-05-09 16:55:01 小王``), so
+members are told apart by nickname there (renames cannot be followed; the
+import summary warns).  Clocks are 24-hour or
 12-hour (``AM``/``PM``, ``上午``/``下午``).  ``系统消息(10000)`` lines are notices
 (joins, leaves, recalls, mutes), read by :mod:`~shequn.data.importers.notices`.
 A ``【群主】`` title marks the owner.  Times carry no zone: ``--tz`` applies.
@@ -35,6 +38,8 @@ HEADER = re.compile(
     r"^(?P<date>\d{4}[-/]\d{1,2}[-/]\d{1,2})\s+(?P<zh>上午|下午|中午|晚上|凌晨|早上)?\s*"
     r"(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?(?:\s?(?P<ap>[AaPp]\.?[Mm]\.?))?\s+"
     r"(?P<name>.*?)(?:\((?P<qq>\d{5,12})\)|<(?P<mail>[^<>\s]+)>)\s*$")
+# QQ 讨论组 / 多人聊天: the header carries only the nickname (accepted after a blank line, as QQ writes it)
+NAME_ONLY = re.compile(HEADER.pattern.split("(?P<name>")[0] + r"(?P<name>\S.{0,59}?)\s*$")
 _GROUP = re.compile(r"^消息分组[:：]\s*(?P<v>.*?)\s*$")
 _OBJECT = re.compile(r"^消息对象[:：]\s*(?P<v>.+?)\s*$")
 _SYSTEM_NAMES = {"系统消息", "系统提示"}
@@ -49,7 +54,7 @@ _SHARES = re.compile(r"(?:共|分成|分为)\s*(?P<n>\d+)\s*个|(?P<n2>\d+)\s*�
 def looks_like(head: str) -> bool:
     lines = [ln for ln in head.splitlines()[:60] if ln.strip()]
     return any(ln.startswith(("消息记录", "消息分组", "消息对象")) for ln in lines[:8]) or \
-        sum(bool(HEADER.match(ln)) for ln in lines) >= 1
+        sum(bool(HEADER.match(ln)) for ln in lines) >= 1 or sum(bool(NAME_ONLY.match(ln)) for ln in lines[:30]) >= 2
 
 
 def _clock(m: re.Match, source: Path, line: int) -> str:
@@ -101,10 +106,10 @@ def parse(path: Path, max_bytes: int, text: str | None = None) -> list[Conversat
             body.pop()
         content = "\n".join(body).strip()
         when = _clock(m, path, lineno)
-        account = m.group("qq") or m.group("mail")
+        account = m.groupdict().get("qq") or m.groupdict().get("mail")
         name = m.group("name").strip()
         conv = current if current is not None else _default()
-        if name in _SYSTEM_NAMES or (account in _SYSTEM_IDS and not name):
+        if name in _SYSTEM_NAMES or (account in _SYSTEM_IDS and not name) or (account is None and name == "系统消息"):
             for sentence in [s for s in content.splitlines() if s.strip()] or [""]:
                 conv.records.append(parse_notice(sentence, when, lineno))
             return
@@ -122,13 +127,16 @@ def parse(path: Path, max_bytes: int, text: str | None = None) -> list[Conversat
         convs.append(current)
         return current
 
+    blank_before = True
     for i, line in enumerate(lines, start=1):
         if line[:1].isdigit() and len(line) > 12:
-            m = HEADER.match(line)
+            m = HEADER.match(line) or (NAME_ONLY.match(line) if blank_before else None)
             if m:
                 flush()
                 pending = (m, i, [])
+                blank_before = False
                 continue
+        blank_before = not line.strip() or line.startswith("=" * 16)
         if line.startswith("消息分组") and _GROUP.match(line):
             flush()
             folder = _GROUP.match(line).group("v")
@@ -136,7 +144,7 @@ def parse(path: Path, max_bytes: int, text: str | None = None) -> list[Conversat
         if line.startswith("消息对象") and _OBJECT.match(line):
             flush()
             name = _OBJECT.match(line).group("v")
-            kind = "group" if ("群" in folder or "讨论组" in folder) else ("private" if folder else "unknown")
+            kind = "group" if ("群" in folder or "讨论组" in folder or "多人聊天" in folder) else ("private" if folder else "unknown")
             current = Conversation(key=f"{folder}/{name}" if folder else name, name=name, kind=kind,
                                    sources=[str(path)])
             convs.append(current)
