@@ -114,7 +114,7 @@ def compare_grading(course: Path, name: str, submissions: dict[str, dict], *, wo
     from shequn.grading.scheduler import grade_assignment
 
     course = Path(course).resolve()
-    base = Path(tempfile.mkdtemp(prefix="sgc", dir="/tmp"))  # short: the kernel's ipc socket path
+    base = Path(tempfile.mkdtemp(prefix="sqchk", dir="/tmp"))  # short: the kernel's ipc socket path
     try:
         base.chmod(0o755)  # the sandbox's users must be able to enter the course
         trusted = base / "t"

@@ -32,7 +32,7 @@ from nbformat.v4 import new_output
 
 from shequn.grading.handles import Handle, Unfaithful
 
-__all__ = ["CellOutcome", "MirrorNamespace", "run_test_cell", "stored_names", "to_python"]
+__all__ = ["CellOutcome", "MirrorNamespace", "analysable", "run_test_cell", "stored_names", "to_python"]
 
 _HARMLESS_LINE_MAGICS = {"matplotlib", "config", "precision"}
 
@@ -51,6 +51,20 @@ def to_python(source: str) -> str:
     from IPython.core.inputtransformer2 import TransformerManager
 
     return TransformerManager().transform_cell(source)
+
+
+def analysable(source: str) -> str:
+    """*source* as Python whose names can be read: a cell magic's body (``%%capture``) included."""
+    python = to_python(source)
+    if source.lstrip().startswith("%%"):
+        import ast
+
+        with contextlib.suppress(SyntaxError, IndexError, AttributeError):
+            call = ast.parse(python).body[0].value
+            body = call.args[2].value
+            if isinstance(body, str):
+                return python + "\n" + analysable(body)
+    return python
 
 
 def stored_names(code) -> set[str]:

@@ -42,7 +42,7 @@ from traitlets import Bool, Integer, Unicode
 
 from shequn.grading.channel import Channel, RemoteError
 from shequn.grading.memo import cached_data
-from shequn.grading.test_cells import run_test_cell, stored_names, to_python
+from shequn.grading.test_cells import analysable, run_test_cell, stored_names, to_python
 
 __all__ = ["TrustedExecute", "free_names"]
 
@@ -289,11 +289,12 @@ class TrustedExecute(Execute):
         if source is None:
             report["tests"][gid] = "missing"
             return [_error("MissingTest", "测试单元格不在成绩册里 / test cell not in the gradebook")]
+        python = analysable(source)
         try:
-            code = compile(to_python(source), f"<test {gid}>", "exec")
+            code = compile(python, f"<test {gid}>", "exec")
         except SyntaxError:
             code = None  # reported by run_test_cell as the instructor's error
-        wanted = set(free_names(source) if code is not None else []) | (stored_names(code) if code else set())
+        wanted = set(free_names(python) if code is not None else []) | (stored_names(code) if code else set())
         wanted = sorted(n for n in wanted if n not in protected and n not in self._grader_names
                         and (n not in ns or n in self._learner) and not hasattr(builtins, n)
                         and not n.startswith("__"))
