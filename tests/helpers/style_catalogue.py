@@ -94,9 +94,17 @@ NAMESPACE = Style("style_namespace", [
                                        "    raise AssertionError('sum_of_squares does not use squares')\nfinally:\n"
                                        "    squares = orig_squares"),
     ("test", "squares_back", 1, "assert squares(2) == [1, 4] and sum_of_squares(2) == 5"),
-], partial={"sum_sq": "def sum_of_squares(n):\n    return sum(i * i for i in range(1, n + 1))\n"},
-    expected={"correct": {"sum_sq_value": 1, "sum_sq_uses_squares": 1, "squares_back": 1},
-              "partial": {"sum_sq_value": 1, "sum_sq_uses_squares": 0, "squares_back": 1}})
+    ("answer", "members", f"def fetch_names():\n    {B}\n    return ['a', 'b']\n    {E}\n\n\ndef count_members():\n"
+                          f"    {B}\n    return len(set(fetch_names()))\n    {E}"),
+    ("test", "members_mocked", 2, "from unittest import mock\norig = fetch_names\n"
+                                  "fetch_names = mock.Mock(return_value=['x', 'y', 'x', 'z'])\ntry:\n"
+                                  "    assert count_members() == 3\n    fetch_names.assert_called_once_with()\n"
+                                  "finally:\n    fetch_names = orig\nassert count_members() == 2"),
+], partial={"sum_sq": "def sum_of_squares(n):\n    return sum(i * i for i in range(1, n + 1))\n",
+            "members": "def fetch_names():\n    return ['a', 'b']\n\ndef count_members():\n    return 2\n"},
+    # partial: sum_of_squares never calls squares; count_members ignores fetch_names (2, not 3)
+    expected={"correct": {"sum_sq_value": 1, "sum_sq_uses_squares": 1, "squares_back": 1, "members_mocked": 2},
+              "partial": {"sum_sq_value": 1, "sum_sq_uses_squares": 0, "squares_back": 1, "members_mocked": 0}})
 
 DATA_FILES = Style("style_files", [
     ("setup", "imports", "import pandas as pd"),

@@ -174,6 +174,7 @@ def _encode(value, n, files):
     return handle(value)
 
 
+_STUB_CALLS = []  # calls the test's stubs received, sent back with the next answer
 _HANDLES = []  # handle id -> a learner object the grader holds by number only (shequn.grading.handles)
 
 
@@ -217,6 +218,14 @@ def _handle_op(req, user_ns):
         return None
     if op == "set":
         user_ns[req["name"]] = _target(req["ref"], user_ns) if "ref" in req else decode(req["value"])
+        return None
+    if op == "stub":  # a test's Mock stands in for a learner name: data back, calls recorded
+        value, name = req["value"], req["name"]
+
+        def stub(*args, **kwargs):
+            _STUB_CALLS.append([name, list(args), kwargs])
+            return decode(value)
+        user_ns[name] = stub
         return None
     if op == "seed":  # the test seeded the grader's global generator: the same seed here
         if req["module"] == "numpy":
@@ -307,6 +316,13 @@ def serve(n, user_ns):
             message = ""
         out = {"raised": {"mro": [f"{c.__module__}.{c.__qualname__}" for c in type(exc).__mro__][:20],
                           "attrs": attrs, "message": message}}
+    if _STUB_CALLS:
+        calls = list(_STUB_CALLS[:1000])
+        del _STUB_CALLS[:]
+        try:
+            out["stub_calls"] = [[c[0], encode(c[1], n, files), encode(c[2], n, files)] for c in calls]
+        except Refused:
+            out["stub_calls"] = []
     out["files"] = files
     out["stdout"], out["stderr"] = printed[0].getvalue()[:200_000], printed[1].getvalue()[:200_000]
     tmp = os.path.join(OUT, f".res-{n}.tmp")

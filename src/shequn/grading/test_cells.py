@@ -88,6 +88,11 @@ class MirrorNamespace(MutableMapping):
         if key in self.learner:
             if isinstance(value, Handle):
                 self.channel.handle_op({"op": "set", "name": key, "ref": object.__getattribute__(value, "_id")})
+            elif _data_mock(value):
+                # a Mock with a plain-data return value: the kernel gets a stub returning that data,
+                # and each call it receives is replayed on this Mock (call_count, assert_called_with)
+                self.channel.handle_op({"op": "stub", "name": key, "value": self.channel.encode(value.return_value)})
+                self.channel.stubs[key] = value
             else:
                 try:
                     encoded = self.channel.encode(value)
@@ -108,6 +113,16 @@ class MirrorNamespace(MutableMapping):
 
     def __len__(self):
         return len(self.ns)
+
+
+def _data_mock(value) -> bool:
+    from unittest import mock
+
+    if not isinstance(value, mock.NonCallableMock) or not callable(value):
+        return False
+    if value.side_effect is not None or getattr(value, "_mock_wraps", None) is not None:
+        return False
+    return not isinstance(value.return_value, mock.NonCallableMock)
 
 
 class GraderShell:
@@ -180,17 +195,17 @@ def run_test_cell(source: str, ns: dict, channel, learner: set[str], points: flo
         return CellOutcome([_error("SyntaxError", why)], "instructor error",
                            {"construct": "SyntaxError", "reason": why})
     local = MirrorNamespace(ns, channel, learner)
-    ns.setdefault("get_ipython", lambda: GraderShell(lambda body: execute(to_python(body), ns, local)))
+    ns.setdefault("get_ipython", lambda: GraderShell(lambda body: execute(to_python(body), ns, local, f"<test {gid}>")))
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), _mirrored_seeds(channel):
-            value = execute(python, ns, local)
+            value = execute(python, ns, local, f"<test {gid}>")
     except Unfaithful as exc:
         return CellOutcome([*_streams(out, err), _error("NeedsManualGrading", str(exc))], "unfaithful",
                            {"construct": exc.construct, "reason": exc.reason})
     except Exception as exc:  # noqa: BLE001 - a failed test: 0 points, as nbgrader gives it
         name = type(exc).__name__ if type(exc).__name__ == "CheckFailed" else "TestError"
         message = str(exc) if name == "CheckFailed" else "测试没有通过 / the tests did not pass"
-        return CellOutcome([*_streams(out, err), _error(name, message)], "error")
+        return CellOutcome([*_streams(out, err), _error(name, message)], "error", {"raised": _where(exc, gid)})
     outputs = _streams(out, err)
     if err.getvalue():
         return CellOutcome(outputs, 0.0)
@@ -208,6 +223,14 @@ def run_test_cell(source: str, ns: dict, channel, learner: set[str], points: flo
                            {"construct": "partial credit > points", "reason": why})
     result = new_output("execute_result", data={"text/plain": text}, execution_count=None)
     return CellOutcome([*outputs, result], grade if grade >= 0 else float(points))
+
+
+def _where(exc: BaseException, gid: str) -> str:
+    """``AssertionError at line 5`` of the test cell: for the instructor's report, not the learner."""
+    import traceback
+
+    lines = [f.lineno for f in traceback.extract_tb(exc.__traceback__) if f.filename == f"<test {gid}>"]
+    return f"{type(exc).__name__} at line {lines[-1]}" if lines else type(exc).__name__
 
 
 def _streams(out: io.StringIO, err: io.StringIO) -> list:

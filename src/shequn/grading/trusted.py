@@ -153,7 +153,10 @@ class TrustedExecute(Execute):
             channel = self._channel()
             self._install_bridge()
             ns: dict = {"__name__": "__shequn_tests__"}
-            protected = set().union(*(bound_names(src) for src in trusted.values()))
+            # names the instructor's own cells bind are never taken from the kernel; a test cell's
+            # bindings of a learner's name are mirrored into it instead (shequn.grading.test_cells)
+            protected = set().union(*(bound_names(to_python(trusted[_meta(c).get("grade_id")])) for c in nb.cells
+                                      if is_instructor_cell(c) and _meta(c).get("grade_id") in trusted))
             self._learner, self._grader_names = set(), set()  # names from the kernel / made here
             # the tests read the assignment's files by relative path, as in plain nbgrader
             with cached_data(self.cache_dir or None), _cwd(self._assignment_dir(resources)):
@@ -318,6 +321,8 @@ class TrustedExecute(Execute):
         report["tests"][gid] = outcome.status
         if outcome.status == "unfaithful":
             report.setdefault("unfaithful", []).append({"cell": gid, **outcome.problem})
+        elif outcome.status == "error":
+            report.setdefault("failed", {})[gid] = outcome.problem.get("raised", "")
         elif outcome.status == "instructor error":
             report.setdefault("test_errors", []).append({"cell": gid, **outcome.problem})
         return outcome.outputs
