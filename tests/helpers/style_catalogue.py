@@ -156,3 +156,12 @@ MAGICS = Style("style_magics", [
 
 STYLES = {s.name: s for s in (ASSERTS, NUMPY_PANDAS, VARIABLE, EXCEPTIONS_STDOUT, CLASSES, NAMESPACE, DATA_FILES,
                               PLOT, RANDOM, MAGICS)}
+
+# Built to differ: plain nbgrader calls the learner's __eq__ (full points); the trusted grader never
+# does, so the cell is flagged and held.  The second test cell has a syntax error: the instructor's.
+DIFFERS = Style("style_differs", [
+    ("answer", "point", f"class Point:\n    {B}\n    def __init__(self, x, y):\n        self.x, self.y = x, y\n\n"
+                        f"    def __eq__(self, other):\n        return (self.x, self.y) == (other.x, other.y)\n    {E}"),
+    ("test", "point_eq", 1, "assert Point(1, 2) == Point(1, 2)"),
+    ("test", "point_broken", 1, "assert Point(1, 2).x == 1 +"),
+], partial={}, expected={})
