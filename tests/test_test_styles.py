@@ -43,3 +43,16 @@ def test_style_scores_as_plain_nbgrader(course, name):
     want |= {("stub", cell): (0.0, 0.0) for cell in style.expected["correct"]}
     assert got == want, table
     assert not [r for r in rows if r.flags or r.reason], table
+
+
+def test_overwriting_the_assignment_files_forges_nothing(course):
+    """The learner's code rewrites data/members.csv in its kernel's folder before answering from it:
+    the tests read the grader's own copy, so the forged answer fails (0), as it should."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent / "hostile"))
+    from attacks_handles import OVERWRITE_FILE
+    from shequn.grading.assignment_check import compare_grading, format_table
+
+    rows = compare_grading(course, "style_files", {"forger": {"load": OVERWRITE_FILE}})
+    assert [(r.cell, r.trusted) for r in rows] == [("load_tests", 0.0)], format_table(rows)
