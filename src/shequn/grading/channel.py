@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from shequn.grading.arrow_compression import ipc_compressed
+from shequn.grading.crossing import grader_module, replay_output, replay_stub_calls
 from shequn.grading.remote import RemoteFunction, RemotePolicy, remote_exception
 
 __all__ = ["Channel", "RemoteError", "ChannelViolation", "AnswerRefused"]
@@ -326,8 +327,8 @@ class Channel:
 
     def result(self, res: dict) -> Any:
         files = [f for f in res.get("files", []) if isinstance(f, str)]
-        self._replay_output(res)
-        self._replay_stub_calls(res, files)
+        replay_output(res)
+        replay_stub_calls(self, res, files)
         if isinstance(res.get("refused"), str):
             raise AnswerRefused(res["refused"])
         if "ok" in res:
@@ -336,32 +337,6 @@ class Channel:
         if isinstance(raised, dict):
             raise remote_exception(raised)
         raise self._violation("结果格式不对 / malformed result")
-
-    def _replay_stub_calls(self, res: dict, files: list) -> None:
-        """Calls a test's Mock received in the kernel, made again on that Mock (no code runs: a
-        data Mock only records them)."""
-        calls = res.get("stub_calls")
-        if not self.stubs or type(calls) is not list:
-            return
-        for call in calls[:1000]:
-            if type(call) is list and len(call) == 3 and call[0] in self.stubs:
-                args, kwargs = self.decode(call[1], files), self.decode(call[2], files)
-                if isinstance(args, list) and isinstance(kwargs, dict) and all(isinstance(k, str) for k in kwargs):
-                    self.stubs[call[0]](*args, **kwargs)
-
-    @staticmethod
-    def _replay_output(res: dict) -> None:
-        """What the learner's code printed during the request, into the test's stdout/stderr
-        (as plain nbgrader shows it; stderr there costs the cell its points).  Control
-        characters are removed: no terminal escape crosses."""
-        import sys
-
-        from shequn.grading.sanitize import strip_controls
-
-        for key, stream in (("stdout", sys.stdout), ("stderr", sys.stderr)):
-            text = res.get(key)
-            if isinstance(text, str) and text:
-                stream.write(strip_controls(text[:200_000]))
 
     # ------------------------------------------------------------------ high level
     def handle_op(self, req: dict) -> Any:
@@ -414,32 +389,10 @@ class Channel:
             elif d["kind"] == "value":
                 out[name] = d["value"]
             elif d["kind"] == "module":  # the learner imported it: the grader's own copy of that library
-                module = _grader_module(d.get("module"))
+                module = grader_module(d.get("module"))
                 if module is not None:
                     out[name] = module
         return out
-
-
-_IMPORTABLE = ("numpy", "pandas", "matplotlib", "scipy", "math", "statistics", "collections", "itertools",
-               "functools", "random", "re", "json", "datetime", "string", "operator", "networkx", "shequn")
-
-
-def _grader_module(name: Any):
-    """The grader's own module of this name (a test relying on the learner's ``import numpy as np``);
-    only one already imported here or an allow-listed library: the name is the learner's to choose."""
-    import importlib
-    import sys
-
-    if not isinstance(name, str) or len(name) > 100 or not all(p.isidentifier() for p in name.split(".")):
-        return None
-    if name in sys.modules:
-        return sys.modules[name]
-    if name.split(".")[0] in _IMPORTABLE:
-        try:
-            return importlib.import_module(name)
-        except Exception:  # noqa: BLE001
-            return None
-    return None
 
 
 def _library_type(qualname: str) -> bool:
