@@ -140,6 +140,9 @@ class TrustedExecute(Execute):
         for cell in tests.values():
             cell.source = ""  # nothing of the tests reaches the kernel
         report = {"violations": [], "tests": {}}
+        # read-only cells (set-up or tests) the learner deleted: what is there is graded, these are flagged
+        present = {_meta(c).get("grade_id") for c in nb.cells}
+        report["missing_cells"] = sorted(gid for gid in trusted if gid not in present)
         self._share_files(resources)
         clock = {"start": time.perf_counter()}
         with self.setup_kernel():
