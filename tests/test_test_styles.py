@@ -56,3 +56,37 @@ def test_overwriting_the_assignment_files_forges_nothing(course):
 
     rows = compare_grading(course, "style_files", {"forger": {"load": OVERWRITE_FILE}})
     assert [(r.cell, r.trusted) for r in rows] == [("load_tests", 0.0)], format_table(rows)
+
+
+def test_a_deleted_setup_cell_and_an_added_cell_are_graded_and_flagged(course):
+    """Bad input (nbgrader#1941): a learner deleted a read-only set-up cell and added one of their own.
+    The batch goes on, what is there is graded, and the missing cell is named in the flag."""
+    import tempfile
+
+    import nbformat
+    from nbformat.v4 import new_code_cell
+
+    from helpers.style_fixtures import write_submission
+    from shequn.grading.release import run_nbgrader
+    from shequn.grading.scheduler import grade_assignment
+
+    style = STYLES["style_testing"]
+    base = Path(tempfile.mkdtemp(prefix="sqdel", dir="/tmp"))
+    try:
+        base.chmod(0o755)
+        shutil.copy(course / "nbgrader_config.py", base / "nbgrader_config.py")
+        write_source(base, style)
+        run_nbgrader(["generate_assignment", style.name, "--force"], cwd=base)
+        write_submission(base, style, "mangled", {"normalise": None, "per_member": None})
+        path = base / "_grading" / "submitted" / "mangled" / style.name / f"{style.name}.ipynb"
+        nb = nbformat.read(path, as_version=4)
+        nb.cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") != "imports"]
+        nb.cells.insert(0, new_code_cell("import numpy as np\nimport pandas as pd\nprint('my own cell')"))
+        nbformat.write(nb, path)
+        [result] = grade_assignment(base, style.name, workers=1, progress=False)
+        assert "test cell missing" in result.flags and "imports" in result.detail, result
+        # the learner's own imports stand in for the deleted cell (the grader takes its own numpy and
+        # pandas for those names): both tests pass, as in plain nbgrader (2 + 3); the flag holds it
+        assert result.score == 5.0, result
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
