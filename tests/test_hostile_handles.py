@@ -130,3 +130,11 @@ def test_nbgrader_scoring_rule(tmp_path):
     assert _run(channel, ns, "5.0", 3).status == "instructor error"
     bad = _run(channel, ns, "assert f( ==", 3)
     assert bad.status == "instructor error" and "t" in bad.problem["reason"] and "instructor" in bad.problem["reason"]
+
+
+def test_learner_objects_go_back_into_learner_functions_by_number(tmp_path):
+    channel, ns = _kernel(tmp_path, "class P:\n    def __init__(self, x):\n        self.x = x\n\n"
+                                    "def gap(a, b):\n    return abs(a.x - b.x)\n")
+    out = _run(channel, ns, "a, b = P(1), P(4)\nassert gap(a, b) == 3\nassert {'k': gap(b, a)} == {'k': 3}")
+    assert out.status == 1.0, out
+    assert repr(ns["P"]) == "<learner class>"  # never the learner's own text

@@ -96,15 +96,21 @@ class Channel:
         from shequn.models import thresholds as th
         from shequn.data import Dataset
 
+        from shequn.grading.handles import Handle
+
         key = id(v)
         if key in self._cache and self._cache[key][0] is v:
             return self._cache[key][1]
         out = self._encode(v, th, Dataset)
-        if isinstance(v, (pd.DataFrame, pd.Series, np.ndarray, th.Applicants, Dataset)):
+        if type(v) is not Handle and isinstance(v, (pd.DataFrame, pd.Series, np.ndarray, th.Applicants, Dataset)):
             self._cache[key] = (v, out)
         return out
 
     def _encode(self, v: Any, th, Dataset) -> Any:
+        from shequn.grading.handles import Handle
+
+        if type(v) is Handle:  # a learner object back into the kernel: by its number
+            return {"t": "ref", "id": object.__getattribute__(v, "_id")}
         if v is None or isinstance(v, (bool, str, int, float)) and type(v) in (bool, str, int, float):
             return v
         if isinstance(v, np.generic):

@@ -51,6 +51,8 @@ def decode(v):
     if not isinstance(v, dict):
         return v
     t = v["t"]
+    if t == "ref":
+        return _HANDLES[v["id"]]
     if t == "list":
         return [decode(x) for x in v["v"]]
     if t == "tuple":
