@@ -138,3 +138,16 @@ def test_learner_objects_go_back_into_learner_functions_by_number(tmp_path):
     out = _run(channel, ns, "a, b = P(1), P(4)\nassert gap(a, b) == 3\nassert {'k': gap(b, a)} == {'k': 3}")
     assert out.status == 1.0, out
     assert repr(ns["P"]) == "<learner class>"  # never the learner's own text
+
+
+def test_series_frames_and_arrays_cross_as_data(tmp_path):
+    import numpy as np
+    import pandas as pd
+
+    channel, ns = _kernel(tmp_path, "import pandas as pd, numpy as np\n"
+                                    "def s():\n    return pd.Series([1.5, 2.5], index=['a', 'b'], name='x')\n"
+                                    "def f():\n    return pd.DataFrame({'k': [1, 2]})\n"
+                                    "def a():\n    return np.arange(3)\n")
+    pd.testing.assert_series_equal(ns["s"](), pd.Series([1.5, 2.5], index=["a", "b"], name="x"))
+    pd.testing.assert_frame_equal(ns["f"](), pd.DataFrame({"k": [1, 2]}))
+    np.testing.assert_array_equal(ns["a"](), np.arange(3))

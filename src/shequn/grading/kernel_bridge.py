@@ -130,7 +130,7 @@ def _encode(value, n, files):
     np, pd = _np(), _pd()
     if isinstance(value, (np.ndarray, pd.DataFrame, pd.Series)) and type(value) in (np.ndarray, pd.DataFrame,
                                                                                     pd.Series):
-        size = value.nbytes if type(value) is np.ndarray else int(value.memory_usage(deep=False).sum())
+        size = value.nbytes if type(value) is np.ndarray else int(np.sum(value.memory_usage(deep=False)))
         if size > MAX_BYTES:
             raise Refused(f"{type(value).__name__} of {size / 2**20:.0f} MB (at most {MAX_BYTES // 2**20} MB)")
         if type(value) is np.ndarray and value.dtype.kind == "O":
