@@ -73,6 +73,9 @@ def trusted_report_flags(report_dir: Path) -> tuple[list[str], list[str]]:
         if report.get("kernel_gone"):
             flags.append("kernel died")
             details.append(f"{path.stem}: 内核在测试中停止响应 / the kernel stopped answering during the tests")
+        if report.get("refused"):
+            flags.append("answer refused")
+            details += [f"{path.stem}: {r}" for r in report["refused"][:3]]
         if report.get("missing_cells"):
             flags.append("test cell missing")
             details.append(f"{path.stem}: 只读单元格缺失 / read-only cells missing: "

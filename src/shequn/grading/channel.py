@@ -73,6 +73,7 @@ class Channel:
         self.n = 0
         self.calls, self.seconds = 0, 0.0  # round trips into the kernel, and their time
         self.violations: list[str] = []
+        self.refusals: list[str] = []  # answers refused as too big, deep or endless (flagged)
         self.stubs: dict[str, Any] = {}  # learner name -> the test's data Mock standing in for it
         self.dead = False
         self._cache: dict[int, tuple[Any, Any]] = {}  # id(obj) -> (obj, encoded), per channel
@@ -336,7 +337,9 @@ class Channel:
         replay_output(res)
         replay_stub_calls(self, res, files)
         if isinstance(res.get("refused"), str):
-            raise AnswerRefused(res["refused"])
+            refused = AnswerRefused(res["refused"])
+            self.refusals.append(str(refused)[:300])
+            raise refused
         if "ok" in res:
             return self.decode(res["ok"], files)
         raised = res.get("raised")

@@ -268,6 +268,16 @@ def _handle_op(req, user_ns):
     raise ValueError(op)
 
 
+def _encoded(value, n, files):
+    """The answer as data; a failure here is the channel's, never reported as the learner's error."""
+    try:
+        return encode(value, n, files)
+    except Refused:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        raise Refused(f"could not send the answer ({type(exc).__name__})") from None
+
+
 def _captured(printed):
     """What the learner's code prints during a call: sent back for the test's own stdout/stderr."""
     import contextlib
@@ -302,11 +312,11 @@ def serve(n, user_ns):
             kwargs = {k: decode(a) for k, a in req["kwargs"].items()}
             with _captured(printed):
                 value = target(*args, **kwargs)
-            out = {"ok": encode(value, n, files)}
+            out = {"ok": _encoded(value, n, files)}
         else:
             with _captured(printed):
                 value = _handle_op(req, user_ns)
-            out = {"ok": encode(value, n, files)}
+            out = {"ok": _encoded(value, n, files)}
     except Refused as exc:
         out = {"refused": str(exc)}
     except BaseException as exc:  # noqa: BLE001 - reported to the grader as data

@@ -165,6 +165,7 @@ class TrustedExecute(Execute):
             with cached_data(self.cache_dir or None), _cwd(self._assignment_dir(resources)):
                 self._run_trusted_cells(nb, tests, trusted, ns, channel, report, protected)
             report["violations"] = channel.violations
+            report["refused"] = channel.refusals[:20]
             # a kernel that could not be interrupted (or died) during the tests: every later test
             # failed without running; the instructor should know (audit flags it "kernel died")
             report["kernel_gone"] = channel.dead
