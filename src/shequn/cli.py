@@ -163,6 +163,24 @@ def _cmd_assignments_rehash(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_assignments_check(args: argparse.Namespace) -> int:
+    from shequn.grading.assignment_check import check_assignment, format_table
+    from shequn.grading.results import GradeError
+
+    try:
+        rows = check_assignment(Path(args.course).resolve(), args.name)
+    except (GradeError, RuntimeError) as exc:
+        print(f"无法检查作业 {args.name} (cannot check the assignment): {exc}", file=sys.stderr)
+        return 2
+    print(format_table(rows))
+    differ = [r for r in rows if r.differs]
+    if differ:
+        print(f"\n{len(differ)} 个单元格与 nbgrader 不一致 ({len(differ)} cells differ from plain nbgrader)")
+        return 1
+    print("\n全部单元格与 nbgrader 一致 (every cell scores as plain nbgrader)")
+    return 0
+
+
 def _table_for(path: Path, explicit: str | None) -> str | None:
     from shequn.data.schema import TABLES
 
@@ -317,6 +335,11 @@ def build_parser() -> argparse.ArgumentParser:
     h = a_sub.add_parser("rehash", help="数据变化后重算公开测试的答案摘要 (recompute public-test digests)")
     h.add_argument("sources", nargs="+", help="solutions/<name>/<name>.md")
     h.set_defaults(func=_cmd_assignments_rehash)
+    ck = a_sub.add_parser("check", help="发布前核对：shequn grade 与 nbgrader 的逐单元格得分是否一致 "
+                                        "(grade the solution and the stub both ways; compare per cell)")
+    ck.add_argument("name", help="solutions/ 下的作业名 (assignment name)")
+    ck.add_argument("--course", default=".", help="课程文件夹 (course folder with nbgrader_config.py)")
+    ck.set_defaults(func=_cmd_assignments_check)
 
     gr = sub.add_parser(
         "grade", help="并行、沙箱中自动评分 (autograde submissions in parallel, sandboxed)",

@@ -73,6 +73,20 @@ def trusted_report_flags(report_dir: Path) -> tuple[list[str], list[str]]:
         if report.get("kernel_gone"):
             flags.append("kernel died")
             details.append(f"{path.stem}: 内核在测试中停止响应 / the kernel stopped answering during the tests")
+        if report.get("refused"):
+            flags.append("answer refused")
+            details += [f"{path.stem}: {r}" for r in report["refused"][:3]]
+        if report.get("missing_cells"):
+            flags.append("test cell missing")
+            details.append(f"{path.stem}: 只读单元格缺失 / read-only cells missing: "
+                           + ", ".join(map(str, report["missing_cells"][:5])))
+        for item in report.get("unfaithful", [])[:5]:
+            flags.append("test not run faithfully")
+            details.append(f"{path.stem}: 测试单元格 {item.get('cell')}: {item.get('construct')} "
+                           f"({item.get('reason')}) / test cell {item.get('cell')} held for manual grading")
+        for item in report.get("test_errors", [])[:5]:
+            flags.append("test cell error")
+            details.append(f"{path.stem}: {item.get('reason')}")
         if any(v == "missing" for v in report.get("tests", {}).values()):
             flags.append("grader error")
             details.append(f"{path.stem}: a test cell is not in the gradebook")

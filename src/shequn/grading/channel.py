@@ -32,9 +32,10 @@ import numpy as np
 import pandas as pd
 
 from shequn.grading.arrow_compression import ipc_compressed
+from shequn.grading.crossing import grader_module, replay_output, replay_stub_calls
 from shequn.grading.remote import RemoteFunction, RemotePolicy, remote_exception
 
-__all__ = ["Channel", "RemoteError", "ChannelViolation"]
+__all__ = ["Channel", "RemoteError", "ChannelViolation", "AnswerRefused"]
 
 _FILE = re.compile(r"^\d+-r\d+\.(npy|arrow)$")
 _LIBRARY_TYPE = re.compile(r"^(builtins|numpy|pandas|datetime|collections|decimal|fractions)(\.\w+){1,4}$")
@@ -46,6 +47,18 @@ class RemoteError(Exception):
 
 class ChannelViolation(RemoteError):
     """The kernel answered with something that is not allowed data (flagged)."""
+
+
+class AnswerRefused(RemoteError):
+    """The answer is too big, too deep or never ends: refused with the kernel's stated reason."""
+
+    def __init__(self, why: str):
+        from shequn.grading.sanitize import strip_controls
+
+        super().__init__(f"答案被拒绝 / answer refused: {strip_controls(why[:200])}")
+
+
+_HANDLE_KINDS = ("class", "module", "callable", "object")
 
 
 class Channel:
@@ -60,6 +73,8 @@ class Channel:
         self.n = 0
         self.calls, self.seconds = 0, 0.0  # round trips into the kernel, and their time
         self.violations: list[str] = []
+        self.refusals: list[str] = []  # answers refused as too big, deep or endless (flagged)
+        self.stubs: dict[str, Any] = {}  # learner name -> the test's data Mock standing in for it
         self.dead = False
         self._cache: dict[int, tuple[Any, Any]] = {}  # id(obj) -> (obj, encoded), per channel
 
@@ -82,15 +97,21 @@ class Channel:
         from shequn.models import thresholds as th
         from shequn.data import Dataset
 
+        from shequn.grading.handles import Handle
+
         key = id(v)
         if key in self._cache and self._cache[key][0] is v:
             return self._cache[key][1]
         out = self._encode(v, th, Dataset)
-        if isinstance(v, (pd.DataFrame, pd.Series, np.ndarray, th.Applicants, Dataset)):
+        if type(v) is not Handle and isinstance(v, (pd.DataFrame, pd.Series, np.ndarray, th.Applicants, Dataset)):
             self._cache[key] = (v, out)
         return out
 
     def _encode(self, v: Any, th, Dataset) -> Any:
+        from shequn.grading.handles import Handle
+
+        if type(v) is Handle:  # a learner object back into the kernel: by its number
+            return {"t": "ref", "id": object.__getattribute__(v, "_id")}
         if v is None or isinstance(v, (bool, str, int, float)) and type(v) in (bool, str, int, float):
             return v
         if isinstance(v, np.generic):
@@ -223,6 +244,13 @@ class Channel:
             return tuple(items) if t == "tuple" else items
         if t == "dict" and type(v.get("v")) is dict:
             return {k: self.decode(x, files, depth + 1) for k, x in v["v"].items()}
+        if t in ("set", "frozenset", "pairs") and type(v.get("v")) is list:
+            return self._collection(t, v["v"], files, depth)
+        if t == "complex" and type(v.get("v")) is list and len(v["v"]) == 2 and all(type(x) in (int, float)
+                                                                                    for x in v["v"]):
+            return complex(*v["v"])
+        if t == "handle":
+            return self._handle(v)
         if t in ("npy", "df", "series") and v.get("f") in files and _FILE.match(str(v["f"])):
             data = self._read(v["f"], self.max_bytes)
             if t == "npy":
@@ -257,6 +285,28 @@ class Channel:
             raise RemoteError(f"返回了无法检查的类型{shown} / returned a type{shown} that cannot be checked")
         raise self._violation("未知的结果类型 / unknown result type", repr(t[:40]))
 
+    def _collection(self, t: str, items: list, files: list, depth: int) -> Any:
+        """A set, frozenset or non-string-keyed dict of data (its members hashed here, as data)."""
+        try:
+            if t == "pairs":
+                if not all(type(x) is list and len(x) == 2 for x in items):
+                    raise TypeError
+                return {self.decode(k, files, depth + 1): self.decode(x, files, depth + 1) for k, x in items}
+            out = {self.decode(x, files, depth + 1) for x in items}
+        except TypeError:  # an unhashable member (a list inside a set): not something Python can build
+            raise self._violation("集合或字典的键不可哈希 / unhashable set member or dict key") from None
+        return frozenset(out) if t == "frozenset" else out
+
+    def _handle(self, v: dict) -> Any:
+        from shequn.grading.handles import make_handle
+
+        ok = (type(v.get("id")) is int and 0 <= v["id"] < 10**7 and v.get("kind") in _HANDLE_KINDS
+              and isinstance(v.get("type"), str) and len(v["type"]) <= 200 and type(v.get("mro", [])) is list
+              and len(v.get("mro", [])) <= 20 and all(isinstance(m, str) and len(m) <= 200 for m in v["mro"]))
+        if not ok:
+            raise self._violation("对象句柄格式不对 / malformed object handle")
+        return make_handle(self, v)
+
     def _npy(self, data: bytes) -> np.ndarray:
         try:
             arr = np.load(io.BytesIO(data), allow_pickle=False)
@@ -284,6 +334,12 @@ class Channel:
 
     def result(self, res: dict) -> Any:
         files = [f for f in res.get("files", []) if isinstance(f, str)]
+        replay_output(res)
+        replay_stub_calls(self, res, files)
+        if isinstance(res.get("refused"), str):
+            refused = AnswerRefused(res["refused"])
+            self.refusals.append(str(refused)[:300])
+            raise refused
         if "ok" in res:
             return self.decode(res["ok"], files)
         raised = res.get("raised")
@@ -292,6 +348,15 @@ class Channel:
         raise self._violation("结果格式不对 / malformed result")
 
     # ------------------------------------------------------------------ high level
+    def handle_op(self, req: dict) -> Any:
+        """An operation on a learner object or name (:mod:`shequn.grading.handles`); data back."""
+        return self.result(self.request(req))
+
+    def call_ref(self, ref: int, args: tuple, kwargs: dict) -> Any:
+        req = {"op": "call", "ref": ref, "args": [self.encode(a) for a in args],
+               "kwargs": {k: self.encode(v) for k, v in kwargs.items()}}
+        return self.result(self.request(req))
+
     def describe(self, names: list[str]) -> dict[str, dict]:
         res = self.request({"op": "describe", "names": names})
         info = res.get("ok")
@@ -301,9 +366,9 @@ class Channel:
         out = {}
         for name in names:
             d = info.get(name)
-            if not isinstance(d, dict) or d.get("kind") not in ("missing", "policy", "callable", "value"):
+            if not isinstance(d, dict) or d.get("kind") not in ("missing", "policy", "callable", "value", "module"):
                 continue
-            if d["kind"] == "value":
+            if d["kind"] in ("value", "callable") and "value" in d:
                 try:
                     d = {"kind": "value", "value": self.decode(d.get("value"), files)}
                 except RemoteError:
@@ -321,7 +386,7 @@ class Channel:
         out: dict[str, Any] = {}
         for name, d in self.describe(names).items():
             if d["kind"] == "callable":
-                out[name] = RemoteFunction(self, name)
+                out[name] = d["value"] if "value" in d else RemoteFunction(self, name)
             elif d["kind"] == "policy":
                 name_ok = isinstance(d.get("name"), str) and len(d["name"]) <= 200
                 fee = d.get("fee")
@@ -332,6 +397,10 @@ class Channel:
                     self.violations.append(f"{name}: 门槛的名字或费用无效 / invalid policy name or fee")
             elif d["kind"] == "value":
                 out[name] = d["value"]
+            elif d["kind"] == "module":  # the learner imported it: the grader's own copy of that library
+                module = grader_module(d.get("module"))
+                if module is not None:
+                    out[name] = module
         return out
 
 

@@ -51,6 +51,8 @@ def decode(v):
     if not isinstance(v, dict):
         return v
     t = v["t"]
+    if t == "ref":
+        return _HANDLES[v["id"]]
     if t == "list":
         return [decode(x) for x in v["v"]]
     if t == "tuple":
@@ -99,9 +101,40 @@ def decode(v):
     raise TypeError(f"unknown argument type {t!r}")
 
 
+class Refused(Exception):
+    """An answer too big or too deep to send as data (the grader is told why)."""
+
+
+_BUDGET = {"items": 0, "depth": 0}
+MAX_ITEMS, MAX_DEPTH, MAX_BYTES = 2_000_000, 30, 64 * 2**20
+
+
 def encode(value, n, files):
-    """A learner value as data; files (Arrow, .npy) go to OUT and are listed in *files*."""
+    """A learner value as data; files (Arrow, .npy) go to OUT and are listed in *files*.
+
+    Refused (a clear reason, not a crash) past MAX_ITEMS values, MAX_DEPTH levels of nesting
+    (a list that contains itself) or MAX_BYTES of array or table."""
+    _BUDGET["items"] += 1
+    if _BUDGET["items"] > MAX_ITEMS:
+        raise Refused(f"more than {MAX_ITEMS} values")
+    if _BUDGET["depth"] >= MAX_DEPTH:
+        raise Refused(f"nested more than {MAX_DEPTH} levels deep (a structure that contains itself?)")
+    _BUDGET["depth"] += 1
+    try:
+        return _encode(value, n, files)
+    finally:
+        _BUDGET["depth"] -= 1
+
+
+def _encode(value, n, files):
     np, pd = _np(), _pd()
+    if isinstance(value, (np.ndarray, pd.DataFrame, pd.Series)) and type(value) in (np.ndarray, pd.DataFrame,
+                                                                                    pd.Series):
+        size = value.nbytes if type(value) is np.ndarray else int(np.sum(value.memory_usage(deep=False)))
+        if size > MAX_BYTES:
+            raise Refused(f"{type(value).__name__} of {size / 2**20:.0f} MB (at most {MAX_BYTES // 2**20} MB)")
+        if type(value) is np.ndarray and value.dtype.kind == "O":
+            return handle(value)
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, (int, float)) and type(value) in (int, float):
@@ -131,10 +164,37 @@ def encode(value, n, files):
 
     if type(value) is datetime.date:
         return {"t": "date", "v": value.isoformat()}
+    if type(value) in (set, frozenset) and len(value) <= 100_000:
+        return {"t": type(value).__name__, "v": [encode(x, n, files) for x in value]}
+    if type(value) is complex:
+        return {"t": "complex", "v": [value.real, value.imag]}
+    if type(value) is dict and len(value) <= 100_000:  # keys that are not all strings
+        return {"t": "pairs", "v": [[encode(k, n, files), encode(x, n, files)] for k, x in value.items()]}
     tables = ("groups", "members", "messages", "red_packets")
-    if all(isinstance(getattr(value, k, None), pd.DataFrame) for k in tables):
+    if type(value).__name__ == "Dataset" and all(isinstance(getattr(value, k, None), pd.DataFrame) for k in tables):
         return {"t": "dataset", "v": {k: encode(getattr(value, k), n, files) for k in tables}}
-    return {"t": "unsupported", "type": f"{type(value).__module__}.{type(value).__qualname__}"[:200]}
+    return handle(value)
+
+
+_STUB_CALLS = []  # calls the test's stubs received, sent back with the next answer
+_HANDLES = []  # handle id -> a learner object the grader holds by number only (shequn.grading.handles)
+
+
+def handle(obj):
+    """A learner object the grader may ask about (attributes, calls, len...) but never receives."""
+    _HANDLES.append(obj)
+    cls = type(obj)
+    kind = "class" if isinstance(obj, type) else "module" if cls.__name__ == "module" else (
+        "callable" if callable(obj) else "object")
+    return {"t": "handle", "id": len(_HANDLES) - 1, "kind": kind,
+            "type": f"{cls.__module__}.{cls.__qualname__}"[:200],
+            "mro": [f"{c.__module__}.{c.__qualname__}"[:200] for c in cls.__mro__][:20]}
+
+
+def _target(ref, user_ns):
+    if isinstance(ref, int):
+        return _HANDLES[ref]
+    return user_ns[ref]
 
 
 def _scalar(x):
@@ -144,36 +204,139 @@ def _scalar(x):
 def describe(obj):
     if hasattr(obj, "admit") and hasattr(obj, "invitees") and not isinstance(obj, type):
         return {"kind": "policy", "name": _scalar(getattr(obj, "name", "")), "fee": _scalar(getattr(obj, "fee", 0.0))}
+    if type(obj).__name__ == "module":
+        return {"kind": "module", "module": _scalar(getattr(obj, "__name__", ""))}
     if callable(obj):
         return {"kind": "callable"}
     return {"kind": "value"}
 
 
+def _handle_op(req, user_ns):
+    """An operation on a learner object the grader holds a handle of (or on a name)."""
+    op = req["op"]
+    if op == "del":
+        handle(user_ns.get(req["name"]))  # kept alive: the test may put it back
+        del user_ns[req["name"]]
+        return None
+    if op == "set":
+        user_ns[req["name"]] = _target(req["ref"], user_ns) if "ref" in req else decode(req["value"])
+        return None
+    if op == "stub":  # a test's Mock stands in for a learner name: data back, calls recorded
+        value, name = req["value"], req["name"]
+
+        def stub(*args, **kwargs):
+            _STUB_CALLS.append([name, list(args), kwargs])
+            return decode(value)
+        user_ns[name] = stub
+        return None
+    if op == "seed":  # the test seeded the grader's global generator: the same seed here
+        if req["module"] == "numpy":
+            _np().random.seed(req["value"])
+        else:
+            import random
+            random.seed(req["value"])
+        return None
+    obj = _target(req["ref"], user_ns)
+    if op == "getattr":
+        return getattr(obj, req["attr"])
+    if op == "hasattr":
+        return hasattr(obj, req["attr"])
+    if op == "len":
+        return len(obj)
+    if op == "getitem":
+        return obj[decode(req["key"])]
+    if op == "contains":
+        return decode(req["key"]) in obj
+    if op == "list":
+        import itertools
+        items = list(itertools.islice(iter(obj), req["cap"] + 1))
+        if len(items) > req["cap"]:
+            raise Refused(f"more than {req['cap']} items (a generator that never ends?)")
+        return items
+    if op == "isinstance":
+        return isinstance(obj, _target(req["cls"], user_ns))
+    if op == "issubclass":
+        return isinstance(obj, type) and issubclass(obj, _target(req["cls"], user_ns))
+    if op in ("str", "repr"):
+        return (str if op == "str" else repr)(obj)[:10_000]
+    if op == "bool":
+        return bool(obj)
+    if op == "float":
+        return float(obj)
+    if op == "value":  # a handle's object as data, if it is data after all
+        return obj
+    raise ValueError(op)
+
+
+def _encoded(value, n, files):
+    """The answer as data; a failure here is the channel's, never reported as the learner's error."""
+    try:
+        return encode(value, n, files)
+    except Refused:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        raise Refused(f"could not send the answer ({type(exc).__name__})") from None
+
+
+def _captured(printed):
+    """What the learner's code prints during a call: sent back for the test's own stdout/stderr."""
+    import contextlib
+
+    stack = contextlib.ExitStack()
+    stack.enter_context(contextlib.redirect_stdout(printed[0]))
+    stack.enter_context(contextlib.redirect_stderr(printed[1]))
+    return stack
+
+
 def serve(n, user_ns):
+    import io
+
     with open(os.path.join(IN, f"req-{n}.json"), encoding="utf-8") as fh:
         req = json.load(fh)
     files = []
+    printed = (io.StringIO(), io.StringIO())
+    _BUDGET.update(items=0, depth=0)
     try:
         if req["op"] == "describe":
             result = {name: (describe(user_ns[name]) if name in user_ns else {"kind": "missing"})
                       for name in req["names"]}
             for name, info in result.items():
-                if info["kind"] == "value":
+                if info["kind"] in ("value", "callable"):
                     info["value"] = encode(user_ns[name], n, files)
             out = {"ok": result}
-        else:
-            target = user_ns[req["name"]]
+        elif req["op"] == "call":
+            target = _target(req.get("ref", req.get("name")), user_ns)
             if req.get("method"):
                 target = getattr(target, req["method"])
             args = [decode(a) for a in req["args"]]
             kwargs = {k: decode(a) for k, a in req["kwargs"].items()}
-            out = {"ok": encode(target(*args, **kwargs), n, files)}
+            with _captured(printed):
+                value = target(*args, **kwargs)
+            out = {"ok": _encoded(value, n, files)}
+        else:
+            with _captured(printed):
+                value = _handle_op(req, user_ns)
+            out = {"ok": _encoded(value, n, files)}
+    except Refused as exc:
+        out = {"refused": str(exc)}
     except BaseException as exc:  # noqa: BLE001 - reported to the grader as data
         attrs = {k: _scalar(v) for k, v in list(vars(exc).items())[:10]
                  if isinstance(k, str) and not k.startswith("_")} if hasattr(exc, "__dict__") else {}
+        try:
+            message = str(exc)[:4000]
+        except BaseException:  # noqa: BLE001
+            message = ""
         out = {"raised": {"mro": [f"{c.__module__}.{c.__qualname__}" for c in type(exc).__mro__][:20],
-                          "attrs": attrs}}
+                          "attrs": attrs, "message": message}}
+    if _STUB_CALLS:
+        calls = list(_STUB_CALLS[:1000])
+        del _STUB_CALLS[:]
+        try:
+            out["stub_calls"] = [[c[0], encode(c[1], n, files), encode(c[2], n, files)] for c in calls]
+        except Refused:
+            out["stub_calls"] = []
     out["files"] = files
+    out["stdout"], out["stderr"] = printed[0].getvalue()[:200_000], printed[1].getvalue()[:200_000]
     tmp = os.path.join(OUT, f".res-{n}.tmp")
     with open(tmp, "w", encoding="utf-8") as fh:
         json.dump(out, fh, allow_nan=True)

@@ -4,8 +4,9 @@
 objects to hold: :class:`RemoteFunction` calls a learner's function in the kernel,
 :class:`RemotePolicy` is a learner's threshold policy whose ``admit``/``invitees`` callbacks
 cross the boundary while the model runs in the grader, and :func:`remote_exception` turns what
-the kernel says a learner's code raised into an exception the tests can catch.  No message and
-no learner-chosen class name crosses: only built-in exception types and the kit's ``DataError``.
+the kernel says a learner's code raised into an exception the tests can catch.  No learner-chosen
+class name crosses: only built-in exception types and the kit's ``DataError``, with the message
+capped and stripped of control characters (tests check messages).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ def remote_exception(raised: dict) -> BaseException:
                 cls = cand
         if cls is not None:
             exc = cls.__new__(cls)
-            exc.args = ()
+            exc.args = _message(raised, cls)
             attrs = raised.get("attrs") if isinstance(raised.get("attrs"), dict) else {}
             if cls is DataError:
                 for k in ("file", "line", "column"):
@@ -45,6 +46,21 @@ def remote_exception(raised: dict) -> BaseException:
             return exc
     # no learner-chosen class name (see the channel's _LIBRARY_TYPE)
     return RemoteError("运行出错 / raised an error")
+
+
+def _message(raised: dict, cls: type) -> tuple:
+    """The learner's exception message, as tests check it (``str(e)``, ``pytest.raises(match=)``):
+    capped and without control characters.  Only a built-in exception's message crosses: a
+    learner-named class is not shown (its name and text are theirs to choose)."""
+    from shequn.grading.sanitize import strip_controls
+
+    text = raised.get("message")
+    if not isinstance(text, str) or not text:
+        return ()
+    text = strip_controls(text[:4000])
+    if cls is KeyError and len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        text = text[1:-1]  # str(KeyError('k')) is "'k'": give the key back, so str() matches again
+    return (text,)
 
 
 class RemoteFunction:

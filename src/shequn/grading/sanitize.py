@@ -24,7 +24,7 @@ import re
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool
 
-__all__ = ["SanitizeLearnerContent", "clean_html", "clean_markdown", "escape_for_log", "add_csp", "FEEDBACK_CSP"]
+__all__ = ["SanitizeLearnerContent", "clean_html", "clean_markdown", "escape_for_log", "strip_controls", "add_csp", "FEEDBACK_CSP"]
 
 FEEDBACK_CSP = "default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'; " \
                "img-src 'self' data:; style-src 'self' 'unsafe-inline'; font-src 'self' data:"
@@ -37,6 +37,11 @@ def clean_html(text: str) -> str:
     import nh3
 
     return nh3.clean(text, url_schemes={"http", "https", "mailto", "data"}, link_rel="noopener noreferrer")
+
+
+def strip_controls(text: str) -> str:
+    """*text* without control characters (terminal escapes, bidi overrides); newlines and tabs stay."""
+    return _CONTROL.sub("", text)
 
 
 def escape_for_log(text: str, limit: int = 300) -> str:

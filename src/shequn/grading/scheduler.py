@@ -238,6 +238,7 @@ def _grade(dirs, assignment, workers, timeout, cell_timeout, limits, progress, s
                     f"--KernelManager.connection_file={box.connection_file}",
                     f"--TrustedExecute.channel_in={box.in_dir}", f"--TrustedExecute.channel_out={box.out_dir}",
                     f"--TrustedExecute.kernel_datasets={box.workdir / 'datasets'}",
+                    f"--TrustedExecute.kernel_workdir={box.workdir}",
                     f"--TrustedExecute.grading_seed={seed}", f"--TrustedExecute.call_timeout={int(cell_timeout)}",
                     f"--TrustedExecute.report_dir={report}",
                     f"--TrustedExecute.cache_dir={workroot / 'grader-cache'}"]  # hidden data, made once a run

@@ -30,6 +30,7 @@ import contextlib
 import io
 import json
 import os
+import shutil
 import time
 from pathlib import Path
 from queue import Empty
@@ -41,6 +42,7 @@ from traitlets import Bool, Integer, Unicode
 
 from shequn.grading.channel import Channel, RemoteError
 from shequn.grading.memo import cached_data
+from shequn.grading.test_cells import analysable, run_test_cell, stored_names, to_python
 
 __all__ = ["TrustedExecute", "free_names"]
 
@@ -93,14 +95,16 @@ def bound_names(source: str) -> set[str]:
     return out
 
 
-def _run_code(source: str, ns: dict, name: str):
-    """exec *source* in *ns*; the value of a final expression is returned (as IPython does)."""
+def _run_code(source: str, ns: dict, local=None, name: str = "<test>"):
+    """exec *source* in *ns* (top-level names through *local*, if given); the value of a final
+    expression is returned (as IPython does)."""
     tree = ast.parse(source, filename=name)
     last = None
     if tree.body and isinstance(tree.body[-1], ast.Expr):
         last = ast.Expression(tree.body.pop().value)
-    exec(compile(tree, name, "exec"), ns)  # noqa: S102 - instructor code from the gradebook
-    return eval(compile(last, name, "eval"), ns) if last is not None else None  # noqa: S307
+    local = ns if local is None else local
+    exec(compile(tree, name, "exec"), ns, local)  # noqa: S102 - instructor code from the gradebook
+    return eval(compile(last, name, "eval"), ns, local) if last is not None else None  # noqa: S307
 
 
 class TrustedExecute(Execute):
@@ -109,6 +113,8 @@ class TrustedExecute(Execute):
     channel_in = Unicode("", help="the sandbox's channel 'in' folder (host path)").tag(config=True)
     channel_out = Unicode("", help="the sandbox's channel 'out' folder (host path)").tag(config=True)
     kernel_datasets = Unicode("", help="where the kernel sees the course's datasets/").tag(config=True)
+    kernel_workdir = Unicode("", help="the kernel's work dir (host path): the assignment's files are copied there"
+                             ).tag(config=True)
     grading_seed = Integer(0, help="this term's seed of the hidden data (0: the tests' defaults)").tag(config=True)
     call_timeout = Integer(60, help="seconds per call of a learner function").tag(config=True)
     report_dir = Unicode("", help="where to write the per-notebook report for shequn grade").tag(config=True)
@@ -134,6 +140,10 @@ class TrustedExecute(Execute):
         for cell in tests.values():
             cell.source = ""  # nothing of the tests reaches the kernel
         report = {"violations": [], "tests": {}}
+        # read-only cells (set-up or tests) the learner deleted: what is there is graded, these are flagged
+        present = {_meta(c).get("grade_id") for c in nb.cells}
+        report["missing_cells"] = sorted(gid for gid in trusted if gid not in present)
+        self._share_files(resources)
         clock = {"start": time.perf_counter()}
         with self.setup_kernel():
             clock["kernel_started"] = time.perf_counter()
@@ -146,10 +156,16 @@ class TrustedExecute(Execute):
             channel = self._channel()
             self._install_bridge()
             ns: dict = {"__name__": "__shequn_tests__"}
-            protected = set().union(*(bound_names(src) for src in trusted.values()))
-            with cached_data(self.cache_dir or None):
+            # names the instructor's own cells bind are never taken from the kernel; a test cell's
+            # bindings of a learner's name are mirrored into it instead (shequn.grading.test_cells)
+            protected = set().union(*(bound_names(to_python(trusted[_meta(c).get("grade_id")])) for c in nb.cells
+                                      if is_instructor_cell(c) and _meta(c).get("grade_id") in trusted))
+            self._learner, self._grader_names = set(), set()  # names from the kernel / made here
+            # the tests read the assignment's files by relative path, as in plain nbgrader
+            with cached_data(self.cache_dir or None), _cwd(self._assignment_dir(resources)):
                 self._run_trusted_cells(nb, tests, trusted, ns, channel, report, protected)
             report["violations"] = channel.violations
+            report["refused"] = channel.refusals[:20]
             # a kernel that could not be interrupted (or died) during the tests: every later test
             # failed without running; the instructor should know (audit flags it "kernel died")
             report["kernel_gone"] = channel.dead
@@ -172,12 +188,12 @@ class TrustedExecute(Execute):
             if index in tests:
                 source = trusted.get(gid)
                 cell.source = source if source is not None else ""
-                cell.outputs = self._run_test(source, ns, channel, gid, report, protected)
+                cell.outputs = self._run_test(cell, source, ns, channel, gid, report, protected)
                 cell.execution_count = None
             elif is_instructor_cell(cell) and gid in trusted:
                 try:
                     with _quiet():
-                        _run_code(trusted[gid], ns, f"<instructor cell {gid}>")
+                        _run_code(to_python(trusted[gid]), ns, name=f"<instructor cell {gid}>")
                 except Exception as exc:  # noqa: BLE001 - the instructor's cell itself failed
                     report["instructor_errors"] = [*report.get("instructor_errors", []),
                                                    f"{gid}: {type(exc).__name__}"]
@@ -193,6 +209,33 @@ class TrustedExecute(Execute):
                 if cell.locked and cell.cell_type == "code":
                     out[cell.name] = cell.source
         return out
+
+    @staticmethod
+    def _assignment_dir(resources) -> Path | None:
+        path = (resources or {}).get("metadata", {}).get("path")
+        return Path(path) if path and Path(path).is_dir() else None
+
+    def _share_files(self, resources) -> None:
+        """The assignment folder's files (data, images) copied into the kernel's work dir, where
+        plain nbgrader's kernel would find them by relative path.  Root-owned and read-only: the
+        learner's code can read them; the tests read the grader's own copies, never these."""
+        src = self._assignment_dir(resources)
+        if not self.kernel_workdir or src is None:
+            return
+        dst = Path(self.kernel_workdir)
+        for path in sorted(src.rglob("*")):
+            rel = path.relative_to(src)
+            if path.is_symlink() or rel.parts[0].startswith(".") or path.suffix == ".ipynb" or \
+                    rel.parts[0] in ("datasets", "kernel-ipc") or "feedback" in rel.parts:
+                continue
+            target = dst / rel
+            if path.is_dir():
+                target.mkdir(exist_ok=True)
+                target.chmod(0o755)
+            elif path.is_file() and not target.exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, target)
+                target.chmod(0o444)
 
     def _channel(self) -> Channel:
         course_data = Path(os.getcwd()) / "datasets"
@@ -248,40 +291,45 @@ class TrustedExecute(Execute):
 
         return run_sync(go)()
 
-    def _run_test(self, source: str | None, ns: dict, channel: Channel, gid: str, report: dict,
+    def _run_test(self, cell, source: str | None, ns: dict, channel: Channel, gid: str, report: dict,
                   protected: set[str]) -> list:
         if source is None:
             report["tests"][gid] = "missing"
             return [_error("MissingTest", "测试单元格不在成绩册里 / test cell not in the gradebook")]
-        wanted = [n for n in free_names(source) if n not in ns and n not in protected and not hasattr(builtins, n)]
+        python = analysable(source)
+        try:
+            code = compile(python, f"<test {gid}>", "exec")
+        except SyntaxError:
+            code = None  # reported by run_test_cell as the instructor's error
+        wanted = set(free_names(python) if code is not None else []) | (stored_names(code) if code else set())
+        wanted = sorted(n for n in wanted if n not in protected and n not in self._grader_names
+                        and (n not in ns or n in self._learner) and not hasattr(builtins, n)
+                        and not n.startswith("__"))
         if wanted and not channel.dead:
             with contextlib.suppress(RemoteError):
-                ns.update(channel.proxies(wanted))
+                found = channel.proxies(wanted)
+                self._learner |= set(found)
+                ns.update({k: v for k, v in found.items() if k not in ns or k in self._learner})
         seed_env = os.environ.get("SHEQUN_GRADING_SEED")
         if self.grading_seed:
             os.environ["SHEQUN_GRADING_SEED"] = str(self.grading_seed)
-        out = io.StringIO()
+        points = float(_meta(cell).get("points", 0) or 0)
         try:
-            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
-                value = _run_code(source, ns, f"<test {gid}>")
-        except Exception as exc:  # noqa: BLE001 - a failed test is 0 points
-            report["tests"][gid] = "error"
-            name = type(exc).__name__ if type(exc).__name__ == "CheckFailed" else "TestError"
-            message = str(exc) if name == "CheckFailed" else "测试没有通过 / the tests did not pass"
-            return [*_stream(out.getvalue()), _error(name, message)]
+            outcome = run_test_cell(source, ns, channel, self._learner, points, gid, _run_code)
         finally:
             if seed_env is None:
                 os.environ.pop("SHEQUN_GRADING_SEED", None)
             else:
                 os.environ["SHEQUN_GRADING_SEED"] = seed_env
-        try:
-            points = float(value)
-        except (TypeError, ValueError):
-            report["tests"][gid] = "no score"
-            return [*_stream(out.getvalue()), _error("NoScore", "测试没有给出分数 / the test gave no score")]
-        report["tests"][gid] = points
-        return [*_stream(out.getvalue()),
-                new_output("execute_result", data={"text/plain": repr(points)}, execution_count=None)]
+        self._grader_names |= {n for n in ns if n not in self._learner}
+        report["tests"][gid] = outcome.status
+        if outcome.status == "unfaithful":
+            report.setdefault("unfaithful", []).append({"cell": gid, **outcome.problem})
+        elif outcome.status == "error":
+            report.setdefault("failed", {})[gid] = outcome.problem.get("raised", "")
+        elif outcome.status == "instructor error":
+            report.setdefault("test_errors", []).append({"cell": gid, **outcome.problem})
+        return outcome.outputs
 
     def _write_report(self, info: dict, report: dict) -> None:
         if not self.report_dir:
@@ -289,6 +337,17 @@ class TrustedExecute(Execute):
         folder = Path(self.report_dir)
         folder.mkdir(parents=True, exist_ok=True)
         (folder / f"{info.get('notebook', 'notebook')}.json").write_text(json.dumps(report, ensure_ascii=False))
+
+
+@contextlib.contextmanager
+def _cwd(folder: Path | None):
+    before = os.getcwd()
+    if folder is not None:
+        os.chdir(folder)
+    try:
+        yield
+    finally:
+        os.chdir(before)
 
 
 @contextlib.contextmanager
