@@ -1,13 +1,15 @@
-"""Execute the notebooks on every core, before Sphinx reads their pages one by one.
+"""Execute the notebooks on every core while Sphinx reads their pages one by one.
 
 myst-nb executes a notebook while Sphinx reads its page, so the lessons run one after
 another on one core. In ``execute_notebooks: cache`` mode myst-nb first asks jupyter-cache
 for the outputs of the same code. On ``env-before-read-docs`` (Sphinx knows which pages it is
 about to read), :func:`execute_pages` reads each of those notebooks exactly as myst-nb will
-(same reader, kernel aliases and per-notebook settings), executes them all at once with
-jupyter-cache's own ``single_nb_execution`` (what myst-nb calls), and stores each one that
-succeeded in the build's jupyter-cache (``_build/.jupyter_cache``). myst-nb then reads its
-outputs from there, and the page is the same as if it had executed it.
+(same reader, kernel aliases and per-notebook settings) and starts executing them, one per
+core, with jupyter-cache's own ``single_nb_execution`` (what myst-nb calls). When Sphinx comes
+to a notebook's page (``source-read``), :func:`collect_executed` waits for it and stores it in
+the build's jupyter-cache (``_build/.jupyter_cache``) if it succeeded; myst-nb then reads its
+outputs from there, and the page is the same as if it had executed it. Pages are read in
+Sphinx's own order while the later notebooks still run.
 
 What stays as it was:
 
@@ -37,7 +39,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 from typing import Callable, Iterable, TypeVar
 
-__all__ = ["execute_pages", "write_executed", "map_on_cores", "workers"]
+__all__ = ["execute_pages", "collect_executed", "write_executed", "stop_executions", "map_on_cores", "workers"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -101,29 +103,54 @@ def _execute(job):
 
 
 def execute_pages(app, env, docnames: list[str]) -> None:
-    """``env-before-read-docs``: execute the notebooks among *docnames* on every core and hand
-    their outputs to myst-nb through the build's jupyter-cache."""
+    """``env-before-read-docs``: start executing the notebooks among *docnames*, one per core.
+
+    Sphinx then reads the pages in its order; :func:`collect_executed` waits for each notebook
+    when its page comes up, so the pages read while the later notebooks still run."""
+    app._shequn_executed, app._shequn_pending = {}, {}
     if getattr(env.mystnb_config, "execution_mode", None) != "cache":
         return
-    app._shequn_executed = {}
     named = [(d, _notebook_as_myst_nb_reads_it(env, d)) for d in docnames]
     named = [(d, job) for d, job in named if job is not None]
     if not named:
         return
-    jobs = [job for _, job in named]
     from jupyter_cache import get_cache
-    from jupyter_cache.base import CacheBundleIn
 
     folder = Path(env.mystnb_config.execution_cache_path or Path(app.outdir).parent / ".jupyter_cache")
     if folder.exists():  # every page read is executed afresh, as in force mode
         shutil.rmtree(folder)
-    cache = get_cache(str(folder))
-    results = map_on_cores(_execute, jobs)
-    for (docname, (path, _, _)), result in zip(named, results):
-        if result.err is None:  # a failure is left to myst-nb, which reports it
-            cache.cache_notebook_bundle(CacheBundleIn(result.nb, str(path), data={"execution_seconds": result.time}),
-                                        check_validity=False, overwrite=True)
-            app._shequn_executed[docname] = result.nb
+    app._shequn_cache = get_cache(str(folder))
+    app._shequn_pool = ThreadPoolExecutor(max_workers=workers(len(named)), thread_name_prefix="shequn-exec")
+    for docname, job in named:
+        app._shequn_pending[docname] = (job[0], app._shequn_pool.submit(_execute, job))
+
+
+def collect_executed(app, docname: str, source: list[str]) -> None:
+    """``source-read``: wait for this page's notebook and put it in the cache for myst-nb."""
+    from jupyter_cache.base import CacheBundleIn
+
+    pending = getattr(app, "_shequn_pending", {}).pop(docname, None)
+    if pending is None:
+        return
+    path, future = pending
+    try:
+        result = future.result()
+    except Exception:  # e.g. a kernel that died: myst-nb executes the page again and reports it
+        return
+    if result.err is None:  # a failing cell is left to myst-nb too
+        app._shequn_cache.cache_notebook_bundle(
+            CacheBundleIn(result.nb, str(path), data={"execution_seconds": result.time}),
+            check_validity=False, overwrite=True)
+        app._shequn_executed[docname] = result.nb
+
+
+def stop_executions(app, *_args) -> None:
+    """``env-updated`` / ``build-finished``: no kernel outlives the reading (a failed build
+    may stop before reading every page)."""
+    pool = getattr(app, "_shequn_pool", None)
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
+        app._shequn_pool = None
 
 
 def write_executed(app, doctree) -> None:

@@ -42,7 +42,7 @@ from shequn.site.explorers import split_widget_bundle
 from shequn.site.font_subset import SOURCE_FONT, FontSubsetError, subset_pages
 from shequn.site.assets import fontawesome_subset, theme_templates_without_fontawesome, trim_page_assets
 from shequn.site.learner_wheel import WheelBuildError, start_learner_wheel
-from shequn.site.parallel_execution import execute_pages, write_executed
+from shequn.site.parallel_execution import collect_executed, execute_pages, stop_executions, write_executed
 from shequn.site.search import add_lesson_index_entries, glossary_entries, write_scorer
 from shequn.site.script_loading import defer_page_scripts, theme_templates_with_deferred_search
 
@@ -358,7 +358,10 @@ def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _on_config_inited, priority=900)
     app.connect("env-get-outdated", _on_env_get_outdated)
     app.connect("env-before-read-docs", execute_pages)  # the notebooks on every core (execute: cache)
+    app.connect("source-read", collect_executed)
     app.connect("doctree-read", write_executed)
+    app.connect("env-updated", stop_executions)
+    app.connect("build-finished", stop_executions)
     app.connect("env-updated", _on_env_updated)
     app.add_css_file("shequn.css")
     app.add_css_file("shequn-icons.css")
