@@ -19,11 +19,19 @@ CHROMIUM_FLAGS = [
 
 
 @pytest.fixture(scope="session")
-def site_html() -> Path:
+def site_build_temp(tmp_path_factory) -> Path:
+    """The system temp folder (TMPDIR) the site build sees: a folder of this session's own."""
+    return tmp_path_factory.mktemp("site-build-temp")
+
+
+@pytest.fixture(scope="session")
+def site_html(site_build_temp) -> Path:
     """Build the book exactly as `make site` does; the build must succeed."""
     from shequn.site.build import build
 
-    return build(ROOT)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("TMPDIR", str(site_build_temp))
+        return build(ROOT)
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

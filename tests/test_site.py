@@ -20,6 +20,12 @@ def test_no_page_references_a_cdn(site_html):
     assert external_references(site_html) == []
 
 
+def test_build_leaves_nothing_in_the_temp_folder(site_html, site_build_temp):
+    """The build ran with TMPDIR set to a folder of its own (conftest): jieba's dictionary cache,
+    the wheel's and the fonts' scratch files go into _build or are removed."""
+    assert sorted(p.name for p in site_build_temp.iterdir()) == []
+
+
 def test_site_offers_student_versions_and_leaks_no_solution(site_html):
     from shequn.grading.release import ASSIGNMENTS, find_leaks, secret_lines
 
@@ -45,6 +51,14 @@ def test_lesson_offers_its_notebook_and_no_hub_link_without_a_hub(offline_page, 
     nb = nbformat.read(info.value.path(), as_version=4)
     stored = nbformat.read(ROOT / path.replace(".html", ".ipynb"), as_version=4)
     assert [c.source for c in nb.cells] == [c.source for c in stored.cells]
+    # the build's executed copy: every code cell run once, in order, with outputs wherever the
+    # stored notebook (executed apart, by `make notebooks`) has some, and the widgets' state
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    stored_code = [c for c in stored.cells if c.cell_type == "code"]
+    assert [c.execution_count for c in code] == list(range(1, len(code) + 1))
+    assert [i for i, (c, s) in enumerate(zip(code, stored_code)) if s.outputs and not c.outputs] == []
+    has_widgets = any("nbval-ignore-output" in c.metadata.get("tags", []) for c in stored_code)
+    assert ("widgets" in nb.metadata) == has_widgets
 
 
 def test_assignments_page_has_no_hub_link_without_a_hub(offline_page, site_url):

@@ -31,6 +31,18 @@ REPO = HERE.parents[1]
 DEFAULT_PREFIX = Path("/opt/shequn-hub")
 COURSE_FOLDER = "shequn-course"  # the instructor's nbgrader course, in their home
 INSTRUCTOR_LAB_EXTENSIONS = ("@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment")
+# Server extensions only instructors use: disabled for the environment, enabled in their own config.
+INSTRUCTOR_SERVER_EXTENSIONS = ("nbgrader.server_extensions.formgrader", "nbgrader.server_extensions.course_list")
+# Server extensions no learner uses, so no learner's server imports them at start-up (benchmarks/
+# hub_load.py counts CPU per learner): the language-server proxy (no language server is installed),
+# Notebook 7's own pages and its shim (the course opens JupyterLab: /lab, shequn.site.hub's links).
+LEARNER_UNUSED_SERVER_EXTENSIONS = ("jupyter_lsp", "notebook", "notebook_shim")
+# ...and Notebook 7's JupyterLab buttons that would lead to its (disabled) pages
+LEARNER_UNUSED_LAB_EXTENSIONS = ("@jupyter-notebook/lab-extension",)
+# The kernels' matplotlib font list, built once here and copied into each new home by
+# jupyterhub_config.py (matplotlib would otherwise scan the system's fonts in every learner's
+# first kernel; its cache folder must be writable, so the learners cannot share one).
+MPL_CACHE = "mpl-cache"
 USER_RE = re.compile(r"^[a-z_][a-z0-9_-]{0,30}$")
 
 
@@ -213,7 +225,7 @@ def install(args) -> None:
         NBGRADER_GLOBAL.format(course_id=args.course_id, exchange=str(exchange)))
     jupyter = venv / "bin" / "jupyter"
     # learners get the Assignments list only; instructors enable formgrader for themselves
-    for ext in ("nbgrader.server_extensions.formgrader",):
+    for ext in (*INSTRUCTOR_SERVER_EXTENSIONS, *LEARNER_UNUSED_SERVER_EXTENSIONS):
         run([jupyter, "server", "extension", "disable", "--sys-prefix", ext])
     # (written directly: `jupyter labextension disable` also *locks* the first one, and a locked
     # extension cannot be re-enabled for the instructors)
@@ -223,6 +235,7 @@ def install(args) -> None:
     current.setdefault("disabledExtensions", {}).update({ext: True for ext in INSTRUCTOR_LAB_EXTENSIONS})
     # no "get Jupyter news?" prompt: the news come from the internet, which a campus hub may not reach
     current["disabledExtensions"]["@jupyterlab/apputils-extension:announcements"] = True
+    current["disabledExtensions"].update({ext: True for ext in LEARNER_UNUSED_LAB_EXTENSIONS})
     for ext in INSTRUCTOR_LAB_EXTENSIONS:
         current.get("lockedExtensions", {}).pop(ext, None)
     page_config.write_text(json.dumps(current, indent=2) + "\n")
@@ -232,6 +245,14 @@ def install(args) -> None:
     custom = prefix / "lab-custom"
     stage_lab_fonts(npm_dir / "node_modules", custom)
     for p in [custom, *custom.rglob("*")]:
+        p.chmod(0o755 if p.is_dir() else 0o644)
+
+    mpl_cache = prefix / MPL_CACHE
+    shutil.rmtree(mpl_cache, ignore_errors=True)
+    mpl_cache.mkdir()
+    run([venv / "bin" / "python", "-c", "import matplotlib.font_manager"],
+        env={**os.environ, "MPLCONFIGDIR": str(mpl_cache)})
+    for p in [mpl_cache, *mpl_cache.iterdir()]:
         p.chmod(0o755 if p.is_dir() else 0o644)
 
     print("[5/6] hub state, config and the grading command", flush=True)
@@ -302,7 +323,7 @@ def add_user(args) -> None:
             # (`jupyter server extension enable` refuses nbgrader's legacy-style extension.)
             # formgrader_csp: a Content-Security-Policy on formgrader's pages (no learner script runs)
             _write_user_file(entry, ".jupyter/jupyter_server_config.json", json.dumps(
-                {"ServerApp": {"jpserver_extensions": {"nbgrader.server_extensions.formgrader": True,
+                {"ServerApp": {"jpserver_extensions": {**{ext: True for ext in INSTRUCTOR_SERVER_EXTENSIONS},
                                                        "shequn.grading.formgrader_csp": True}}},
                 indent=2))
             _write_user_file(entry, ".jupyter/labconfig/page_config.json", json.dumps(

@@ -100,6 +100,17 @@ def copy_lessons(spawner):
     if not custom.exists() and not custom.is_symlink() and (PREFIX / "lab-custom").is_dir():
         custom.symlink_to(PREFIX / "lab-custom")
         os.lchown(custom, user.pw_uid, user.pw_gid)
+    # matplotlib's font list, built once by hubctl.py install (PREFIX/mpl-cache), into the folder
+    # matplotlib caches it in (~/.cache/matplotlib), so a first kernel does not scan the fonts
+    fonts = sorted((PREFIX / "mpl-cache").glob("fontlist-*.json"))
+    cache = Path(user.pw_dir) / ".cache" / "matplotlib"
+    if fonts and not cache.exists():
+        for folder in (cache.parent, cache):
+            folder.mkdir(mode=0o700, exist_ok=True)
+            os.chown(folder, user.pw_uid, user.pw_gid)
+        for font_list in fonts:
+            shutil.copy2(font_list, cache / font_list.name)
+            os.chown(cache / font_list.name, user.pw_uid, user.pw_gid)
 
 
 c.Spawner.pre_spawn_hook = copy_lessons

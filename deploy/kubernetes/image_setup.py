@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -53,19 +54,23 @@ def main(argv: list[str] | None = None) -> None:
         hubctl.NBGRADER_GLOBAL.format(course_id=a.course_id, exchange=a.exchange))
     server = etc / "jupyter_server_config.d"
     server.mkdir(exist_ok=True)
+    # what hubctl.py install disables: the instructors' extensions and those no learner uses
     (server / "shequn-no-formgrader.json").write_text(json.dumps(
-        {"ServerApp": {"jpserver_extensions": {"nbgrader.server_extensions.formgrader": False}}}, indent=2))
+        {"ServerApp": {"jpserver_extensions": {ext: False for ext in (*hubctl.INSTRUCTOR_SERVER_EXTENSIONS,
+                                                                      *hubctl.LEARNER_UNUSED_SERVER_EXTENSIONS)}}},
+        indent=2))
     page = etc / "labconfig" / "page_config.json"
     page.parent.mkdir(parents=True, exist_ok=True)
     disabled = {ext: True for ext in hubctl.INSTRUCTOR_LAB_EXTENSIONS}
     disabled["@jupyterlab/apputils-extension:announcements"] = True
+    disabled.update({ext: True for ext in hubctl.LEARNER_UNUSED_LAB_EXTENSIONS})
     page.write_text(json.dumps({"disabledExtensions": disabled}, indent=2) + "\n")
 
     # instructors: formgrader back on (the hub puts this folder on JUPYTER_CONFIG_PATH for them)
     instructor = a.opt / "instructor-config"
     (instructor / "labconfig").mkdir(parents=True, exist_ok=True)
     (instructor / "jupyter_server_config.json").write_text(json.dumps(
-        {"ServerApp": {"jpserver_extensions": {"nbgrader.server_extensions.formgrader": True}}}, indent=2))
+        {"ServerApp": {"jpserver_extensions": {ext: True for ext in hubctl.INSTRUCTOR_SERVER_EXTENSIONS}}}, indent=2))
     (instructor / "labconfig" / "page_config.json").write_text(json.dumps(
         {"disabledExtensions": {ext: False for ext in hubctl.INSTRUCTOR_LAB_EXTENSIONS}}, indent=2))
 
@@ -76,6 +81,12 @@ def main(argv: list[str] | None = None) -> None:
     shutil.copy2(ttf, fonts / ttf.name)
     custom = a.opt / "lab-custom"
     hubctl.stage_lab_fonts(a.npm, custom)
+    # matplotlib's font list, built once in the image; values.yaml's postStart copies it into
+    # ~/.cache/matplotlib (the home is the learner's volume, so it cannot be built there)
+    mpl_cache = a.opt / hubctl.MPL_CACHE
+    mpl_cache.mkdir(parents=True, exist_ok=True)
+    hubctl.run([sys.executable, "-c", "import matplotlib.font_manager"],
+               env={**os.environ, "MPLCONFIGDIR": str(mpl_cache)})
     for root in (a.opt, etc):
         for path in [root, *root.rglob("*")]:
             path.chmod(0o755 if path.is_dir() else 0o644)

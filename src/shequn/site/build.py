@@ -152,17 +152,17 @@ def execute_notebook(md: Path, timeout: int = 180):
 
 
 def write_notebooks(root: Path, only: list[Path] | None = None) -> list[Path]:
-    """Execute every paired lesson (or those in ``only``) and write its ``.ipynb`` beside the ``.md``."""
+    """Execute every paired lesson and assignment source (or those in ``only``), one per core,
+    and write each one's ``.ipynb`` beside its ``.md``."""
     import jupytext
 
+    from shequn.site.parallel_execution import map_on_cores
     from shequn.site.stored_notebooks import strip_notebook
 
     wanted = None if not only else {p.resolve() for p in only}
+    sources = [md for md in paired_notebooks(root) if wanted is None or md.resolve() in wanted]
     written = []
-    for md in paired_notebooks(root):
-        if wanted is not None and md.resolve() not in wanted:
-            continue
-        nb = execute_notebook(md)
+    for md, nb in zip(sources, map_on_cores(execute_notebook, sources)):
         target = md.with_suffix(".ipynb")
         # Stored: sources and the outputs nbval checks; no widget state or images.
         jupytext.write(strip_notebook(nb), target, fmt="ipynb")

@@ -43,6 +43,7 @@ from shequn.site.explorers import split_widget_bundle
 from shequn.site.font_subset import SOURCE_FONT, FontSubsetError, subset_pages
 from shequn.site.assets import fontawesome_subset, theme_templates_without_fontawesome, trim_page_assets
 from shequn.site.learner_wheel import WheelBuildError, start_learner_wheel
+from shequn.site.parallel_execution import collect_executed, execute_pages, stop_executions, write_executed
 from shequn.site.search import add_lesson_index_entries, glossary_entries, write_scorer
 from shequn.site.script_loading import defer_page_scripts, theme_templates_with_deferred_search
 
@@ -155,6 +156,7 @@ def _on_config_inited(app: Sphinx, config: Config) -> None:
     dict_path = write_jieba_dict([*terms, *synonyms], build_dir / "jieba_userdict.txt")
     options = dict(config.html_search_options or {})
     options["dict"] = str(dict_path)
+    _jieba_cache_in(build_dir)
     config.html_search_options = options
     # Lessons rank above the glossary (shequn.site.search); icons without fontawesome.js
     # (shequn.site.assets); the learner wheel for 「在自己电脑上运行」 (shequn.site.learner_wheel).
@@ -176,6 +178,16 @@ def _on_config_inited(app: Sphinx, config: Config) -> None:
         shutil.rmtree(wheel_static)
     (wheel_static / WHEELS_DIR).mkdir(parents=True)
     config.html_static_path = [*config.html_static_path, str(wheel_static)]
+
+
+def _jieba_cache_in(build_dir: Path) -> None:
+    """jieba (Sphinx's Chinese search splitter) caches its parsed dictionary in the system temp
+    folder unless told otherwise: keep it in the build folder, which a build owns."""
+    try:
+        import jieba
+    except ImportError:  # Sphinx then splits Chinese without it
+        return
+    jieba.dt.tmp_dir = str(build_dir)
 
 
 def _learner_wheel(app: Sphinx) -> Path | None:
@@ -347,6 +359,11 @@ def setup(app: Sphinx) -> dict:
     app.connect("html-page-context", defer_page_scripts, priority=990)  # after every handler that adds one
     app.connect("config-inited", _on_config_inited, priority=900)
     app.connect("env-get-outdated", _on_env_get_outdated)
+    app.connect("env-before-read-docs", execute_pages)  # the notebooks on every core (execute: cache)
+    app.connect("source-read", collect_executed)
+    app.connect("doctree-read", write_executed)
+    app.connect("env-updated", stop_executions)
+    app.connect("build-finished", stop_executions)
     app.connect("env-updated", _on_env_updated)
     app.add_css_file("shequn.css")
     app.add_css_file("shequn-icons.css")
