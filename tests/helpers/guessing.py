@@ -56,6 +56,12 @@ def _fp(x):
         return (type(x).__name__, tuple(_fp(getattr(x, f.name)) for f in _dc.fields(x)))
     if isinstance(x, _PurePath):
         return ("path", str(x))
+    if not isinstance(x, (int, float, complex, str, bytes, bool, type(None), type, _types.FunctionType)):
+        # an object: its content (a repr may say little, or name an address another object reuses)
+        slots = [s for c in type(x).__mro__ for s in getattr(c, "__slots__", ())]
+        state = {s: getattr(x, s) for s in slots if hasattr(x, s)} | dict(getattr(x, "__dict__", {}))
+        if state:
+            return (type(x).__name__, _fp(state))
     return ("repr", repr(x))
 
 
