@@ -27,18 +27,20 @@ HARD_CODED_Q2 = """def policy_table(applicants, policies, *, min_members, min_ac
          "meets_goal": [False, True, False]},
         index=["免费", "付费30元", "邀请3人"])
 """
-# Expected autograded totals (the written answer q4 is graded by hand later):
+# Expected autograded totals (the written answer q4 is graded by hand later).  Only hidden cases
+# score (`checks.grade_hidden_only()`): public ones are reported but a guess could pass them.
 #   correct:   q1 3 + q2 4 + q3 6                                       = 13
-#   partial:   q1 3 + q2 5/6 of 4 (wrong column order) + q3 3/9 of 6
-#              (a free group is big enough on every hidden pool, but neither active nor solvent) = 8.3333
+#   partial:   q1 3 + q2 0 (wrong column order: both hidden tables fail) + q3 3/9 of 6
+#              (a free group is big enough on every hidden pool, but neither active nor solvent) = 5
 #   empty:     every answer raises NotImplementedError                  = 0
-#   hardcoded: q1 1/5 of 3 (one public case) + q2 4/6 of 4 (public cases only) + q3 6 = 9.2667
+#   hardcoded: q1 0 (50 answers none of a hidden case's goals) + q2 0 (the visible table on other
+#              pools) + q3 6                                            = 6
 THRESHOLD_STUDENTS = {
     "correct": ({"q1_answer": None, "q2_answer": None, "q3_answer": None, "q4_answer": ESSAY}, 13.0),
     "partial": ({"q1_answer": None, "q2_answer": WRONG_ORDER, "q3_answer": "my_policy = th.FreePolicy()",
-                 "q4_answer": ESSAY}, 8.3333),
+                 "q4_answer": ESSAY}, 5.0),
     "empty": ({}, 0.0),
-    "hardcoded": ({"q1_answer": HARD_CODED_Q1, "q2_answer": HARD_CODED_Q2, "q3_answer": None}, 9.2667),
+    "hardcoded": ({"q1_answer": HARD_CODED_Q1, "q2_answer": HARD_CODED_Q2, "q3_answer": None}, 6.0),
 }
 
 # ---------------------------------------------------------------- assignment 2
@@ -60,31 +62,31 @@ HARD_CODED_LURKERS = """def lurker_share(members, messages, max_messages=0):
 ALL_ANSWERS = {f"q{i}_answer": None for i in range(1, 7)}
 # Expected autograded totals (question 7 is graded by hand):
 #   correct:   q1 2 + q2 3 + q3 4 + q4 2 + q5 4 + q6 3                           = 18
-#   partial:   q1 swallows errors: the 2 public cases pass, the 2 hidden fail  -> 1 of 2
+#   partial:   q1 swallows errors: the 2 public cases pass (not scored), the 2 hidden fail -> 0
 #              q4 counts red packets as messages, and q6 reuses that lurker_share:
 #              which of their hidden cases fail depends on this term's hidden data
 #              (whether red-packet-only members change a lurker count there), so the
 #              total is not fixed by hand: the test takes plain nbgrader's, cell by cell
 #              (None below), and checks its public cases by hand instead
 #   empty:     every answer raises NotImplementedError                         = 0
-#   hardcoded: q4 returns the visible answer for any input: the 2 hashed sample
-#              cases pass, the other 6 fail                                    -> 0.5 of 2
-#              q6 (built on that q4) passes only its 2 public cases of 6         -> 1 of 3
-#                                                                              = 14.5
+#   hardcoded: q4 returns the visible answer for any input: its 2 hashed sample cases
+#              pass (not scored), the 4 hidden fail                            -> 0
+#              q6 (built on that q4) passes only its 2 public cases            -> 0
+#                                                                              = 13
 ANALYSIS_STUDENTS = {
     "correct": ({**ALL_ANSWERS, "q7_answer": ESSAY}, 18.0),
     "partial": ({**ALL_ANSWERS, "q1_answer": SWALLOW, "q4_answer": COUNTS_RED_PACKETS, "q7_answer": ESSAY}, None),
     "empty": ({}, 0.0),
-    "hardcoded": ({**ALL_ANSWERS, "q4_answer": HARD_CODED_LURKERS}, 2 + 3 + 4 + 2 * 2 / 8 + 4 + 3 * 2 / 6),
+    "hardcoded": ({**ALL_ANSWERS, "q4_answer": HARD_CODED_LURKERS}, 2 + 3 + 4 + 0 + 4 + 0),
 }
 # ---------------------------------------------------------------- capstone (mostly graded by hand)
 # code cells: the source's solutions; written parts: the learner's own words (not the sample answers)
 CAPSTONE_ANSWERS = {**{gid: None for gid in ("q2_code", "q4_code", "q5_code")},
                     **{gid: f"{ESSAY}（{gid}）" for gid in ("q1_answer", "q2_answer", "q3_answer", "q4_answer",
                                                             "q5_answer", "q6_answer", "q7_answer")}}
-# Autograded: only q2_tests (2 points: the plan's threshold runs, and it meets the plan's own goals).
-#   correct: both cases pass = 2;  empty: plan_policy and plan_goals are undefined = 0
-CAPSTONE_STUDENTS = {"correct": (CAPSTONE_ANSWERS, 2.0), "empty": ({}, 0.0)}
+# Nothing autograded: q2's check (the plan runs and meets goals the learner sets) is a self-check,
+# read by the instructor with (b)'s rubric, since goals set low pass it.  correct = empty = 0
+CAPSTONE_STUDENTS = {"correct": (CAPSTONE_ANSWERS, 0.0), "empty": ({}, 0.0)}
 SCENARIOS = {"threshold_design": THRESHOLD_STUDENTS, "group_analysis": ANALYSIS_STUDENTS, "capstone": CAPSTONE_STUDENTS}
 MANUAL = {"threshold_design": "q4_answer", "group_analysis": "q7_answer", "capstone": "q1_answer"}
 

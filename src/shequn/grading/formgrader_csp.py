@@ -79,8 +79,9 @@ MATHJAX_ROUTE = "shequn/mathjax/"  # under the server's base URL
 _MATHJAX_FILES = ("formgrader-mathjax.js", "tex-chtml-full.js")  # the configuration first
 _STATIC = Path(__file__).resolve().parent / "static"
 # nbconvert's MathJax tag: a script from another origin whose URL names MathJax (never ours, never run)
-_CDN_MATHJAX = re.compile(r"""<script\b[^>]*\ssrc\s*=\s*["']?(?:[a-z]+:)?//[^"'\s>]*mathjax[^>]*>\s*</script\s*>""",
-                          re.I)
+# and its MathJax 2 configuration (a script type no browser runs, for a MathJax that never loads)
+_CDN_MATHJAX = re.compile(r"""<script\b[^>]*\ssrc\s*=\s*["']?(?:[a-z]+:)?//[^"'\s>]*mathjax[^>]*>\s*</script\s*>"""
+                          r"""|<script type="text/x-mathjax-config">.*?</script\s*>""", re.I | re.S)
 
 
 def mathjax_dir() -> Path | None:
