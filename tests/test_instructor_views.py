@@ -201,7 +201,10 @@ def test_formgrader_page_has_a_csp_and_the_essay_is_inert(formgrader):
     assert "__pwned" not in html and "onerror" not in html.lower()  # ... without its script
     nonce = re.search(r"'nonce-([^']+)'", scripts).group(1)
     own = [m.group(0) for m in re.finditer(r"<script\b[^>]*>", html) if f'nonce="{nonce}"' in m.group(0)]
-    assert own and all("/formgrader/static/" in tag or "src=" not in tag for tag in own)
+    # nonce'd: formgrader's own files, its inline blocks, and the course's MathJax (served by the extension)
+    assert own and all("/formgrader/static/" in tag or "src=" not in tag
+                       or re.fullmatch(r'<script nonce="[^"]+" src="/shequn/mathjax/[a-z-]+\.js">', tag) for tag in own)
+    assert sum("/shequn/mathjax/" in tag for tag in own) == 2
     # a fresh nonce per response
     again = session.get(f"{base}/formgrader/submissions/{sid}/").headers["Content-Security-Policy"]
     assert again != policy
@@ -216,7 +219,9 @@ def test_formgrader_typesets_maths_with_the_course_mathjax_and_nothing_external(
     """Maths render under the CSP: MathJax from the course, every request to formgrader's own server."""
     from conftest import OfflinePage
 
-    base, _, token, sid = formgrader
+    base, session, token, _ = formgrader
+    subs = session.get(f"{base}/formgrader/api/submitted_notebooks/{NAME}/{NAME}").json()
+    sid = {s["student"]: s["id"] for s in subs}["honest"]  # (mallory's essay asks for a missing image)
     offline = OfflinePage(browser, base, {"viewport": {"width": 1280, "height": 900},
                                           "extra_http_headers": {"Authorization": f"token {token}"}})
     try:
