@@ -8,11 +8,14 @@ server and a browser are in tests/test_instructor_views.py.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from shequn.grading.formgrader_csp import page_policy, protect_page
+
+ROOT = Path(__file__).resolve().parents[1]
 
 INJECTED = [
     "<script>window.__pwned = 1</script>",
@@ -75,3 +78,38 @@ def test_the_policy_allows_no_other_script(page):
     assert directives["base-uri"] == "'none'" and directives["frame-ancestors"] == "'self'"
     # each response has its own nonce
     assert protect_page(page, "/user/t")[1] != policy != page_policy("x")
+
+
+def _script_tags(html: str) -> list[str]:
+    return re.findall(r"<script\b[^>]*>", html)
+
+
+def test_maths_come_from_the_course_never_from_a_cdn(page):
+    # nbconvert's template asks for MathJax 2 from a CDN
+    assert any("cdnjs.cloudflare.com/ajax/libs/mathjax" in t for t in _script_tags(page))
+    html, policy = protect_page(page, "/user/t", mathjax=True)
+    nonce = re.search(r"'nonce-([^']+)'", policy).group(1)
+    tags = _script_tags(html)
+    assert not any("mathjax" in t.lower() and "/user/t/shequn/mathjax/" not in t for t in tags)
+    ours = [t for t in tags if "/user/t/shequn/mathjax/" in t]
+    # the configuration, then MathJax 3 with every TeX extension (it loads no script of its own)
+    assert ours == [f'<script nonce="{nonce}" src="/user/t/shequn/mathjax/formgrader-mathjax.js">',
+                    f'<script nonce="{nonce}" src="/user/t/shequn/mathjax/tex-chtml-full.js">']
+    assert "Hub: {Startup" not in html  # no stand-in: the configuration provides MathJax.Hub
+
+
+def test_without_a_mathjax_copy_formulas_stay_tex_and_formgrader_starts(page):
+    html, policy = protect_page(page, "/user/t")
+    nonce = re.search(r"'nonce-([^']+)'", policy).group(1)
+    assert not any("mathjax" in t.lower() for t in _script_tags(html))  # the CDN tag is gone too
+    assert f'<script nonce="{nonce}">window.MathJax = window.MathJax ||' in html
+
+
+def test_the_course_mathjax_is_found_and_configured_safely():
+    from shequn.grading.formgrader_csp import mathjax_dir
+
+    folder = mathjax_dir()
+    assert folder is not None and (folder / "tex-chtml-full.js").is_file()  # `make vendor`
+    config = (ROOT / "src" / "shequn" / "grading" / "static" / "formgrader-mathjax.js").read_text(encoding="utf-8")
+    # no links, classes or styles from a learner's TeX; no script loaded at run time
+    assert '"[-]": ["html", "require", "autoload"]' in config and "enableMenu: false" in config

@@ -36,8 +36,8 @@ STUDENTS = {
     "correct_b": {"q1_answer": None, "q2_answer": None, "q3_answer": None, "q4_answer": ESSAY + "（第二份）"},
     "partial_b": {"q1_answer": HARD_CODED_Q1, "q2_answer": None},
 }
-# partial_b: q1 hard-coded (1 of 5 cases: 3/5) + q2 correct (4) + q3 left empty (0) = 4.6
-EXPECTED_TOTAL = {k: v[1] for k, v in THRESHOLD_STUDENTS.items()} | {"correct_b": 13.0, "partial_b": 4.6}
+# partial_b: q1 hard-coded (its hidden cases fail; public ones do not score: 0) + q2 correct (4) + q3 left empty (0) = 4
+EXPECTED_TOTAL = {k: v[1] for k, v in THRESHOLD_STUDENTS.items()} | {"correct_b": 13.0, "partial_b": 4.0}
 LOOP = "def highest_price(applicants, min_members, prices):\n    return 50\n\nwhile True:\n    pass\n"
 
 
@@ -283,7 +283,7 @@ def test_formgrader_manual_grading_then_export(formgrader):
         rows = {r["student_id"]: r for r in csv.DictReader(fh) if r["assignment"] == NAME}
     assert set(rows) == set(STUDENTS)
     assert float(rows["correct"]["score"]) == pytest.approx(13.0 + manual)
-    assert float(rows["partial"]["score"]) == pytest.approx(8.3333, abs=1e-3)
+    assert float(rows["partial"]["score"]) == pytest.approx(THRESHOLD_STUDENTS["partial"][1], abs=1e-3)
     from shequn.grading.export import gradebook_rows
 
     _, ours = gradebook_rows(course, NAME)

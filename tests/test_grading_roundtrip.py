@@ -93,9 +93,9 @@ def test_autograded_scores_are_exact(graded):
         if expected is None:  # depends on the term's hidden data: plain nbgrader's score, above
             expected = plain_scores[student][0]
             assert 0 < score < scores["correct"][0]
-            # the seed-independent part by hand: q1 swallows errors (2 public pass, 2 hidden fail),
-            # q2, q3 and q5 are the correct solutions
-            assert (cells["q1_tests"], cells["q2_tests"], cells["q3_tests"], cells["q5_tests"]) == (1.0, 3.0, 4.0, 4.0)
+            # the seed-independent part by hand: q1 swallows errors (its 2 hidden cases fail; the
+            # public ones pass but do not score), q2, q3 and q5 are the correct solutions
+            assert (cells["q1_tests"], cells["q2_tests"], cells["q3_tests"], cells["q5_tests"]) == (0.0, 3.0, 4.0, 4.0)
         assert score == pytest.approx(expected, abs=1e-3), (student, scores[student])
         # a written answer waits for the instructor; an untouched one is scored 0 automatically
         assert needs_manual == (MANUAL[name] in answers), student

@@ -2,8 +2,8 @@
 
 The corpus (``tests/hostile/make_corpus.py``, attack code in ``tests/hostile/attacks_*.py``,
 table in ``tests/hostile/README.md``) is written into a temporary course next to the four
-honest threshold_design learners of ``tests/helpers/students.py`` (correct 13, partial 8.3333,
-empty 0, hardcoded 9.2667) and graded in ONE ``python -m shequn.cli grade`` run.  The two
+honest threshold_design learners of ``tests/helpers/students.py`` (correct 13, partial 5,
+empty 0, hardcoded 6) and graded in ONE ``python -m shequn.cli grade`` run.  The two
 group_analysis kinds (answers that delegate to ``shequn.metrics``, which the sandbox masks) are
 graded in a second, small run with an honest correct (18) and an empty (0) submission.
 

@@ -64,6 +64,8 @@ LEAKY = {
 ESSAY = "我的建议：先设门槛。MALLORY-ESSAY"
 HOSTILE = '<script>window.__pwned = 1</script><img src="x" onerror="window.__pwned = 2">'
 EVIL_HTML = "<html><body><script>window.__pwned = 5</script>evil page</body></html>"
+# what an instructor must see typeset in formgrader: one inline formula and one displayed
+FORMULAS = r"留存率 $r_k = \frac{a_k}{n}$，平均提升：$$\bar{L} = \frac{1}{T}\sum_{t=0}^{T-1} L_t$$"
 
 
 def _source_notebook():
@@ -78,7 +80,7 @@ def _source_notebook():
         new_code_cell("def double(frame):\n    ### BEGIN SOLUTION\n    return frame * 2\n    ### END SOLUTION",
                       metadata=meta("q1_answer", solution=True)),
         new_code_cell(TESTS, metadata=meta("q1_tests", grade=True, locked=True, points=2)),
-        new_markdown_cell("## 建议（人工评分）", metadata=meta("q2_text", locked=True)),
+        new_markdown_cell("## 建议（人工评分）\n\n" + FORMULAS, metadata=meta("q2_text", locked=True)),
         new_markdown_cell("示例答案。", metadata=meta("q2_answer", grade=True, solution=True, points=1)),
     ])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -199,7 +201,10 @@ def test_formgrader_page_has_a_csp_and_the_essay_is_inert(formgrader):
     assert "__pwned" not in html and "onerror" not in html.lower()  # ... without its script
     nonce = re.search(r"'nonce-([^']+)'", scripts).group(1)
     own = [m.group(0) for m in re.finditer(r"<script\b[^>]*>", html) if f'nonce="{nonce}"' in m.group(0)]
-    assert own and all("/formgrader/static/" in tag or "src=" not in tag for tag in own)
+    # nonce'd: formgrader's own files, its inline blocks, and the course's MathJax (served by the extension)
+    assert own and all("/formgrader/static/" in tag or "src=" not in tag
+                       or re.fullmatch(r'<script nonce="[^"]+" src="/shequn/mathjax/[a-z-]+\.js">', tag) for tag in own)
+    assert sum("/shequn/mathjax/" in tag for tag in own) == 2
     # a fresh nonce per response
     again = session.get(f"{base}/formgrader/submissions/{sid}/").headers["Content-Security-Policy"]
     assert again != policy
@@ -207,6 +212,41 @@ def test_formgrader_page_has_a_csp_and_the_essay_is_inert(formgrader):
     evil = session.get(f"{base}/formgrader/submissions/{sid}/evil.html")
     assert evil.ok and "evil page" in evil.text
     assert evil.headers["Content-Security-Policy"] == FILES_CSP
+
+
+@pytest.mark.browser
+def test_formgrader_typesets_maths_with_the_course_mathjax_and_nothing_external(formgrader, browser):
+    """Maths render under the CSP: MathJax from the course, every request to formgrader's own server."""
+    from conftest import OfflinePage
+
+    base, session, token, _ = formgrader
+    subs = session.get(f"{base}/formgrader/api/submitted_notebooks/{NAME}/{NAME}").json()
+    sid = {s["student"]: s["id"] for s in subs}["honest"]  # (mallory's essay asks for a missing image)
+    offline = OfflinePage(browser, base, {"viewport": {"width": 1280, "height": 900},
+                                          "extra_http_headers": {"Authorization": f"token {token}"}})
+    try:
+        page = offline.page
+        page.add_init_script("window.__refused = []; document.addEventListener('securitypolicyviolation',"
+                             " e => window.__refused.push(e.violatedDirective + ' ' + e.blockedURI));")
+        loaded: list[str] = []
+        page.on("requestfinished", lambda r: loaded.append(r.url))
+        page.goto(f"{base}/formgrader/submissions/{sid}/", wait_until="load")
+        page.wait_for_function("() => document.querySelectorAll('mjx-container').length >= 2", timeout=60_000)
+        # formgrader itself still starts (it calls MathJax 2's Hub when it does)
+        page.wait_for_function("() => window.formgrader && formgrader.grades && formgrader.grades.loaded",
+                               timeout=30_000)
+        maths = page.evaluate("""() => [...document.querySelectorAll('mjx-container')].map(
+            c => [c.getAttribute('display') === 'true', c.getBoundingClientRect().width > 0,
+                  c.querySelectorAll('mjx-mfrac').length])""")
+        assert [m[0] for m in maths] == [False, True] and all(m[1] and m[2] == 1 for m in maths), maths
+        text = page.evaluate("() => document.querySelector('#notebook').innerText")
+        assert "\\frac" not in text and "$$" not in text  # no TeX source left on screen
+        assert any(url.startswith(f"{base}/shequn/mathjax/tex-chtml-full.js") for url in loaded)
+        assert any("/shequn/mathjax/output/chtml/fonts/" in url for url in loaded)  # its fonts, from the course
+        assert offline.external == [] and offline.failed == []
+        assert page.evaluate("() => window.__refused") == [] and offline.console_errors == []
+    finally:
+        offline.close()
 
 
 @pytest.mark.browser

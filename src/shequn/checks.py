@@ -89,12 +89,23 @@ def expect_close(actual: Any, expected: float, what: str, rel: float = 1e-6, abs
     expect(ok, f"{what} 的数值不对。 / {what} has the wrong value.")
 
 
-def expect_frame_close(actual: Any, expected: pd.DataFrame | pd.Series, what: str, rtol: float = 1e-6) -> None:
-    """Compare shape, labels and values without showing the expected ones."""
+def expect_frame_close(actual: Any, expected: pd.DataFrame | pd.Series, what: str, rtol: float = 1e-6, *,
+                       ordered: bool = False) -> None:
+    """Compare shape, labels and values without showing the expected ones.
+
+    ``ordered=True`` also asks for the rows and columns in the expected order (labels of the
+    expected type: a ``datetime.date`` is not a ``Timestamp``), as a question that names the
+    order asks.
+    """
     kind = type(expected)
     expect_type(actual, kind, what)
     # no numbers in the message: on hidden data the shape would tell the learner about the hidden input
     expect(actual.shape == expected.shape, f"{what} 的形状（行数或列数）不对。 / {what} has the wrong shape.")
+    if ordered:
+        same = list(actual.index) == list(expected.index)
+        if isinstance(expected, pd.DataFrame):
+            same = same and list(actual.columns) == list(expected.columns)
+        expect(same, f"{what} 的行或列的标签、顺序不对。 / {what} has the wrong labels or order.")
     a, e = actual.sort_index(), expected.sort_index()
     expect(list(a.index) == list(e.index), f"{what} 的行标签（index）不对。 / {what} has the wrong index.")
     if isinstance(expected, pd.DataFrame):
@@ -146,6 +157,19 @@ class Checks:
     points: float
     name: str
     results: list[tuple[str, bool, str]] = field(default_factory=list)
+    scored_from: int = 0  # results before this index are public cases: reported, not scored
+
+    def grade_hidden_only(self) -> None:
+        """From here on only the hidden cases score; the public cases above stay in the report.
+
+        A public case runs on inputs the learner sees, and its answer space is often tiny (nine
+        prices, a handful of booleans): trying every candidate, or pasting the answer in,
+        would pass it without solving anything.  So the hidden-tests section of a test cell
+        starts with this call, and the points come only from cases a guess can't pass.  The
+        released notebook has no hidden section, so a learner's own run still scores the
+        public cases (``tests/test_public_checks.py`` checks that no guess earns a point).
+        """
+        self.scored_from = len(self.results)
 
     def case(self, label: str, check: Callable[[], Any]) -> bool:
         try:
@@ -163,19 +187,23 @@ class Checks:
 
     def report(self) -> str:
         lines = [f"【{self.name}】通过 {sum(ok for _, ok, _ in self.results)}/{len(self.results)} 项检查"]
-        for label, ok, message in self.results:
-            lines.append(f"  {'✓' if ok else '✗'} {label}" + ("" if ok else f"：{message}"))
+        if self.scored_from:
+            lines[0] += "（只有隐藏测试计分 / only the hidden cases score）"
+        for i, (label, ok, message) in enumerate(self.results):
+            public = "（公开测试，不计分）" if i < self.scored_from else ""
+            lines.append(f"  {'✓' if ok else '✗'} {label}{public}" + ("" if ok else f"：{message}"))
         return "\n".join(lines)
 
     def score(self) -> float:
         """Print the report and return the points earned; no passed case is an error (0 points)."""
-        if not self.results:
-            raise CheckFailed(f"【{self.name}】没有任何检查。")
+        scored = self.results[self.scored_from:]
+        if not scored:
+            raise CheckFailed(f"【{self.name}】没有任何计分的检查。 / no scored checks.")
         print(self.report())
-        passed = sum(ok for _, ok, _ in self.results)
+        passed = sum(ok for _, ok, _ in scored)
         if passed == 0:
-            raise CheckFailed(f"【{self.name}】全部检查未通过，本题 0 分。 / all checks failed.")
-        return round(self.points * passed / len(self.results), 4)
+            raise CheckFailed(f"【{self.name}】计分的检查全部未通过，本题 0 分。 / all scored checks failed.")
+        return round(self.points * passed / len(scored), 4)
 
 
 @contextmanager

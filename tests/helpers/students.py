@@ -27,18 +27,20 @@ HARD_CODED_Q2 = """def policy_table(applicants, policies, *, min_members, min_ac
          "meets_goal": [False, True, False]},
         index=["免费", "付费30元", "邀请3人"])
 """
-# Expected autograded totals (the written answer q4 is graded by hand later):
+# Expected autograded totals (the written answer q4 is graded by hand later).  Only hidden cases
+# score (`checks.grade_hidden_only()`): public ones are reported but a guess could pass them.
 #   correct:   q1 3 + q2 4 + q3 6                                       = 13
-#   partial:   q1 3 + q2 5/6 of 4 (wrong column order) + q3 3/9 of 6
-#              (a free group is big enough on every hidden pool, but neither active nor solvent) = 8.3333
+#   partial:   q1 3 + q2 0 (wrong column order: both hidden tables fail) + q3 3/9 of 6
+#              (a free group is big enough on every hidden pool, but neither active nor solvent) = 5
 #   empty:     every answer raises NotImplementedError                  = 0
-#   hardcoded: q1 1/5 of 3 (one public case) + q2 4/6 of 4 (public cases only) + q3 6 = 9.2667
+#   hardcoded: q1 0 (50 answers none of a hidden case's goals) + q2 0 (the visible table on other
+#              pools) + q3 6                                            = 6
 THRESHOLD_STUDENTS = {
     "correct": ({"q1_answer": None, "q2_answer": None, "q3_answer": None, "q4_answer": ESSAY}, 13.0),
     "partial": ({"q1_answer": None, "q2_answer": WRONG_ORDER, "q3_answer": "my_policy = th.FreePolicy()",
-                 "q4_answer": ESSAY}, 8.3333),
+                 "q4_answer": ESSAY}, 5.0),
     "empty": ({}, 0.0),
-    "hardcoded": ({"q1_answer": HARD_CODED_Q1, "q2_answer": HARD_CODED_Q2, "q3_answer": None}, 9.2667),
+    "hardcoded": ({"q1_answer": HARD_CODED_Q1, "q2_answer": HARD_CODED_Q2, "q3_answer": None}, 6.0),
 }
 
 # ---------------------------------------------------------------- assignment 2
@@ -60,22 +62,22 @@ HARD_CODED_LURKERS = """def lurker_share(members, messages, max_messages=0):
 ALL_ANSWERS = {f"q{i}_answer": None for i in range(1, 7)}
 # Expected autograded totals (question 7 is graded by hand):
 #   correct:   q1 2 + q2 3 + q3 4 + q4 2 + q5 4 + q6 3                           = 18
-#   partial:   q1 swallows errors: the 2 public cases pass, the 2 hidden fail  -> 1 of 2
+#   partial:   q1 swallows errors: the 2 public cases pass (not scored), the 2 hidden fail -> 0
 #              q4 counts red packets as messages, and q6 reuses that lurker_share:
 #              which of their hidden cases fail depends on this term's hidden data
 #              (whether red-packet-only members change a lurker count there), so the
 #              total is not fixed by hand: the test takes plain nbgrader's, cell by cell
 #              (None below), and checks its public cases by hand instead
 #   empty:     every answer raises NotImplementedError                         = 0
-#   hardcoded: q4 returns the visible answer for any input: the 2 hashed sample
-#              cases pass, the other 6 fail                                    -> 0.5 of 2
-#              q6 (built on that q4) passes only its 2 public cases of 6         -> 1 of 3
-#                                                                              = 14.5
+#   hardcoded: q4 returns the visible answer for any input: its 2 hashed sample cases
+#              pass (not scored), the 4 hidden fail                            -> 0
+#              q6 (built on that q4) passes only its 2 public cases            -> 0
+#                                                                              = 13
 ANALYSIS_STUDENTS = {
     "correct": ({**ALL_ANSWERS, "q7_answer": ESSAY}, 18.0),
     "partial": ({**ALL_ANSWERS, "q1_answer": SWALLOW, "q4_answer": COUNTS_RED_PACKETS, "q7_answer": ESSAY}, None),
     "empty": ({}, 0.0),
-    "hardcoded": ({**ALL_ANSWERS, "q4_answer": HARD_CODED_LURKERS}, 2 + 3 + 4 + 2 * 2 / 8 + 4 + 3 * 2 / 6),
+    "hardcoded": ({**ALL_ANSWERS, "q4_answer": HARD_CODED_LURKERS}, 2 + 3 + 4 + 0 + 4 + 0),
 }
 # ---------------------------------------------------------------- capstone (mostly graded by hand)
 # code cells: the source's solutions; written parts: the learner's own words (not the sample answers)
@@ -87,10 +89,11 @@ SELF_SET_GOALS = ('plan_goals = {"min_members": 100, "min_active_share": 0.01}\n
                   "plan_policy = th.FreePolicy()\nplan_table = th.compare_policies([plan_policy], applicants)\n")
 # Autograded: only q2_tests (4 points, 5 cases: the threshold runs; it meets the instructor's goals
 # on the visible applicants; and on three unseen pools, a hidden test with a fixed grading seed).
-#   correct: 5/5 = 4;  selfset: a free group runs but misses every goal, 1/5 of 4 = 0.8;
+# Only the three hidden cases score (Checks.grade_hidden_only: the visible pool can be fitted by hand).
+#   correct: 3/3 = 4;  selfset: a free group misses every goal on the unseen pools, 0/3 = 0;
 #   empty: plan_policy is undefined = 0
 CAPSTONE_STUDENTS = {"correct": (CAPSTONE_ANSWERS, 4.0),
-                     "selfset": ({**CAPSTONE_ANSWERS, "q2_code": SELF_SET_GOALS}, 0.8),
+                     "selfset": ({**CAPSTONE_ANSWERS, "q2_code": SELF_SET_GOALS}, 0.0),
                      "empty": ({}, 0.0)}
 SCENARIOS = {"threshold_design": THRESHOLD_STUDENTS, "group_analysis": ANALYSIS_STUDENTS, "capstone": CAPSTONE_STUDENTS}
 MANUAL = {"threshold_design": "q4_answer", "group_analysis": "q7_answer", "capstone": "q1_answer"}

@@ -149,7 +149,7 @@ def corpus(release, source, *, course: str, port: int, other_release, partial: d
                               "not readable as a notebook: flagged `invalid notebook`", flag=True),
                             {f"{ASSIGNMENT}.ipynb": nbformat.writes(f(CORRECT)).encode("gbk", errors="replace")}),
         "h21_gbk_filename": (E("malformed submission", "partial answers plus an extra file with a GBK name",
-                               "the extra file is ignored: graded normally -> 8.3333", score=8.3333),
+                               "the extra file is ignored: graded normally -> 5", score=5.0),
                              {f"{ASSIGNMENT}.ipynb": nb_bytes(f(partial)), GBK_NAME: "成员,活跃\n张三,是\n".encode("gbk")}),
         # ---------------------------------------------------------------- silenced / rigged results
         "h13_deleted_tests": (E("audit gaps", "every test cell deleted; answers correct",

@@ -27,10 +27,16 @@ HTML page under ``BASE/formgrader/``:
 Files of a submission served by formgrader (``BASE/formgrader/submissions/ID/FILE``: a learner
 may submit an ``.html`` or ``.svg`` file) get ``sandbox`` and ``default-src 'none'``: no script,
 an opaque origin.  Styles stay ``'unsafe-inline'`` (the notebook's CSS is inlined; images and
-fonts are same-origin or ``data:`` only, so CSS cannot send anything away).  MathJax, which
-nbconvert's template loads from a CDN, is blocked: formulas show as TeX source (the course
-loads nothing from a CDN), and a do-nothing stand-in lets ``formgrade.js``, which calls MathJax
-when it starts, finish starting (as it does not on a hub without internet access today).
+fonts are same-origin or ``data:`` only, so CSS cannot send anything away).
+
+**Maths.**  nbconvert's template loads MathJax 2 from a CDN; the course loads nothing from a
+CDN.  The transform drops that tag and loads the course's own MathJax 3 instead, served by this
+extension at ``BASE/shequn/mathjax/`` from the npm copy (``vendor/node_modules/mathjax/es5``,
+``make vendor``; elsewhere point ``$SHEQUN_MATHJAX_DIR`` at an ``es5`` folder), with the page's
+nonce: ``tex-chtml-full.js`` (every TeX extension in one file, so MathJax never adds a script of
+its own, which the policy would refuse) after ``formgrader-mathjax.js`` (the configuration, and
+the ``MathJax.Hub`` that ``formgrade.js`` calls when it starts).  Without a MathJax copy the
+formulas stay TeX source, and a do-nothing stand-in lets ``formgrade.js`` finish starting.
 
 Enable it where formgrader is enabled (``deploy/jupyterhub/hubctl.py`` does, for instructors)::
 
@@ -45,6 +51,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import re
 import secrets
 from functools import lru_cache
@@ -52,7 +59,8 @@ from pathlib import Path
 
 from tornado.web import OutputTransform
 
-__all__ = ["FILES_CSP", "page_policy", "protect_page", "load_jupyter_server_extension"]
+__all__ = ["FILES_CSP", "MATHJAX_ROUTE", "mathjax_dir", "page_policy", "protect_page",
+           "load_jupyter_server_extension"]
 
 FILES_CSP = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox; frame-ancestors 'self'"
 _PAGE_CSP = ("default-src 'none'; script-src {scripts}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
@@ -67,6 +75,26 @@ _VALUE = r"""[^"'\\<>\r\n]*"""  # what a {{ value }} inside a template's quoted 
 _MATHJAX_STANDIN = ("window.MathJax = window.MathJax || {Hub: {Startup: {signal: {Interest: function () {}}}, "
                     "Queue: function () {}, Config: function () {}}};")
 _NAVIGATION = re.compile(r"(next|prev|next_incorrect|prev_incorrect)/?$")
+MATHJAX_ROUTE = "shequn/mathjax/"  # under the server's base URL
+_MATHJAX_FILES = ("formgrader-mathjax.js", "tex-chtml-full.js")  # the configuration first
+_STATIC = Path(__file__).resolve().parent / "static"
+# nbconvert's MathJax tag: a script from another origin whose URL names MathJax (never ours, never run)
+# and its MathJax 2 configuration (a script type no browser runs, for a MathJax that never loads)
+_CDN_MATHJAX = re.compile(r"""<script\b[^>]*\ssrc\s*=\s*["']?(?:[a-z]+:)?//[^"'\s>]*mathjax[^>]*>\s*</script\s*>"""
+                          r"""|<script type="text/x-mathjax-config">.*?</script\s*>""", re.I | re.S)
+
+
+def mathjax_dir() -> Path | None:
+    """The course's MathJax 3 (an npm ``mathjax/es5`` folder), or None when there is none.
+
+    ``$SHEQUN_MATHJAX_DIR`` if set; else ``vendor/node_modules/mathjax/es5`` in the course folder
+    the server runs in, or in the source tree this package is installed from (``make vendor``).
+    """
+    env = os.environ.get("SHEQUN_MATHJAX_DIR")
+    starts = [Path(env)] if env else [
+        start / "vendor" / "node_modules" / "mathjax" / "es5"
+        for start in (Path.cwd(), Path(__file__).resolve().parents[3])]
+    return next((p for p in starts if (p / _MATHJAX_FILES[1]).is_file()), None)
 
 
 def _template_dir() -> Path:
@@ -112,10 +140,15 @@ def _own_file(src: str, base_url: str) -> bool:
         and not any(part in ("", ".", "..") for part in rest.split("/"))
 
 
-def protect_page(html: str, base_url: str) -> tuple[str, str]:
-    """*html* with nbgrader's own scripts given a fresh nonce, and the policy that allows only them."""
+def protect_page(html: str, base_url: str, mathjax: bool = False) -> tuple[str, str]:
+    """*html* with nbgrader's own scripts given a fresh nonce, and the policy that allows only them.
+
+    With *mathjax* (the server serves the course's MathJax), a page that wanted MathJax gets it.
+    """
     nonce = secrets.token_urlsafe(18)
     patterns, _ = _template_parts()
+    wants_maths = _CDN_MATHJAX.search(html) is not None
+    html = _CDN_MATHJAX.sub("", html)  # a CDN: never loaded, not even to be refused
 
     def mark(m: re.Match) -> str:
         # only tags whose attributes are exactly those nbgrader's templates write: nothing else a
@@ -129,14 +162,19 @@ def protect_page(html: str, base_url: str) -> tuple[str, str]:
         return f'<script nonce="{nonce}"{attrs}>{body}</script>' if trusted else m.group(0)
 
     html = _SCRIPT.sub(mark, html)
-    if "/formgrader/static/js/formgrade.js" in html and "</head>" in html:
-        # formgrade.js calls MathJax 2 when it starts; blocked (a CDN), it would stop half-way
+    starts_mathjax = "/formgrader/static/js/formgrade.js" in html
+    if mathjax and (wants_maths or starts_mathjax) and "</head>" in html:
+        prefix = base_url.rstrip("/") + "/" + MATHJAX_ROUTE
+        tags = "".join(f'<script nonce="{nonce}" src="{prefix}{name}"></script>' for name in _MATHJAX_FILES)
+        html = html.replace("</head>", tags + "</head>", 1)
+    elif starts_mathjax and "</head>" in html:
+        # formgrade.js calls MathJax 2 when it starts; without MathJax it would stop half-way
         # (keyboard shortcuts never set up).  A stand-in that does nothing lets it finish.
         html = html.replace("</head>", f'<script nonce="{nonce}">{_MATHJAX_STANDIN}</script></head>', 1)
     return html, page_policy(nonce)
 
 
-def _transform(base_url: str) -> type[OutputTransform]:
+def _transform(base_url: str, mathjax: bool = False) -> type[OutputTransform]:
     root = base_url.rstrip("/") + "/formgrader/"
 
     class FormgraderCSP(OutputTransform):
@@ -156,7 +194,7 @@ def _transform(base_url: str) -> type[OutputTransform]:
                 headers["Content-Security-Policy"] = FILES_CSP
             elif self.kind == "page" and headers.get("Content-Type", "").startswith("text/html"):
                 if finishing:
-                    html, policy = protect_page(chunk.decode("utf-8", errors="replace"), base_url)
+                    html, policy = protect_page(chunk.decode("utf-8", errors="replace"), base_url, mathjax)
                     chunk = html.encode("utf-8")
                     if "Content-Length" in headers:
                         headers["Content-Length"] = str(len(chunk))
@@ -173,9 +211,20 @@ def _jupyter_server_extension_points():
 
 
 def load_jupyter_server_extension(serverapp) -> None:
-    """Put the transform first (before any compression), for this server's base URL."""
+    """Put the transform first (before any compression), for this server's base URL; serve MathJax."""
+    from jupyter_server.base.handlers import FileFindHandler
+    from jupyter_server.utils import url_path_join
+
     _template_parts()  # fail at start-up, not on the first page, if nbgrader's templates are missing
-    serverapp.web_app.transforms.insert(0, _transform(serverapp.base_url))
+    folder = mathjax_dir()
+    if folder is not None:
+        # public, read-only library files (as the server's own static files): no login needed
+        route = url_path_join(serverapp.base_url, MATHJAX_ROUTE, "(.*)")
+        serverapp.web_app.add_handlers(".*$", [(route, FileFindHandler, {"path": [str(_STATIC), str(folder)]})])
+    else:
+        serverapp.log.warning("shequn: no MathJax copy (run `make vendor`, or set SHEQUN_MATHJAX_DIR): "
+                              "formgrader shows formulas as TeX source")
+    serverapp.web_app.transforms.insert(0, _transform(serverapp.base_url, folder is not None))
     serverapp.log.info("shequn: Content-Security-Policy for formgrader pages enabled")
 
 
