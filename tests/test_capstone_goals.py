@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from shequn.checks import CheckFailed
 from shequn.models import thresholds as th
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,7 +47,10 @@ def _grade(capstone, plan_code: str, **learner_globals) -> list[tuple[str, bool,
     namespace = dict(setup)
     exec(plan_code, namespace)  # noqa: S102
     namespace.update(learner_globals)
-    exec(cells["q2_tests"], namespace)  # noqa: S102
+    try:
+        exec(cells["q2_tests"], namespace)  # noqa: S102
+    except CheckFailed:  # checks.score() raises when no scored case passed: nbgrader gives the cell 0
+        pass
     return namespace["checks"].results
 
 
