@@ -328,5 +328,9 @@ def bar_table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str, 
             cells.append(f'<td style="padding:2px 8px">{cell}</td>')
         body.append(f"<tr>{''.join(cells)}</tr>")
     cap = f'<caption style="caption-side:top;text-align:left">{html.escape(caption)}</caption>' if caption else ""
-    return (f'<table class="shequn-result" style="border-collapse:collapse;font-size:0.9em">'
-            f"{cap}<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+    # A table wider than a phone scrolls in its own box, which a keyboard can reach (tabindex) and a
+    # screen reader names (role=region): the card and its sentences keep the screen's width.
+    name = html.escape(caption or "结果表", quote=True)
+    return (f'<div class="shequn-table-scroll" role="region" tabindex="0" aria-label="{name}">'
+            f'<table class="shequn-result" style="border-collapse:collapse;font-size:0.9em">'
+            f"{cap}<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>")
