@@ -10,6 +10,10 @@ LESSON_PAGES = [
 ]
 ALL_PAGES = ["book/index.html", *LESSON_PAGES, "book/assignments.html", "book/run_locally.html",
              "book/reference/glossary.html", "search.html", "genindex.html"]
+# Every lesson, the synthesis too, and every page a learner can reach (checked against the built site
+# by tests/test_site_navigation.py, so a new page is not left out).
+EVERY_LESSON = [*LESSON_PAGES, "book/06_synthesis/synthesis.html"]
+EVERY_PAGE = [*ALL_PAGES, "book/06_synthesis/synthesis.html", "book/reference/import_your_group.html"]
 
 
 # A phone as the browser tests emulate it (CSS pixels; 360 px wide is the narrowest they check).

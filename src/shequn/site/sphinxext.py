@@ -300,6 +300,8 @@ def _on_html_page_context(app: Sphinx, pagename: str, templatename: str, context
         target = Path(app.outdir) / NOTEBOOKS_DIR / f"{pagename}.ipynb"
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(notebook, target)
+        # the header's download menu offers it too (sphinx-book-theme links "_sources/<ipynb_source>")
+        context["ipynb_source"] = f"../{NOTEBOOKS_DIR}/{pagename}.ipynb"
         box = lesson_links_html(hub_url, f"{pagename}.ipynb", f"{up}{NOTEBOOKS_DIR}/{pagename}.ipynb",
                                 help_href=f"{up}{RUN_LOCALLY_DOC}.html")
         context["body"] = _insert_after_title(context["body"], box)

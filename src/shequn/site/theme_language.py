@@ -53,7 +53,6 @@ THEME_ZH = {
     "Version warning": "版本提示",
     "Search": "搜索",
     "Home": "首页",
-    "Hide Search Matches": "隐藏搜索结果高亮",
     "Click to show": "点击显示",
     "Click to hide": "点击隐藏",
 }

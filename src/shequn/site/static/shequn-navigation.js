@@ -20,6 +20,8 @@
   function isOpen(kind) {
     const dialog = document.getElementById(DIALOGS[kind]);
     if (dialog && dialog.open) return true;
+    if (dialog && kind === "primary-toggle" && !window.matchMedia("(min-width: 992px)").matches) return false;
+    if (dialog && kind === "secondary-toggle" && !window.matchMedia("(min-width: 1200px)").matches) return false;
     const sidebar = document.getElementById(SIDEBARS[kind]);
     if (!sidebar || sidebar.classList.contains("pst-sidebar-hidden")) return false;
     const style = getComputedStyle(sidebar), box = sidebar.getBoundingClientRect();
@@ -68,6 +70,7 @@
           // pydata moved the dialog's nodes (our button too) back into the sidebar first
           document.querySelectorAll(".shequn-dialog-close").forEach((b) => b.remove());
           updateExpanded();
+          setTimeout(updateExpanded, 400); // after the sidebar's slide-out transition
         });
       }
     }
