@@ -64,7 +64,7 @@ def test_the_ranking_table_covers_the_glossary_and_the_phrases():
 
 
 def _results(page, site_url, query) -> list[str]:
-    page.goto(f"{site_url}/search.html?q={query}", wait_until="networkidle")
+    page.goto(f"{site_url}/search.html?q={query}", wait_until="load")  # results come after: waited for below
     page.wait_for_function("document.querySelector('#search-results .search-summary') && "
                            "document.querySelector('#search-results .search-summary').innerText.length > 0",
                            timeout=20000)
@@ -84,9 +84,9 @@ def test_query_reaches_the_lesson_that_teaches_it_in_the_top_3(offline_page, sit
 def test_query_is_cut_into_words_of_the_index(offline_page, site_url, query):
     """The browser's segmenter cuts the query into words the index holds, losing no character
     but ones that no page contains."""
-    p = open_page(offline_page, site_url, "search.html")
+    p = open_page(offline_page, site_url, "search.html?q=社群")
     page = p.page
-    page.wait_for_function("window.Search && Search._index && window.shequnSegmentQuery", timeout=20000)
+    page.wait_for_function("typeof Search !== 'undefined' && !!Search._index && !!window.shequnSegmentQuery", timeout=20000)
     words, terms = page.evaluate("""(q) => {
         const words = splitQuery(q);
         const idx = Search._index;

@@ -18,10 +18,11 @@
   const CJK = /[\u3400-\u9fff\uf900-\ufaff]/u;
   const LONGEST = 12; // no index term is longer (checked in tests/test_site_search.py)
   const defaultSplit = (query) =>
-    query.split(/[^\p{Letter}\p{Number}_\p{Emoji_Presentation}]+/gu).filter((t) => t);
+    String(query || "").split(/[^\p{Letter}\p{Number}_\p{Emoji_Presentation}]+/gu).filter((t) => t);
 
   function vocabulary() {
-    const index = (window.Search && window.Search._index) || {};
+    // searchtools.js declares Search with const: a global binding, not a property of window
+    const index = (typeof Search !== "undefined" && Search._index) || {};
     return [index.terms || {}, index.titleterms || {}];
   }
 
