@@ -53,6 +53,15 @@ THEME_ZH = {
     "Version warning": "版本提示",
     "Search": "搜索",
     "Home": "首页",
+    "© Copyright %(copyright)s.": "© %(copyright)s 版权所有。",
+    "Copyright %(copyright)s": "%(copyright)s 版权所有",
+    "Link to this heading": "链接到本标题",
+    "Link to this definition": "链接到本定义",
+    "Link to this table": "链接到本表格",
+    "Link to this image": "链接到本图片",
+    "Link to this code": "链接到本代码",
+    "Link to this term": "链接到本术语",
+    "Link to this equation": "链接到本公式",
     "Click to show": "点击显示",
     "Click to hide": "点击隐藏",
 }
@@ -111,6 +120,8 @@ def theme_templates_in_chinese(folder: Path) -> Path:
     for theme, name, english, chinese, count in _HARD_CODED:
         # the book theme's layout.html goes to folder/layout.html: pages extend "layout.html", and
         # it extends "pydata_sphinx_theme/layout.html" (shequn.site.script_loading's copy)
-        write_patched_template(_theme_file(theme, name), folder / name, re.compile(re.escape(english)), chinese, count,
+        # components are included by their bare name (the themes put components/ on templates_path)
+        target = folder / (Path(name).name if name.startswith("components/") else name)
+        write_patched_template(_theme_file(theme, name), target, re.compile(re.escape(english)), chinese, count,
                                (f"的英文「{english}」", f"the English {english}"), "shequn.site.theme_language")
     return folder
