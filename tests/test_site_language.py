@@ -70,7 +70,7 @@ def test_theme_strings_are_simplified_chinese(offline_page, site_url, path, devi
     page.wait_for_timeout(100)  # scripts that rename (sphinx-togglebutton, ours) run after DOMContentLoaded
     # the course's own titles may carry an English gloss: 「作业（Assignments）」 in the navigation
     titles = set(english_words(" ".join(page.eval_on_selector_all(
-        ".bd-docs-nav a, .prev-next-area .prev-next-title, h1, .bd-toc-nav a, title",
+        ".bd-docs-nav a, .prev-next-area .prev-next-title, h1, .page-toc a, title",
         "els => els.map(e => e.innerText || e.textContent)"))))
     bad = []
     for kind, where, value in _theme_strings(page):

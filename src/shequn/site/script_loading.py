@@ -98,9 +98,9 @@ def _translations_first(scripts: list) -> list:
     """Sphinx's ``translations.js`` right after ``doctools.js`` (which it extends): a deferred script
     runs with ``document.readyState`` already "interactive", so ``sphinx_highlight.js`` builds its
     「Hide Search Matches」 link at once, and in English if the translations come after it."""
-    names = [str(getattr(js, "filename", js) or "") for js in scripts]
-    at = next((i for i, n in enumerate(names) if n.split("?")[0].endswith("/translations.js")), None)
-    doctools = next((i for i, n in enumerate(names) if n.split("?")[0].endswith("/doctools.js")), None)
+    names = [str(getattr(js, "filename", js) or "").split("?")[0].rsplit("/", 1)[-1] for js in scripts]
+    at = next((i for i, n in enumerate(names) if n == "translations.js"), None)
+    doctools = next((i for i, n in enumerate(names) if n == "doctools.js"), None)
     if at is None or doctools is None or at < doctools:
         return scripts
     moved = scripts.pop(at)

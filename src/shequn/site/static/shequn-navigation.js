@@ -86,7 +86,13 @@
   function ready() {
     // after every DOMContentLoaded handler (the themes' and sphinx-togglebutton's) has run
     setTimeout(() => { wire(); chineseNames(); }, 0);
+    // and for toggle buttons a script adds later
+    new MutationObserver(chineseNames).observe(document.body, { childList: true, subtree: true });
   }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);
-  else ready();
+  // A deferred script runs while readyState is already "interactive", before DOMContentLoaded: wait for it.
+  let started = false;
+  const start = () => { if (!started) { started = true; ready(); } };
+  document.addEventListener("DOMContentLoaded", start);
+  window.addEventListener("load", start);
+  if (document.readyState === "complete") start();
 })();
