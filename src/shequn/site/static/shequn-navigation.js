@@ -10,7 +10,8 @@
  * (it closes by Escape and by a tap beside it too).  aria-expanded tells a screen reader the state.
  *
  * It also names in Chinese what a script labels in English (shequn.site.theme_language):
- * sphinx-togglebutton's "Toggle hidden content".
+ * sphinx-togglebutton's "Toggle hidden content", and sphinx_highlight.js's "Hide Search Matches"
+ * (written before the deferred translations.js has run).
  */
 (function () {
   "use strict";
@@ -80,6 +81,10 @@
   function chineseNames() {
     document.querySelectorAll('button.toggle-button[aria-label="Toggle hidden content"]').forEach((b) => {
       b.setAttribute("aria-label", "显示或隐藏内容");
+    });
+    // sphinx_highlight.js writes this link as soon as it runs, before the deferred translations.js
+    document.querySelectorAll(".highlight-link a").forEach((a) => {
+      if (a.textContent.trim() === "Hide Search Matches") a.textContent = "隐藏搜索结果";
     });
   }
 
