@@ -91,18 +91,4 @@ def defer_page_scripts(app: Sphinx, pagename: str, templatename: str, context: d
     """``html-page-context``, after every other handler: defer the page's ``script_files``."""
     scripts = context.get("script_files")
     if scripts is not None:
-        scripts[:] = _translations_first([_deferred(js) for js in scripts])
-
-
-def _translations_first(scripts: list) -> list:
-    """Sphinx's ``translations.js`` right after ``doctools.js`` (which it extends): a deferred script
-    runs with ``document.readyState`` already "interactive", so ``sphinx_highlight.js`` builds its
-    「Hide Search Matches」 link at once, and in English if the translations come after it."""
-    names = [str(getattr(js, "filename", js) or "").split("?")[0].rsplit("/", 1)[-1] for js in scripts]
-    at = next((i for i, n in enumerate(names) if n == "translations.js"), None)
-    doctools = next((i for i, n in enumerate(names) if n == "doctools.js"), None)
-    if at is None or doctools is None or at < doctools:
-        return scripts
-    moved = scripts.pop(at)
-    scripts.insert(doctools + 1, moved)
-    return scripts
+        scripts[:] = [_deferred(js) for js in scripts]
