@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import re
 import threading
 
 import pytest
@@ -270,3 +271,29 @@ def test_multi_needs_every_right_option_and_reveal_shows_all(page):
     show.click()
     text = _feedback(page, 3).inner_text()
     assert "3 是奇数" in text and "2 = 2 × 1" in text and show.get_attribute("aria-expanded") == "true"
+
+
+# --- the lessons' quizzes: answerable from the page, one box per asked value ---------------------
+def _lesson_quizzes():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    for md in sorted((root / "book").glob("0*/*.md")):
+        blocks = re.findall(r"^:::\{quiz\}\n(.*?)^:::$", md.read_text(encoding="utf-8"), re.M | re.S)
+        for i, block in enumerate(blocks, 1):
+            options = dict(re.findall(r"^:([a-z]+):\s*(.*)$", block, re.M))
+            stem = next(line for line in block.splitlines() if line and not line.startswith((":", "-", " ")))
+            yield f"{md.parent.name} Q{i}", options, stem
+
+
+def test_lesson_quizzes_are_found():
+    assert len(list(_lesson_quizzes())) >= 30
+
+
+@pytest.mark.parametrize("where, options, stem", [pytest.param(*q, id=q[0]) for q in _lesson_quizzes()])
+def test_lesson_quiz_needing_code_says_so_and_asks_one_value_per_box(where, options, stem):
+    """A question whose answer comes from running code carries ``:code:`` (shown under 「需要运行代码」),
+    not a 「运行…」 buried in its text; a numeric question (one box) asks one thing."""
+    assert not re.search(r"(?:运行|调用)\s*`", stem), f"{where}: the stem asks to run code; use :code: ({stem})"
+    if options.get("type") == "numeric":
+        assert len(re.findall(r"[？?]", stem)) == 1, f"{where}: one answer box, but the stem asks {stem}"

@@ -31,6 +31,7 @@ Syntax (MyST)::
     :unit: 人                # optional; shown next to the box and accepted after the number
     :explain: 为什么是 0.3。   # shown when right, and by 「显示答案」
     :hint: 想想……             # optional; shown when wrong
+    :code: from shequn.models import thresholds; thresholds.simulate(…)   # optional: 「需要运行代码」
     题干。
     :::
 
@@ -40,7 +41,8 @@ option values as YAML, so a value must not start with ``{`` or a backtick: write
 
 A "read this widget" question is any question with ``:widget:``: the text (inline MyST, so it can
 ``{ref}`` a label placed before the explorer) tells the learner which explorer to set how; the
-page shows it with a 读图题 badge above the question.
+page shows it with a 读图题 badge above the question.  A question whose answer only code gives has
+``:code:``: the page shows that code under a 「需要运行代码」 badge above the question.
 
 This is a self-check, not an exam: the answer and the explanations are in the page (hidden until
 asked for), so a learner who reads the HTML source can see them.
@@ -209,6 +211,10 @@ class quiz_widget(nodes.General, nodes.TextElement):
     pass
 
 
+class quiz_code(nodes.General, nodes.Element):
+    """「需要运行代码」: the code whose output answers the question, shown above it."""
+
+
 def _attrs(d: dict) -> str:
     from html import escape
 
@@ -282,6 +288,15 @@ def depart_widget(self, node):
     self.body.append("</p>")
 
 
+def visit_code(self, node):
+    self.body.append('<div class="shequn-quiz-code"><p><span class="shequn-quiz-badge">需要运行代码</span> '
+                     '本题的答案不在页面上：在本课的笔记本里运行下面的代码，读出答案。</p>')
+
+
+def depart_code(self, node):
+    self.body.append("</div>")
+
+
 def _skip(self, node):
     raise nodes.SkipNode
 
@@ -306,6 +321,7 @@ class QuizDirective(SphinxDirective):
         "explain": directives.unchanged,
         "hint": directives.unchanged,
         "widget": directives.unchanged,
+        "code": directives.unchanged_required,
     }
 
     def _inline(self, text: str) -> list[nodes.Node]:
@@ -343,6 +359,9 @@ class QuizDirective(SphinxDirective):
         self.set_source_info(node)
         if self.options.get("widget"):
             node += quiz_widget("", "", *self._inline(self.options["widget"]))
+        if self.options.get("code"):
+            code = self.options["code"].strip()
+            node += quiz_code("", nodes.literal_block(code, code, language="python"))
         node += quiz_legend("", "", *self._inline(spec.stem))
         for i, opt in enumerate(spec.options):
             node += quiz_option("", "", *self._inline(opt.text), kind=kind, qid=qid, index=i, correct=opt.correct)
@@ -376,7 +395,8 @@ def setup(app: Sphinx) -> dict:
     html = (visit_quiz, depart_quiz)
     app.add_node(quiz, html=html, latex=(_skip, None), text=(_skip, None), man=(_skip, None), texinfo=(_skip, None))
     for node_cls, vd in ((quiz_legend, (visit_legend, depart_legend)), (quiz_option, (visit_option, depart_option)),
-                         (quiz_why, (visit_why, depart_why)), (quiz_widget, (visit_widget, depart_widget))):
+                         (quiz_why, (visit_why, depart_why)), (quiz_widget, (visit_widget, depart_widget)),
+                         (quiz_code, (visit_code, depart_code))):
         app.add_node(node_cls, html=vd)
     app.add_directive("quiz", QuizDirective)
     app.connect("config-inited", _add_static, priority=950)

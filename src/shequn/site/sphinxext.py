@@ -16,7 +16,10 @@ Loaded from ``_config.yml`` (``sphinx.extra_extensions``).  It
   assignments) on the course's JupyterHub (:mod:`shequn.site.hub`);
 * packs the learner wheel (:mod:`shequn.site.learner_wheel`) into ``_static/wheels/`` and offers
   it on the 「在自己电脑上运行」 page;
-* ranks the lesson that teaches a term above its glossary entry (:mod:`shequn.site.search`);
+* ranks the lesson that teaches a term above its glossary entry (:mod:`shequn.site.search`), and
+  cuts a Chinese query into the index's words in the browser (``static/shequn-search-segment.js``);
+* makes the visible sidebar toggles work (``static/shequn-navigation.js``) and puts the theme's
+  words in Simplified Chinese (:mod:`shequn.site.theme_language`);
 * loads only the assets a page uses, with no console errors (:mod:`shequn.site.assets`);
 * loads no script in a way that blocks the first paint (:mod:`shequn.site.script_loading`);
 * renders the import page's format table from the package (:mod:`shequn.site.import_formats`);
@@ -46,6 +49,7 @@ from shequn.site.learner_wheel import WheelBuildError, start_learner_wheel
 from shequn.site.parallel_execution import collect_executed, execute_pages, stop_executions, write_executed
 from shequn.site.search import add_lesson_index_entries, glossary_entries, write_scorer
 from shequn.site.script_loading import defer_page_scripts, theme_templates_with_deferred_search
+from shequn.site.theme_language import override_theme_translations, theme_templates_in_chinese
 
 __all__ = ["setup", "glossary_terms", "stage_vendor_assets", "VENDOR_FILES"]
 
@@ -163,6 +167,7 @@ def _on_config_inited(app: Sphinx, config: Config) -> None:
     config.html_search_scorer = str(write_scorer(build_dir / "search_scorer.js", GLOSSARY_DOC.with_suffix("").as_posix()))
     # Search scripts deferred, or not loaded where nothing uses them (shequn.site.script_loading).
     templates = theme_templates_with_deferred_search(theme_templates_without_fontawesome(build_dir / "templates"))
+    templates = theme_templates_in_chinese(templates)  # theme text in Chinese (shequn.site.theme_language)
     config.templates_path = [str(templates), *config.templates_path]
     if not config.html_favicon:  # else the browser asks for /favicon.ico: a 404 in the console
         config.html_favicon = str(STATIC_DIR / "shequn-favicon.svg")
@@ -308,6 +313,8 @@ def _on_html_page_context(app: Sphinx, pagename: str, templatename: str, context
         target = Path(app.outdir) / NOTEBOOKS_DIR / f"{pagename}.ipynb"
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(notebook, target)
+        # the header's download menu offers it too (sphinx-book-theme links "_sources/<ipynb_source>")
+        context["ipynb_source"] = f"../{NOTEBOOKS_DIR}/{pagename}.ipynb"
         box = lesson_links_html(hub_url, f"{pagename}.ipynb", f"{up}{NOTEBOOKS_DIR}/{pagename}.ipynb",
                                 help_href=f"{up}{RUN_LOCALLY_DOC}.html")
         context["body"] = _insert_after_title(context["body"], box)
@@ -328,6 +335,12 @@ def _on_lazy_explorers(app: Sphinx, pagename: str, templatename: str, context: d
 
     lazy_explorers(app, pagename, context)
     figure_alt_text(app, context)
+
+
+def _on_search_page(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """The search page cuts a Chinese query into the index's words (``static/shequn-search-segment.js``)."""
+    if pagename == "search":
+        app.add_js_file("shequn-search-segment.js", defer="defer")
 
 
 def _on_build_finished(app: Sphinx, exception) -> None:
@@ -367,5 +380,8 @@ def setup(app: Sphinx) -> dict:
     app.connect("env-updated", _on_env_updated)
     app.add_css_file("shequn.css")
     app.add_css_file("shequn-icons.css")
+    app.add_js_file("shequn-navigation.js", defer="defer")  # the visible sidebar toggles work
+    app.connect("html-page-context", _on_search_page)
+    app.connect("builder-inited", override_theme_translations)
     app.connect("build-finished", _on_build_finished)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -41,10 +41,10 @@ def connector_explorer_spec() -> Explorer:
         controls=[
             Control("era", "时代", [(e.name_zh, e.key) for e in connectors.ERAS],
                     default="community_commerce", kind="toggle"),
-            Control("content_quality", "内容质量", [(f"{q:.1f}", q) for q in (0.2, 0.4, 0.6, 0.8, 1.0)],
+            Control("content_quality", "内容质量", [(f"{q:z.1f}", q) for q in (0.2, 0.4, 0.6, 0.8, 1.0)],
                     default=0.6),
             Control("platform_decline", "平台每周衰减",
-                    [(f"{d:.0%}", d) for d in (0.0, 0.05, 0.1, 0.2)], default=0.0),
+                    [(f"{d:z.0%}", d) for d in (0.0, 0.05, 0.1, 0.2)], default=0.0),
             Control("weeks", "周数", [(str(n), n) for n in (4, 12, 26)], default=12),
         ],
         render=_render_connectors,

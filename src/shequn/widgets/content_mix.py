@@ -20,7 +20,7 @@ def _render_content_mix(pgc_share: float, cadence: int, weeks: int, stop_week: i
         r = run.loc[week]
         rows.append({
             "week": f"第{week}周" + ("" if r["operator"] > 0 else "（已停手）"),
-            "posts": f"PGC {r['pgc_posts']:.1f}＋UGC {r['ugc_posts']:.1f}",
+            "posts": f"PGC {r['pgc_posts']:z.1f}＋UGC {r['ugc_posts']:z.1f}",
             "value": float(r["value"]),
             "active": float(r["active_share"]),
             "retained": float(r["retained"]),
@@ -49,12 +49,12 @@ def _render_content_mix(pgc_share: float, cadence: int, weeks: int, stop_week: i
     if working:
         verdict = ""
     elif last["active_members"] >= 0.05:
-        verdict = f"；停手后第{weeks}周仍有{last['active_members']:.0%}的初始成员活跃"
+        verdict = f"；停手后第{weeks}周仍有{last['active_members']:z.0%}的初始成员活跃"
     else:
         verdict = f"；停手后到第{weeks}周群已基本沉寂"
     summary = (
-        f'<p style="margin:4px 0">PGC占比<b>{pgc_share:.0%}</b>、每周<b>{cadence}</b>条：'
-        f"{html.escape(who)}，共投入约<b>{hours:.0f}</b>小时{html.escape(verdict)}。</p>"
+        f'<p style="margin:4px 0">PGC占比<b>{pgc_share:z.0%}</b>、每周<b>{cadence}</b>条：'
+        f"{html.escape(who)}，共投入约<b>{hours:z.0f}</b>小时{html.escape(verdict)}。</p>"
     )
     return summary + table
 
@@ -67,7 +67,7 @@ def content_mix_explorer_spec() -> Explorer:
         note=("数字来自本课的示意模型：参数是假设，不是实测数据。内容价值一栏的满格表示"
               "价值足以让全部留下的成员活跃；在群率是仍在群里的人占初始成员的比例。"),
         controls=[
-            Control("pgc_share", "PGC占比", [(f"{s:.0%}", s) for s in content_mix.PGC_SHARES], default=0.5),
+            Control("pgc_share", "PGC占比", [(f"{s:z.0%}", s) for s in content_mix.PGC_SHARES], default=0.5),
             Control("cadence", "每周条数", [(str(c), c) for c in content_mix.CADENCES], default=7),
             Control("weeks", "周数", [(str(n), n) for n in content_mix.HORIZONS], default=26, kind="toggle"),
             Control("stop_week", "运营者",

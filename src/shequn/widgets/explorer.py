@@ -297,7 +297,7 @@ def _bar(fraction: float, color: str) -> str:
     pct = max(0.0, min(1.0, fraction)) * 100
     return (
         f'<span style="display:inline-block;width:8em;height:0.8em;background:#eee;'
-        f'vertical-align:middle"><span style="display:block;width:{pct:.1f}%;height:100%;'
+        f'vertical-align:middle"><span style="display:block;width:{pct:z.1f}%;height:100%;'
         f'background:{color}"></span></span>'
     )
 
@@ -322,11 +322,15 @@ def bar_table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str, 
             if scale is None:
                 cell = html.escape(str(value))
             else:
-                text = f"{value:.0%}" if scale == 1 else f"{value:.2f}"
+                text = f"{value:z.0%}" if scale == 1 else f"{value:z.2f}"
                 cell = f"{_bar(value / scale if scale else 0.0, palette[bar_i % len(palette)])} {text}"
                 bar_i += 1
             cells.append(f'<td style="padding:2px 8px">{cell}</td>')
         body.append(f"<tr>{''.join(cells)}</tr>")
     cap = f'<caption style="caption-side:top;text-align:left">{html.escape(caption)}</caption>' if caption else ""
-    return (f'<table class="shequn-result" style="border-collapse:collapse;font-size:0.9em">'
-            f"{cap}<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+    # A table wider than a phone scrolls in its own box, which a keyboard can reach (tabindex) and a
+    # screen reader names (role=region): the card and its sentences keep the screen's width.
+    name = html.escape(caption or "结果表", quote=True)
+    return (f'<div class="shequn-table-scroll" role="region" tabindex="0" aria-label="{name}">'
+            f'<table class="shequn-result" style="border-collapse:collapse;font-size:0.9em">'
+            f"{cap}<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>")

@@ -14,7 +14,7 @@ MAX_ROWS = 8  # business rows listed one by one before the rest are grouped
 
 def _k(yuan: float) -> str:
     """Money in thousand 元 a day, as shown in the explorer's text."""
-    return f"{yuan / 1000:.2f}千元"
+    return f"{yuan / 1000:z.2f}千元"
 
 
 def _business_rows(n: int, strategy: str, profits) -> list[dict]:
@@ -42,14 +42,14 @@ def _render_gas_station(n: int, strategy: str, traffic: float, complementarity: 
         [("who", "商户", None), ("profit", "每天利润（千元）", scale)],
         caption=CAPTION,
     )
-    head = paragraph(f"<b>{html.escape(gas_station.STRATEGY_ZH[strategy])}</b>，每天{traffic:.0f}辆车经过，{n}家商户。"
+    head = paragraph(f"<b>{html.escape(gas_station.STRATEGY_ZH[strategy])}</b>，每天{traffic:z.0f}辆车经过，{n}家商户。"
               f"每家平均利润<b>{_k(s.per_business)}</b>，总利润<b>{_k(s.total)}</b>；"
               f"第一家加油站的利润{_k(s.first)}，最后加入的一家{_k(s.newest)}。")
     if strategy == "identical":
         n_star = gas_station.saturation_point(traffic=traffic)
-        note = f"同质加油站瓜分同一股车流：超过约{n_star:.0f}座后，每一座都亏钱（互补程度对本策略没有影响）。"
+        note = f"同质加油站瓜分同一股车流：超过约{n_star:z.0f}座后，每一座都亏钱（互补程度对本策略没有影响）。"
     else:
-        note = f"互补商户共用同一批用户，每家分摊的获客成本为{s.acquisition_per_business:.0f}元/天。"
+        note = f"互补商户共用同一批用户，每家分摊的获客成本为{s.acquisition_per_business:z.0f}元/天。"
     compare = paragraph(f"<small>{html.escape(note)} 对照：同样{n}家，若{html.escape(gas_station.STRATEGY_ZH[other_key])}，"
                  f"每家平均{_k(other.per_business)}，总利润{_k(other.total)}。</small>")
     return head + table + compare
@@ -66,7 +66,7 @@ def gas_station_explorer_spec() -> Explorer:
             Control("strategy", "策略", [(gas_station.STRATEGY_ZH[s], s) for s in ("identical", "complementary")],
                     default="identical", kind="toggle"),
             Control("traffic", "每天车流", [(f"{t}辆", t) for t in (1000, 2000, 4000)], default=2000),
-            Control("complementarity", "互补程度", [(f"{c:.1f}", c) for c in (0.1, 0.3, 0.5, 0.8)], default=0.5),
+            Control("complementarity", "互补程度", [(f"{c:z.1f}", c) for c in (0.1, 0.3, 0.5, 0.8)], default=0.5),
         ],
         render=_render_gas_station,
     )

@@ -20,9 +20,9 @@ def _render_magnets(variant: str, n: int) -> str:
     if r.seed_claim is not None:
         rows.append({"what": "作者的说法", "p": r.seed_claim})
     table = bar_table(rows, [("what", "", None), ("p", "概率", 1)], caption=CAPTION)
-    exact = "本变体没有给出精确公式。" if r.exact is None else f"精确值{r.exact:.1%}。"
+    exact = "本变体没有给出精确公式。" if r.exact is None else f"精确值{r.exact:z.1%}。"
     head = paragraph(f"<b>{html.escape(magnets.VARIANT_ZH[variant])}</b>，{n}块磁铁："
-              f"模拟估计{r.estimate:.1%}（标准误约{r.std_error:.1%}），{exact}")
+              f"模拟估计{r.estimate:z.1%}（标准误约{r.std_error:z.1%}），{exact}")
     if r.seed_claim is None:
         verdict = "作者只给出了2块和3块的数字。"
     elif r.exact is not None and abs(r.exact - r.seed_claim) < 0.01:

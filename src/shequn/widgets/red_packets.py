@@ -15,9 +15,9 @@ def _render_red_packets(lift: float, half_life_days: float, conversion: float, n
     base = s["baseline"]
     rows = [
         {"when": "平时（无红包）", "active": base, "ratio": "1.00倍"},
-        {"when": "最后一次红包当天", "active": s["day0"], "ratio": f"{s['day0'] / base:.2f}倍"},
-        {"when": "一周后", "active": s["week"], "ratio": f"{s['week'] / base:.2f}倍"},
-        {"when": "一个月后", "active": s["month"], "ratio": f"{s['month'] / base:.2f}倍"},
+        {"when": "最后一次红包当天", "active": s["day0"], "ratio": f"{s['day0'] / base:z.2f}倍"},
+        {"when": "一周后", "active": s["week"], "ratio": f"{s['week'] / base:z.2f}倍"},
+        {"when": "一个月后", "active": s["month"], "ratio": f"{s['month'] / base:z.2f}倍"},
     ]
     scale = max(120.0, s["day0"])
     table = bar_table(
@@ -26,13 +26,13 @@ def _render_red_packets(lift: float, half_life_days: float, conversion: float, n
         caption=CAPTION,
     )
     hl = s["half_life"]
-    hl_text = "一个月内没有降到一半" if math.isinf(hl) else f"{hl:.1f}天"
+    hl_text = "一个月内没有降到一半" if math.isinf(hl) else f"{hl:z.1f}天"
     packets = "、".join(f"第{d}天" for d in s["packets"])
     info = paragraph(f"200人的群，80%是潜水者；在{packets}发红包（共{n_packets}次）。"
               f"从输出测得：最后一次红包后，多出来的活跃人数降到一半用了<b>{hl_text}</b>；"
-              f"共有<b>{s['converted']:.1f}</b>位潜水者转为常客。")
+              f"共有<b>{s['converted']:z.1f}</b>位潜水者转为常客。")
     lasting = s["month"] - base
-    verdict = (f"一个月后仍比平时多{lasting:.1f}人。" if lasting >= 0.5
+    verdict = (f"一个月后仍比平时多{lasting:z.1f}人。" if lasting >= 0.5
                else "一个月后几乎回到平时的水平。")
     return info + table + paragraph(verdict)
 

@@ -46,7 +46,7 @@ def _row(r: thresholds.SimulationResult, label: str) -> dict:
         "invited": r.invited_members / 1000,
         "revenue": r.revenue / 10_000,
         "cost": r.cost / 10_000,
-        "net": f"{r.net / 10_000:+.1f}",
+        "net": f"{r.net / 10_000:+z.1f}",
     }
 
 

@@ -44,7 +44,7 @@ def _render_traffic(inflow: int, retention: float, cost_per_user: float, weeks: 
     )
     half = traffic.weeks_to_share(retention, 0.5)
     text = (
-        f'<p style="margin:4px 0">每周新增{inflow:,}人、每周留存率{retention:.0%}：'
+        f'<p style="margin:4px 0">每周新增{inflow:,}人、每周留存率{retention:z.0%}：'
         f"一位用户平均被计入存量{traffic.expected_lifetime(retention):.3g}周；"
         f"稳态用户存量＝{inflow:,}÷(1−{retention:g})＝<b>{star:,.0f}人</b>，"
         f"约第{half}周达到稳态的一半。</p>"
@@ -70,7 +70,7 @@ def traffic_explorer_spec() -> Explorer:
         note="数字来自导论的示意模型：参数是假设，不是实测数据；这里不计社群的运营成本。",
         controls=[
             Control("inflow", "每周新增用户", [(f"{n:,}", n) for n in (100, 500, 1000, 2000)], default=500),
-            Control("retention", "每周留存率", [(f"{r:.0%}", r) for r in (0.5, 0.7, 0.8, 0.9, 0.95)],
+            Control("retention", "每周留存率", [(f"{r:z.0%}", r) for r in (0.5, 0.7, 0.8, 0.9, 0.95)],
                     default=0.8),
             Control("cost_per_user", "每个新用户的成本", [(f"{c:g}元", c) for c in (5.0, 20.0, 50.0)],
                     default=20.0, kind="toggle"),

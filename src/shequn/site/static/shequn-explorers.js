@@ -8,6 +8,7 @@
 //    aria-pressed) and keeps those in step with the value;
 //  * commits a value typed into a slider's readout to the nearest option, or
 //    refuses it visibly, so the readout never shows a number the result does not;
+//  * takes every tap on a slider, however quick the next one (see "set.shequnTap");
 //  * disables a control that cannot change the result in the current setting,
 //    with a visible reason -- the same rule as shequn.widgets.explorer.inert_controls,
 //    read from the precomputed results in the state.
@@ -283,7 +284,13 @@
         if (c.kind === "slider") {
           wireReadout(c, function (text) { c.note.textContent = text; });
           var slider = c.view.el.querySelector(".slider");
-          if (slider && slider.noUiSlider) slider.noUiSlider.on("update.shequn", function () { describe(c); });
+          if (slider && slider.noUiSlider) {
+            slider.noUiSlider.on("update.shequn", function () { describe(c); });
+            // noUiSlider marks the slider "noUi-state-tap" for its animation time (300 ms, even with
+            // animate: false, and not an option one can update) and ignores every tap meanwhile: a
+            // second tap 200 ms later was lost, and the slider lagged a step behind.
+            slider.noUiSlider.on("set.shequnTap", function () { slider.classList.remove("noUi-state-tap"); });
+          }
         }
       });
       update();
