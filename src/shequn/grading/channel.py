@@ -336,6 +336,13 @@ class Channel:
         files = [f for f in res.get("files", []) if isinstance(f, str)]
         replay_output(res)
         replay_stub_calls(self, res, files)
+        if "grader_only" in res:
+            from shequn.grading.handles import Unfaithful
+
+            name = str(res["grader_only"])[:80]
+            raise Unfaithful(f"学习者代码用到了测试替换的名字 {name} / learner code uses {name}, which a test set "
+                             "to a grader object", "grader objects and test code never enter the learner's kernel: "
+                             "graded by hand")
         if isinstance(res.get("refused"), str):
             refused = AnswerRefused(res["refused"])
             self.refusals.append(str(refused)[:300])
