@@ -388,6 +388,16 @@ class Channel:
                "kwargs": {k: self.encode(v) for k, v in kwargs.items()}}
         return self.result(self.request(req))
 
+    def learner_names(self, names: list[str]) -> set[str]:
+        """Which of *names* the learner's namespace holds (not modules), without fetching them: a
+        test cell that binds such a name is mirrored into the kernel."""
+        res = self.request({"op": "describe", "names": names, "peek": names})
+        info = res.get("ok")
+        if not isinstance(info, dict):
+            raise self._violation("describe 结果格式不对 / malformed describe result")
+        return {n for n in names if isinstance(info.get(n), dict)
+                and info[n].get("kind") in ("policy", "callable", "value")}
+
     def proxies(self, names: list[str]) -> dict[str, Any]:
         """Grader-side stand-ins for the learner's answers among *names*."""
         out: dict[str, Any] = {}

@@ -325,7 +325,7 @@ def serve(n, user_ns):
             result = {name: (describe(user_ns[name]) if name in user_ns else {"kind": "missing"})
                       for name in req["names"]}
             for name, info in result.items():
-                if info["kind"] in ("value", "callable"):
+                if info["kind"] in ("value", "callable") and name not in req.get("peek", ()):
                     info["value"] = encode(user_ns[name], n, files)
             out = {"ok": result}
         elif req["op"] == "call":

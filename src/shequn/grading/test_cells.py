@@ -104,8 +104,10 @@ class MirrorNamespace(MutableMapping):
         self.ns[key] = value
 
     def __delitem__(self, key):
-        if key in self.learner:
+        if key in self.learner:  # it may live only in the kernel (bound there, never read here)
             self.channel.handle_op({"op": "del", "name": key})
+            self.ns.pop(key, None)
+            return
         del self.ns[key]
 
     def __iter__(self):
