@@ -15,8 +15,13 @@ def answer():
 """
 
 # objects lying about their type and their size
-LIAR = """class Liar:
+LIAR = """class Claims:
     __class__ = int                      # isinstance(x, int) in the kernel says True
+
+def claims():
+    return Claims()
+
+class Liar:
     def __len__(self):
         return -5
     def __float__(self):

@@ -336,6 +336,13 @@ class Channel:
         files = [f for f in res.get("files", []) if isinstance(f, str)]
         replay_output(res)
         replay_stub_calls(self, res, files)
+        if "grader_only" in res:
+            from shequn.grading.handles import Unfaithful
+
+            name = str(res["grader_only"])[:80]
+            raise Unfaithful(f"学习者代码用到了测试替换的名字 {name} / learner code uses {name}, which a test set "
+                             "to a grader object", "grader objects and test code never enter the learner's kernel: "
+                             "graded by hand")
         if isinstance(res.get("refused"), str):
             refused = AnswerRefused(res["refused"])
             self.refusals.append(str(refused)[:300])
@@ -380,6 +387,16 @@ class Channel:
         req = {"op": "call", "name": name, "method": method, "args": [self.encode(a) for a in args],
                "kwargs": {k: self.encode(v) for k, v in kwargs.items()}}
         return self.result(self.request(req))
+
+    def learner_names(self, names: list[str]) -> set[str]:
+        """Which of *names* the learner's namespace holds (not modules), without fetching them: a
+        test cell that binds such a name is mirrored into the kernel."""
+        res = self.request({"op": "describe", "names": names, "peek": names})
+        info = res.get("ok")
+        if not isinstance(info, dict):
+            raise self._violation("describe 结果格式不对 / malformed describe result")
+        return {n for n in names if isinstance(info.get(n), dict)
+                and info[n].get("kind") in ("policy", "callable", "value")}
 
     def proxies(self, names: list[str]) -> dict[str, Any]:
         """Grader-side stand-ins for the learner's answers among *names*."""

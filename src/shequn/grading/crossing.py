@@ -1,8 +1,9 @@
 """What crosses the channel besides an answer, and what the grader supplies in its place.
 
 * :func:`replay_output`: what the learner's code printed during a request, into the test's own
-  ``sys.stdout``/``sys.stderr`` (plain nbgrader shows it in the test cell; stderr there costs the
-  cell its points), with control characters removed;
+  ``sys.stdout``/``sys.stderr`` where the test captures it (``redirect_stdout``), without control
+  characters; into the cell's outputs only the fact of a write to stderr (nbgrader scores that 0),
+  never the text, which could carry hidden inputs into feedback;
 * :func:`replay_stub_calls`: calls that a test's data ``Mock`` received in the kernel, made again
   on that Mock, so ``assert_called_with`` works (no code runs: a data Mock only records calls);
 * :func:`grader_module`: a test relying on the learner's ``import numpy as np`` gets the grader's
@@ -46,10 +47,16 @@ def replay_output(res: dict) -> None:
 
     from shequn.grading.sanitize import strip_controls
 
+    from shequn.grading.test_cells import RunnerBuffer
+
     for key, stream in (("stdout", sys.stdout), ("stderr", sys.stderr)):
         text = res.get(key)
-        if isinstance(text, str) and text:
+        if not isinstance(text, str) or not text:
+            continue
+        if not isinstance(stream, RunnerBuffer):  # the test captures it (redirect_stdout): as is
             stream.write(strip_controls(text[:200_000]))
+        elif key == "stderr":  # into the cell's outputs: only that it happened
+            stream.write("[learner code wrote to stderr]\n")
 
 
 def replay_stub_calls(channel, res: dict, files: list) -> None:

@@ -173,7 +173,28 @@ def _encode(value, n, files):
     tables = ("groups", "members", "messages", "red_packets")
     if type(value).__name__ == "Dataset" and all(isinstance(getattr(value, k, None), pd.DataFrame) for k in tables):
         return {"t": "dataset", "v": {k: encode(getattr(value, k), n, files) for k in tables}}
+    data_types = (int, float, complex, str, bytes, list, tuple, dict, set, frozenset, np.ndarray, pd.DataFrame,
+                  pd.Series, np.generic)
+    if isinstance(value, data_types) and not type(value).__module__.startswith("matplotlib."):
+        # a subclass of a data type (an int whose __eq__ lies, an ndarray with a lying len): refused
+        return {"t": "unsupported", "type": f"{type(value).__module__}.{type(value).__qualname__}"[:200]}
     return handle(value)
+
+
+class GraderOnly(BaseException):
+    """Learner code touched a name a test set to a grader object (never sent here)."""
+
+
+class _GraderObject:
+    """Stands in the kernel for a grader object a test put in a learner's name: any use is reported."""
+
+    def __init__(self, name):
+        object.__setattr__(self, "_name", name)
+
+    def _used(self, *args, **kwargs):
+        raise GraderOnly(object.__getattribute__(self, "_name"))
+
+    __call__ = __getattr__ = __getitem__ = __iter__ = __len__ = __bool__ = __eq__ = __str__ = _used
 
 
 _STUB_CALLS = []  # calls the test's stubs received, sent back with the next answer
@@ -220,6 +241,9 @@ def _handle_op(req, user_ns):
         return None
     if op == "set":
         user_ns[req["name"]] = _target(req["ref"], user_ns) if "ref" in req else decode(req["value"])
+        return None
+    if op == "placeholder":
+        user_ns[req["name"]] = _GraderObject(req["name"])
         return None
     if op == "stub":  # a test's Mock stands in for a learner name: data back, calls recorded
         value, name = req["value"], req["name"]
@@ -301,7 +325,7 @@ def serve(n, user_ns):
             result = {name: (describe(user_ns[name]) if name in user_ns else {"kind": "missing"})
                       for name in req["names"]}
             for name, info in result.items():
-                if info["kind"] in ("value", "callable"):
+                if info["kind"] in ("value", "callable") and name not in req.get("peek", ()):
                     info["value"] = encode(user_ns[name], n, files)
             out = {"ok": result}
         elif req["op"] == "call":
@@ -319,6 +343,8 @@ def serve(n, user_ns):
             out = {"ok": _encoded(value, n, files)}
     except Refused as exc:
         out = {"refused": str(exc)}
+    except GraderOnly as exc:
+        out = {"grader_only": str(exc.args[0])[:200] if exc.args else ""}
     except BaseException as exc:  # noqa: BLE001 - reported to the grader as data
         attrs = {k: _scalar(v) for k, v in list(vars(exc).items())[:10]
                  if isinstance(k, str) and not k.startswith("_")} if hasattr(exc, "__dict__") else {}

@@ -97,15 +97,17 @@ class MirrorNamespace(MutableMapping):
                 try:
                     encoded = self.channel.encode(value)
                 except TypeError:
-                    raise Unfaithful(f"测试用评分端对象替换了学习者的名字 {key} / the test replaces the learner's "
-                                     f"name {key} with a grader object ({type(value).__name__})",
-                                     "grader code never runs in the learner's kernel: graded by hand") from None
-                self.channel.handle_op({"op": "set", "name": key, "value": encoded})
+                    # no grader object (or its code) is sent: a placeholder that reports any use
+                    self.channel.handle_op({"op": "placeholder", "name": key})
+                else:
+                    self.channel.handle_op({"op": "set", "name": key, "value": encoded})
         self.ns[key] = value
 
     def __delitem__(self, key):
-        if key in self.learner:
+        if key in self.learner:  # it may live only in the kernel (bound there, never read here)
             self.channel.handle_op({"op": "del", "name": key})
+            self.ns.pop(key, None)
+            return
         del self.ns[key]
 
     def __iter__(self):
@@ -123,6 +125,12 @@ def _data_mock(value) -> bool:
     if value.side_effect is not None or getattr(value, "_mock_wraps", None) is not None:
         return False
     return not isinstance(value.return_value, mock.NonCallableMock)
+
+
+class RunnerBuffer(io.StringIO):
+    """The runner's own capture of a test cell's output (it becomes the cell's outputs, which
+    feedback shows): learner text printed during a call is kept out of it (it could carry hidden
+    inputs); only the fact that the learner wrote to stderr is (nbgrader scores that cell 0)."""
 
 
 class GraderShell:
@@ -185,7 +193,7 @@ def _display_text(value: Any) -> str:
 def run_test_cell(source: str, ns: dict, channel, learner: set[str], points: float, gid: str,
                   execute) -> CellOutcome:
     """Run one test cell (*execute*: ``(code, ns, locals) -> last value``); see module doc."""
-    out, err = io.StringIO(), io.StringIO()
+    out, err = RunnerBuffer(), RunnerBuffer()
     try:
         python = to_python(source)
         compile(python, f"<test {gid}>", "exec")

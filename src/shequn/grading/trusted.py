@@ -301,15 +301,23 @@ class TrustedExecute(Execute):
             code = compile(python, f"<test {gid}>", "exec")
         except SyntaxError:
             code = None  # reported by run_test_cell as the instructor's error
-        wanted = set(free_names(python) if code is not None else []) | (stored_names(code) if code else set())
-        wanted = sorted(n for n in wanted if n not in protected and n not in self._grader_names
-                        and (n not in ns or n in self._learner) and not hasattr(builtins, n)
-                        and not n.startswith("__"))
+        read = set(free_names(python) if code is not None else [])
+        stored = stored_names(code) if code is not None else set()
+
+        def keep(names):
+            return sorted(n for n in names if n not in protected and n not in self._grader_names
+                          and (n not in ns or n in self._learner) and not hasattr(builtins, n)
+                          and not n.startswith("__"))
+
+        wanted, peek = keep(read), keep(stored - read)
         if wanted and not channel.dead:
             with contextlib.suppress(RemoteError):
                 found = channel.proxies(wanted)
                 self._learner |= set(found)
-                ns.update({k: v for k, v in found.items() if k not in ns or k in self._learner})
+                ns.update(found)
+        if peek and not channel.dead:  # bound by the test before any read: mirrored, never fetched
+            with contextlib.suppress(RemoteError):
+                self._learner |= channel.learner_names(peek)
         seed_env = os.environ.get("SHEQUN_GRADING_SEED")
         if self.grading_seed:
             os.environ["SHEQUN_GRADING_SEED"] = str(self.grading_seed)
