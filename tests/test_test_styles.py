@@ -29,14 +29,7 @@ def course(tmp_path_factory):
     return folder
 
 
-_KNOWN_BUG = {  # strict: the test fails loudly once the bug is fixed, so the mark comes off
-    "style_magics": "known bug (open in issue 23): a %%capture test cell on a failing answer is flagged "
-                    "'grader error' and held for manual grading with 1 point instead of 0; never exported",
-}
-
-
-@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(reason=_KNOWN_BUG[n], strict=True))
-                                  if n in _KNOWN_BUG else n for n in sorted(STYLES)])
+@pytest.mark.parametrize("name", sorted(STYLES))
 def test_style_scores_as_plain_nbgrader(course, name):
     from shequn.grading.assignment_check import compare_grading, format_table
 

@@ -32,7 +32,7 @@ from nbformat.v4 import new_output
 
 from shequn.grading.handles import Handle, Unfaithful
 
-__all__ = ["CellOutcome", "MirrorNamespace", "analysable", "run_test_cell", "stored_names", "to_python"]
+__all__ = ["CellOutcome", "GraderShell", "MirrorNamespace", "analysable", "run_test_cell", "stored_names", "to_python"]
 
 _HARMLESS_LINE_MAGICS = {"matplotlib", "config", "precision"}
 
@@ -203,7 +203,8 @@ def run_test_cell(source: str, ns: dict, channel, learner: set[str], points: flo
         return CellOutcome([_error("SyntaxError", why)], "instructor error",
                            {"construct": "SyntaxError", "reason": why})
     local = MirrorNamespace(ns, channel, learner)
-    ns.setdefault("get_ipython", lambda: GraderShell(lambda body: execute(to_python(body), ns, local, f"<test {gid}>")))
+    # this cell's own shell: a %%capture body runs with this cell's namespace and name
+    ns["get_ipython"] = lambda: GraderShell(lambda body: execute(to_python(body), ns, local, f"<test {gid}>"))
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), _mirrored_seeds(channel):
             value = execute(python, ns, local, f"<test {gid}>")

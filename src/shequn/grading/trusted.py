@@ -42,7 +42,7 @@ from traitlets import Bool, Integer, Unicode
 
 from shequn.grading.channel import Channel, RemoteError
 from shequn.grading.memo import cached_data
-from shequn.grading.test_cells import analysable, run_test_cell, stored_names, to_python
+from shequn.grading.test_cells import GraderShell, analysable, run_test_cell, stored_names, to_python
 
 __all__ = ["TrustedExecute", "free_names"]
 
@@ -191,9 +191,13 @@ class TrustedExecute(Execute):
                 cell.outputs = self._run_test(cell, source, ns, channel, gid, report, protected)
                 cell.execution_count = None
             elif is_instructor_cell(cell) and gid in trusted:
+                name = f"<instructor cell {gid}>"
+                # a magic in a read-only set-up cell (%matplotlib inline) goes to the grader's shell too
+                ns["get_ipython"] = lambda name=name: GraderShell(lambda body: _run_code(to_python(body), ns,
+                                                                                     name=name))
                 try:
                     with _quiet():
-                        _run_code(to_python(trusted[gid]), ns, name=f"<instructor cell {gid}>")
+                        _run_code(to_python(trusted[gid]), ns, name=name)
                 except Exception as exc:  # noqa: BLE001 - the instructor's cell itself failed
                     report["instructor_errors"] = [*report.get("instructor_errors", []),
                                                    f"{gid}: {type(exc).__name__}"]
