@@ -42,10 +42,8 @@ class Unfaithful(BaseException):
         self.construct, self.reason = construct, reason
 
 
-def _claimed_type(qualname: str) -> type | None:
-    """The grader's class of this name, if it is a library class already imported (else None)."""
-    if not isinstance(qualname, str) or not qualname.startswith(_TRUSTED_TYPE_MODULES):
-        return None
+def imported_class(qualname: str) -> type | None:
+    """The class *qualname* names in a module this process has already imported (never imports)."""
     parts = qualname.split(".")
     for i in range(len(parts) - 1, 0, -1):
         obj = sys.modules.get(".".join(parts[:i]))
@@ -54,6 +52,13 @@ def _claimed_type(qualname: str) -> type | None:
                 obj = getattr(obj, attr, None)
             return obj if isinstance(obj, type) else None
     return None
+
+
+def _claimed_type(qualname: str) -> type | None:
+    """The grader's class of this name, if it is a library class already imported (else None)."""
+    if not isinstance(qualname, str) or not qualname.startswith(_TRUSTED_TYPE_MODULES):
+        return None
+    return imported_class(qualname)
 
 
 def make_handle(channel: Channel, d: dict) -> Handle:
