@@ -7,6 +7,13 @@ tests/fixtures/exports/qce_group.txt (编程学习群, senders by name only), by
   tutorial URL, a file-only block), red_packet 1 ([QQ红包]…) → per day 03-01 → 4, 03-02 → 2;
 - 小明's link mentions 小红 (提及: 小红).
 
+tests/fixtures/exports/qce_group_v5.txt (读书会, the 6.x Rust exporter's TXT, banner V5), by hand:
+- senders 阿青 (once as 「[群主] 阿青」), 小禾, 老周 (once as 「[管理员] 老周」): a group title is not
+  part of the name → 3 members, 0 lurkers; the empty gray tip (「内容: [系统消息]」) makes no member;
+- messages: text 3 (本周读…, 第一章…, 收到; the 回复 line is a quote, not a message), image 2
+  (「[image消息]」 with an image resource, 「[表情消息]」), and 老周's 「[无文本内容]」 is a text of
+  length 0 → 6 messages; per day 07-20 → 4, 07-21 → 2 (08:30 twice, 小禾 and 老周).
+
 tests/fixtures/exports/qce_chunked/ (跑团群; chunk 1 has 4 lines, chunk 2 has 3), by hand:
 - senders 老杨 30001, 小许 30002, 阿吕 30003; 小许加入了本群 (08:10) before 30002's first post
   (08:50, as 小许) → 30002's join; 阿吕撤回了一条消息 → 30003 → 3 members, 0 lurkers;
@@ -39,6 +46,18 @@ def test_txt_counts_and_name_identity(tmp_path):
     assert ds.messages["mention_id"].dropna().tolist() == [m.loc["小红", "member_id"]]
     assert result.summary["unresolved_actors"] == 1 and result.summary["warnings"]
     assert events(tmp_path / "out")["kind"].tolist() == ["join", "join"]
+
+
+def test_txt_v5_titles_and_placeholders(tmp_path):
+    result = import_exports([copy_fixture(tmp_path, "qce_group_v5.txt")], tmp_path / "out", keep_names=True)
+    assert result.format == "qq-chat-exporter-txt" and result.conversation == "读书会"
+    ds = load(tmp_path / "out")
+    assert sorted(ds.members["nickname"]) == ["小禾", "老周", "阿青"]
+    assert counts(ds) == {"members": 3, "types": {"text": 4, "image": 2}, "lurkers": 0, "left": 0,
+                          "red_packets": 0}
+    assert per_day(ds) == {"2026-07-20": 4, "2026-07-21": 2}
+    texts = ds.messages.loc[ds.messages["type"] == "text", "length"].sort_values().tolist()
+    assert texts == [0, 2, len("第一章周五前读完"), len("本周读《乡土中国》")]
 
 
 def _chunked(tmp_path):

@@ -51,7 +51,7 @@ FORMATS: dict[str, Format] = {f.name: f for f in [
            (_SETUP, "red_packets (amounts)", "members.joined_at before the first notice (first seen)",
             "groups.owner_id"), "qq001"),
     Format("qq-chat-exporter-txt", "qq-chat-exporter 导出的 TXT", "qq-chat-exporter TXT",
-           "shuakami/qq-chat-exporter", "TextExporter.ts (header V4)", "qq-chat-exporter：选择群 → 导出格式 TXT",
+           "shuakami/qq-chat-exporter", "TextExporter.ts (header V4); 6.x text_exporter.rs (header V5, v6.2.7)", "qq-chat-exporter：选择群 → 导出格式 TXT",
            {"joins": _P, "replies": _N, "mentions": _P, "red_packets": _P},
            (_SETUP, "account ids (identity by nickname; renames not followed)", "messages.reply_to",
             "red_packets (amounts)", "groups.owner_id"), "qq001"),

@@ -1,6 +1,7 @@
 """QQ chats exported as TXT by qq-chat-exporter (github.com/shuakami/qq-chat-exporter).
 
-``core/exporter/TextExporter.ts`` writes a header (``[QQChatExporter V4 / …]``,
+``core/exporter/TextExporter.ts`` (V4) and, from 6.0 (2026-07), the Rust
+``qq-chat-export-core/src/text_exporter.rs`` (banner ``V5``) write a header (``[QQChatExporter V4 / …]``,
 ``聊天名称: …``, ``聊天类型: 群聊|私聊|临时会话``, ``导出时间``, ``消息总数``,
 ``时间范围``) and then one block per message::
 
@@ -17,7 +18,12 @@ name only (``sender.name || sender.uid``): no QQ number, so members are told
 apart by nickname (renames cannot be followed; the summary warns).  Times are
 local (``formatTimestamp``), without a zone: ``--tz`` applies.  System (gray
 tip) messages come from a sender such as ``系统消息`` / an empty name and are
-read as notices.  Not in the export: account ids, reply links (a quote names
+read as notices.  The Rust exporter (V5) also writes a member's group title
+before the name (``[群主] 小王:``, its issue #331), which is stripped so the
+titled and untitled blocks of one person stay one member, and fills an empty
+content with a placeholder (``内容: [image消息]`` when only resources came,
+``[系统消息]`` for an empty gray tip, ``[表情消息]``, ``[无文本内容]``), read
+as no text.  Not in the export: account ids, reply links (a quote names
 the person, not the message), red-packet amounts.
 """
 
@@ -36,6 +42,8 @@ _SENDER = re.compile(r"^(?P<name>\S.*?):$")
 _TIME = re.compile(r"^时间: (?P<t>\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})$")
 _FIELD = re.compile(r"^(?P<k>内容|资源|提及|回复|类型): ?(?P<v>.*)$")
 _SYSTEM = {"系统消息", "系统提示", "0", ""}
+_TITLE = re.compile(r"^\[[^\]]+\] (?=\S)")  # V5: "[群主] 小王" is 小王 with a group title
+_PLACEHOLDER = re.compile(r"^\[(?:[\w、]+消息|无文本内容)\]$")  # V5 fills an empty content
 _PACKET = re.compile(r"^\[(?:QQ)?红包\]")
 _MEDIA = re.compile(r"^\[(?:图片|表情|动画表情|视频|语音|闪照)[^\]]*\]$")
 
@@ -45,6 +53,10 @@ def looks_like(head: str) -> bool:
 
 
 def _message(when: str, line: int, name: str, text: str, resources: list[str], mentions: list[str]) -> Record:
+    if text == "[表情消息]":
+        return Record("message", when, line, name=name, msg_type="image", text="")
+    if _PLACEHOLDER.match(text):
+        text = ""
     if _PACKET.match(text):
         return Record("message", when, line, name=name, msg_type="red_packet", text=text)
     if not text and resources:
@@ -82,7 +94,7 @@ def parse(path: Path, max_bytes: int, text: str | None = None) -> list[Conversat
                                 f"unparseable time {line[3:40].strip()!r}", line=i + 1)
             i += 1
             continue
-        sender, when, start = m.group("name").strip(), t.group("t"), i + 1
+        sender, when, start = _TITLE.sub("", m.group("name").strip()), t.group("t"), i + 1
         body, resources, mentions = [], [], []
         i += 2
         field = None
@@ -102,6 +114,7 @@ def parse(path: Path, max_bytes: int, text: str | None = None) -> list[Conversat
             i += 1
         content = "\n".join(body).strip()
         if sender in _SYSTEM:
+            content = "" if _PLACEHOLDER.match(content) else content
             for sentence in [s for s in content.splitlines() if s.strip()] or [""]:
                 conv.records.append(parse_notice(sentence, when, start))
         else:
