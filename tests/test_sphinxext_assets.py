@@ -21,6 +21,31 @@ def test_theme_macros_lose_only_fontawesome_js(tmp_path):
     assert [line for line in theirs.splitlines() if "fontawesome.js" not in line] == ours.splitlines()
 
 
+def test_theme_templates_are_not_rewritten_when_unchanged(tmp_path):
+    """A template newer than the pages makes Sphinx rewrite every page: a rebuild with no change must
+    leave every patched template as it was (same bytes, same mtime)."""
+    import os
+
+    from shequn.site.assets import theme_templates_without_fontawesome
+    from shequn.site.script_loading import theme_templates_with_deferred_search
+    from shequn.site.theme_language import theme_templates_in_chinese
+
+    def write_all():
+        return theme_templates_in_chinese(
+            theme_templates_with_deferred_search(theme_templates_without_fontawesome(tmp_path)))
+
+    write_all()
+    files = sorted(p for p in tmp_path.rglob("*") if p.is_file())
+    assert len(files) >= 4
+    past = 1_000_000_000  # 2001: any rewrite would move the mtime to now
+    for path in files:
+        os.utime(path, (past, past))
+    before = {p: p.read_bytes() for p in files}
+    write_all()
+    assert {p: p.read_bytes() for p in files} == before
+    assert [p.name for p in files if p.stat().st_mtime != past] == []
+
+
 def test_page_has_maths_looks_at_the_page_itself():
     from docutils import nodes
     from docutils.utils import new_document

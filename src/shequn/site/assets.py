@@ -84,8 +84,11 @@ def theme_templates_without_fontawesome(folder: Path) -> Path:
         raise ConfigError(f"主题模板 {button} 的搜索按钮变了，请更新 shequn.site.assets "
                           f"(the theme's {button} changed; update shequn.site.assets)")
     for name in (button, Path(button).name):  # included both ways: as a component and as a sidebar
-        (folder / name).parent.mkdir(parents=True, exist_ok=True)
-        (folder / name).write_text(text.replace(label, ""), encoding="utf-8")
+        target, patched = folder / name, text.replace(label, "")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # written only when it differs: a newer template makes Sphinx rewrite every page
+        if not target.exists() or target.read_text(encoding="utf-8") != patched:
+            target.write_text(patched, encoding="utf-8")
     return folder
 
 
