@@ -31,7 +31,7 @@ def _render_content_mix(pgc_share: float, cadence: int, weeks: int, stop_week: i
             ("week", "周", None),
             ("posts", "本周内容（条）", None),
             ("value", "内容价值", params.full_activity_value),
-            ("active", "活跃比例", 1),
+            ("active", "活跃占比", 1),
             ("retained", "在群率", 1),
         ],
         caption=CAPTION,
