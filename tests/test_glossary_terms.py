@@ -41,8 +41,11 @@ def _table(name: str, glossary: Path = GLOSSARY) -> list[list[str]]:
     if f":name: {name}" not in text:
         raise AssertionError(f"{glossary}: 找不到表 {name} (table missing)")
     block = text.split(f":name: {name}", 1)[1].split("```", 1)[0]
-    rows = [[c.strip() for c in line.strip().strip("|").split("|")] for line in block.splitlines()
-            if line.startswith("|")]
+    rows = [
+        [c.strip() for c in line.strip().strip("|").split("|")]
+        for line in block.splitlines()
+        if line.startswith("|")
+    ]
     return [r for r in rows[1:] if not set("".join(r)) <= set("-: ")]
 
 
@@ -119,8 +122,10 @@ def violations(page: Path, terms) -> list[str]:
             for allowed in exceptions:
                 line = line.replace(allowed, "")
             if term in line:
-                found.append(f"{page.parent.name}/{page.name}:{number}: "
-                             f"「{term}」已弃用，请改用「{use}」 (deprecated, use {use})")
+                found.append(
+                    f"{page.parent.name}/{page.name}:{number}: "
+                    f"「{term}」已弃用，请改用「{use}」 (deprecated, use {use})"
+                )
     return found
 
 
@@ -132,8 +137,10 @@ def conflicts(page: Path, rows) -> list[str]:
             for term, clashing, other, exceptions in rows:
                 hit = [w for w in clashing if w in sentence]
                 if term in sentence and hit and not any(e in sentence for e in exceptions):
-                    found.append(f"{page.parent.name}/{page.name}:{number}: 「{term}」与「{hit[0]}」同句，"
-                                 f"这是另一个量，请用「{other}」 (term used for another quantity: {other})")
+                    found.append(
+                        f"{page.parent.name}/{page.name}:{number}: 「{term}」与「{hit[0]}」同句，"
+                        f"这是另一个量，请用「{other}」 (term used for another quantity: {other})"
+                    )
     return found
 
 
@@ -152,8 +159,14 @@ def checked_files() -> list[Path]:
     """Every page, assignment source and learner notebook, and the learner package's modules."""
     src = ROOT / "src" / "shequn"
     modules = [m for d in ("widgets", "models", "metrics", "data") for m in sorted((src / d).glob("**/*.py"))]
-    return (course_pages() + other_pages() + sorted((ROOT / "solutions").glob("*/*.md"))
-            + sorted((ROOT / "assignments").glob("*/*.ipynb")) + modules + [src / "checks.py"])
+    return (
+        course_pages()
+        + other_pages()
+        + sorted((ROOT / "solutions").glob("*/*.md"))
+        + sorted((ROOT / "assignments").glob("*/*.ipynb"))
+        + modules
+        + [src / "checks.py"]
+    )
 
 
 def test_the_deprecation_table_is_readable_and_names_replacements():
@@ -178,25 +191,35 @@ def test_every_glossary_synonym_is_a_deprecated_wording():
     deprecated = [d for d, _, _ in deprecated_terms()]
     pairs = glossary_synonyms()
     assert ("第一批成员", "种子用户") in pairs and ("潜水者", "沉默成员") in pairs
-    missing = [f"{term}：又称「{s}」" for term, s in pairs
-               if term not in s and not any(d in s for d in deprecated)]
+    missing = [
+        f"{term}：又称「{s}」" for term, s in pairs if term not in s and not any(d in s for d in deprecated)
+    ]
     assert not missing, "「又称」的说法不在弃用表里 (synonyms not deprecated): " + "；".join(missing)
 
 
 def test_a_synonym_missing_from_the_deprecation_table_is_found(tmp_path):
     glossary = tmp_path / "glossary.md"
-    glossary.write_text(GLOSSARY.read_text(encoding="utf-8").replace(
-        "又称：潜水党、沉默成员。", "又称：潜水党、沉默成员、隐身党。"), encoding="utf-8")
+    glossary.write_text(
+        GLOSSARY.read_text(encoding="utf-8").replace(
+            "又称：潜水党、沉默成员。", "又称：潜水党、沉默成员、隐身党。"
+        ),
+        encoding="utf-8",
+    )
     deprecated = [d for d, _, _ in deprecated_terms(glossary)]
-    missing = [s for term, s in glossary_synonyms(glossary)
-               if term not in s and not any(d in s for d in deprecated)]
+    missing = [
+        s for term, s in glossary_synonyms(glossary) if term not in s and not any(d in s for d in deprecated)
+    ]
     assert missing == ["隐身党"]
 
 
 def test_the_check_reads_the_pages_notebooks_and_modules_a_learner_sees():
     names = {str(p.relative_to(ROOT)) for p in checked_files()}
-    assert {"book/example_plan.md", "book/reference/import_your_group.md",
-            "assignments/capstone/capstone.ipynb", "src/shequn/checks.py"} <= names
+    assert {
+        "book/example_plan.md",
+        "book/reference/import_your_group.md",
+        "assignments/capstone/capstone.ipynb",
+        "src/shequn/checks.py",
+    } <= names
     assert "book/reference/glossary.md" not in names
 
 
@@ -215,9 +238,20 @@ def test_the_check_finds_planted_synonyms_in_a_quiz_answer_a_notebook_and_a_labe
     assert [f.split(":")[1] for f in found] == ["4"], found
     notebook = tmp_path / "assignments" / "a" / "a.ipynb"
     notebook.parent.mkdir(parents=True)
-    notebook.write_text(json.dumps({"cells": [
-        {"cell_type": "markdown", "source": ["## 第 1 题\n", "比较两种门槛的第8周活跃比例。"]},  # planted
-        {"cell_type": "code", "source": ["share = '活跃比例'  # code is not read\n"]}]}), encoding="utf-8")
+    notebook.write_text(
+        json.dumps(
+            {
+                "cells": [
+                    {
+                        "cell_type": "markdown",
+                        "source": ["## 第 1 题\n", "比较两种门槛的第8周活跃比例。"],
+                    },  # planted
+                    {"cell_type": "code", "source": ["share = '活跃比例'  # code is not read\n"]},
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
     found = violations(notebook, deprecated_terms())
     assert len(found) == 1 and "活跃占比" in found[0], found
     widget = tmp_path / "traffic.py"
@@ -228,9 +262,12 @@ def test_the_check_finds_planted_synonyms_in_a_quiz_answer_a_notebook_and_a_labe
 def test_the_check_finds_centralization_called_a_centrality_in_a_quiz_explanation(tmp_path):
     page = tmp_path / "book" / "09_x" / "lesson.md"
     page.parent.mkdir(parents=True)
-    page.write_text(":::{quiz}\n星形群的度中心势是多少？\n- [x] 1\n"
-                    "  : 对。度中心势是一种中心性指标，星形时等于1。\n:::\n"  # planted conflict
-                    "度中心势不是中心性指标：它描述整个网络。\n", encoding="utf-8")  # allowed: contrasts them
+    page.write_text(
+        ":::{quiz}\n星形群的度中心势是多少？\n- [x] 1\n"
+        "  : 对。度中心势是一种中心性指标，星形时等于1。\n:::\n"  # planted conflict
+        "度中心势不是中心性指标：它描述整个网络。\n",
+        encoding="utf-8",
+    )  # allowed: contrasts them
     found = conflicts(page, term_conflicts())
     assert [f.split(":")[1] for f in found] == ["4"], found
 
@@ -256,7 +293,9 @@ def test_the_check_finds_a_planted_conflict_in_a_quiz_answer_and_a_widget_label(
     assert [f.split(":")[1] for f in found] == ["4"], found
     assert [f.split(":")[1] for f in violations(page, deprecated_terms())] == ["8"]
     widget = tmp_path / "widget.py"
-    widget.write_text('COLUMNS = [("retained", "留存成员", 1)]  # retained: still in the group\n', encoding="utf-8")
+    widget.write_text(
+        'COLUMNS = [("retained", "留存成员", 1)]  # retained: still in the group\n', encoding="utf-8"
+    )
     assert len(violations(widget, deprecated_terms())) == 1
 
 
