@@ -50,7 +50,7 @@ def test_best_pgc_cadence_is_the_peak_of_the_value_curve():
 def test_too_high_cadence_brings_fatigue_under_default_params():
     table = scenarios.cadence_table(pgc_share=1.0, weeks=26)
     value = table["平均内容价值"]
-    for col in ("平均内容价值", "第26周活跃比例", "第26周在群率"):
+    for col in ("平均内容价值", "第26周在群成员活跃比例", "第26周在群率"):
         assert table[col].loc[[1, 3, 7]].is_monotonic_increasing
     assert value.loc[3] < value.loc[7]  # more content helps up to a point ...
     assert value.loc[14] < value.loc[7]  # ... then fatigue wins
@@ -106,7 +106,7 @@ def test_sustainability_after_stop_needs_enough_ugc():
 
 def test_with_the_operator_always_on_more_pgc_buys_activity_at_a_price():
     table = scenarios.mix_table(cadence=7, weeks=26, stop_week=None)
-    active = table["第26周活跃比例"].loc[[0.25, 0.5, 0.75, 1.0]]
+    active = table["第26周在群成员活跃比例"].loc[[0.25, 0.5, 0.75, 1.0]]
     hours = table["运营者投入（小时）"]
     assert active.is_monotonic_increasing
     assert hours.is_monotonic_increasing
@@ -153,8 +153,8 @@ def test_tables_for_the_page():
     assert mix.loc[0.25, "停手52周后仍有活跃成员"] == "是"
     for share in (0.0, 0.5, 0.75, 1.0):
         assert mix.loc[share, "停手52周后仍有活跃成员"] == "否"
-    assert mix.loc[0.5, "第26周活跃比例"] > 0.2  # still active at week 26, silent within the year
-    assert mix.loc[0.75, "第26周活跃比例"] == 0.0
+    assert mix.loc[0.5, "第26周在群成员活跃比例"] > 0.2  # still active at week 26, silent within the year
+    assert mix.loc[0.75, "第26周在群成员活跃比例"] == 0.0
     assert (scenarios.mix_table(stop_week=None)["停手52周后仍有活跃成员"] == "不适用").all()
     assert scenarios.checkpoint_weeks(4) == [1, 2, 4]
     assert scenarios.checkpoint_weeks(5) == [1, 2, 4, 5]
@@ -274,7 +274,7 @@ def test_the_quarter_pgc_conclusion_flips_when_one_assumption_moves_a_little(cha
 
 def test_sensitivity_table_agrees_with_the_independent_computation():
     table = scenarios.sustain_sensitivity(changes=(("critical_mass", 0.25),))
-    assert table["停手52周后活跃成员占比"].iloc[1] == pytest.approx(_active_after_a_year(theta=0.25), abs=1e-3)
+    assert table["停手52周后活跃占比"].iloc[1] == pytest.approx(_active_after_a_year(theta=0.25), abs=1e-3)
 
 
 def test_sensitivity_refuses_an_unknown_parameter():

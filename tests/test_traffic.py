@@ -119,9 +119,9 @@ def test_traffic_leads_early_retention_wins_later():
     table = tr.compare_strategies(weeks=(2, 4, 52))
     traffic, kept = table.loc["流量策略"], table.loc["留量策略"]
     assert traffic.loc[2, "用户存量"] > kept.loc[2, "用户存量"]
-    assert traffic.loc[2, "每个留存用户的成本（元）"] < kept.loc[2, "每个留存用户的成本（元）"]
+    assert traffic.loc[2, "每位存量用户的成本（元）"] < kept.loc[2, "每位存量用户的成本（元）"]
     assert kept.loc[52, "用户存量"] > 2 * traffic.loc[52, "用户存量"]
-    assert kept.loc[52, "每个留存用户的成本（元）"] < traffic.loc[52, "每个留存用户的成本（元）"]
+    assert kept.loc[52, "每位存量用户的成本（元）"] < traffic.loc[52, "每位存量用户的成本（元）"]
     week = tr.crossover_week(tr.TRAFFIC_STRATEGY, tr.RETENTION_STRATEGY)
     assert week is not None and 2 < week < 52
     assert tr.stock_closed_form(500, 0.9, week) >= tr.stock_closed_form(1000, 0.5, week)
@@ -141,7 +141,7 @@ def test_tables_are_chinese():
     assert "稳态用户存量" in st.index
     assert st.loc["稳态用户存量", "留量策略"] == pytest.approx(5000)
     cmp = tr.compare_strategies()
-    assert list(cmp.columns) == ["用户存量", "已达稳态的比例", "累计投入（元）", "每个留存用户的成本（元）"]
+    assert list(cmp.columns) == ["用户存量", "已达稳态的比例", "累计投入（元）", "每位存量用户的成本（元）"]
     assert len(cmp) == 8
 
 

@@ -57,7 +57,7 @@ def weekly_table(
             "PGC（条）": run["pgc_posts"].round(1),
             "UGC（条）": run["ugc_posts"].round(1),
             "内容价值": run["value"].round(2),
-            "活跃比例": run["active_share"].round(2),
+            "在群成员活跃比例": run["active_share"].round(2),
             "在群率": run["retained"].round(2),
         },
         index=pd.Index(run.index, name="周"),
@@ -81,7 +81,7 @@ def mix_table(
             sustains = "是" if is_self_sustaining(s, cadence, stop_week, params=params) else "否"
         rows.append({
             "PGC占比": s,
-            f"第{weeks}周活跃比例": round(out["final_active_share"], 2),
+            f"第{weeks}周在群成员活跃比例": round(out["final_active_share"], 2),
             f"第{weeks}周在群率": round(out["retained"], 2),
             "运营者投入（小时）": round(out["operator_hours"], 1),
             "停手52周后仍有活跃成员": sustains,
@@ -132,7 +132,7 @@ def sustain_sensitivity(
         last = float(run["active_members"].iloc[-1])
         rows.append({"参数": name, "默认值": default, "改为": new,
                      "停手52周后仍有活跃成员": "是" if last >= 0.05 else "否",
-                     "停手52周后活跃成员占比": round(last, 3)})
+                     "停手52周后活跃占比": round(last, 3)})
     return pd.DataFrame(rows).set_index("参数")
 
 
@@ -149,7 +149,7 @@ def cadence_table(
         rows.append({
             "每周条数": c,
             "平均内容价值": round(out["mean_value"], 2),
-            f"第{weeks}周活跃比例": round(out["final_active_share"], 2),
+            f"第{weeks}周在群成员活跃比例": round(out["final_active_share"], 2),
             f"第{weeks}周在群率": round(out["retained"], 2),
             "运营者投入（小时）": round(out["operator_hours"], 1),
         })

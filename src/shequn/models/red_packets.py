@@ -315,7 +315,7 @@ def plot_daily_activity(
     ax.set_xlabel("天")
     ax.set_ylabel("当天发言的成员数")
     ax.set_ylim(bottom=0)
-    ax.set_title("红包唤醒潜水者：每日活跃成员数（示意模型，合成数据）")
+    ax.set_title("红包唤醒潜水者：每天的活跃人数（示意模型，合成数据）")
     ax.legend(loc="upper right", fontsize=8)
     fig.tight_layout()
     return fig

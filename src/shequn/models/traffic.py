@@ -270,7 +270,7 @@ def compare_strategies(
                     "用户存量": round(out["stock"], 1),
                     "已达稳态的比例": round(out["share_of_steady"], 3),
                     "累计投入（元）": round(out["spend"], 1),
-                    "每个留存用户的成本（元）": round(out["cost_per_retained"], 2),
+                    "每位存量用户的成本（元）": round(out["cost_per_retained"], 2),
                 }
             )
     return pd.DataFrame(rows).set_index(["策略", "周数"])

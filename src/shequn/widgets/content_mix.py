@@ -31,7 +31,7 @@ def _render_content_mix(pgc_share: float, cadence: int, weeks: int, stop_week: i
             ("week", "周", None),
             ("posts", "本周内容（条）", None),
             ("value", "内容价值", params.full_activity_value),
-            ("active", "活跃比例", 1),
+            ("active", "在群成员活跃比例", 1),
             ("retained", "在群率", 1),
         ],
         caption=CAPTION,
@@ -65,7 +65,8 @@ def content_mix_explorer_spec() -> Explorer:
         name="content_mix",
         title="内容配比探索器（content-mix explorer）",
         note=("数字来自本课的示意模型：参数是假设，不是实测数据。内容价值一栏的满格表示"
-              "价值足以让全部留下的成员活跃；在群率是仍在群里的人占初始成员的比例。"),
+              "价值足以让全部留下的成员活跃；在群率是仍在群里的人占初始成员的比例，"
+              "在群成员活跃比例的分母是仍在群里的人。"),
         controls=[
             Control("pgc_share", "PGC占比", [(f"{s:z.0%}", s) for s in content_mix.PGC_SHARES], default=0.5),
             Control("cadence", "每周条数", [(str(c), c) for c in content_mix.CADENCES], default=7),

@@ -38,7 +38,7 @@ def _render_traffic(inflow: int, retention: float, cost_per_user: float, weeks: 
             ("stock", "用户存量", None),
             ("share", "已达稳态的比例", 1),
             ("spend", "累计投入", None),
-            ("cpr", "每个留存用户的成本", None),
+            ("cpr", "每位存量用户的成本", None),
         ],
         caption=CAPTION,
     )
@@ -49,7 +49,7 @@ def _render_traffic(inflow: int, retention: float, cost_per_user: float, weeks: 
         f"稳态用户存量＝{inflow:,}÷(1−{retention:g})＝<b>{star:,.0f}人</b>，"
         f"约第{half}周达到稳态的一半。</p>"
         f'<p style="margin:4px 0">第{weeks}周末：用户存量<b>{head["stock"]:,.0f}人</b>，'
-        f"累计投入{head['spend']:,.0f}元，每个留存用户的成本<b>{head['cost_per_retained']:,.2f}元</b>。</p>"
+        f"累计投入{head['spend']:,.0f}元，每位存量用户的成本<b>{head['cost_per_retained']:,.2f}元</b>。</p>"
     )
     if retention == REFERENCE_RETENTION:
         ref_text = "（当前设置就是留存率50%的对照情形。）"
@@ -57,7 +57,7 @@ def _render_traffic(inflow: int, retention: float, cost_per_user: float, weeks: 
         ref = traffic.summary(traffic.Strategy("对照", inflow, REFERENCE_RETENTION, cost_per_user), weeks)
         ref_text = (
             f"对照：新增和单价不变、留存率只有50%时，第{weeks}周末用户存量{ref['stock']:,.0f}人，"
-            f"每个留存用户的成本{ref['cost_per_retained']:,.2f}元。"
+            f"每位存量用户的成本{ref['cost_per_retained']:,.2f}元。"
         )
     return text + table + f'<p style="margin:4px 0"><small>{ref_text}</small></p>'
 
