@@ -35,9 +35,12 @@ def pandas_metrics(folder: Path) -> dict:
         "retention": M.retention_by_cohort(members, messages, RETENTION_PERIODS),
         "lurker_share": M.lurker_share(members, messages),
         "quiet_members": quiet,
-        "lift_all": M.red_packet_lift(messages, red_packets, before_hours=LIFT_BEFORE, after_hours=LIFT_AFTER),
-        "lift_quiet": M.red_packet_lift(messages, red_packets, senders=quiet, before_hours=LIFT_BEFORE,
-                                        after_hours=LIFT_AFTER),
+        "lift_all": M.red_packet_lift(
+            messages, red_packets, before_hours=LIFT_BEFORE, after_hours=LIFT_AFTER
+        ),
+        "lift_quiet": M.red_packet_lift(
+            messages, red_packets, senders=quiet, before_hours=LIFT_BEFORE, after_hours=LIFT_AFTER
+        ),
         "participation": M.participation(members, messages),
         "networks": M.network_summaries(messages, STRONG_K),
         "owner_departure": M.owner_departure_effect(groups, members, messages, DEPARTURE_DAYS),
@@ -58,8 +61,10 @@ def _sql_activity(unit: str) -> str:
 
 
 def _sql_retention(periods: int) -> str:
-    weeks = ", ".join(f'count(DISTINCT member_id) FILTER (WHERE week = {k}) / count(DISTINCT member_id) AS "{k}"'
-                      for k in range(periods))
+    weeks = ", ".join(
+        f'count(DISTINCT member_id) FILTER (WHERE week = {k}) / count(DISTINCT member_id) AS "{k}"'
+        for k in range(periods)
+    )
     return f"""
         WITH mem AS (SELECT member_id, joined_at, date_trunc('week', joined_at::TIMESTAMP) AS cohort FROM members),
         act AS (

@@ -72,8 +72,10 @@ def test_widget_state_is_identical_across_fresh_kernels():
         "import json; from ipywidgets import Widget; from shequn.widgets import connector_explorer;"
         "connector_explorer(); print(json.dumps(Widget.get_manager_state(drop_defaults=True), sort_keys=True))"
     )
-    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-            for _ in range(2)]
+    runs = [
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+        for _ in range(2)
+    ]
     assert runs[0] == runs[1]
     state = json.loads(runs[0])["state"]
     assert len(state) > connector_explorer_spec().grid_size  # leaves + stacks + controls + links

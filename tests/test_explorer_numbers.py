@@ -21,9 +21,21 @@ def text_of(result_html: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", result_html))
 
 
-@pytest.mark.parametrize("text, found", [("变化-0.00", True), ("-0%", True), ("−0.0 分", True), ("-0.05", False),
-                                         ("-0.50", False), ("10.00", False), ("0.00", False), ("-10", False),
-                                         ("-0.001", False), ("差-0", True)])
+@pytest.mark.parametrize(
+    "text, found",
+    [
+        ("变化-0.00", True),
+        ("-0%", True),
+        ("−0.0 分", True),
+        ("-0.05", False),
+        ("-0.50", False),
+        ("10.00", False),
+        ("0.00", False),
+        ("-10", False),
+        ("-0.001", False),
+        ("差-0", True),
+    ],
+)
 def test_negative_zero_pattern_on_hand_written_cases(text, found):
     assert bool(NEGATIVE_ZERO.search(text)) is found
 
@@ -38,7 +50,7 @@ def test_no_explorer_state_shows_a_negative_zero(spec):
     for params, result in zip(spec.grid(), spec.leaves()):
         text = text_of(result)
         for m in NEGATIVE_ZERO.finditer(text):
-            bad.append((params, text[max(0, m.start() - 20):m.end() + 5]))
+            bad.append((params, text[max(0, m.start() - 20) : m.end() + 5]))
     assert bad == [], f"{spec.name}: {len(bad)} negative zeros, e.g. {bad[:3]}"
 
 

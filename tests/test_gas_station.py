@@ -34,8 +34,11 @@ def test_identical_closed_form_and_saturation_point():
 def test_complementary_total_closed_form():
     for n in (1, 2, 7, 20):
         rho = P.need_decay
-        expected = (P.margin * P.users * (1 + P.complementarity * P.need_share * (1 - rho ** (n - 1)) / (1 - rho))
-                    - n * P.fixed_cost - P.acquisition_cost)
+        expected = (
+            P.margin * P.users * (1 + P.complementarity * P.need_share * (1 - rho ** (n - 1)) / (1 - rho))
+            - n * P.fixed_cost
+            - P.acquisition_cost
+        )
         assert gs.gas_station_summary(n, "complementary").total == pytest.approx(expected)
 
 
@@ -72,12 +75,18 @@ def test_scope_is_finite_when_complementarity_is_low():
 
 def test_traffic_and_complementarity_act_where_they_should():
     for n in (2, 8):
-        assert (gs.gas_station_summary(n, "identical", traffic=4000).total
-                > gs.gas_station_summary(n, "identical", traffic=1000).total)
-        assert (gs.gas_station_summary(n, "identical", complementarity=0.1).total
-                == gs.gas_station_summary(n, "identical", complementarity=0.8).total)
-        assert (gs.gas_station_summary(n, "complementary", complementarity=0.8).total
-                > gs.gas_station_summary(n, "complementary", complementarity=0.1).total)
+        assert (
+            gs.gas_station_summary(n, "identical", traffic=4000).total
+            > gs.gas_station_summary(n, "identical", traffic=1000).total
+        )
+        assert (
+            gs.gas_station_summary(n, "identical", complementarity=0.1).total
+            == gs.gas_station_summary(n, "identical", complementarity=0.8).total
+        )
+        assert (
+            gs.gas_station_summary(n, "complementary", complementarity=0.8).total
+            > gs.gas_station_summary(n, "complementary", complementarity=0.1).total
+        )
 
 
 @pytest.mark.parametrize(

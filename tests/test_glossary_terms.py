@@ -33,8 +33,11 @@ def _table(name: str, glossary: Path = GLOSSARY) -> list[list[str]]:
     if f":name: {name}" not in text:
         raise AssertionError(f"{glossary}: 找不到表 {name} (table missing)")
     block = text.split(f":name: {name}", 1)[1].split("```", 1)[0]
-    rows = [[c.strip() for c in line.strip().strip("|").split("|")] for line in block.splitlines()
-            if line.startswith("|")]
+    rows = [
+        [c.strip() for c in line.strip().strip("|").split("|")]
+        for line in block.splitlines()
+        if line.startswith("|")
+    ]
     return [r for r in rows[1:] if not set("".join(r)) <= set("-: ")]
 
 
@@ -81,8 +84,10 @@ def violations(page: Path, terms) -> list[str]:
             for allowed in exceptions:
                 line = line.replace(allowed, "")
             if term in line:
-                found.append(f"{page.parent.name}/{page.name}:{number}: "
-                             f"「{term}」已弃用，请改用「{use}」 (deprecated, use {use})")
+                found.append(
+                    f"{page.parent.name}/{page.name}:{number}: "
+                    f"「{term}」已弃用，请改用「{use}」 (deprecated, use {use})"
+                )
     return found
 
 
@@ -94,8 +99,10 @@ def conflicts(page: Path, rows) -> list[str]:
             for term, clashing, other, exceptions in rows:
                 hit = [w for w in clashing if w in sentence]
                 if term in sentence and hit and not any(e in sentence for e in exceptions):
-                    found.append(f"{page.parent.name}/{page.name}:{number}: 「{term}」与「{hit[0]}」同句，"
-                                 f"这是另一个量，请用「{other}」 (term used for another quantity: {other})")
+                    found.append(
+                        f"{page.parent.name}/{page.name}:{number}: 「{term}」与「{hit[0]}」同句，"
+                        f"这是另一个量，请用「{other}」 (term used for another quantity: {other})"
+                    )
     return found
 
 
@@ -107,8 +114,12 @@ def course_pages() -> list[Path]:
 def checked_files() -> list[Path]:
     """Lessons, assignment sources (``solutions/*/*.md``) and the widgets' and models' modules."""
     src = ROOT / "src" / "shequn"
-    return (course_pages() + sorted((ROOT / "solutions").glob("*/*.md"))
-            + sorted((src / "widgets").glob("*.py")) + sorted((src / "models").glob("**/*.py")))
+    return (
+        course_pages()
+        + sorted((ROOT / "solutions").glob("*/*.md"))
+        + sorted((src / "widgets").glob("*.py"))
+        + sorted((src / "models").glob("**/*.py"))
+    )
 
 
 def test_the_deprecation_table_is_readable_and_names_replacements():
@@ -150,7 +161,9 @@ def test_the_check_finds_a_planted_conflict_in_a_quiz_answer_and_a_widget_label(
     assert [f.split(":")[1] for f in found] == ["4"], found
     assert [f.split(":")[1] for f in violations(page, deprecated_terms())] == ["8"]
     widget = tmp_path / "widget.py"
-    widget.write_text('COLUMNS = [("retained", "留存成员", 1)]  # retained: still in the group\n', encoding="utf-8")
+    widget.write_text(
+        'COLUMNS = [("retained", "留存成员", 1)]  # retained: still in the group\n', encoding="utf-8"
+    )
     assert len(violations(widget, deprecated_terms())) == 1
 
 

@@ -29,7 +29,12 @@ PACKETS = "red_packet_id,message_id,group_id,sender_id,sent_at,amount_yuan,share
 
 @pytest.fixture
 def dataset(tmp_path):
-    for name, text in {"groups": GROUPS, "members": MEMBERS, "messages": MESSAGES, "red_packets": PACKETS}.items():
+    for name, text in {
+        "groups": GROUPS,
+        "members": MEMBERS,
+        "messages": MESSAGES,
+        "red_packets": PACKETS,
+    }.items():
         (tmp_path / f"{name}.csv").write_text(text, encoding="utf-8")
     return load_dataset(tmp_path)
 

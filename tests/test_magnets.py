@@ -70,7 +70,7 @@ def test_the_seeds_numbers_follow_only_from_the_shared_habit_model():
 
 
 def test_more_magnets_can_mean_lower_probability():
-    """"The more magnets, the likelier they attract" depends on what "attract" means."""
+    """ "The more magnets, the likelier they attract" depends on what "attract" means."""
     whole = [mg.closed_form("chain_all", n) for n in range(2, 9)]
     some = [mg.closed_form("chain_any", n) for n in range(2, 9)]
     assert all(a > b for a, b in zip(whole, whole[1:]))
@@ -104,8 +104,14 @@ def test_simulation_is_deterministic_for_a_seed():
 
 @pytest.mark.parametrize(
     "args",
-    [("magnetic", 3, 100), ("chain_any", 1, 100), ("chain_any", True, 100), ("chain_any", 3, 0),
-     ("chain_any", 2.5, 100), ("chain_any", 65, 100)],
+    [
+        ("magnetic", 3, 100),
+        ("chain_any", 1, 100),
+        ("chain_any", True, 100),
+        ("chain_any", 3, 0),
+        ("chain_any", 2.5, 100),
+        ("chain_any", 65, 100),
+    ],
 )
 def test_bad_inputs_are_refused(args):
     with pytest.raises(ValueError):

@@ -37,7 +37,9 @@ def _rows(frame: pd.DataFrame) -> pd.DataFrame:
     for col in frame.columns:
         if pd.api.types.is_datetime64_any_dtype(frame[col].dtype):
             frame[col] = frame[col].astype("datetime64[ns]")
-        elif pd.api.types.is_numeric_dtype(frame[col].dtype) and not pd.api.types.is_bool_dtype(frame[col].dtype):
+        elif pd.api.types.is_numeric_dtype(frame[col].dtype) and not pd.api.types.is_bool_dtype(
+            frame[col].dtype
+        ):
             frame[col] = frame[col].astype(float)
         else:
             frame[col] = frame[col].astype(object)
@@ -45,8 +47,9 @@ def _rows(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _same(ours: pd.DataFrame, sql: pd.DataFrame) -> None:
-    pd.testing.assert_frame_equal(_rows(ours), _rows(sql)[list(_rows(ours).columns)], check_dtype=False,
-                                  rtol=1e-9, atol=1e-12)
+    pd.testing.assert_frame_equal(
+        _rows(ours), _rows(sql)[list(_rows(ours).columns)], check_dtype=False, rtol=1e-9, atol=1e-12
+    )
 
 
 @pytest.mark.parametrize("freq, unit", [("D", "day"), ("W", "week")])

@@ -24,7 +24,9 @@ MIN_TARGET = 24  # px, WCAG 2.2 target size (minimum)
 def specs():
     from shequn import widgets
 
-    return {spec.title: spec for spec in (getattr(widgets, n)() for n in widgets.__all__ if n.endswith("_spec"))}
+    return {
+        spec.title: spec for spec in (getattr(widgets, n)() for n in widgets.__all__ if n.endswith("_spec"))
+    }
 
 
 # Per explorer: what sticks out of its card, paragraphs wider than their box, and first-column cells
@@ -129,7 +131,9 @@ def test_quick_taps_land_on_the_step_tapped(offline_page, site_url, specs, path)
                 page.wait_for_timeout(200)
                 now = control_state(box, level)
                 done.append(step)
-                assert now["index"] == step, f"{spec.name} {c['label']}: taps {done}, slider at {now['index']}"
+                assert now["index"] == step, (
+                    f"{spec.name} {c['label']}: taps {done}, slider at {now['index']}"
+                )
             check_truthful(page, box, spec, f"{spec.name}: {c['label']} after quick taps")
             tried += 1
     assert tried or page.locator(".shequn-explorer .noUi-base").count() == 0, f"{path}: no slider tapped"

@@ -35,10 +35,14 @@ def test_style_scores_as_plain_nbgrader(course, name):
 
     style = STYLES[name]
     answers = {gid: None for gid in (c[1] for c in style.cells if c[0] == "answer")}
-    rows = compare_grading(course, name, {"correct": answers, "partial": {**answers, **style.partial}, "stub": {}})
+    rows = compare_grading(
+        course, name, {"correct": answers, "partial": {**answers, **style.partial}, "stub": {}}
+    )
     table = format_table(rows)
     got = {(r.student, r.cell): (r.plain, r.trusted) for r in rows}
-    want = {(s, cell): (float(p), float(p)) for s, cells in style.expected.items() for cell, p in cells.items()}
+    want = {
+        (s, cell): (float(p), float(p)) for s, cells in style.expected.items() for cell, p in cells.items()
+    }
     # the released stub raises NotImplementedError in every answer: every test cell scores 0
     want |= {("stub", cell): (0.0, 0.0) for cell in style.expected["correct"]}
     assert got == want, table

@@ -87,8 +87,10 @@ def _cmd_data_export(args: argparse.Namespace) -> int:
     from shequn.data.importers.chatlab_export import export_chatlab
 
     if args.format != "chatlab":
-        print(f"参数错误 (bad argument)：--format 只支持 chatlab（不是 {args.format}）。\n  only --format chatlab",
-              file=sys.stderr)
+        print(
+            f"参数错误 (bad argument)：--format 只支持 chatlab（不是 {args.format}）。\n  only --format chatlab",
+            file=sys.stderr,
+        )
         return 2
     try:
         path = export_chatlab(args.folder, args.out, args.group_id)
@@ -96,10 +98,15 @@ def _cmd_data_export(args: argparse.Namespace) -> int:
         print(exc, file=sys.stderr)
         return 1
     except OSError as exc:
-        print(f"{args.folder}：无法写出（{type(exc).__name__}：{exc}）。\n  could not write the export", file=sys.stderr)
+        print(
+            f"{args.folder}：无法写出（{type(exc).__name__}：{exc}）。\n  could not write the export",
+            file=sys.stderr,
+        )
         return 1
-    print(f"已写入 (written): {path}（ChatLab 标准格式 / ChatLab Standard Format；名字与导入时相同，默认已假名化 "
-          "names as imported, pseudonymised by default）")
+    print(
+        f"已写入 (written): {path}（ChatLab 标准格式 / ChatLab Standard Format；名字与导入时相同，默认已假名化 "
+        "names as imported, pseudonymised by default）"
+    )
     return 0
 
 
@@ -111,31 +118,48 @@ def _cmd_data_import(args: argparse.Namespace) -> int:
         _print_formats()
         return 0
     if not args.files or not args.out:
-        print("参数错误 (bad arguments)：需要至少一个文件和 --out 文件夹。\n  need FILE... and --out DIR "
-              "(or --format list)", file=sys.stderr)
+        print(
+            "参数错误 (bad arguments)：需要至少一个文件和 --out 文件夹。\n  need FILE... and --out DIR "
+            "(or --format list)",
+            file=sys.stderr,
+        )
         return 2
     if args.max_mb is not None and args.max_mb <= 0:
         print("参数错误 (bad argument)：--max-mb 必须 > 0", file=sys.stderr)
         return 2
     kwargs = {} if args.max_mb is None else {"max_bytes": int(args.max_mb * 1024**2)}
     try:
-        result = import_exports(args.files, args.out, fmt=args.format, group=args.group, tz=args.tz,
-                                keep_names=args.keep_names, keep_text=args.keep_text, group_id=args.group_id,
-                                **kwargs)
+        result = import_exports(
+            args.files,
+            args.out,
+            fmt=args.format,
+            group=args.group,
+            tz=args.tz,
+            keep_names=args.keep_names,
+            keep_text=args.keep_text,
+            group_id=args.group_id,
+            **kwargs,
+        )
     except DataError as exc:
         print(exc, file=sys.stderr)
         return 1
     except (OSError, MemoryError, RecursionError) as exc:  # unreadable file, out of memory: no traceback
-        print(f"{args.files[0]}：无法读取或处理（{type(exc).__name__}：{exc}）。\n  could not read or process the file",
-              file=sys.stderr)
+        print(
+            f"{args.files[0]}：无法读取或处理（{type(exc).__name__}：{exc}）。\n  could not read or process the file",
+            file=sys.stderr,
+        )
         return 1
     s = result.summary
     print(f"格式 (format): {result.format}；聊天 (conversation): {result.conversation}")
-    print(f"成员 (members) {s['members']}（潜水 lurkers {s['lurkers']}，退群 left {s['left_members']}）；"
-          f"消息 (messages) {s['messages']} {s['messages_by_type']}；入群事件 (joins) {s['joins']}；"
-          f"红包 (red packets) {s['red_packets']} / 红包消息 {s['red_packet_messages']}；事件 (events) {s['events_by_kind']}")
-    print(f"未能对应到账号的昵称 (unresolved actors) {s['unresolved_actors']}（出现在 {s['unresolved_mentions_in_events']} "
-          f"处事件中，没有为它们建成员 no members made for them）；合并的重复记录 (merged duplicates) {s['merged_duplicates']}")
+    print(
+        f"成员 (members) {s['members']}（潜水 lurkers {s['lurkers']}，退群 left {s['left_members']}）；"
+        f"消息 (messages) {s['messages']} {s['messages_by_type']}；入群事件 (joins) {s['joins']}；"
+        f"红包 (red packets) {s['red_packets']} / 红包消息 {s['red_packet_messages']}；事件 (events) {s['events_by_kind']}"
+    )
+    print(
+        f"未能对应到账号的昵称 (unresolved actors) {s['unresolved_actors']}（出现在 {s['unresolved_mentions_in_events']} "
+        f"处事件中，没有为它们建成员 no members made for them）；合并的重复记录 (merged duplicates) {s['merged_duplicates']}"
+    )
     for warning in s["warnings"]:
         print(f"注意 (warning)：{warning}")
     print("此格式未知的字段 (unknown in this export): " + "; ".join(result.unknown))
@@ -200,12 +224,17 @@ def _cmd_data_validate(args: argparse.Namespace) -> int:
         path = Path(name)
         table = _table_for(path, args.table)
         if table is None and path.name in ("events.csv", "message_texts.csv"):
-            print(f"{path}：跳过，这是 `shequn data import` 写出的附加文件，不是四张表之一。"
-                  f"\n  skipped: an extra file written by `shequn data import`, not one of the four tables")
+            print(
+                f"{path}：跳过，这是 `shequn data import` 写出的附加文件，不是四张表之一。"
+                f"\n  skipped: an extra file written by `shequn data import`, not one of the four tables"
+            )
             continue
         if table is None:
-            print(f"{path}：无法从文件名判断是哪张表，请用 --table 指定。"
-                  f"\n  cannot tell the table from the file name; pass --table", file=sys.stderr)
+            print(
+                f"{path}：无法从文件名判断是哪张表，请用 --table 指定。"
+                f"\n  cannot tell the table from the file name; pass --table",
+                file=sys.stderr,
+            )
             failures += 1
             continue
         try:
@@ -233,13 +262,23 @@ def _cmd_grade(args: argparse.Namespace) -> int:
             print(f"参数错误 (bad argument): --{opt.replace('_', '-')} 必须 > 0", file=sys.stderr)
             return 2
     if args.cluster and args.workers is not None:
-        print("参数错误 (bad argument): --workers 只用于本机评分，集群的规模由 dask worker 决定 "
-              "(--workers is for local grading; size the cluster with `dask worker --nworkers`)", file=sys.stderr)
+        print(
+            "参数错误 (bad argument): --workers 只用于本机评分，集群的规模由 dask worker 决定 "
+            "(--workers is for local grading; size the cluster with `dask worker --nworkers`)",
+            file=sys.stderr,
+        )
         return 2
     try:
-        results = grade_assignment(Path(args.course), args.assignment, workers=args.workers,
-                                   timeout=args.timeout, cell_timeout=args.cell_timeout,
-                                   memory_mb=args.memory, progress=not args.quiet, cluster=args.cluster)
+        results = grade_assignment(
+            Path(args.course),
+            args.assignment,
+            workers=args.workers,
+            timeout=args.timeout,
+            cell_timeout=args.cell_timeout,
+            memory_mb=args.memory,
+            progress=not args.quiet,
+            cluster=args.cluster,
+        )
     except GradeError as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -252,8 +291,11 @@ def _cmd_grade(args: argparse.Namespace) -> int:
 
         missing = [r for r in results if r.status in NOT_WRITTEN]
         if missing:
-            print(f"{len(missing)} 份提交未写入成绩册，再次运行即可补评 "
-                  f"({len(missing)} submissions not written; run again to grade them)", file=sys.stderr)
+            print(
+                f"{len(missing)} 份提交未写入成绩册，再次运行即可补评 "
+                f"({len(missing)} submissions not written; run again to grade them)",
+                file=sys.stderr,
+            )
             return 1
     return 0
 
@@ -262,12 +304,19 @@ def _cmd_grade_export(args: argparse.Namespace) -> int:
     from shequn.grading.export import ExportError, export_grades
 
     if not args.extra or not args.format or not args.out:
-        print("用法 (usage): shequn grade export ASSIGNMENT --format canvas|moodle --out FILE",
-              file=sys.stderr)
+        print(
+            "用法 (usage): shequn grade export ASSIGNMENT --format canvas|moodle --out FILE", file=sys.stderr
+        )
         return 2
     try:
-        n, held = export_grades(Path(args.course), args.extra, args.format, Path(args.out),
-                                canvas_id=args.canvas_id, moodle_id=args.moodle_id)
+        n, held = export_grades(
+            Path(args.course),
+            args.extra,
+            args.format,
+            Path(args.out),
+            canvas_id=args.canvas_id,
+            moodle_id=args.moodle_id,
+        )
     except ExportError as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -275,13 +324,17 @@ def _cmd_grade_export(args: argparse.Namespace) -> int:
     if held:
         from shequn.grading.sanitize import escape_for_log
 
-        print(f"暂不导出成绩（需要教师在 formgrader 中评分）/ held back until graded in formgrader: "
-              f"{', '.join(escape_for_log(h, 60) for h in held)}")
+        print(
+            f"暂不导出成绩（需要教师在 formgrader 中评分）/ held back until graded in formgrader: "
+            f"{', '.join(escape_for_log(h, 60) for h in held)}"
+        )
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="shequn", description="社群运营课程工具 (community-operations course kit)")
+    parser = argparse.ArgumentParser(
+        prog="shequn", description="社群运营课程工具 (community-operations course kit)"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     book = sub.add_parser("book", help="课程网站 (the course book)")
@@ -302,21 +355,32 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--out", required=True, help="output folder")
     g.add_argument("--quiet", action="store_true", help="no progress bar")
     g.set_defaults(func=_cmd_data_generate)
-    for cmd, fmt, text in (("import", None, "导入聊天记录导出文件 (import chat exports: QQ, WeChat, Telegram, Discord)"),
-                           ("import-qq", "qq-text", "= import --format qq-text（旧命令 legacy alias）")):
+    for cmd, fmt, text in (
+        ("import", None, "导入聊天记录导出文件 (import chat exports: QQ, WeChat, Telegram, Discord)"),
+        ("import-qq", "qq-text", "= import --format qq-text（旧命令 legacy alias）"),
+    ):
         q = data_sub.add_parser(cmd, help=text)
         q.add_argument("files", nargs="*", metavar="FILE")
         q.add_argument("--out", help="output folder")
-        q.add_argument("--format", default=fmt, help="a name from `--format list`, or list (default: detect from "
-                                                     "content)")
+        q.add_argument(
+            "--format",
+            default=fmt,
+            help="a name from `--format list`, or list (default: detect from content)",
+        )
         q.add_argument("--group", help="which conversation of a multi-chat export (name)")
-        q.add_argument("--tz", default="Asia/Shanghai", help="time zone of times without one (default Asia/Shanghai)")
+        q.add_argument(
+            "--tz", default="Asia/Shanghai", help="time zone of times without one (default Asia/Shanghai)"
+        )
         q.add_argument("--keep-names", action="store_true", help="keep nicknames (default: pseudonymise)")
         q.add_argument("--keep-text", action="store_true", help="keep message text in message_texts.csv")
         q.add_argument("--group-id", default=None, help="group_id to write (default qq001/wx001/tg001/dc001)")
-        q.add_argument("--max-mb", type=float, default=None, help="refuse files larger than this (default 512)")
+        q.add_argument(
+            "--max-mb", type=float, default=None, help="refuse files larger than this (default 512)"
+        )
         q.set_defaults(func=_cmd_data_import)
-    e = data_sub.add_parser("export", help="导出为 ChatLab 标准格式 (export the tables as ChatLab Standard Format)")
+    e = data_sub.add_parser(
+        "export", help="导出为 ChatLab 标准格式 (export the tables as ChatLab Standard Format)"
+    )
     e.add_argument("folder", metavar="DIR", help="folder with the four tables (e.g. an import's --out)")
     e.add_argument("--format", default="chatlab", help="chatlab (the only one)")
     e.add_argument("--out", default=None, help="output file (default DIR/<group_id>.chatlab.json)")
@@ -335,44 +399,60 @@ def build_parser() -> argparse.ArgumentParser:
     h = a_sub.add_parser("rehash", help="数据变化后重算公开测试的答案摘要 (recompute public-test digests)")
     h.add_argument("sources", nargs="+", help="solutions/<name>/<name>.md")
     h.set_defaults(func=_cmd_assignments_rehash)
-    ck = a_sub.add_parser("check", help="发布前核对：shequn grade 与 nbgrader 的逐单元格得分是否一致 "
-                                        "(grade the solution and the stub both ways; compare per cell)")
+    ck = a_sub.add_parser(
+        "check",
+        help="发布前核对：shequn grade 与 nbgrader 的逐单元格得分是否一致 "
+        "(grade the solution and the stub both ways; compare per cell)",
+    )
     ck.add_argument("name", help="solutions/ 下的作业名 (assignment name)")
     ck.add_argument("--course", default=".", help="课程文件夹 (course folder with nbgrader_config.py)")
     ck.set_defaults(func=_cmd_assignments_check)
 
     gr = sub.add_parser(
-        "grade", help="并行、沙箱中自动评分 (autograde submissions in parallel, sandboxed)",
+        "grade",
+        help="并行、沙箱中自动评分 (autograde submissions in parallel, sandboxed)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="shequn grade ASSIGNMENT: 用 nbgrader autograde 评分所有已收取的提交，写入 nbgrader 成绩册。\n"
-                    "  autograde every collected submission with nbgrader, in the sandbox kernel;\n"
-                    "  resumable (journal in _grading/shequn-grade/).\n"
-                    "shequn grade export ASSIGNMENT --format canvas|moodle --out FILE: 导出成绩 (CSV import).\n"
-                    "nbgrader's own export (all assignments): `nbgrader export [--to grades.csv]`.")
+        "  autograde every collected submission with nbgrader, in the sandbox kernel;\n"
+        "  resumable (journal in _grading/shequn-grade/).\n"
+        "shequn grade export ASSIGNMENT --format canvas|moodle --out FILE: 导出成绩 (CSV import).\n"
+        "nbgrader's own export (all assignments): `nbgrader export [--to grades.csv]`.",
+    )
     gr.add_argument("assignment", help="作业名，或 export (assignment id, or `export`)")
     gr.add_argument("extra", nargs="?", help="export: 作业名 (the assignment to export)")
     gr.add_argument("--course", default=".", help="course folder with nbgrader_config.py (default: .)")
     gr.add_argument("--workers", type=int, default=None, help="parallel workers (default: CPU count)")
-    gr.add_argument("--timeout", type=float, default=600, help="per-notebook wall-clock seconds (default 600)")
+    gr.add_argument(
+        "--timeout", type=float, default=600, help="per-notebook wall-clock seconds (default 600)"
+    )
     gr.add_argument("--cell-timeout", type=int, default=120, help="per-cell seconds (default 120)")
     gr.add_argument("--memory", type=int, default=2048, help="memory cap per kernel, MB (default 2048)")
     gr.add_argument("--quiet", action="store_true", help="no progress bar")
-    gr.add_argument("--cluster", metavar="tcp://HOST:PORT", default=None,
-                    help="在 Dask 集群上评分 (grade on a Dask distributed cluster: its scheduler's address; "
-                         "needs the `cluster` extra)")
+    gr.add_argument(
+        "--cluster",
+        metavar="tcp://HOST:PORT",
+        default=None,
+        help="在 Dask 集群上评分 (grade on a Dask distributed cluster: its scheduler's address; "
+        "needs the `cluster` extra)",
+    )
     gr.add_argument("--format", choices=["canvas", "moodle"], help="export: CSV flavour")
     gr.add_argument("--out", help="export: output CSV file")
     gr.add_argument("--canvas-id", default=None, help="export: the Canvas assignment id")
-    gr.add_argument("--moodle-id", default="email", choices=["email", "idnumber"],
-                    help="export: Moodle identifier column (default: email)")
+    gr.add_argument(
+        "--moodle-id",
+        default="email",
+        choices=["email", "idnumber"],
+        help="export: Moodle identifier column (default: email)",
+    )
     gr.set_defaults(func=_cmd_grade)
 
     f = sub.add_parser("font", help="检查绘图用的中文字体 (check the CJK plotting font)")
     f.set_defaults(func=_cmd_font)
 
     c = sub.add_parser("connectors", help="第 1 课的连接器模型 (lesson 1 connector model)")
-    c.add_argument("--era", default="community_commerce",
-                   help="mass_sales | deep_distribution | community_commerce")
+    c.add_argument(
+        "--era", default="community_commerce", help="mass_sales | deep_distribution | community_commerce"
+    )
     c.add_argument("--weeks", type=int, default=12)
     c.add_argument("--content-quality", type=float, default=0.6)
     c.add_argument("--platform-decline", type=float, default=0.0)

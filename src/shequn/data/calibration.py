@@ -45,8 +45,10 @@ from shequn.metrics import lurker_share
 __all__ = ["Target", "TARGETS", "achieved", "calibration_table", "markdown_table", "typed_tables"]
 
 _DAY = pd.Timedelta(days=1)
-QIU = ("Qiu et al., \"The Lifecycle and Cascade of WeChat Social Messaging Groups\", WWW 2016, arXiv:1512.07831; "
-       "figure taken from the 新智元 (Xinzhiyuan) Chinese translation of its findings [SECONDARY]")
+QIU = (
+    'Qiu et al., "The Lifecycle and Cascade of WeChat Social Messaging Groups", WWW 2016, arXiv:1512.07831; '
+    "figure taken from the 新智元 (Xinzhiyuan) Chinese translation of its findings [SECONDARY]"
+)
 
 
 @dataclass(frozen=True)
@@ -163,8 +165,9 @@ def _invitations(t) -> pd.DataFrame:
     members = t["members"]
     joined = members.set_index("member_id")["joined_at"]
     inv = members.loc[members["invited_by"].notna(), ["member_id", "invited_by", "joined_at"]]
-    return inv.assign(inviter_joined=inv["invited_by"].map(joined),
-                      inviter_invited=inv["invited_by"].isin(inv["member_id"]))
+    return inv.assign(
+        inviter_joined=inv["invited_by"].map(joined), inviter_invited=inv["invited_by"].isin(inv["member_id"])
+    )
 
 
 def first_invitation_within_5_days(t) -> float:
@@ -237,71 +240,145 @@ def max_red_packet(t) -> float:
 
 TARGETS: list[Target] = [
     Target(
-        "silent_within_7_days", "一周内沉寂的群所占比例（最后一条消息在建群后 7 天内）",
+        "silent_within_7_days",
+        "一周内沉寂的群所占比例（最后一条消息在建群后 7 天内）",
         "share of groups whose last message comes within 7 days of creation",
-        QIU + ": \"40% 的群在一周之内变得默默无言\"", 0.40, 0.05, silent_within_week, ref="Qiu 2016 [SECONDARY]"),
+        QIU + ': "40% 的群在一周之内变得默默无言"',
+        0.40,
+        0.05,
+        silent_within_week,
+        ref="Qiu 2016 [SECONDARY]",
+    ),
     Target(
-        "active_after_30_days", "建群 30 天后仍有消息的群所占比例",
+        "active_after_30_days",
+        "建群 30 天后仍有消息的群所占比例",
         "share of groups with a message 30 days or more after creation",
-        QIU + ": \"30% 的群能够存活超过 30 天\"", 0.30, 0.05, active_after_30_days, ref="Qiu 2016 [SECONDARY]"),
+        QIU + ': "30% 的群能够存活超过 30 天"',
+        0.30,
+        0.05,
+        active_after_30_days,
+        ref="Qiu 2016 [SECONDARY]",
+    ),
     Target(
-        "short_lived_under_100", "一周内沉寂的群中，成员少于 100 人的比例",
+        "short_lived_under_100",
+        "一周内沉寂的群中，成员少于 100 人的比例",
         "share of groups silent within 7 days that have fewer than 100 members",
         QIU + ": \"临时群的规模往往在 100 人以内\" (a shape; the threshold 0.8 is our reading of 'usually')",
-        (0.8, math.inf), 0.0, short_lived_under_100, ref="Qiu 2016 [SECONDARY]"),
+        (0.8, math.inf),
+        0.0,
+        short_lived_under_100,
+        ref="Qiu 2016 [SECONDARY]",
+    ),
     Target(
-        "long_vs_short_median_size", "30 天后仍活跃的群与一周内沉寂的群的成员数中位数之比",
+        "long_vs_short_median_size",
+        "30 天后仍活跃的群与一周内沉寂的群的成员数中位数之比",
         "median size of groups active after 30 days / median size of groups silent within 7 days",
-        QIU + ": \"长期群往往拥有较大的规模\" (shape only)", (1.0, math.inf), 0.0, long_to_short_median_size,
-        ref="Qiu 2016 [SECONDARY]", decimals=2),
+        QIU + ': "长期群往往拥有较大的规模" (shape only)',
+        (1.0, math.inf),
+        0.0,
+        long_to_short_median_size,
+        ref="Qiu 2016 [SECONDARY]",
+        decimals=2,
+    ),
     Target(
-        "log_size_skewness", "log(群成员数) 的偏度（对数正态分布约为 0）",
+        "log_size_skewness",
+        "log(群成员数) 的偏度（对数正态分布约为 0）",
         "skewness of log(group size); about 0 for a log-normal",
         "Vranić, Smiljanić & Mitrović Dankulov, J. Stat. Mech. 2022, 123402: group sizes 'exhibit log-normal "
-        "behavior' (Meetup, Reddit; not WeChat) [PRIMARY abstract, shape only]", (-1.0, 1.0), 0.0,
-        log_size_skewness, ref="Vranić 2022 [PRIMARY]", decimals=2),
+        "behavior' (Meetup, Reddit; not WeChat) [PRIMARY abstract, shape only]",
+        (-1.0, 1.0),
+        0.0,
+        log_size_skewness,
+        ref="Vranić 2022 [PRIMARY]",
+        decimals=2,
+    ),
     Target(
-        "max_group_size", "最大的群的成员数（含已退群者）", "largest group size (everyone who ever joined)",
+        "max_group_size",
+        "最大的群的成员数（含已退群者）",
+        "largest group size (everyone who ever joined)",
         "WeChat ordinary-group cap of 500 members [WEAK: unofficial pages agree on 500; one says 200; no Tencent "
-        "page found]", (-math.inf, 500.0), 0.0, max_group_size, ref="WeChat cap [WEAK]",
-        decimals=0),
+        "page found]",
+        (-math.inf, 500.0),
+        0.0,
+        max_group_size,
+        ref="WeChat cap [WEAK]",
+        decimals=0,
+    ),
     Target(
-        "mean_lurker_share", "每个群中从未发言的成员比例（各群平均）",
+        "mean_lurker_share",
+        "每个群中从未发言的成员比例（各群平均）",
         "per-group share of members with zero messages, averaged over groups",
-        "Nonnecke & Preece, \"Lurker demographics: Counting the silent\", CHI 2000: health-support lists 46%, "
+        'Nonnecke & Preece, "Lurker demographics: Counting the silent", CHI 2000: health-support lists 46%, '
         "software-support lists 82% lurkers over 12 weeks (mailing lists, not chat groups) [PRIMARY abstract]",
-        (0.46, 0.82), 0.0, mean_lurker_share, ref="Nonnecke & Preece 2000 [PRIMARY]"),
+        (0.46, 0.82),
+        0.0,
+        mean_lurker_share,
+        ref="Nonnecke & Preece 2000 [PRIMARY]",
+    ),
     Target(
-        "media_share", "图片（多媒体）消息占全部消息的比例",
+        "media_share",
+        "图片（多媒体）消息占全部消息的比例",
         "share of messages that are images (the tables' only multimedia type)",
-        "Caetano et al., \"Analyzing and characterizing political discussions in WhatsApp public groups\", "
+        'Caetano et al., "Analyzing and characterizing political discussions in WhatsApp public groups", '
         "arXiv:1804.00397 (2018): multimedia (audio, image, video) in 20% of messages [PRIMARY abstract]",
-        0.20, 0.03, media_share, ref="Caetano 2018 [PRIMARY]"),
+        0.20,
+        0.03,
+        media_share,
+        ref="Caetano 2018 [PRIMARY]",
+    ),
     Target(
-        "first_invitation_within_5_days", "首次邀请发生在邀请人入群后 5 天内的比例",
+        "first_invitation_within_5_days",
+        "首次邀请发生在邀请人入群后 5 天内的比例",
         "share of first invitations made within 5 days of the inviter joining (inviters who joined by invitation)",
-        QIU + ": \"80% 的首次邀请发生在邀请人入群的 5 天之内\"", 0.80, 0.10, first_invitation_within_5_days,
-        ref="Qiu 2016 [SECONDARY]"),
+        QIU + ': "80% 的首次邀请发生在邀请人入群的 5 天之内"',
+        0.80,
+        0.10,
+        first_invitation_within_5_days,
+        ref="Qiu 2016 [SECONDARY]",
+    ),
     Target(
-        "invitation_interval_within_2_days", "同一邀请人的相邻两次邀请间隔不超过 2 天的比例",
+        "invitation_interval_within_2_days",
+        "同一邀请人的相邻两次邀请间隔不超过 2 天的比例",
         "share of consecutive invitations by the same inviter at most 2 days apart",
-        QIU + ": \"80% 的連續邀請發生在 2 天的時間間隔\"", 0.80, 0.10, invitation_interval_within_2_days,
-        ref="Qiu 2016 [SECONDARY]"),
+        QIU + ': "80% 的連續邀請發生在 2 天的時間間隔"',
+        0.80,
+        0.10,
+        invitation_interval_within_2_days,
+        ref="Qiu 2016 [SECONDARY]",
+    ),
     Target(
-        "deep_invitation_share", "邀请链深度 ≥ 3 的邀请所占比例",
+        "deep_invitation_share",
+        "邀请链深度 ≥ 3 的邀请所占比例",
         "share of invitations at cascade depth 3 or more",
         QIU + ": long-term groups 10%, short-term groups 1% of invitations at depth ≥ 3",
-        (0.01, 0.10), 0.0, deep_invitation_share, ref="Qiu 2016 [SECONDARY]"),
+        (0.01, 0.10),
+        0.0,
+        deep_invitation_share,
+        ref="Qiu 2016 [SECONDARY]",
+    ),
     Target(
-        "leave_rate_weeks_5_8_vs_1_4", "入群第 5–8 周的周退群率 ÷ 第 1–4 周的周退群率（不含建群者）",
+        "leave_rate_weeks_5_8_vs_1_4",
+        "入群第 5–8 周的周退群率 ÷ 第 1–4 周的周退群率（不含建群者）",
         "weekly leave rate in tenure weeks 5–8 divided by that in weeks 1–4 (founders excluded)",
-        "Zhang et al., \"Come-and-Go Patterns of Group Evolution: A Dynamic Model\", KDD 2016: quitting shows "
+        'Zhang et al., "Come-and-Go Patterns of Group Evolution: A Dynamic Model", KDD 2016: quitting shows '
         "power-law decay, not exponential [PRIMARY abstract, shape only; the bound 0.8 is ours]",
-        (0.0, 0.8), 0.0, leave_rate_ratio, ref="Zhang 2016 [PRIMARY]", decimals=2),
+        (0.0, 0.8),
+        0.0,
+        leave_rate_ratio,
+        ref="Zhang 2016 [PRIMARY]",
+        decimals=2,
+    ),
     Target(
-        "max_red_packet_yuan", "单个红包的最大金额（元）", "largest red packet, yuan",
+        "max_red_packet_yuan",
+        "单个红包的最大金额（元）",
+        "largest red packet, yuan",
         "WeChat red packets are limited to 200 yuan each [news reports; not an official Tencent page]",
-        (0.01, 200.0), 0.0, max_red_packet, ref="news [WEAK]", decimals=2),
+        (0.01, 200.0),
+        0.0,
+        max_red_packet,
+        ref="news [WEAK]",
+        decimals=2,
+    ),
 ]
 
 
@@ -315,10 +392,18 @@ def achieved(tables) -> pd.DataFrame:
     rows = []
     for target in TARGETS:
         value = target.compute(t)
-        rows.append({"key": target.key, "description_zh": target.description_zh,
-                     "description_en": target.description_en, "target": target.target_text(),
-                     "tolerance": target.tolerance, "achieved": value, "met": target.met(value),
-                     "source": target.source})
+        rows.append(
+            {
+                "key": target.key,
+                "description_zh": target.description_zh,
+                "description_en": target.description_en,
+                "target": target.target_text(),
+                "tolerance": target.tolerance,
+                "achieved": value,
+                "met": target.met(value),
+                "source": target.source,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -332,11 +417,15 @@ def calibration_table(seed: int = 2026, groups: int = 20) -> pd.DataFrame:
 def markdown_table(table: pd.DataFrame) -> str:
     """The datasheet's "target vs achieved" table for a result of :func:`achieved`."""
     by_key = {t.key: t for t in TARGETS}
-    lines = ["| 指标 key | 含义 (meaning) | 目标 target | 容差 tolerance | 实现值 achieved | 达标 met | 来源 source |",
-             "|---|---|---|---|---|---|---|"]
+    lines = [
+        "| 指标 key | 含义 (meaning) | 目标 target | 容差 tolerance | 实现值 achieved | 达标 met | 来源 source |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for row in table.itertuples(index=False):
         decimals = by_key[row.key].decimals
-        lines.append(f"| `{row.key}` | {row.description_zh}<br>{row.description_en} | {row.target} | "
-                     f"{row.tolerance:g} | {row.achieved:.{decimals}f} | {'✓' if row.met else '✗'} | "
-                     f"{by_key[row.key].ref} |")
+        lines.append(
+            f"| `{row.key}` | {row.description_zh}<br>{row.description_en} | {row.target} | "
+            f"{row.tolerance:g} | {row.achieved:.{decimals}f} | {'✓' if row.met else '✗'} | "
+            f"{by_key[row.key].ref} |"
+        )
     return "\n".join(lines) + "\n"

@@ -60,8 +60,34 @@ GENERATOR_VERSION = "3"
 _HOURS_PER_DAY = 24
 # Relative activity by hour of day (Beijing time): quiet at night, peaks at
 # noon and in the evening.  Illustrative; normalised to mean 1.
-_DIURNAL = np.array([0.2, 0.1, 0.05, 0.05, 0.05, 0.1, 0.3, 0.7, 1.1, 1.3, 1.3, 1.4,
-                     1.6, 1.4, 1.2, 1.2, 1.2, 1.3, 1.4, 1.6, 1.9, 2.0, 1.7, 0.9])
+_DIURNAL = np.array(
+    [
+        0.2,
+        0.1,
+        0.05,
+        0.05,
+        0.05,
+        0.1,
+        0.3,
+        0.7,
+        1.1,
+        1.3,
+        1.3,
+        1.4,
+        1.6,
+        1.4,
+        1.2,
+        1.2,
+        1.2,
+        1.3,
+        1.4,
+        1.6,
+        1.9,
+        2.0,
+        1.7,
+        0.9,
+    ]
+)
 _DIURNAL = _DIURNAL / _DIURNAL.mean()
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 _GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂"
@@ -73,7 +99,9 @@ def _names(rng: np.random.Generator, n: int) -> np.ndarray:
     g1 = rng.integers(len(_GIVEN), size=n)
     g2 = rng.integers(len(_GIVEN), size=n)
     two = rng.random(n) < 0.5
-    return np.array([_SURNAMES[a] + _GIVEN[b] + (_GIVEN[c] if t else "") for a, b, c, t in zip(s, g1, g2, two)])
+    return np.array(
+        [_SURNAMES[a] + _GIVEN[b] + (_GIVEN[c] if t else "") for a, b, c, t in zip(s, g1, g2, two)]
+    )
 
 
 def _iso(ts: pd.Series | pd.DatetimeIndex) -> np.ndarray:
@@ -94,8 +122,9 @@ def _lifetime(rng: np.random.Generator, cfg: GeneratorConfig, lifetime_class: in
     return np.inf, cfg.long_lived_size_factor
 
 
-def _join_hours(rng: np.random.Generator, cfg: GeneratorConfig, size: int, created_hour: int,
-                horizon: int) -> np.ndarray:
+def _join_hours(
+    rng: np.random.Generator, cfg: GeneratorConfig, size: int, created_hour: int, horizon: int
+) -> np.ndarray:
     """Hour each member joins: the founder at creation, then joins with a decaying rate (none in the last day)."""
     join_delay = np.concatenate([[0.0], rng.exponential(cfg.join_half_life_days * 24 / np.log(2), size - 1)])
     join_delay = np.sort(join_delay)
@@ -103,8 +132,9 @@ def _join_hours(rng: np.random.Generator, cfg: GeneratorConfig, size: int, creat
     return created_hour + np.floor(join_delay).astype(int)
 
 
-def _fit_and_rates(rng: np.random.Generator, cfg: GeneratorConfig, plan: Plan,
-                   n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _fit_and_rates(
+    rng: np.random.Generator, cfg: GeneratorConfig, plan: Plan, n: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each member's fit, posting rate (messages per hour) and whether they are a lurker (never the founder)."""
     a, b = cfg.fit_beta[plan.threshold]
     fit = rng.beta(a, b, size=n)
@@ -119,8 +149,16 @@ def _fit_and_rates(rng: np.random.Generator, cfg: GeneratorConfig, plan: Plan,
     return fit, rate, lurker
 
 
-def _leave_hours(rng: np.random.Generator, cfg: GeneratorConfig, plan: Plan, fit: np.ndarray,
-                 join_hour: np.ndarray, created_hour: int, horizon: int, hours: int) -> np.ndarray:
+def _leave_hours(
+    rng: np.random.Generator,
+    cfg: GeneratorConfig,
+    plan: Plan,
+    fit: np.ndarray,
+    join_hour: np.ndarray,
+    created_hour: int,
+    horizon: int,
+    hours: int,
+) -> np.ndarray:
     """Hour each member leaves (beyond ``hours``: stays).
 
     A Lomax (power-law) hazard, shape / (scale + tenure), scaled by misfit, so the
@@ -139,8 +177,14 @@ def _leave_hours(rng: np.random.Generator, cfg: GeneratorConfig, plan: Plan, fit
     return leave_hour
 
 
-def _invitations(rng: np.random.Generator, cfg: GeneratorConfig, threshold: str, join_hour: np.ndarray,
-                 leave_hour: np.ndarray, rate: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _invitations(
+    rng: np.random.Generator,
+    cfg: GeneratorConfig,
+    threshold: str,
+    join_hour: np.ndarray,
+    leave_hour: np.ndarray,
+    rate: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
     """How each member joined (the threshold they passed, or ``founder``) and their inviter's index (-1: none).
 
     Invite groups always, others for a share of joins.  A member becomes active and
@@ -177,9 +221,16 @@ def _invitations(rng: np.random.Generator, cfg: GeneratorConfig, threshold: str,
     return method, inviter
 
 
-def _hourly_rates(cfg: GeneratorConfig, topology: str, rate: np.ndarray, join_hour: np.ndarray,
-                  leave_hour: np.ndarray, created_hour: int, lifetime_days: float,
-                  hours: int) -> tuple[np.ndarray, np.ndarray]:
+def _hourly_rates(
+    cfg: GeneratorConfig,
+    topology: str,
+    rate: np.ndarray,
+    join_hour: np.ndarray,
+    leave_hour: np.ndarray,
+    created_hour: int,
+    lifetime_days: float,
+    hours: int,
+) -> tuple[np.ndarray, np.ndarray]:
     """Expected messages per member and hour (before red packets), and whether the member is in the group then."""
     t = np.arange(hours)
     in_group = (t[None, :] >= join_hour[:, None]) & (t[None, :] < leave_hour[:, None])
@@ -193,9 +244,16 @@ def _hourly_rates(cfg: GeneratorConfig, topology: str, rate: np.ndarray, join_ho
     return lam, in_group
 
 
-def _red_packets(rng: np.random.Generator, cfg: GeneratorConfig, rate: np.ndarray, lurker: np.ndarray,
-                 in_group: np.ndarray, created_hour: int, horizon: int,
-                 lifetime_days: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _red_packets(
+    rng: np.random.Generator,
+    cfg: GeneratorConfig,
+    rate: np.ndarray,
+    lurker: np.ndarray,
+    in_group: np.ndarray,
+    created_hour: int,
+    horizon: int,
+    lifetime_days: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The group's red packets: their hours, their senders, and the factor by which they raise each member's rate.
 
     Senders are present members in proportion to rate (the owner most); a packet
@@ -213,14 +271,22 @@ def _red_packets(rng: np.random.Generator, cfg: GeneratorConfig, rate: np.ndarra
     factor = np.ones((1, len(t)))
     if n_packets:
         since = t[None, :] - packet_hours[:, None]
-        bump = np.where(since >= 0, 2.0 ** (-np.clip(since, 0, None) / cfg.red_packet_half_life_hours), 0.0).sum(0)
+        bump = np.where(
+            since >= 0, 2.0 ** (-np.clip(since, 0, None) / cfg.red_packet_half_life_hours), 0.0
+        ).sum(0)
         lift = np.where(lurker, cfg.red_packet_lift_lurker, cfg.red_packet_lift_regular)
         factor = 1 + lift[:, None] * bump[None, :]
     return packet_hours, np.array(packet_senders, dtype=int), factor
 
 
-def _messages(rng: np.random.Generator, cfg: GeneratorConfig, lam: np.ndarray, join_hour: np.ndarray,
-              packet_hours: np.ndarray, packet_senders: np.ndarray) -> tuple[np.ndarray, ...]:
+def _messages(
+    rng: np.random.Generator,
+    cfg: GeneratorConfig,
+    lam: np.ndarray,
+    join_hour: np.ndarray,
+    packet_hours: np.ndarray,
+    packet_senders: np.ndarray,
+) -> tuple[np.ndarray, ...]:
     """Every message in time order: sender, hour, second of the hour, type and length, red packets included.
 
     Also returns each member's second of the hour of joining (the founder at the group's creation).
@@ -253,8 +319,9 @@ def _messages(rng: np.random.Generator, cfg: GeneratorConfig, lam: np.ndarray, j
     return join_sec, sender[order], hour[order], seconds[order], kind[order], length[order]
 
 
-def _replies(rng: np.random.Generator, cfg: GeneratorConfig, topology: str, sender: np.ndarray,
-             is_packet: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _replies(
+    rng: np.random.Generator, cfg: GeneratorConfig, topology: str, sender: np.ndarray, is_packet: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Index of the message each message replies to, and of the member it mentions (-1: none).
 
     Replies go to a recent message by someone else; in stars mostly to the owner's
@@ -278,13 +345,26 @@ def _replies(rng: np.random.Generator, cfg: GeneratorConfig, topology: str, send
     return reply_to, mention
 
 
-def _group(rng: np.random.Generator, cfg: GeneratorConfig, gi: int, start: pd.Timestamp, hours: int,
-           member_offset: int, message_offset: int, packet_offset: int, plan: Plan) -> dict[str, pd.DataFrame]:
+def _group(
+    rng: np.random.Generator,
+    cfg: GeneratorConfig,
+    gi: int,
+    start: pd.Timestamp,
+    hours: int,
+    member_offset: int,
+    message_offset: int,
+    packet_offset: int,
+    plan: Plan,
+) -> dict[str, pd.DataFrame]:
     """The four tables of group ``gi`` (ids numbered on from the offsets), following ``plan``."""
     threshold, topology = plan.threshold, plan.topology
     lifetime_days, size_factor = _lifetime(rng, cfg, plan.lifetime_class)
-    size = int(min(cfg.max_size, max(3, round(rng.lognormal(cfg.size_log_mean + np.log(size_factor),
-                                                             cfg.size_log_sd)))))
+    size = int(
+        min(
+            cfg.max_size,
+            max(3, round(rng.lognormal(cfg.size_log_mean + np.log(size_factor), cfg.size_log_sd))),
+        )
+    )
     fee = float(rng.choice(cfg.fees)) if threshold == "paid" else 0.0
     created_hour = int(rng.integers(0, _HOURS_PER_DAY * 7))
     created = start + pd.Timedelta(hours=created_hour)
@@ -296,12 +376,17 @@ def _group(rng: np.random.Generator, cfg: GeneratorConfig, gi: int, start: pd.Ti
     leave_hour = _leave_hours(rng, cfg, plan, fit, join_hour, created_hour, horizon, hours)
     left = leave_hour < hours
     method, inviter = _invitations(rng, cfg, threshold, join_hour, leave_hour, rate)
-    lam, in_group = _hourly_rates(cfg, topology, rate, join_hour, leave_hour, created_hour, lifetime_days, hours)
-    packet_hours, packet_senders, packet_factor = _red_packets(rng, cfg, rate, lurker, in_group, created_hour,
-                                                               horizon, lifetime_days)
+    lam, in_group = _hourly_rates(
+        cfg, topology, rate, join_hour, leave_hour, created_hour, lifetime_days, hours
+    )
+    packet_hours, packet_senders, packet_factor = _red_packets(
+        rng, cfg, rate, lurker, in_group, created_hour, horizon, lifetime_days
+    )
     lam *= packet_factor
     lam *= in_group
-    join_sec, sender, hour, seconds, kind, length = _messages(rng, cfg, lam, join_hour, packet_hours, packet_senders)
+    join_sec, sender, hour, seconds, kind, length = _messages(
+        rng, cfg, lam, join_hour, packet_hours, packet_senders
+    )
     is_packet = kind == "red_packet"
     reply_to, mention = _replies(rng, cfg, topology, sender, is_packet)
 
@@ -313,36 +398,61 @@ def _group(rng: np.random.Generator, cfg: GeneratorConfig, gi: int, start: pd.Ti
     sent = start + pd.to_timedelta(hour * 3600 + seconds, unit="s")
     joined = start + pd.to_timedelta(join_hour * 3600 + join_sec, unit="s")
     left_at = start + pd.to_timedelta(np.where(left, leave_hour, 0) * 3600, unit="s")
-    groups = pd.DataFrame({
-        "group_id": [group_id], "name": [f"{_TOPICS[gi % len(_TOPICS)]}{'交流' if topology == 'mesh' else '粉丝'}群{gi + 1}"],
-        "created_at": _iso(pd.DatetimeIndex([created])), "threshold": [threshold], "fee_yuan": [fee],
-        "topology": [topology], "owner_id": [member_ids[0]],
-    })
-    members = pd.DataFrame({
-        "member_id": member_ids, "group_id": group_id, "nickname": _names(rng, n), "joined_at": _iso(joined),
-        "join_method": method, "invited_by": np.where(inviter >= 0, member_ids[np.maximum(inviter, 0)], ""),
-        "left_at": np.where(left, _iso(left_at), ""),
-    })
-    messages = pd.DataFrame({
-        "message_id": message_ids, "group_id": group_id, "sender_id": member_ids[sender], "sent_at": _iso(sent),
-        "type": kind, "length": length,
-        "reply_to": np.where(reply_to >= 0, message_ids[np.maximum(reply_to, 0)], ""),
-        "mention_id": np.where(mention >= 0, member_ids[np.maximum(mention, 0)], ""),
-    })
+    groups = pd.DataFrame(
+        {
+            "group_id": [group_id],
+            "name": [f"{_TOPICS[gi % len(_TOPICS)]}{'交流' if topology == 'mesh' else '粉丝'}群{gi + 1}"],
+            "created_at": _iso(pd.DatetimeIndex([created])),
+            "threshold": [threshold],
+            "fee_yuan": [fee],
+            "topology": [topology],
+            "owner_id": [member_ids[0]],
+        }
+    )
+    members = pd.DataFrame(
+        {
+            "member_id": member_ids,
+            "group_id": group_id,
+            "nickname": _names(rng, n),
+            "joined_at": _iso(joined),
+            "join_method": method,
+            "invited_by": np.where(inviter >= 0, member_ids[np.maximum(inviter, 0)], ""),
+            "left_at": np.where(left, _iso(left_at), ""),
+        }
+    )
+    messages = pd.DataFrame(
+        {
+            "message_id": message_ids,
+            "group_id": group_id,
+            "sender_id": member_ids[sender],
+            "sent_at": _iso(sent),
+            "type": kind,
+            "length": length,
+            "reply_to": np.where(reply_to >= 0, message_ids[np.maximum(reply_to, 0)], ""),
+            "mention_id": np.where(mention >= 0, member_ids[np.maximum(mention, 0)], ""),
+        }
+    )
     p_idx = np.flatnonzero(is_packet)
     shares = rng.integers(3, 21, size=len(p_idx))
     present_count = in_group[:, hour[p_idx]].sum(0) if len(p_idx) else np.array([], dtype=int)
-    red_packets = pd.DataFrame({
-        "red_packet_id": [f"r{packet_offset + i + 1:06d}" for i in range(len(p_idx))],
-        "message_id": message_ids[p_idx], "group_id": group_id, "sender_id": member_ids[sender[p_idx]],
-        "sent_at": _iso(sent[p_idx]), "amount_yuan": rng.choice(np.array(cfg.packet_amounts), len(p_idx)),
-        "shares": shares, "claimed": np.minimum(shares, np.maximum(1, (present_count * 0.6).astype(int))),
-    })
+    red_packets = pd.DataFrame(
+        {
+            "red_packet_id": [f"r{packet_offset + i + 1:06d}" for i in range(len(p_idx))],
+            "message_id": message_ids[p_idx],
+            "group_id": group_id,
+            "sender_id": member_ids[sender[p_idx]],
+            "sent_at": _iso(sent[p_idx]),
+            "amount_yuan": rng.choice(np.array(cfg.packet_amounts), len(p_idx)),
+            "shares": shares,
+            "claimed": np.minimum(shares, np.maximum(1, (present_count * 0.6).astype(int))),
+        }
+    )
     return {"groups": groups, "members": members, "messages": messages, "red_packets": red_packets}
 
 
-def generate(seed: int = 0, groups: int = 20, config: GeneratorConfig | None = None,
-             progress: bool = False) -> dict[str, pd.DataFrame]:
+def generate(
+    seed: int = 0, groups: int = 20, config: GeneratorConfig | None = None, progress: bool = False
+) -> dict[str, pd.DataFrame]:
     """Generate ``groups`` synthetic groups; returns the four tables as CSV-ready frames (strings)."""
     if groups < 1:
         raise ValueError(f"groups must be >= 1, got {groups}")
@@ -359,13 +469,25 @@ def generate(seed: int = 0, groups: int = 20, config: GeneratorConfig | None = N
         iterator = tqdm(iterator, desc="生成群 (groups)", unit="群")
     plans = design(rng, cfg, groups)
     for gi in iterator:
-        tables = _group(rng, cfg, gi, start, hours, offsets["members"], offsets["messages"], offsets["red_packets"],
-                        plans[gi])
+        tables = _group(
+            rng,
+            cfg,
+            gi,
+            start,
+            hours,
+            offsets["members"],
+            offsets["messages"],
+            offsets["red_packets"],
+            plans[gi],
+        )
         for name, frame in tables.items():
             parts[name].append(frame)
         for name in offsets:
             offsets[name] += len(tables[name])
-    return {name: pd.concat(frames, ignore_index=True)[TABLES[name].column_names] for name, frames in parts.items()}
+    return {
+        name: pd.concat(frames, ignore_index=True)[TABLES[name].column_names]
+        for name, frames in parts.items()
+    }
 
 
 def write_dataset(tables: dict[str, pd.DataFrame], folder, *, seed: int, groups: int) -> list:
@@ -379,8 +501,10 @@ def write_dataset(tables: dict[str, pd.DataFrame], folder, *, seed: int, groups:
 
     from shequn.data.store import write_tables
 
-    note = ("SYNTHETIC DATA / 合成数据 — not real people or groups.\n"
-            f"generator: shequn.data.generate version {GENERATOR_VERSION}\n"
-            f"command: shequn data generate --seed {seed} --groups {groups} --out {Path(folder).as_posix()}\n"
-            "datasheet: datasets/README.md in the course repository\n")
+    note = (
+        "SYNTHETIC DATA / 合成数据 — not real people or groups.\n"
+        f"generator: shequn.data.generate version {GENERATOR_VERSION}\n"
+        f"command: shequn data generate --seed {seed} --groups {groups} --out {Path(folder).as_posix()}\n"
+        "datasheet: datasets/README.md in the course repository\n"
+    )
     return write_tables(tables, folder, note)

@@ -304,13 +304,28 @@ def plot_stock(
     for i, s in enumerate(strategies):
         run = simulate(s, weeks)
         color = colors[i % len(colors)]
-        ax.plot(run.index, run["stock"], "-", marker="o", markersize=3, color=color,
-                label=f"{s.name_zh}（每周新增{s.inflow:g}人，留存率{s.retention:.0%}）")
+        ax.plot(
+            run.index,
+            run["stock"],
+            "-",
+            marker="o",
+            markersize=3,
+            color=color,
+            label=f"{s.name_zh}（每周新增{s.inflow:g}人，留存率{s.retention:.0%}）",
+        )
         star = steady_state(s.inflow, s.retention)
         if math.isfinite(star):
             ax.axhline(star, color=color, linestyle="--", linewidth=1)
-            ax.annotate(f"稳态{star:,.0f}", (weeks, star), textcoords="offset points",
-                        xytext=(-4, 4), ha="right", va="bottom", color=color, fontsize=9)
+            ax.annotate(
+                f"稳态{star:,.0f}",
+                (weeks, star),
+                textcoords="offset points",
+                xytext=(-4, 4),
+                ha="right",
+                va="bottom",
+                color=color,
+                fontsize=9,
+            )
     ax.set_xlim(0, weeks + 0.5)
     ax.set_ylim(bottom=0)
     ax.set_xlabel("周")

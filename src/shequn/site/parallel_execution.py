@@ -39,7 +39,14 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 from typing import Callable, Iterable, TypeVar
 
-__all__ = ["execute_pages", "collect_executed", "write_executed", "stop_executions", "map_on_cores", "workers"]
+__all__ = [
+    "execute_pages",
+    "collect_executed",
+    "write_executed",
+    "stop_executions",
+    "map_on_cores",
+    "workers",
+]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -98,8 +105,13 @@ def _execute(job):
     from jupyter_cache.executors.utils import single_nb_execution
 
     path, notebook, nb_config = job
-    return single_nb_execution(notebook, cwd=str(path.parent.resolve()), allow_errors=nb_config.execution_allow_errors,
-                               timeout=nb_config.execution_timeout, meta_override=True)
+    return single_nb_execution(
+        notebook,
+        cwd=str(path.parent.resolve()),
+        allow_errors=nb_config.execution_allow_errors,
+        timeout=nb_config.execution_timeout,
+        meta_override=True,
+    )
 
 
 def execute_pages(app, env, docnames: list[str]) -> None:
@@ -140,7 +152,9 @@ def collect_executed(app, docname: str, source: list[str]) -> None:
     if result.err is None:  # a failing cell is left to myst-nb too
         app._shequn_cache.cache_notebook_bundle(
             CacheBundleIn(result.nb, str(path), data={"execution_seconds": result.time}),
-            check_validity=False, overwrite=True)
+            check_validity=False,
+            overwrite=True,
+        )
         app._shequn_executed[docname] = result.nb
 
 

@@ -116,7 +116,7 @@ def read_number(text: str, unit: str = "") -> Reading:
         if _NUMBER.match(num.strip()) and _NUMBER.match(den.strip()) and float(den) != 0:
             return Reading(float(num) / float(den), percent, fullwidth)
     if not _NUMBER.match(s):
-        raise QuizSyntaxError(f"「{raw}」不是一个数。(\"{raw}\" is not a number.)")
+        raise QuizSyntaxError(f'「{raw}」不是一个数。("{raw}" is not a number.)')
     return Reading(float(s), percent, fullwidth)
 
 
@@ -126,7 +126,9 @@ def answer_value(text: str, fmt: str) -> float:
     if r.percent and fmt == "fraction":
         return r.value / 100
     if r.percent and fmt == "number":
-        raise QuizSyntaxError(f"答案「{text}」带 %，但 :format: 是 number。(Answer has % but :format: is number.)")
+        raise QuizSyntaxError(
+            f"答案「{text}」带 %，但 :format: 是 number。(Answer has % but :format: is number.)"
+        )
     return r.value
 
 
@@ -150,13 +152,17 @@ _OPTION = re.compile(r"^[-*]\s+\[([ xX])\]\s+(.*)$")
 def parse_quiz(kind: str, lines: list[str]) -> QuizSpec:
     """Split a ``{quiz}`` body into the stem and (for choice questions) the options with their whys."""
     if kind not in TYPES:
-        raise QuizSyntaxError(f":type: 必须是 {'/'.join(TYPES)} 之一，而不是「{kind}」。(:type: must be one of {TYPES}.)")
+        raise QuizSyntaxError(
+            f":type: 必须是 {'/'.join(TYPES)} 之一，而不是「{kind}」。(:type: must be one of {TYPES}.)"
+        )
     stem: list[str] = []
     options: list[Option] = []
     for line in lines:
         if re.match(r"^:[a-z-]+:", line):
-            raise QuizSyntaxError(f"选项行「{line.strip()}」要写在题干之前，紧跟 {{quiz}} 那一行。"
-                                  "(Option lines must come first, before the question text.)")
+            raise QuizSyntaxError(
+                f"选项行「{line.strip()}」要写在题干之前，紧跟 {{quiz}} 那一行。"
+                "(Option lines must come first, before the question text.)"
+            )
         m = _OPTION.match(line.strip()) if not line.startswith("  ") else None
         if m:
             options.append(Option(m.group(2).strip(), m.group(1).lower() == "x"))
@@ -166,7 +172,9 @@ def parse_quiz(kind: str, lines: list[str]) -> QuizSpec:
         elif options and line.strip() and line.startswith(" ") and options[-1].why:
             options[-1].why += " " + line.strip()  # continuation of a why
         elif options and line.strip():
-            raise QuizSyntaxError(f"选项之后的这一行无法识别：「{line.strip()}」。(Unrecognised line after the options.)")
+            raise QuizSyntaxError(
+                f"选项之后的这一行无法识别：「{line.strip()}」。(Unrecognised line after the options.)"
+            )
         elif not options:
             stem.append(line)
     spec = QuizSpec(kind, "\n".join(stem).strip(), options)
@@ -182,14 +190,19 @@ def parse_quiz(kind: str, lines: list[str]) -> QuizSpec:
     if n_right == 0:
         raise QuizSyntaxError("没有标为正确（[x]）的选项。(No option is marked correct with [x].)")
     if kind == "choice" and n_right != 1:
-        raise QuizSyntaxError("单选题必须恰好一个 [x]；多个正确请用 :type: multi。(Single choice needs exactly one [x].)")
+        raise QuizSyntaxError(
+            "单选题必须恰好一个 [x]；多个正确请用 :type: multi。(Single choice needs exactly one [x].)"
+        )
     missing = [o.text for o in options if not o.why]
     if missing:
-        raise QuizSyntaxError(f"每个选项都要写为什么（缩进的「: …」行），缺：{missing}。(Every option needs a why.)")
+        raise QuizSyntaxError(
+            f"每个选项都要写为什么（缩进的「: …」行），缺：{missing}。(Every option needs a why.)"
+        )
     return spec
 
 
 # --- doctree nodes -------------------------------------------------------------------------------
+
 
 class quiz(nodes.General, nodes.Element):
     """A whole question: ``<fieldset class="shequn-quiz" data-…>``."""
@@ -224,8 +237,14 @@ def _attrs(d: dict) -> str:
 def visit_quiz(self, node):
     data = {"class": "shequn-quiz", "id": node["qid"], "data-type": node["kind"]}
     if node["kind"] == "numeric":
-        data.update({"data-answer": repr(node["answer"]), "data-tolerance": repr(node["tolerance"]),
-                     "data-format": node["format"], "data-unit": node["unit"]})
+        data.update(
+            {
+                "data-answer": repr(node["answer"]),
+                "data-tolerance": repr(node["tolerance"]),
+                "data-format": node["format"],
+                "data-unit": node["unit"],
+            }
+        )
     if node.get("widget"):
         data["data-widget"] = "1"
     self.body.append(f"<fieldset{_attrs(data)}>")
@@ -261,7 +280,7 @@ def depart_legend(self, node):
 
 def visit_option(self, node):
     typ = "checkbox" if node["kind"] == "multi" else "radio"
-    oid = f'{node["qid"]}-o{node["index"]}'
+    oid = f"{node['qid']}-o{node['index']}"
     self.body.append(
         f'<div class="shequn-quiz-option"><input type="{typ}" name="{node["qid"]}" id="{oid}" '
         f'value="{node["index"]}" data-correct="{"1" if node["correct"] else "0"}"> <label for="{oid}">'
@@ -289,8 +308,10 @@ def depart_widget(self, node):
 
 
 def visit_code(self, node):
-    self.body.append('<div class="shequn-quiz-code"><p><span class="shequn-quiz-badge">需要运行代码</span> '
-                     '本题的答案不在页面上：在本课的笔记本里运行下面的代码，读出答案。</p>')
+    self.body.append(
+        '<div class="shequn-quiz-code"><p><span class="shequn-quiz-badge">需要运行代码</span> '
+        "本题的答案不在页面上：在本课的笔记本里运行下面的代码，读出答案。</p>"
+    )
 
 
 def depart_code(self, node):
@@ -305,8 +326,8 @@ def _verdict(opt: Option) -> str:
     """The option's why, led by a bold 对 / 不对 unless the author already starts with it."""
     lead = "对" if opt.correct else "不对"
     why = opt.why
-    if why.startswith(lead) and why[len(lead):len(lead) + 1] in "。，：、":
-        why = why[len(lead) + 1:]
+    if why.startswith(lead) and why[len(lead) : len(lead) + 1] in "。，：、":
+        why = why[len(lead) + 1 :]
     return f"**{lead}**。{why}"  # CommonMark: no punctuation just before the closing **
 
 
@@ -330,8 +351,11 @@ class QuizDirective(SphinxDirective):
 
     def _block(self, text: str) -> list[nodes.Node]:
         box = nodes.container()
-        self.state.nested_parse(self.content.__class__(text.splitlines(), source=self.get_source_info()[0]),
-                                self.content_offset, box)
+        self.state.nested_parse(
+            self.content.__class__(text.splitlines(), source=self.get_source_info()[0]),
+            self.content_offset,
+            box,
+        )
         return box.children
 
     def run(self) -> list[nodes.Node]:
@@ -345,7 +369,9 @@ class QuizDirective(SphinxDirective):
                 if "answer" not in self.options:
                     raise QuizSyntaxError("数值题缺 :answer:。(A numeric question needs :answer:.)")
                 if not self.options.get("explain"):
-                    raise QuizSyntaxError("数值题缺 :explain:（为什么是这个数）。(A numeric question needs :explain:.)")
+                    raise QuizSyntaxError(
+                        "数值题缺 :explain:（为什么是这个数）。(A numeric question needs :explain:.)"
+                    )
                 answer = answer_value(self.options["answer"], fmt)
                 tol = answer_value(self.options.get("tolerance", "0"), fmt)
         except QuizSyntaxError as exc:
@@ -354,8 +380,15 @@ class QuizDirective(SphinxDirective):
         count = env.temp_data.get("shequn_quiz_count", 0) + 1
         env.temp_data["shequn_quiz_count"] = count
         qid = f"shequn-quiz-{count}"
-        node = quiz(kind=kind, qid=qid, answer=answer, tolerance=tol, format=fmt,
-                    unit=self.options.get("unit", ""), widget=bool(self.options.get("widget")))
+        node = quiz(
+            kind=kind,
+            qid=qid,
+            answer=answer,
+            tolerance=tol,
+            format=fmt,
+            unit=self.options.get("unit", ""),
+            widget=bool(self.options.get("widget")),
+        )
         self.set_source_info(node)
         if self.options.get("widget"):
             node += quiz_widget("", "", *self._inline(self.options["widget"]))
@@ -364,7 +397,9 @@ class QuizDirective(SphinxDirective):
             node += quiz_code("", nodes.literal_block(code, code, language="python"))
         node += quiz_legend("", "", *self._inline(spec.stem))
         for i, opt in enumerate(spec.options):
-            node += quiz_option("", "", *self._inline(opt.text), kind=kind, qid=qid, index=i, correct=opt.correct)
+            node += quiz_option(
+                "", "", *self._inline(opt.text), kind=kind, qid=qid, index=i, correct=opt.correct
+            )
         for i, opt in enumerate(spec.options):
             why = quiz_why(**{"for": f"{qid}-o{i}"})
             why += self._block(_verdict(opt))
@@ -393,10 +428,16 @@ def _page_assets(app: Sphinx, pagename, templatename, context, doctree) -> None:
 
 def setup(app: Sphinx) -> dict:
     html = (visit_quiz, depart_quiz)
-    app.add_node(quiz, html=html, latex=(_skip, None), text=(_skip, None), man=(_skip, None), texinfo=(_skip, None))
-    for node_cls, vd in ((quiz_legend, (visit_legend, depart_legend)), (quiz_option, (visit_option, depart_option)),
-                         (quiz_why, (visit_why, depart_why)), (quiz_widget, (visit_widget, depart_widget)),
-                         (quiz_code, (visit_code, depart_code))):
+    app.add_node(
+        quiz, html=html, latex=(_skip, None), text=(_skip, None), man=(_skip, None), texinfo=(_skip, None)
+    )
+    for node_cls, vd in (
+        (quiz_legend, (visit_legend, depart_legend)),
+        (quiz_option, (visit_option, depart_option)),
+        (quiz_why, (visit_why, depart_why)),
+        (quiz_widget, (visit_widget, depart_widget)),
+        (quiz_code, (visit_code, depart_code)),
+    ):
         app.add_node(node_cls, html=vd)
     app.add_directive("quiz", QuizDirective)
     app.connect("config-inited", _add_static, priority=950)

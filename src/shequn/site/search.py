@@ -24,8 +24,14 @@ from pathlib import Path
 from sphinx import addnodes
 from sphinx.application import Sphinx
 
-__all__ = ["GlossaryEntry", "glossary_entries", "lesson_index_words", "add_lesson_index_entries",
-           "write_scorer", "GLOSSARY_DEMOTION"]
+__all__ = [
+    "GlossaryEntry",
+    "glossary_entries",
+    "lesson_index_words",
+    "add_lesson_index_entries",
+    "write_scorer",
+    "GLOSSARY_DEMOTION",
+]
 
 GLOSSARY_DEMOTION = 1  # glossary results rank just below a lesson with the same match
 _FENCE_OPEN = re.compile(r"^(`{3,}|:{3,})\{glossary\}")
@@ -58,9 +64,12 @@ def _entry(terms: list[str], text: str) -> GlossaryEntry:
     english = _ENGLISH.search(text)
     synonyms = _SYNONYMS.search(text)
     see = _SEE.search(text) or _ANY_LESSON.search(text)
-    return GlossaryEntry(terms=terms, english=_split(english[1]) if english else [],
-                         synonyms=_split(synonyms[1]) if synonyms else [],
-                         lesson=see[1] if see else None)
+    return GlossaryEntry(
+        terms=terms,
+        english=_split(english[1]) if english else [],
+        synonyms=_split(synonyms[1]) if synonyms else [],
+        lesson=see[1] if see else None,
+    )
 
 
 def glossary_entries(glossary_md: Path) -> list[GlossaryEntry]:

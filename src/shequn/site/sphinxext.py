@@ -120,8 +120,10 @@ def stage_vendor_assets(node_modules: Path, staging: Path) -> Path:
         )
     target = staging / "offline"
     stamp = staging / ".fingerprint"
-    fingerprint = _fingerprint(node_modules) + hashlib.sha256(
-        repr((VENDOR_FILES, WIDGET_BUNDLE, _SPLIT_VERSION)).encode()).hexdigest()
+    fingerprint = (
+        _fingerprint(node_modules)
+        + hashlib.sha256(repr((VENDOR_FILES, WIDGET_BUNDLE, _SPLIT_VERSION)).encode()).hexdigest()
+    )
     if stamp.exists() and stamp.read_text() == fingerprint and target.is_dir():
         return staging
     if target.exists():
@@ -164,9 +166,13 @@ def _on_config_inited(app: Sphinx, config: Config) -> None:
     config.html_search_options = options
     # Lessons rank above the glossary (shequn.site.search); icons without fontawesome.js
     # (shequn.site.assets); the learner wheel for 「在自己电脑上运行」 (shequn.site.learner_wheel).
-    config.html_search_scorer = str(write_scorer(build_dir / "search_scorer.js", GLOSSARY_DOC.with_suffix("").as_posix()))
+    config.html_search_scorer = str(
+        write_scorer(build_dir / "search_scorer.js", GLOSSARY_DOC.with_suffix("").as_posix())
+    )
     # Search scripts deferred, or not loaded where nothing uses them (shequn.site.script_loading).
-    templates = theme_templates_with_deferred_search(theme_templates_without_fontawesome(build_dir / "templates"))
+    templates = theme_templates_with_deferred_search(
+        theme_templates_without_fontawesome(build_dir / "templates")
+    )
     templates = theme_templates_in_chinese(templates)  # theme text in Chinese (shequn.site.theme_language)
     config.templates_path = [str(templates), *config.templates_path]
     if not config.html_favicon:  # else the browser asks for /favicon.ico: a 404 in the console
@@ -238,7 +244,7 @@ def _on_env_get_outdated(app: Sphinx, env, added, changed, removed) -> list[str]
 
 
 NOTEBOOKS_DIR = "_notebooks"  # lesson notebooks offered for download, under the site root
-WHEELS_DIR = "wheels"         # the learner wheel, under _static/
+WHEELS_DIR = "wheels"  # the learner wheel, under _static/
 RUN_LOCALLY_DOC = "book/run_locally"
 logger = logging.getLogger(__name__)
 
@@ -269,9 +275,11 @@ def _on_page_meta(app: Sphinx, pagename: str, templatename: str, context: dict, 
         context["last_updated"] = last_updated(Path(app.env.doc2path(pagename)))
     else:  # search, genindex: the newest page's date
         context["last_updated"] = max(
-            (last_updated(Path(app.env.doc2path(d))) for d in app.env.found_docs), default=None)
-    links = repository_links_html(app.config.shequn_repository_url,
-                                  re.sub(r"<[^>]+>", "", context.get("title") or ""))
+            (last_updated(Path(app.env.doc2path(d))) for d in app.env.found_docs), default=None
+        )
+    links = repository_links_html(
+        app.config.shequn_repository_url, re.sub(r"<[^>]+>", "", context.get("title") or "")
+    )
     if links:
         context["theme_extra_footer"] = (context.get("theme_extra_footer") or "") + links
 
@@ -283,18 +291,22 @@ def _wheel_box(app: Sphinx, pagename: str) -> str:
     wheel = _learner_wheel(app)
     source = Path(app.env.doc2path(pagename)).read_text(encoding="utf-8")
     if wheel.name not in source:
-        logger.warning(f"{RUN_LOCALLY_DOC}.md 的命令没有写出本次构建的软件包文件名 {wheel.name} "
-                       f"(the page's commands must name the wheel the build produced)",
-                       location=pagename)
+        logger.warning(
+            f"{RUN_LOCALLY_DOC}.md 的命令没有写出本次构建的软件包文件名 {wheel.name} "
+            f"(the page's commands must name the wheel the build produced)",
+            location=pagename,
+        )
     href = "../" * pagename.count("/") + f"_static/{WHEELS_DIR}/{wheel.name}"
     size = wheel.stat().st_size / 1e6
-    return (f'<div class="shequn-launch"><a class="shequn-wheel" href="{html.escape(href)}" download>'
-            f'下载课程软件包 {html.escape(wheel.name)}（{size:.1f} MB）</a></div>')
+    return (
+        f'<div class="shequn-launch"><a class="shequn-wheel" href="{html.escape(href)}" download>'
+        f"下载课程软件包 {html.escape(wheel.name)}（{size:.1f} MB）</a></div>"
+    )
 
 
 def _insert_after_title(body: str, box: str) -> str:
     end = body.find("</h1>")
-    return body[:end + 5] + box + body[end + 5:] if end >= 0 else box + body
+    return body[: end + 5] + box + body[end + 5 :] if end >= 0 else box + body
 
 
 def _on_html_page_context(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
@@ -315,8 +327,12 @@ def _on_html_page_context(app: Sphinx, pagename: str, templatename: str, context
         shutil.copy2(notebook, target)
         # the header's download menu offers it too (sphinx-book-theme links "_sources/<ipynb_source>")
         context["ipynb_source"] = f"../{NOTEBOOKS_DIR}/{pagename}.ipynb"
-        box = lesson_links_html(hub_url, f"{pagename}.ipynb", f"{up}{NOTEBOOKS_DIR}/{pagename}.ipynb",
-                                help_href=f"{up}{RUN_LOCALLY_DOC}.html")
+        box = lesson_links_html(
+            hub_url,
+            f"{pagename}.ipynb",
+            f"{up}{NOTEBOOKS_DIR}/{pagename}.ipynb",
+            help_href=f"{up}{RUN_LOCALLY_DOC}.html",
+        )
         context["body"] = _insert_after_title(context["body"], box)
     elif pagename == RUN_LOCALLY_DOC:
         context["body"] = _insert_after_title(context["body"], _wheel_box(app, pagename))

@@ -45,9 +45,11 @@ __all__ = ["Settings", "Built", "build", "BACKWARDS_SLACK"]
 BACKWARDS_SLACK = 600.0  # seconds a record may be earlier than the one before (clock skew between devices)
 _FUTURE_SLACK = 86400.0
 _NO_DST_SINCE = 686_000_000.0  # 1991-09: China's last daylight-saving period had ended
-NAME_ONLY_WARNING = ("这个导出没有账号（QQ 号），成员按昵称区分：改过昵称的人会被算成两个人，改名无法追踪。"
-                     " / no account ids in this export: members are told apart by nickname, so renames cannot be "
-                     "followed (a renamed person counts twice)")
+NAME_ONLY_WARNING = (
+    "这个导出没有账号（QQ 号），成员按昵称区分：改过昵称的人会被算成两个人，改名无法追踪。"
+    " / no account ids in this export: members are told apart by nickname, so renames cannot be "
+    "followed (a renamed person counts twice)"
+)
 
 
 @dataclass
@@ -80,12 +82,23 @@ def _epochs(conv: Conversation, settings: Settings, source: str) -> np.ndarray:
         parsed = pd.to_datetime(strings, format="%Y-%m-%d %H:%M:%S", errors="coerce")
         if parsed.isna().any():
             bad = naive_idx[int(np.flatnonzero(parsed.isna().to_numpy())[0])]
-            raise DataError(source, f"无法解析的时间「{recs[bad].when}」。", f"unparseable time {recs[bad].when!r}",
-                            line=recs[bad].line)
-        local = parsed.dt.tz_localize(settings.tz, ambiguous=np.ones(len(parsed), dtype=bool),
-                                      nonexistent="shift_forward")
-        out[naive_idx] = local.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy().astype("datetime64[ns]"
-                                                                                            ).astype("int64") / 1e9
+            raise DataError(
+                source,
+                f"无法解析的时间「{recs[bad].when}」。",
+                f"unparseable time {recs[bad].when!r}",
+                line=recs[bad].line,
+            )
+        local = parsed.dt.tz_localize(
+            settings.tz, ambiguous=np.ones(len(parsed), dtype=bool), nonexistent="shift_forward"
+        )
+        out[naive_idx] = (
+            local.dt.tz_convert("UTC")
+            .dt.tz_localize(None)
+            .to_numpy()
+            .astype("datetime64[ns]")
+            .astype("int64")
+            / 1e9
+        )
     return out
 
 
@@ -99,12 +112,15 @@ def _check_order(recs: list[Record], t: np.ndarray, source: str) -> np.ndarray:
         k = int(np.flatnonzero(back)[0])
         before = pd.Timestamp(t[k], unit="s", tz="UTC").tz_convert(TIMEZONE)
         after = pd.Timestamp(t[k + 1], unit="s", tz="UTC").tz_convert(TIMEZONE)
-        raise DataError(source, f"时间倒退：这一条（{after:%Y-%m-%d %H:%M:%S}）比上一条（第 {recs[k].line} 行，"
-                        f"{before:%Y-%m-%d %H:%M:%S}）早。导出文件的顺序被打乱、几个文件被拼在了一起，或导出时选了「新的在前」。"
-                        "请按时间从早到晚重新导出。",
-                        f"time runs backwards: {after.isoformat()} comes after {before.isoformat()} "
-                        f"(line {recs[k].line}); the export is out of order or several files were concatenated",
-                        line=recs[k + 1].line)
+        raise DataError(
+            source,
+            f"时间倒退：这一条（{after:%Y-%m-%d %H:%M:%S}）比上一条（第 {recs[k].line} 行，"
+            f"{before:%Y-%m-%d %H:%M:%S}）早。导出文件的顺序被打乱、几个文件被拼在了一起，或导出时选了「新的在前」。"
+            "请按时间从早到晚重新导出。",
+            f"time runs backwards: {after.isoformat()} comes after {before.isoformat()} "
+            f"(line {recs[k].line}); the export is out of order or several files were concatenated",
+            line=recs[k + 1].line,
+        )
     return np.argsort(t, kind="stable")
 
 
@@ -121,8 +137,16 @@ class _Members:
     def touch(self, ident: str, t: float, name: str | None) -> dict:
         s = self.state.get(ident)
         if s is None:
-            s = self.state[ident] = {"first": t, "join": None, "method": "unknown", "inviter": None, "left": None,
-                                     "name": None, "messages": 0, "rejoins": 0}
+            s = self.state[ident] = {
+                "first": t,
+                "join": None,
+                "method": "unknown",
+                "inviter": None,
+                "left": None,
+                "name": None,
+                "messages": 0,
+                "rejoins": 0,
+            }
         if name and strip_titles(name):
             s["name"] = strip_titles(name)
         return s
@@ -132,14 +156,21 @@ def build(conv: Conversation, settings: Settings, source: str) -> Built:
     """Turn one conversation into the four tables (CSV-ready strings) and an events table."""
     recs = conv.records
     if not any(r.kind == "message" for r in recs):
-        raise DataError(source, f"「{conv.name}」里没有任何成员的消息（只有系统通知），无法生成表格。",
-                        f"conversation {conv.name!r} holds no member messages (only notices)")
+        raise DataError(
+            source,
+            f"「{conv.name}」里没有任何成员的消息（只有系统通知），无法生成表格。",
+            f"conversation {conv.name!r} holds no member messages (only notices)",
+        )
     t = _epochs(conv, settings, source)
     now = (settings.now or pd.Timestamp.now(tz="UTC")).timestamp()
     if (t > now + _FUTURE_SLACK).any():
         k = int(np.flatnonzero(t > now + _FUTURE_SLACK)[0])
-        raise DataError(source, "时间在未来（晚于现在一天以上），请检查导出文件或 --tz。",
-                        "timestamp in the future; check the export or --tz", line=recs[k].line)
+        raise DataError(
+            source,
+            "时间在未来（晚于现在一天以上），请检查导出文件或 --tz。",
+            "timestamp in the future; check the export or --tz",
+            line=recs[k].line,
+        )
     order = _check_order(recs, t, source)
     recs, t, merged = dedupe([recs[i] for i in order], t[order])
     ids = Identities(recs, t)
@@ -189,10 +220,13 @@ def build(conv: Conversation, settings: Settings, source: str) -> Built:
                 s["left"] = when
         if r.kind == "claim" and targets:
             claims.append((targets[0][0], when))
-        events.append((r.kind, when, actor, targets[0][0] if targets else None, actor_nick, lost[0] if lost else None))
+        events.append(
+            (r.kind, when, actor, targets[0][0] if targets else None, actor_nick, lost[0] if lost else None)
+        )
 
     idents = sorted(mem.state, key=lambda k: (min(mem.state[k]["first"], mem.state[k]["join"] or np.inf), k))
     member_id = {k: f"{gid}-m{i + 1:05d}" for i, k in enumerate(idents)}
+
     def isos(values) -> list[str]:
         """Epoch seconds → ISO 8601 in Beijing time with the offset written out (vectorised).
 
@@ -208,16 +242,22 @@ def build(conv: Conversation, settings: Settings, source: str) -> Built:
         return (text.str[:-2] + ":" + text.str[-2:]).tolist()
 
     iso = lambda x: isos([x])[0]  # noqa: E731
-    members = pd.DataFrame({
-        "member_id": [member_id[k] for k in idents],
-        "group_id": gid,
-        "nickname": [(mem.state[k]["name"] or k[2:]) if settings.keep_names else _pseudonym(settings.salt, k)
-                     for k in idents],
-        "joined_at": isos([min(mem.state[k]["first"], mem.state[k]["join"] or np.inf) for k in idents]),
-        "join_method": [mem.state[k]["method"] for k in idents],
-        "invited_by": [member_id.get(mem.state[k]["inviter"], "") for k in idents],
-        "left_at": [iso(mem.state[k]["left"]) if mem.state[k]["left"] is not None else "" for k in idents],
-    })
+    members = pd.DataFrame(
+        {
+            "member_id": [member_id[k] for k in idents],
+            "group_id": gid,
+            "nickname": [
+                (mem.state[k]["name"] or k[2:]) if settings.keep_names else _pseudonym(settings.salt, k)
+                for k in idents
+            ],
+            "joined_at": isos([min(mem.state[k]["first"], mem.state[k]["join"] or np.inf) for k in idents]),
+            "join_method": [mem.state[k]["method"] for k in idents],
+            "invited_by": [member_id.get(mem.state[k]["inviter"], "") for k in idents],
+            "left_at": [
+                iso(mem.state[k]["left"]) if mem.state[k]["left"] is not None else "" for k in idents
+            ],
+        }
+    )
 
     # mentions by name: the longest known (title-stripped) name after an "@"
     names = {}
@@ -234,7 +274,7 @@ def build(conv: Conversation, settings: Settings, source: str) -> Built:
     def text_mention(text: str) -> str | None:
         at = text.find("@")
         while at != -1:
-            rest = strip_titles(text[at + 1:at + 80]) if text[at + 1:at + 2] == "【" else text[at + 1:]
+            rest = strip_titles(text[at + 1 : at + 80]) if text[at + 1 : at + 2] == "【" else text[at + 1 :]
             for n in by_first.get(rest[:1], ()):
                 if rest.startswith(n):
                     return names[n]
@@ -273,64 +313,96 @@ def build(conv: Conversation, settings: Settings, source: str) -> Built:
     claimed_by_sender = Counter()
     for i, (r, when, actor) in enumerate(msgs):
         if r.msg_type == "red_packet" and r.amount and r.amount >= 0.01 and r.shares and r.shares >= 1:
-            packets.append({"i": i, "actor": actor, "when": when, "amount": r.amount, "shares": int(r.shares),
-                            "claimed": r.claimed})
+            packets.append(
+                {
+                    "i": i,
+                    "actor": actor,
+                    "when": when,
+                    "amount": r.amount,
+                    "shares": int(r.shares),
+                    "claimed": r.claimed,
+                }
+            )
     for target, when in claims:  # a claim notice counts for the latest earlier packet of that sender
         earlier = [p for p in packets if p["actor"] == target and p["when"] <= when]
         if earlier and earlier[-1]["claimed"] is None:
             claimed_by_sender[id(earlier[-1])] += 1
-    red = pd.DataFrame({
-        "red_packet_id": [f"{gid}-r{j + 1:05d}" for j in range(len(packets))],
-        "message_id": [message_ids[p["i"]] for p in packets],
-        "group_id": gid,
-        "sender_id": [member_id[p["actor"]] for p in packets],
-        "sent_at": [iso(p["when"]) for p in packets],
-        "amount_yuan": [round(float(p["amount"]), 2) for p in packets],
-        "shares": [p["shares"] for p in packets],
-        "claimed": [min(p["shares"], p["claimed"] if p["claimed"] is not None else claimed_by_sender[id(p)])
-                    for p in packets],
-    }, columns=TABLES["red_packets"].column_names)
+    red = pd.DataFrame(
+        {
+            "red_packet_id": [f"{gid}-r{j + 1:05d}" for j in range(len(packets))],
+            "message_id": [message_ids[p["i"]] for p in packets],
+            "group_id": gid,
+            "sender_id": [member_id[p["actor"]] for p in packets],
+            "sent_at": [iso(p["when"]) for p in packets],
+            "amount_yuan": [round(float(p["amount"]), 2) for p in packets],
+            "shares": [p["shares"] for p in packets],
+            "claimed": [
+                min(p["shares"], p["claimed"] if p["claimed"] is not None else claimed_by_sender[id(p)])
+                for p in packets
+            ],
+        },
+        columns=TABLES["red_packets"].column_names,
+    )
 
     owner = member_id.get("a:" + conv.owner_account, "") if conv.owner_account else ""
     founders = [member_id[k] for k in idents if mem.state[k]["method"] == "founder"]
-    groups = pd.DataFrame({
-        "group_id": [gid], "name": [conv.name or gid],
-        "created_at": [iso(min(t.min(), *(min(s["first"], s["join"] or np.inf) for s in mem.state.values())))],
-        "threshold": ["unknown"], "fee_yuan": [0.0], "topology": ["unknown"],
-        "owner_id": [owner or (founders[0] if len(founders) == 1 else "")],
-    })
+    groups = pd.DataFrame(
+        {
+            "group_id": [gid],
+            "name": [conv.name or gid],
+            "created_at": [
+                iso(min(t.min(), *(min(s["first"], s["join"] or np.inf) for s in mem.state.values())))
+            ],
+            "threshold": ["unknown"],
+            "fee_yuan": [0.0],
+            "topology": ["unknown"],
+            "owner_id": [owner or (founders[0] if len(founders) == 1 else "")],
+        }
+    )
+
     def nick(name: str | None) -> str:
         """An unresolved nickname as the event keeps it (pseudonymised like members' names)."""
         if not name:
             return ""
         return name if settings.keep_names else _pseudonym(settings.salt, "n:" + name)
 
-    ev = pd.DataFrame({
-        "event_id": [f"{gid}-e{j + 1:06d}" for j in range(len(events))],
-        "group_id": gid,
-        "occurred_at": isos([e[1] for e in events]) if events else [],
-        "kind": [e[0] for e in events],
-        "actor_id": [member_id.get(e[2], "") if e[2] else "" for e in events],
-        "target_id": [member_id.get(e[3], "") if e[3] else "" for e in events],
-        "actor_unresolved": [nick(e[4]) for e in events],
-        "target_unresolved": [nick(e[5]) for e in events],
-    })
+    ev = pd.DataFrame(
+        {
+            "event_id": [f"{gid}-e{j + 1:06d}" for j in range(len(events))],
+            "group_id": gid,
+            "occurred_at": isos([e[1] for e in events]) if events else [],
+            "kind": [e[0] for e in events],
+            "actor_id": [member_id.get(e[2], "") if e[2] else "" for e in events],
+            "target_id": [member_id.get(e[3], "") if e[3] else "" for e in events],
+            "actor_unresolved": [nick(e[4]) for e in events],
+            "target_unresolved": [nick(e[5]) for e in events],
+        }
+    )
     text_table = pd.DataFrame({"message_id": message_ids, "text": texts}) if settings.keep_text else None
 
     n_messages = Counter(rows["type"])
     per_member = Counter(rows["sender_id"])
     summary = {
-        "members": len(members), "lurkers": int(sum(per_member[m] == 0 for m in members["member_id"])),
-        "messages": len(messages), "messages_by_type": dict(n_messages),
-        "joins": int(sum(1 for e in events if e[0] == "join")), "leaves": int(sum(1 for e in events if e[0] == "leave")),
+        "members": len(members),
+        "lurkers": int(sum(per_member[m] == 0 for m in members["member_id"])),
+        "messages": len(messages),
+        "messages_by_type": dict(n_messages),
+        "joins": int(sum(1 for e in events if e[0] == "join")),
+        "leaves": int(sum(1 for e in events if e[0] == "leave")),
         "left_members": int((members["left_at"] != "").sum()),
         "events_by_kind": dict(Counter(e[0] for e in events)),
-        "red_packet_messages": n_messages.get("red_packet", 0), "red_packets": len(red),
+        "red_packet_messages": n_messages.get("red_packet", 0),
+        "red_packets": len(red),
         "members_without_join_event": int(sum(mem.state[k]["join"] is None for k in idents)),
         "rejoins": int(sum(s["rejoins"] for s in mem.state.values())),
-        "unresolved_actors": len(unresolved), "unresolved_mentions_in_events": int(sum(unresolved.values())),
+        "unresolved_actors": len(unresolved),
+        "unresolved_mentions_in_events": int(sum(unresolved.values())),
         "merged_duplicates": merged,
         "warnings": ([NAME_ONLY_WARNING] if any(k.startswith("n:") for k in idents) else []),
     }
-    return Built({"groups": groups, "members": members, "messages": messages, "red_packets": red}, ev, text_table,
-                 summary)
+    return Built(
+        {"groups": groups, "members": members, "messages": messages, "red_packets": red},
+        ev,
+        text_table,
+        summary,
+    )

@@ -29,8 +29,13 @@ PIPL_NOTE = """\
 """
 
 
-def write_import(out: str | Path, tables: dict[str, pd.DataFrame], note: str, events: pd.DataFrame,
-                 texts: pd.DataFrame | None) -> list[Path]:
+def write_import(
+    out: str | Path,
+    tables: dict[str, pd.DataFrame],
+    note: str,
+    events: pd.DataFrame,
+    texts: pd.DataFrame | None,
+) -> list[Path]:
     """Validate and write everything into a temporary folder, then move it into ``out``.
 
     ``write_tables`` loads the tables back (``load_dataset``) before anything
@@ -55,7 +60,10 @@ def write_import(out: str | Path, tables: dict[str, pd.DataFrame], note: str, ev
                 (out / TEXTS_FILE).unlink()
             for path in sorted(inner.iterdir()):
                 path.replace(out / path.name)
-        return sorted(out / p.name for p in out.iterdir() if p.name in
-                      {*(f"{n}.csv" for n in tables), "README.txt", EVENTS_FILE, PRIVACY_FILE, TEXTS_FILE})
+        return sorted(
+            out / p.name
+            for p in out.iterdir()
+            if p.name in {*(f"{n}.csv" for n in tables), "README.txt", EVENTS_FILE, PRIVACY_FILE, TEXTS_FILE}
+        )
     finally:
         shutil.rmtree(staging, ignore_errors=True)
