@@ -40,9 +40,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 def _make_course(base: Path, n: int, name: str = NAME) -> Path:
     import nbformat
+
     from helpers.course import fill_answers, make_course
     from helpers.students import ALL_ANSWERS, ESSAY
-
     from shequn.grading.release import run_nbgrader
 
     if name == ASSERT_STYLE:

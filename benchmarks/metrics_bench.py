@@ -66,8 +66,8 @@ def make_dataset(messages: int, seed: int, folder: Path) -> dict:
     of the target; otherwise the closest run is used.  The exact counts are
     returned and printed.
     """
-    from shequn.data.generate import generate
     from shequn.data import as_typed
+    from shequn.data.generate import generate
 
     pilot = min(200, max(20, messages // 2000))
     per_group = len(generate(seed=seed, groups=pilot)["messages"]) / pilot

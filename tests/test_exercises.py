@@ -6,7 +6,6 @@ import re
 
 from shequn.site.exercises import renumber_per_page
 
-
 EXERCISES = """# {title}
 
 ```{{exercise}}

@@ -7,8 +7,8 @@ import sys
 import ipywidgets as w
 import pytest
 
-from shequn.widgets.explorer import Control, Explorer, bar_table
 from shequn.widgets import connector_explorer_spec
+from shequn.widgets.explorer import Control, Explorer, bar_table
 
 
 def _toy():

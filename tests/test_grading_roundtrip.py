@@ -20,8 +20,8 @@ import pytest
 
 from helpers.course import fill_answers, make_course, solution_code
 from helpers.students import HARD_CODED_LURKERS, MANUAL, SCENARIOS, plain_nbgrader_config
-from shequn.grading.release import find_leaks, run_nbgrader, secret_lines
 from shequn.grading.feedback import PLACEHOLDER
+from shequn.grading.release import find_leaks, run_nbgrader, secret_lines
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = [pytest.mark.integration, pytest.mark.root]

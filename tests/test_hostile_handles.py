@@ -15,6 +15,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent / "hostile"))
 
 import attacks_handles as A  # noqa: E402
+
 from helpers.local_channel import local_channel  # noqa: E402
 from shequn.grading.channel import AnswerRefused, ChannelViolation  # noqa: E402
 from shequn.grading.handles import Handle, Unfaithful  # noqa: E402

@@ -11,8 +11,8 @@ from __future__ import annotations
 import pandas as pd
 
 from helpers.imports import load
-from test_import_identity import LINES, _export
 from shequn.data.importers import import_exports
+from test_import_identity import LINES, _export
 
 
 def test_overlapping_files_equal_the_whole_and_report_merged(tmp_path):

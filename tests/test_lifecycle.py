@@ -4,8 +4,8 @@ import math
 
 import pytest
 
-from shequn.models import lifecycle as lc
 from shequn.data import load_dataset
+from shequn.models import lifecycle as lc
 
 GROUPS = """group_id,name,created_at,threshold,fee_yuan,topology,owner_id
 g1,读书群,2026-01-05T00:00:00+08:00,free,0.0,star,a

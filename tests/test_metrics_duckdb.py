@@ -13,7 +13,6 @@ import pytest
 from helpers.metric_tables import generated_datasets
 from shequn import metrics as M
 
-
 WEEK_US = 7 * 86400 * 10**6
 
 

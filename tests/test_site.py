@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from shequn.site.build import external_references
-
 from helpers.pages import ALL_PAGES, LESSON_PAGES, NARROW_PHONE, open_page
+from shequn.site.build import external_references
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 

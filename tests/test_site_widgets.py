@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 
 from conftest import OfflinePage
-
 from helpers.explorer_pages import (
     READ_CONTROLS,
     check_truthful,

@@ -28,9 +28,9 @@ def test_theme_macros_lose_only_fontawesome_js(tmp_path):
 
 def test_page_has_maths_looks_at_the_page_itself():
     from docutils import nodes
-    from docutils.utils import new_document
     from docutils.frontend import get_default_settings
     from docutils.parsers.rst import Parser
+    from docutils.utils import new_document
 
     from shequn.site.assets import page_has_maths
 

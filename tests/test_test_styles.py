@@ -58,6 +58,7 @@ def test_overwriting_the_assignment_files_forges_nothing(course):
 
     sys.path.insert(0, str(Path(__file__).parent / "hostile"))
     from attacks_handles import OVERWRITE_FILE
+
     from shequn.grading.assignment_check import compare_grading, format_table
 
     rows = compare_grading(course, "style_files", {"forger": {"load": OVERWRITE_FILE}})

@@ -111,8 +111,8 @@ def _cmd_data_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_data_import(args: argparse.Namespace) -> int:
-    from shequn.data.importers import PIPL_NOTE, import_exports
     from shequn.data import DataError
+    from shequn.data.importers import PIPL_NOTE, import_exports
 
     if args.format == "list":
         _print_formats()
@@ -170,8 +170,8 @@ def _cmd_data_import(args: argparse.Namespace) -> int:
 
 
 def _cmd_assignments_release(args: argparse.Namespace) -> int:
-    from shequn.site.build import project_root
     from shequn.grading.release import release_all
+    from shequn.site.build import project_root
 
     for path in release_all(project_root(Path(args.root))):
         print(f"已生成学生版 (released): {path}")

@@ -41,10 +41,10 @@ import attacks_resources as R  # noqa: E402
 
 # TIMESTAMP, _cells and write are also used by the tests, as corpus.TIMESTAMP etc.
 from corpus_notebooks import (
-    TIMESTAMP,
+    TIMESTAMP,  # noqa: F401  (re-exported for the tests)
     _cells,
     _edited_tests,
-    _html_everywhere,  # noqa: E402, F401
+    _html_everywhere,
     _insert_after,
     _prefilled_outputs,
     _read,

@@ -35,9 +35,10 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
-from typing import Callable, Iterable, TypeVar
+from typing import TypeVar
 
 __all__ = [
     "execute_pages",
@@ -70,8 +71,8 @@ def map_on_cores(fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
 def _notebook_as_myst_nb_reads_it(env, docname: str):
     """``(path, notebook, nb_config)`` as ``myst_nb.sphinx_.Parser.parse`` prepares them, or None
     for a page that is not a notebook or that myst-nb would not execute from the cache."""
-    from myst_nb.core.read import create_nb_reader
     from myst_nb.core.nb_to_tokens import nb_node_to_dict
+    from myst_nb.core.read import create_nb_reader
 
     path = Path(env.doc2path(docname))
     nb_config = env.mystnb_config

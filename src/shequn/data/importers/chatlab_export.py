@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 
 from shequn.data.errors import DataError
-from shequn.data.load import load_dataset
 from shequn.data.importers.output import TEXTS_FILE
+from shequn.data.load import load_dataset
 
 __all__ = ["export_chatlab", "SPEC_VERSION"]
 

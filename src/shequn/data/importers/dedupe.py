@@ -25,9 +25,7 @@ __all__ = ["dedupe", "content_key"]
 def content_key(r: Record, when: float) -> tuple:
     who = r.account or (r.name or "")
     targets = ",".join(sorted(str(a or n) for a, n in r.targets))
-    digest = hashlib.sha1(
-        f"{r.kind}\x1f{r.msg_type}\x1f{r.text.strip()}\x1f{targets}".encode("utf-8")
-    ).digest()
+    digest = hashlib.sha1(f"{r.kind}\x1f{r.msg_type}\x1f{r.text.strip()}\x1f{targets}".encode()).digest()
     return int(round(when)), who, digest
 
 
