@@ -70,11 +70,11 @@ from hub_stats import (
     proc_cpu,
     table,
 )
+from shequn.site.hub import LESSONS_FOLDER
 
 ROOT = Path(__file__).resolve().parents[1]
 HUBCTL = ROOT / "deploy" / "jupyterhub" / "hubctl.py"
 SYSTEM_PYTHON = "/usr/bin/python3.11" if Path("/usr/bin/python3.11").exists() else sys.executable
-from shequn.site.hub import LESSONS_FOLDER
 
 
 def hubctl(prefix: Path, *args: str, timeout: float = 1800) -> str:

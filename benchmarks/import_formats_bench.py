@@ -159,7 +159,7 @@ def qce_txt(recs, path: Path) -> None:
         "聊天类型: 群聊",
         "",
     ]
-    for t, kind, acc, name, body in recs:
+    for t, kind, _acc, name, body in recs:
         if kind in ("join", "leave"):
             out += [
                 "系统消息:",

@@ -35,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,7 +60,7 @@ def bench_build(repeat: int) -> dict[str, float]:
         parallels.append(_timed(lambda: map_on_cores(execute_notebook, lessons)))
         out = Path(tempfile.mkdtemp(prefix="shequn-bench-"))
         cmd = [str(jb), "build", str(ROOT), *BUILD_ARGS, "--path-output", str(out)]
-        run = lambda: subprocess.run(cmd, check=True, capture_output=True)  # noqa: E731
+        run = partial(subprocess.run, cmd, check=True, capture_output=True)
         colds.append(_timed(run))
         warms.append(_timed(run))
         shutil.rmtree(out, ignore_errors=True)
@@ -101,7 +102,7 @@ def bench_widgets(repeat: int) -> dict[str, float]:
         times = {}
         for params in spec.grid():
             key = tuple(sorted(params.items()))
-            times[key] = _timed(lambda p=params: spec.compute(**p)) * 1000
+            times[key] = _timed(partial(spec.compute, **params)) * 1000
         extremes = [times[tuple(sorted(p.items()))] for p in spec.extremes()]
         med, ext = statistics.median(times.values()), max(extremes)
         worst[spec.name] = ext
@@ -123,7 +124,7 @@ def bench_simulator(repeat: int) -> dict[str, float]:
     medians = {}
     for policy in thresholds.standard_policies():
         runs = [
-            _timed(lambda s=s: thresholds.simulate(policy, n=10_000, weeks=8, seed=s)) * 1000
+            _timed(partial(thresholds.simulate, policy, n=10_000, weeks=8, seed=s)) * 1000
             for s in range(max(repeat, 5))
         ]
         medians[policy.name] = statistics.median(runs)

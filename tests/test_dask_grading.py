@@ -158,7 +158,7 @@ class LoopbackCluster:
         self.procs[name].wait(timeout=30)
 
     def stop(self) -> None:
-        for name, proc in reversed(list(self.procs.items())):
+        for proc in reversed(list(self.procs.values())):
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGTERM)
         for proc in self.procs.values():

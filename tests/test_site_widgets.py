@@ -13,6 +13,7 @@ Python models (``spec.compute``), independently of the page's JavaScript.
 from __future__ import annotations
 
 import re
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -159,7 +160,8 @@ def test_every_explorer_fits_a_phone_and_every_slider_end_is_reachable(device_pa
                 t = track.bounding_box()
                 page.touchscreen.tap(t["x"] + 1 + end * (t["width"] - 2), t["y"] + t["height"] / 2)
                 eventually(
-                    page, lambda: _shows(box, c["level"], want, labels[want], "readout", (spec.name, "touch"))
+                    page,
+                    partial(_shows, box, c["level"], want, labels[want], "readout", (spec.name, "touch")),
                 )
                 check_truthful(page, box, spec, f"{spec.name}: {c['label']} tapped to {labels[want]}")
             handle = node.locator(".noUi-handle")
@@ -167,7 +169,7 @@ def test_every_explorer_fits_a_phone_and_every_slider_end_is_reachable(device_pa
             for key, want in (("End", len(labels) - 1), ("Home", 0)):
                 handle.press(key)
                 eventually(
-                    page, lambda: _shows(box, c["level"], want, labels[want], "valuetext", (spec.name, key))
+                    page, partial(_shows, box, c["level"], want, labels[want], "valuetext", (spec.name, key))
                 )
                 check_truthful(page, box, spec, f"{spec.name}: {c['label']} {key}")
     assert page.evaluate("document.scrollingElement.scrollWidth") <= page.evaluate("innerWidth"), path
@@ -218,7 +220,7 @@ def test_lesson1_quality_and_decline_are_disabled_with_a_reason_in_two_eras(devi
     for era, off in (("大量销售", True), ("深度分销", True), ("社区商务", False)):
         box.get_by_role("button", name=era).click()
 
-        def disabled_as_expected():
+        def disabled_as_expected(era=era, off=off):
             state = {c["label"]: c["disabled"] for c in box.evaluate(READ_CONTROLS)}
             assert state == {"时代": False, "内容质量": off, "平台每周衰减": off, "周数": False}, era
 
@@ -261,7 +263,7 @@ def test_lesson4_text_follows_the_selected_operator_option(device_page):
         for stop in ("全程在岗", "第4周后停手", "第8周后停手"):
             box.locator(".shequn-level-3").get_by_role("button", name=stop).click()
 
-            def names_the_stop(stop=stop):
+            def names_the_stop(stop=stop, weeks=weeks):
                 pressed = box.locator(".shequn-level-3").get_by_role("button", name=stop)
                 assert pressed.get_attribute("aria-pressed") == "true", stop
                 shown = output_text(box)
@@ -293,7 +295,7 @@ def test_a_typed_value_commits_to_the_nearest_option_or_is_refused(device_page, 
             readout.press("Enter")
             eventually(
                 page,
-                lambda: _shows(box, c["level"], len(labels) - 2, labels[-2], "readout", (spec.name, text)),
+                partial(_shows, box, c["level"], len(labels) - 2, labels[-2], "readout", (spec.name, text)),
             )
             check_truthful(page, box, spec, f"{spec.name}: typed {text} into {c['label']}")
             before = output_text(box)
@@ -301,7 +303,7 @@ def test_a_typed_value_commits_to_the_nearest_option_or_is_refused(device_page, 
             readout.fill("很多")
             readout.press("Enter")
             note = box.locator(f".shequn-level-{c['level']} + .shequn-readout-note")
-            eventually(page, lambda: _visible_note(note, "不是可选的值"))
+            eventually(page, partial(_visible_note, note, "不是可选的值"))
             mine = control_state(box, c["level"])
             assert mine["readout"] == labels[-2] and output_text(box) == before, (spec.name, "refused")
 

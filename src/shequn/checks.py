@@ -250,7 +250,7 @@ def forbid(module_name: str, *namespaces: MutableMapping[str, Any], reason: str 
         return blocked
 
     patched: list[tuple[MutableMapping[str, Any], str, Any]] = []
-    for name, fn in originals.items():
+    for name in originals:
         setattr(module, name, blocker(name))
     for ns in namespaces:
         for key, value in list(ns.items()):
