@@ -205,7 +205,7 @@ class LoadTest:
                 daemon=True,
                 args=(self.url, name, self.password, lesson, go, deadline_box, out),
             )
-            for name, out in zip(names, outs)
+            for name, out in zip(names, outs, strict=True)
         ]
         for t in threads:
             t.start()

@@ -147,9 +147,12 @@ def test_content_quality_scales_notice_at_every_stage_of_the_habit():
 def _scenario_totals(weeks):
     totals = {}
     for name, quality, decline, adopts in cx.XIAOMI_SCENARIOS:
-        reach = [a + b for a, b in zip(_reach(*ACCOUNT, quality, decline, weeks), _product(quality, weeks))]
+        reach = [
+            a + b
+            for a, b in zip(_reach(*ACCOUNT, quality, decline, weeks), _product(quality, weeks), strict=True)
+        ]
         if adopts:
-            reach = [a + b for a, b in zip(reach, _reach(*COMMUNITY, quality, 0.0, weeks))]
+            reach = [a + b for a, b in zip(reach, _reach(*COMMUNITY, quality, 0.0, weeks), strict=True)]
         totals[name] = sum(reach)
     return totals
 

@@ -2,6 +2,7 @@
 
 import math
 import re
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -67,7 +68,7 @@ def test_without_fatigue_more_posts_never_hurt():
 def test_retention_rises_with_content_value():
     values = np.linspace(-0.2, 1.0, 50)
     leave = [cm.leave_probability(v) for v in values]
-    assert all(a > b for a, b in zip(leave, leave[1:]))
+    assert all(a > b for a, b in pairwise(leave))
     assert cm.leave_probability(0.0) == pytest.approx(P.max_leave)
     assert all(0.0 <= x <= 1.0 for x in leave)
     # Better content (higher quality weight) keeps more members, everything else equal.

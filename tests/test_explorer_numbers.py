@@ -47,7 +47,7 @@ def test_the_sweep_covers_every_explorer():
 @pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.name)
 def test_no_explorer_state_shows_a_negative_zero(spec):
     bad = []
-    for params, result in zip(spec.grid(), spec.leaves()):
+    for params, result in zip(spec.grid(), spec.leaves(), strict=True):
         text = text_of(result)
         for m in NEGATIVE_ZERO.finditer(text):
             bad.append((params, text[max(0, m.start() - 20) : m.end() + 5]))
@@ -58,7 +58,7 @@ def test_activity_kept_over_100_percent_is_explained_in_the_output():
     """Per-member activity can rise when the quieter members leave: the output must say so where it happens."""
     spec = widgets.network_explorer_spec()
     over = 0
-    for params, result in zip(spec.grid(), spec.leaves()):
+    for params, result in zip(spec.grid(), spec.leaves(), strict=True):
         text = text_of(result)
         shares = [int(s) for s in ACTIVITY_KEPT.findall(text)]
         assert shares, (params, text)

@@ -42,9 +42,9 @@ def test_counts_owner_and_replies(tmp_path, name):
 
 def _comparable(ds) -> dict:
     """The four tables with member and message ids replaced by what they stand for (nickname, time)."""
-    nick = dict(zip(ds.members["member_id"], ds.members["nickname"]))
+    nick = dict(zip(ds.members["member_id"], ds.members["nickname"], strict=True))
     msgs = ds.messages.sort_values(["sent_at", "message_id"]).reset_index(drop=True)
-    sent = dict(zip(msgs["message_id"], msgs.index))
+    sent = dict(zip(msgs["message_id"], msgs.index, strict=True))
     members = ds.members.assign(invited_by=ds.members["invited_by"].map(nick)).drop(
         columns=["member_id", "group_id"]
     )

@@ -45,7 +45,7 @@ def test_partitioned_export_in_two_files_is_one_channel(tmp_path):
     root = json.loads(copy_fixture(tmp_path, "discord_channel.json").read_text(encoding="utf-8"))
     first, second = dict(root, messages=root["messages"][:5]), dict(root, messages=root["messages"][5:])
     paths = [tmp_path / "part1.json", tmp_path / "part2.json"]
-    for path, part in zip(paths, (first, second)):
+    for path, part in zip(paths, (first, second), strict=True):
         path.write_text(json.dumps(part), encoding="utf-8")
     import_exports(paths, tmp_path / "out")
     assert counts(load(tmp_path / "out"))["types"] == {"text": 2, "image": 2, "link": 1}

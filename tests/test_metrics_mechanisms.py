@@ -26,7 +26,7 @@ def _pooled_quiet_lift(datasets) -> pd.DataFrame:
             M.red_packet_lift(t["messages"], t["red_packets"], senders=quiet)["messages_per_packet"]
         )
         packets.append(len(t["red_packets"]))
-    per_packet = sum(c * n for c, n in zip(curves, packets)) / sum(packets)
+    per_packet = sum(c * n for c, n in zip(curves, packets, strict=True)) / sum(packets)
     curve = per_packet.rename("messages_per_packet").to_frame()
     return curve.assign(
         lift=curve["messages_per_packet"] / curve.loc[curve.index < 0, "messages_per_packet"].mean()

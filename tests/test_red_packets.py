@@ -1,6 +1,7 @@
 """Lesson 2 model: red packets wake lurkers briefly; only conversion makes part of the lift last."""
 
 import math
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -93,7 +94,7 @@ def test_monotone_in_each_parameter():
     day0 = [rp.lift_summary(lift, 1.0, 0.0, 1)["day0"] for lift in (0.1, 0.3, 0.5)]
     assert day0[0] < day0[1] < day0[2]
     week = [rp.lift_summary(0.3, h, 0.0, 1)["week"] for h in (0.5, 1.0, 3.0, 7.0)]
-    assert all(a < b for a, b in zip(week, week[1:]))
+    assert all(a < b for a, b in pairwise(week))
     month = [rp.lift_summary(0.3, 1.0, c, 1)["month"] for c in (0.0, 0.05, 0.2)]
     assert month[0] == pytest.approx(rp.baseline_activity(), abs=1e-6)
     assert month[0] < month[1] < month[2]

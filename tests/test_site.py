@@ -59,7 +59,9 @@ def test_lesson_offers_its_notebook_and_no_hub_link_without_a_hub(offline_page, 
     code = [c for c in nb.cells if c.cell_type == "code"]
     stored_code = [c for c in stored.cells if c.cell_type == "code"]
     assert [c.execution_count for c in code] == list(range(1, len(code) + 1))
-    assert [i for i, (c, s) in enumerate(zip(code, stored_code)) if s.outputs and not c.outputs] == []
+    assert [
+        i for i, (c, s) in enumerate(zip(code, stored_code, strict=True)) if s.outputs and not c.outputs
+    ] == []
     has_widgets = any("nbval-ignore-output" in c.metadata.get("tags", []) for c in stored_code)
     assert ("widgets" in nb.metadata) == has_widgets
 

@@ -1,5 +1,7 @@
 """Lesson 5 model: the threshold simulator: admission, weekly activity, the lesson's claims, money, rules, checks."""
 
+from itertools import pairwise
+
 import numpy as np
 import pytest
 
@@ -64,10 +66,10 @@ def test_higher_price_fewer_members_but_better_fit(seed):
     members = [r.members for r in results]
     precision = [r.fit_precision for r in results]
     assert members[0] == pool.n
-    assert all(a > b for a, b in zip(members, members[1:]))
-    assert all(a < b for a, b in zip(precision, precision[1:]))
+    assert all(a > b for a, b in pairwise(members))
+    assert all(a < b for a, b in pairwise(precision))
     active = [r.active_after(8) for r in results]
-    assert all(a < b for a, b in zip(active, active[1:]))
+    assert all(a < b for a, b in pairwise(active))
     # the fee is charged once per member
     assert all(r.revenue == pytest.approx(r.fee * r.members) for r in results)
 

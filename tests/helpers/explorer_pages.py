@@ -98,7 +98,7 @@ def no_effect(spec, indices: list[int], k: int) -> bool:
     outs = set()
     for v in range(len(spec.controls[k].options)):
         idx = [*indices[:k], v, *indices[k + 1 :]]
-        outs.add(spec.compute(**{c.name: c.values[i] for c, i in zip(spec.controls, idx)}))
+        outs.add(spec.compute(**{c.name: c.values[i] for c, i in zip(spec.controls, idx, strict=True)}))
     return len(outs) == 1
 
 

@@ -62,7 +62,7 @@ def sysv_objects() -> list[str]:
         lines = Path(f"/proc/sysvipc/{kind}").read_text().splitlines()
         header = lines[0].split()
         for line in lines[1:]:
-            row = dict(zip(header, line.split()))
+            row = dict(zip(header, line.split(), strict=False))
             if int(row.get("uid", 0)) >= UID_BASE or int(row.get("cuid", 0)) >= UID_BASE:
                 found.append(f"{kind} {line}")
     return found

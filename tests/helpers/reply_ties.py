@@ -12,9 +12,11 @@ def independent_ties(messages: pd.DataFrame, group: str) -> tuple[list, set]:
     A pair is a reply to a message of the same group, or a mention, between two different members.
     """
     rows = messages[messages["group_id"] == group]
-    author = dict(zip(rows["message_id"], rows["sender_id"]))
+    author = dict(zip(rows["message_id"], rows["sender_id"], strict=True))
     pairs = set()
-    for sender, reply_to, mention in zip(rows["sender_id"], rows["reply_to"], rows["mention_id"]):
+    for sender, reply_to, mention in zip(
+        rows["sender_id"], rows["reply_to"], rows["mention_id"], strict=True
+    ):
         for other in (
             author.get(reply_to) if isinstance(reply_to, str) else None,
             mention if isinstance(mention, str) else None,

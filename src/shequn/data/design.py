@@ -130,7 +130,7 @@ def design(rng: np.random.Generator, cfg: GeneratorConfig, groups: int) -> list[
     n_leave = int(np.floor(cfg.owner_leave_prob * len(long) + 0.5))
     # Alternate star and mesh groups (stars first) until n_leave owners are chosen to leave.
     stars, meshes = long[topologies[long] == "star"], long[topologies[long] == "mesh"]
-    alternating = [g for pair in zip(stars, meshes) for g in pair]
+    alternating = [g for pair in zip(stars, meshes, strict=False) for g in pair]
     alternating += [g for g in np.concatenate([stars, meshes]) if g not in alternating]
     leaves[alternating[:n_leave]] = True
     order = rng.permutation(groups)

@@ -100,7 +100,10 @@ def _names(rng: np.random.Generator, n: int) -> np.ndarray:
     g2 = rng.integers(len(_GIVEN), size=n)
     two = rng.random(n) < 0.5
     return np.array(
-        [_SURNAMES[a] + _GIVEN[b] + (_GIVEN[c] if t else "") for a, b, c, t in zip(s, g1, g2, two)]
+        [
+            _SURNAMES[a] + _GIVEN[b] + (_GIVEN[c] if t else "")
+            for a, b, c, t in zip(s, g1, g2, two, strict=True)
+        ]
     )
 
 

@@ -57,7 +57,7 @@ def _distinct(columns: list[np.ndarray], sizes: list[int]) -> list[np.ndarray]:
         float(np.prod(np.array(sizes, dtype=float))) < 2.0**62
     ):  # one int64 key per row: hash, then sort the few
         key = np.zeros(len(columns[0]), dtype=np.int64)
-        for column, size in zip(columns, sizes):
+        for column, size in zip(columns, sizes, strict=True):
             key = key * size + column
         key = np.sort(pd.unique(key))
         out = []

@@ -235,9 +235,9 @@ def plot_magnets(max_n: int = 8, trials: int = 4000, seed: int = 0):
         exact = [closed_form(variant, int(n)) for n in ns]
         est = [simulate(variant, int(n), trials, seed) for n in ns]
         (line,) = ax.plot(ns, est, "o", markersize=5, label=f"{VARIANT_ZH[variant]}（模拟）")
-        known = [(n, e) for n, e in zip(ns, exact) if e is not None]
+        known = [(n, e) for n, e in zip(ns, exact, strict=True) if e is not None]
         if len(known) > 1:
-            ax.plot(*zip(*known), "-", color=line.get_color(), lw=1.2, alpha=0.8)
+            ax.plot(*zip(*known, strict=True), "-", color=line.get_color(), lw=1.2, alpha=0.8)
     ax.plot(
         list(SEED_CLAIM),
         list(SEED_CLAIM.values()),

@@ -110,7 +110,7 @@ def steady_activity(g: nx.Graph, social_pull: float = 0.8, tol: float = 1e-9, ma
             a = new
             break
         a = new
-    return dict(zip(nodes, a.tolist()))
+    return dict(zip(nodes, a.tolist(), strict=True))
 
 
 def remove_members(

@@ -176,7 +176,7 @@ def write_notebooks(root: Path, only: list[Path] | None = None) -> list[Path]:
     wanted = None if not only else {p.resolve() for p in only}
     sources = [md for md in paired_notebooks(root) if wanted is None or md.resolve() in wanted]
     written = []
-    for md, nb in zip(sources, map_on_cores(execute_notebook, sources)):
+    for md, nb in zip(sources, map_on_cores(execute_notebook, sources), strict=True):
         target = md.with_suffix(".ipynb")
         # Stored: sources and the outputs nbval checks; no widget state or images.
         jupytext.write(strip_notebook(nb), target, fmt="ipynb")

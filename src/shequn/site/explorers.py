@@ -106,7 +106,7 @@ def split_widget_bundle(bundle: Path, out_dir: Path) -> list[Path]:
         )
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for (start, name), (end, _) in zip(starts, [*starts[1:], (len(js), "")]):
+    for (start, name), (end, _) in zip(starts, [*starts[1:], (len(js), "")], strict=True):
         if name in WIDGET_MODULES:
             path = out_dir / f"libembed-amd-{WIDGET_MODULES[name]}.js"
             path.write_text(_without_css_source_maps(js[start:end]), encoding="utf-8")

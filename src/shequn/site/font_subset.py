@@ -199,7 +199,7 @@ def _write_subsets(source: Path, subsets: dict[str, set[str]], cache: Path) -> N
         i = load.index(min(load))
         work[i]["subsets"][str(cache / name)] = "".join(sorted(chars))
         load[i] += len(chars) + 300  # ~300 characters' worth of fixed cost per subset
-    for child, part in zip(children, work):  # all at work before any is waited for
+    for child, part in zip(children, work, strict=True):  # all at work before any is waited for
         with contextlib.suppress(BrokenPipeError):  # a worker that died at start: its error is read below
             try:
                 child.stdin.write(json.dumps(part))

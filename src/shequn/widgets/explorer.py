@@ -102,7 +102,7 @@ class Explorer:
     def grid(self) -> Iterator[dict[str, Any]]:
         """Every combination of control values, first control slowest."""
         for combo in itertools.product(*(c.values for c in self.controls)):
-            yield dict(zip((c.name for c in self.controls), combo))
+            yield dict(zip((c.name for c in self.controls), combo, strict=True))
 
     def defaults(self) -> dict[str, Any]:
         return {c.name: c.default for c in self.controls}
@@ -110,7 +110,7 @@ class Explorer:
     def extremes(self) -> Iterator[dict[str, Any]]:
         """Combinations where every control sits at its first or last option."""
         for combo in itertools.product(*((c.values[0], c.values[-1]) for c in self.controls)):
-            yield dict(zip((c.name for c in self.controls), combo))
+            yield dict(zip((c.name for c in self.controls), combo, strict=True))
 
     def compute(self, **params: Any) -> str:
         """The HTML shown for one setting of the controls (one recompute)."""
@@ -137,7 +137,7 @@ class Explorer:
     def _control_widget(self, control: Control, generation: int, level: int):
         path = f"control{level}"
         common = dict(
-            options=list(zip(control.labels, range(len(control.options)))),
+            options=list(zip(control.labels, range(len(control.options)), strict=True)),
             index=control.default_index,
             description=control.label,
         )
@@ -264,7 +264,7 @@ class Explorer:
 
 def _flat(sizes: Sequence[int], indices: Sequence[int]) -> int:
     pos = 0
-    for n, i in zip(sizes, indices):
+    for n, i in zip(sizes, indices, strict=True):
         pos = pos * n + i
     return pos
 

@@ -178,7 +178,7 @@ def build(conv: Conversation, settings: Settings, source: str) -> Built:
     gid = settings.group_id
     msgs, events, claims = [], [], []
     unresolved: Counter = Counter()
-    for r, when in zip(recs, t):
+    for r, when in zip(recs, t, strict=True):
         if r.kind == "message":
             actor = sender_key(r.account, r.name)
             if actor is None:
@@ -306,7 +306,9 @@ def build(conv: Conversation, settings: Settings, source: str) -> Built:
         texts.append(r.text)
     rows["sent_at"] = isos(rows["sent_at"]) if msgs else []
     rows["reply_to"] = [source_map.get(x, "") if x is not None else "" for x in rows["reply_to"]]
-    rows["reply_to"] = [x if x and x < mid_ else "" for x, mid_ in zip(rows["reply_to"], message_ids)]
+    rows["reply_to"] = [
+        x if x and x < mid_ else "" for x, mid_ in zip(rows["reply_to"], message_ids, strict=True)
+    ]
     messages = pd.DataFrame({"message_id": message_ids, "group_id": gid, **rows})
 
     packets = []

@@ -59,8 +59,8 @@ def export_chatlab(folder: str | Path, out: str | Path | None = None, group_id: 
     texts = {}
     if (folder / TEXTS_FILE).exists():
         t = pd.read_csv(folder / TEXTS_FILE, dtype=str, keep_default_na=False)
-        texts = dict(zip(t["message_id"], t["text"]))
-    nick = dict(zip(members["member_id"], members["nickname"]))
+        texts = dict(zip(t["message_id"], t["text"], strict=True))
+    nick = dict(zip(members["member_id"], members["nickname"], strict=True))
     owner = group.get("owner_id") if isinstance(group.get("owner_id"), str) else ""
     joined, left = _epoch(members["joined_at"]), _epoch(members["left_at"])
     out_members = []

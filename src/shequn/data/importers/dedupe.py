@@ -35,11 +35,11 @@ def dedupe(recs: list[Record], t: np.ndarray) -> tuple[list[Record], np.ndarray,
         return recs, t, 0
     seen: dict[tuple, dict[int, int]] = defaultdict(dict)
     keep = np.ones(len(recs), dtype=bool)
-    for i, (r, when) in enumerate(zip(recs, t)):
+    for i, (r, when) in enumerate(zip(recs, t, strict=True)):
         per_source = seen[content_key(r, float(when))]
         mine = per_source.get(r.src, 0) + 1
         per_source[r.src] = mine
         if mine <= max((n for s, n in per_source.items() if s != r.src), default=0):
             keep[i] = False
-    kept = [r for r, k in zip(recs, keep) if k]
+    kept = [r for r, k in zip(recs, keep, strict=True) if k]
     return kept, t[keep], int((~keep).sum())

@@ -44,7 +44,7 @@ class Identities:
     def __init__(self, recs: list[Record], t):
         seen: dict[str, list[tuple[float, str]]] = defaultdict(list)
         self.by_name: dict[str, set[str]] = defaultdict(set)
-        for r, when in zip(recs, t):
+        for r, when in zip(recs, t, strict=True):
             pairs = []
             if r.kind == "message":
                 pairs.append((r.account, r.name))
