@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 
 from shequn.data import load_dataset
-from shequn.data.calibration import TARGETS, achieved, invitation_depths, typed_tables
+from shequn.data.calibration import TARGETS, achieved, typed_tables
+from shequn.data.calibration_measures import invitation_depths
 from shequn.data.design import GeneratorConfig, design
 from shequn.data.generate import GENERATOR_VERSION, generate, write_dataset
 from shequn.data.schema import TABLES

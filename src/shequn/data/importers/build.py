@@ -29,22 +29,21 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from shequn.data.importers.common import Conversation, DataError, Record, strip_titles
+from shequn.data.importers.common import Conversation, DataError, strip_titles
 from shequn.data.importers.dedupe import dedupe
 from shequn.data.importers.identity import Identities, sender_key
+from shequn.data.importers.mentions import mention_finder
+from shequn.data.importers.timeline import BACKWARDS_SLACK, check_not_future, check_order, epochs, iso, isos
 from shequn.data.schema import TABLES, TIMEZONE
 
 __all__ = ["Settings", "Built", "build", "BACKWARDS_SLACK"]
 
-BACKWARDS_SLACK = 600.0  # seconds a record may be earlier than the one before (clock skew between devices)
-_FUTURE_SLACK = 86400.0
-_NO_DST_SINCE = 686_000_000.0  # 1991-09: China's last daylight-saving period had ended
 NAME_ONLY_WARNING = (
     "这个导出没有账号（QQ 号），成员按昵称区分：改过昵称的人会被算成两个人，改名无法追踪。"
     " / no account ids in this export: members are told apart by nickname, so renames cannot be "
@@ -68,60 +67,6 @@ class Built:
     events: pd.DataFrame
     texts: pd.DataFrame | None
     summary: dict = field(default_factory=dict)
-
-
-def _epochs(conv: Conversation, settings: Settings, source: str) -> np.ndarray:
-    recs = conv.records
-    out = np.empty(len(recs), dtype="float64")
-    naive_idx = [i for i, r in enumerate(recs) if isinstance(r.when, str)]
-    for i, r in enumerate(recs):
-        if not isinstance(r.when, str):
-            out[i] = float(r.when)
-    if naive_idx:
-        strings = pd.Series([recs[i].when for i in naive_idx])
-        parsed = pd.to_datetime(strings, format="%Y-%m-%d %H:%M:%S", errors="coerce")
-        if parsed.isna().any():
-            bad = naive_idx[int(np.flatnonzero(parsed.isna().to_numpy())[0])]
-            raise DataError(
-                source,
-                f"无法解析的时间「{recs[bad].when}」。",
-                f"unparseable time {recs[bad].when!r}",
-                line=recs[bad].line,
-            )
-        local = parsed.dt.tz_localize(
-            settings.tz, ambiguous=np.ones(len(parsed), dtype=bool), nonexistent="shift_forward"
-        )
-        out[naive_idx] = (
-            local.dt.tz_convert("UTC")
-            .dt.tz_localize(None)
-            .to_numpy()
-            .astype("datetime64[ns]")
-            .astype("int64")
-            / 1e9
-        )
-    return out
-
-
-def _check_order(recs: list[Record], t: np.ndarray, source: str) -> np.ndarray:
-    if len(t) < 2:
-        return np.arange(len(t))
-    steps = np.diff(t)
-    src = np.fromiter((r.src for r in recs), dtype="int64", count=len(recs))
-    back = (steps < -BACKWARDS_SLACK) & (src[1:] == src[:-1])  # each file in order; files may overlap
-    if back.any():
-        k = int(np.flatnonzero(back)[0])
-        before = pd.Timestamp(t[k], unit="s", tz="UTC").tz_convert(TIMEZONE)
-        after = pd.Timestamp(t[k + 1], unit="s", tz="UTC").tz_convert(TIMEZONE)
-        raise DataError(
-            source,
-            f"时间倒退：这一条（{after:%Y-%m-%d %H:%M:%S}）比上一条（第 {recs[k].line} 行，"
-            f"{before:%Y-%m-%d %H:%M:%S}）早。导出文件的顺序被打乱、几个文件被拼在了一起，或导出时选了「新的在前」。"
-            "请按时间从早到晚重新导出。",
-            f"time runs backwards: {after.isoformat()} comes after {before.isoformat()} "
-            f"(line {recs[k].line}); the export is out of order or several files were concatenated",
-            line=recs[k + 1].line,
-        )
-    return np.argsort(t, kind="stable")
 
 
 def _pseudonym(salt: bytes, ident: str) -> str:
@@ -161,17 +106,9 @@ def build(conv: Conversation, settings: Settings, source: str) -> Built:
             f"「{conv.name}」里没有任何成员的消息（只有系统通知），无法生成表格。",
             f"conversation {conv.name!r} holds no member messages (only notices)",
         )
-    t = _epochs(conv, settings, source)
-    now = (settings.now or pd.Timestamp.now(tz="UTC")).timestamp()
-    if (t > now + _FUTURE_SLACK).any():
-        k = int(np.flatnonzero(t > now + _FUTURE_SLACK)[0])
-        raise DataError(
-            source,
-            "时间在未来（晚于现在一天以上），请检查导出文件或 --tz。",
-            "timestamp in the future; check the export or --tz",
-            line=recs[k].line,
-        )
-    order = _check_order(recs, t, source)
+    t = epochs(conv, settings.tz, source)
+    check_not_future(recs, t, settings.now, source)
+    order = check_order(recs, t, source)
     recs, t, merged = dedupe([recs[i] for i in order], t[order])
     ids = Identities(recs, t)
     mem = _Members()
@@ -227,21 +164,6 @@ def build(conv: Conversation, settings: Settings, source: str) -> Built:
     idents = sorted(mem.state, key=lambda k: (min(mem.state[k]["first"], mem.state[k]["join"] or np.inf), k))
     member_id = {k: f"{gid}-m{i + 1:05d}" for i, k in enumerate(idents)}
 
-    def isos(values) -> list[str]:
-        """Epoch seconds → ISO 8601 in Beijing time with the offset written out (vectorised).
-
-        Beijing has kept UTC+8 without daylight saving since 1991: from then on a fixed
-        offset and numpy's formatting give the same text 5x faster than pandas' strftime.
-        """
-        arr = np.asarray(values, dtype="float64")
-        if TIMEZONE == "Asia/Shanghai" and len(arr) and np.isfinite(arr).all() and arr.min() >= _NO_DST_SINCE:
-            local = (np.floor(arr).astype("int64") + 8 * 3600).astype("datetime64[s]")
-            return [s + "+08:00" for s in np.datetime_as_string(local, unit="s")]
-        stamps = pd.to_datetime(arr * 1e9, utc=True).tz_convert(TIMEZONE)
-        text = pd.Series(stamps.strftime("%Y-%m-%dT%H:%M:%S%z"), dtype=object)
-        return (text.str[:-2] + ":" + text.str[-2:]).tolist()
-
-    iso = lambda x: isos([x])[0]  # noqa: E731
     members = pd.DataFrame(
         {
             "member_id": [member_id[k] for k in idents],
@@ -259,27 +181,7 @@ def build(conv: Conversation, settings: Settings, source: str) -> Built:
         }
     )
 
-    # mentions by name: the longest known (title-stripped) name after an "@"
-    names = {}
-    for k, s in mem.state.items():
-        for n in {s["name"], k[2:] if k.startswith("n:") else None} - {None}:
-            names.setdefault(n, set()).add(k)
-    for n, keys in ids.by_name.items():
-        names.setdefault(n, set()).update(k for k in keys if k in mem.state)
-    names = {n: next(iter(v)) for n, v in names.items() if len(v) == 1 and n}
-    by_first: dict[str, list[str]] = defaultdict(list)
-    for n in sorted(names, key=len, reverse=True):
-        by_first[n[0]].append(n)
-
-    def text_mention(text: str) -> str | None:
-        at = text.find("@")
-        while at != -1:
-            rest = strip_titles(text[at + 1 : at + 80]) if text[at + 1 : at + 2] == "【" else text[at + 1 :]
-            for n in by_first.get(rest[:1], ()):
-                if rest.startswith(n):
-                    return names[n]
-            at = text.find("@", at + 1)
-        return None
+    text_mention = mention_finder(mem.state, ids.by_name)
 
     message_ids, source_map = [], {}
     rows = {c: [] for c in ("sender_id", "sent_at", "type", "length", "reply_to", "mention_id")}
