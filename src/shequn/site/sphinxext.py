@@ -2,10 +2,9 @@
 
 Loaded from ``_config.yml`` (``sphinx.extra_extensions``).  It
 
-* stages the vendored front-end assets (require.js, the Jupyter widgets HTML
-  manager -- split into the modules the explorers use, :func:`shequn.site.explorers.split_widget_bundle` --,
-  MathJax) from ``vendor/node_modules`` into the site's ``_static/offline/``, so no page loads
-  anything from a CDN;
+* stages the vendored front-end assets (require.js, the Jupyter widgets HTML manager, MathJax)
+  from ``vendor/node_modules`` into the site's ``_static/offline/``, so no page loads anything
+  from a CDN (:mod:`shequn.site.vendor_assets`);
 * gives every page its own small subset of the Noto Sans SC web font, with exactly the
   page's Chinese characters (:mod:`shequn.site.font_subset`);
 * builds the jieba user dictionary for Chinese full-text search from the
@@ -43,39 +42,17 @@ from sphinx.util import logging
 
 from shequn.site import STATIC_DIR
 from shequn.site.assets import fontawesome_subset, theme_templates_without_fontawesome, trim_page_assets
-from shequn.site.explorers import split_widget_bundle
 from shequn.site.font_subset import SOURCE_FONT, FontSubsetError, subset_pages
 from shequn.site.learner_wheel import WheelBuildError, start_learner_wheel
 from shequn.site.parallel_execution import collect_executed, execute_pages, stop_executions, write_executed
 from shequn.site.script_loading import defer_page_scripts, theme_templates_with_deferred_search
 from shequn.site.search import add_lesson_index_entries, glossary_entries, write_scorer
 from shequn.site.theme_language import override_theme_translations, theme_templates_in_chinese
+from shequn.site.vendor_assets import stage_vendor_assets
 
-__all__ = ["setup", "glossary_terms", "stage_vendor_assets", "VENDOR_FILES"]
+__all__ = ["setup", "glossary_terms", "stage_vendor_assets"]
 
 GLOSSARY_DOC = Path("book/reference/glossary.md")
-_SPLIT_VERSION = "2"  # bump when split_widget_bundle changes what it writes
-# (source under vendor/node_modules, destination under _static/vendor, glob)
-VENDOR_FILES: tuple[tuple[str, str, str], ...] = (
-    ("requirejs", "requirejs", "require.js"),
-    ("@jupyter-widgets/html-manager/dist", "html-manager", "*.js"),
-    ("@jupyter-widgets/html-manager/dist", "html-manager", "*.woff2"),
-    ("@jupyter-widgets/html-manager/dist", "html-manager", "*.woff"),
-    ("@jupyter-widgets/html-manager/dist", "html-manager", "*.ttf"),
-    ("@jupyter-widgets/html-manager/dist", "html-manager", "*.eot"),
-    ("@jupyter-widgets/html-manager/dist", "html-manager", "*.svg"),
-    ("@jupyter-widgets/html-manager/dist", "html-manager", "*.txt"),
-    # MathJax: the TeX→CHTML component and what it may load at run time.
-    ("mathjax/es5", "mathjax", "tex-chtml.js"),
-    ("mathjax/es5", "mathjax", "output/chtml/**/*"),
-    ("mathjax/es5", "mathjax", "input/tex/extensions/**/*"),
-    ("mathjax/es5", "mathjax", "ui/**/*"),
-    ("mathjax/es5", "mathjax", "a11y/**/*"),
-    ("mathjax/es5", "mathjax", "sre/**/*"),
-    ("mathjax/es5", "mathjax", "adaptors/**/*"),
-)
-# The Chinese web font is not staged whole: each page gets its own subset (shequn.site.font_subset).
-WIDGET_BUNDLE = "html-manager/libembed-amd.js"  # split into html-manager/libembed-amd-<module>.js
 
 
 def glossary_terms(glossary_md: Path) -> list[str]:
@@ -104,46 +81,6 @@ def write_jieba_dict(terms: list[str], path: Path) -> Path:
     if not path.exists() or path.read_text(encoding="utf-8") != text:
         path.write_text(text, encoding="utf-8")
     return path
-
-
-def _fingerprint(node_modules: Path) -> str:
-    lock = node_modules.parent / "package-lock.json"
-    return hashlib.sha256(lock.read_bytes()).hexdigest() if lock.exists() else "no-lock"
-
-
-def stage_vendor_assets(node_modules: Path, staging: Path) -> Path:
-    """Copy the vendored files into ``staging/vendor``; reuse an up-to-date copy."""
-    if not node_modules.is_dir():
-        raise ConfigError(
-            f"找不到前端资源目录 {node_modules} (vendored assets missing): run `make vendor` "
-            "(npm ci in vendor/) before building the site."
-        )
-    target = staging / "offline"
-    stamp = staging / ".fingerprint"
-    fingerprint = (
-        _fingerprint(node_modules)
-        + hashlib.sha256(repr((VENDOR_FILES, WIDGET_BUNDLE, _SPLIT_VERSION)).encode()).hexdigest()
-    )
-    if stamp.exists() and stamp.read_text() == fingerprint and target.is_dir():
-        return staging
-    if target.exists():
-        shutil.rmtree(target)
-    for src, dest, pattern in VENDOR_FILES:
-        src_dir = node_modules / src
-        matched = [p for p in src_dir.glob(pattern) if p.is_file() and not p.name.endswith(".map")]
-        if not matched:
-            raise ConfigError(f"vendored asset missing: {src_dir}/{pattern}; run `make vendor`.")
-        for p in matched:
-            out = target / dest / p.relative_to(src_dir)
-            out.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(p, out)
-    bundle = target / WIDGET_BUNDLE
-    try:
-        split_widget_bundle(bundle, bundle.parent)
-    except ValueError as exc:
-        raise ConfigError(str(exc)) from None
-    stamp.write_text(fingerprint)
-    return staging
 
 
 def _on_config_inited(app: Sphinx, config: Config) -> None:
