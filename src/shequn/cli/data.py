@@ -34,7 +34,8 @@ def _cmd_data_export(args: argparse.Namespace) -> int:
 
     if args.format != "chatlab":
         print(
-            f"参数错误 (bad argument)：--format 只支持 chatlab（不是 {args.format}）。\n  only --format chatlab",
+            f"参数错误 (bad argument)：--format 只支持 chatlab（不是 {args.format}）。"
+            "\n  only --format chatlab",
             file=sys.stderr,
         )
         return 2
@@ -50,7 +51,8 @@ def _cmd_data_export(args: argparse.Namespace) -> int:
         )
         return 1
     print(
-        f"已写入 (written): {path}（ChatLab 标准格式 / ChatLab Standard Format；名字与导入时相同，默认已假名化 "
+        f"已写入 (written): {path}（ChatLab 标准格式 / ChatLab Standard Format；"
+        "名字与导入时相同，默认已假名化 "
         "names as imported, pseudonymised by default）"
     )
     return 0
@@ -91,7 +93,8 @@ def _cmd_data_import(args: argparse.Namespace) -> int:
         return 1
     except (OSError, MemoryError, RecursionError) as exc:  # unreadable file, out of memory: no traceback
         print(
-            f"{args.files[0]}：无法读取或处理（{type(exc).__name__}：{exc}）。\n  could not read or process the file",
+            f"{args.files[0]}：无法读取或处理（{type(exc).__name__}：{exc}）。"
+            "\n  could not read or process the file",
             file=sys.stderr,
         )
         return 1
@@ -100,11 +103,14 @@ def _cmd_data_import(args: argparse.Namespace) -> int:
     print(
         f"成员 (members) {s['members']}（潜水 lurkers {s['lurkers']}，退群 left {s['left_members']}）；"
         f"消息 (messages) {s['messages']} {s['messages_by_type']}；入群事件 (joins) {s['joins']}；"
-        f"红包 (red packets) {s['red_packets']} / 红包消息 {s['red_packet_messages']}；事件 (events) {s['events_by_kind']}"
+        f"红包 (red packets) {s['red_packets']} / 红包消息 {s['red_packet_messages']}；"
+        f"事件 (events) {s['events_by_kind']}"
     )
     print(
-        f"未能对应到账号的昵称 (unresolved actors) {s['unresolved_actors']}（出现在 {s['unresolved_mentions_in_events']} "
-        f"处事件中，没有为它们建成员 no members made for them）；合并的重复记录 (merged duplicates) {s['merged_duplicates']}"
+        f"未能对应到账号的昵称 (unresolved actors) {s['unresolved_actors']}"
+        f"（出现在 {s['unresolved_mentions_in_events']} 处事件中，"
+        "没有为它们建成员 no members made for them）；"
+        f"合并的重复记录 (merged duplicates) {s['merged_duplicates']}"
     )
     for warning in s["warnings"]:
         print(f"注意 (warning)：{warning}")

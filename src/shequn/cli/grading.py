@@ -153,7 +153,8 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         "grade",
         help="并行、沙箱中自动评分 (autograde submissions in parallel, sandboxed)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="shequn grade ASSIGNMENT: 用 nbgrader autograde 评分所有已收取的提交，写入 nbgrader 成绩册。\n"
+        description="shequn grade ASSIGNMENT: "
+        "用 nbgrader autograde 评分所有已收取的提交，写入 nbgrader 成绩册。\n"
         "  autograde every collected submission with nbgrader, in the sandbox kernel;\n"
         "  resumable (journal in _grading/shequn-grade/).\n"
         "shequn grade export ASSIGNMENT --format canvas|moodle --out FILE: 导出成绩 (CSV import).\n"

@@ -98,7 +98,7 @@ def _fmt(x: float) -> str:
     return f"{x:g}"
 
 
-# --- the targets ----------------------------------------------------------------------------------------------
+# --- the targets ---------------------------------------------------------------------------------
 
 TARGETS: list[Target] = [
     Target(
@@ -158,8 +158,8 @@ TARGETS: list[Target] = [
         "max_group_size",
         "最大的群的成员数（含已退群者）",
         "largest group size (everyone who ever joined)",
-        "WeChat ordinary-group cap of 500 members [WEAK: unofficial pages agree on 500; one says 200; no Tencent "
-        "page found]",
+        "WeChat ordinary-group cap of 500 members [WEAK: unofficial pages agree on 500; one says 200; "
+        "no Tencent page found]",
         (-math.inf, 500.0),
         0.0,
         max_group_size,
@@ -170,8 +170,9 @@ TARGETS: list[Target] = [
         "mean_lurker_share",
         "每个群中从未发言的成员比例（各群平均）",
         "per-group share of members with zero messages, averaged over groups",
-        'Nonnecke & Preece, "Lurker demographics: Counting the silent", CHI 2000: health-support lists 46%, '
-        "software-support lists 82% lurkers over 12 weeks (mailing lists, not chat groups) [PRIMARY abstract]",
+        'Nonnecke & Preece, "Lurker demographics: Counting the silent", CHI 2000: health-support lists '
+        "46%, software-support lists 82% lurkers over 12 weeks (mailing lists, not chat groups) "
+        "[PRIMARY abstract]",
         (0.46, 0.82),
         0.0,
         mean_lurker_share,
@@ -191,7 +192,8 @@ TARGETS: list[Target] = [
     Target(
         "first_invitation_within_5_days",
         "首次邀请发生在邀请人入群后 5 天内的比例",
-        "share of first invitations made within 5 days of the inviter joining (inviters who joined by invitation)",
+        "share of first invitations made within 5 days of the inviter joining "
+        "(inviters who joined by invitation)",
         QIU + ': "80% 的首次邀请发生在邀请人入群的 5 天之内"',
         0.80,
         0.10,
@@ -280,7 +282,8 @@ def markdown_table(table: pd.DataFrame) -> str:
     """The datasheet's "target vs achieved" table for a result of :func:`achieved`."""
     by_key = {t.key: t for t in TARGETS}
     lines = [
-        "| 指标 key | 含义 (meaning) | 目标 target | 容差 tolerance | 实现值 achieved | 达标 met | 来源 source |",
+        "| 指标 key | 含义 (meaning) | 目标 target | 容差 tolerance "
+        "| 实现值 achieved | 达标 met | 来源 source |",
         "|---|---|---|---|---|---|---|",
     ]
     for row in table.itertuples(index=False):

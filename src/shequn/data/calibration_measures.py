@@ -100,7 +100,7 @@ def _invitations(t) -> pd.DataFrame:
 
 
 def first_invitation_within_5_days(t) -> float:
-    """Among invited members who went on to invite someone: share whose first invitation came within 5 days."""
+    """Among invited members who invited someone: share whose first invitation came within 5 days."""
     inv = _invitations(t)
     inv = inv[inv["inviter_invited"]]  # Qiu et al.'s definition: the inviter joined by invitation
     first = inv.groupby("invited_by").agg(first=("joined_at", "min"), joined=("inviter_joined", "first"))

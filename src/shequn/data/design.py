@@ -85,7 +85,10 @@ def _apportion(shares: np.ndarray, n: int) -> np.ndarray:
 
 
 def _sequence(shares, n: int) -> np.ndarray:
-    """``n`` category indices in proportion to ``shares``: each step takes the category furthest behind its quota."""
+    """``n`` category indices in proportion to ``shares``.
+
+    Each step takes the category furthest behind its quota.
+    """
     shares = np.asarray(shares, dtype=float) / np.sum(shares)
     state = np.zeros(len(shares))
     out = np.empty(n, dtype=int)

@@ -54,7 +54,7 @@ def hourly_rates(
     lifetime_days: float,
     hours: int,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Expected messages per member and hour (before red packets), and whether the member is in the group then."""
+    """Expected messages per member and hour (before red packets), and whether the member is in the group."""
     t = np.arange(hours)
     in_group = (t[None, :] >= join_hour[:, None]) & (t[None, :] < leave_hour[:, None])
     tenure_weeks = np.clip(t[None, :] - join_hour[:, None], 0, None) / (7 * 24)
@@ -77,7 +77,7 @@ def draw_red_packets(
     horizon: int,
     lifetime_days: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The group's red packets: their hours, their senders, and the factor by which they raise each member's rate.
+    """The group's red packets: their hours, their senders, and the factor they raise each member's rate by.
 
     Senders are present members in proportion to rate (the owner most); a packet
     lifts lurkers far more than regulars, and the lift halves every few hours.

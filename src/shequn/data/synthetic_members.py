@@ -15,7 +15,10 @@ HOURS_PER_DAY = 24
 
 
 def draw_lifetime(rng: np.random.Generator, cfg: GeneratorConfig, lifetime_class: int) -> tuple[float, float]:
-    """Days until the group falls silent (``inf``: never) and its size factor, by lifetime class (Qiu et al. 2016)."""
+    """Days until the group falls silent (``inf``: never) and its size factor, by lifetime class.
+
+    The classes follow Qiu et al. 2016.
+    """
     if lifetime_class == 0:
         return rng.uniform(*cfg.short_lived_days), cfg.short_lived_size_factor
     if lifetime_class == 1:
@@ -26,7 +29,7 @@ def draw_lifetime(rng: np.random.Generator, cfg: GeneratorConfig, lifetime_class
 def draw_join_hours(
     rng: np.random.Generator, cfg: GeneratorConfig, size: int, created_hour: int, horizon: int
 ) -> np.ndarray:
-    """Hour each member joins: the founder at creation, then joins with a decaying rate (none in the last day)."""
+    """Hour each member joins: the founder at creation, then at a decaying rate (none in the last day)."""
     join_delay = np.concatenate([[0.0], rng.exponential(cfg.join_half_life_days * 24 / np.log(2), size - 1)])
     join_delay = np.sort(join_delay)
     join_delay = join_delay[join_delay < horizon - 24]
@@ -36,7 +39,7 @@ def draw_join_hours(
 def draw_fit_and_rates(
     rng: np.random.Generator, cfg: GeneratorConfig, plan: Plan, n: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each member's fit, posting rate (messages per hour) and whether they are a lurker (never the founder)."""
+    """Each member's fit, posting rate (messages per hour) and whether they lurk (never the founder)."""
     a, b = cfg.fit_beta[plan.threshold]
     fit = rng.beta(a, b, size=n)
     rate = rng.lognormal(cfg.rate_log_mean, cfg.rate_log_sd, size=n) * 2 * fit**cfg.fit_rate_power
@@ -86,7 +89,7 @@ def draw_invitations(
     leave_hour: np.ndarray,
     rate: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """How each member joined (the threshold they passed, or ``founder``) and their inviter's index (-1: none).
+    """How each member joined (the threshold passed, or ``founder``) and their inviter's index (-1: none).
 
     Invite groups always, others for a share of joins.  A member becomes active and
     pulls in a batch of friends (the next invitations are theirs); the inviter of a

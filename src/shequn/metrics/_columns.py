@@ -63,7 +63,7 @@ def _positions(values: pd.Series, keys: pd.Series) -> np.ndarray:
 
 
 def _index_in(values, keys) -> np.ndarray:
-    """Position in the Arrow array ``keys`` of each of the Arrow ``values`` (no nulls among them); -1 if absent.
+    """Position in the Arrow array ``keys`` of each Arrow ``values`` item (none null); -1 if absent.
 
     A hash table is built on one side and probed with the other, so it is built on
     the smaller: on the keys, or (a few hundred thousand replies among a million
@@ -126,7 +126,7 @@ def _codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
 
 
 def weeks_after_joining(members: pd.DataFrame, messages: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """For each message by a member: the sender's row in ``members`` and the week after their join it was sent in.
+    """For each message by a member: the sender's row in ``members`` and the week after joining it is in.
 
     Week ``k`` is days ``[7k, 7k + 7)`` after the member's own ``joined_at``
     (negative before joining).  Messages by senders not in ``members`` are left out.

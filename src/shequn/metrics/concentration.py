@@ -24,7 +24,7 @@ def _top_count(fraction: float, n):
 def _concentration(
     group: np.ndarray, x: np.ndarray, n_groups: int, fraction: float = 0.1
 ) -> dict[str, np.ndarray]:
-    """Per group ``0 .. n_groups-1`` of the non-negative values ``x``: size, total, Gini and top-``fraction`` share.
+    """Per group ``0 .. n_groups-1`` of non-negative ``x``: size, total, Gini and top-``fraction`` share.
 
     Gini: ``sum_i (2i - n - 1) x_(i) / (n sum x)`` with ``x`` sorted ascending
     (``i = 1..n``); top share: the ``ceil(fraction * n)`` (at least one) largest
@@ -59,7 +59,7 @@ def gini(values) -> float:
 
 
 def top_share(values, fraction: float = 0.1) -> float:
-    """Share of the total contributed by the top ``fraction`` of members (``ceil(fraction * n)``, at least one)."""
+    """Share of the total from the top ``fraction`` of members (``ceil(fraction * n)``, at least one)."""
     x = np.asarray(values, dtype=float).ravel()
     return float(_concentration(np.zeros(x.size, dtype=np.int64), x, 1, fraction)["top_share"][0])
 

@@ -1,4 +1,4 @@
-"""Reply networks: the reply/mention graph of a group, and its summary (size, ties, centralisation, strong nodes).
+"""Reply networks: a group's reply/mention graph, and its summary (size, ties, centralisation, strong nodes).
 
 :func:`network_summaries` is the one implementation of the summary: every group in one
 vectorised pass over the messages, with no graph built (``benchmarks/metrics_bench.py`` runs it

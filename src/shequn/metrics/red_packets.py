@@ -1,4 +1,4 @@
-"""Red packets: quiet members (lurkers outside red-packet windows), the lift around a red packet, its half-life."""
+"""Red packets: quiet members (lurkers outside red-packet windows), a red packet's lift and its half-life."""
 
 from __future__ import annotations
 

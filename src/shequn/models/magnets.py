@@ -225,7 +225,7 @@ def magnet_table(n_values=(2, 3, 4, 5, 8), trials: int = 4000, seed: int = 0) ->
 
 
 def plot_magnets(max_n: int = 8, trials: int = 4000, seed: int = 0):
-    """Probability against the number of magnets: closed forms (lines), Monte Carlo (dots), the seed (stars)."""
+    """Probability against the number of magnets: closed forms (lines), Monte Carlo (dots), seed (stars)."""
     from shequn.plotting import new_figure
 
     max_n = _check("chain_any", max_n)

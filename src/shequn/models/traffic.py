@@ -15,7 +15,8 @@ Model (deterministic, one stock of users, weeks ``t = 1, 2, ...``):
 the weekly retention rate: the share of last week's active users still active
 this week (users in the stock are active; a user who drops out never returns),
 so a cohort's week-k retention (the glossary's 留存率, what
-``shequn.metrics.retention_by_cohort`` measures) is ``r ** k``.  Unrolling the recursion gives a geometric series and its closed form
+``shequn.metrics.retention_by_cohort`` measures) is ``r ** k``.  Unrolling the recursion gives a
+geometric series and its closed form
 
     S_t = a * (1 + r + ... + r^(t-1)) = a * (1 - r^t) / (1 - r)     (r < 1)
     S_t = a * t                                                     (r = 1)

@@ -242,7 +242,8 @@ def lazy_explorers(app, pagename: str, context: dict) -> None:
             f'<div class="shequn-lazy" data-model-id="{html.escape(model_id)}" '
             f'data-state="{html.escape(url)}" aria-busy="true">'
             f"{placeholder_html(state, model_id)}"
-            f'<p class="shequn-lazy-note">交互控件将在滚动到这里时加载（静态预览，显示默认设置的结果）。</p></div>'
+            '<p class="shequn-lazy-note">'
+            "交互控件将在滚动到这里时加载（静态预览，显示默认设置的结果）。</p></div>"
         )
 
     context["body"] = _VIEW_TAG.sub(replace, context["body"])

@@ -59,7 +59,7 @@ def _a(href: str, cls: str, text: str, *, download: bool = False) -> str:
 
 
 def lesson_links_html(hub_url: str, notebook: str, download_href: str, help_href: str = "") -> str:
-    """The box under a lesson's title: download the notebook (and how to run it); open it on the hub (if set)."""
+    """The box under a lesson's title: download the notebook (and how to run it); open it on the hub."""
     links = [_a(download_href, "shequn-download", "下载本课笔记本（Download .ipynb）", download=True)]
     if help_href:
         links.append(_a(help_href, "shequn-run-locally", "怎样在自己电脑上运行"))

@@ -49,7 +49,8 @@ def repository_links_html(repository_url: str, page_title: str = "") -> str:
         issue += "?title=" + quote(f"[{page_title}] ")
     return (
         '<p class="shequn-repository">'
-        f'<a class="shequn-repo" href="{html.escape(repository_url, quote=True)}">课程源代码（Repository）</a>'
+        f'<a class="shequn-repo" href="{html.escape(repository_url, quote=True)}">'
+        "课程源代码（Repository）</a>"
         f'<a class="shequn-issue" href="{html.escape(issue, quote=True)}">报告问题（Report a problem）</a>'
         "</p>"
     )

@@ -4,7 +4,7 @@ Syntax (MyST)::
 
     :::{quiz}
     :type: choice            # choice (one answer) | multi (several) | numeric
-    :widget: 用上方的 {ref}`门槛探索器 <explorer-thresholds>`，把……   # optional: a "read this widget" question
+    :widget: 用上方的 {ref}`门槛探索器 <explorer-thresholds>`，把……   # optional: "read this widget"
     题干，可以有 *行内* 标记。
 
     - [x] 对的选项

@@ -308,7 +308,7 @@ def inert_controls(
 
 
 def inert_reason(controls: Sequence[Control], indices: Sequence[int], k: int, why: Sequence[int]) -> str:
-    """The visible reason a control is disabled (shequn/site/static/shequn-explorers.js writes the same text)."""
+    """The visible reason a control is disabled (site/static/shequn-explorers.js writes the same text)."""
     setting = "、".join(f"{controls[j].label}为{controls[j].labels[indices[j]]}" for j in why)
     others = "或".join(controls[j].label for j in why)
     return (

@@ -110,7 +110,7 @@ _MARKERS = [
 
 
 def _naming_exporter(exc: DataError, text: str, fmt: str | None) -> DataError:
-    """The same error, saying which exporter the file looks like it came from (when it does not say so yet)."""
+    """The same error, naming the exporter the file looks like it came from (if it does not yet)."""
     label = (
         FORMATS[fmt].exporter if fmt else next((name for mark, name in _MARKERS if mark in text[:4000]), None)
     )
@@ -235,7 +235,7 @@ def _choose(convs: list[Conversation], group: str | None, label: str) -> Convers
 
 
 def _merge(chosen: list[Conversation]) -> Conversation:
-    """One chat from several files (partitions, overlapping ranges, other exporters): records kept per file."""
+    """One chat from several files (partitions, overlapping ranges, other exporters), records per file."""
     conv = chosen[0]
     for c in chosen[1:]:
         conv.records.extend(c.records)
@@ -292,10 +292,12 @@ def import_exports(
     built = build(conv, settings, label)
     unknown = list(dict.fromkeys(u for name in found_list for u in UNKNOWN_FIELDS[name]))
     note = (
-        f"Imported with `shequn data import` from {found} ({', '.join(FORMATS[n].en for n in dict.fromkeys(found_list))}): "
+        f"Imported with `shequn data import` from {found} "
+        f"({', '.join(FORMATS[n].en for n in dict.fromkeys(found_list))}): "
         f"{', '.join(Path(s).name for s in conv.sources)}\n"
         f"conversation: {conv.name} ({conv.kind})\n"
-        f"names: {'kept (--keep-names)' if keep_names else 'pseudonymised with a per-import salt (not stored)'}; "
+        "names: "
+        f"{'kept (--keep-names)' if keep_names else 'pseudonymised with a per-import salt (not stored)'}; "
         f"text: {'kept in message_texts.csv (--keep-text)' if keep_text else 'dropped'}\n"
         f"naive times read in {tz}\n"
         "unknown in this export (left unknown/empty, never guessed): " + "; ".join(unknown) + "\n"

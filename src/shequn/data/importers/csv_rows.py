@@ -31,7 +31,8 @@ def rows(path: Path, text: str, columns: list[str], exporter: str, allowed_width
             if len(row) not in widths:
                 raise DataError(
                     path,
-                    f"这一行有 {len(row)} 个字段，表头有 {len(columns)} 个（文件可能被截断或被其他程序改过）。",
+                    f"这一行有 {len(row)} 个字段，表头有 {len(columns)} 个"
+                    "（文件可能被截断或被其他程序改过）。",
                     f"row has {len(row)} fields, the header {len(columns)} (truncated or edited file)",
                     line=reader.line_num,
                 )

@@ -70,7 +70,7 @@ class Identities:
         return self.names[key][i - 1] if i else None
 
     def resolve(self, account: str | None, name: str | None, when: float) -> tuple[str | None, str | None]:
-        """(identity, None) when resolved; (None, nickname) when unresolved; (None, None) when nobody is named."""
+        """(identity, None) if resolved; (None, nickname) if unresolved; (None, None) if nobody is named."""
         if account:
             return "a:" + account, None
         clean = strip_titles(name or "")

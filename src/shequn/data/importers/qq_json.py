@@ -135,7 +135,10 @@ def conversation(path: Path, root: dict) -> Conversation:
 def add_message(
     conv: Conversation, m, path: Path, i: int, seq_alias: dict[str, str], line: int | None = None
 ) -> None:
-    """One ``CleanMessage`` → one record of ``conv`` (``i``: its index; ``line``: its line in a JSONL chunk)."""
+    """One ``CleanMessage`` → one record of ``conv``.
+
+    ``i``: its index; ``line``: its line in a JSONL chunk.
+    """
     if not isinstance(m, dict):
         raise shape_error(path, "不是一个对象", "not an object", i)
     where = line if line is not None else i + 1

@@ -54,7 +54,7 @@ def epochs(conv: Conversation, tz: str, source: str) -> np.ndarray:
 
 
 def check_not_future(recs: list[Record], t: np.ndarray, now: pd.Timestamp | None, source: str) -> None:
-    """Refuse a time more than a day after ``now`` (default: the clock): a wrong ``--tz`` or a broken export."""
+    """Refuse a time over a day after ``now`` (default: the clock): a wrong ``--tz`` or a broken export."""
     now_s = (now or pd.Timestamp.now(tz="UTC")).timestamp()
     if (t > now_s + _FUTURE_SLACK).any():
         k = int(np.flatnonzero(t > now_s + _FUTURE_SLACK)[0])
@@ -80,7 +80,8 @@ def check_order(recs: list[Record], t: np.ndarray, source: str) -> np.ndarray:
         raise DataError(
             source,
             f"时间倒退：这一条（{after:%Y-%m-%d %H:%M:%S}）比上一条（第 {recs[k].line} 行，"
-            f"{before:%Y-%m-%d %H:%M:%S}）早。导出文件的顺序被打乱、几个文件被拼在了一起，或导出时选了「新的在前」。"
+            f"{before:%Y-%m-%d %H:%M:%S}）早。"
+            "导出文件的顺序被打乱、几个文件被拼在了一起，或导出时选了「新的在前」。"
             "请按时间从早到晚重新导出。",
             f"time runs backwards: {after.isoformat()} comes after {before.isoformat()} "
             f"(line {recs[k].line}); the export is out of order or several files were concatenated",
