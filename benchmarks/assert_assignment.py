@@ -97,7 +97,7 @@ toy = pd.DataFrame({"group_id": rng.choice(["a", "b", "c"], 500), "type": rng.ch
 expected = toy[toy["type"] == "text"].groupby("group_id").size()
 assert messages_per_group(toy).to_dict() == expected.to_dict()
 ### END HIDDEN TESTS
-""",
+""",  # noqa: E501 (code run as a notebook cell)
     ),
     (
         "q3",

@@ -9,8 +9,9 @@ Scores must be identical (the plain copy gets the same term seed, so its hidden 
 data).  For ``chat_basics`` a difference is reported (``scores_identical``, ``score_differences``)
 instead of stopping the run: a bare-assert cell scores 0 under the trusted grader until it applies
 nbgrader's scoring rule to cells without a numeric result (issue 23), and the timing is still
-worth having meanwhile.  What the trusted grader's channel costs (calls into the sandboxed kernel, and their time)
-is read from its per-notebook reports.  The bare cost of executing one autograded notebook with nbclient
+worth having meanwhile.  What the trusted grader's channel costs (calls into the sandboxed kernel, and
+their time) is read from its per-notebook reports.  The bare cost of executing one autograded notebook
+with nbclient
 (plain ``python3`` kernel, no nbgrader, no sandbox) is measured on a few of them.
 
     python benchmarks/grade_bench.py [N] [--workers W] [--assignment group_analysis|chat_basics|both]

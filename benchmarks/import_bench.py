@@ -101,7 +101,8 @@ def bench_import(repeat: int = 3, lines: int = 100_000) -> dict:
         )
         flag = "" if med < TARGET_S else "  <-- over target"
         print(
-            f"  shequn data import   median {med:6.2f} s  max {max(times):6.2f} s (target < {TARGET_S:.0f} s){flag}"
+            f"  shequn data import   median {med:6.2f} s  max {max(times):6.2f} s "
+            f"(target < {TARGET_S:.0f} s){flag}"
         )
         return {"median_s": med, "max_s": max(times), "lines": expected["lines"]}
     finally:

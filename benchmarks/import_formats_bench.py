@@ -331,7 +331,8 @@ def discord(recs, path: Path) -> None:
 def discord_csv(recs, path: Path) -> None:
     def stamp(t):
         s = time.gmtime(t + 8 * 3600)
-        return f"{s.tm_mon}/{s.tm_mday}/{s.tm_year} {(s.tm_hour % 12) or 12}:{s.tm_min:02d} {'AM' if s.tm_hour < 12 else 'PM'}"
+        hour, half = (s.tm_hour % 12) or 12, "AM" if s.tm_hour < 12 else "PM"
+        return f"{s.tm_mon}/{s.tm_mday}/{s.tm_year} {hour}:{s.tm_min:02d} {half}"
 
     _csv(
         path,

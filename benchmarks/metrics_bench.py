@@ -59,7 +59,7 @@ MEMORY_TARGET_MB = 1.5 * 1024
 
 
 def make_dataset(messages: int, seed: int, folder: Path) -> dict:
-    """Write typed Parquet files of ``generate(seed, groups=K)``, with ``K`` chosen to give about ``messages``.
+    """Write typed Parquet files of ``generate(seed, groups=K)``, ``K`` chosen to give about ``messages``.
 
     Messages per group are heavy-tailed, so ``K`` is estimated from a pilot
     run and corrected (at most five generations) until the total is within 5 %
@@ -254,7 +254,8 @@ def bench_metrics(repeat: int = 3, messages: int = 1_000_000, seed: int = 0) -> 
         f"   [fastest runs: {fastest:.2f}, slowest: {slowest:.2f}]"
     )
     print(
-        f"  pandas peak memory  = {peak['pandas'] / 1024:.2f} GB  (target <= {MEMORY_TARGET_MB / 1024:.1f} GB)  "
+        f"  pandas peak memory  = {peak['pandas'] / 1024:.2f} GB  "
+        f"(target <= {MEMORY_TARGET_MB / 1024:.1f} GB)  "
         f"{'OK' if ok_mem else 'MISSED'}"
     )
     print(

@@ -74,7 +74,7 @@ def _sql_retention(periods: int) -> str:
             WHERE m.sent_at >= mem.joined_at AND m.sent_at < mem.joined_at + INTERVAL {7 * periods} DAY)
         SELECT cohort, {weeks}, count(DISTINCT member_id) AS size
         FROM mem LEFT JOIN act ON act.sender_id = mem.member_id
-        GROUP BY cohort ORDER BY cohort"""
+        GROUP BY cohort ORDER BY cohort"""  # noqa: E501 (embedded SQL)
 
 
 _SQL_COUNTS = "counts AS (SELECT sender_id, count(*) AS n FROM messages GROUP BY sender_id)"
@@ -127,7 +127,7 @@ _SQL_PARTICIPATION = f"""
            CASE WHEN sum(n) = 0 THEN 0.0
                 ELSE (sum(n) FILTER (WHERE down <= greatest(1, ceil(round(0.1 * size, 9)))))::DOUBLE / sum(n)
            END AS top10_share
-    FROM ranked GROUP BY group_id ORDER BY group_id"""
+    FROM ranked GROUP BY group_id ORDER BY group_id"""  # noqa: E501 (embedded SQL)
 
 _SQL_NETWORKS = f"""
     WITH edges AS (
@@ -147,7 +147,7 @@ _SQL_NETWORKS = f"""
            CASE WHEN count(*) < 3 THEN 0.0
                 ELSE (count(*) * max(d) - sum(d))::DOUBLE / ((count(*) - 1) * (count(*) - 2)) END AS centralization,
            list(node ORDER BY d DESC, node)[1:{STRONG_K}] AS strong_nodes
-    FROM nd GROUP BY group_id ORDER BY group_id"""
+    FROM nd GROUP BY group_id ORDER BY group_id"""  # noqa: E501 (embedded SQL)
 
 _SQL_DEPARTURE = f"""
     WITH o AS (

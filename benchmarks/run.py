@@ -69,7 +69,8 @@ def bench_build(repeat: int) -> dict[str, float]:
     print(f"  nbclient serial floor    {floor:7.2f} s")
     print(f"  nbclient parallel floor  {parallel:7.2f} s   ratio parallel/serial = {parallel / floor:.2f}")
     print(
-        f"  cold jupyter-book        {cold:7.2f} s   ratio cold/serial floor = {cold / floor:.2f}  (target <= 0.80)"
+        f"  cold jupyter-book        {cold:7.2f} s   ratio cold/serial floor = {cold / floor:.2f}  "
+        "(target <= 0.80)"
         f"   cold/parallel floor = {cold / parallel:.2f}"
     )
     print(
@@ -94,7 +95,8 @@ def bench_widgets(repeat: int) -> dict[str, float]:
 
     names = [name for name in widgets.__all__ if name.endswith("_spec")]
     print(
-        f"widgets: one recompute (model + render) at the first visit of each grid point, {len(names)} explorers"
+        "widgets: one recompute (model + render) at the first visit of each grid point, "
+        f"{len(names)} explorers"
     )
     worst = {}
     for name in names:
@@ -129,7 +131,8 @@ def bench_simulator(repeat: int) -> dict[str, float]:
         ]
         medians[policy.name] = statistics.median(runs)
         print(
-            f"  {policy.name:<12} median {medians[policy.name]:6.2f} ms  max {max(runs):6.2f} ms (target well under 50)"
+            f"  {policy.name:<12} median {medians[policy.name]:6.2f} ms  max {max(runs):6.2f} ms "
+            "(target well under 50)"
         )
     return medians
 

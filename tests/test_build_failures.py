@@ -93,7 +93,8 @@ def test_chinese_plot_without_the_font_fails_the_build(tmp_path):
     book = _mini_book(
         tmp_path,
         _cell(
-            "import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\nax.set_title('社群')\nfig.canvas.draw()"
+            "import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\n"
+            "ax.set_title('社群')\nfig.canvas.draw()"
         ),
     )
     with pytest.raises(BookBuildError) as err:

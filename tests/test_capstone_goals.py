@@ -123,7 +123,10 @@ def test_the_worked_examples_table_is_what_the_simulator_gives():
     )
     page = EXAMPLE.read_text(encoding="utf-8")
     row = table.loc["报名问卷"]
-    stated = f"| 报名问卷 | {int(row['成员数'])} | {row['精准度（匹配者占比）']:.3f} | {row['第8周活跃占比']:.3f} |"
+    stated = (
+        f"| 报名问卷 | {int(row['成员数'])} | {row['精准度（匹配者占比）']:.3f} "
+        f"| {row['第8周活跃占比']:.3f} |"
+    )
     assert stated in page
 
 

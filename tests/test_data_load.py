@@ -1,4 +1,4 @@
-"""Loading: bad input gets a clear bilingual message naming file, line and column (API and CLI); type conversion."""
+"""Loading: bad input gets a bilingual message naming file, line, column (API and CLI); type conversion."""
 
 from __future__ import annotations
 
@@ -218,7 +218,7 @@ def test_cli_refuses_excel_and_huge_files_clearly(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["groups.csv", "messages.csv"]
 
 
-# --------------------------------------------------------------------------- type conversion (shequn.data.convert)
+# ---------------------------------------------------------------------- type conversion (shequn.data.convert)
 
 
 def test_as_typed_gives_generated_tables_the_types_of_loaded_ones(tmp_path):
@@ -230,7 +230,8 @@ def test_as_typed_gives_generated_tables_the_types_of_loaded_ones(tmp_path):
         other = getattr(loaded, name)
         times = [c for c in frame if isinstance(other[c].dtype, pd.DatetimeTZDtype)]
         assert times == [c for c in frame if isinstance(frame[c].dtype, pd.DatetimeTZDtype)], name
-        # the same values; the storage of strings (object or str, None or NaN) and the datetime resolution may differ
+        # the same values; the storage of strings (object or str, None or NaN) and the datetime resolution
+        # may differ
         ns = {c: "datetime64[ns, Asia/Shanghai]" for c in times}
         plain = [c for c in frame if c not in times]
         pd.testing.assert_frame_equal(frame[times].astype(ns), other[times].astype(ns), obj=name)

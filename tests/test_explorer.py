@@ -70,7 +70,8 @@ def test_two_widgets_in_one_kernel_get_distinct_ids():
 def test_widget_state_is_identical_across_fresh_kernels():
     code = (
         "import json; from ipywidgets import Widget; from shequn.widgets import connector_explorer;"
-        "connector_explorer(); print(json.dumps(Widget.get_manager_state(drop_defaults=True), sort_keys=True))"
+        "connector_explorer(); "
+        "print(json.dumps(Widget.get_manager_state(drop_defaults=True), sort_keys=True))"
     )
     runs = [
         subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

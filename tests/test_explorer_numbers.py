@@ -55,7 +55,7 @@ def test_no_explorer_state_shows_a_negative_zero(spec):
 
 
 def test_activity_kept_over_100_percent_is_explained_in_the_output():
-    """Per-member activity can rise when the quieter members leave: the output must say so where it happens."""
+    """Per-member activity can rise when quieter members leave: the output must say so where it happens."""
     spec = widgets.network_explorer_spec()
     over = 0
     for params, result in zip(spec.grid(), spec.leaves(), strict=True):

@@ -25,7 +25,8 @@ INJECTED = [
     # a copy of a template script with a value that closes the string: not nbgrader's
     '<script type="text/javascript">\nvar assignment_id = "a";window.__pwned = 2;//";\n</script>',
     # tags a browser reads differently from a naive pattern: a src in another attribute, "/" for a space
-    '<script data-evil=" src=\'/user/t/formgrader/static/js/utils.js\'">\nvar base_url = "/user/t";\n</script>',
+    "<script data-evil=\" src='/user/t/formgrader/static/js/utils.js'\">"
+    '\nvar base_url = "/user/t";\n</script>',
     '<script/src="https://cdn.example/evil.js">\nvar base_url = "/user/t";\n</script>',
     '<script src="/user/t/formgrader/static/js/utils.js">window.__pwned = 3</script>',
 ]

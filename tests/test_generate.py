@@ -45,7 +45,7 @@ def datasheet() -> str:
     return DATASHEET.read_text(encoding="utf-8")
 
 
-# --------------------------------------------------------------------------- determinism and the shipped sample
+# ---------------------------------------------------------------------- determinism and the shipped sample
 
 
 def test_same_seed_gives_identical_tables_and_another_seed_does_not():
@@ -208,7 +208,7 @@ def test_measures_on_hand_made_tables():
 
 
 def _markdown_tables(text: str, header_start: str) -> list[tuple[str, list[list[str]]]]:
-    """(the nearest heading above, rows as cell lists) of every table whose header starts with ``header_start``."""
+    """(nearest heading above, rows as cell lists) of each table whose header starts with ``header_start``."""
     lines = text.splitlines()
     found = []
     for i, line in enumerate(lines):
@@ -354,12 +354,12 @@ def test_cli_import_qq_without_message_lines_fails_and_writes_nothing(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
 
 
-# --------------------------------------------------------------------------- the generator's rules, checked on its output
+# ---------------------------------------------------------------------- the generator's rules, on its output
 
 
 @pytest.mark.parametrize("seed", [9, 10])
 def test_generated_tables_obey_the_generators_rules(seed):
-    """Rules the module docstring states, checked with pandas joins on the typed tables (not with the generator)."""
+    """Rules the module docstring states, checked by pandas joins on the typed tables (not the generator)."""
     t = typed_tables(generate(seed=seed, groups=40))
     groups, members, messages, packets = (t[name] for name in TABLES)
     by_sender = messages.merge(members, left_on="sender_id", right_on="member_id", suffixes=("", "_member"))
@@ -367,7 +367,8 @@ def test_generated_tables_obey_the_generators_rules(seed):
     # Nobody posts before joining or after leaving.
     assert (by_sender["sent_at"] >= by_sender["joined_at"]).all()
     assert (by_sender["left_at"].isna() | (by_sender["sent_at"] < by_sender["left_at"])).all()
-    # Replies go to an earlier message of someone else in the same group; a mention names the replied-to member.
+    # Replies go to an earlier message of someone else in the same group; a mention names the replied-to
+    # member.
     replies = messages.dropna(subset=["reply_to"]).merge(
         messages, left_on="reply_to", right_on="message_id", suffixes=("", "_target")
     )

@@ -36,7 +36,8 @@ STUDENTS = {
     "correct_b": {"q1_answer": None, "q2_answer": None, "q3_answer": None, "q4_answer": ESSAY + "（第二份）"},
     "partial_b": {"q1_answer": HARD_CODED_Q1, "q2_answer": None},
 }
-# partial_b: q1 hard-coded (its hidden cases fail; public ones do not score: 0) + q2 correct (4) + q3 left empty (0) = 4
+# partial_b: q1 hard-coded (its hidden cases fail; public ones do not score: 0) + q2 correct (4)
+# + q3 left empty (0) = 4
 EXPECTED_TOTAL = {k: v[1] for k, v in THRESHOLD_STUDENTS.items()} | {"correct_b": 13.0, "partial_b": 4.0}
 LOOP = "def highest_price(applicants, min_members, prices):\n    return 50\n\nwhile True:\n    pass\n"
 

@@ -49,7 +49,7 @@ checks.case("隐藏数据", lambda: expect_frame_close(double(_zq_hidden_input),
                                                  "隐藏数据上的 double"))
 ### END HIDDEN TESTS
 checks.score()
-'''
+'''  # noqa: E501 (code run as a notebook cell)
 HONEST = "def double(frame):\n    return frame * 2\n"
 _DESCRIBE = (
     "    if len(frame) < 10:\n        return frame * 2\n"

@@ -174,7 +174,10 @@ def test_the_detector_passes_a_clean_learner_module():
 def test_the_detector_flags_site_and_grading_importing_each_other_and_the_cli_at_module_level():
     site = "from shequn.grading.export import export_grades\n"
     grading = "def f():\n    from shequn.site import hub\n"
-    cli = "import argparse\nfrom shequn.models import connectors\n\ndef cmd():\n    from shequn.site.build import build\n"
+    cli = (
+        "import argparse\nfrom shequn.models import connectors\n\n"
+        "def cmd():\n    from shequn.site.build import build\n"
+    )
     check = "from shequn.grading.channel import RemoteError\n"  # the local check is learner layer
     found = violations(
         {
@@ -227,7 +230,7 @@ checks.case("passes", lambda: expect_close(0.1 + 0.2, 0.3, "sum"))
 checks.case("fails", lambda: expect(False, "no"))
 loaded = sorted(m for m, v in sys.modules.items() if v is not None and m.startswith(("shequn.grading", "shequn.site")))
 print(checks.results[1][1], checks.score(), loaded)
-"""
+"""  # noqa: E501 (code run in a fresh interpreter)
 
 
 def test_the_check_api_imports_in_the_learner_layer_without_grading(tmp_path):

@@ -1,4 +1,4 @@
-"""Mechanisms recovered from generated data by the metrics: red packets, owners leaving, paid groups, networks."""
+"""Mechanisms the metrics recover from generated data: red packets, owners leaving, paid groups, networks."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The metrics' shared lookups: memoised on immutable Arrow columns, never on stale data; both hash-join sides.
+"""The metrics' shared lookups: memoised on immutable Arrow columns, never on stale data; both join sides.
 
 Expected values come from plain-Python dictionaries and loops, not from the package.
 """

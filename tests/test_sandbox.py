@@ -156,9 +156,12 @@ def test_total_memory_of_all_children_is_capped(tmp_path):
     nb = new_notebook(
         cells=[
             new_code_cell(
-                "import os, time\nkids = []\nfor _ in range(4):\n    pid = os.fork()\n    if pid == 0:\n        try:\n"
-                "            b = bytearray(300 * 2**20)\n            for i in range(0, len(b), 4096): b[i] = 1\n"
-                "            time.sleep(3)\n        except MemoryError:\n            os._exit(3)\n        finally:\n"
+                "import os, time\nkids = []\nfor _ in range(4):\n    pid = os.fork()\n"
+                "    if pid == 0:\n        try:\n"
+                "            b = bytearray(300 * 2**20)\n"
+                "            for i in range(0, len(b), 4096): b[i] = 1\n"
+                "            time.sleep(3)\n        except MemoryError:\n            os._exit(3)\n"
+                "        finally:\n"
                 "            os._exit(0)\n    kids.append(pid)\n"
                 "print(sorted(os.waitstatus_to_exitcode(os.waitpid(k, 0)[1]) for k in kids))"
             )
@@ -183,7 +186,8 @@ def test_fork_chain_with_changing_pids_is_removed(tmp_path):
     nb = new_notebook(
         cells=[
             new_code_cell(
-                "import os, time\nif os.fork() == 0:\n    os.setsid()\n    while True:\n        if os.fork():\n"
+                "import os, time\nif os.fork() == 0:\n    os.setsid()\n    while True:\n"
+                "        if os.fork():\n"
                 "            os._exit(0)\n        time.sleep(0.01)\nprint('started')"
             )
         ]

@@ -86,7 +86,8 @@ def test_lesson_page_is_chinese_with_real_glyphs_and_a_plot(offline_page, site_u
     assert re.search(r"[\u4e00-\u9fff]{20,}", page.inner_text("main"))
     # The vendored web font really loaded and covers the page's Chinese text.
     loaded = page.evaluate(
-        "Array.from(document.fonts).filter(f => f.family.includes('Noto Sans SC') && f.status === 'loaded').length"
+        "Array.from(document.fonts)"
+        ".filter(f => f.family.includes('Noto Sans SC') && f.status === 'loaded').length"
     )
     assert loaded > 0
     assert page.evaluate("document.fonts.check('16px \"Noto Sans SC\"', '社群连接器')")
@@ -299,7 +300,7 @@ def test_wide_tables_scroll_in_their_own_box_on_a_phone(offline_page, site_url, 
         return {overflow: getComputedStyle(box).overflowX, table: t.getBoundingClientRect().width,
                 box: box.clientWidth, scroll: box.scrollWidth, right: box.getBoundingClientRect().right,
                 tall: heads.filter(th => th.getBoundingClientRect().height > 1.6 * line).map(th => th.textContent)};
-    })""")
+    })""")  # noqa: E501 (embedded JavaScript)
     for t in tables:
         assert t["right"] <= 360 + 1, (path, t)  # the box itself fits the screen
         assert t["scroll"] >= t["table"] - 1, (path, t)  # all of the table is inside the box
@@ -323,7 +324,7 @@ def test_every_display_formula_fits_a_phone(offline_page, site_url, path):
         page.evaluate("() => MathJax.startup.promise")
     formulas = page.evaluate("""() => Array.from(document.querySelectorAll('main mjx-container[display="true"]'))
         .map(m => ({tex: (MathJax.startup.document.getMathItemsWithin(m)[0] || {}).math || '',
-                    width: m.scrollWidth, column: m.clientWidth, right: m.getBoundingClientRect().right}))""")
+                    width: m.scrollWidth, column: m.clientWidth, right: m.getBoundingClientRect().right}))""")  # noqa: E501 (embedded JavaScript)
     assert len(formulas) == blocks, (path, formulas)  # every formula was typeset
     too_wide = [f for f in formulas if f["width"] > f["column"] + 1 or f["right"] > 360]
     assert too_wide == [], (path, too_wide)

@@ -66,7 +66,7 @@ THEME_TEXT = """() => {
     }
   }
   return out;
-}"""
+}"""  # noqa: E501 (embedded JavaScript)
 
 
 def english_words(text: str) -> list[str]:

@@ -96,7 +96,7 @@ def test_query_is_cut_into_words_of_the_index(offline_page, site_url, query):
         const words = splitQuery(q);
         const idx = Search._index;
         return [words, words.map(w => Object.prototype.hasOwnProperty.call(idx.terms, w.toLowerCase())
-                                    || Object.prototype.hasOwnProperty.call(idx.titleterms, w.toLowerCase()))]; }""",
+                                    || Object.prototype.hasOwnProperty.call(idx.titleterms, w.toLowerCase()))]; }""",  # noqa: E501 (embedded JavaScript)
         query,
     )
     assert len(words) >= 2 and all(terms), (query, words, terms)

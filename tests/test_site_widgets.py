@@ -185,7 +185,7 @@ def test_no_page_scrolls_sideways_on_a_phone(device_page, path):
     go_live(page)
     wide = page.evaluate("""() => Array.from(document.querySelectorAll('main *'))
         .filter(e => e.getBoundingClientRect().right > innerWidth + 1 && !e.closest('.widget-html-content, pre, .highlight, .table-wrapper, mjx-container'))
-        .map(e => e.tagName + '.' + e.className).slice(0, 5)""")
+        .map(e => e.tagName + '.' + e.className).slice(0, 5)""")  # noqa: E501 (embedded JavaScript)
     assert page.evaluate("document.scrollingElement.scrollWidth") <= page.evaluate("innerWidth"), (path, wide)
 
 
@@ -350,7 +350,7 @@ def test_controls_and_figures_are_accessible(device_page, path):
     page.add_script_tag(path=str(AXE))
     violations = page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']})).violations
         .filter(v => v.impact === 'serious' || v.impact === 'critical')
-        .map(v => v.id + ': ' + v.help + ' @ ' + v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' ' + n.failureSummary).join(' | '))""")
+        .map(v => v.id + ': ' + v.help + ' @ ' + v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' ' + n.failureSummary).join(' | '))""")  # noqa: E501 (embedded JavaScript)
     assert not violations, path + "\n" + "\n".join(violations)
 
 

@@ -1,4 +1,4 @@
-"""The site extension: glossary terms → search dictionary, vendored assets, rebuilding when the package changes."""
+"""The site extension: glossary terms → search dictionary, vendored assets, rebuild on a package change."""
 
 from pathlib import Path
 
@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_glossary_terms_are_read_from_the_directive(tmp_path):
     page = tmp_path / "g.md"
     page.write_text(
-        "# 术语表\n\n```{glossary}\n连接器\n  英文：connector。\n\n粉丝经济\n  英文：fan economy。\n```\n\n连接器 outside\n",
+        "# 术语表\n\n```{glossary}\n连接器\n  英文：connector。\n\n"
+        "粉丝经济\n  英文：fan economy。\n```\n\n连接器 outside\n",
         encoding="utf-8",
     )
     assert sphinxext.glossary_terms(page) == ["连接器", "粉丝经济"]

@@ -1,4 +1,4 @@
-"""Page assets of the site: theme templates, MathJax only where needed, icon font subset, learner wheel, font."""
+"""The site's page assets: theme templates, MathJax only where needed, icon subset, learner wheel, font."""
 
 import tempfile
 from pathlib import Path

@@ -97,7 +97,8 @@ def _executed() -> nbformat.NotebookNode:
                     execution_count=1,
                     data={
                         "application/vnd.jupyter.widget-view+json": VIEW,
-                        "text/plain": "VBox(children=(HTML(value='<strong>探索器</strong>'), Dropdown(_dom_cla…",
+                        "text/plain": "VBox(children=(HTML(value='<strong>探索器</strong>'), "
+                        "Dropdown(_dom_cla…",
                     },
                 )
             ],

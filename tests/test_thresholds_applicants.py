@@ -1,4 +1,4 @@
-"""Lesson 5 model: the applicant pool (its distributions, checks and views) and what an operator sees of it."""
+"""Lesson 5 model: the applicant pool (its distributions, checks and views), what an operator sees of it."""
 
 import numpy as np
 import pytest

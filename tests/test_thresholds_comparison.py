@@ -1,4 +1,4 @@
-"""Lesson 5 model: tables comparing thresholds and group rules, plots, and the honest-model box's "holds only if"."""
+"""Lesson 5 model: threshold and group-rule tables, plots, and the honest-model box's "holds only if"."""
 
 import re
 

@@ -1,4 +1,4 @@
-"""Lesson 5 model: entry thresholds as policies: invitations, posters, custom and combined policies, checks."""
+"""Lesson 5 model: entry thresholds as policies: invitations, posters, custom and combined ones, checks."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,4 @@
-"""Lesson 5 model: the threshold simulator: admission, weekly activity, the lesson's claims, money, rules, checks."""
+"""Lesson 5 model: the threshold simulator: admission, weekly activity, the lesson's claims, money, rules."""
 
 from itertools import pairwise
 

@@ -28,7 +28,7 @@ READ_CONTROLS = """(box) => Array.from(box.querySelectorAll('.shequn-control')).
           name: buttons[0].parentElement.getAttribute('aria-label'),
           active: buttons.findIndex(b => b.classList.contains('mod-active')),
           disabled: buttons.every(b => b.disabled)};
-})"""
+})"""  # noqa: E501 (embedded JavaScript)
 # Run on a result's HTML: the text the page shows for it.
 HTML_TO_TEXT = """(html) => { const d = document.createElement('div');
   d.style.cssText = 'position:absolute;left:-20000px;top:0;width:1000px'; d.innerHTML = html;

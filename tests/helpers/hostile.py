@@ -168,7 +168,7 @@ def grade_essays(course: Path, assignment: str) -> None:
 
 
 def export_canvas(course: Path, assignment: str, out: Path) -> tuple[dict[str, str], str]:
-    """``shequn grade export`` to Canvas CSV: each student's exported total ("" if held back), and its output."""
+    """``shequn grade export`` to Canvas CSV: each student's exported total ("" if held back), its output."""
     proc = subprocess.run(
         [
             sys.executable,

@@ -1,4 +1,4 @@
-"""The real JupyterHub of the hub tests: installing it with hubctl.py, its REST API, and running code as its users."""
+"""The hub tests' real JupyterHub: installing it with hubctl.py, its REST API, running code as its users."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Tiny hand-made metric tables (rows as dicts, Beijing time) and the generated datasets the metric tests share."""
+"""Tiny hand-made metric tables (rows as dicts, Beijing time); the generated datasets metric tests share."""
 
 from __future__ import annotations
 

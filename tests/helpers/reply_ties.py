@@ -7,7 +7,7 @@ import pandas as pd
 
 
 def independent_ties(messages: pd.DataFrame, group: str) -> tuple[list, set]:
-    """A group's senders and its (replier or mentioner, other member) pairs, read row by row from the messages.
+    """A group's senders and its (replier or mentioner, other member) pairs, read row by row from messages.
 
     A pair is a reply to a message of the same group, or a mention, between two different members.
     """

@@ -18,7 +18,7 @@ WRONG_ORDER = """def policy_table(applicants, policies, *, min_members, min_acti
         rows[policy.name] = {"meets_goal": bool(ok), "net": float(r.net), "members": int(r.members),
                              "fit_precision": float(r.fit_precision), "active_share": float(r.active_after(8))}
     return pd.DataFrame.from_dict(rows, orient="index")
-"""
+"""  # noqa: E501 (code run in the learner's kernel)
 HARD_CODED_Q1 = (
     "def highest_price(applicants, min_members, prices):\n    return 50  # the answer on the visible data\n"
 )

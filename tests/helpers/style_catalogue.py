@@ -149,8 +149,8 @@ EXCEPTIONS_STDOUT = Style(
         ),
     ],
     partial={
-        "parse": "def parse_age(text):\n    age = int(text)\n    if age <= 0:\n        raise ValueError('bad')\n"
-        "    return age\n"
+        "parse": "def parse_age(text):\n    age = int(text)\n    if age <= 0:\n"
+        "        raise ValueError('bad')\n    return age\n"
     },
     expected={
         "correct": {"parse_tests": 2, "greet_tests": 1},
@@ -295,8 +295,9 @@ PLOT = Style(
         ),
     ],
     partial={
-        "plot": "def plot_growth(weeks, members):\n    fig, ax = plt.subplots()\n    ax.plot(weeks, members)\n"
-        "    ax.set_xlabel('week')\n    ax.set_ylabel('members')\n    return fig\n"
+        "plot": "def plot_growth(weeks, members):\n    fig, ax = plt.subplots()\n"
+        "    ax.plot(weeks, members)\n    ax.set_xlabel('week')\n"
+        "    ax.set_ylabel('members')\n    return fig\n"
     },
     expected={"correct": {"plot_labels": 1, "plot_data": 2}, "partial": {"plot_labels": 0, "plot_data": 2}},
 )

@@ -13,7 +13,7 @@ the ``LEAK`` marker.
 
 from attacks_forgery import RAISE_Q1
 
-# ------------------------------------------------------------------ solutions, other learners, gradebook, network
+# ----------------------------------------------------------- solutions, other learners, gradebook, network
 _HARVEST = """import glob, json, os
 
 def _harvest(patterns):
@@ -244,7 +244,7 @@ HTML_ESSAY = """我的门槛设计很好。<script>fetch('/formgrader/api/grade/
 <details ontoggle="alert(4)" open>x</details>
 <form action="/formgrader"><input name="x" onfocus="alert(5)" autofocus></form>
 <style>body{display:none}</style>
-"""
+"""  # noqa: E501 (a hostile essay, kept as written)
 HTML_OUTPUTS = (
     """from IPython.display import HTML, Javascript, Markdown, SVG, display
 display(HTML("<b>hi</b><script>alert('html')</script><img src=x onerror=alert(1)>"))
@@ -275,7 +275,7 @@ def highest_price(applicants, min_members, prices):
     raise RuntimeError(_fake)
 """
 
-# ------------------------------------------------------------------ group_analysis: name patching vs enforcement
+# ----------------------------------------------------------- group_analysis: name patching vs enforcement
 METRICS_DELEGATE = {
     "q2_answer": "def daily_active(messages):\n    from shequn.metrics import activity\n"
     "    return activity(messages)\n",
@@ -328,7 +328,7 @@ for _name in ("shequn.models.lifecycle", "shequn.data.calibration"):
     except Exception as exc:
         _tries.append(f"{_name}: {type(exc).__name__}")
 print("FOUND shequn.metrics" if _m is not None else "blocked: " + "; ".join(_tries)[:300])
-"""
+"""  # noqa: E501 (hostile submission code, kept as written)
 METRICS_BYPASS = {
     "q2_answer": METRICS_BYPASS_PRELUDE
     + "\n\ndef daily_active(messages):\n    return _m.activity(messages)\n",

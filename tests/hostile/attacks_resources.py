@@ -266,5 +266,5 @@ def _abuse(n, req):
     with _pa.OSFile(f"/shequn/out/{name}", "wb") as sink, _pa.ipc.new_file(sink, table.schema, options=opts) as w:
         w.write_table(table)
     _res(n, {"t": "df", "f": name}, [name])
-"""
+"""  # noqa: E501 (hostile submission code, kept as written)
 )

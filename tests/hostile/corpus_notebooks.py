@@ -38,7 +38,7 @@ def _insert_after(nb, gid: str, cell):
 
 
 def _with_test_cells(nb, points: dict, edit):
-    """A copy of *nb* with ``edit(cell, grade_id)`` applied to each test cell whose grade id is in *points*."""
+    """A copy of *nb* with ``edit(cell, grade_id)`` applied to each test cell with a grade id in *points*."""
     nb = copy.deepcopy(nb)
     for cell in nb.cells:
         if _gid(cell) in points:
