@@ -19,10 +19,10 @@ import importlib
 import math
 import os
 import warnings
-from collections.abc import Callable, Iterable, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 import pandas as pd
@@ -230,7 +230,7 @@ class Checks:
 
 
 @contextmanager
-def forbid(module_name: str, *namespaces: MutableMapping[str, Any], reason: str = ""):
+def forbid(module_name: str, *namespaces: MutableMapping[str, Any], reason: str = "") -> Iterator[None]:
     """Within the block, calling any public function of ``module_name`` fails the check.
 
     Also replaces references to those functions found in ``namespaces`` (pass
@@ -240,8 +240,8 @@ def forbid(module_name: str, *namespaces: MutableMapping[str, Any], reason: str 
     names: Iterable[str] = getattr(module, "__all__", [n for n in vars(module) if not n.startswith("_")])
     originals = {name: getattr(module, name) for name in names if callable(getattr(module, name))}
 
-    def blocker(name: str):
-        def blocked(*args, **kwargs):
+    def blocker(name: str) -> Callable[..., NoReturn]:
+        def blocked(*args: Any, **kwargs: Any) -> NoReturn:
             raise CheckFailed(
                 f"本题要求自己用 pandas 实现，不能调用 {module_name}.{name}。{reason} / "
                 f"solve it with your own pandas code, not {module_name}.{name}."
