@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 
 def _cmd_data_generate(args: argparse.Namespace) -> int:
@@ -75,7 +76,7 @@ def _cmd_data_import(args: argparse.Namespace) -> int:
     if args.max_mb is not None and args.max_mb <= 0:
         print("参数错误 (bad argument)：--max-mb 必须 > 0", file=sys.stderr)
         return 2
-    kwargs = {} if args.max_mb is None else {"max_bytes": int(args.max_mb * 1024**2)}
+    kwargs: dict[str, Any] = {} if args.max_mb is None else {"max_bytes": int(args.max_mb * 1024**2)}
     try:
         result = import_exports(
             args.files,

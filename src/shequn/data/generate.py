@@ -48,6 +48,8 @@ the same seed and ``GENERATOR_VERSION`` give identical tables.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import pandas as pd
 
@@ -211,7 +213,7 @@ def generate(
     hours = cfg.days * HOURS_PER_DAY
     parts: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
     offsets = {"members": 0, "messages": 0, "red_packets": 0}
-    iterator = range(groups)
+    iterator: Iterable[int] = range(groups)
     if progress:
         from tqdm.auto import tqdm
 

@@ -160,7 +160,7 @@ def draw_replies(
             if k >= 0:
                 reply_to[i] = owner_msgs[k]
                 continue
-        j = i - 1 - int(rng.integers(0, min(i, 5)))
+        j = i - 1 - int(rng.integers(0, min(int(i), 5)))
         if sender[j] != sender[i]:
             reply_to[i] = j
     mention = np.where(rng.random(m) < cfg.mention_prob, sender[np.maximum(reply_to, 0)], -1)

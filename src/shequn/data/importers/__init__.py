@@ -81,7 +81,7 @@ class ImportResult:
     conversation: str
     summary: dict
     unknown: list[str]
-    built: Built = field(repr=False, default=None)
+    built: Built | None = field(repr=False, default=None)
 
 
 def _format_name(name: str) -> str:

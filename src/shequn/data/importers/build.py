@@ -31,6 +31,7 @@ import hashlib
 import hmac
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -76,7 +77,7 @@ def _pseudonym(salt: bytes, ident: str) -> str:
 class _Members:
     """Membership state of each identity, in time order."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.state: dict[str, dict] = {}
 
     def touch(self, ident: str, t: float, name: str | None) -> dict:
@@ -128,7 +129,9 @@ def build(conv: Conversation, settings: Settings, source: str) -> Built:
             continue
         if r.kind == "present":  # a member the export lists (ChatLab members): no event, no join
             for a, n in r.targets:
-                mem.touch(sender_key(a, n), when, n)
+                listed = sender_key(a, n)
+                if listed is not None:  # neither an account nor a name: nobody to list
+                    mem.touch(listed, when, n)
             continue
         actor, actor_nick = ids.resolve(r.account, r.name, when)
         if actor is not None:
@@ -184,7 +187,9 @@ def build(conv: Conversation, settings: Settings, source: str) -> Built:
     text_mention = mention_finder(mem.state, ids.by_name)
 
     message_ids, source_map = [], {}
-    rows = {c: [] for c in ("sender_id", "sent_at", "type", "length", "reply_to", "mention_id")}
+    rows: dict[str, list[Any]] = {
+        c: [] for c in ("sender_id", "sent_at", "type", "length", "reply_to", "mention_id")
+    }
     texts = []
     for i, (r, when, actor) in enumerate(msgs):
         mid = f"{gid}-x{i + 1:07d}"
@@ -193,7 +198,7 @@ def build(conv: Conversation, settings: Settings, source: str) -> Built:
             source_map[r.source_id] = mid
         mention = None
         for m in r.mentions:
-            cand = ids.resolve(*m, when)[0] if isinstance(m, tuple) else "a:" + m
+            cand = ids.resolve(m[0], m[1], when)[0] if isinstance(m, tuple) else "a:" + m
             if cand in member_id:
                 mention = cand
                 break
@@ -214,7 +219,7 @@ def build(conv: Conversation, settings: Settings, source: str) -> Built:
     messages = pd.DataFrame({"message_id": message_ids, "group_id": gid, **rows})
 
     packets = []
-    claimed_by_sender = Counter()
+    claimed_by_sender: Counter[int] = Counter()
     for i, (r, when, actor) in enumerate(msgs):
         if r.msg_type == "red_packet" and r.amount and r.amount >= 0.01 and r.shares and r.shares >= 1:
             packets.append(
