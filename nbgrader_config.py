@@ -18,8 +18,9 @@ import os  # noqa: E402
 
 # ?timeout=60: SQLite's busy timeout, so concurrent writers (parallel autograde, formgrader) wait
 # for the lock instead of failing with "database is locked".
-c.CourseDirectory.db_url = ("sqlite:///" + os.path.join(os.path.dirname(os.path.abspath(__file__)), "gradebook.db")
-                            + "?timeout=60")
+c.CourseDirectory.db_url = (
+    "sqlite:///" + os.path.join(os.path.dirname(os.path.abspath(__file__)), "gradebook.db") + "?timeout=60"
+)
 # The readable .md twins of the source notebooks hold solutions: never release them.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.md", ".*"]
 # Learners' notebooks use ipywidgets; never let one cell hang the grader.
@@ -44,9 +45,17 @@ from shequn.grading.trusted import TrustedExecute  # noqa: E402
 # in the sandboxed kernel, the tests in the grader process (use `shequn grade`, which provides the
 # sandbox).  LimitOutputChars caps characters (LimitOutput caps only lines); learner HTML and
 # script are sanitised before formgrader or feedback can show them.
-c.Autograde.autograde_preprocessors = [TrustedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
-                                       LimitOutputChars, SanitizeLearnerContent, SaveAutoGrades,
-                                       AssignLatePenalties, CheckCellMetadata]
+c.Autograde.autograde_preprocessors = [
+    TrustedExecute,
+    IgnorePattern,
+    ClearMetadataPreprocessor,
+    LimitOutput,
+    LimitOutputChars,
+    SanitizeLearnerContent,
+    SaveAutoGrades,
+    AssignLatePenalties,
+    CheckCellMetadata,
+]
 
 c.GenerateFeedback.preprocessors = [GetGrades, HideTestDetails, CSSHTMLHeaderPreprocessor, FeedbackCSP]
 

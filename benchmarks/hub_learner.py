@@ -29,12 +29,32 @@ class LearnerError(RuntimeError):
 def execute(ws: websocket.WebSocket, code: str, session: str, user: str, deadline: float) -> None:
     """Run *code* in the kernel behind *ws*; return when it replied and went idle, raise on error."""
     msg_id = uuid.uuid4().hex
-    ws.send(json.dumps({
-        "header": {"msg_id": msg_id, "username": user, "session": session, "msg_type": "execute_request",
-                   "version": "5.3", "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())},
-        "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
-        "content": {"code": code, "silent": False, "store_history": True, "user_expressions": {},
-                    "allow_stdin": False, "stop_on_error": True}}))
+    ws.send(
+        json.dumps(
+            {
+                "header": {
+                    "msg_id": msg_id,
+                    "username": user,
+                    "session": session,
+                    "msg_type": "execute_request",
+                    "version": "5.3",
+                    "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                },
+                "parent_header": {},
+                "metadata": {},
+                "channel": "shell",
+                "buffers": [],
+                "content": {
+                    "code": code,
+                    "silent": False,
+                    "store_history": True,
+                    "user_expressions": {},
+                    "allow_stdin": False,
+                    "stop_on_error": True,
+                },
+            }
+        )
+    )
     replied = idle = False
     error = None
     while not (replied and idle):
@@ -61,8 +81,15 @@ def execute(ws: websocket.WebSocket, code: str, session: str, user: str, deadlin
         raise LearnerError(f"lesson cell failed: {error}")
 
 
-def learner(url: str, name: str, password: str, lesson: str, start: threading.Event,
-            deadline_box: list[float], out: dict) -> None:
+def learner(
+    url: str,
+    name: str,
+    password: str,
+    lesson: str,
+    start: threading.Event,
+    deadline_box: list[float],
+    out: dict,
+) -> None:
     """One learner's visit; fills *out* with timings (seconds from the login) or an error."""
     start.wait()
     deadline = deadline_box[0]
@@ -71,8 +98,12 @@ def learner(url: str, name: str, password: str, lesson: str, start: threading.Ev
     try:
         s = requests.Session()
         s.get(f"{url}/hub/login", timeout=left())
-        r = s.post(f"{url}/hub/login", allow_redirects=False, timeout=left(),
-                   data={"username": name, "password": password, "_xsrf": s.cookies.get("_xsrf")})
+        r = s.post(
+            f"{url}/hub/login",
+            allow_redirects=False,
+            timeout=left(),
+            data={"username": name, "password": password, "_xsrf": s.cookies.get("_xsrf")},
+        )
         if r.status_code != 302:
             raise LearnerError(f"login: HTTP {r.status_code}")
         out["login"] = time.monotonic() - t0
@@ -95,8 +126,11 @@ def learner(url: str, name: str, password: str, lesson: str, start: threading.Ev
             if not ready:
                 raise LearnerError("server not ready before the step deadline")
         out["ready"] = time.monotonic() - t0
-        token = s.post(f"{url}/hub/api/users/{name}/tokens", json={"note": "hub_load", "expires_in": 3600},
-                       timeout=left()).json()["token"]
+        token = s.post(
+            f"{url}/hub/api/users/{name}/tokens",
+            json={"note": "hub_load", "expires_in": 3600},
+            timeout=left(),
+        ).json()["token"]
         api = requests.Session()
         api.headers["Authorization"] = f"token {token}"
         user_url = f"{url}/user/{name}"
@@ -104,14 +138,25 @@ def learner(url: str, name: str, password: str, lesson: str, start: threading.Ev
         if r.status_code != 200:
             raise LearnerError(f"lesson not in the learner's copy: HTTP {r.status_code}")
         cells = [c["source"] for c in r.json()["content"]["cells"] if c["cell_type"] == "code"]
-        r = api.post(f"{user_url}/api/sessions", timeout=left(), json={
-            "path": lesson, "name": Path(lesson).name, "type": "notebook", "kernel": {"name": "python3"}})
+        r = api.post(
+            f"{user_url}/api/sessions",
+            timeout=left(),
+            json={
+                "path": lesson,
+                "name": Path(lesson).name,
+                "type": "notebook",
+                "kernel": {"name": "python3"},
+            },
+        )
         if r.status_code != 201:
             raise LearnerError(f"kernel: HTTP {r.status_code} {r.text[:200]}")
         kernel = r.json()["kernel"]["id"]
         ws = websocket.create_connection(
             f"{url.replace('http', 'ws', 1)}/user/{name}/api/kernels/{kernel}/channels",
-            header=[f"Authorization: token {token}"], suppress_origin=True, timeout=left())
+            header=[f"Authorization: token {token}"],
+            suppress_origin=True,
+            timeout=left(),
+        )
         try:
             session = uuid.uuid4().hex
             for code in cells:

@@ -61,17 +61,30 @@ import psutil
 import requests
 
 from hub_learner import learner  # benchmarks/ is on sys.path: this runs as a script
-from hub_stats import cpu_busy_seconds, learner_processes, learner_usage, mem_available_mb, pct, proc_cpu, table
+from hub_stats import (
+    cpu_busy_seconds,
+    learner_processes,
+    learner_usage,
+    mem_available_mb,
+    pct,
+    proc_cpu,
+    table,
+)
+from shequn.site.hub import LESSONS_FOLDER
 
 ROOT = Path(__file__).resolve().parents[1]
 HUBCTL = ROOT / "deploy" / "jupyterhub" / "hubctl.py"
 SYSTEM_PYTHON = "/usr/bin/python3.11" if Path("/usr/bin/python3.11").exists() else sys.executable
-from shequn.site.hub import LESSONS_FOLDER
 
 
 def hubctl(prefix: Path, *args: str, timeout: float = 1800) -> str:
-    proc = subprocess.run([SYSTEM_PYTHON, str(HUBCTL), "--prefix", str(prefix), *args], cwd="/",
-                          capture_output=True, text=True, timeout=timeout)
+    proc = subprocess.run(
+        [SYSTEM_PYTHON, str(HUBCTL), "--prefix", str(prefix), *args],
+        cwd="/",
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     if proc.returncode != 0:
         raise RuntimeError(f"hubctl {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
     return proc.stdout
@@ -92,6 +105,7 @@ def free_port_base(lo: int = 18800, hi: int = 19000) -> int:
 
 # ----------------------------------------------------------------------------- the hub
 
+
 class LoadTest:
     def __init__(self, args):
         self.args = args
@@ -110,8 +124,9 @@ class LoadTest:
         self.snapshot.mkdir()
         archive = subprocess.run(["git", "-C", str(ROOT), "archive", "HEAD"], capture_output=True, check=True)
         subprocess.run(["tar", "-x", "-C", str(self.snapshot)], input=archive.stdout, check=True)
-        commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-                                capture_output=True, text=True).stdout.strip()
+        commit = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+        ).stdout.strip()
         print(f"installing from commit {commit} (git archive HEAD)", flush=True)
         ROOT, HUBCTL = self.snapshot, self.snapshot / "deploy" / "jupyterhub" / "hubctl.py"
 
@@ -127,18 +142,37 @@ class LoadTest:
             self.port = free_port_base()
             print(f"installing the course hub into {self.prefix} (pip + npm: minutes)…", flush=True)
             t = time.monotonic()
-            hubctl(self.prefix, "install", "--name", self.tag, "--course-id", self.tag,
-                   "--port", str(self.port), "--ip", "127.0.0.1", "--no-sudo", "--source", str(ROOT))
+            hubctl(
+                self.prefix,
+                "install",
+                "--name",
+                self.tag,
+                "--course-id",
+                self.tag,
+                "--port",
+                str(self.port),
+                "--ip",
+                "127.0.0.1",
+                "--no-sudo",
+                "--source",
+                str(ROOT),
+            )
             print(f"  installed in {time.monotonic() - t:.0f} s", flush=True)
         self.url = f"http://127.0.0.1:{self.port}"
         self.admin = requests.Session()
-        self.admin.headers["Authorization"] = f"token {(self.prefix / 'state' / 'service-token').read_text().strip()}"
+        self.admin.headers["Authorization"] = (
+            f"token {(self.prefix / 'state' / 'service-token').read_text().strip()}"
+        )
 
     def start_hub(self) -> None:
         self.log = self.prefix / "state" / "hub_load.log"
         with open(self.log, "wb") as log:
-            self.hub = subprocess.Popen([SYSTEM_PYTHON, str(HUBCTL), "--prefix", str(self.prefix), "start"],
-                                        stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            self.hub = subprocess.Popen(
+                [SYSTEM_PYTHON, str(HUBCTL), "--prefix", str(self.prefix), "start"],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
             try:
@@ -165,9 +199,14 @@ class LoadTest:
         lesson = f"{LESSONS_FOLDER}/{sorted(ROOT.glob('book/01_*/*.ipynb'))[0].relative_to(ROOT)}"
         outs = [{"name": name} for name in names]
         go, deadline_box = threading.Event(), [0.0]
-        threads = [threading.Thread(target=learner, daemon=True,
-                                    args=(self.url, name, self.password, lesson, go, deadline_box, out))
-                   for name, out in zip(names, outs)]
+        threads = [
+            threading.Thread(
+                target=learner,
+                daemon=True,
+                args=(self.url, name, self.password, lesson, go, deadline_box, out),
+            )
+            for name, out in zip(names, outs, strict=True)
+        ]
         for t in threads:
             t.start()
         mem0, busy0, wall0 = mem_available_mb(), cpu_busy_seconds(), time.monotonic()
@@ -182,15 +221,20 @@ class LoadTest:
                 out["error"] = "TimeoutError: not done at the step deadline"
         mem = learner_usage(names)
         row = {
-            "n": n, "failures": sum("error" in o for o in outs), "wall_s": wall, "load1_before": load0,
+            "n": n,
+            "failures": sum("error" in o for o in outs),
+            "wall_s": wall,
+            "load1_before": load0,
             "ready_s": sorted(o["ready"] for o in outs if "ready" in o),
             "lesson_s": sorted(o["lesson"] for o in outs if "lesson" in o),
             "login_s": sorted(o["login"] for o in outs if "login" in o),
             "errors": sorted({o["error"] for o in outs if "error" in o}),
             "mem_available_drop_mb": mem0 - mem_available_mb(),
             "machine_busy_cpu_s": cpu_busy_seconds() - busy0,
-            "hub_cpu_s": proc_cpu(self.hub.pid) - hub0, "proxy_cpu_s": proc_cpu(self.proxy_pid()) - proxy0,
-            "hub_rss_mb": psutil.Process(self.hub.pid).memory_info().rss / 2**20, **mem,
+            "hub_cpu_s": proc_cpu(self.hub.pid) - hub0,
+            "proxy_cpu_s": proc_cpu(self.proxy_pid()) - proxy0,
+            "hub_rss_mb": psutil.Process(self.hub.pid).memory_info().rss / 2**20,
+            **mem,
         }
         self.stop_servers(names)
         return row
@@ -227,17 +271,27 @@ class LoadTest:
             os.kill(pid, signal.SIGKILL)
         users = [u for u in self.users if _user_exists(u)]
         for i in range(0, len(users), 20):
-            subprocess.run([SYSTEM_PYTHON, str(HUBCTL), "--prefix", str(self.prefix), "remove-user",
-                            *users[i:i + 20]], capture_output=True)
+            subprocess.run(
+                [SYSTEM_PYTHON, str(HUBCTL), "--prefix", str(self.prefix), "remove-user", *users[i : i + 20]],
+                capture_output=True,
+            )
         if not self.args.keep_install and self.prefix.exists():
-            subprocess.run([SYSTEM_PYTHON, str(HUBCTL), "--prefix", str(self.prefix), "uninstall"],
-                           capture_output=True)
+            subprocess.run(
+                [SYSTEM_PYTHON, str(HUBCTL), "--prefix", str(self.prefix), "uninstall"], capture_output=True
+            )
             shutil.rmtree(self.prefix, ignore_errors=True)
         if self.snapshot is not None:
             shutil.rmtree(self.snapshot, ignore_errors=True)
         left = [u for u in self.users if _user_exists(u)]
-        print("cleanup: " + ("complete" if not left and (self.args.keep_install or not self.prefix.exists())
-                             else f"LEFT OVER users={left} prefix={self.prefix.exists()}"), flush=True)
+        print(
+            "cleanup: "
+            + (
+                "complete"
+                if not left and (self.args.keep_install or not self.prefix.exists())
+                else f"LEFT OVER users={left} prefix={self.prefix.exists()}"
+            ),
+            flush=True,
+        )
 
 
 def _user_exists(name: str) -> bool:
@@ -258,8 +312,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--step-timeout", type=float, default=300, help="seconds per step")
     p.add_argument("--give-up", type=float, default=120, help="skip bigger steps once p95 exceeds this")
     p.add_argument("--mb-per-learner", type=float, default=450, help="MemAvailable a step needs per learner")
-    p.add_argument("--source", choices=("worktree", "head"), default="worktree",
-                   help="install this checkout as it is, or its last commit (git archive HEAD)")
+    p.add_argument(
+        "--source",
+        choices=("worktree", "head"),
+        default="worktree",
+        help="install this checkout as it is, or its last commit (git archive HEAD)",
+    )
     p.add_argument("--json", type=Path, help="write the raw results here")
     p.add_argument("--prefix", type=Path, help="install here (default /tmp/hlXXXXXX-hub)")
     p.add_argument("--keep-install", action="store_true", help="keep the prefix; reuse it if installed")
@@ -279,8 +337,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"step N={n}…", flush=True)
             row = test.step(n)
             rows.append(row)
-            print(table([row]).splitlines()[-1] + ("  errors: " + "; ".join(row["errors"]) if row["errors"]
-                                                   else ""), flush=True)
+            print(
+                table([row]).splitlines()[-1]
+                + ("  errors: " + "; ".join(row["errors"]) if row["errors"] else ""),
+                flush=True,
+            )
             if row["failures"] > n / 2 or pct(row["ready_s"], 95) > args.give_up:
                 print(f"stopping: step N={n} failed or exceeded {args.give_up} s at p95", flush=True)
                 break
@@ -288,8 +349,10 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted", flush=True)
     finally:
         test.cleanup()
-    print(f"\n{psutil.cpu_count()} CPUs, {psutil.virtual_memory().total / 2**30:.0f} GB; "
-          "times from the login POST; memory with every learner's kernel alive.\n")
+    print(
+        f"\n{psutil.cpu_count()} CPUs, {psutil.virtual_memory().total / 2**30:.0f} GB; "
+        "times from the login POST; memory with every learner's kernel alive.\n"
+    )
     print(table(rows))
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1))

@@ -13,8 +13,15 @@ from pathlib import Path
 
 import psutil
 
-__all__ = ["mem_available_mb", "cpu_busy_seconds", "proc_cpu", "learner_processes", "learner_usage", "pct",
-           "table"]
+__all__ = [
+    "mem_available_mb",
+    "cpu_busy_seconds",
+    "proc_cpu",
+    "learner_processes",
+    "learner_usage",
+    "pct",
+    "table",
+]
 
 
 def mem_available_mb() -> float:
@@ -73,10 +80,12 @@ def learner_usage(names: list[str]) -> dict:
 
 def table(rows: list[dict]) -> str:
     med = lambda xs: statistics.median(xs) if xs else float("nan")  # noqa: E731
-    lines = ["| N | failed | ready p50 / p95 (s) | lesson p50 / p95 (s) | RSS / learner (MB) | "
-             "PSS / learner (MB) | kernel RSS (MB) | CPU-s / learner | hub CPU-s | proxy CPU-s | "
-             "MemAvailable drop / N (MB) | machine busy | load before |",
-             "|" + "---|" * 13]
+    lines = [
+        "| N | failed | ready p50 / p95 (s) | lesson p50 / p95 (s) | RSS / learner (MB) | "
+        "PSS / learner (MB) | kernel RSS (MB) | CPU-s / learner | hub CPU-s | proxy CPU-s | "
+        "MemAvailable drop / N (MB) | machine busy | load before |",
+        "|" + "---|" * 13,
+    ]
     for r in rows:
         if r.get("skipped"):
             lines.append(f"| {r['n']} | skipped: {r['skipped']} |" + " |" * 11)
@@ -87,5 +96,6 @@ def table(rows: list[dict]) -> str:
             f"{med(r['pss_mb']):.0f} | {med(r['kernel_rss_mb']):.0f} | {med(r['cpu_s']):.1f} | "
             f"{r['hub_cpu_s']:.1f} | {r['proxy_cpu_s']:.1f} | {r['mem_available_drop_mb'] / r['n']:.0f} | "
             f"{r['machine_busy_cpu_s'] / r['wall_s'] / psutil.cpu_count():.0%} of {r['wall_s']:.0f} s | "
-            f"{r['load1_before']:.1f} |")
+            f"{r['load1_before']:.1f} |"
+        )
     return "\n".join(lines)

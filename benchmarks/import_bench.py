@@ -27,12 +27,26 @@ TARGET_S = 10.0
 def make_qq_text(path: Path, lines: int = 100_000, seed: int = 0) -> dict:
     """Write a QQ group text export of about ``lines`` lines; return what it holds."""
     rng = random.Random(seed)
-    out = ["消息记录（此消息记录为文本格式，不支持重新导入）", "", "=" * 64, "消息分组:我的QQ群", "=" * 64,
-           "消息对象:基准测试群", "=" * 64, ""]
+    out = [
+        "消息记录（此消息记录为文本格式，不支持重新导入）",
+        "",
+        "=" * 64,
+        "消息分组:我的QQ群",
+        "=" * 64,
+        "消息对象:基准测试群",
+        "=" * 64,
+        "",
+    ]
     t = 1_704_067_200  # 2024-01-01 08:00 Beijing
     joined: list[int] = []
-    expected = {"members": 0, "types": {"text": 0, "image": 0, "link": 0, "red_packet": 0}, "joins": 0, "leaves": 0,
-                "red_packets": 0, "posters": set()}
+    expected = {
+        "members": 0,
+        "types": {"text": 0, "image": 0, "link": 0, "red_packet": 0},
+        "joins": 0,
+        "leaves": 0,
+        "red_packets": 0,
+        "posters": set(),
+    }
     next_qq = 100_000
     while len(out) < lines:
         t += rng.randint(1, 120)
@@ -51,9 +65,12 @@ def make_qq_text(path: Path, lines: int = 100_000, seed: int = 0) -> dict:
         else:
             qq = rng.choice(joined[: max(3, len(joined) // 3)])  # a third of the members post: the rest lurk
             kind = rng.choices(["text", "image", "link", "red_packet"], [75, 19, 5, 1])[0]
-            body = {"text": ["今天读到第几页了？", "同意楼上", "晚上一起讨论", "好的\n收到"][rng.randrange(4)],
-                    "image": "[图片]", "link": "https://example.com/p/" + str(rng.randrange(1000)),
-                    "red_packet": "[QQ红包]我发了一个“拼手气红包”，共 5 个，6.66 元"}[kind]
+            body = {
+                "text": ["今天读到第几页了？", "同意楼上", "晚上一起讨论", "好的\n收到"][rng.randrange(4)],
+                "image": "[图片]",
+                "link": "https://example.com/p/" + str(rng.randrange(1000)),
+                "red_packet": "[QQ红包]我发了一个“拼手气红包”，共 5 个，6.66 元",
+            }[kind]
             expected["types"][kind] += 1
             expected["red_packets"] += kind == "red_packet"
             expected["posters"].add(qq)
@@ -78,17 +95,24 @@ def bench_import(repeat: int = 3, lines: int = 100_000) -> dict:
             result = import_exports([export], work / f"out{i}")
             times.append(time.perf_counter() - start)
         med = statistics.median(times)
-        print(f"import: {expected['lines']:,}-line QQ text export ({export.stat().st_size / 1024**2:.1f} MB, "
-              f"{result.summary['messages']:,} messages, {result.summary['members']:,} members)")
+        print(
+            f"import: {expected['lines']:,}-line QQ text export ({export.stat().st_size / 1024**2:.1f} MB, "
+            f"{result.summary['messages']:,} messages, {result.summary['members']:,} members)"
+        )
         flag = "" if med < TARGET_S else "  <-- over target"
-        print(f"  shequn data import   median {med:6.2f} s  max {max(times):6.2f} s (target < {TARGET_S:.0f} s){flag}")
+        print(
+            f"  shequn data import   median {med:6.2f} s  max {max(times):6.2f} s "
+            f"(target < {TARGET_S:.0f} s){flag}"
+        )
         return {"median_s": med, "max_s": max(times), "lines": expected["lines"]}
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--lines", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()

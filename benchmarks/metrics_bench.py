@@ -59,15 +59,15 @@ MEMORY_TARGET_MB = 1.5 * 1024
 
 
 def make_dataset(messages: int, seed: int, folder: Path) -> dict:
-    """Write typed Parquet files of ``generate(seed, groups=K)``, with ``K`` chosen to give about ``messages``.
+    """Write typed Parquet files of ``generate(seed, groups=K)``, ``K`` chosen to give about ``messages``.
 
     Messages per group are heavy-tailed, so ``K`` is estimated from a pilot
     run and corrected (at most five generations) until the total is within 5 %
     of the target; otherwise the closest run is used.  The exact counts are
     returned and printed.
     """
-    from shequn.data.generate import generate
     from shequn.data import as_typed
+    from shequn.data.generate import generate
 
     pilot = min(200, max(20, messages // 2000))
     per_group = len(generate(seed=seed, groups=pilot)["messages"]) / pilot
@@ -144,8 +144,9 @@ def compare(left: dict, right: dict, rtol: float = 1e-9) -> list[str]:
             b = b.sort_values(list(b.columns)).reset_index(drop=True)
         b = b[[c for c in a.columns if c in b.columns]]
         try:
-            pd.testing.assert_frame_equal(a, b, check_dtype=False, check_index_type=False, check_names=False,
-                                          rtol=rtol, atol=1e-12)
+            pd.testing.assert_frame_equal(
+                a, b, check_dtype=False, check_index_type=False, check_names=False, rtol=rtol, atol=1e-12
+            )
         except AssertionError as error:
             problems.append(f"{name}: {str(error).splitlines()[0:4]}")
     return problems
@@ -213,11 +214,14 @@ def bench_metrics(repeat: int = 3, messages: int = 1_000_000, seed: int = 0) -> 
         folder = Path(tmp)
         start = time.perf_counter()
         # In a child too, so that this process stays small while the engines run.
-        info = json.loads(_python("--make-data", str(folder / "data"), "--messages", str(messages),
-                                  "--seed", str(seed)))
-        print(f"metrics: generate(seed={seed}, groups={info['groups']}) -> {info['messages']:,} messages, "
-              f"{info['members']:,} members, {info['red_packets']:,} red packets "
-              f"({time.perf_counter() - start:.1f} s, Parquet in a temp dir)")
+        info = json.loads(
+            _python("--make-data", str(folder / "data"), "--messages", str(messages), "--seed", str(seed))
+        )
+        print(
+            f"metrics: generate(seed={seed}, groups={info['groups']}) -> {info['messages']:,} messages, "
+            f"{info['members']:,} members, {info['red_packets']:,} red packets "
+            f"({time.perf_counter() - start:.1f} s, Parquet in a temp dir)"
+        )
         print(f"  {os.cpu_count()} CPU(s): DuckDB uses all of them, pandas one")
         runs: dict[str, list[dict]] = {name: [] for name in ENGINES}
         for _ in range(max(1, repeat)):
@@ -235,28 +239,49 @@ def bench_metrics(repeat: int = 3, messages: int = 1_000_000, seed: int = 0) -> 
     fastest = min(r["seconds"] for r in runs["pandas"]) / min(r["seconds"] for r in runs["duckdb"])
     slowest = max(r["seconds"] for r in runs["pandas"]) / max(r["seconds"] for r in runs["duckdb"])
     print(f"  median of {repeat} run(s) per engine, each in a fresh process (read Parquet + all metrics)")
-    print(f"  {'engine':<8} {'time (s)':>9} {'min (s)':>8} {'max (s)':>8} {'process wall (s)':>17} "
-          f"{'peak RSS (MB)':>14}")
+    print(
+        f"  {'engine':<8} {'time (s)':>9} {'min (s)':>8} {'max (s)':>8} {'process wall (s)':>17} "
+        f"{'peak RSS (MB)':>14}"
+    )
     for name, rs in runs.items():
-        print(f"  {name:<8} {med[name]:9.2f} {min(r['seconds'] for r in rs):8.2f} "
-              f"{max(r['seconds'] for r in rs):8.2f} {wall[name]:17.2f} {peak[name]:14.0f}")
+        print(
+            f"  {name:<8} {med[name]:9.2f} {min(r['seconds'] for r in rs):8.2f} "
+            f"{max(r['seconds'] for r in rs):8.2f} {wall[name]:17.2f} {peak[name]:14.0f}"
+        )
     ok_ratio, ok_mem = ratio <= RATIO_TARGET, peak["pandas"] <= MEMORY_TARGET_MB
-    print(f"  ratio pandas/duckdb = {ratio:.2f}  (target <= {RATIO_TARGET})  {'OK' if ok_ratio else 'MISSED'}"
-          f"   [fastest runs: {fastest:.2f}, slowest: {slowest:.2f}]")
-    print(f"  pandas peak memory  = {peak['pandas'] / 1024:.2f} GB  (target <= {MEMORY_TARGET_MB / 1024:.1f} GB)  "
-          f"{'OK' if ok_mem else 'MISSED'}")
-    print(f"  results agree: {'yes, all ' + str(len(results['pandas'])) + ' metrics' if not problems else 'NO'}")
+    print(
+        f"  ratio pandas/duckdb = {ratio:.2f}  (target <= {RATIO_TARGET})  {'OK' if ok_ratio else 'MISSED'}"
+        f"   [fastest runs: {fastest:.2f}, slowest: {slowest:.2f}]"
+    )
+    print(
+        f"  pandas peak memory  = {peak['pandas'] / 1024:.2f} GB  "
+        f"(target <= {MEMORY_TARGET_MB / 1024:.1f} GB)  "
+        f"{'OK' if ok_mem else 'MISSED'}"
+    )
+    print(
+        f"  results agree: {'yes, all ' + str(len(results['pandas'])) + ' metrics' if not problems else 'NO'}"
+    )
     for p in problems:
         print(f"    DIFFERENT {p}")
-    return {"messages": info["messages"], "groups": info["groups"], "pandas_s": med["pandas"],
-            "duckdb_s": med["duckdb"], "pandas_over_duckdb": ratio, "pandas_over_duckdb_fastest": fastest,
-            "pandas_over_duckdb_slowest": slowest,
-            "pandas_peak_mb": peak["pandas"], "duckdb_peak_mb": peak["duckdb"], "agree": not problems,
-            "disagreements": problems}
+    return {
+        "messages": info["messages"],
+        "groups": info["groups"],
+        "pandas_s": med["pandas"],
+        "duckdb_s": med["duckdb"],
+        "pandas_over_duckdb": ratio,
+        "pandas_over_duckdb_fastest": fastest,
+        "pandas_over_duckdb_slowest": slowest,
+        "pandas_peak_mb": peak["pandas"],
+        "duckdb_peak_mb": peak["duckdb"],
+        "agree": not problems,
+        "disagreements": problems,
+    }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--messages", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)

@@ -35,9 +35,12 @@ def pandas_metrics(folder: Path) -> dict:
         "retention": M.retention_by_cohort(members, messages, RETENTION_PERIODS),
         "lurker_share": M.lurker_share(members, messages),
         "quiet_members": quiet,
-        "lift_all": M.red_packet_lift(messages, red_packets, before_hours=LIFT_BEFORE, after_hours=LIFT_AFTER),
-        "lift_quiet": M.red_packet_lift(messages, red_packets, senders=quiet, before_hours=LIFT_BEFORE,
-                                        after_hours=LIFT_AFTER),
+        "lift_all": M.red_packet_lift(
+            messages, red_packets, before_hours=LIFT_BEFORE, after_hours=LIFT_AFTER
+        ),
+        "lift_quiet": M.red_packet_lift(
+            messages, red_packets, senders=quiet, before_hours=LIFT_BEFORE, after_hours=LIFT_AFTER
+        ),
         "participation": M.participation(members, messages),
         "networks": M.network_summaries(messages, STRONG_K),
         "owner_departure": M.owner_departure_effect(groups, members, messages, DEPARTURE_DAYS),
@@ -58,8 +61,10 @@ def _sql_activity(unit: str) -> str:
 
 
 def _sql_retention(periods: int) -> str:
-    weeks = ", ".join(f'count(DISTINCT member_id) FILTER (WHERE week = {k}) / count(DISTINCT member_id) AS "{k}"'
-                      for k in range(periods))
+    weeks = ", ".join(
+        f'count(DISTINCT member_id) FILTER (WHERE week = {k}) / count(DISTINCT member_id) AS "{k}"'
+        for k in range(periods)
+    )
     return f"""
         WITH mem AS (SELECT member_id, joined_at, date_trunc('week', joined_at::TIMESTAMP) AS cohort FROM members),
         act AS (
@@ -69,7 +74,7 @@ def _sql_retention(periods: int) -> str:
             WHERE m.sent_at >= mem.joined_at AND m.sent_at < mem.joined_at + INTERVAL {7 * periods} DAY)
         SELECT cohort, {weeks}, count(DISTINCT member_id) AS size
         FROM mem LEFT JOIN act ON act.sender_id = mem.member_id
-        GROUP BY cohort ORDER BY cohort"""
+        GROUP BY cohort ORDER BY cohort"""  # noqa: E501 (embedded SQL)
 
 
 _SQL_COUNTS = "counts AS (SELECT sender_id, count(*) AS n FROM messages GROUP BY sender_id)"
@@ -122,7 +127,7 @@ _SQL_PARTICIPATION = f"""
            CASE WHEN sum(n) = 0 THEN 0.0
                 ELSE (sum(n) FILTER (WHERE down <= greatest(1, ceil(round(0.1 * size, 9)))))::DOUBLE / sum(n)
            END AS top10_share
-    FROM ranked GROUP BY group_id ORDER BY group_id"""
+    FROM ranked GROUP BY group_id ORDER BY group_id"""  # noqa: E501 (embedded SQL)
 
 _SQL_NETWORKS = f"""
     WITH edges AS (
@@ -142,7 +147,7 @@ _SQL_NETWORKS = f"""
            CASE WHEN count(*) < 3 THEN 0.0
                 ELSE (count(*) * max(d) - sum(d))::DOUBLE / ((count(*) - 1) * (count(*) - 2)) END AS centralization,
            list(node ORDER BY d DESC, node)[1:{STRONG_K}] AS strong_nodes
-    FROM nd GROUP BY group_id ORDER BY group_id"""
+    FROM nd GROUP BY group_id ORDER BY group_id"""  # noqa: E501 (embedded SQL)
 
 _SQL_DEPARTURE = f"""
     WITH o AS (

@@ -46,15 +46,23 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DOWN_BPS = 9_000_000          # 9 Mbit/s
+DOWN_BPS = 9_000_000  # 9 Mbit/s
 UP_BPS = 9_000_000 // 4
 RTT_MS = 85
 TARGET_LESSON_BYTES = 1_200_000
 TARGET_FCP_S = 2.0
 TARGET_EXPLORER_S = 5.0
 _COMPRESSIBLE = (".html", ".js", ".css", ".json", ".svg", ".txt", ".map", ".ipynb", ".xml")
-_CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+_CHROMIUM_FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 class GzipStaticHandler(http.server.SimpleHTTPRequestHandler):
@@ -99,8 +107,11 @@ def serve(html_dir: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
 
 def site_pages(html_dir: Path) -> list[str]:
     """Every page of the site (not the theme's template fragments under _static)."""
-    return sorted(p.relative_to(html_dir).as_posix() for p in html_dir.rglob("*.html")
-                  if not p.relative_to(html_dir).parts[0].startswith("_"))
+    return sorted(
+        p.relative_to(html_dir).as_posix()
+        for p in html_dir.rglob("*.html")
+        if not p.relative_to(html_dir).parts[0].startswith("_")
+    )
 
 
 _CHANGE_FIRST_CONTROL = """
@@ -153,16 +164,29 @@ class _Visit:
         cdp = self.context.new_cdp_session(self.page)
         cdp.send("Network.enable")
         cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
-        cdp.send("Network.emulateNetworkConditions", {
-            "offline": False, "latency": RTT_MS,
-            "downloadThroughput": DOWN_BPS / 8, "uploadThroughput": UP_BPS / 8})
+        cdp.send(
+            "Network.emulateNetworkConditions",
+            {
+                "offline": False,
+                "latency": RTT_MS,
+                "downloadThroughput": DOWN_BPS / 8,
+                "uploadThroughput": UP_BPS / 8,
+            },
+        )
         self.sizes: dict[str, int] = {}
         self.urls: dict[str, str] = {}
         self.types: dict[str, str] = {}
-        cdp.on("Network.responseReceived", lambda e: self.types.__setitem__(e["requestId"], e.get("type", "Other")))
-        cdp.on("Network.requestWillBeSent", lambda e: self.urls.__setitem__(e["requestId"], e["request"]["url"]))
-        cdp.on("Network.loadingFinished",
-               lambda e: self.sizes.__setitem__(e["requestId"], int(e["encodedDataLength"])))
+        cdp.on(
+            "Network.responseReceived",
+            lambda e: self.types.__setitem__(e["requestId"], e.get("type", "Other")),
+        )
+        cdp.on(
+            "Network.requestWillBeSent", lambda e: self.urls.__setitem__(e["requestId"], e["request"]["url"])
+        )
+        cdp.on(
+            "Network.loadingFinished",
+            lambda e: self.sizes.__setitem__(e["requestId"], int(e["encodedDataLength"])),
+        )
 
     def settle(self, timeout_s: float, quiet_ms: int = 500) -> None:
         """Wait until MathJax (if any) has typeset and then ``quiet_ms`` pass with no new request."""
@@ -181,8 +205,11 @@ class _Visit:
         return sum(self.sizes.values())
 
     def cjk_font_bytes(self) -> int:
-        return sum(n for rid, n in self.sizes.items()
-                   if self.types.get(rid) == "Font" and _is_cjk_font(self.urls.get(rid, "")))
+        return sum(
+            n
+            for rid, n in self.sizes.items()
+            if self.types.get(rid) == "Font" and _is_cjk_font(self.urls.get(rid, ""))
+        )
 
     def font_bytes(self) -> int:
         return sum(n for rid, n in self.sizes.items() if self.types.get(rid) == "Font")
@@ -201,18 +228,29 @@ def measure_page(browser, base_url: str, page_path: str, timeout_s: float = 60) 
     try:
         page = visit.page
         page.goto(url, wait_until="load", timeout=timeout_s * 1000)
-        page.wait_for_function("performance.getEntriesByName('first-contentful-paint').length > 0",
-                               timeout=timeout_s * 1000)
+        page.wait_for_function(
+            "performance.getEntriesByName('first-contentful-paint').length > 0", timeout=timeout_s * 1000
+        )
         fcp_ms = page.evaluate("performance.getEntriesByName('first-contentful-paint')[0].startTime")
         page.wait_for_load_state("networkidle", timeout=timeout_s * 1000)
         visit.settle(timeout_s)  # MathJax loads after `load` and fetches its fonts once it has typeset
         by_type: dict[str, int] = {}
         for rid, n in visit.sizes.items():
             by_type[visit.types.get(rid, "Other")] = by_type.get(visit.types.get(rid, "Other"), 0) + n
-        result = {"page": page_path, "fcp_s": fcp_ms / 1000, "load_bytes": visit.total(),
-                  "font_bytes": visit.font_bytes(), "cjk_font_bytes": visit.cjk_font_bytes(), "by_type": by_type,
-                  "load_requests": len(visit.urls), "explorer_s": None, "explorer_bytes": None,
-                  "explorer_requests": None, "explorer_cjk_font_bytes": 0, "error": None}
+        result = {
+            "page": page_path,
+            "fcp_s": fcp_ms / 1000,
+            "load_bytes": visit.total(),
+            "font_bytes": visit.font_bytes(),
+            "cjk_font_bytes": visit.cjk_font_bytes(),
+            "by_type": by_type,
+            "load_requests": len(visit.urls),
+            "explorer_s": None,
+            "explorer_bytes": None,
+            "explorer_requests": None,
+            "explorer_cjk_font_bytes": 0,
+            "error": None,
+        }
         has_explorer = page.evaluate("!!document.querySelector('.shequn-lazy, .shequn-explorer')")
         urls = set(visit.urls.values())
     finally:
@@ -235,8 +273,9 @@ def measure_page(browser, base_url: str, page_path: str, timeout_s: float = 60) 
             urls |= set(visit.urls.values())
         finally:
             visit.context.close()
-    result["offsite"] = sorted({u for u in urls
-                                if not u.startswith(base_url) and not u.startswith(("data:", "blob:"))})
+    result["offsite"] = sorted(
+        {u for u in urls if not u.startswith(base_url) and not u.startswith(("data:", "blob:"))}
+    )
     return result
 
 
@@ -251,13 +290,17 @@ def _mb(n: int | None) -> str:
 
 def report(results: list[dict], detail: bool = False) -> None:
     print(f"page weight: first visit, gzip, {DOWN_BPS / 1e6:.0f} Mbit/s down, {RTT_MS} ms RTT (Chromium)")
-    print(f"  targets: lesson <= {TARGET_LESSON_BYTES / 1e6:.1f} MB compressed, FCP <= {TARGET_FCP_S:.0f} s, "
-          f"first explorer responding <= {TARGET_EXPLORER_S:.0f} s")
+    print(
+        f"  targets: lesson <= {TARGET_LESSON_BYTES / 1e6:.1f} MB compressed, FCP <= {TARGET_FCP_S:.0f} s, "
+        f"first explorer responding <= {TARGET_EXPLORER_S:.0f} s"
+    )
     print("  MB: bare container (no Chinese system font: the page's Chinese web font subset is downloaded;")
     print("  the byte target is checked on it); sys MB: the same visit for a reader with a Chinese system")
     print("  font (no Chinese web font); fonts: all web fonts in MB (Chinese subset, icons, MathJax)")
-    print(f"  {'page':<52} {'MB':>6} {'sys MB':>6} {'fonts':>6} {'req':>4} {'FCP s':>6} {'expl s':>7} "
-          f"{'MB w/expl':>9} {'sys':>6} {'req':>4}")
+    print(
+        f"  {'page':<52} {'MB':>6} {'sys MB':>6} {'fonts':>6} {'req':>4} {'FCP s':>6} {'expl s':>7} "
+        f"{'MB w/expl':>9} {'sys':>6} {'req':>4}"
+    )
     for r in results:
         lesson = r["page"].startswith("book/0")
         flags = []
@@ -272,11 +315,15 @@ def report(results: list[dict], detail: bool = False) -> None:
         if r.get("offsite"):
             flags.append(f"off-site requests: {r['offsite'][:3]}")
         expl = "      -" if r["explorer_s"] is None else f"{r['explorer_s']:7.2f}"
-        sys_expl = None if r["explorer_bytes"] is None else r["explorer_bytes"] - r.get("explorer_cjk_font_bytes", 0)
-        print(f"  {r['page']:<52} {_mb(r['load_bytes'])} {_mb(r['load_bytes'] - r['cjk_font_bytes'])} "
-              f"{_mb(r['font_bytes'])} {r['load_requests']:4d} {r['fcp_s']:6.2f} {expl} "
-              f"{_mb(r['explorer_bytes']):>9} {_mb(sys_expl)} {r['explorer_requests'] or 0:4d}"
-              + (f"  <-- {', '.join(flags)}" if flags else ""))
+        sys_expl = (
+            None if r["explorer_bytes"] is None else r["explorer_bytes"] - r.get("explorer_cjk_font_bytes", 0)
+        )
+        print(
+            f"  {r['page']:<52} {_mb(r['load_bytes'])} {_mb(r['load_bytes'] - r['cjk_font_bytes'])} "
+            f"{_mb(r['font_bytes'])} {r['load_requests']:4d} {r['fcp_s']:6.2f} {expl} "
+            f"{_mb(r['explorer_bytes']):>9} {_mb(sys_expl)} {r['explorer_requests'] or 0:4d}"
+            + (f"  <-- {', '.join(flags)}" if flags else "")
+        )
         if detail:
             parts = sorted(r["by_type"].items(), key=lambda kv: -kv[1])
             print("      by type (first visit): " + ", ".join(f"{k} {v / 1e3:.0f} kB" for k, v in parts))
@@ -287,14 +334,26 @@ def _measure_or_report(browser, base_url: str, page_path: str) -> dict:
     try:
         return measure_page(browser, base_url, page_path)
     except Exception as exc:  # noqa: BLE001 -- one page's failure must not hide the others' numbers
-        return {"page": page_path, "fcp_s": float("nan"), "load_bytes": 0, "font_bytes": 0, "cjk_font_bytes": 0,
-                "by_type": {}, "load_requests": 0, "explorer_s": None, "explorer_bytes": None,
-                "explorer_requests": None, "explorer_cjk_font_bytes": 0, "offsite": [],
-                "error": f"measurement failed: {type(exc).__name__}: {str(exc).splitlines()[0]}"}
+        return {
+            "page": page_path,
+            "fcp_s": float("nan"),
+            "load_bytes": 0,
+            "font_bytes": 0,
+            "cjk_font_bytes": 0,
+            "by_type": {},
+            "load_requests": 0,
+            "explorer_s": None,
+            "explorer_bytes": None,
+            "explorer_requests": None,
+            "explorer_cjk_font_bytes": 0,
+            "offsite": [],
+            "error": f"measurement failed: {type(exc).__name__}: {str(exc).splitlines()[0]}",
+        }
 
 
-def bench_page_weight(html_dir: Path | None = None, pages: list[str] | None = None,
-                      detail: bool = False) -> list[dict]:
+def bench_page_weight(
+    html_dir: Path | None = None, pages: list[str] | None = None, detail: bool = False
+) -> list[dict]:
     from playwright.sync_api import sync_playwright
 
     html_dir = Path(html_dir or ROOT / "_build" / "html")
@@ -306,7 +365,9 @@ def bench_page_weight(html_dir: Path | None = None, pages: list[str] | None = No
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=exe, args=_CHROMIUM_FLAGS)
             try:
-                results = [_measure_or_report(browser, base, path) for path in (pages or site_pages(html_dir))]
+                results = [
+                    _measure_or_report(browser, base, path) for path in (pages or site_pages(html_dir))
+                ]
             finally:
                 browser.close()
     finally:
@@ -316,7 +377,9 @@ def bench_page_weight(html_dir: Path | None = None, pages: list[str] | None = No
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--html", type=Path, default=ROOT / "_build" / "html")
     parser.add_argument("--pages", nargs="*", help="pages relative to the site root (default: every page)")
     parser.add_argument("--detail", action="store_true", help="each page's bytes by resource type")

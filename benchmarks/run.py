@@ -35,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,7 +60,7 @@ def bench_build(repeat: int) -> dict[str, float]:
         parallels.append(_timed(lambda: map_on_cores(execute_notebook, lessons)))
         out = Path(tempfile.mkdtemp(prefix="shequn-bench-"))
         cmd = [str(jb), "build", str(ROOT), *BUILD_ARGS, "--path-output", str(out)]
-        run = lambda: subprocess.run(cmd, check=True, capture_output=True)  # noqa: E731
+        run = partial(subprocess.run, cmd, check=True, capture_output=True)
         colds.append(_timed(run))
         warms.append(_timed(run))
         shutil.rmtree(out, ignore_errors=True)
@@ -67,10 +68,19 @@ def bench_build(repeat: int) -> dict[str, float]:
     print(f"build: {len(lessons)} notebook(s), median of {repeat} runs, {workers(len(lessons))} worker(s)")
     print(f"  nbclient serial floor    {floor:7.2f} s")
     print(f"  nbclient parallel floor  {parallel:7.2f} s   ratio parallel/serial = {parallel / floor:.2f}")
-    print(f"  cold jupyter-book        {cold:7.2f} s   ratio cold/serial floor = {cold / floor:.2f}  (target <= 0.80)"
-          f"   cold/parallel floor = {cold / parallel:.2f}")
-    print(f"  warm rebuild             {warm:7.2f} s   ratio warm/cold  = {warm / cold:.2f}  (target <= 0.15)")
-    return {"cold_over_floor": cold / floor, "cold_over_parallel": cold / parallel, "warm_over_cold": warm / cold}
+    print(
+        f"  cold jupyter-book        {cold:7.2f} s   ratio cold/serial floor = {cold / floor:.2f}  "
+        "(target <= 0.80)"
+        f"   cold/parallel floor = {cold / parallel:.2f}"
+    )
+    print(
+        f"  warm rebuild             {warm:7.2f} s   ratio warm/cold  = {warm / cold:.2f}  (target <= 0.15)"
+    )
+    return {
+        "cold_over_floor": cold / floor,
+        "cold_over_parallel": cold / parallel,
+        "warm_over_cold": warm / cold,
+    }
 
 
 def bench_widgets(repeat: int) -> dict[str, float]:
@@ -84,20 +94,25 @@ def bench_widgets(repeat: int) -> dict[str, float]:
     from shequn import widgets
 
     names = [name for name in widgets.__all__ if name.endswith("_spec")]
-    print(f"widgets: one recompute (model + render) at the first visit of each grid point, {len(names)} explorers")
+    print(
+        "widgets: one recompute (model + render) at the first visit of each grid point, "
+        f"{len(names)} explorers"
+    )
     worst = {}
     for name in names:
         spec = getattr(widgets, name)()
         times = {}
         for params in spec.grid():
             key = tuple(sorted(params.items()))
-            times[key] = _timed(lambda p=params: spec.compute(**p)) * 1000
+            times[key] = _timed(partial(spec.compute, **params)) * 1000
         extremes = [times[tuple(sorted(p.items()))] for p in spec.extremes()]
         med, ext = statistics.median(times.values()), max(extremes)
         worst[spec.name] = ext
         flag = "" if med <= 50 and ext <= 100 else "  <-- over target"
-        print(f"  {spec.name:<30} grid {spec.grid_size:4d}  median {med:6.2f} ms (target <= 50)"
-              f"  worst at extremes {ext:6.2f} ms (target <= 100){flag}")
+        print(
+            f"  {spec.name:<30} grid {spec.grid_size:4d}  median {med:6.2f} ms (target <= 50)"
+            f"  worst at extremes {ext:6.2f} ms (target <= 100){flag}"
+        )
     return worst
 
 
@@ -105,13 +120,20 @@ def bench_simulator(repeat: int) -> dict[str, float]:
     """One threshold simulation of 10,000 applicants (applicants generated inside), per policy."""
     from shequn.models import thresholds
 
-    print(f"simulator: simulate(policy, n=10_000) incl. applicant generation, median of {max(repeat, 5)} seeds")
+    print(
+        f"simulator: simulate(policy, n=10_000) incl. applicant generation, median of {max(repeat, 5)} seeds"
+    )
     medians = {}
     for policy in thresholds.standard_policies():
-        runs = [_timed(lambda s=s: thresholds.simulate(policy, n=10_000, weeks=8, seed=s)) * 1000
-                for s in range(max(repeat, 5))]
+        runs = [
+            _timed(partial(thresholds.simulate, policy, n=10_000, weeks=8, seed=s)) * 1000
+            for s in range(max(repeat, 5))
+        ]
         medians[policy.name] = statistics.median(runs)
-        print(f"  {policy.name:<12} median {medians[policy.name]:6.2f} ms  max {max(runs):6.2f} ms (target well under 50)")
+        print(
+            f"  {policy.name:<12} median {medians[policy.name]:6.2f} ms  max {max(runs):6.2f} ms "
+            "(target well under 50)"
+        )
     return medians
 
 
@@ -166,13 +188,22 @@ def bench_pages_entry(repeat: int) -> list[dict]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("which", nargs="*", help="benchmarks to run (default: all)")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    benches = {"build": bench_build, "widgets": bench_widgets, "simulator": bench_simulator,
-               "metrics": bench_metrics_entry, "pages": bench_pages_entry, "grade": bench_grade_entry,
-               "import": bench_import_entry, "import-formats": bench_import_formats_entry}
+    benches = {
+        "build": bench_build,
+        "widgets": bench_widgets,
+        "simulator": bench_simulator,
+        "metrics": bench_metrics_entry,
+        "pages": bench_pages_entry,
+        "grade": bench_grade_entry,
+        "import": bench_import_entry,
+        "import-formats": bench_import_formats_entry,
+    }
     for name in args.which or list(benches):
         if name not in benches:
             parser.error(f"unknown benchmark {name!r}; choose from {sorted(benches)}")

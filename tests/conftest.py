@@ -13,8 +13,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM_FLAGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -65,7 +71,9 @@ class OfflinePage:
 
     def __init__(self, browser, base_url: str, device: dict | None = None):
         self.base = urlparse(base_url)
-        self.context = browser.new_context(locale="zh-CN", **(device or {"viewport": {"width": 1280, "height": 900}}))
+        self.context = browser.new_context(
+            locale="zh-CN", **(device or {"viewport": {"width": 1280, "height": 900}})
+        )
         self.external: list[str] = []
         self.failed: list[str] = []
         self.context.route("**/*", self._route)
@@ -77,7 +85,9 @@ class OfflinePage:
 
     def _route(self, route):
         url = urlparse(route.request.url)
-        if url.scheme in ("data", "blob") or (url.hostname == self.base.hostname and url.port == self.base.port):
+        if url.scheme in ("data", "blob") or (
+            url.hostname == self.base.hostname and url.port == self.base.port
+        ):
             route.continue_()
         else:
             self.external.append(route.request.url)
@@ -135,14 +145,19 @@ def pytest_collection_modifyitems(config, items):
         for item in items:
             item.add_marker(pytest.mark.xdist_group(group[item.nodeid]))
         last = len(_LONGEST_FIRST)  # the other groups keep their order, after the long ones
-        items.sort(key=lambda item: _LONGEST_FIRST.index(group[item.nodeid])
-                   if group[item.nodeid] in _LONGEST_FIRST else last)  # stable: order within a group stays
+        items.sort(
+            key=lambda item: (
+                _LONGEST_FIRST.index(group[item.nodeid]) if group[item.nodeid] in _LONGEST_FIRST else last
+            )
+        )  # stable: order within a group stays
     result = yield
     if grouping and items and "@" not in items[0].nodeid:
         # pytest-xdist marks a test's group in its node id; pytest 9.2 ignores that (pytest-xdist#1386)
-        raise pytest.UsageError("pytest-xdist did not group the tests (--dist loadgroup): grading tests and "
-                                "a module's tests would run on several workers at once. "
-                                "Use pytest < 9.2 (pyproject.toml pins it).")
+        raise pytest.UsageError(
+            "pytest-xdist did not group the tests (--dist loadgroup): grading tests and "
+            "a module's tests would run on several workers at once. "
+            "Use pytest < 9.2 (pyproject.toml pins it)."
+        )
     return result
 
 
@@ -186,4 +201,3 @@ def pytest_sessionfinish(session, exitstatus):
             for name in left:
                 reporter.write_line(f"  {name}")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
-

@@ -25,8 +25,13 @@ pytestmark = [pytest.mark.integration, pytest.mark.root]
 def _check(course: Path, name: str) -> subprocess.CompletedProcess:
     exe = Path(sys.executable).with_name("shequn")
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    return subprocess.run([str(exe), "assignments", "check", name, "--course", str(course)], capture_output=True,
-                          text=True, env=env, timeout=1800)
+    return subprocess.run(
+        [str(exe), "assignments", "check", name, "--course", str(course)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=1800,
+    )
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
@@ -53,8 +58,11 @@ def test_check_fails_with_a_clear_table_on_a_fixture_built_to_differ(tmp_path):
     assert proc.returncode == 1, out + proc.stderr
     lines = {line.split()[1]: line.split() for line in out.splitlines()[1:5] if len(line.split()) >= 5}
     # plain nbgrader runs the learner's __eq__ (1 point); the trusted grader flags the cell
-    assert [line for line in out.splitlines() if line.startswith("solution") and "point_eq" in line
-            and "≠" in line], out
+    assert [
+        line
+        for line in out.splitlines()
+        if line.startswith("solution") and "point_eq" in line and "≠" in line
+    ], out
     assert "solution / point_eq" in out and "==" in out and "修正 fix" in out
     # the syntax error is reported as the instructor's, naming the cell
     assert "solution / point_broken" in out and "syntax error" in out and "instructor" in out, out

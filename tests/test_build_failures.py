@@ -44,10 +44,12 @@ def _mini_book(tmp_path: Path, lesson_body: str) -> Path:
     (tmp_path / "book" / "bad_lesson").mkdir(parents=True)
     (tmp_path / "book" / "reference").mkdir()
     (tmp_path / "book/reference/glossary.md").write_text(
-        "# 术语表\n\n```{glossary}\n连接器\n  英文：connector。\n```\n", encoding="utf-8")
+        "# 术语表\n\n```{glossary}\n连接器\n  英文：connector。\n```\n", encoding="utf-8"
+    )
     (tmp_path / "book" / "index.md").write_text("# 首页\n\n测试。\n", encoding="utf-8")
     (tmp_path / "book" / "bad_lesson" / "bad_lesson.md").write_text(
-        HEADER + "# 坏的一课\n\n" + lesson_body, encoding="utf-8")
+        HEADER + "# 坏的一课\n\n" + lesson_body, encoding="utf-8"
+    )
     (tmp_path / "vendor").mkdir()
     (tmp_path / "vendor" / "node_modules").symlink_to(ROOT / "vendor" / "node_modules")
     return tmp_path
@@ -64,25 +66,39 @@ def test_failing_cell_fails_the_build_with_notebook_and_cell(tmp_path):
     message = str(err.value)
     assert "bad_lesson" in message
     assert "raise RuntimeError('模型坏了 model broke')" in message  # the failing cell's source
-    assert not (book / "_build" / "html" / "book" / "bad_lesson" / "bad_lesson.html").exists() or \
-        "模型坏了" not in (book / "_build/html/book/bad_lesson/bad_lesson.html").read_text(encoding="utf-8")
+    assert not (
+        book / "_build" / "html" / "book" / "bad_lesson" / "bad_lesson.html"
+    ).exists() or "模型坏了" not in (book / "_build/html/book/bad_lesson/bad_lesson.html").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_cell_warning_fails_the_build(tmp_path):
     book = _mini_book(tmp_path, _cell("import warnings\nwarnings.warn('小心 careful')"))
     with pytest.raises(BookBuildError) as err:
         build(book)
-    assert re.search(r"bad_lesson\.md:\d+: ERROR: stderr was found in the cell outputs of cell \d", str(err.value))
+    assert re.search(
+        r"bad_lesson\.md:\d+: ERROR: stderr was found in the cell outputs of cell \d", str(err.value)
+    )
     # ... and says what the cell wrote
-    assert re.search(r"bad_lesson\.md cell \d+ wrote to stderr.*\n.*UserWarning: 小心 careful", str(err.value))
+    assert re.search(
+        r"bad_lesson\.md cell \d+ wrote to stderr.*\n.*UserWarning: 小心 careful", str(err.value)
+    )
     # A second build must not "succeed" by skipping the page that warned.
     with pytest.raises(BookBuildError, match="stderr was found"):
         build(book)
 
 
 def test_chinese_plot_without_the_font_fails_the_build(tmp_path):
-    book = _mini_book(tmp_path, _cell(
-        "import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\nax.set_title('社群')\nfig.canvas.draw()"))
+    book = _mini_book(
+        tmp_path,
+        _cell(
+            "import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\n"
+            "ax.set_title('社群')\nfig.canvas.draw()"
+        ),
+    )
     with pytest.raises(BookBuildError) as err:
         build(book)
-    assert re.search(r"bad_lesson\.md:\d+: ERROR: stderr was found in the cell outputs of cell \d", str(err.value))
+    assert re.search(
+        r"bad_lesson\.md:\d+: ERROR: stderr was found in the cell outputs of cell \d", str(err.value)
+    )

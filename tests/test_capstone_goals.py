@@ -27,7 +27,9 @@ def _cells(path: Path) -> dict[str, str]:
     """grade_id -> source of each code cell of a MyST notebook."""
     text = path.read_text(encoding="utf-8")
     cells = {}
-    for meta, source in re.findall(r"```\{code-cell\} ipython3\n---\n(.*?)\n---\n(.*?)\n```", text, flags=re.S):
+    for meta, source in re.findall(
+        r"```\{code-cell\} ipython3\n---\n(.*?)\n---\n(.*?)\n```", text, flags=re.S
+    ):
         grade_id = re.search(r"grade_id: (\S+)", meta).group(1)
         cells[grade_id] = source
     return cells
@@ -67,12 +69,15 @@ def test_the_solution_plan_meets_the_instructors_goals_everywhere(capstone):
     assert all(ok for _, ok, _ in results), results
 
 
-@pytest.mark.parametrize("plan", [
-    # the old loophole: a free group with self-set goals it easily meets
-    'plan_goals = {"min_members": 100, "min_active_share": 0.01}\nplan_policy = th.FreePolicy()',
-    "plan_policy = th.PaidPolicy(50)",  # solvent, but not active enough
-    "plan_policy = th.InvitePolicy(3)",  # big, but neither active nor solvent
-])
+@pytest.mark.parametrize(
+    "plan",
+    [
+        # the old loophole: a free group with self-set goals it easily meets
+        'plan_goals = {"min_members": 100, "min_active_share": 0.01}\nplan_policy = th.FreePolicy()',
+        "plan_policy = th.PaidPolicy(50)",  # solvent, but not active enough
+        "plan_policy = th.InvitePolicy(3)",  # big, but neither active nor solvent
+    ],
+)
 def test_a_plan_that_misses_the_goals_fails_every_goal_case(capstone, plan):
     results = _grade(capstone, plan)
     assert results[0][1]  # it runs
@@ -88,7 +93,9 @@ def test_changing_the_goals_in_the_notebook_does_not_change_the_grade(capstone):
 def _example_namespace() -> dict:
     text = EXAMPLE.read_text(encoding="utf-8")
     blocks = [b for b in re.findall(r"```python\n(.*?)\n```", text, flags=re.S) if "example_policy" in b]
-    assert len(blocks) == 1, "示例方案页应有一段定义 example_policy 的代码 (one code block defining example_policy)"
+    assert len(blocks) == 1, (
+        "示例方案页应有一段定义 example_policy 的代码 (one code block defining example_policy)"
+    )
     namespace: dict = {}
     exec(blocks[0], namespace)  # noqa: S102 - the course's own page
     return namespace
@@ -98,18 +105,28 @@ def test_the_worked_example_meets_its_own_goals_on_other_pools():
     example = _example_namespace()
     goals = example["EXAMPLE_GOALS"]
     for seed in (2026, 101, 102, 103):
-        result = th.simulate(example["example_policy"], th.generate_applicants(10_000, seed=seed), weeks=8, seed=0)
-        assert th.meets_goal(result, min_members=goals["min_members"], min_active_share=goals["min_active_share"],
-                             min_net=goals["min_net"]), seed
+        result = th.simulate(
+            example["example_policy"], th.generate_applicants(10_000, seed=seed), weeks=8, seed=0
+        )
+        assert th.meets_goal(
+            result,
+            min_members=goals["min_members"],
+            min_active_share=goals["min_active_share"],
+            min_net=goals["min_net"],
+        ), seed
 
 
 def test_the_worked_examples_table_is_what_the_simulator_gives():
     example = _example_namespace()
-    table = example["th"].compare_policies([th.FreePolicy(), th.PaidPolicy(50), example["example_policy"]],
-                                           example["applicants"])
+    table = example["th"].compare_policies(
+        [th.FreePolicy(), th.PaidPolicy(50), example["example_policy"]], example["applicants"]
+    )
     page = EXAMPLE.read_text(encoding="utf-8")
     row = table.loc["报名问卷"]
-    stated = f"| 报名问卷 | {int(row['成员数'])} | {row['精准度（匹配者占比）']:.3f} | {row['第8周活跃占比']:.3f} |"
+    stated = (
+        f"| 报名问卷 | {int(row['成员数'])} | {row['精准度（匹配者占比）']:.3f} "
+        f"| {row['第8周活跃占比']:.3f} |"
+    )
     assert stated in page
 
 

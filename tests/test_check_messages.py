@@ -22,17 +22,22 @@ def _leaky_class():
 def _report(*raisers) -> str:
     checks = Checks(points=1, name="q")
     for i, exc in enumerate(raisers):
+
         def fail(exc=exc):
             raise exc
+
         checks.case(f"case {i}", fail)
     return checks.report()
 
 
 def test_when_grading_a_failure_names_only_a_built_in_error(monkeypatch):
     monkeypatch.setenv(GRADING_SEED_ENV, "12345")
-    report = _report(ValueError(f"bad input {HIDDEN.shape} {HIDDEN.iloc[0].tolist()}"),
-                     _leaky_class()("4111 rows"), KeyError("zq_secret_col"),
-                     type("MyError", (LookupError,), {})("7919.25"))
+    report = _report(
+        ValueError(f"bad input {HIDDEN.shape} {HIDDEN.iloc[0].tolist()}"),
+        _leaky_class()("4111 rows"),
+        KeyError("zq_secret_col"),
+        type("MyError", (LookupError,), {})("7919.25"),
+    )
     for secret in ("4111", "7919", "zq_secret", "Leak", "MyError"):
         assert secret not in report
     assert report.count("raised ValueError") == 1 and report.count("raised KeyError") == 1
@@ -51,8 +56,9 @@ def test_a_wrong_shape_is_reported_without_the_shape():
 
 
 def test_a_learner_s_class_name_never_crosses_the_channel(tmp_path):
-    exc = remote_exception({"mro": ["__main__.Leak_4111", "builtins.Exception", "builtins.BaseException",
-                                     "builtins.object"]})
+    exc = remote_exception(
+        {"mro": ["__main__.Leak_4111", "builtins.Exception", "builtins.BaseException", "builtins.object"]}
+    )
     assert isinstance(exc, RemoteError) and "4111" not in str(exc) and "Leak" not in str(exc)
     subclass = remote_exception({"mro": ["__main__.Leak_4111", "builtins.ValueError", "builtins.Exception"]})
     assert type(subclass) is ValueError and str(subclass) == ""

@@ -1,6 +1,5 @@
 """Lesson 2: the star-vs-mesh claim the page states, its figures, and both widgets."""
 
-
 import pytest
 
 from shequn.models import network_plots, networks
@@ -144,12 +143,14 @@ def test_the_lessons_quiz_answer_is_the_fair_default_result():
     import re
     from pathlib import Path
 
-    text = (Path(__file__).resolve().parents[1] / "book" / "02_community_vs_fans" / "community_vs_fans.md").read_text(
-        encoding="utf-8")
+    text = (
+        Path(__file__).resolve().parents[1] / "book" / "02_community_vs_fans" / "community_vs_fans.md"
+    ).read_text(encoding="utf-8")
     block = [b for b in text.split(":::{quiz}") if "中心离开以后，星形群保留了百分之几的活跃度" in b]
     assert len(block) == 1
     answer = float(re.search(r":answer: (\S+)", block[0]).group(1))
     kept = networks.resilience("star", "centre", 1, social_pull=0.6).activity_kept
     assert answer == round(100 * kept)
-    assert answer != round(100 * networks.resilience("star", "centre", 1, social_pull=0.6,
-                                                     equal_drives=False).activity_kept)
+    assert answer != round(
+        100 * networks.resilience("star", "centre", 1, social_pull=0.6, equal_drives=False).activity_kept
+    )

@@ -147,9 +147,12 @@ def test_content_quality_scales_notice_at_every_stage_of_the_habit():
 def _scenario_totals(weeks):
     totals = {}
     for name, quality, decline, adopts in cx.XIAOMI_SCENARIOS:
-        reach = [a + b for a, b in zip(_reach(*ACCOUNT, quality, decline, weeks), _product(quality, weeks))]
+        reach = [
+            a + b
+            for a, b in zip(_reach(*ACCOUNT, quality, decline, weeks), _product(quality, weeks), strict=True)
+        ]
         if adopts:
-            reach = [a + b for a, b in zip(reach, _reach(*COMMUNITY, quality, 0.0, weeks))]
+            reach = [a + b for a, b in zip(reach, _reach(*COMMUNITY, quality, 0.0, weeks), strict=True)]
         totals[name] = sum(reach)
     return totals
 
@@ -205,7 +208,9 @@ def test_switch_sensitivity_table_flips_between_039_and_038():
     table = cx.xiaomi_switch_sensitivity((0.8, 0.39, 0.38, 0.3), weeks=12)
     assert list(table["追平基准"]) == ["是", "是", "否", "否"]
     baseline = sum(_reach(*ACCOUNT, 0.8, 0.0, 12)) + 12 * 0.4
-    expected = (sum(_reach(*ACCOUNT, 0.35, 0.15, 12)) + sum(_reach(*COMMUNITY, 0.35, 0.0, 12)) + 12 * 0.175) / baseline
+    expected = (
+        sum(_reach(*ACCOUNT, 0.35, 0.15, 12)) + sum(_reach(*COMMUNITY, 0.35, 0.0, 12)) + 12 * 0.175
+    ) / baseline
     assert cx.xiaomi_switch_sensitivity((0.35,), weeks=12).loc[0.35, "相对基准"] == pytest.approx(expected)
     with pytest.raises(ValueError, match="content_quality"):
         cx.xiaomi_switch_sensitivity((1.5,))
@@ -227,7 +232,11 @@ def test_the_lessons_quiz_answer_is_the_lowest_quality_that_rescues_reach():
     import re
 
     text = (ROOT / "book" / "01_connectors" / "connectors.md").read_text(encoding="utf-8")
-    block = [b.split(":::")[0] for b in text.split(":::{quiz}")[1:] if "xiaomi_switch_sensitivity()" in b.split(":::")[0]]
+    block = [
+        b.split(":::")[0]
+        for b in text.split(":::{quiz}")[1:]
+        if "xiaomi_switch_sensitivity()" in b.split(":::")[0]
+    ]
     assert len(block) == 1
     answer = float(re.search(r":answer: (\S+)", block[0]).group(1))
     table = cx.xiaomi_switch_sensitivity()

@@ -1,5 +1,6 @@
 """Lesson 4 model: the properties the lesson states about the PGC/UGC content mix."""
 
+import itertools
 import math
 import re
 
@@ -67,11 +68,13 @@ def test_without_fatigue_more_posts_never_hurt():
 def test_retention_rises_with_content_value():
     values = np.linspace(-0.2, 1.0, 50)
     leave = [cm.leave_probability(v) for v in values]
-    assert all(a > b for a, b in zip(leave, leave[1:]))
+    assert all(a > b for a, b in itertools.pairwise(leave))
     assert cm.leave_probability(0.0) == pytest.approx(P.max_leave)
     assert all(0.0 <= x <= 1.0 for x in leave)
     # Better content (higher quality weight) keeps more members, everything else equal.
-    retained = [cm.summary(1.0, 3, 26, None, cm.MixParams(pgc_quality=q))["retained"] for q in (0.5, 1.0, 1.5)]
+    retained = [
+        cm.summary(1.0, 3, 26, None, cm.MixParams(pgc_quality=q))["retained"] for q in (0.5, 1.0, 1.5)
+    ]
     assert retained[0] < retained[1] < retained[2]
 
 
@@ -184,8 +187,10 @@ def test_bad_controls_are_refused(kwargs):
         cm.simulate(**kwargs)
 
 
-@pytest.mark.parametrize("kwargs", [{"initial_active": 1.2}, {"critical_mass": 0.0},
-                                    {"fatigue_per_post": -0.1}, {"max_leave": 2.0}])
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"initial_active": 1.2}, {"critical_mass": 0.0}, {"fatigue_per_post": -0.1}, {"max_leave": 2.0}],
+)
 def test_bad_params_are_refused(kwargs):
     with pytest.raises(ValueError):
         cm.MixParams(**kwargs)
@@ -236,8 +241,9 @@ def test_widget_renders_everywhere():
 
 
 # --- Lesson 4's honest-model box: "25 % PGC survives a year" holds only if ... ---
-def _active_after_a_year(theta=0.3, fatigue=0.04, max_leave=0.1, v_leave=0.15, q_u=0.8,
-                         share=0.25, cadence=7.0, stop=8):
+def _active_after_a_year(
+    theta=0.3, fatigue=0.04, max_leave=0.1, v_leave=0.15, q_u=0.8, share=0.25, cadence=7.0, stop=8
+):
     """Plain-Python re-implementation of the equations printed on the lesson page."""
     import math
 
@@ -258,16 +264,23 @@ def test_a_quarter_pgc_runs_on_a_year_after_the_operator_stops_under_the_default
     assert cm.is_self_sustaining(0.25, 7, 8)
 
 
-@pytest.mark.parametrize("change", [
-    {"theta": 0.35},      # critical mass up by 0.05
-    {"fatigue": 0.05},    # fatigue per post up by 0.01
-    {"max_leave": 0.15},  # weekly leave probability without content up by 0.05
-    {"v_leave": 0.20},    # V_l up by 0.05
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"theta": 0.35},  # critical mass up by 0.05
+        {"fatigue": 0.05},  # fatigue per post up by 0.01
+        {"max_leave": 0.15},  # weekly leave probability without content up by 0.05
+        {"v_leave": 0.20},  # V_l up by 0.05
+    ],
+)
 def test_the_quarter_pgc_conclusion_flips_when_one_assumption_moves_a_little(change):
     assert _active_after_a_year(**change) < 0.05
-    name = {"theta": "critical_mass", "fatigue": "fatigue_per_post", "max_leave": "max_leave",
-            "v_leave": "leave_value_scale"}[next(iter(change))]
+    name = {
+        "theta": "critical_mass",
+        "fatigue": "fatigue_per_post",
+        "max_leave": "max_leave",
+        "v_leave": "leave_value_scale",
+    }[next(iter(change))]
     table = scenarios.sustain_sensitivity(changes=((name, next(iter(change.values()))),))
     assert list(table["停手52周后仍有活跃成员"]) == ["是", "否"]
 

@@ -66,7 +66,7 @@ def _journal(course: Path) -> list[dict]:
     """The journal's complete lines (read while the grader may be writing one)."""
     path = course / "_grading" / "shequn-grade" / f"{NAME}.jsonl"
     text = path.read_text() if path.exists() else ""
-    return [json.loads(x) for x in text[:text.rfind("\n") + 1].splitlines() if x.strip()]
+    return [json.loads(x) for x in text[: text.rfind("\n") + 1].splitlines() if x.strip()]
 
 
 def _gradebook(course: Path) -> dict:
@@ -79,9 +79,13 @@ def _gradebook(course: Path) -> dict:
             nb = gb.find_submission_notebook(NAME, NAME, sub.student.id)
             comments = {c.name: c.auto_comment for c in nb.comments}
             out[sub.student.id] = {
-                "score": round(sub.score, 6), "penalty": nb.late_submission_penalty,
-                "cells": {g.name: (g.auto_score, g.manual_score, g.needs_manual_grade, comments.get(g.name))
-                          for g in nb.grades}}
+                "score": round(sub.score, 6),
+                "penalty": nb.late_submission_penalty,
+                "cells": {
+                    g.name: (g.auto_score, g.manual_score, g.needs_manual_grade, comments.get(g.name))
+                    for g in nb.grades
+                },
+            }
     return out
 
 
@@ -91,8 +95,9 @@ def _wait_for(predicate, what: str, timeout: float = 240, proc=None, log=None):
         value = predicate()
         if value:
             return value
-        assert proc is None or proc.poll() is None, \
+        assert proc is None or proc.poll() is None, (
             f"the coordinator ended before {what}: {Path(log.name).read_text()[-3000:] if log else ''}"
+        )
         time.sleep(0.05)
     raise AssertionError(f"timed out waiting for {what}")
 
@@ -105,22 +110,43 @@ class LoopbackCluster:
         self.address = f"tcp://127.0.0.1:{self.port}"
         self.logs, self.procs = [], {}
         self.env = _env(DASK_TEMPORARY_DIRECTORY=str(folder / "dask-tmp"))
-        self._start("scheduler", ["scheduler", "--host", "127.0.0.1", "--port", str(self.port), "--no-dashboard"])
+        self._start(
+            "scheduler", ["scheduler", "--host", "127.0.0.1", "--port", str(self.port), "--no-dashboard"]
+        )
         for name in ("grader-a", "grader-b"):
             self._start(name, self._worker_args(name))
         # a node without bubblewrap on its PATH: the sandbox preflight fails there
         self._start("no-bwrap", self._worker_args("no-bwrap"), PATH=str(Path(sys.executable).parent))
 
     def _worker_args(self, name: str) -> list[str]:
-        return ["worker", self.address, "--name", name, "--nthreads", "1", "--no-nanny", "--no-dashboard",
-                "--memory-limit", "0", "--death-timeout", "60", "--local-directory", str(self.folder / name)]
+        return [
+            "worker",
+            self.address,
+            "--name",
+            name,
+            "--nthreads",
+            "1",
+            "--no-nanny",
+            "--no-dashboard",
+            "--memory-limit",
+            "0",
+            "--death-timeout",
+            "60",
+            "--local-directory",
+            str(self.folder / name),
+        ]
 
     def _start(self, name: str, args: list[str], **env) -> None:
         log = open(self.folder / f"{name}.log", "wb")
         self.logs.append(log)
-        self.procs[name] = subprocess.Popen([sys.executable, "-m", "dask", *args], cwd=self.folder,
-                                            env={**self.env, **env}, stdout=log, stderr=subprocess.STDOUT,
-                                            start_new_session=True)
+        self.procs[name] = subprocess.Popen(
+            [sys.executable, "-m", "dask", *args],
+            cwd=self.folder,
+            env={**self.env, **env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
     def client(self):
         from distributed import Client
@@ -132,7 +158,7 @@ class LoopbackCluster:
         self.procs[name].wait(timeout=30)
 
     def stop(self) -> None:
-        for name, proc in reversed(list(self.procs.items())):
+        for proc in reversed(list(self.procs.values())):
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGTERM)
         for proc in self.procs.values():
@@ -169,8 +195,9 @@ def world():
     release = nbformat.read(course / "assignments" / NAME / f"{NAME}.ipynb", as_version=4)
     source = nbformat.read(course / "solutions" / NAME / f"{NAME}.ipynb", as_version=4)
     other = nbformat.read(ROOT / "assignments" / corpus.ANALYSIS / f"{corpus.ANALYSIS}.ipynb", as_version=4)
-    entries = corpus.corpus(release, source, course=str(course), port=9, other_release=other,
-                            partial=HONEST["partial"])
+    entries = corpus.corpus(
+        release, source, course=str(course), port=9, other_release=other, partial=HONEST["partial"]
+    )
     corpus.write(course, NAME, {k: entries[k] for k in HOSTILE})
     corpus.write(course, NAME, {s: (None, fill_answers(release, source, a)) for s, a in HONEST.items()})
     # one hidden-data seed for every copy (otherwise each copy makes its own on first grading)
@@ -205,17 +232,30 @@ def test_cluster_grading_survives_dead_worker_and_coordinator_and_equals_local(w
     try:
         client.wait_for_workers(3, timeout=120)
         workers = {w["name"]: (addr,) for addr, w in client.scheduler_info(n_workers=-1)["workers"].items()}
-        coordinator = subprocess.Popen(_shequn("grade", NAME, "--course", str(course), "--cluster", cluster.address,
-                                               *LIMITS), env=_env(), stdout=log, stderr=subprocess.STDOUT,
-                                       start_new_session=True)
+        coordinator = subprocess.Popen(
+            _shequn("grade", NAME, "--course", str(course), "--cluster", cluster.address, *LIMITS),
+            env=_env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         _wait_for(lambda: _journal(course), "the first journaled result", proc=coordinator, log=log)
-        victim = _wait_for(lambda: _busy_grader(client, workers), "a grading worker holding a task", proc=coordinator, log=log)
+        victim = _wait_for(
+            lambda: _busy_grader(client, workers),
+            "a grading worker holding a task",
+            proc=coordinator,
+            log=log,
+        )
         in_flight = set(client.processing()[workers[victim][0]])
         survivor = workers["grader-b" if victim == "grader-a" else "grader-a"][0]
         assert in_flight
         cluster.kill(victim)
-        retried = _wait_for(lambda: [e for e in _journal(course) if e["task"] in in_flight],
-                            "the dead worker's task to be graded elsewhere", proc=coordinator, log=log)
+        retried = _wait_for(
+            lambda: [e for e in _journal(course) if e["task"] in in_flight],
+            "the dead worker's task to be graded elsewhere",
+            proc=coordinator,
+            log=log,
+        )
         assert [e["worker"].split(" ")[0] for e in retried] == [survivor]
         assert len(_journal(course)) < len(STUDENTS), "the coordinator must be killed while work remains"
         os.killpg(coordinator.pid, signal.SIGKILL)
@@ -226,21 +266,31 @@ def test_cluster_grading_survives_dead_worker_and_coordinator_and_equals_local(w
         if coordinator is not None and coordinator.poll() is None:
             os.killpg(coordinator.pid, signal.SIGKILL)
             coordinator.wait(timeout=30)
-    rerun = subprocess.run(_shequn("grade", NAME, "--course", str(course), "--cluster", cluster.address, *LIMITS),
-                           capture_output=True, text=True, env=_env(), timeout=600)
+    rerun = subprocess.run(
+        _shequn("grade", NAME, "--course", str(course), "--cluster", cluster.address, *LIMITS),
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=600,
+    )
     log.seek(0)
     said = log.read() + rerun.stdout + rerun.stderr
     log.close()
     assert rerun.returncode == 0, said[-3000:]
     final = _journal(course)
-    assert final[:len(first)] == first  # journaled results were not graded again
+    assert final[: len(first)] == first  # journaled results were not graded again
     assert sorted(e["student"] for e in final) == STUDENTS  # every submission exactly once
     assert workers["no-bwrap"][0] not in {e["worker"].split(" ")[0] for e in final}
     assert "worker refused the task" in said and "bwrap" in said  # the refusal was reported, with why
 
     local = _copy(world, "lo")
-    proc = subprocess.Popen(_shequn("grade", NAME, "--course", str(local), "--workers", "2", *LIMITS),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env())
+    proc = subprocess.Popen(
+        _shequn("grade", NAME, "--course", str(local), "--workers", "2", *LIMITS),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(),
+    )
     world["graders"].append(proc.pid)  # the sandboxes of this run are named after it
     _, err = proc.communicate(timeout=600)
     assert proc.returncode == 0, err[-3000:]
@@ -258,8 +308,13 @@ def test_cluster_grading_survives_dead_worker_and_coordinator_and_equals_local(w
         folders = [where / "_grading" / "autograded" / student / NAME for where in (course, local)]
         assert folders[0].is_dir() == folders[1].is_dir(), student
     # a third run has nothing left to do and does not connect for it
-    again = subprocess.run(_shequn("grade", NAME, "--course", str(course), "--cluster", "tcp://127.0.0.1:9",
-                                   *LIMITS), capture_output=True, text=True, env=_env(), timeout=120)
+    again = subprocess.run(
+        _shequn("grade", NAME, "--course", str(course), "--cluster", "tcp://127.0.0.1:9", *LIMITS),
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=120,
+    )
     assert again.returncode == 0 and "graded now: 0" in again.stdout, again.stdout + again.stderr
     assert _journal(course) == final
 
@@ -271,8 +326,13 @@ def test_unreachable_scheduler_fails_fast_naming_it(world):
 
     course = _copy(world, "unreachable")
     address = f"tcp://127.0.0.1:{_free_port()}"  # nothing listens there
-    proc = subprocess.run(_shequn("grade", NAME, "--course", str(course), "--cluster", address, "--quiet"),
-                          capture_output=True, text=True, env=_env(), timeout=120)
+    proc = subprocess.run(
+        _shequn("grade", NAME, "--course", str(course), "--cluster", address, "--quiet"),
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=120,
+    )
     assert proc.returncode == 1
     assert address in proc.stderr and "无法连接" in proc.stderr and "cannot reach" in proc.stderr, proc.stderr
     assert "Traceback" not in proc.stderr
@@ -285,14 +345,32 @@ def test_unreachable_scheduler_fails_fast_naming_it(world):
 
 def _good_result(task: dict, cells: dict) -> dict:
     """A well-formed result for *task*, by hand: q1 3/3, q2 1.5/4, q3 0/6, the essay for manual grading."""
-    scores = {"q1_tests": [3.0, False], "q2_tests": [1.5, False], "q3_tests": [0.0, False], "q4_answer": [None, True]}
+    scores = {
+        "q1_tests": [3.0, False],
+        "q2_tests": [1.5, False],
+        "q3_tests": [0.0, False],
+        "q4_answer": [None, True],
+    }
     assert set(scores) == set(cells)  # the assignment's grade cells, read from the gradebook by the test
-    return {"protocol": 1, "key": task["key"], "student": task["student"], "hash": task["hash"],
-            "attempt": task["attempt"], "worker": "tcp://127.0.0.1:1 (node)", "status": "needs manual grading",
-            "flags": ["needs manual grading"], "detail": "", "seconds": 2.5, "submitted": True,
-            "timestamp": "2026-11-20T12:00:00", "notebooks": {NAME: {"grades": scores, "comments": {"q4_answer": None},
-                                                                     "late_penalty": 0.0}},
-            "autograded": True, "files": {f"{NAME}.ipynb".encode(): b"{}"}, "log": "graded\n", "reports": {}}
+    return {
+        "protocol": 1,
+        "key": task["key"],
+        "student": task["student"],
+        "hash": task["hash"],
+        "attempt": task["attempt"],
+        "worker": "tcp://127.0.0.1:1 (node)",
+        "status": "needs manual grading",
+        "flags": ["needs manual grading"],
+        "detail": "",
+        "seconds": 2.5,
+        "submitted": True,
+        "timestamp": "2026-11-20T12:00:00",
+        "notebooks": {NAME: {"grades": scores, "comments": {"q4_answer": None}, "late_penalty": 0.0}},
+        "autograded": True,
+        "files": {f"{NAME}.ipynb".encode(): b"{}"},
+        "log": "graded\n",
+        "reports": {},
+    }
 
 
 def test_malformed_results_are_flagged_not_written(world, monkeypatch):
@@ -379,8 +457,11 @@ def test_everything_is_torn_down(world, cluster):
     uids = {uid for p in graders for uid in sandbox_uids(p)}
 
     def ours() -> list[str]:
-        names = [x for x in sandbox_leftovers(world["before"]) if any(
-            f"/r{p}-" in x or f"shequn-grade-{p}-" in x for p in graders)]
+        names = [
+            x
+            for x in sandbox_leftovers(world["before"])
+            if any(f"/r{p}-" in x or f"shequn-grade-{p}-" in x for p in graders)
+        ]
         return names + [f"process {p}" for p in pids_where(lambda uid: uid in uids)]
 
     deadline = time.monotonic() + 15
@@ -390,4 +471,6 @@ def test_everything_is_torn_down(world, cluster):
     # the machine is shared with other runs (the suite's other workers build wheels and sites in
     # /tmp too): only names grading or Dask could have made are ours
     new = set(os.listdir(TMP)) - world["before"] - {world["base"].name}
-    assert sorted(n for n in new if n.startswith(("shequn-grade-", "shequn-sbx-", "dask-")) or "dask" in n) == []
+    assert (
+        sorted(n for n in new if n.startswith(("shequn-grade-", "shequn-sbx-", "dask-")) or "dask" in n) == []
+    )

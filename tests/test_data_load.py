@@ -1,4 +1,4 @@
-"""Loading: bad input gets a clear bilingual message naming file, line and column (API and CLI); type conversion."""
+"""Loading: bad input gets a bilingual message naming file, line, column (API and CLI); type conversion."""
 
 from __future__ import annotations
 
@@ -40,23 +40,67 @@ BAD = {
     "header_only": (HEADER, "只有表头", "header only", 2, None),
     "binary": (b"\x00\x01\x02garbage\xff\xfe" * 100, "二进制", "binary", None, None),
     "json": ('[{"group_id": "g1"}]', "JSON", "JSON", None, None),
-    "missing_column": (HEADER.replace(",owner_id", "") + ROW1.rsplit(",", 1)[0] + "\n", "缺少列：owner_id",
-                       "missing column", 1, "owner_id"),
-    "renamed_column": (HEADER.replace("created_at", "create_time") + ROW1, "「create_time」是否应为「created_at」",
-                       "missing column", 1, "created_at"),
-    "bad_timestamp": (HEADER + ROW1.replace("2026-03-01T09:15:00+08:00", "昨天下午"), "无法解析的时间",
-                      "unparseable", 2, "created_at"),
-    "future_timestamp": (HEADER + ROW1 + ROW2.replace("2026-03-02", "2099-03-02"), "在未来", "future", 3,
-                         "created_at"),
+    "missing_column": (
+        HEADER.replace(",owner_id", "") + ROW1.rsplit(",", 1)[0] + "\n",
+        "缺少列：owner_id",
+        "missing column",
+        1,
+        "owner_id",
+    ),
+    "renamed_column": (
+        HEADER.replace("created_at", "create_time") + ROW1,
+        "「create_time」是否应为「created_at」",
+        "missing column",
+        1,
+        "created_at",
+    ),
+    "bad_timestamp": (
+        HEADER + ROW1.replace("2026-03-01T09:15:00+08:00", "昨天下午"),
+        "无法解析的时间",
+        "unparseable",
+        2,
+        "created_at",
+    ),
+    "future_timestamp": (
+        HEADER + ROW1 + ROW2.replace("2026-03-02", "2099-03-02"),
+        "在未来",
+        "future",
+        3,
+        "created_at",
+    ),
     "duplicate_row": (HEADER + ROW1 + ROW2 + ROW1, "完全重复", "duplicate row", 4, None),
-    "duplicate_id": (HEADER + ROW1 + ROW2.replace("g2,", "g1,"), "编号「g1」重复", "duplicate id", 3, "group_id"),
+    "duplicate_id": (
+        HEADER + ROW1 + ROW2.replace("g2,", "g1,"),
+        "编号「g1」重复",
+        "duplicate id",
+        3,
+        "group_id",
+    ),
     "truncated": (HEADER + ROW1 + "g2,跑步群,2026-03-02T09:1", "最后一行不完整", "truncated", 3, None),
-    "naive_and_offset": (HEADER + ROW1 + ROW2.replace("T09:15:00+08:00", " 09:15:00"), "时区不一致",
-                         "mixed time zones", 3, "created_at"),
-    "bad_category": (HEADER + ROW1.replace(",free,", ",vip,"), "不在允许范围内", "not allowed", 2, "threshold"),
+    "naive_and_offset": (
+        HEADER + ROW1 + ROW2.replace("T09:15:00+08:00", " 09:15:00"),
+        "时区不一致",
+        "mixed time zones",
+        3,
+        "created_at",
+    ),
+    "bad_category": (
+        HEADER + ROW1.replace(",free,", ",vip,"),
+        "不在允许范围内",
+        "not allowed",
+        2,
+        "threshold",
+    ),
     "not_a_number": (HEADER + ROW1.replace(",0,", ",免费,"), "不是数字", "not a number", 2, "fee_yuan"),
-    "latin1": ("group_id,name,created_at,threshold,fee_yuan,topology,owner_id\ng1,caf\xe9,2026-03-01T09:15:00+08:00,free,0,mesh,m1\n"
-               .encode("latin-1"), "UTF-8", "UTF-8", 2, None),
+    "latin1": (
+        "group_id,name,created_at,threshold,fee_yuan,topology,owner_id\ng1,caf\xe9,2026-03-01T09:15:00+08:00,free,0,mesh,m1\n".encode(
+            "latin-1"
+        ),
+        "UTF-8",
+        "UTF-8",
+        2,
+        None,
+    ),
 }
 
 
@@ -82,8 +126,12 @@ def test_cli_reports_bad_file_without_traceback_and_keeps_going(tmp_path, case):
     content, zh, en, line, _ = BAD[case]
     bad = _write(tmp_path, content)
     good = SAMPLE / "groups.csv"
-    proc = subprocess.run([sys.executable, "-m", "shequn.cli", "data", "validate", str(bad), str(good)],
-                          capture_output=True, text=True, encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "shequn.cli", "data", "validate", str(bad), str(good)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+    )
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
     assert str(bad) in proc.stderr and en in proc.stderr
@@ -159,14 +207,18 @@ def test_cli_refuses_excel_and_huge_files_clearly(tmp_path):
     with huge.open("wb") as fh:
         fh.write(b"message_id,group_id,sender_id,sent_at,type,length,reply_to,mention_id\n")
         fh.truncate(3 * 1024**3)
-    proc = subprocess.run([sys.executable, "-m", "shequn.cli", "data", "validate", str(excel), str(huge)],
-                          capture_output=True, text=True, encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "shequn.cli", "data", "validate", str(excel), str(huge)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+    )
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert "Excel" in proc.stderr and "binary" in proc.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["groups.csv", "messages.csv"]
 
 
-# --------------------------------------------------------------------------- type conversion (shequn.data.convert)
+# ---------------------------------------------------------------------- type conversion (shequn.data.convert)
 
 
 def test_as_typed_gives_generated_tables_the_types_of_loaded_ones(tmp_path):
@@ -178,7 +230,8 @@ def test_as_typed_gives_generated_tables_the_types_of_loaded_ones(tmp_path):
         other = getattr(loaded, name)
         times = [c for c in frame if isinstance(other[c].dtype, pd.DatetimeTZDtype)]
         assert times == [c for c in frame if isinstance(frame[c].dtype, pd.DatetimeTZDtype)], name
-        # the same values; the storage of strings (object or str, None or NaN) and the datetime resolution may differ
+        # the same values; the storage of strings (object or str, None or NaN) and the datetime resolution
+        # may differ
         ns = {c: "datetime64[ns, Asia/Shanghai]" for c in times}
         plain = [c for c in frame if c not in times]
         pd.testing.assert_frame_equal(frame[times].astype(ns), other[times].astype(ns), obj=name)
@@ -187,12 +240,27 @@ def test_as_typed_gives_generated_tables_the_types_of_loaded_ones(tmp_path):
 
 
 def test_as_typed_handles_empty_and_blank_time_columns():
-    raw = {name: pd.DataFrame({c: pd.Series([], dtype=str) for c in spec.column_names}) for name, spec in TABLES.items()}
-    raw["members"] = pd.DataFrame([{"member_id": "a", "group_id": "g1", "nickname": "某",
-                                    "joined_at": "2026-01-05T08:00:00+08:00", "join_method": "free",
-                                    "invited_by": "", "left_at": ""}])  # nobody left, no red packets
+    raw = {
+        name: pd.DataFrame({c: pd.Series([], dtype=str) for c in spec.column_names})
+        for name, spec in TABLES.items()
+    }
+    raw["members"] = pd.DataFrame(
+        [
+            {
+                "member_id": "a",
+                "group_id": "g1",
+                "nickname": "某",
+                "joined_at": "2026-01-05T08:00:00+08:00",
+                "join_method": "free",
+                "invited_by": "",
+                "left_at": "",
+            }
+        ]
+    )  # nobody left, no red packets
     t = as_typed(raw)
-    assert isinstance(t["members"]["left_at"].dtype, pd.DatetimeTZDtype) and t["members"]["left_at"].isna().all()
+    assert (
+        isinstance(t["members"]["left_at"].dtype, pd.DatetimeTZDtype) and t["members"]["left_at"].isna().all()
+    )
     assert isinstance(t["red_packets"]["sent_at"].dtype, pd.DatetimeTZDtype)
     assert str(t["members"]["joined_at"].dt.tz) == "Asia/Shanghai"
     assert t["members"].loc[0, "joined_at"] == pd.Timestamp("2026-01-05T00:00:00Z")

@@ -30,9 +30,14 @@ import requests
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
-LESSONS = ["book/00_intro/what_is_community.html", "book/01_connectors/connectors.html",
-           "book/02_community_vs_fans/community_vs_fans.html", "book/03_user_economy/user_economy.html",
-           "book/04_content_community_product/content_community_product.html", "book/05_thresholds/thresholds.html"]
+LESSONS = [
+    "book/00_intro/what_is_community.html",
+    "book/01_connectors/connectors.html",
+    "book/02_community_vs_fans/community_vs_fans.html",
+    "book/03_user_economy/user_economy.html",
+    "book/04_content_community_product/content_community_product.html",
+    "book/05_thresholds/thresholds.html",
+]
 KERNEL = "shequn-learner"
 
 pytestmark = pytest.mark.integration
@@ -40,7 +45,11 @@ pytestmark = pytest.mark.integration
 
 def _hrefs(page_url: str, pattern: str) -> list[str]:
     html = requests.get(page_url, timeout=30).text
-    return [urljoin(page_url, h) for h in dict.fromkeys(re.findall(r'href="([^"]+)"', html)) if re.search(pattern, h)]
+    return [
+        urljoin(page_url, h)
+        for h in dict.fromkeys(re.findall(r'href="([^"]+)"', html))
+        if re.search(pattern, h)
+    ]
 
 
 def _download(url: str, folder: Path) -> Path:
@@ -62,18 +71,39 @@ def learner_env(site_url, tmp_path_factory):
     venv = base / "shequn-env"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
-    pip = subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                          str(wheel), "ipykernel"], capture_output=True, text=True)
+    pip = subprocess.run(
+        [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            str(wheel),
+            "ipykernel",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert pip.returncode == 0, pip.stdout + pip.stderr
     # ipykernel stages the spec in a mkdtemp folder it never removes: keep that inside *base*
     (base / "temp").mkdir()
-    subprocess.run([str(python), "-m", "ipykernel", "install", "--prefix", str(venv), "--name", KERNEL],
-                   check=True, capture_output=True, env={**os.environ, "TMPDIR": str(base / "temp")})
+    subprocess.run(
+        [str(python), "-m", "ipykernel", "install", "--prefix", str(venv), "--name", KERNEL],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "TMPDIR": str(base / "temp")},
+    )
     # What 「在自己电脑上运行」 tells learners to run to check the install.
     check = subprocess.run([str(venv / "bin" / "shequn"), "font"], capture_output=True, text=True, cwd=base)
     assert check.returncode == 0 and "Noto Sans SC" in check.stdout, check.stdout + check.stderr
-    where = subprocess.run([str(python), "-c", "import shequn; print(shequn.__file__)"],
-                           capture_output=True, text=True, cwd=base, check=True).stdout
+    where = subprocess.run(
+        [str(python), "-c", "import shequn; print(shequn.__file__)"],
+        capture_output=True,
+        text=True,
+        cwd=base,
+        check=True,
+    ).stdout
     assert str(venv) in where  # the wheel's copy, not the repository's
     return {"base": base, "venv": venv, "kernels": venv / "share" / "jupyter"}
 
@@ -84,14 +114,24 @@ def _run(nb_path: Path, env: dict, monkeypatch, allow_errors: bool = False):
     monkeypatch.delenv("PYTHONPATH", raising=False)
     monkeypatch.setenv("MPLCONFIGDIR", str(env["base"] / "mpl"))
     nb = nbformat.read(nb_path, as_version=4)
-    NotebookClient(nb, kernel_name=KERNEL, timeout=600, allow_errors=allow_errors,
-                   resources={"metadata": {"path": str(nb_path.parent)}}).execute()
+    NotebookClient(
+        nb,
+        kernel_name=KERNEL,
+        timeout=600,
+        allow_errors=allow_errors,
+        resources={"metadata": {"path": str(nb_path.parent)}},
+    ).execute()
     return nb
 
 
 def _errors(nb) -> list[tuple[int, str, str]]:
-    return [(i, out.get("ename", ""), out.get("evalue", "")[:200]) for i, cell in enumerate(nb.cells)
-            if cell.cell_type == "code" for out in cell.get("outputs", []) if out.output_type == "error"]
+    return [
+        (i, out.get("ename", ""), out.get("evalue", "")[:200])
+        for i, cell in enumerate(nb.cells)
+        if cell.cell_type == "code"
+        for out in cell.get("outputs", [])
+        if out.output_type == "error"
+    ]
 
 
 # The learner layer (CONTRIBUTING.md): what `pip install` of the wheel, with no extras, must import.
@@ -104,11 +144,22 @@ def test_learner_layer_imports_with_only_the_learner_dependencies(learner_env):
     python = str(learner_env["venv"] / "bin" / "python")
     # The environment really is learner-only: no site or grading dependency came with the wheel,
     # so the import below cannot lean on one.
-    present = subprocess.run([python, "-c", "import importlib.util, sys; "
-                              "print([m for m in sys.argv[1:] if importlib.util.find_spec(m)])", *EXTRA_ONLY],
-                             capture_output=True, text=True, cwd=learner_env["base"], check=True).stdout.strip()
+    present = subprocess.run(
+        [
+            python,
+            "-c",
+            "import importlib.util, sys; print([m for m in sys.argv[1:] if importlib.util.find_spec(m)])",
+            *EXTRA_ONLY,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=learner_env["base"],
+        check=True,
+    ).stdout.strip()
     assert present == "[]", f"the learner venv has extra-only packages: {present}"
-    proc = subprocess.run([python, "-c", LEARNER_IMPORT], capture_output=True, text=True, cwd=learner_env["base"])
+    proc = subprocess.run(
+        [python, "-c", LEARNER_IMPORT], capture_output=True, text=True, cwd=learner_env["base"]
+    )
     assert proc.returncode == 0, proc.stderr
 
 
@@ -133,8 +184,11 @@ def _data_links(site_url: str) -> list[str]:
 def _solved(student, solution_path: Path):
     """The student version with each answer cell replaced by the instructor's solution cell."""
     solution = nbformat.read(solution_path, as_version=4)
-    answers = {c.metadata["nbgrader"]["grade_id"]: c.source for c in solution.cells
-               if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code"}
+    answers = {
+        c.metadata["nbgrader"]["grade_id"]: c.source
+        for c in solution.cells
+        if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code"
+    }
     for cell in student.cells:
         meta = cell.metadata.get("nbgrader", {})
         if cell.cell_type == "code" and meta.get("solution"):
@@ -144,8 +198,12 @@ def _solved(student, solution_path: Path):
 
 def test_site_offers_the_assignments_and_their_data(site_url):
     assert len(_assignment_links(site_url)) >= 2
-    assert {u.rsplit("/", 1)[-1] for u in _data_links(site_url)} >= {"groups.csv", "members.csv",
-                                                                      "messages.csv", "red_packets.csv"}
+    assert {u.rsplit("/", 1)[-1] for u in _data_links(site_url)} >= {
+        "groups.csv",
+        "members.csv",
+        "messages.csv",
+        "red_packets.csv",
+    }
 
 
 def test_downloaded_assignments_run_with_the_sites_wheel(site_url, learner_env, monkeypatch):

@@ -7,8 +7,8 @@ import sys
 import ipywidgets as w
 import pytest
 
-from shequn.widgets.explorer import Control, Explorer, bar_table
 from shequn.widgets import connector_explorer_spec
+from shequn.widgets.explorer import Control, Explorer, bar_table
 
 
 def _toy():
@@ -70,10 +70,13 @@ def test_two_widgets_in_one_kernel_get_distinct_ids():
 def test_widget_state_is_identical_across_fresh_kernels():
     code = (
         "import json; from ipywidgets import Widget; from shequn.widgets import connector_explorer;"
-        "connector_explorer(); print(json.dumps(Widget.get_manager_state(drop_defaults=True), sort_keys=True))"
+        "connector_explorer(); "
+        "print(json.dumps(Widget.get_manager_state(drop_defaults=True), sort_keys=True))"
     )
-    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-            for _ in range(2)]
+    runs = [
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+        for _ in range(2)
+    ]
     assert runs[0] == runs[1]
     state = json.loads(runs[0])["state"]
     assert len(state) > connector_explorer_spec().grid_size  # leaves + stacks + controls + links

@@ -21,9 +21,21 @@ def text_of(result_html: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", result_html))
 
 
-@pytest.mark.parametrize("text, found", [("变化-0.00", True), ("-0%", True), ("−0.0 分", True), ("-0.05", False),
-                                         ("-0.50", False), ("10.00", False), ("0.00", False), ("-10", False),
-                                         ("-0.001", False), ("差-0", True)])
+@pytest.mark.parametrize(
+    "text, found",
+    [
+        ("变化-0.00", True),
+        ("-0%", True),
+        ("−0.0 分", True),
+        ("-0.05", False),
+        ("-0.50", False),
+        ("10.00", False),
+        ("0.00", False),
+        ("-10", False),
+        ("-0.001", False),
+        ("差-0", True),
+    ],
+)
 def test_negative_zero_pattern_on_hand_written_cases(text, found):
     assert bool(NEGATIVE_ZERO.search(text)) is found
 
@@ -35,18 +47,18 @@ def test_the_sweep_covers_every_explorer():
 @pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.name)
 def test_no_explorer_state_shows_a_negative_zero(spec):
     bad = []
-    for params, result in zip(spec.grid(), spec.leaves()):
+    for params, result in zip(spec.grid(), spec.leaves(), strict=True):
         text = text_of(result)
         for m in NEGATIVE_ZERO.finditer(text):
-            bad.append((params, text[max(0, m.start() - 20):m.end() + 5]))
+            bad.append((params, text[max(0, m.start() - 20) : m.end() + 5]))
     assert bad == [], f"{spec.name}: {len(bad)} negative zeros, e.g. {bad[:3]}"
 
 
 def test_activity_kept_over_100_percent_is_explained_in_the_output():
-    """Per-member activity can rise when the quieter members leave: the output must say so where it happens."""
+    """Per-member activity can rise when quieter members leave: the output must say so where it happens."""
     spec = widgets.network_explorer_spec()
     over = 0
-    for params, result in zip(spec.grid(), spec.leaves()):
+    for params, result in zip(spec.grid(), spec.leaves(), strict=True):
         text = text_of(result)
         shares = [int(s) for s in ACTIVITY_KEPT.findall(text)]
         assert shares, (params, text)

@@ -26,11 +26,19 @@ def _site(tmp_path: Path) -> Path:
     html = tmp_path / "html"
     (html / "book").mkdir(parents=True)
     (html / "book" / "lesson.html").write_text(PAGE, encoding="utf-8")
-    (html / "book" / "english.html").write_text("<html><head></head><body>only ASCII</body></html>",
-                                                encoding="utf-8")
-    state = {"version_major": 2, "state": {"m1": {"model_name": "SelectionSliderModel", "state": {
-        "description": "门槛", "_options_labels": ["高", "低"]}}, "m2": {"model_name": "HTMLModel", "state": {
-            "value": "<b>留存率：</b> 12%"}}}}
+    (html / "book" / "english.html").write_text(
+        "<html><head></head><body>only ASCII</body></html>", encoding="utf-8"
+    )
+    state = {
+        "version_major": 2,
+        "state": {
+            "m1": {
+                "model_name": "SelectionSliderModel",
+                "state": {"description": "门槛", "_options_labels": ["高", "低"]},
+            },
+            "m2": {"model_name": "HTMLModel", "state": {"value": "<b>留存率：</b> 12%"}},
+        },
+    }
     (html / "_explorers" / "book" / "lesson").mkdir(parents=True)
     (html / "_explorers" / "book" / "lesson" / "m1.json").write_text(json.dumps(state), encoding="utf-8")
     (html / "_static" / "offline").mkdir(parents=True)
@@ -52,7 +60,9 @@ def test_page_subset_holds_exactly_the_page_characters_with_their_outlines(tmp_p
     src_glyph = source["glyf"][source.getBestCmap()[ord("社")]]
     out_glyph = subset["glyf"][subset.getBestCmap()[ord("社")]]
     assert out_glyph.numberOfContours == src_glyph.numberOfContours > 0
-    assert len(out_glyph.getCoordinates(subset["glyf"])[0]) == len(src_glyph.getCoordinates(source["glyf"])[0])
+    assert len(out_glyph.getCoordinates(subset["glyf"])[0]) == len(
+        src_glyph.getCoordinates(source["glyf"])[0]
+    )
     page = (html / "book" / "lesson.html").read_text(encoding="utf-8")
     assert page.count("@font-face") == 1
     assert f'url("../_static/{FONTS_DIR}/{out.name}")' in page and 'font-family:"Noto Sans SC"' in page
@@ -77,7 +87,9 @@ def test_rebuild_reuses_the_cache_replaces_the_face_and_drops_stale_files(tmp_pa
     second = subset_pages(html, SOURCE, tmp_path / "cache")["book/lesson.html"]
     assert second != first
     assert sorted(p.name for p in (html / "_static" / FONTS_DIR).iterdir()) == [second]
-    assert set(TTFont(html / "_static" / FONTS_DIR / second).getBestCmap()) == {ord(c) for c in EXPECTED | set("与内容")}
+    assert set(TTFont(html / "_static" / FONTS_DIR / second).getBestCmap()) == {
+        ord(c) for c in EXPECTED | set("与内容")
+    }
     assert page.read_text(encoding="utf-8").count("@font-face") == 1
 
 
@@ -98,8 +110,9 @@ def test_only_chinese_characters_and_punctuation_count():
 
 def _pages(html: Path, texts: dict[str, str]) -> None:
     for name, text in texts.items():
-        (html / "book" / f"{name}.html").write_text(f"<html><head></head><body>{text}</body></html>",
-                                                    encoding="utf-8")
+        (html / "book" / f"{name}.html").write_text(
+            f"<html><head></head><body>{text}</body></html>", encoding="utf-8"
+        )
 
 
 def test_several_missing_subsets_are_made_in_worker_processes_with_the_same_bytes(tmp_path):

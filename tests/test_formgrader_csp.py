@@ -25,7 +25,8 @@ INJECTED = [
     # a copy of a template script with a value that closes the string: not nbgrader's
     '<script type="text/javascript">\nvar assignment_id = "a";window.__pwned = 2;//";\n</script>',
     # tags a browser reads differently from a naive pattern: a src in another attribute, "/" for a space
-    '<script data-evil=" src=\'/user/t/formgrader/static/js/utils.js\'">\nvar base_url = "/user/t";\n</script>',
+    "<script data-evil=\" src='/user/t/formgrader/static/js/utils.js'\">"
+    '\nvar base_url = "/user/t";\n</script>',
     '<script/src="https://cdn.example/evil.js">\nvar base_url = "/user/t";\n</script>',
     '<script src="/user/t/formgrader/static/js/utils.js">window.__pwned = 3</script>',
 ]
@@ -40,12 +41,28 @@ def page():
     config = Config()
     config.HTMLExporter.template_name = "formgrade"
     config.HTMLExporter.extra_template_basedirs = [handlers.template_path]
-    answer = new_code_cell("show()", outputs=[new_output("display_data", data={
-        "text/html": "学习者的回答 LEARNER " + "".join(INJECTED), "text/plain": "x"})])
+    answer = new_code_cell(
+        "show()",
+        outputs=[
+            new_output(
+                "display_data",
+                data={"text/html": "学习者的回答 LEARNER " + "".join(INJECTED), "text/plain": "x"},
+            )
+        ],
+    )
     nb = new_notebook(cells=[new_markdown_cell("学习者的回答"), answer])
-    resources = {"assignment_id": "a", "notebook_id": "n", "submission_id": "7", "index": 0, "total": 1,
-                 "base_url": "/user/t", "student": "s", "last_name": None, "first_name": None,
-                 "notebook_path": "x/n.ipynb"}
+    resources = {
+        "assignment_id": "a",
+        "notebook_id": "n",
+        "submission_id": "7",
+        "index": 0,
+        "total": 1,
+        "base_url": "/user/t",
+        "student": "s",
+        "last_name": None,
+        "first_name": None,
+        "notebook_path": "x/n.ipynb",
+    }
     html, _ = HTMLExporter(config=config).from_notebook_node(nb, resources=resources)
     # the renderer keeps raw HTML (it only rewrites "<script/src" as "<script src"): the CSP must stop it
     assert all(markup in html for markup in INJECTED if "<script/" not in markup)
@@ -61,7 +78,7 @@ def test_only_nbgrader_s_own_scripts_get_the_nonce(page):
     # the 11 files formgrade_macros.html.j2 loads (6 libraries, 5 of nbgrader's), and its inline blocks
     assert sum('src="/user/t/formgrader/static/' in t for t in marked) == 11
     inline = [t for t in marked if "src=" not in t]
-    assert any("var submission_id = \"7\";" in t for t in inline)
+    assert any('var submission_id = "7";' in t for t in inline)
     assert any("function toggle_name(on)" in t for t in inline)
     # nothing the learner wrote
     assert not any("__pwned" in t or "evil" in t or "cdn.example" in t for t in marked)
@@ -93,8 +110,10 @@ def test_maths_come_from_the_course_never_from_a_cdn(page):
     assert not any("mathjax" in t.lower() and "/user/t/shequn/mathjax/" not in t for t in tags)
     ours = [t for t in tags if "/user/t/shequn/mathjax/" in t]
     # the configuration, then MathJax 3 with every TeX extension (it loads no script of its own)
-    assert ours == [f'<script nonce="{nonce}" src="/user/t/shequn/mathjax/formgrader-mathjax.js">',
-                    f'<script nonce="{nonce}" src="/user/t/shequn/mathjax/tex-chtml-full.js">']
+    assert ours == [
+        f'<script nonce="{nonce}" src="/user/t/shequn/mathjax/formgrader-mathjax.js">',
+        f'<script nonce="{nonce}" src="/user/t/shequn/mathjax/tex-chtml-full.js">',
+    ]
     assert "Hub: {Startup" not in html  # no stand-in: the configuration provides MathJax.Hub
 
 
@@ -110,6 +129,8 @@ def test_the_course_mathjax_is_found_and_configured_safely():
 
     folder = mathjax_dir()
     assert folder is not None and (folder / "tex-chtml-full.js").is_file()  # `make vendor`
-    config = (ROOT / "src" / "shequn" / "grading" / "static" / "formgrader-mathjax.js").read_text(encoding="utf-8")
+    config = (ROOT / "src" / "shequn" / "grading" / "static" / "formgrader-mathjax.js").read_text(
+        encoding="utf-8"
+    )
     # no links, classes or styles from a learner's TeX; no script loaded at run time
     assert '"[-]": ["html", "require", "autoload"]' in config and "enableMenu: false" in config

@@ -1,5 +1,7 @@
 """Lesson 3 model: the gas-station story (product economy vs user economy), and its widget."""
 
+from itertools import pairwise
+
 import numpy as np
 import pytest
 
@@ -15,8 +17,8 @@ NS = range(1, 31)
 def test_identical_stations_split_the_stream_profit_per_station_falls():
     per = [gs.gas_station_summary(n, "identical").per_business for n in NS]
     total = [gs.gas_station_summary(n, "identical").total for n in NS]
-    assert all(a > b for a, b in zip(per, per[1:]))
-    assert all(a > b for a, b in zip(total, total[1:]))
+    assert all(a > b for a, b in pairwise(per))
+    assert all(a > b for a, b in pairwise(total))
     assert per[-1] < 0  # saturation: with enough stations nobody makes money
 
 
@@ -34,8 +36,11 @@ def test_identical_closed_form_and_saturation_point():
 def test_complementary_total_closed_form():
     for n in (1, 2, 7, 20):
         rho = P.need_decay
-        expected = (P.margin * P.users * (1 + P.complementarity * P.need_share * (1 - rho ** (n - 1)) / (1 - rho))
-                    - n * P.fixed_cost - P.acquisition_cost)
+        expected = (
+            P.margin * P.users * (1 + P.complementarity * P.need_share * (1 - rho ** (n - 1)) / (1 - rho))
+            - n * P.fixed_cost
+            - P.acquisition_cost
+        )
         assert gs.gas_station_summary(n, "complementary").total == pytest.approx(expected)
 
 
@@ -67,17 +72,23 @@ def test_scope_is_finite_when_complementarity_is_low():
     totals = [s.total for s in low]
     assert max(totals) > totals[-1]  # so the total peaks
     high = [gs.gas_station_summary(n, "complementary", complementarity=0.8).total for n in NS]
-    assert all(x < y for x, y in zip(high, high[1:]))
+    assert all(x < y for x, y in pairwise(high))
 
 
 def test_traffic_and_complementarity_act_where_they_should():
     for n in (2, 8):
-        assert (gs.gas_station_summary(n, "identical", traffic=4000).total
-                > gs.gas_station_summary(n, "identical", traffic=1000).total)
-        assert (gs.gas_station_summary(n, "identical", complementarity=0.1).total
-                == gs.gas_station_summary(n, "identical", complementarity=0.8).total)
-        assert (gs.gas_station_summary(n, "complementary", complementarity=0.8).total
-                > gs.gas_station_summary(n, "complementary", complementarity=0.1).total)
+        assert (
+            gs.gas_station_summary(n, "identical", traffic=4000).total
+            > gs.gas_station_summary(n, "identical", traffic=1000).total
+        )
+        assert (
+            gs.gas_station_summary(n, "identical", complementarity=0.1).total
+            == gs.gas_station_summary(n, "identical", complementarity=0.8).total
+        )
+        assert (
+            gs.gas_station_summary(n, "complementary", complementarity=0.8).total
+            > gs.gas_station_summary(n, "complementary", complementarity=0.1).total
+        )
 
 
 @pytest.mark.parametrize(

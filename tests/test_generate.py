@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 
 from shequn.data import load_dataset
-from shequn.data.calibration import TARGETS, achieved, invitation_depths, typed_tables
+from shequn.data.calibration import TARGETS, achieved, typed_tables
+from shequn.data.calibration_measures import invitation_depths
 from shequn.data.design import GeneratorConfig, design
 from shequn.data.generate import GENERATOR_VERSION, generate, write_dataset
 from shequn.data.schema import TABLES
@@ -22,13 +23,16 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "datasets" / "group_chats"
 DATASHEET = ROOT / "datasets" / "README.md"
 SAMPLE_SEED, SAMPLE_GROUPS = 2026, 30
-SAMPLE_COMMAND = f"shequn data generate --seed {SAMPLE_SEED} --groups {SAMPLE_GROUPS} --out datasets/group_chats"
+SAMPLE_COMMAND = (
+    f"shequn data generate --seed {SAMPLE_SEED} --groups {SAMPLE_GROUPS} --out datasets/group_chats"
+)
 OTHER_SEEDS, OTHER_GROUPS = (1, 2), 150  # fixed in advance; large enough for the invitation statistics
 
 
 def _cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "shequn.cli", *args], capture_output=True, text=True,
-                          encoding="utf-8", cwd=cwd)
+    return subprocess.run(
+        [sys.executable, "-m", "shequn.cli", *args], capture_output=True, text=True, encoding="utf-8", cwd=cwd
+    )
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +45,7 @@ def datasheet() -> str:
     return DATASHEET.read_text(encoding="utf-8")
 
 
-# --------------------------------------------------------------------------- determinism and the shipped sample
+# ---------------------------------------------------------------------- determinism and the shipped sample
 
 
 def test_same_seed_gives_identical_tables_and_another_seed_does_not():
@@ -60,16 +64,23 @@ def test_generate_refuses_no_groups():
 
 
 def test_shipped_sample_is_a_fresh_generation(tmp_path):
-    written = write_dataset(generate(seed=SAMPLE_SEED, groups=SAMPLE_GROUPS), tmp_path / "group_chats",
-                            seed=SAMPLE_SEED, groups=SAMPLE_GROUPS)
+    written = write_dataset(
+        generate(seed=SAMPLE_SEED, groups=SAMPLE_GROUPS),
+        tmp_path / "group_chats",
+        seed=SAMPLE_SEED,
+        groups=SAMPLE_GROUPS,
+    )
     assert sorted(p.name for p in written) == sorted(p.name for p in SAMPLE.iterdir())
     for spec in TABLES.values():  # byte-identical CSVs
-        assert (tmp_path / "group_chats" / spec.file).read_bytes() == (SAMPLE / spec.file).read_bytes(), spec.file
+        assert (tmp_path / "group_chats" / spec.file).read_bytes() == (SAMPLE / spec.file).read_bytes(), (
+            spec.file
+        )
     # The provenance note differs only in the --out folder; the shipped one records the exact command.
     fresh = (tmp_path / "group_chats" / "README.txt").read_text(encoding="utf-8").splitlines()
     shipped = (SAMPLE / "README.txt").read_text(encoding="utf-8").splitlines()
-    assert [line for line in fresh if not line.startswith("command:")] == \
-        [line for line in shipped if not line.startswith("command:")]
+    assert [line for line in fresh if not line.startswith("command:")] == [
+        line for line in shipped if not line.startswith("command:")
+    ]
     assert f"command: {SAMPLE_COMMAND}" in shipped
     assert f"generator: shequn.data.generate version {GENERATOR_VERSION}" in shipped
     assert shipped[0].startswith("SYNTHETIC DATA / 合成数据")
@@ -81,7 +92,11 @@ def test_design_allocates_the_published_shares():
     assert Counter(p.threshold for p in plans) == {"free": 10, "paid": 5, "invite": 5}
     assert Counter(p.topology for p in plans) == {"mesh": 12, "star": 8}
     for lifetime_class in range(3):  # every lifetime class gets every threshold
-        assert {p.threshold for p in plans if p.lifetime_class == lifetime_class} == {"free", "paid", "invite"}
+        assert {p.threshold for p in plans if p.lifetime_class == lifetime_class} == {
+            "free",
+            "paid",
+            "invite",
+        }
     leaving = [p for p in plans if p.owner_leaves]
     assert all(p.lifetime_class == 2 for p in leaving)
     assert Counter(p.topology for p in leaving) == {"star": 1, "mesh": 1}
@@ -116,20 +131,63 @@ def test_achieved_is_the_same_for_generated_and_loaded_tables(sample):
 def _hand_tables() -> dict[str, pd.DataFrame]:
     """One group: founder f invites a, a invites b and c, b invites d; e joins freely and invites g."""
     day = lambda d: (pd.Timestamp("2026-01-05T10:00:00+08:00") + pd.Timedelta(days=d)).isoformat()  # noqa: E731
-    rows = [("f", "", 0, "founder", ""), ("a", "f", 1, "invite", ""), ("e", "", 1, "free", day(10)),
-            ("b", "a", 2, "invite", day(5)), ("c", "a", 9, "invite", ""), ("d", "b", 3, "invite", ""),
-            ("g", "e", 4, "invite", day(30))]
-    members = pd.DataFrame([{"member_id": m, "group_id": "g1", "nickname": m, "joined_at": day(j),
-                             "join_method": how, "invited_by": by, "left_at": left}
-                            for m, by, j, how, left in rows])
-    groups = pd.DataFrame([{"group_id": "g1", "name": "群", "created_at": day(0), "threshold": "invite",
-                            "fee_yuan": 0.0, "topology": "mesh", "owner_id": "f"}])
-    messages = pd.DataFrame([{"message_id": f"x{i}", "group_id": "g1", "sender_id": s, "sent_at": day(d),
-                              "type": kind, "length": 3, "reply_to": "", "mention_id": ""}
-                             for i, (s, d, kind) in enumerate([("f", 0, "text"), ("a", 2, "image"),
-                                                               ("a", 8, "text"), ("f", 40, "text")])])
+    rows = [
+        ("f", "", 0, "founder", ""),
+        ("a", "f", 1, "invite", ""),
+        ("e", "", 1, "free", day(10)),
+        ("b", "a", 2, "invite", day(5)),
+        ("c", "a", 9, "invite", ""),
+        ("d", "b", 3, "invite", ""),
+        ("g", "e", 4, "invite", day(30)),
+    ]
+    members = pd.DataFrame(
+        [
+            {
+                "member_id": m,
+                "group_id": "g1",
+                "nickname": m,
+                "joined_at": day(j),
+                "join_method": how,
+                "invited_by": by,
+                "left_at": left,
+            }
+            for m, by, j, how, left in rows
+        ]
+    )
+    groups = pd.DataFrame(
+        [
+            {
+                "group_id": "g1",
+                "name": "群",
+                "created_at": day(0),
+                "threshold": "invite",
+                "fee_yuan": 0.0,
+                "topology": "mesh",
+                "owner_id": "f",
+            }
+        ]
+    )
+    messages = pd.DataFrame(
+        [
+            {
+                "message_id": f"x{i}",
+                "group_id": "g1",
+                "sender_id": s,
+                "sent_at": day(d),
+                "type": kind,
+                "length": 3,
+                "reply_to": "",
+                "mention_id": "",
+            }
+            for i, (s, d, kind) in enumerate(
+                [("f", 0, "text"), ("a", 2, "image"), ("a", 8, "text"), ("f", 40, "text")]
+            )
+        ]
+    )
     red_packets = pd.DataFrame(columns=TABLES["red_packets"].column_names)
-    return typed_tables({"groups": groups, "members": members, "messages": messages, "red_packets": red_packets})
+    return typed_tables(
+        {"groups": groups, "members": members, "messages": messages, "red_packets": red_packets}
+    )
 
 
 def test_measures_on_hand_made_tables():
@@ -150,14 +208,14 @@ def test_measures_on_hand_made_tables():
 
 
 def _markdown_tables(text: str, header_start: str) -> list[tuple[str, list[list[str]]]]:
-    """(the nearest heading above, rows as cell lists) of every table whose header starts with ``header_start``."""
+    """(nearest heading above, rows as cell lists) of each table whose header starts with ``header_start``."""
     lines = text.splitlines()
     found = []
     for i, line in enumerate(lines):
         if line.startswith(header_start):
             heading = next((lines[j] for j in range(i - 1, -1, -1) if lines[j].startswith("#")), "")
             rows = []
-            for row in lines[i + 2:]:
+            for row in lines[i + 2 :]:
                 if not row.startswith("|"):
                     break
                 rows.append([cell.strip() for cell in row.strip().strip("|").split("|")])
@@ -182,7 +240,7 @@ def test_datasheet_column_tables_equal_the_schema(datasheet):
 
 
 def test_datasheet_calibration_table_matches_the_sample(datasheet, sample):
-    (_, rows), = _markdown_tables(datasheet, "| 指标 key |")
+    ((_, rows),) = _markdown_tables(datasheet, "| 指标 key |")
     printed = {r[0].strip("`"): r for r in rows}
     assert list(printed) == [t.key for t in TARGETS]
     recomputed = achieved(sample).set_index("key")["achieved"]
@@ -190,7 +248,7 @@ def test_datasheet_calibration_table_matches_the_sample(datasheet, sample):
         _, _, target_text, tolerance, value, met, _ = printed[target.key]
         assert target_text == target.target_text(), target.key
         assert float(tolerance) == target.tolerance, target.key
-        assert abs(float(value) - recomputed[target.key]) <= 0.5 * 10 ** -target.decimals + 1e-12, target.key
+        assert abs(float(value) - recomputed[target.key]) <= 0.5 * 10**-target.decimals + 1e-12, target.key
         assert target.met(float(value)) and met == "✓", target.key
 
 
@@ -216,7 +274,9 @@ def test_datasheet_csv_examples_load(datasheet, tmp_path):
 
 @pytest.mark.parametrize("groups", ["0", "-3"])
 def test_cli_generate_without_groups_fails_clearly_and_writes_nothing(tmp_path, groups):
-    proc = _cli("data", "generate", "--seed", "1", "--groups", groups, "--out", str(tmp_path / "out"), "--quiet")
+    proc = _cli(
+        "data", "generate", "--seed", "1", "--groups", groups, "--out", str(tmp_path / "out"), "--quiet"
+    )
     assert proc.returncode != 0
     assert "Traceback" not in proc.stderr
     assert "--groups" in proc.stderr and "≥ 1" in proc.stderr
@@ -265,7 +325,9 @@ QQ_EXPORT = """消息记录（此消息记录为文本格式，不支持重新�
 def test_cli_import_qq_writes_tables_that_load(tmp_path, encoding):
     export = tmp_path / "读书群.txt"
     export.write_bytes(QQ_EXPORT.encode(encoding))
-    proc = _cli("data", "import-qq", str(export), "--out", str(tmp_path / "qq"), "--group-id", "qq7", "--keep-names")
+    proc = _cli(
+        "data", "import-qq", str(export), "--out", str(tmp_path / "qq"), "--group-id", "qq7", "--keep-names"
+    )
     assert proc.returncode == 0, proc.stderr
     ds = load_dataset(tmp_path / "qq")
     assert ds.groups.loc[0, "name"] == "读书交流群" and ds.groups.loc[0, "threshold"] == "unknown"
@@ -284,16 +346,20 @@ def test_cli_import_qq_without_message_lines_fails_and_writes_nothing(tmp_path):
     proc = _cli("data", "import-qq", str(export), "--out", str(tmp_path / "qq"))
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
-    assert str(export) in proc.stderr and "没有找到任何消息行" in proc.stderr and "no message lines found" in proc.stderr
+    assert (
+        str(export) in proc.stderr
+        and "没有找到任何消息行" in proc.stderr
+        and "no message lines found" in proc.stderr
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
 
 
-# --------------------------------------------------------------------------- the generator's rules, checked on its output
+# ---------------------------------------------------------------------- the generator's rules, on its output
 
 
 @pytest.mark.parametrize("seed", [9, 10])
 def test_generated_tables_obey_the_generators_rules(seed):
-    """Rules the module docstring states, checked with pandas joins on the typed tables (not with the generator)."""
+    """Rules the module docstring states, checked by pandas joins on the typed tables (not the generator)."""
     t = typed_tables(generate(seed=seed, groups=40))
     groups, members, messages, packets = (t[name] for name in TABLES)
     by_sender = messages.merge(members, left_on="sender_id", right_on="member_id", suffixes=("", "_member"))
@@ -301,9 +367,11 @@ def test_generated_tables_obey_the_generators_rules(seed):
     # Nobody posts before joining or after leaving.
     assert (by_sender["sent_at"] >= by_sender["joined_at"]).all()
     assert (by_sender["left_at"].isna() | (by_sender["sent_at"] < by_sender["left_at"])).all()
-    # Replies go to an earlier message of someone else in the same group; a mention names the replied-to member.
-    replies = messages.dropna(subset=["reply_to"]).merge(messages, left_on="reply_to", right_on="message_id",
-                                                         suffixes=("", "_target"))
+    # Replies go to an earlier message of someone else in the same group; a mention names the replied-to
+    # member.
+    replies = messages.dropna(subset=["reply_to"]).merge(
+        messages, left_on="reply_to", right_on="message_id", suffixes=("", "_target")
+    )
     assert len(replies) == messages["reply_to"].notna().sum() > 0
     assert (replies["group_id"] == replies["group_id_target"]).all()
     assert (replies["sent_at_target"] <= replies["sent_at"]).all()
@@ -320,11 +388,14 @@ def test_generated_tables_obey_the_generators_rules(seed):
     assert ((1 <= packets["claimed"]) & (packets["claimed"] <= packets["shares"])).all()
     # The owner founded the group; only paid groups charge a fee.
     owners = groups.merge(members, left_on="owner_id", right_on="member_id", suffixes=("", "_member"))
-    assert (owners["join_method"] == "founder").all() and (owners["group_id"] == owners["group_id_member"]).all()
+    assert (owners["join_method"] == "founder").all() and (
+        owners["group_id"] == owners["group_id_member"]
+    ).all()
     assert ((groups["fee_yuan"] > 0) == (groups["threshold"] == "paid")).all()
     # An inviter is in the same group, joined no later (same clock hour at most) and had not left.
-    invited = members.dropna(subset=["invited_by"]).merge(members, left_on="invited_by", right_on="member_id",
-                                                          suffixes=("", "_inviter"))
+    invited = members.dropna(subset=["invited_by"]).merge(
+        members, left_on="invited_by", right_on="member_id", suffixes=("", "_inviter")
+    )
     assert len(invited) == members["invited_by"].notna().sum() > 0
     assert (invited["group_id"] == invited["group_id_inviter"]).all()
     assert (invited["joined_at_inviter"].dt.floor("h") <= invited["joined_at"]).all()

@@ -36,7 +36,8 @@ STUDENTS = {
     "correct_b": {"q1_answer": None, "q2_answer": None, "q3_answer": None, "q4_answer": ESSAY + "（第二份）"},
     "partial_b": {"q1_answer": HARD_CODED_Q1, "q2_answer": None},
 }
-# partial_b: q1 hard-coded (its hidden cases fail; public ones do not score: 0) + q2 correct (4) + q3 left empty (0) = 4
+# partial_b: q1 hard-coded (its hidden cases fail; public ones do not score: 0) + q2 correct (4)
+# + q3 left empty (0) = 4
 EXPECTED_TOTAL = {k: v[1] for k, v in THRESHOLD_STUDENTS.items()} | {"correct_b": 13.0, "partial_b": 4.0}
 LOOP = "def highest_price(applicants, min_members, prices):\n    return 50\n\nwhile True:\n    pass\n"
 
@@ -69,8 +70,9 @@ def _cell_scores(course: Path) -> dict[str, dict[str, tuple]]:
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         for sub in gb.assignment_submissions(NAME):
             nb = gb.find_submission_notebook(NAME, NAME, sub.student.id)
-            out[sub.student.id] = {g.name: (g.auto_score, g.manual_score, g.needs_manual_grade)
-                                   for g in nb.grades}
+            out[sub.student.id] = {
+                g.name: (g.auto_score, g.manual_score, g.needs_manual_grade) for g in nb.grades
+            }
     return out
 
 
@@ -101,8 +103,13 @@ def _copy(workspace: Path, name: str) -> Path:
 @pytest.fixture(scope="module")
 def parallel(workspace):
     course = _copy(workspace, "par")
-    proc = subprocess.run(_shequn("grade", NAME, "--course", str(course), "--workers", "2", "--quiet"),
-                          capture_output=True, text=True, env=_env(), timeout=300)
+    proc = subprocess.run(
+        _shequn("grade", NAME, "--course", str(course), "--workers", "2", "--quiet"),
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     return course, proc.stdout
 
@@ -132,9 +139,13 @@ def test_parallel_equals_sequential_nbgrader(workspace, parallel):
 def test_kill_9_then_rerun_finishes_only_the_rest(workspace, parallel):
     course = _copy(workspace, "kill")
     journal = course / "_grading" / "shequn-grade" / f"{NAME}.jsonl"
-    proc = subprocess.Popen(_shequn("grade", NAME, "--course", str(course), "--workers", "2", "--quiet"),
-                            env=_env(), start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        _shequn("grade", NAME, "--course", str(course), "--workers", "2", "--quiet"),
+        env=_env(),
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None:
         if journal.exists() and journal.read_text().count("\n") >= 1:
@@ -144,11 +155,16 @@ def test_kill_9_then_rerun_finishes_only_the_rest(workspace, parallel):
     proc.wait()
     first = _journal(course)
     assert 1 <= len(first) < len(STUDENTS), "kill must land after ≥1 and before all submissions"
-    rerun = subprocess.run(_shequn("grade", NAME, "--course", str(course), "--workers", "2", "--quiet"),
-                           capture_output=True, text=True, env=_env(), timeout=300)
+    rerun = subprocess.run(
+        _shequn("grade", NAME, "--course", str(course), "--workers", "2", "--quiet"),
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=300,
+    )
     assert rerun.returncode == 0, rerun.stderr
     final = _journal(course)
-    assert final[:len(first)] == first  # journaled ones were not regraded
+    assert final[: len(first)] == first  # journaled ones were not regraded
     # the killed run's cgroups and work folder were removed by the rerun (other graders may be
     # running on this machine: only the names of the killed grader's pid count)
     from helpers.leftovers import sandbox_leftovers
@@ -161,11 +177,16 @@ def test_kill_9_then_rerun_finishes_only_the_rest(workspace, parallel):
     # a changed submission is regraded on the next run, the others are not
     nb = course / "_grading" / "submitted" / "empty" / NAME / f"{NAME}.ipynb"
     shutil.copy(course / "_grading" / "submitted" / "correct" / NAME / f"{NAME}.ipynb", nb)
-    again = subprocess.run(_shequn("grade", NAME, "--course", str(course), "--quiet"),
-                           capture_output=True, text=True, env=_env(), timeout=300)
+    again = subprocess.run(
+        _shequn("grade", NAME, "--course", str(course), "--quiet"),
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=300,
+    )
     assert again.returncode == 0, again.stderr
     last = _journal(course)
-    assert [e["student"] for e in last[len(final):]] == ["empty"]
+    assert [e["student"] for e in last[len(final) :]] == ["empty"]
     assert last[-1]["score"] == pytest.approx(13.0)
 
 
@@ -173,9 +194,25 @@ def test_infinite_loop_is_timed_out_and_the_others_keep_their_scores(workspace, 
     course = make_course(ROOT, workspace / "loop", (NAME,))
     run_nbgrader(["generate_assignment", NAME, "--force"], cwd=course)
     _write_submissions(course, {"correct": STUDENTS["correct"], "looper": {"q1_answer": LOOP}})
-    proc = subprocess.run(_shequn("grade", NAME, "--course", str(course), "--workers", "2", "--quiet",
-                                  "--timeout", "20", "--cell-timeout", "120"),
-                          capture_output=True, text=True, env=_env(), timeout=300)
+    proc = subprocess.run(
+        _shequn(
+            "grade",
+            NAME,
+            "--course",
+            str(course),
+            "--workers",
+            "2",
+            "--quiet",
+            "--timeout",
+            "20",
+            "--cell-timeout",
+            "120",
+        ),
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "looper" in proc.stdout and "timed out" in proc.stdout
     entries = {e["student"]: e for e in _journal(course)}
@@ -191,9 +228,22 @@ def test_canvas_and_moodle_exports(workspace, parallel):
     course, _ = parallel
     out = workspace / "exports"
     for fmt in ("canvas", "moodle"):
-        proc = subprocess.run(_shequn("grade", "export", NAME, "--course", str(course), "--format", fmt,
-                                      "--out", str(out / f"{fmt}.csv")),
-                              capture_output=True, text=True, env=_env())
+        proc = subprocess.run(
+            _shequn(
+                "grade",
+                "export",
+                NAME,
+                "--course",
+                str(course),
+                "--format",
+                fmt,
+                "--out",
+                str(out / f"{fmt}.csv"),
+            ),
+            capture_output=True,
+            text=True,
+            env=_env(),
+        )
         assert proc.returncode == 0, proc.stderr
     with open(out / "canvas.csv", newline="", encoding="utf-8") as fh:
         rows = list(csv.reader(fh))
@@ -232,10 +282,25 @@ def formgrader(workspace, parallel):
     token, port = os.urandom(16).hex(), _free_port()
     log = open(workspace / "formgrader.log", "wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyter", "server", "--no-browser", "--allow-root",
-         "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-         f"--ServerApp.root_dir={course}", f"--IdentityProvider.token={token}"],
-        cwd=course, env=_env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "jupyter",
+            "server",
+            "--no-browser",
+            "--allow-root",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={port}",
+            "--ServerApp.port_retries=0",
+            f"--ServerApp.root_dir={course}",
+            f"--IdentityProvider.token={token}",
+        ],
+        cwd=course,
+        env=_env(),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     session = requests.Session()
     session.headers["Authorization"] = f"token {token}"
     base = f"http://127.0.0.1:{port}"
@@ -256,20 +321,27 @@ def test_formgrader_manual_grading_then_export(formgrader):
     # the grading page renders the learner's written answer
     page = session.get(f"{base}/formgrader/submissions/{sub['id']}/")
     assert page.ok and ESSAY[:10] in page.text
-    grades = {g["name"]: g for g in
-              session.get(f"{base}/formgrader/api/grades", params={"submission_id": sub["id"]}).json()}
+    grades = {
+        g["name"]: g
+        for g in session.get(f"{base}/formgrader/api/grades", params={"submission_id": sub["id"]}).json()
+    }
     essay = grades["q4_answer"]
     assert essay["needs_manual_grade"] and essay["auto_score"] is None
     manual = min(2.0, essay["max_score"])
     put = session.put(f"{base}/formgrader/api/grade/{essay['id']}", json={"manual_score": manual})
     assert put.ok and put.json()["manual_score"] == manual and not put.json()["needs_manual_grade"]
-    comments = {c["name"]: c for c in
-                session.get(f"{base}/formgrader/api/comments", params={"submission_id": sub["id"]}).json()}
+    comments = {
+        c["name"]: c
+        for c in session.get(f"{base}/formgrader/api/comments", params={"submission_id": sub["id"]}).json()
+    }
     remark = "论证清楚；再补一个数据支持的反例会更好。"
-    assert session.put(f"{base}/formgrader/api/comment/{comments['q4_answer']['id']}",
-                       json={"manual_comment": remark}).ok
-    after = {s["student"]: s for s in
-             session.get(f"{base}/formgrader/api/submitted_notebooks/{NAME}/{NAME}").json()}
+    assert session.put(
+        f"{base}/formgrader/api/comment/{comments['q4_answer']['id']}", json={"manual_comment": remark}
+    ).ok
+    after = {
+        s["student"]: s
+        for s in session.get(f"{base}/formgrader/api/submitted_notebooks/{NAME}/{NAME}").json()
+    }
     assert after["correct"]["score"] == pytest.approx(13.0 + manual)
     assert not after["correct"]["needs_manual_grade"]
     # feedback generated from formgrader carries the manual score and the comment
@@ -295,8 +367,12 @@ def test_export_of_a_course_shequn_grade_never_touched(tmp_path):
     course = make_course(ROOT, tmp_path / "plain", (NAME,))
     run_nbgrader(["generate_assignment", NAME, "--force"], cwd=course)
     out = tmp_path / "canvas.csv"
-    proc = subprocess.run(_shequn("grade", "export", NAME, "--course", str(course), "--format", "canvas",
-                                  "--out", str(out)), capture_output=True, text=True, env=_env())
+    proc = subprocess.run(
+        _shequn("grade", "export", NAME, "--course", str(course), "--format", "canvas", "--out", str(out)),
+        capture_output=True,
+        text=True,
+        env=_env(),
+    )
     assert proc.returncode == 0, proc.stderr
     rows = list(csv.reader(out.open(encoding="utf-8")))
     assert rows[1][0].strip() == "Points Possible" and float(rows[1][5]) == 18 and len(rows) == 2

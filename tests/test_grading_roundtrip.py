@@ -20,8 +20,8 @@ import pytest
 
 from helpers.course import fill_answers, make_course, solution_code
 from helpers.students import HARD_CODED_LURKERS, MANUAL, SCENARIOS, plain_nbgrader_config
-from shequn.grading.release import find_leaks, run_nbgrader, secret_lines
 from shequn.grading.feedback import PLACEHOLDER
+from shequn.grading.release import find_leaks, run_nbgrader, secret_lines
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = [pytest.mark.integration, pytest.mark.root]
@@ -95,7 +95,12 @@ def test_autograded_scores_are_exact(graded):
             assert 0 < score < scores["correct"][0]
             # the seed-independent part by hand: q1 swallows errors (its 2 hidden cases fail; the
             # public ones pass but do not score), q2, q3 and q5 are the correct solutions
-            assert (cells["q1_tests"], cells["q2_tests"], cells["q3_tests"], cells["q5_tests"]) == (0.0, 3.0, 4.0, 4.0)
+            assert (cells["q1_tests"], cells["q2_tests"], cells["q3_tests"], cells["q5_tests"]) == (
+                0.0,
+                3.0,
+                4.0,
+                4.0,
+            )
         assert score == pytest.approx(expected, abs=1e-3), (student, scores[student])
         # a written answer waits for the instructor; an untouched one is scored 0 automatically
         assert needs_manual == (MANUAL[name] in answers), student
@@ -103,7 +108,9 @@ def test_autograded_scores_are_exact(graded):
 
 def test_hard_coding_the_visible_answers_loses_the_hidden_points(graded):
     name, course, _ = graded
-    if "hardcoded" not in SCENARIOS[name]:  # the capstone: a plan meeting only self-set goals loses the points
+    if (
+        "hardcoded" not in SCENARIOS[name]
+    ):  # the capstone: a plan meeting only self-set goals loses the points
         solution = (course / "solutions" / name / f"{name}.ipynb").read_text(encoding="utf-8")
         assert "BEGIN HIDDEN TESTS" in solution
         scores = _scores(course, name)
@@ -128,7 +135,7 @@ def test_feedback_says_what_failed_and_leaks_nothing(graded):
     assert PLACEHOLDER in partial and "BEGIN HIDDEN TESTS" not in partial
     # a Content-Security-Policy that lets no script run, before any script tag of the page
     csp = partial.find('http-equiv="Content-Security-Policy"')
-    assert csp > 0 and "script-src 'none'" in partial[csp - 300:csp]
+    assert csp > 0 and "script-src 'none'" in partial[csp - 300 : csp]
     assert partial.find("<script") == -1 or csp < partial.find("<script")
     # the autograded notebook does contain the hidden tests: the feedback filter is what protects learners
     autograded = course / "_grading" / "autograded" / learner / name / f"{name}.ipynb"
@@ -139,7 +146,8 @@ def test_student_versions_in_the_repo_are_up_to_date_and_clean(graded):
     name, course, _ = graded
     generated = nbformat.read(course / "assignments" / name / f"{name}.ipynb", as_version=4)
     stored = nbformat.read(ROOT / "assignments" / name / f"{name}.ipynb", as_version=4)
-    assert [(c.cell_type, c.source, c.metadata) for c in stored.cells] == \
-        [(c.cell_type, c.source, c.metadata) for c in generated.cells], "run `make assignments`"
+    assert [(c.cell_type, c.source, c.metadata) for c in stored.cells] == [
+        (c.cell_type, c.source, c.metadata) for c in generated.cells
+    ], "run `make assignments`"
     secrets = secret_lines(ROOT / "solutions" / name / f"{name}.ipynb")
     assert find_leaks([p for p in (ROOT / "assignments").rglob("*") if p.is_file()], secrets) == []

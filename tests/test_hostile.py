@@ -29,8 +29,18 @@ import nbformat
 import pytest
 
 from helpers.course import make_course, solution_code
-from helpers.hostile import (SolutionServer, export_canvas, grade_essays, gradebook_scores, sandbox_files,
-                             sandbox_processes, sha256, shequn_grade, submit, sysv_objects)
+from helpers.hostile import (
+    SolutionServer,
+    export_canvas,
+    grade_essays,
+    gradebook_scores,
+    sandbox_files,
+    sandbox_processes,
+    sha256,
+    shequn_grade,
+    submit,
+    sysv_objects,
+)
 from helpers.students import ANALYSIS_STUDENTS, THRESHOLD_STUDENTS
 from shequn.grading.cgroup import stale_cgroups
 from shequn.grading.release import run_nbgrader
@@ -42,7 +52,7 @@ import make_corpus as corpus  # noqa: E402
 
 pytestmark = [pytest.mark.integration, pytest.mark.root]
 NAME, ANALYSIS = corpus.ASSIGNMENT, corpus.ANALYSIS
-CELL_TIMEOUT = 12   # per cell and per call of a learner function; the honest cells need ~2 s
+CELL_TIMEOUT = 12  # per cell and per call of a learner function; the honest cells need ~2 s
 ANALYSIS_CELL_TIMEOUT = 90  # no hanging kinds there; its honest cells (data, plots) are slower
 NOTEBOOK_TIMEOUT = 300
 HONEST = {s: THRESHOLD_STUDENTS[s] for s in ("correct", "partial", "empty", "hardcoded")}
@@ -69,8 +79,12 @@ def _hardcoded_lurkers() -> dict:
 @pytest.fixture(scope="module")
 def world():
     """What exists outside any course before grading (compared at the end)."""
-    return {"sysv": sysv_objects(), "procs": sandbox_processes(), "files": sandbox_files(),
-            "cgroups": {str(p) for p in stale_cgroups()}}
+    return {
+        "sysv": sysv_objects(),
+        "procs": sandbox_processes(),
+        "files": sandbox_files(),
+        "cgroups": {str(p) for p in stale_cgroups()},
+    }
 
 
 @pytest.fixture(scope="module")
@@ -85,17 +99,31 @@ def batch(tmp_path_factory, world):
     try:
         expects = corpus.build(course, port=server.port, partial_answers=HONEST["partial"][0])
         submit(course, NAME, HONEST, corpus.TIMESTAMP)
-        protected = {p: sha256(p) for p in [canary, course / "nbgrader_config.py",
-                                            *(course / "solutions").rglob("*.ipynb"),
-                                            *(course / "_grading" / "submitted").rglob("*.ipynb")]}
+        protected = {
+            p: sha256(p)
+            for p in [
+                canary,
+                course / "nbgrader_config.py",
+                *(course / "solutions").rglob("*.ipynb"),
+                *(course / "_grading" / "submitted").rglob("*.ipynb"),
+            ]
+        }
         run = shequn_grade(course, NAME, CELL_TIMEOUT, NOTEBOOK_TIMEOUT)
     finally:
         server.close()
     book = gradebook_scores(course, NAME)
     grade_essays(course, NAME)
     exported, export_out = export_canvas(course, NAME, base / "export.csv")
-    return {"course": course, "expects": expects, "protected": protected, "server": server, "book": book,
-            "exported": exported, "export_out": export_out, **run}
+    return {
+        "course": course,
+        "expects": expects,
+        "protected": protected,
+        "server": server,
+        "book": book,
+        "exported": exported,
+        "export_out": export_out,
+        **run,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -184,7 +212,9 @@ def test_hostile_outcome(batch, student):
 @pytest.mark.parametrize("student", ANALYSIS_KINDS + sorted(HONEST_ANALYSIS))
 def test_metrics_delegation_earns_nothing(analysis, student):
     assert analysis["rc"] == 0, analysis["summary"][-3000:]
-    expect = analysis["expects"].get(student) or corpus.Expect("honest", "", "", score=HONEST_ANALYSIS[student][1])
+    expect = analysis["expects"].get(student) or corpus.Expect(
+        "honest", "", "", score=HONEST_ANALYSIS[student][1]
+    )
     _check_outcome(analysis, student, expect)
     if student in ANALYSIS_KINDS:  # it did call the package and was refused by the sandbox
         assert "FOUND" not in _outputs(_autograded(analysis["course"], student, ANALYSIS))
@@ -231,8 +261,8 @@ def test_searching_attacks_found_nothing_and_nothing_leaked(batch):
         path = _autograded(batch["course"], student)
         if path.exists():
             text = _outputs(path)
-            assert "FOUND" not in text, (student, text[text.find("FOUND") - 200:text.find("FOUND") + 300])
-            assert "LEAK" not in text, (student, text[text.find("LEAK") - 200:text.find("LEAK") + 300])
+            assert "FOUND" not in text, (student, text[text.find("FOUND") - 200 : text.find("FOUND") + 300])
+            assert "LEAK" not in text, (student, text[text.find("LEAK") - 200 : text.find("LEAK") + 300])
     assert batch["server"].connections == 0, "a kernel reached the host's loopback"
     assert not [n for n in os.listdir("/tmp") if n.startswith("shequn-hostile-pwned")]
 
@@ -242,7 +272,9 @@ def test_autograded_notebooks_hold_no_learner_script(batch):
     for path in sorted((batch["course"] / "_grading" / "autograded").rglob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
         for i, cell in enumerate(nb.cells):
-            texts = {"markdown": [_without_code_blocks(cell.source)], "raw": [cell.source]}.get(cell.cell_type, [])
+            texts = {"markdown": [_without_code_blocks(cell.source)], "raw": [cell.source]}.get(
+                cell.cell_type, []
+            )
             for out in cell.get("outputs", []):
                 data = {k: v if isinstance(v, str) else "".join(v) for k, v in out.get("data", {}).items()}
                 assert "application/javascript" not in data, (path, i)
@@ -257,10 +289,19 @@ def test_autograded_notebooks_hold_no_learner_script(batch):
 def test_no_raw_control_character_in_summary_logs_or_journal(batch):
     logs = sorted((batch["course"] / "_grading" / "shequn-grade").rglob("*.log"))
     assert logs, "no per-submission logs"
-    texts = {"summary": batch["summary"],
-             "journal": (batch["course"] / "_grading" / "shequn-grade" / f"{NAME}.jsonl").read_text(encoding="utf-8"),
-             **{str(p): p.read_text(encoding="utf-8", errors="surrogateescape") for p in logs}}
-    bad = [(name, line[:200]) for name, text in texts.items() for line in text.splitlines() if CONTROL.search(line)]
+    texts = {
+        "summary": batch["summary"],
+        "journal": (batch["course"] / "_grading" / "shequn-grade" / f"{NAME}.jsonl").read_text(
+            encoding="utf-8"
+        ),
+        **{str(p): p.read_text(encoding="utf-8", errors="surrogateescape") for p in logs},
+    }
+    bad = [
+        (name, line[:200])
+        for name, text in texts.items()
+        for line in text.splitlines()
+        if CONTROL.search(line)
+    ]
     assert bad == []
     assert "h49_control_chars" not in batch["summary"] or "✓ correct: 13/13" not in batch["summary"]
 

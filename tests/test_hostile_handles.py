@@ -15,6 +15,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent / "hostile"))
 
 import attacks_handles as A  # noqa: E402
+
 from helpers.local_channel import local_channel  # noqa: E402
 from shequn.grading.channel import AnswerRefused, ChannelViolation  # noqa: E402
 from shequn.grading.handles import Handle, Unfaithful  # noqa: E402
@@ -34,14 +35,17 @@ def _run(channel, ns, source, points=1.0):
     return run_test_cell(source, ns, channel, set(ns) - {"__name__"}, points, "t", _run_code)
 
 
-@pytest.mark.parametrize("forged", [
-    {"t": "handle", "id": -1, "kind": "object", "type": "x"},
-    {"t": "handle", "id": "0", "kind": "object", "type": "x"},
-    {"t": "handle", "id": 10**9, "kind": "object", "type": "x"},
-    {"t": "handle", "id": 0, "kind": "grader", "type": "x"},
-    {"t": "handle", "id": 0, "kind": "object", "type": "x" * 500},
-    {"t": "handle", "id": 0, "kind": "object", "type": "x", "mro": ["a"] * 50},
-])
+@pytest.mark.parametrize(
+    "forged",
+    [
+        {"t": "handle", "id": -1, "kind": "object", "type": "x"},
+        {"t": "handle", "id": "0", "kind": "object", "type": "x"},
+        {"t": "handle", "id": 10**9, "kind": "object", "type": "x"},
+        {"t": "handle", "id": 0, "kind": "grader", "type": "x"},
+        {"t": "handle", "id": 0, "kind": "object", "type": "x" * 500},
+        {"t": "handle", "id": 0, "kind": "object", "type": "x", "mro": ["a"] * 50},
+    ],
+)
 def test_forged_handles_are_violations(tmp_path, forged):
     channel, _ = _kernel(tmp_path, "")
     with pytest.raises(ChannelViolation):
@@ -93,7 +97,9 @@ def test_endless_recursive_and_huge_answers_are_refused_with_a_reason(tmp_path, 
     with pytest.raises(AnswerRefused, match="MB"):
         ns["huge"]()
     out = _run(channel, ns, "assert len(loop()) == 2")
-    assert out.status == "error"  # the test fails on a refused answer, as a RecursionError fails it in nbgrader
+    assert (
+        out.status == "error"
+    )  # the test fails on a refused answer, as a RecursionError fails it in nbgrader
 
 
 def test_escapes_in_messages_and_prints_are_stripped(tmp_path):
@@ -103,9 +109,13 @@ def test_escapes_in_messages_and_prints_are_stripped(tmp_path):
     assert "\x1b" not in str(info.value) and "\x07" not in str(info.value)
     assert "<script>" in str(info.value)  # text, kept as text: outputs are never rendered as HTML
     # printed text reaches a test that captures it, without control characters ...
-    out = _run(channel, ns, "import contextlib, io\nbuf = io.StringIO()\nwith contextlib.redirect_stdout(buf):\n"
-                            "    chatter()\nassert '\\x1b' not in buf.getvalue() and 'red' in buf.getvalue()\n"
-                            "print('done')")
+    out = _run(
+        channel,
+        ns,
+        "import contextlib, io\nbuf = io.StringIO()\nwith contextlib.redirect_stdout(buf):\n"
+        "    chatter()\nassert '\\x1b' not in buf.getvalue() and 'red' in buf.getvalue()\n"
+        "print('done')",
+    )
     assert out.status == 1.0, out
     # ... but never the cell's outputs (feedback): it could carry hidden inputs
     out = _run(channel, ns, "chatter()\nprint('done')")
@@ -116,14 +126,21 @@ def test_escapes_in_messages_and_prints_are_stripped(tmp_path):
 def test_a_mock_never_sends_test_code_to_the_kernel(tmp_path):
     channel, ns = _kernel(tmp_path, A.HELPER)
     secret = "HIDDEN_EXPECTED_4711"
-    out = _run(channel, ns, f"from unittest import mock\nfetch = mock.Mock(side_effect=lambda: '{secret}')\n"
-                            "assert total() == 0")
+    out = _run(
+        channel,
+        ns,
+        f"from unittest import mock\nfetch = mock.Mock(side_effect=lambda: '{secret}')\nassert total() == 0",
+    )
     assert out.status == "unfaithful" and "fetch" in out.problem["construct"]
     sent = b"".join(p.read_bytes() for p in (tmp_path / "in").rglob("*") if p.is_file())
     assert secret.encode() not in sent and b"lambda" not in sent
     # a data mock crosses as its return value only, and its calls come back to the Mock
-    out = _run(channel, ns, "from unittest import mock\nfetch = mock.Mock(return_value=[5, 6])\n"
-                            "assert total() == 11\nfetch.assert_called_once_with()")
+    out = _run(
+        channel,
+        ns,
+        "from unittest import mock\nfetch = mock.Mock(return_value=[5, 6])\n"
+        "assert total() == 11\nfetch.assert_called_once_with()",
+    )
     assert out.status == 1.0, out
 
 
@@ -139,12 +156,19 @@ def test_nbgrader_scoring_rule(tmp_path):
     assert _run(channel, ns, "assert f() == 3", 3).status == "error"
     assert _run(channel, ns, "5.0", 3).status == "instructor error"
     bad = _run(channel, ns, "assert f( ==", 3)
-    assert bad.status == "instructor error" and "t" in bad.problem["reason"] and "instructor" in bad.problem["reason"]
+    assert (
+        bad.status == "instructor error"
+        and "t" in bad.problem["reason"]
+        and "instructor" in bad.problem["reason"]
+    )
 
 
 def test_learner_objects_go_back_into_learner_functions_by_number(tmp_path):
-    channel, ns = _kernel(tmp_path, "class P:\n    def __init__(self, x):\n        self.x = x\n\n"
-                                    "def gap(a, b):\n    return abs(a.x - b.x)\n")
+    channel, ns = _kernel(
+        tmp_path,
+        "class P:\n    def __init__(self, x):\n        self.x = x\n\n"
+        "def gap(a, b):\n    return abs(a.x - b.x)\n",
+    )
     out = _run(channel, ns, "a, b = P(1), P(4)\nassert gap(a, b) == 3\nassert {'k': gap(b, a)} == {'k': 3}")
     assert out.status == 1.0, out
     assert repr(ns["P"]) == "<learner class>"  # never the learner's own text
@@ -154,10 +178,13 @@ def test_series_frames_and_arrays_cross_as_data(tmp_path):
     import numpy as np
     import pandas as pd
 
-    channel, ns = _kernel(tmp_path, "import pandas as pd, numpy as np\n"
-                                    "def s():\n    return pd.Series([1.5, 2.5], index=['a', 'b'], name='x')\n"
-                                    "def f():\n    return pd.DataFrame({'k': [1, 2]})\n"
-                                    "def a():\n    return np.arange(3)\n")
+    channel, ns = _kernel(
+        tmp_path,
+        "import pandas as pd, numpy as np\n"
+        "def s():\n    return pd.Series([1.5, 2.5], index=['a', 'b'], name='x')\n"
+        "def f():\n    return pd.DataFrame({'k': [1, 2]})\n"
+        "def a():\n    return np.arange(3)\n",
+    )
     pd.testing.assert_series_equal(ns["s"](), pd.Series([1.5, 2.5], index=["a", "b"], name="x"))
     pd.testing.assert_frame_equal(ns["f"](), pd.DataFrame({"k": [1, 2]}))
     np.testing.assert_array_equal(ns["a"](), np.arange(3))

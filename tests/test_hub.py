@@ -24,8 +24,19 @@ import nbformat
 import pytest
 
 from helpers.course import fill_answers
-from helpers.hub import (HUBCTL, PROBE, RUNUSER, SYSTEM_PYTHON, Hub, as_user, free_ports, hubctl, ok_json, remove_hub,
-                         server_env)
+from helpers.hub import (
+    HUBCTL,
+    PROBE,
+    RUNUSER,
+    SYSTEM_PYTHON,
+    Hub,
+    as_user,
+    free_ports,
+    hubctl,
+    ok_json,
+    remove_hub,
+    server_env,
+)
 from helpers.serving import wait_until_serving
 from helpers.students import THRESHOLD_STUDENTS
 from shequn.grading.release import ASSIGNMENTS
@@ -34,9 +45,14 @@ ROOT = Path(__file__).resolve().parents[1]
 
 requests = pytest.importorskip("requests")
 
-pytestmark = [pytest.mark.hub, pytest.mark.root, pytest.mark.integration,
-              pytest.mark.skipif(os.geteuid() != 0, reason="creates Unix users and runs JupyterHub as "
-                                                          "root (CI runs as root)")]
+pytestmark = [
+    pytest.mark.hub,
+    pytest.mark.root,
+    pytest.mark.integration,
+    pytest.mark.skipif(
+        os.geteuid() != 0, reason="creates Unix users and runs JupyterHub as root (CI runs as root)"
+    ),
+]
 NAME = "threshold_design"
 
 
@@ -49,19 +65,33 @@ def hub(tmp_path_factory):
     log_path = tmp_path_factory.mktemp("hub") / "jupyterhub.log"
     proc = None
     try:
-        hubctl(prefix, "install", "--name", tag, "--course-id", tag, "--port", str(port),
-               "--source", str(ROOT))
+        hubctl(
+            prefix, "install", "--name", tag, "--course-id", tag, "--port", str(port), "--source", str(ROOT)
+        )
         hubctl(prefix, "add-user", "--instructor", teacher)
         password = secrets.token_urlsafe(12)
         hubctl(prefix, "add-user", alice, bob, f"--password={password}")  # a token may start with "-"
         log = open(log_path, "wb")
-        proc = subprocess.Popen([SYSTEM_PYTHON, str(HUBCTL), "--prefix", str(prefix), "start"],
-                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            [SYSTEM_PYTHON, str(HUBCTL), "--prefix", str(prefix), "start"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         url = f"http://127.0.0.1:{port}"
         wait_until_serving(f"{url}/hub/api/", proc, log_path)
         h = Hub(url, (prefix / "state" / "service-token").read_text().strip())
-        yield {"hub": h, "prefix": prefix, "tag": tag, "teacher": teacher, "alice": alice, "bob": bob,
-               "password": password, "log": log_path, "sessions": {}}
+        yield {
+            "hub": h,
+            "prefix": prefix,
+            "tag": tag,
+            "teacher": teacher,
+            "alice": alice,
+            "bob": bob,
+            "password": password,
+            "log": log_path,
+            "sessions": {},
+        }
     finally:
         remove_hub(prefix, tag, (teacher, alice, bob), proc)
 
@@ -70,14 +100,24 @@ def test_pam_login_and_course_groups(hub):
     h: Hub = hub["hub"]
     s = requests.Session()
     s.get(f"{h.url}/hub/login", timeout=30)
-    bad = s.post(f"{h.url}/hub/login", data={"username": hub["alice"], "password": "wrong",
-                                             "_xsrf": s.cookies.get("_xsrf")}, allow_redirects=False)
+    bad = s.post(
+        f"{h.url}/hub/login",
+        data={"username": hub["alice"], "password": "wrong", "_xsrf": s.cookies.get("_xsrf")},
+        allow_redirects=False,
+    )
     assert bad.status_code == 403
-    good = s.post(f"{h.url}/hub/login", data={"username": hub["alice"], "password": hub["password"],
-                                              "_xsrf": s.cookies.get("_xsrf")}, allow_redirects=False)
+    good = s.post(
+        f"{h.url}/hub/login",
+        data={"username": hub["alice"], "password": hub["password"], "_xsrf": s.cookies.get("_xsrf")},
+        allow_redirects=False,
+    )
     assert good.status_code == 302, good.text[:300]
-    assert s.get(f"{h.url}/hub/api/user", timeout=30, headers={"X-XSRFToken": s.cookies.get("_xsrf")}).json()[
-        "name"] == hub["alice"]
+    assert (
+        s.get(f"{h.url}/hub/api/user", timeout=30, headers={"X-XSRFToken": s.cookies.get("_xsrf")}).json()[
+            "name"
+        ]
+        == hub["alice"]
+    )
     hub["browser_session"] = s
     names = {u["name"] for u in h.api("GET", "/users")}
     # users appear in the hub as they log in or are used; none but the course's are allowed
@@ -92,8 +132,9 @@ def test_servers_run_as_the_users_with_the_course_installed(hub):
         # the lesson notebooks were put in the learner's home, and the server runs as the user
         r = ok_json(s.get(f"{s.user_url}/api/contents/shequn/book/01_connectors"))
         assert any(c["name"].endswith(".ipynb") for c in r["content"])
-        pids = subprocess.run(["pgrep", "-u", user, "-f", "jupyterhub-singleuser"],
-                              capture_output=True, text=True).stdout.split()
+        pids = subprocess.run(
+            ["pgrep", "-u", user, "-f", "jupyterhub-singleuser"], capture_output=True, text=True
+        ).stdout.split()
         assert pids, f"no jupyterhub-singleuser process owned by {user}"
     # formgrader only in the instructor's server
     teacher = hub["sessions"][hub["teacher"]]
@@ -111,17 +152,44 @@ def test_a_lesson_runs_for_a_learner_with_the_hub_environment(hub):
     assert font.endswith(".ttf") and as_user(alice, PROBE % json.dumps([font]))[font] == "readable"
     home = Path(f"/home/{alice}")
     proc = subprocess.run(
-        [RUNUSER, "-u", alice, "--", str(hub["prefix"] / "venv" / "bin" / "jupyter"), "nbconvert",
-         "--to", "notebook", "--execute", "--ExecutePreprocessor.timeout=300",
-         "--output-dir", str(home / ".cache" / "lesson-check"), "connectors.ipynb"],
-        cwd=home / "shequn" / "book" / "01_connectors", env=env, capture_output=True, text=True, timeout=600)
+        [
+            RUNUSER,
+            "-u",
+            alice,
+            "--",
+            str(hub["prefix"] / "venv" / "bin" / "jupyter"),
+            "nbconvert",
+            "--to",
+            "notebook",
+            "--execute",
+            "--ExecutePreprocessor.timeout=300",
+            "--output-dir",
+            str(home / ".cache" / "lesson-check"),
+            "connectors.ipynb",
+        ],
+        cwd=home / "shequn" / "book" / "01_connectors",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = nbformat.read(home / ".cache" / "lesson-check" / "connectors.ipynb", as_version=4)
-    images = [o for c in out.cells if c.cell_type == "code" for o in c.get("outputs", [])
-              if "image/png" in o.get("data", {})]
+    images = [
+        o
+        for c in out.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+        if "image/png" in o.get("data", {})
+    ]
     assert images, "the lesson's plots were drawn"
-    assert not [o for c in out.cells if c.cell_type == "code" for o in c.get("outputs", [])
-                if o.get("output_type") == "error" or o.get("name") == "stderr"]
+    assert not [
+        o
+        for c in out.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+        if o.get("output_type") == "error" or o.get("name") == "stderr"
+    ]
 
 
 def test_instructor_releases_and_learners_submit(hub):
@@ -135,15 +203,21 @@ def test_instructor_releases_and_learners_submit(hub):
         s = hub["sessions"][user]
         listed = ok_json(s.get(f"{s.user_url}/assignments", params={"course_id": hub["tag"]}))
         assert any(a["assignment_id"] == NAME and a["status"] == "released" for a in listed["value"])
-        ok_json(s.post(f"{s.user_url}/assignments/fetch",
-                       data={"course_id": hub["tag"], "assignment_id": NAME}))
+        ok_json(
+            s.post(f"{s.user_url}/assignments/fetch", data={"course_id": hub["tag"], "assignment_id": NAME})
+        )
         path = f"{NAME}/{NAME}.ipynb"
         model = ok_json(s.get(f"{s.user_url}/api/contents/{path}"))
         nb = fill_answers(nbformat.from_dict(model["content"]), source, ans)
-        ok_json(s.put(f"{s.user_url}/api/contents/{path}",
-                      json={"type": "notebook", "format": "json", "content": nb}))
-        ok_json(s.post(f"{s.user_url}/assignments/submit",
-                       data={"course_id": hub["tag"], "assignment_id": NAME}))
+        ok_json(
+            s.put(
+                f"{s.user_url}/api/contents/{path}",
+                json={"type": "notebook", "format": "json", "content": nb},
+            )
+        )
+        ok_json(
+            s.post(f"{s.user_url}/assignments/submit", data={"course_id": hub["tag"], "assignment_id": NAME})
+        )
     # submissions in the exchange are private to the submitter and the instructor's group
     inbound = hub["prefix"] / "exchange" / hub["tag"] / "inbound"
     subs = sorted(inbound.iterdir())
@@ -159,17 +233,37 @@ def test_instructor_collects_grades_with_shequn_grade_and_returns_feedback(hub):
     teacher = hub["sessions"][teacher_name]
     base = f"{teacher.user_url}/formgrader/api"
     ok_json(teacher.post(f"{base}/assignment/{NAME}/collect"))
-    proc = subprocess.run([RUNUSER, "-u", teacher_name, "--", "sudo", "-n",
-                           str(hub["prefix"] / "bin" / "shequn-grade"), NAME, "--workers", "2", "--quiet"],
-                          capture_output=True, text=True, timeout=600, cwd="/")
+    proc = subprocess.run(
+        [
+            RUNUSER,
+            "-u",
+            teacher_name,
+            "--",
+            "sudo",
+            "-n",
+            str(hub["prefix"] / "bin" / "shequn-grade"),
+            NAME,
+            "--workers",
+            "2",
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd="/",
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "needs manual grading" in proc.stdout
     # the gradebook stays the instructor's (formgrader, running as them, must write it)
     course = Path(f"/home/{teacher_name}/shequn-course")
     assert (course / "gradebook.db").stat().st_uid == __import__("pwd").getpwnam(teacher_name).pw_uid
     subs = {s["student"]: s for s in ok_json(teacher.get(f"{base}/submissions/{NAME}"))}
-    journal = {e["student"]: e["score"] for e in map(json.loads, (
-        course / "_grading" / "shequn-grade" / f"{NAME}.jsonl").read_text().splitlines())}
+    journal = {
+        e["student"]: e["score"]
+        for e in map(
+            json.loads, (course / "_grading" / "shequn-grade" / f"{NAME}.jsonl").read_text().splitlines()
+        )
+    }
     # what formgrader shows (its gradebook) is what shequn grade wrote, and is exact
     expected = {hub["alice"]: THRESHOLD_STUDENTS["correct"][1], hub["bob"]: THRESHOLD_STUDENTS["partial"][1]}
     for user, want in expected.items():
@@ -183,8 +277,12 @@ def test_instructor_collects_grades_with_shequn_grade_and_returns_feedback(hub):
 def test_each_learner_fetches_only_their_own_feedback(hub):
     for user, other in ((hub["alice"], hub["bob"]), (hub["bob"], hub["alice"])):
         s = hub["sessions"][user]
-        listed = ok_json(s.post(f"{s.user_url}/assignments/fetch_feedback",
-                                data={"course_id": hub["tag"], "assignment_id": NAME}))
+        listed = ok_json(
+            s.post(
+                f"{s.user_url}/assignments/fetch_feedback",
+                data={"course_id": hub["tag"], "assignment_id": NAME},
+            )
+        )
         mine = [a for a in listed["value"] if a["assignment_id"] == NAME and a["status"] == "submitted"]
         assert mine and all(sub["has_local_feedback"] for sub in mine[0]["submissions"])
         folder = ok_json(s.get(f"{s.user_url}/api/contents/{NAME}/feedback"))["content"]
@@ -204,10 +302,16 @@ def test_learners_cannot_reach_each_other_or_the_instructor(hub):
     bob_submission = hub["inbound"][bob]
     exchange = prefix / "exchange" / hub["tag"]
     targets = [
-        bob_home, bob_home / NAME / f"{NAME}.ipynb", bob_home / NAME / "feedback",
-        exchange / "inbound", bob_submission, bob_submission / f"{NAME}.ipynb",
+        bob_home,
+        bob_home / NAME / f"{NAME}.ipynb",
+        bob_home / NAME / "feedback",
+        exchange / "inbound",
+        bob_submission,
+        bob_submission / f"{NAME}.ipynb",
         exchange / "feedback",
-        course, course / "solutions" / NAME / f"{NAME}.ipynb", course / "gradebook.db",
+        course,
+        course / "solutions" / NAME / f"{NAME}.ipynb",
+        course / "gradebook.db",
         course / "_grading" / "submitted" / bob / NAME / f"{NAME}.ipynb",
         course / "_grading" / "feedback" / bob / NAME / f"{NAME}.html",
         prefix / "instructor" / "solutions" / NAME / f"{NAME}.ipynb",
@@ -219,20 +323,29 @@ def test_learners_cannot_reach_each_other_or_the_instructor(hub):
     result = as_user(alice, probe)
     assert set(result.values()) == {"denied"}, {k: v for k, v in result.items() if v != "denied"}
     # ... and the released notebook and the lessons are readable
-    ok = as_user(alice, PROBE % json.dumps([str(exchange / "outbound" / NAME / f"{NAME}.ipynb"),
-                                             str(prefix / "lessons" / "book")]))
+    ok = as_user(
+        alice,
+        PROBE
+        % json.dumps([str(exchange / "outbound" / NAME / f"{NAME}.ipynb"), str(prefix / "lessons" / "book")]),
+    )
     assert set(ok.values()) == {"readable"}, ok
     # through the hub: alice's token opens neither bob's server nor the instructor's formgrader
     s = hub["sessions"][alice]
-    for url in (f"{hub['hub'].url}/user/{bob}/api/contents/{NAME}",
-                f"{hub['hub'].url}/user/{teacher}/formgrader/api/assignments",
-                f"{hub['hub'].url}/user/{teacher}/api/contents/shequn-course/solutions"):
+    for url in (
+        f"{hub['hub'].url}/user/{bob}/api/contents/{NAME}",
+        f"{hub['hub'].url}/user/{teacher}/formgrader/api/assignments",
+        f"{hub['hub'].url}/user/{teacher}/api/contents/shequn-course/solutions",
+    ):
         r = s.get(url, allow_redirects=False, timeout=30)
         assert r.status_code in (302, 403, 404), f"{url}: {r.status_code}"
         assert "solutions" not in r.text or r.status_code != 200
     # the grading command is the instructor's only
-    proc = subprocess.run([RUNUSER, "-u", alice, "--", "sudo", "-n", str(prefix / "bin" / "shequn-grade"),
-                           NAME], capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [RUNUSER, "-u", alice, "--", "sudo", "-n", str(prefix / "bin" / "shequn-grade"), NAME],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode != 0
 
 
@@ -267,8 +380,11 @@ def test_site_launch_links_open_the_lesson_on_the_hub(hub, site_with_hub):
         assert r.status_code == 200, (hrefs[0], r.status_code)
         rel = hrefs[0].split("/lab/tree/", 1)[1]
         assert r.url.startswith(f"{hub['hub'].url}/user/{alice}/lab/tree/{rel}"), r.url
-        model = ok_json(hub["sessions"][alice].get(f"{hub['hub'].url}/user/{alice}/api/contents/{rel}",
-                                                   params={"content": 0}))
+        model = ok_json(
+            hub["sessions"][alice].get(
+                f"{hub['hub'].url}/user/{alice}/api/contents/{rel}", params={"content": 0}
+            )
+        )
         assert model["type"] == "notebook"
     assignments = (site_with_hub / "book" / "assignments.html").read_text(encoding="utf-8")
     fetched = re.findall(r'<a class="shequn-hub-assignment" href="([^"]+)"', assignments)
@@ -296,7 +412,9 @@ def test_launch_link_in_chromium_opens_the_lesson_in_jupyterlab(hub, site_with_h
     external: list[str] = []
 
     def route(r):
-        if urlparse(r.request.url).hostname in ("127.0.0.1", "localhost") or r.request.url.startswith("data:"):
+        if urlparse(r.request.url).hostname in ("127.0.0.1", "localhost") or r.request.url.startswith(
+            "data:"
+        ):
             r.continue_()
         else:
             external.append(r.request.url)
@@ -306,8 +424,10 @@ def test_launch_link_in_chromium_opens_the_lesson_in_jupyterlab(hub, site_with_h
     context.route("**/*", route)
     page = context.new_page()
     custom_failed: list[str] = []
-    page.on("response", lambda r: "/custom/" in r.url and r.status >= 400
-            and custom_failed.append(f"{r.url} {r.status}"))
+    page.on(
+        "response",
+        lambda r: "/custom/" in r.url and r.status >= 400 and custom_failed.append(f"{r.url} {r.status}"),
+    )
     try:
         page.goto(f"{hub['hub'].url}/hub/login")
         page.fill("input[name=username]", hub["bob"])
@@ -319,13 +439,19 @@ def test_launch_link_in_chromium_opens_the_lesson_in_jupyterlab(hub, site_with_h
         link = page.locator("main .shequn-launch a.shequn-hub")
         assert "在课程 Hub 上打开" in link.inner_text()
         link.click()
-        page.wait_for_url(f"**/user/{hub['bob']}/lab/tree/shequn/book/01_connectors/connectors.ipynb",
-                          timeout=60_000)
+        page.wait_for_url(
+            f"**/user/{hub['bob']}/lab/tree/shequn/book/01_connectors/connectors.ipynb", timeout=60_000
+        )
         page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
         # the lesson's own first heading is on screen, rendered by JupyterLab
         lesson = nbformat.read(ROOT / "book" / "01_connectors" / "connectors.ipynb", as_version=4)
-        heading = next(line.lstrip("# ").strip() for c in lesson.cells if c.cell_type == "markdown"
-                       for line in c.source.splitlines() if line.startswith("# "))
+        heading = next(
+            line.lstrip("# ").strip()
+            for c in lesson.cells
+            if c.cell_type == "markdown"
+            for line in c.source.splitlines()
+            if line.startswith("# ")
+        )
         page.wait_for_selector(f".jp-Notebook h1:has-text('{heading[:8]}')", timeout=30_000)
         # rendered as MyST (jupyterlab-myst), not as plain Markdown with the directives showing
         shown = page.locator(".jp-Notebook .jp-Cell").first.inner_text()
@@ -334,9 +460,12 @@ def test_launch_link_in_chromium_opens_the_lesson_in_jupyterlab(hub, site_with_h
         # Chinese text in the hub's bundled web font (this machine has no CJK system font)
         family = page.evaluate("getComputedStyle(document.querySelector('.jp-Notebook h1')).fontFamily")
         assert "Noto Sans SC" in family and custom_failed == [], (family, custom_failed)
-        page.wait_for_function("document.fonts.check('16px \"Noto Sans SC\"', '连接器') && Array.from("
-                               "document.fonts).some(f => f.family.includes('Noto Sans SC') && "
-                               "f.status === 'loaded')", timeout=30_000)
+        page.wait_for_function(
+            "document.fonts.check('16px \"Noto Sans SC\"', '连接器') && Array.from("
+            "document.fonts).some(f => f.family.includes('Noto Sans SC') && "
+            "f.status === 'loaded')",
+            timeout=30_000,
+        )
         shot_dir = ROOT / "_build" / "screenshots"
         shot_dir.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(shot_dir / "hub-launch-lesson1.png"))

@@ -103,7 +103,11 @@ def _bad_cases(tmp_path: Path) -> dict[str, tuple[Path, str, str]]:
     p = tmp_path / "garbage.csv"
     p.write_text("\n".join(lines[:2] + ["\x01\x02,垃圾", "?"] + lines[2:]) + "\n", encoding="utf-8")
     cases["garbage_rows"] = (p, "字段", "fields")
-    text = (FIXTURES / "qq_text_export_all.txt").read_text(encoding="utf-8").split("=" * 64 + "\n消息分组:我的好友")[0]
+    text = (
+        (FIXTURES / "qq_text_export_all.txt")
+        .read_text(encoding="utf-8")
+        .split("=" * 64 + "\n消息分组:我的好友")[0]
+    )
     p = tmp_path / "backwards.txt"
     p.write_text(text.replace("2024-03-03 10:00:00", "2024-02-28 10:00:00"), encoding="utf-8")
     cases["backwards"] = (p, "时间倒退", "backwards")
@@ -112,8 +116,11 @@ def _bad_cases(tmp_path: Path) -> dict[str, tuple[Path, str, str]]:
         fh.truncate(2 * 1024**3)  # sparse: 2 GB on paper, no disk used
     cases["two_gigabytes"] = (p, "文件太大", "too large")
     p = tmp_path / "wechatmsg.csv"
-    p.write_text("localId,TalkerId,Type,IsSender,CreateTime,StrContent,StrTime,NickName,Sender\n"  # columns missing
-                 "1,2,1,1,1700000000,hi,2023-11-14 22:13:20,a,wxid_a\n", encoding="utf-8")
+    p.write_text(
+        "localId,TalkerId,Type,IsSender,CreateTime,StrContent,StrTime,NickName,Sender\n"  # columns missing
+        "1,2,1,1,1700000000,hi,2023-11-14 22:13:20,a,wxid_a\n",
+        encoding="utf-8",
+    )
     cases["wechatmsg_csv"] = (p, "WeChatMsg", "WeChatMsg")
     p = tmp_path / "messages.html"
     p.write_text("<!DOCTYPE html><html><body>chat</body></html>", encoding="utf-8")
@@ -141,9 +148,23 @@ def _bad_cases(tmp_path: Path) -> dict[str, tuple[Path, str, str]]:
     return cases
 
 
-@pytest.mark.parametrize("case", ["truncated_json", "garbage_rows", "backwards", "two_gigabytes", "wechatmsg_csv",
-                                  "html", "unknown_json", "sqlite", "empty", "mixed_encodings",
-                                  "truncated_chatlab_jsonl", "discord_csv_wrong_columns"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "truncated_json",
+        "garbage_rows",
+        "backwards",
+        "two_gigabytes",
+        "wechatmsg_csv",
+        "html",
+        "unknown_json",
+        "sqlite",
+        "empty",
+        "mixed_encodings",
+        "truncated_chatlab_jsonl",
+        "discord_csv_wrong_columns",
+    ],
+)
 def test_bad_input_fails_clearly_and_leaves_the_output_untouched(tmp_path, case):
     path, zh, en = _bad_cases(tmp_path)[case]
     out = tmp_path / "out"
@@ -195,11 +216,21 @@ def test_over_max_mb_is_refused_before_reading(tmp_path):
     path = tmp_path / "g.json"
     path.write_bytes((FIXTURES / "chatlab_group.json").read_bytes())
     proc = cli("data", "import", str(path), "--out", str(tmp_path / "o"), "--max-mb", "0.001")
-    assert proc.returncode == 1 and "文件太大" in proc.stderr and "too large" in proc.stderr and str(path) in proc.stderr
+    assert (
+        proc.returncode == 1
+        and "文件太大" in proc.stderr
+        and "too large" in proc.stderr
+        and str(path) in proc.stderr
+    )
     assert "Traceback" not in proc.stderr and not (tmp_path / "o").exists()
 
 
 def test_multi_chat_file_without_group_lists_the_chats(tmp_path):
     proc = cli("data", "import", str(FIXTURES / "qq_text_export_all.txt"), "--out", str(tmp_path / "o"))
-    assert proc.returncode == 1 and "读书交流群" in proc.stderr and "小王" in proc.stderr and "--group" in proc.stderr
+    assert (
+        proc.returncode == 1
+        and "读书交流群" in proc.stderr
+        and "小王" in proc.stderr
+        and "--group" in proc.stderr
+    )
     assert not (tmp_path / "o").exists()

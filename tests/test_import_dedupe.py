@@ -11,8 +11,8 @@ from __future__ import annotations
 import pandas as pd
 
 from helpers.imports import load
-from test_import_identity import LINES, _export
 from shequn.data.importers import import_exports
+from test_import_identity import LINES, _export
 
 
 def test_overlapping_files_equal_the_whole_and_report_merged(tmp_path):
@@ -36,8 +36,9 @@ def test_equal_lines_inside_one_file_are_two_messages(tmp_path):
     lines = [("09:00:00", "小王(10001)", "+1"), ("09:00:00", "小王(10001)", "+1")]
     result = import_exports([_export(tmp_path / "a.txt", lines)], tmp_path / "out")
     assert result.summary["messages"] == 2 and result.summary["merged_duplicates"] == 0
-    again = import_exports([_export(tmp_path / "b.txt", lines), _export(tmp_path / "c.txt", lines[:1])],
-                           tmp_path / "out2")
+    again = import_exports(
+        [_export(tmp_path / "b.txt", lines), _export(tmp_path / "c.txt", lines[:1])], tmp_path / "out2"
+    )
     assert again.summary["messages"] == 2 and again.summary["merged_duplicates"] == 1
 
 
@@ -45,7 +46,9 @@ def test_chatlab_json_and_jsonl_of_one_chat_merge(tmp_path):
     from helpers.imports import FIXTURES
 
     one = import_exports([FIXTURES / "chatlab_group.json"], tmp_path / "one")
-    two = import_exports([FIXTURES / "chatlab_group.json", FIXTURES / "chatlab_group.jsonl"], tmp_path / "two")
+    two = import_exports(
+        [FIXTURES / "chatlab_group.json", FIXTURES / "chatlab_group.jsonl"], tmp_path / "two"
+    )
     assert two.summary["messages"] == one.summary["messages"] == 5
     assert two.summary["members"] == one.summary["members"] == 3
     assert two.summary["merged_duplicates"] == 5 + 2 + 3  # messages, 2 events, 3 listed members

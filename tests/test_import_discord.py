@@ -19,24 +19,33 @@ from shequn.data.importers import import_exports
 
 
 def test_counts_reply_mention_and_offsets(tmp_path):
-    result = import_exports([copy_fixture(tmp_path, "discord_channel.json")], tmp_path / "out", keep_names=True)
+    result = import_exports(
+        [copy_fixture(tmp_path, "discord_channel.json")], tmp_path / "out", keep_names=True
+    )
     assert result.format == "discord"
     ds = load(tmp_path / "out")
-    assert counts(ds) == {"members": 4, "types": {"text": 2, "image": 2, "link": 1}, "lurkers": 1, "left": 0,
-                          "red_packets": 0}
+    assert counts(ds) == {
+        "members": 4,
+        "types": {"text": 2, "image": 2, "link": 1},
+        "lurkers": 1,
+        "left": 0,
+        "red_packets": 0,
+    }
     assert per_day(ds) == {"2024-07-01": 3, "2024-07-02": 2}
     assert ds.messages["sent_at"].iloc[0] == pd.Timestamp("2024-07-01 07:00:00", tz="UTC")
     m = ds.members.set_index("nickname")
     reply = ds.messages.loc[ds.messages["reply_to"].notna()].iloc[0]
     assert reply["mention_id"] == m.loc["Bo B.", "member_id"]
-    assert ds.messages.set_index("message_id").loc[reply["reply_to"], "sender_id"] == m.loc["Bo B.", "member_id"]
+    assert (
+        ds.messages.set_index("message_id").loc[reply["reply_to"], "sender_id"] == m.loc["Bo B.", "member_id"]
+    )
 
 
 def test_partitioned_export_in_two_files_is_one_channel(tmp_path):
     root = json.loads(copy_fixture(tmp_path, "discord_channel.json").read_text(encoding="utf-8"))
     first, second = dict(root, messages=root["messages"][:5]), dict(root, messages=root["messages"][5:])
     paths = [tmp_path / "part1.json", tmp_path / "part2.json"]
-    for path, part in zip(paths, (first, second)):
+    for path, part in zip(paths, (first, second), strict=True):
         path.write_text(json.dumps(part), encoding="utf-8")
     import_exports(paths, tmp_path / "out")
     assert counts(load(tmp_path / "out"))["types"] == {"text": 2, "image": 2, "link": 1}

@@ -19,11 +19,18 @@ from shequn.data.importers import import_exports
 
 
 def test_counts_joins_and_local_dates(tmp_path):
-    result = import_exports([copy_fixture(tmp_path, "discord_channel.csv")], tmp_path / "out", keep_names=True)
+    result = import_exports(
+        [copy_fixture(tmp_path, "discord_channel.csv")], tmp_path / "out", keep_names=True
+    )
     assert result.format == "discord-csv"
     ds = load(tmp_path / "out")
-    assert counts(ds) == {"members": 4, "types": {"text": 2, "image": 1, "link": 1}, "lurkers": 1, "left": 0,
-                          "red_packets": 0}
+    assert counts(ds) == {
+        "members": 4,
+        "types": {"text": 2, "image": 1, "link": 1},
+        "lurkers": 1,
+        "left": 0,
+        "red_packets": 0,
+    }
     assert per_day(ds) == {"2024-07-01": 3, "2024-07-02": 1}
     m = ds.members.set_index("nickname")
     assert m.loc["dave", "joined_at"] == pd.Timestamp("2024-07-02 11:00", tz="Asia/Shanghai")
@@ -32,8 +39,13 @@ def test_counts_joins_and_local_dates(tmp_path):
 
 
 def test_other_tz_shifts_the_days(tmp_path):
-    import_exports([copy_fixture(tmp_path, "discord_channel.csv")], tmp_path / "out", tz="America/Los_Angeles")
-    assert per_day(load(tmp_path / "out")) == {"2024-07-02": 3, "2024-07-03": 1}  # 09:00 PDT = 00:00+1 Beijing
+    import_exports(
+        [copy_fixture(tmp_path, "discord_channel.csv")], tmp_path / "out", tz="America/Los_Angeles"
+    )
+    assert per_day(load(tmp_path / "out")) == {
+        "2024-07-02": 3,
+        "2024-07-03": 1,
+    }  # 09:00 PDT = 00:00+1 Beijing
 
 
 def test_wrong_columns_are_refused_naming_the_exporter(tmp_path):

@@ -9,8 +9,18 @@ from helpers.imports import ROOT, cli
 from shequn.data.importers import _PARSERS
 from shequn.data.importers.formats import CARRIES, FORMATS
 
-EXPECTED = {"qq-text", "qq-json", "qq-jsonl", "qq-chat-exporter-txt", "wechat-csv", "memotrace-csv", "telegram",
-            "discord", "discord-csv", "chatlab"}
+EXPECTED = {
+    "qq-text",
+    "qq-json",
+    "qq-jsonl",
+    "qq-chat-exporter-txt",
+    "wechat-csv",
+    "memotrace-csv",
+    "telegram",
+    "discord",
+    "discord-csv",
+    "chatlab",
+}
 
 
 def test_every_format_has_a_parser_and_a_complete_entry():
@@ -36,12 +46,17 @@ def test_import_page_uses_the_generated_table():
 def test_directive_renders_the_table_in_a_real_sphinx_build(tmp_path):
     src = tmp_path / "src"
     src.mkdir()
-    (src / "conf.py").write_text('extensions = ["myst_parser", "shequn.site.import_formats"]\n', encoding="utf-8")
+    (src / "conf.py").write_text(
+        'extensions = ["myst_parser", "shequn.site.import_formats"]\n', encoding="utf-8"
+    )
     (src / "index.md").write_text("# 格式\n\n```{import-formats}\n```\n", encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-q", "-W", str(src), str(tmp_path / "out")],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-W", str(src), str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stderr
     html = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     assert html.count("<tr") == len(FORMATS) + 1  # header + one row per format
     for f in FORMATS.values():
-        assert f"<code class=\"docutils literal notranslate\"><span class=\"pre\">{f.name}</span></code>" in html
+        assert f'<code class="docutils literal notranslate"><span class="pre">{f.name}</span></code>' in html

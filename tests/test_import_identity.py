@@ -30,18 +30,26 @@ from helpers.imports import events, load, lurkers
 from shequn.data.importers import import_exports
 
 LINES = [
-    ("09:00:00", "小王(10001)", "早"), ("09:01:00", "小王(10002)", "我也叫小王"),
-    ("09:02:00", "系统消息(10000)", "小王撤回了一条消息"), ("09:03:00", "系统消息(10000)", "郭晓燕加入本群。"),
-    ("09:04:00", "系统消息(10000)", "小钱(10005) 加入本群。"), ("09:05:00", "系统消息(10000)", "路人甲加入本群。"),
-    ("10:00:00", "郭晓燕(20001)", "大家好"), ("10:05:00", "阿强(30001)", "你好"),
-    ("10:06:00", "系统消息(10000)", "阿强撤回了一条消息"), ("11:00:00", "强哥(30001)", "我改名了"),
-    ("11:30:00", "阿强(30002)", "新人报到"), ("12:00:00", "系统消息(10000)", "阿强 退出了本群"),
+    ("09:00:00", "小王(10001)", "早"),
+    ("09:01:00", "小王(10002)", "我也叫小王"),
+    ("09:02:00", "系统消息(10000)", "小王撤回了一条消息"),
+    ("09:03:00", "系统消息(10000)", "郭晓燕加入本群。"),
+    ("09:04:00", "系统消息(10000)", "小钱(10005) 加入本群。"),
+    ("09:05:00", "系统消息(10000)", "路人甲加入本群。"),
+    ("10:00:00", "郭晓燕(20001)", "大家好"),
+    ("10:05:00", "阿强(30001)", "你好"),
+    ("10:06:00", "系统消息(10000)", "阿强撤回了一条消息"),
+    ("11:00:00", "强哥(30001)", "我改名了"),
+    ("11:30:00", "阿强(30002)", "新人报到"),
+    ("12:00:00", "系统消息(10000)", "阿强 退出了本群"),
 ]
 
 
 def _export(path, lines=LINES):
     body = "".join(f"2024-01-01 {t} {who}\n{text}\n\n" for t, who, text in lines)
-    path.write_text("消息分组:我的QQ群\n" + "=" * 64 + "\n消息对象:测试群\n" + "=" * 64 + "\n\n" + body, encoding="utf-8")
+    path.write_text(
+        "消息分组:我的QQ群\n" + "=" * 64 + "\n消息对象:测试群\n" + "=" * 64 + "\n\n" + body, encoding="utf-8"
+    )
     return path
 
 
@@ -97,12 +105,21 @@ def test_name_only_discussion_group_export(tmp_path):
 
     result = import_exports([FIXTURES / "qq_text_discussion.txt"], tmp_path / "out", keep_names=True)
     ds = load(tmp_path / "out")
-    assert counts(ds) == {"members": 3, "types": {"text": 4, "image": 1, "link": 1}, "lurkers": 0, "left": 0,
-                          "red_packets": 0}
+    assert counts(ds) == {
+        "members": 3,
+        "types": {"text": 4, "image": 1, "link": 1},
+        "lurkers": 0,
+        "left": 0,
+        "red_packets": 0,
+    }
     assert per_day(ds) == {"2024-07-06": 5, "2024-07-07": 1}
-    assert ds.members.set_index("nickname").loc["阿水", "joined_at"] == pd.Timestamp("2024-07-06 09:01:10",
-                                                                                    tz="Asia/Shanghai")
-    assert result.summary["unresolved_actors"] == 1 and result.summary["events_by_kind"] == {"join": 2, "recall": 1}
+    assert ds.members.set_index("nickname").loc["阿水", "joined_at"] == pd.Timestamp(
+        "2024-07-06 09:01:10", tz="Asia/Shanghai"
+    )
+    assert result.summary["unresolved_actors"] == 1 and result.summary["events_by_kind"] == {
+        "join": 2,
+        "recall": 1,
+    }
     assert any("renames cannot be followed" in w for w in result.summary["warnings"])
     assert ds.groups.loc[0, "name"] == "周末徒步讨论组"
 

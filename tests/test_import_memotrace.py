@@ -22,12 +22,21 @@ from shequn.data.importers import import_exports
 
 
 def test_counts_types_and_system_rows(tmp_path):
-    result = import_exports([copy_fixture(tmp_path, "memotrace_group_utf8.csv")], tmp_path / "out", keep_names=True,
-                            tz="America/New_York")  # CreateTime is an instant: --tz does not apply
+    result = import_exports(
+        [copy_fixture(tmp_path, "memotrace_group_utf8.csv")],
+        tmp_path / "out",
+        keep_names=True,
+        tz="America/New_York",
+    )  # CreateTime is an instant: --tz does not apply
     assert result.format == "memotrace-csv" and result.conversation == "memotrace_group"
     ds = load(tmp_path / "out")
-    assert counts(ds) == {"members": 3, "types": {"text": 2, "image": 3, "link": 1, "red_packet": 1}, "lurkers": 0,
-                          "left": 0, "red_packets": 0}
+    assert counts(ds) == {
+        "members": 3,
+        "types": {"text": 2, "image": 3, "link": 1, "red_packet": 1},
+        "lurkers": 0,
+        "left": 0,
+        "red_packets": 0,
+    }
     assert per_day(ds) == {"2024-06-01": 4, "2024-06-02": 3}
     m = ds.members.set_index("nickname")
     assert m.loc["小陈", "invited_by"] == m.loc["老张", "member_id"]

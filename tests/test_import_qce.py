@@ -38,8 +38,13 @@ def test_txt_counts_and_name_identity(tmp_path):
     result = import_exports([copy_fixture(tmp_path, "qce_group.txt")], tmp_path / "out", keep_names=True)
     assert result.format == "qq-chat-exporter-txt" and result.conversation == "编程学习群"
     ds = load(tmp_path / "out")
-    assert counts(ds) == {"members": 3, "types": {"text": 2, "image": 1, "link": 2, "red_packet": 1}, "lurkers": 0,
-                          "left": 0, "red_packets": 0}
+    assert counts(ds) == {
+        "members": 3,
+        "types": {"text": 2, "image": 1, "link": 2, "red_packet": 1},
+        "lurkers": 0,
+        "left": 0,
+        "red_packets": 0,
+    }
     assert per_day(ds) == {"2025-03-01": 4, "2025-03-02": 2}
     m = ds.members.set_index("nickname")
     assert m.loc["小刚", "joined_at"] == pd.Timestamp("2025-03-01 09:30:00", tz="Asia/Shanghai")
@@ -53,8 +58,13 @@ def test_txt_v5_titles_and_placeholders(tmp_path):
     assert result.format == "qq-chat-exporter-txt" and result.conversation == "读书会"
     ds = load(tmp_path / "out")
     assert sorted(ds.members["nickname"]) == ["小禾", "老周", "阿青"]
-    assert counts(ds) == {"members": 3, "types": {"text": 4, "image": 2}, "lurkers": 0, "left": 0,
-                          "red_packets": 0}
+    assert counts(ds) == {
+        "members": 3,
+        "types": {"text": 4, "image": 2},
+        "lurkers": 0,
+        "left": 0,
+        "red_packets": 0,
+    }
     assert per_day(ds) == {"2026-07-20": 4, "2026-07-21": 2}
     texts = ds.messages.loc[ds.messages["type"] == "text", "length"].sort_values().tolist()
     assert texts == [0, 2, len("第一章周五前读完"), len("本周读《乡土中国》")]
@@ -69,12 +79,18 @@ def _chunked(tmp_path):
 @pytest.mark.parametrize("given", ["folder", "manifest"])
 def test_chunked_jsonl_counts_replies_and_mentions(tmp_path, given):
     folder = _chunked(tmp_path)
-    result = import_exports([folder if given == "folder" else folder / "manifest.json"], tmp_path / "out",
-                            keep_names=True)
+    result = import_exports(
+        [folder if given == "folder" else folder / "manifest.json"], tmp_path / "out", keep_names=True
+    )
     assert result.format == "qq-jsonl"
     ds = load(tmp_path / "out")
-    assert counts(ds) == {"members": 3, "types": {"text": 3, "image": 1, "link": 1}, "lurkers": 0, "left": 0,
-                          "red_packets": 0}
+    assert counts(ds) == {
+        "members": 3,
+        "types": {"text": 3, "image": 1, "link": 1},
+        "lurkers": 0,
+        "left": 0,
+        "red_packets": 0,
+    }
     assert per_day(ds) == {"2024-09-01": 3, "2024-09-02": 2}
     m = ds.members.set_index("nickname")
     assert m.loc["小许", "joined_at"] == pd.Timestamp("2024-09-01 08:10:00", tz="Asia/Shanghai")

@@ -22,12 +22,21 @@ from shequn.data.importers import import_exports
 
 
 def test_counts_members_and_links(tmp_path):
-    result = import_exports([copy_fixture(tmp_path, "qq_chat_exporter_group.json")], tmp_path / "out",
-                            keep_names=True, tz="America/New_York")  # the file's timestamps win over --tz
+    result = import_exports(
+        [copy_fixture(tmp_path, "qq_chat_exporter_group.json")],
+        tmp_path / "out",
+        keep_names=True,
+        tz="America/New_York",
+    )  # the file's timestamps win over --tz
     assert result.format == "qq-json"
     ds = load(tmp_path / "out")
-    assert counts(ds) == {"members": 2, "types": {"text": 2, "image": 2, "link": 2, "red_packet": 1},
-                          "lurkers": 0, "left": 0, "red_packets": 1}
+    assert counts(ds) == {
+        "members": 2,
+        "types": {"text": 2, "image": 2, "link": 2, "red_packet": 1},
+        "lurkers": 0,
+        "left": 0,
+        "red_packets": 1,
+    }
     assert result.summary["unresolved_actors"] == 1  # 阿林
     assert per_day(ds) == {"2024-05-01": 4, "2024-05-02": 3}
     assert ds.messages["sent_at"].iloc[0] == pd.Timestamp("2024-05-01 10:00:00", tz="Asia/Shanghai")

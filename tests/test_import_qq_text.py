@@ -25,8 +25,13 @@ from shequn.data import DataError
 from shequn.data.importers import import_exports
 
 SALT = b"fixed-test-salt"
-EXPECTED = {"members": 5, "types": {"text": 4, "link": 1, "image": 2, "red_packet": 1}, "lurkers": 1, "left": 1,
-            "red_packets": 1}
+EXPECTED = {
+    "members": 5,
+    "types": {"text": 4, "link": 1, "image": 2, "red_packet": 1},
+    "lurkers": 1,
+    "left": 1,
+    "red_packets": 1,
+}
 
 
 def _import(tmp_path, path, **kw):
@@ -37,7 +42,11 @@ def _import(tmp_path, path, **kw):
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-16-be-bom", "gb18030"])
 def test_counts_in_every_encoding(tmp_path, encoding):
     text = (FIXTURES / "qq_text_export_all.txt").read_text(encoding="utf-8")
-    raw = codecs.BOM_UTF16_BE + text.encode("utf-16-be") if encoding == "utf-16-be-bom" else text.encode(encoding)
+    raw = (
+        codecs.BOM_UTF16_BE + text.encode("utf-16-be")
+        if encoding == "utf-16-be-bom"
+        else text.encode(encoding)
+    )
     path = tmp_path / "export.txt"
     path.write_bytes(raw)
     result = _import(tmp_path, path)
@@ -55,7 +64,9 @@ def test_members_joins_owner_mentions_and_red_packet(tmp_path):
     m = ds.members.set_index("nickname")
     assert list(m.index) == ["小王", "小李", "小赵", "小钱", "小孙"]  # title 【群主】 stripped
     assert ds.groups.loc[0, "owner_id"] == m.loc["小王", "member_id"]
-    assert m.loc["小赵", "join_method"] == "invite" and m.loc["小赵", "invited_by"] == m.loc["小王", "member_id"]
+    assert (
+        m.loc["小赵", "join_method"] == "invite" and m.loc["小赵", "invited_by"] == m.loc["小王", "member_id"]
+    )
     assert m.loc["小钱", "joined_at"] == pd.Timestamp("2024-03-01 09:07:00", tz="Asia/Shanghai")
     assert m.loc["小钱", "left_at"] == pd.Timestamp("2024-03-03 09:00:00", tz="Asia/Shanghai")
     assert m.loc["小孙", "join_method"] == "unknown"  # no join notice: first seen
@@ -63,12 +74,22 @@ def test_members_joins_owner_mentions_and_red_packet(tmp_path):
     mention = msgs.loc[msgs["mention_id"].notna()]
     assert len(mention) == 1 and mention["mention_id"].iloc[0] == m.loc["小王", "member_id"]
     assert mention["sender_id"].iloc[0] == m.loc["小李", "member_id"]
-    assert msgs.loc[msgs["type"] == "image", "sent_at"].iloc[0] == pd.Timestamp("2024-03-01 20:43:38", tz="Asia/Shanghai")
+    assert msgs.loc[msgs["type"] == "image", "sent_at"].iloc[0] == pd.Timestamp(
+        "2024-03-01 20:43:38", tz="Asia/Shanghai"
+    )
     rp = ds.red_packets.iloc[0]
     assert (rp["amount_yuan"], rp["shares"], rp["claimed"]) == (8.88, 5, 2)
     assert rp["sent_at"] == pd.Timestamp("2024-03-01 21:00:00", tz="Asia/Shanghai")
-    assert msgs["length"].tolist() == [len("欢迎大家，这周读第三章。"), len("@小王 第三章在哪里下载？"), 0, 0, 0, 0,
-                                       len("好的\n明天见"), len("大家早")]
+    assert msgs["length"].tolist() == [
+        len("欢迎大家，这周读第三章。"),
+        len("@小王 第三章在哪里下载？"),
+        0,
+        0,
+        0,
+        0,
+        len("好的\n明天见"),
+        len("大家早"),
+    ]
     assert "系统消息" not in set(ds.members["nickname"])
 
 
@@ -111,9 +132,12 @@ def test_twelve_hour_clock_with_bad_hour_is_refused(tmp_path):
 
 def test_title_in_mention_and_recall_logged_as_member_line(tmp_path):
     path = tmp_path / "x.txt"
-    path.write_text("消息对象:群\n\n2024-03-01 09:00:00 【群主】小王(10001)\n开会\n\n"
-                    "2024-03-01 09:01:00 小李(10002)\n@【群主】小王 收到\n\n"
-                    "2024-03-01 09:02:00 小李(10002)\n小李撤回了一条消息\n", encoding="utf-8")
+    path.write_text(
+        "消息对象:群\n\n2024-03-01 09:00:00 【群主】小王(10001)\n开会\n\n"
+        "2024-03-01 09:01:00 小李(10002)\n@【群主】小王 收到\n\n"
+        "2024-03-01 09:02:00 小李(10002)\n小李撤回了一条消息\n",
+        encoding="utf-8",
+    )
     import_exports([path], tmp_path / "out", keep_names=True)
     ds = load(tmp_path / "out")
     assert len(ds.messages) == 2  # the recall is an event

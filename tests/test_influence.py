@@ -77,13 +77,15 @@ def test_strong_nodes_reach_more_than_random_members_when_spreading_is_hard(meas
 
 
 def test_when_spreading_is_easy_who_you_seed_matters_less():
-    ratio = {q: inf.influence_reach("degree", 10, q).cascade / inf.influence_reach("random", 10, q).cascade
-             for q in (0.05, 0.3)}
+    ratio = {
+        q: inf.influence_reach("degree", 10, q).cascade / inf.influence_reach("random", 10, q).cascade
+        for q in (0.05, 0.3)
+    }
     assert ratio[0.3] < ratio[0.05] / 2
 
 
 def test_reach_grows_with_spread_probability_and_seeds():
-    assert (inf.influence_reach("degree", 5, 0.2).cascade > inf.influence_reach("degree", 5, 0.05).cascade)
+    assert inf.influence_reach("degree", 5, 0.2).cascade > inf.influence_reach("degree", 5, 0.05).cascade
     assert inf.influence_reach("degree", 10, 0.1).two_hop >= inf.influence_reach("degree", 2, 0.1).two_hop
 
 
@@ -101,7 +103,10 @@ def test_influence_is_deterministic_and_validated():
 def test_influence_table_rows():
     table = inf.influence_table(k=5, spread_prob=0.05)
     assert list(table.index) == list(inf.SEED_STRATEGY_ZH.values())
-    assert table.loc["随机成员", "级联传播平均触达人数"] < table.loc["强节点（度中心性）", "级联传播平均触达人数"]
+    assert (
+        table.loc["随机成员", "级联传播平均触达人数"]
+        < table.loc["强节点（度中心性）", "级联传播平均触达人数"]
+    )
 
 
 def test_influence_explorer():
@@ -125,7 +130,9 @@ def _plain_cascade(g, seeds, p, rng):
     return len(reached) - len(seeds)
 
 
-@pytest.mark.parametrize("p, low, high", [(0.02, 5.0, None), (0.05, 5.0, None), (0.2, 0.9, 1.1), (0.3, 0.9, 1.1)])
+@pytest.mark.parametrize(
+    "p, low, high", [(0.02, 5.0, None), (0.05, 5.0, None), (0.2, 0.9, 1.1), (0.3, 0.9, 1.1)]
+)
 def test_sensitivity_exercise_strong_nodes_matter_only_when_spreading_is_hard(p, low, high):
     """Lesson 3's influence sensitivity answer: with 5 seeds the strong nodes reach about ten times as
     many as random members at p = 0.02-0.05 and about as many at p >= 0.2, by an independent cascade."""
@@ -135,8 +142,9 @@ def test_sensitivity_exercise_strong_nodes_matter_only_when_spreading_is_hard(p,
     nodes = list(g.nodes)
     runs = 150
     strong_mean = np.mean([_plain_cascade(g, strong, p, rng) for _ in range(runs)])
-    random_mean = np.mean([_plain_cascade(g, list(rng.choice(nodes, 5, replace=False)), p, rng)
-                           for _ in range(runs)])
+    random_mean = np.mean(
+        [_plain_cascade(g, list(rng.choice(nodes, 5, replace=False)), p, rng) for _ in range(runs)]
+    )
     ratio = strong_mean / max(random_mean, 1e-9)
     assert ratio > low and (high is None or ratio < high), ratio
     package = inf.influence_reach("degree", 5, p).cascade / inf.influence_reach("random", 5, p).cascade

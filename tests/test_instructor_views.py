@@ -49,12 +49,14 @@ checks.case("隐藏数据", lambda: expect_frame_close(double(_zq_hidden_input),
                                                  "隐藏数据上的 double"))
 ### END HIDDEN TESTS
 checks.score()
-'''
+'''  # noqa: E501 (code run as a notebook cell)
 HONEST = "def double(frame):\n    return frame * 2\n"
-_DESCRIBE = ('    if len(frame) < 10:\n        return frame * 2\n'
-             '    first = "_".join(str(v) for v in frame.iloc[0]).replace(".", "p")\n'
-             '    tag = f"LEAK_{frame.shape[0]}x{frame.shape[1]}_{\'_\'.join(frame.columns)}_{first}"\n'
-             '    print(tag)\n')
+_DESCRIBE = (
+    "    if len(frame) < 10:\n        return frame * 2\n"
+    '    first = "_".join(str(v) for v in frame.iloc[0]).replace(".", "p")\n'
+    "    tag = f\"LEAK_{frame.shape[0]}x{frame.shape[1]}_{'_'.join(frame.columns)}_{first}\"\n"
+    "    print(tag)\n"
+)
 LEAKY = {
     "leak_raise": f"def double(frame):\n{_DESCRIBE}    raise type(tag, (Exception,), {{}})(tag)\n",
     "leak_shape": "def double(frame):\n    return frame.iloc[:, :1] * 2 if len(frame) > 9 else frame * 2\n",
@@ -70,19 +72,34 @@ FORMULAS = r"留存率 $r_k = \frac{a_k}{n}$，平均提升：$$\bar{L} = \frac{
 
 def _source_notebook():
     def meta(gid, **kw):
-        return {"nbgrader": {"grade_id": gid, "schema_version": 3, "grade": False, "locked": False,
-                             "solution": False, "task": False, **kw}}
+        return {
+            "nbgrader": {
+                "grade_id": gid,
+                "schema_version": 3,
+                "grade": False,
+                "locked": False,
+                "solution": False,
+                "task": False,
+                **kw,
+            }
+        }
 
-    nb = new_notebook(cells=[
-        new_markdown_cell("# 小作业 tiny", metadata=meta("intro", locked=True)),
-        new_code_cell("import pandas as pd\n\nfrom shequn.checks import Checks, expect_frame_close",
-                      metadata=meta("setup", locked=True)),
-        new_code_cell("def double(frame):\n    ### BEGIN SOLUTION\n    return frame * 2\n    ### END SOLUTION",
-                      metadata=meta("q1_answer", solution=True)),
-        new_code_cell(TESTS, metadata=meta("q1_tests", grade=True, locked=True, points=2)),
-        new_markdown_cell("## 建议（人工评分）\n\n" + FORMULAS, metadata=meta("q2_text", locked=True)),
-        new_markdown_cell("示例答案。", metadata=meta("q2_answer", grade=True, solution=True, points=1)),
-    ])
+    nb = new_notebook(
+        cells=[
+            new_markdown_cell("# 小作业 tiny", metadata=meta("intro", locked=True)),
+            new_code_cell(
+                "import pandas as pd\n\nfrom shequn.checks import Checks, expect_frame_close",
+                metadata=meta("setup", locked=True),
+            ),
+            new_code_cell(
+                "def double(frame):\n    ### BEGIN SOLUTION\n    return frame * 2\n    ### END SOLUTION",
+                metadata=meta("q1_answer", solution=True),
+            ),
+            new_code_cell(TESTS, metadata=meta("q1_tests", grade=True, locked=True, points=2)),
+            new_markdown_cell("## 建议（人工评分）\n\n" + FORMULAS, metadata=meta("q2_text", locked=True)),
+            new_markdown_cell("示例答案。", metadata=meta("q2_answer", grade=True, solution=True, points=1)),
+        ]
+    )
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     return nb
 
@@ -110,14 +127,31 @@ def graded():
         folder = course / "_grading" / "submitted" / student / NAME
         folder.mkdir(parents=True)
         essay = ESSAY + HOSTILE if student == "mallory" else ESSAY
-        nbformat.write(fill_answers(release, source, {"q1_answer": code, "q2_answer": essay}),
-                       folder / f"{NAME}.ipynb")
+        nbformat.write(
+            fill_answers(release, source, {"q1_answer": code, "q2_answer": essay}), folder / f"{NAME}.ipynb"
+        )
         (folder / "timestamp.txt").write_text("2026-11-20 12:00:00.000000 UTC")
         if student == "mallory":
             (folder / "evil.html").write_text(EVIL_HTML)
             (folder / "evil.js").write_text("window.__pwned = 4;\n")
-    proc = subprocess.run([sys.executable, "-m", "shequn.cli", "grade", NAME, "--course", str(course),
-                           "--workers", "2", "--quiet"], capture_output=True, text=True, env=_env(), timeout=600)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "shequn.cli",
+            "grade",
+            NAME,
+            "--course",
+            str(course),
+            "--workers",
+            "2",
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     run_nbgrader(["generate_feedback", NAME, "--force"], cwd=course)
     yield course
@@ -128,24 +162,49 @@ def _auto_scores(course: Path) -> dict[str, float]:
     from nbgrader.api import Gradebook
 
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        return {s.student.id: {g.name: g.auto_score for g in gb.find_submission_notebook(NAME, NAME, s.student.id)
-                               .grades}["q1_tests"] for s in gb.assignment_submissions(NAME)}
+        return {
+            s.student.id: {
+                g.name: g.auto_score for g in gb.find_submission_notebook(NAME, NAME, s.student.id).grades
+            }["q1_tests"]
+            for s in gb.assignment_submissions(NAME)
+        }
 
 
 def test_failing_hidden_test_feedback_shows_nothing_of_the_hidden_input(graded):
     # hand-worked: the public case passes for everyone (2 points × 1/2); the hidden one only for
     # the learners who double correctly
-    assert _auto_scores(graded) == {"honest": 2.0, "mallory": 2.0, "leak_raise": 1.0, "leak_shape": 1.0,
-                                    "leak_type": 1.0, "leak_valueerror": 1.0}
+    assert _auto_scores(graded) == {
+        "honest": 2.0,
+        "mallory": 2.0,
+        "leak_raise": 1.0,
+        "leak_shape": 1.0,
+        "leak_type": 1.0,
+        "leak_valueerror": 1.0,
+    }
     for student in ("honest", *LEAKY):
-        html = (graded / "_grading" / "feedback" / student / NAME / f"{NAME}.html").read_text(encoding="utf-8")
+        html = (graded / "_grading" / "feedback" / student / NAME / f"{NAME}.html").read_text(
+            encoding="utf-8"
+        )
         text = re.sub(r"<style.*?</style>", "", html, flags=re.S)
         # the case is reported, with its public label and pass/fail only
         assert re.search(("✓" if student == "honest" else "✗") + r" 隐藏数据", text), student
-        for secret in (str(HIDDEN_ROWS), HIDDEN_VALUE, HIDDEN_VALUE.replace(".", "p"), HIDDEN_COLUMN,
-                       "_zq_hidden_input", "BEGIN HIDDEN", "range("):  # (the answer's own source says LEAK)
-            assert secret not in text, (student, secret, text[max(0, text.find(secret) - 300):text.find(secret) + 200])
-    shape = (graded / "_grading" / "feedback" / "leak_shape" / NAME / f"{NAME}.html").read_text(encoding="utf-8")
+        for secret in (
+            str(HIDDEN_ROWS),
+            HIDDEN_VALUE,
+            HIDDEN_VALUE.replace(".", "p"),
+            HIDDEN_COLUMN,
+            "_zq_hidden_input",
+            "BEGIN HIDDEN",
+            "range(",
+        ):  # (the answer's own source says LEAK)
+            assert secret not in text, (
+                student,
+                secret,
+                text[max(0, text.find(secret) - 300) : text.find(secret) + 200],
+            )
+    shape = (graded / "_grading" / "feedback" / "leak_shape" / NAME / f"{NAME}.html").read_text(
+        encoding="utf-8"
+    )
     assert "形状（行数或列数）不对" in shape
 
 
@@ -166,11 +225,26 @@ def formgrader(graded):
     log_path = graded.parent / "formgrader.log"
     log = open(log_path, "wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyter", "server", "--no-browser", "--allow-root",
-         "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-         f"--ServerApp.root_dir={graded}", f"--IdentityProvider.token={token}",
-         "--ServerApp.jpserver_extensions=shequn.grading.formgrader_csp=True"],
-        cwd=graded, env=_env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "jupyter",
+            "server",
+            "--no-browser",
+            "--allow-root",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={port}",
+            "--ServerApp.port_retries=0",
+            f"--ServerApp.root_dir={graded}",
+            f"--IdentityProvider.token={token}",
+            "--ServerApp.jpserver_extensions=shequn.grading.formgrader_csp=True",
+        ],
+        cwd=graded,
+        env=_env(),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     session = requests.Session()
     session.headers["Authorization"] = f"token {token}"
     base = f"http://127.0.0.1:{port}"
@@ -202,8 +276,12 @@ def test_formgrader_page_has_a_csp_and_the_essay_is_inert(formgrader):
     nonce = re.search(r"'nonce-([^']+)'", scripts).group(1)
     own = [m.group(0) for m in re.finditer(r"<script\b[^>]*>", html) if f'nonce="{nonce}"' in m.group(0)]
     # nonce'd: formgrader's own files, its inline blocks, and the course's MathJax (served by the extension)
-    assert own and all("/formgrader/static/" in tag or "src=" not in tag
-                       or re.fullmatch(r'<script nonce="[^"]+" src="/shequn/mathjax/[a-z-]+\.js">', tag) for tag in own)
+    assert own and all(
+        "/formgrader/static/" in tag
+        or "src=" not in tag
+        or re.fullmatch(r'<script nonce="[^"]+" src="/shequn/mathjax/[a-z-]+\.js">', tag)
+        for tag in own
+    )
     assert sum("/shequn/mathjax/" in tag for tag in own) == 2
     # a fresh nonce per response
     again = session.get(f"{base}/formgrader/submissions/{sid}/").headers["Content-Security-Policy"]
@@ -222,19 +300,28 @@ def test_formgrader_typesets_maths_with_the_course_mathjax_and_nothing_external(
     base, session, token, _ = formgrader
     subs = session.get(f"{base}/formgrader/api/submitted_notebooks/{NAME}/{NAME}").json()
     sid = {s["student"]: s["id"] for s in subs}["honest"]  # (mallory's essay asks for a missing image)
-    offline = OfflinePage(browser, base, {"viewport": {"width": 1280, "height": 900},
-                                          "extra_http_headers": {"Authorization": f"token {token}"}})
+    offline = OfflinePage(
+        browser,
+        base,
+        {
+            "viewport": {"width": 1280, "height": 900},
+            "extra_http_headers": {"Authorization": f"token {token}"},
+        },
+    )
     try:
         page = offline.page
-        page.add_init_script("window.__refused = []; document.addEventListener('securitypolicyviolation',"
-                             " e => window.__refused.push(e.violatedDirective + ' ' + e.blockedURI));")
+        page.add_init_script(
+            "window.__refused = []; document.addEventListener('securitypolicyviolation',"
+            " e => window.__refused.push(e.violatedDirective + ' ' + e.blockedURI));"
+        )
         loaded: list[str] = []
         page.on("requestfinished", lambda r: loaded.append(r.url))
         page.goto(f"{base}/formgrader/submissions/{sid}/", wait_until="load")
         page.wait_for_function("() => document.querySelectorAll('mjx-container').length >= 2", timeout=60_000)
         # formgrader itself still starts (it calls MathJax 2's Hub when it does)
-        page.wait_for_function("() => window.formgrader && formgrader.grades && formgrader.grades.loaded",
-                               timeout=30_000)
+        page.wait_for_function(
+            "() => window.formgrader && formgrader.grades && formgrader.grades.loaded", timeout=30_000
+        )
         maths = page.evaluate("""() => [...document.querySelectorAll('mjx-container')].map(
             c => [c.getAttribute('display') === 'true', c.getBoundingClientRect().width > 0,
                   c.querySelectorAll('mjx-mfrac').length])""")
@@ -242,7 +329,9 @@ def test_formgrader_typesets_maths_with_the_course_mathjax_and_nothing_external(
         text = page.evaluate("() => document.querySelector('#notebook').innerText")
         assert "\\frac" not in text and "$$" not in text  # no TeX source left on screen
         assert any(url.startswith(f"{base}/shequn/mathjax/tex-chtml-full.js") for url in loaded)
-        assert any("/shequn/mathjax/output/chtml/fonts/" in url for url in loaded)  # its fonts, from the course
+        assert any(
+            "/shequn/mathjax/output/chtml/fonts/" in url for url in loaded
+        )  # its fonts, from the course
         assert offline.external == [] and offline.failed == []
         assert page.evaluate("() => window.__refused") == [] and offline.console_errors == []
     finally:
@@ -257,9 +346,11 @@ def test_csp_stops_learner_script_that_got_past_the_sanitiser(formgrader, graded
     original = path.read_bytes()
     nb = nbformat.read(path, as_version=4)
     essay = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "q2_answer")
-    essay.source = (ESSAY + HOSTILE + '\n\n<script src="evil.js"></script>'
-                    f'<script src="/formgrader/submissions/{sid}/evil.js"></script>'
-                    '<script>\nvar base_url = "x";window.__pwned = 3;//";\n</script>')
+    essay.source = (
+        ESSAY + HOSTILE + '\n\n<script src="evil.js"></script>'
+        f'<script src="/formgrader/submissions/{sid}/evil.js"></script>'
+        '<script>\nvar base_url = "x";window.__pwned = 3;//";\n</script>'
+    )
     nbformat.write(nb, path)
     context = browser.new_context(extra_http_headers={"Authorization": f"token {token}"})
     try:
@@ -270,8 +361,11 @@ def test_csp_stops_learner_script_that_got_past_the_sanitiser(formgrader, graded
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.goto(f"{base}/formgrader/submissions/{sid}/", wait_until="load")
         # formgrader's own scripts ran to the end: its grade and comment widgets are loaded
-        page.wait_for_function("() => window.formgrader && formgrader.keyboard_manager && formgrader.grades"
-                               " && formgrader.grades.loaded && formgrader.comments.loaded", timeout=30_000)
+        page.wait_for_function(
+            "() => window.formgrader && formgrader.keyboard_manager && formgrader.grades"
+            " && formgrader.grades.loaded && formgrader.comments.loaded",
+            timeout=30_000,
+        )
         assert page.evaluate("() => typeof toggle_name") == "function"
         assert page.evaluate("() => document.querySelectorAll('input.score').length") == 2
         assert page.evaluate("() => window.__pwned") is None

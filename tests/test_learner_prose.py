@@ -29,8 +29,18 @@ FURNITURE = {
     r"种子材料目录": "the seed folder",
 }
 # Tools that decrypt another app's local database (WeChat's).  The import page must not name them.
-DECRYPTORS = ("chatlog", "pywxdump", "wxdump", "wechatmsg", "memotrace", "留痕", "wechat-dump",
-              "sharpwxdump", "wechatdatabackup", "sjzar")
+DECRYPTORS = (
+    "chatlog",
+    "pywxdump",
+    "wxdump",
+    "wechatmsg",
+    "memotrace",
+    "留痕",
+    "wechat-dump",
+    "sharpwxdump",
+    "wechatdatabackup",
+    "sjzar",
+)
 OPENING_MAX_CHARS = 160
 
 
@@ -46,8 +56,11 @@ def lessons() -> list[Path]:
 
 
 def tic_problems(text: str) -> list[str]:
-    return [f"「{t}」出现{text.count(t)}次，最多{n}次 ({t!r} used {text.count(t)} times, at most {n})"
-            for t, n in TICS.items() if text.count(t) > n]
+    return [
+        f"「{t}」出现{text.count(t)}次，最多{n}次 ({t!r} used {text.count(t)} times, at most {n})"
+        for t, n in TICS.items()
+        if text.count(t) > n
+    ]
 
 
 def calque_problems(text: str) -> list[str]:
@@ -74,7 +87,9 @@ def opening_problems(text: str) -> list[str]:
     first = opening(text)
     found = []
     if len(first) > OPENING_MAX_CHARS:
-        found.append(f"开头一段有{len(first)}字，最多{OPENING_MAX_CHARS}字 (opening has {len(first)} characters)")
+        found.append(
+            f"开头一段有{len(first)}字，最多{OPENING_MAX_CHARS}字 (opening has {len(first)} characters)"
+        )
     if first.startswith("```"):
         found.append("开头是一个方框，应当是一句话 (opening is a box, not a sentence)")
     if "about-materials" not in first:
@@ -111,13 +126,17 @@ def test_lesson_has_real_cases(page):
     """Each lesson has a real case; the synthesis lesson has two."""
     needed = 2 if page.parent.name.startswith("06_") else 1
     titles = case_titles(page.read_text(encoding="utf-8"))
-    assert len(titles) >= needed, f"{page.parent.name}: {len(titles)} 个案例，至少要 {needed} 个 (cases: {titles})"
+    assert len(titles) >= needed, (
+        f"{page.parent.name}: {len(titles)} 个案例，至少要 {needed} 个 (cases: {titles})"
+    )
 
 
 def test_import_page_recommends_no_database_decryptor():
     text = (ROOT / "book" / "reference" / "import_your_group.md").read_text(encoding="utf-8")
     assert not decryptor_problems(text), decryptor_problems(text)
-    assert "课程不知道有合法的批量导出方式" in text, "the page must say plainly that WeChat has no lawful bulk export"
+    assert "课程不知道有合法的批量导出方式" in text, (
+        "the page must say plainly that WeChat has no lawful bulk export"
+    )
 
 
 def test_the_import_cli_hints_name_no_database_decryptor():
@@ -125,7 +144,9 @@ def test_the_import_cli_hints_name_no_database_decryptor():
     from shequn.data.importers import FORMATS
 
     for name, fmt in FORMATS.items():
-        shown = " ".join((fmt.zh, fmt.exporter, fmt.tested, fmt.how))  # what the list and the import page show
+        shown = " ".join(
+            (fmt.zh, fmt.exporter, fmt.tested, fmt.how)
+        )  # what the list and the import page show
         assert not decryptor_problems(shown), f"{name}: {shown}"
 
 

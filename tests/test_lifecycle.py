@@ -4,8 +4,8 @@ import math
 
 import pytest
 
-from shequn.models import lifecycle as lc
 from shequn.data import load_dataset
+from shequn.models import lifecycle as lc
 
 GROUPS = """group_id,name,created_at,threshold,fee_yuan,topology,owner_id
 g1,读书群,2026-01-05T00:00:00+08:00,free,0.0,star,a
@@ -29,7 +29,12 @@ PACKETS = "red_packet_id,message_id,group_id,sender_id,sent_at,amount_yuan,share
 
 @pytest.fixture
 def dataset(tmp_path):
-    for name, text in {"groups": GROUPS, "members": MEMBERS, "messages": MESSAGES, "red_packets": PACKETS}.items():
+    for name, text in {
+        "groups": GROUPS,
+        "members": MEMBERS,
+        "messages": MESSAGES,
+        "red_packets": PACKETS,
+    }.items():
         (tmp_path / f"{name}.csv").write_text(text, encoding="utf-8")
     return load_dataset(tmp_path)
 

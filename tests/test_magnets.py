@@ -1,6 +1,7 @@
 """Lesson 3 magnet model: closed forms, Monte Carlo, the seed's claim, the widget."""
 
 import itertools
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -70,11 +71,11 @@ def test_the_seeds_numbers_follow_only_from_the_shared_habit_model():
 
 
 def test_more_magnets_can_mean_lower_probability():
-    """"The more magnets, the likelier they attract" depends on what "attract" means."""
+    """ "The more magnets, the likelier they attract" depends on what "attract" means."""
     whole = [mg.closed_form("chain_all", n) for n in range(2, 9)]
     some = [mg.closed_form("chain_any", n) for n in range(2, 9)]
-    assert all(a > b for a, b in zip(whole, whole[1:]))
-    assert all(a < b for a, b in zip(some, some[1:]))
+    assert all(a > b for a, b in pairwise(whole))
+    assert all(a < b for a, b in pairwise(some))
 
 
 def test_dipole_rule_matches_textbook_configurations():
@@ -93,7 +94,7 @@ def test_plane_dipole_is_half_for_two_and_never_certain():
     assert abs(estimates[0] - 0.5) <= 4 * mg.std_error(0.5, TRIALS)
     assert estimates[1] < 1.0  # parallel magnets side by side all repel
     # more pairs to choose from: non-decreasing up to Monte-Carlo noise
-    assert all(b >= a - 4 * mg.std_error(0.5, TRIALS) for a, b in zip(estimates, estimates[1:]))
+    assert all(b >= a - 4 * mg.std_error(0.5, TRIALS) for a, b in pairwise(estimates))
 
 
 def test_simulation_is_deterministic_for_a_seed():
@@ -104,8 +105,14 @@ def test_simulation_is_deterministic_for_a_seed():
 
 @pytest.mark.parametrize(
     "args",
-    [("magnetic", 3, 100), ("chain_any", 1, 100), ("chain_any", True, 100), ("chain_any", 3, 0),
-     ("chain_any", 2.5, 100), ("chain_any", 65, 100)],
+    [
+        ("magnetic", 3, 100),
+        ("chain_any", 1, 100),
+        ("chain_any", True, 100),
+        ("chain_any", 3, 0),
+        ("chain_any", 2.5, 100),
+        ("chain_any", 65, 100),
+    ],
 )
 def test_bad_inputs_are_refused(args):
     with pytest.raises(ValueError):
@@ -152,15 +159,15 @@ def test_sensitivity_exercise_more_magnets_helps_except_when_all_must_snap_toget
         return sum(event(r) for r in rows) / len(rows)
 
     expected = {
-        "chain_any": lambda n: enumerate_rows(n, lambda r: any(a == b for a, b in zip(r, r[1:]))),
-        "chain_all": lambda n: enumerate_rows(n, lambda r: all(a == b for a, b in zip(r, r[1:]))),
+        "chain_any": lambda n: enumerate_rows(n, lambda r: any(a == b for a, b in pairwise(r))),
+        "chain_all": lambda n: enumerate_rows(n, lambda r: all(a == b for a, b in pairwise(r))),
         "any_pair": lambda n: enumerate_rows(n, lambda r: len(r) > len(set(r))),
         "shared_habit": lambda n: 1 - 1 / n,
     }
     for variant, exact in expected.items():
         values = [exact(n) for n in range(2, 9)]
         assert [mg.closed_form(variant, n) for n in range(2, 9)] == pytest.approx(values)
-        rising = all(b >= a for a, b in zip(values, values[1:]))
+        rising = all(b >= a for a, b in pairwise(values))
         assert rising is (variant != "chain_all"), variant
     assert expected["chain_all"](8) == pytest.approx(0.0078125)  # the table's 0.8 %
     dipole = [mg.simulate("plane_dipole", n) for n in (2, 3, 4, 8)]

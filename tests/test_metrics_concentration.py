@@ -28,15 +28,22 @@ def test_top_share_counts_ceil_without_float_noise():
     assert M.top_share([1] * 50, fraction=0.14) == pytest.approx(0.14)
     values = [1] * 27 + [10, 10, 10]  # 30 members: the top 10% are 3
     assert M.top_share(values) == pytest.approx(30 / 57)
-    t = tables(members=[{"member_id": f"m{i:02d}", "group_id": "g1"} for i in range(30)],
-               messages=[m for i, v in enumerate(values) for m in
-                         msgs("g1", f"m{i:02d}", [f"2026-01-06T{h:02d}:00" for h in range(v)])])
+    t = tables(
+        members=[{"member_id": f"m{i:02d}", "group_id": "g1"} for i in range(30)],
+        messages=[
+            m
+            for i, v in enumerate(values)
+            for m in msgs("g1", f"m{i:02d}", [f"2026-01-06T{h:02d}:00" for h in range(v)])
+        ],
+    )
     assert M.participation(t["members"], t["messages"]).loc["g1", "top10_share"] == pytest.approx(30 / 57)
 
 
 def test_participation_hand_values_and_silent_group():
-    t = tables(members=[*members_of("g1", "a", "b", "c", "d"), *members_of("g2", "e", "f")],
-               messages=msgs("g1", "d", [f"2026-01-06T{h:02d}:00" for h in range(10)]))
+    t = tables(
+        members=[*members_of("g1", "a", "b", "c", "d"), *members_of("g2", "e", "f")],
+        messages=msgs("g1", "d", [f"2026-01-06T{h:02d}:00" for h in range(10)]),
+    )
     part = M.participation(t["members"], t["messages"])
     assert list(part.columns) == ["members", "messages", "gini", "top10_share"]
     assert part.loc["g1"].tolist() == pytest.approx([4, 10, 0.75, 1.0])

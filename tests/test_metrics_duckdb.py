@@ -13,7 +13,6 @@ import pytest
 from helpers.metric_tables import generated_datasets
 from shequn import metrics as M
 
-
 WEEK_US = 7 * 86400 * 10**6
 
 
@@ -37,7 +36,9 @@ def _rows(frame: pd.DataFrame) -> pd.DataFrame:
     for col in frame.columns:
         if pd.api.types.is_datetime64_any_dtype(frame[col].dtype):
             frame[col] = frame[col].astype("datetime64[ns]")
-        elif pd.api.types.is_numeric_dtype(frame[col].dtype) and not pd.api.types.is_bool_dtype(frame[col].dtype):
+        elif pd.api.types.is_numeric_dtype(frame[col].dtype) and not pd.api.types.is_bool_dtype(
+            frame[col].dtype
+        ):
             frame[col] = frame[col].astype(float)
         else:
             frame[col] = frame[col].astype(object)
@@ -45,8 +46,9 @@ def _rows(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _same(ours: pd.DataFrame, sql: pd.DataFrame) -> None:
-    pd.testing.assert_frame_equal(_rows(ours), _rows(sql)[list(_rows(ours).columns)], check_dtype=False,
-                                  rtol=1e-9, atol=1e-12)
+    pd.testing.assert_frame_equal(
+        _rows(ours), _rows(sql)[list(_rows(ours).columns)], check_dtype=False, rtol=1e-9, atol=1e-12
+    )
 
 
 @pytest.mark.parametrize("freq, unit", [("D", "day"), ("W", "week")])
@@ -107,7 +109,7 @@ def test_quiet_members_and_red_packet_lift_equal_duckdb(duck):
                 ON p.group_id = m.group_id AND m.sent_at >= p.sent_at AND m.sent_at <= p.sent_at + INTERVAL 6 HOUR
             GROUP BY m.sender_id)
         SELECT member_id FROM members LEFT JOIN outside ON member_id = sender_id
-        WHERE coalesce(n, 0) <= 2""").df()["member_id"]
+        WHERE coalesce(n, 0) <= 2""").df()["member_id"]  # noqa: E501 (embedded SQL)
     ours = M.quiet_members(t["members"], t["messages"], t["red_packets"])
     assert 0 < len(ours) < len(t["members"])
     assert sorted(ours) == sorted(quiet)
@@ -138,7 +140,7 @@ def test_owner_departure_and_thresholds_equal_duckdb(duck):
               FROM o JOIN messages m ON m.group_id = o.group_id AND m.sender_id <> o.owner_id GROUP BY o.group_id)
         SELECT group_id, topology, threshold, coalesce(b, 0) / 14 AS before, coalesce(a, 0) / 14 AS after,
                coalesce(a, 0) / nullif(coalesce(b, 0), 0) AS ratio
-        FROM o LEFT JOIN c USING (group_id)""").df()
+        FROM o LEFT JOIN c USING (group_id)""").df()  # noqa: E501 (embedded SQL)
     ours = M.owner_departure_effect(t["groups"], t["members"], t["messages"])
     assert len(ours) >= 2
     _same(ours, departure)

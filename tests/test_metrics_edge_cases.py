@@ -23,11 +23,17 @@ def test_empty_messages_and_red_packets():
 
 
 def test_metrics_accept_categorical_ids():
-    t = tables(members=[*members_of("g1", "a", "b", "c")],
-               messages=[*msgs("g1", "a", ["2026-01-06T10:00", "2026-01-07T10:00"]),
-                         *msgs("g1", "b", ["2026-01-06T11:00"])])
-    cat = {name: frame.astype({c: "category" for c in ("group_id", "sender_id", "member_id") if c in frame})
-           for name, frame in t.items()}
+    t = tables(
+        members=[*members_of("g1", "a", "b", "c")],
+        messages=[
+            *msgs("g1", "a", ["2026-01-06T10:00", "2026-01-07T10:00"]),
+            *msgs("g1", "b", ["2026-01-06T11:00"]),
+        ],
+    )
+    cat = {
+        name: frame.astype({c: "category" for c in ("group_id", "sender_id", "member_id") if c in frame})
+        for name, frame in t.items()
+    }
     assert M.lurker_share(cat["members"], cat["messages"]).to_dict() == {"g1": pytest.approx(1 / 3)}
     assert M.participation(cat["members"], cat["messages"]).loc["g1", "messages"] == 3
     daily = M.activity(cat["messages"])

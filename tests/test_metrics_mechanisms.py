@@ -1,4 +1,4 @@
-"""Mechanisms recovered from generated data by the metrics: red packets, owners leaving, paid groups, networks."""
+"""Mechanisms the metrics recover from generated data: red packets, owners leaving, paid groups, networks."""
 
 from __future__ import annotations
 
@@ -22,11 +22,15 @@ def _pooled_quiet_lift(datasets) -> pd.DataFrame:
     curves, packets = [], []
     for t in datasets:
         quiet = M.quiet_members(t["members"], t["messages"], t["red_packets"])
-        curves.append(M.red_packet_lift(t["messages"], t["red_packets"], senders=quiet)["messages_per_packet"])
+        curves.append(
+            M.red_packet_lift(t["messages"], t["red_packets"], senders=quiet)["messages_per_packet"]
+        )
         packets.append(len(t["red_packets"]))
-    per_packet = sum(c * n for c, n in zip(curves, packets)) / sum(packets)
+    per_packet = sum(c * n for c, n in zip(curves, packets, strict=True)) / sum(packets)
     curve = per_packet.rename("messages_per_packet").to_frame()
-    return curve.assign(lift=curve["messages_per_packet"] / curve.loc[curve.index < 0, "messages_per_packet"].mean())
+    return curve.assign(
+        lift=curve["messages_per_packet"] / curve.loc[curve.index < 0, "messages_per_packet"].mean()
+    )
 
 
 def test_red_packets_wake_quiet_members_only_briefly(generated):
@@ -42,7 +46,9 @@ def test_red_packets_wake_quiet_members_only_briefly(generated):
 
 
 def test_star_groups_lose_more_when_the_owner_leaves(generated):
-    effect = pd.concat([M.owner_departure_effect(t["groups"], t["members"], t["messages"]) for t in generated])
+    effect = pd.concat(
+        [M.owner_departure_effect(t["groups"], t["members"], t["messages"]) for t in generated]
+    )
     ratio = effect.dropna(subset=["ratio"]).groupby("topology")["ratio"]
     assert ratio.size().min() >= 3
     assert ratio.median()["star"] < 0.5 < ratio.median()["mesh"]

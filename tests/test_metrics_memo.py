@@ -1,4 +1,4 @@
-"""The metrics' shared lookups: memoised on immutable Arrow columns, never on stale data; both hash-join sides.
+"""The metrics' shared lookups: memoised on immutable Arrow columns, never on stale data; both join sides.
 
 Expected values come from plain-Python dictionaries and loops, not from the package.
 """
@@ -98,8 +98,9 @@ def test_positions_match_a_dictionary_on_both_sides_of_the_hash_join(seed):
         expected = _first_positions(values, keys)
         assert positions(values, keys).tolist() == expected
         assert positions(values.astype("category"), keys).tolist() == expected
-        assert positions(values.astype(object), keys.astype(object).drop_duplicates()).tolist() == \
-            _first_positions(values, keys.drop_duplicates())
+        assert positions(
+            values.astype(object), keys.astype(object).drop_duplicates()
+        ).tolist() == _first_positions(values, keys.drop_duplicates())
 
 
 def _activity_by_hand(rows: list[dict], freq: str) -> dict[tuple[str, str], tuple[int, int]]:
@@ -122,8 +123,13 @@ def test_activity_matches_dates_worked_out_by_hand_on_a_dense_and_a_sparse_calen
     (the sparse path).  Times before 1970 and around midnight in Beijing included."""
     rows = []
     for g in range(n_groups):
-        times = ["1969-12-31T23:30", "1970-01-01T00:30", "2020-02-29T23:59", "2026-01-12T00:00",
-                 "2026-01-11T23:59"][: 2 + g % 4]
+        times = [
+            "1969-12-31T23:30",
+            "1970-01-01T00:30",
+            "2020-02-29T23:59",
+            "2026-01-12T00:00",
+            "2026-01-11T23:59",
+        ][: 2 + g % 4]
         rows += msgs(f"g{g:03d}", f"s{g % 7}", times, start=0)
         rows += msgs(f"g{g:03d}", f"s{(g + 1) % 7}", times[-1:], start=10)
     rows += msgs("g000", "", ["2026-01-12T08:00"], start=20)
@@ -132,6 +138,8 @@ def test_activity_matches_dates_worked_out_by_hand_on_a_dense_and_a_sparse_calen
     for freq in ("D", "W"):
         got = M.activity(messages, freq)
         assert got["period"].dt.tz is None
-        assert got[["group_id", "period"]].equals(got[["group_id", "period"]].sort_values(["group_id", "period"]))
+        assert got[["group_id", "period"]].equals(
+            got[["group_id", "period"]].sort_values(["group_id", "period"])
+        )
         table = {(r.group_id, str(r.period.date())): (r.active_members, r.messages) for r in got.itertuples()}
         assert table == _activity_by_hand(rows, freq)

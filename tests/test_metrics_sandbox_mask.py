@@ -17,8 +17,9 @@ from shequn import metrics as M
 def test_the_sandbox_mask_covers_the_whole_metrics_package(tmp_path):
     from shequn.grading.sandbox import Sandbox
 
-    (stub, target), *stale = Sandbox._masks(SimpleNamespace(block_modules=("shequn.metrics",),
-                                                            stub_dir=tmp_path / "stubs"))
+    (stub, target), *stale = Sandbox._masks(
+        SimpleNamespace(block_modules=("shequn.metrics",), stub_dir=tmp_path / "stubs")
+    )
     package = Path(M.__file__).parent
     assert Path(target) == package  # the folder (its modules and its __pycache__), not only __init__.py
     for name in M.__all__:  # every metric is defined in a module inside that folder
@@ -30,7 +31,7 @@ def test_the_sandbox_mask_covers_the_whole_metrics_package(tmp_path):
 
 
 def test_the_sandbox_also_masks_bytecode_left_by_a_module_the_package_replaced(tmp_path, monkeypatch):
-    """Before the split, ``metrics.py`` compiled to ``shequn/__pycache__/metrics.*.pyc``: that copy is masked too."""
+    """Before the split, ``metrics.py`` compiled to ``shequn/__pycache__/metrics.*.pyc``: masked too."""
     from shequn.grading.sandbox import Sandbox
 
     site = tmp_path / "site"

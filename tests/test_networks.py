@@ -85,9 +85,14 @@ def test_deterministic_for_a_seed():
     assert sorted(a.edges) != sorted(nw.build_network("mesh", 50, seed=8).edges)
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    (dict(shape="ring"), "shape"), (dict(shape="mesh", n=2), "at least 3"), (dict(shape="mesh", degree=1), "degree"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(shape="ring"), "shape"),
+        (dict(shape="mesh", n=2), "at least 3"),
+        (dict(shape="mesh", degree=1), "degree"),
+    ],
+)
 def test_bad_arguments_are_refused(kwargs, match):
     with pytest.raises(ValueError, match=match):
         nw.build_network(**kwargs)
@@ -135,8 +140,9 @@ def test_with_equal_drives_the_star_keeps_most_of_its_activity(social_pull):
     # of its activity when the centre leaves, for social pull 0.3-0.9.
     kept = _kept_by_linear_solve("star", social_pull, 0, equal_drives=True)
     assert 0.72 < kept < 0.90
-    assert nw.resilience("star", "centre", 1, social_pull=social_pull, equal_drives=True).activity_kept \
-        == pytest.approx(kept, abs=1e-6)
+    assert nw.resilience(
+        "star", "centre", 1, social_pull=social_pull, equal_drives=True
+    ).activity_kept == pytest.approx(kept, abs=1e-6)
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -144,7 +150,10 @@ def test_the_star_loses_over_half_only_because_fans_have_lower_drives(seed):
     # Unequal drives: under 35 % kept for every pull. Equal drives (the default): never under 45 %.
     for s in PULLS:
         # (the unequal star's centre hits probability 1, so the linear closed form does not apply)
-        assert nw.resilience("star", "centre", 1, social_pull=s, seed=seed, equal_drives=False).activity_kept < 0.35
+        assert (
+            nw.resilience("star", "centre", 1, social_pull=s, seed=seed, equal_drives=False).activity_kept
+            < 0.35
+        )
         if s < 0.9:  # at s = 0.9 some fans reach probability 1 and the closed form does not apply
             assert _kept_by_linear_solve("star", s, seed, equal_drives=True) > 0.45
         assert nw.resilience("star", "centre", 1, social_pull=s, seed=seed).activity_kept > 0.45

@@ -29,12 +29,14 @@ kernelspec:
 def _meeting_lesson(title: str, mine: Path, other: Path) -> str:
     """A lesson that leaves *mine* and waits for *other*: it can only finish if the other
     lesson runs at the same time (one after the other, the first gives up and fails the build)."""
-    code = (f"import pathlib, time\npathlib.Path({str(mine)!r}).touch()\n"
-            f"deadline = time.monotonic() + 45\n"
-            f"while not pathlib.Path({str(other)!r}).exists():\n"
-            f"    assert time.monotonic() < deadline, 'the other lesson did not run at the same time'\n"
-            f"    time.sleep(0.1)\n"
-            f"print('两课同时运行')")
+    code = (
+        f"import pathlib, time\npathlib.Path({str(mine)!r}).touch()\n"
+        f"deadline = time.monotonic() + 45\n"
+        f"while not pathlib.Path({str(other)!r}).exists():\n"
+        f"    assert time.monotonic() < deadline, 'the other lesson did not run at the same time'\n"
+        f"    time.sleep(0.1)\n"
+        f"print('两课同时运行')"
+    )
     return HEADER + f"# {title}\n\n```{{code-cell}} ipython3\n{code}\n```\n"
 
 
@@ -48,14 +50,18 @@ def test_two_lessons_that_wait_for_each_other_both_execute(tmp_path, monkeypatch
     shutil.copy(ROOT / "_config.yml", book / "_config.yml")
     (book / "_toc.yml").write_text(
         "format: jb-book\nroot: book/index\nchapters:\n  - file: book/a/a\n  - file: book/b/b\n"
-        "  - file: book/reference/glossary\n", encoding="utf-8")
+        "  - file: book/reference/glossary\n",
+        encoding="utf-8",
+    )
     for name, mine, other in (("a", "a", "b"), ("b", "b", "a")):
         (book / "book" / name).mkdir(parents=True)
         (book / "book" / name / f"{name}.md").write_text(
-            _meeting_lesson(f"第{name}课", meet / mine, meet / other), encoding="utf-8")
+            _meeting_lesson(f"第{name}课", meet / mine, meet / other), encoding="utf-8"
+        )
     (book / "book" / "reference").mkdir()
     (book / "book/reference/glossary.md").write_text(
-        "# 术语表\n\n```{glossary}\n连接器\n  英文：connector。\n```\n", encoding="utf-8")
+        "# 术语表\n\n```{glossary}\n连接器\n  英文：connector。\n```\n", encoding="utf-8"
+    )
     (book / "book" / "index.md").write_text("# 首页\n\n测试。\n", encoding="utf-8")
     (book / "vendor").mkdir()
     (book / "vendor" / "node_modules").symlink_to(ROOT / "vendor" / "node_modules")

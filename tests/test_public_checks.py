@@ -29,14 +29,29 @@ pytestmark = pytest.mark.integration
 PRICES = [10, 20, 30, 40, 50, 60, 80, 100, 150]  # threshold_design q1's public price list
 
 # ------------------------------------------------------------ the small answer spaces, enumerated
-_Q1 = [(f"always prices[{i}]", f"def highest_price(applicants, min_members, prices):\n    return prices[{i}]\n")
-       for i in range(len(PRICES))]
-_Q1 += [(f"None if infeasible, else prices[{i}]",
-         "def highest_price(applicants, min_members, prices):\n"
-         f"    return None if min_members > applicants.n else prices[{i}]\n") for i in range(len(PRICES))]
-_Q1 += [("always None", "def highest_price(applicants, min_members, prices):\n    return None\n"),
-        ("always the highest price", "def highest_price(applicants, min_members, prices):\n    return max(prices)\n")]
-_Q2 = [(f"meets_goal {combo}", f"""\
+_Q1 = [
+    (f"always prices[{i}]", f"def highest_price(applicants, min_members, prices):\n    return prices[{i}]\n")
+    for i in range(len(PRICES))
+]
+_Q1 += [
+    (
+        f"None if infeasible, else prices[{i}]",
+        "def highest_price(applicants, min_members, prices):\n"
+        f"    return None if min_members > applicants.n else prices[{i}]\n",
+    )
+    for i in range(len(PRICES))
+]
+_Q1 += [
+    ("always None", "def highest_price(applicants, min_members, prices):\n    return None\n"),
+    (
+        "always the highest price",
+        "def highest_price(applicants, min_members, prices):\n    return max(prices)\n",
+    ),
+]
+_Q2 = [
+    (
+        f"meets_goal {combo}",
+        f"""\
 _q2_public = _GUESS["lookup"]["policy_table"]
 
 
@@ -48,19 +63,38 @@ def policy_table(applicants, policies, *args, **kwargs):
                               "meets_goal": False}}, index=[p.name for p in policies])
     table["meets_goal"] = [{list(combo)}[i % 3] for i in range(len(table))]
     return table
-""") for combo in itertools.product([False, True], repeat=3)]
-_Q5 = [(f"half-life always {value}", f"""\
+""",
+    )
+    for combo in itertools.product([False, True], repeat=3)
+]
+_Q5 = [
+    (
+        f"half-life always {value}",
+        f"""\
 def lift_half_life(lift):
     return float({value!r})
-""") for value in ("2.0", "nan", "inf")]
-_Q5 += [("lift always NaN", """\
+""",
+    )
+    for value in ("2.0", "nan", "inf")
+]
+_Q5 += [
+    (
+        "lift always NaN",
+        """\
 def red_packet_lift(messages, red_packets, before=24, after=48):
     return pd.Series(float("nan"), index=range(-before, after))
-""")]
-_Q4 = [("the small example's answer", """\
+""",
+    )
+]
+_Q4 = [
+    (
+        "the small example's answer",
+        """\
 def lurker_share(members, messages, max_messages=0):
     return pd.Series({"g1": 2 / 3, "g2": 0.0})
-""")]
+""",
+    )
+]
 CANDIDATES = {
     "threshold_design": {"q1_tests": _Q1, "q2_tests": _Q2},
     "group_analysis": {"q4_tests": _Q4, "q5_tests": _Q5},
@@ -73,9 +107,13 @@ def _read(folder: str, name: str):
 
 
 def _autograded(nb) -> list[str]:
-    return [c.metadata["nbgrader"]["grade_id"] for c in nb.cells
-            if c.metadata.get("nbgrader", {}).get("grade") and not c.metadata["nbgrader"].get("solution")
-            and c.cell_type == "code"]
+    return [
+        c.metadata["nbgrader"]["grade_id"]
+        for c in nb.cells
+        if c.metadata.get("nbgrader", {}).get("grade")
+        and not c.metadata["nbgrader"].get("solution")
+        and c.cell_type == "code"
+    ]
 
 
 def test_the_enumerated_spaces_are_the_public_checks():
@@ -86,7 +124,7 @@ def test_the_enumerated_spaces_are_the_public_checks():
     q2 = next(c.source for c in release.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "q2_tests")
     assert 'list(_table["meets_goal"])' in q2  # one boolean per policy, three policies:
     assert "_policies = [th.FreePolicy(), th.PaidPolicy(30), th.InvitePolicy(3)]" in q2
-    assert len(_Q2) == 2 ** 3 and len(_Q1) == 2 * len(PRICES) + 2
+    assert len(_Q2) == 2**3 and len(_Q1) == 2 * len(PRICES) + 2
 
 
 @pytest.mark.parametrize("name", sorted(CANDIDATES))
@@ -102,7 +140,9 @@ def test_no_guess_of_a_public_check_earns_anything_over_a_stub(name):
     assert set(stub) == {(gid, "stub") for gid in cells}
     assert all(score == 0 for score in stub.values()), stub  # hand-worked: every stub raises
     guessed = scores(guess_notebook(source, None, CANDIDATES[name]), folder, timeout=1200)
-    labels = {gid: ["public answers", *(label for label, _ in CANDIDATES[name].get(gid, []))] for gid in cells}
+    labels = {
+        gid: ["public answers", *(label for label, _ in CANDIDATES[name].get(gid, []))] for gid in cells
+    }
     expected = {(gid, label) for gid in cells for label in labels[gid]}
     assert set(guessed) == expected
     earned = {key: score for key, score in guessed.items() if score > stub[(key[0], "stub")]}
@@ -119,7 +159,11 @@ def test_the_public_answer_guesser_passes_every_public_check(name):
         if meta.get("grade") and not meta.get("solution") and cell.cell_type == "code":
             cell.source = public_part(cell.source)
     got = scores(guess_notebook(public, None), ROOT / "solutions" / name)
-    full = {c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"]["points"] for c in release.cells
-            if c.metadata.get("nbgrader", {}).get("grade") and not c.metadata["nbgrader"].get("solution")
-            and c.cell_type == "code"}
+    full = {
+        c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"]["points"]
+        for c in release.cells
+        if c.metadata.get("nbgrader", {}).get("grade")
+        and not c.metadata["nbgrader"].get("solution")
+        and c.cell_type == "code"
+    }
     assert {gid: score for (gid, _), score in got.items()} == full

@@ -18,10 +18,10 @@ from shequn.site.quiz import QuizSyntaxError, answer_value, parse_quiz, read_num
     ("text", "value", "percent", "fullwidth"),
     [
         ("0.3", 0.3, False, False),
-        ("３０", 30.0, False, True),          # full-width digits are read, and flagged
+        ("３０", 30.0, False, True),  # full-width digits are read, and flagged
         ("３０％", 30.0, True, True),
         ("30%", 30.0, True, False),
-        (" 1,200 ", 1200.0, False, False),   # thousands separators
+        (" 1,200 ", 1200.0, False, False),  # thousands separators
         ("1/4", 0.25, False, False),
         ("-.5", -0.5, False, False),
         ("１２．５", 12.5, False, True),
@@ -54,7 +54,10 @@ def test_answer_value_puts_a_percent_on_the_question_scale():
 
 
 def test_parse_choice_with_whys():
-    spec = parse_quiz("choice", ["题干 *一*", "", "- [ ] 甲", "  : 错，因为甲。", "- [x] 乙", "  : 对，因为乙", "    还有一行。"])
+    spec = parse_quiz(
+        "choice",
+        ["题干 *一*", "", "- [ ] 甲", "  : 错，因为甲。", "- [x] 乙", "  : 对，因为乙", "    还有一行。"],
+    )
     assert spec.stem == "题干 *一*"
     assert [(o.text, o.correct) for o in spec.options] == [("甲", False), ("乙", True)]
     assert spec.options[1].why == "对，因为乙 还有一行。"
@@ -163,13 +166,17 @@ def test_whys_lead_with_one_bold_verdict(quiz_site):
     out, _ = quiz_site
     html = (out / "index.html").read_text(encoding="utf-8")
     assert "<strong>不对</strong>。少了一" in html
-    assert "<strong>对</strong>。3 + 4 = 7" in html and "对。对。" not in html  # the author's own 对。 is not doubled
+    assert (
+        "<strong>对</strong>。3 + 4 = 7" in html and "对。对。" not in html
+    )  # the author's own 对。 is not doubled
 
 
 def test_a_broken_block_fails_the_build_naming_the_file(tmp_path, capsys):
     from sphinx.cmd.build import build_main
 
-    (tmp_path / "conf.py").write_text("extensions = ['myst_parser', 'shequn.site.quiz']\nmyst_enable_extensions = ['colon_fence']\n")
+    (tmp_path / "conf.py").write_text(
+        "extensions = ['myst_parser', 'shequn.site.quiz']\nmyst_enable_extensions = ['colon_fence']\n"
+    )
     (tmp_path / "index.md").write_text("# T\n\n:::{quiz}\n:type: numeric\n问？\n:::\n", encoding="utf-8")
     assert build_main(["-q", "-W", "-b", "html", str(tmp_path), str(tmp_path / "_out")]) != 0
     err = capsys.readouterr().err
@@ -183,7 +190,10 @@ def page(browser, quiz_site):
     p = context.new_page()
     errors: list[str] = []
     # the browser asks for /favicon.ico, which a bare Sphinx project does not have
-    p.on("console", lambda m: m.type == "error" and "favicon" not in m.location.get("url", "") and errors.append(m.text))
+    p.on(
+        "console",
+        lambda m: m.type == "error" and "favicon" not in m.location.get("url", "") and errors.append(m.text),
+    )
     p.on("pageerror", lambda e: errors.append(str(e)))
     p.goto(f"{url}/index.html")
     yield p
@@ -198,7 +208,7 @@ def _feedback(p, n):
 def test_choice_feedback_explains_why(page):
     q = page.locator("fieldset.shequn-quiz").nth(0)
     q.get_by_role("button", name="检查答案").click()
-    assert "请先选一个选项" in _feedback(page, 0).inner_text()          # empty: a hint, not "wrong"
+    assert "请先选一个选项" in _feedback(page, 0).inner_text()  # empty: a hint, not "wrong"
     q.get_by_label("6").check()
     q.get_by_role("button", name="检查答案").click()
     text = _feedback(page, 0).inner_text()
@@ -212,7 +222,7 @@ def test_choice_feedback_explains_why(page):
 def test_choice_is_keyboard_operable(page):
     q = page.locator("fieldset.shequn-quiz").nth(0)
     q.get_by_label("6").focus()
-    page.keyboard.press("ArrowDown")       # radio group: arrow keys move and select
+    page.keyboard.press("ArrowDown")  # radio group: arrow keys move and select
     q.get_by_role("button", name="检查答案").focus()
     page.keyboard.press("Enter")
     assert "✔ 对" in _feedback(page, 0).inner_text()
@@ -294,6 +304,8 @@ def test_lesson_quizzes_are_found():
 def test_lesson_quiz_needing_code_says_so_and_asks_one_value_per_box(where, options, stem):
     """A question whose answer comes from running code carries ``:code:`` (shown under 「需要运行代码」),
     not a 「运行…」 buried in its text; a numeric question (one box) asks one thing."""
-    assert not re.search(r"(?:运行|调用)\s*`", stem), f"{where}: the stem asks to run code; use :code: ({stem})"
+    assert not re.search(r"(?:运行|调用)\s*`", stem), (
+        f"{where}: the stem asks to run code; use :code: ({stem})"
+    )
     if options.get("type") == "numeric":
         assert len(re.findall(r"[？?]", stem)) == 1, f"{where}: one answer box, but the stem asks {stem}"

@@ -1,6 +1,7 @@
 """Lesson 2 model: red packets wake lurkers briefly; only conversion makes part of the lift last."""
 
 import math
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -20,11 +21,14 @@ def test_baseline_closed_form():
 
 # Hand-worked: the 160 lurkers' extra posting probability is `lift` on the packet day and halves every
 # `half_life` days, so the extra active members are 160 * lift, then half of it one half-life later, ...
-@pytest.mark.parametrize("lift,half_life,by_day", [
-    (0.3, 1.0, {0: 48.0, 1: 24.0, 2: 12.0, 3: 6.0}),
-    (0.1, 0.5, {0: 16.0, 1: 4.0, 2: 1.0}),
-    (0.5, 7.0, {0: 80.0, 7: 40.0, 14: 20.0}),
-])
+@pytest.mark.parametrize(
+    "lift,half_life,by_day",
+    [
+        (0.3, 1.0, {0: 48.0, 1: 24.0, 2: 12.0, 3: 6.0}),
+        (0.1, 0.5, {0: 16.0, 1: 4.0, 2: 1.0}),
+        (0.5, 7.0, {0: 80.0, 7: 40.0, 14: 20.0}),
+    ],
+)
 def test_without_conversion_the_lift_is_exponential_and_returns_to_baseline(lift, half_life, by_day):
     d, days = 7, 120
     frame = rp.expected_activity(N, SHARE, (d,), lift, half_life, 0.0, days, P_R, P_L)
@@ -90,7 +94,7 @@ def test_monotone_in_each_parameter():
     day0 = [rp.lift_summary(lift, 1.0, 0.0, 1)["day0"] for lift in (0.1, 0.3, 0.5)]
     assert day0[0] < day0[1] < day0[2]
     week = [rp.lift_summary(0.3, h, 0.0, 1)["week"] for h in (0.5, 1.0, 3.0, 7.0)]
-    assert all(a < b for a, b in zip(week, week[1:]))
+    assert all(a < b for a, b in pairwise(week))
     month = [rp.lift_summary(0.3, 1.0, c, 1)["month"] for c in (0.0, 0.05, 0.2)]
     assert month[0] == pytest.approx(rp.baseline_activity(), abs=1e-6)
     assert month[0] < month[1] < month[2]
@@ -99,8 +103,9 @@ def test_monotone_in_each_parameter():
 
 
 def test_posting_probability_never_exceeds_one():
-    frame = rp.expected_activity(red_packet_days=tuple(range(0, 30)), lift=1.0, half_life_days=30.0,
-                                 conversion=1.0, days=40)
+    frame = rp.expected_activity(
+        red_packet_days=tuple(range(0, 30)), lift=1.0, half_life_days=30.0, conversion=1.0, days=40
+    )
     assert (frame["lurker_rate"] <= 1.0).all()
     assert (frame["active"] <= N + 1e-9).all()
     assert (frame["lurkers"] >= -1e-9).all()
@@ -126,11 +131,22 @@ def test_simulation_agrees_with_the_expected_values_on_average():
     assert (rp.simulate_group(conversion=0.0, seed=1)["regulars"] == round(N * (1 - SHARE))).all()
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"n_members": 0}, {"lurker_share": 1.2}, {"lift": -0.1}, {"half_life_days": 0.0}, {"conversion": 2.0},
-    {"days": 0}, {"red_packet_days": (70,)}, {"red_packet_days": (-1,)}, {"red_packet_days": (3, 3)},
-    {"red_packet_days": (2.5,)}, {"regular_rate": 0.01, "lurker_rate": 0.02},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"n_members": 0},
+        {"lurker_share": 1.2},
+        {"lift": -0.1},
+        {"half_life_days": 0.0},
+        {"conversion": 2.0},
+        {"days": 0},
+        {"red_packet_days": (70,)},
+        {"red_packet_days": (-1,)},
+        {"red_packet_days": (3, 3)},
+        {"red_packet_days": (2.5,)},
+        {"regular_rate": 0.01, "lurker_rate": 0.02},
+    ],
+)
 def test_bad_parameters_are_refused(kwargs):
     with pytest.raises(ValueError):
         rp.expected_activity(**{"days": 60, **kwargs})
@@ -149,8 +165,14 @@ def test_other_entry_points_validate_too():
 
 def test_lift_table_is_chinese_and_shows_the_lasting_part():
     table = rp.lift_table((0.0, 0.2))
-    assert list(table.columns) == ["平时（无红包）", "红包当天", "一周后", "一个月后", "转为常客的人数",
-                                   "从输出测得的半衰期（天）"]
+    assert list(table.columns) == [
+        "平时（无红包）",
+        "红包当天",
+        "一周后",
+        "一个月后",
+        "转为常客的人数",
+        "从输出测得的半衰期（天）",
+    ]
     assert table.loc["0%", "一个月后"] == pytest.approx(table.loc["0%", "平时（无红包）"])
     assert table.loc["20%", "一个月后"] > table.loc["20%", "平时（无红包）"]
 
@@ -189,7 +211,9 @@ def test_the_measured_half_life_is_the_input_when_nothing_converts():
         assert rp.lift_summary(half_life_days=h, n_packets=4)["half_life"] == pytest.approx(h, rel=1e-6)
 
 
-@pytest.mark.parametrize("conversion, converted, month", [(0.0, 0.0, 23.2), (0.05, 9.4, 27.7), (0.2, 35.3, 40.1)])
+@pytest.mark.parametrize(
+    "conversion, converted, month", [(0.0, 0.0, 23.2), (0.05, 9.4, 27.7), (0.2, 35.3, 40.1)]
+)
 def test_lift_table_rows_match_the_hand_worked_values(conversion, converted, month):
     hand_converted, hand_month = _hand_worked(conversion)
     assert hand_converted == pytest.approx(converted, abs=0.05)

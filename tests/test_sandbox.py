@@ -40,7 +40,9 @@ def nothing_left_behind():
         time.sleep(0.1)
     assert _our_sandbox_pids() == []
     assert [c for c in stale_cgroups() if c.name.startswith(f"r{os.getpid()}-")] == []
-    assert {p for p in set(os.listdir("/tmp")) - before_tmp if p.startswith(f"shequn-sbx-{os.getpid()}-")} == set()
+    assert {
+        p for p in set(os.listdir("/tmp")) - before_tmp if p.startswith(f"shequn-sbx-{os.getpid()}-")
+    } == set()
 
 
 def run(*sources: str, timeout: int = 30, **kwargs):
@@ -51,7 +53,8 @@ def run(*sources: str, timeout: int = 30, **kwargs):
 
 def text(cell) -> str:
     return "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream") + "".join(
-        o.get("data", {}).get("text/plain", "") for o in cell.outputs if o.output_type == "execute_result")
+        o.get("data", {}).get("text/plain", "") for o in cell.outputs if o.output_type == "execute_result"
+    )
 
 
 def error(cell) -> tuple[str, str] | None:
@@ -60,11 +63,13 @@ def error(cell) -> tuple[str, str] | None:
 
 
 def test_cells_run_as_an_unprivileged_uid_in_their_own_namespaces():
-    cells = run("import os, socket, pandas as pd\nprint(os.getuid(), os.getgid(), os.getgroups(), os.getpid())",
-                "print(socket.gethostname(), sorted(n for _, n in socket.if_nameindex()))",
-                "print(pd.DataFrame({'a': [1, 2, 3]}).a.sum() * 7)",
-                "print(open('/proc/self/status').read().split('CapEff:')[1].split()[0])",
-                "print(len([p for p in os.listdir('/proc') if p.isdigit()]))")
+    cells = run(
+        "import os, socket, pandas as pd\nprint(os.getuid(), os.getgid(), os.getgroups(), os.getpid())",
+        "print(socket.gethostname(), sorted(n for _, n in socket.if_nameindex()))",
+        "print(pd.DataFrame({'a': [1, 2, 3]}).a.sum() * 7)",
+        "print(open('/proc/self/status').read().split('CapEff:')[1].split()[0])",
+        "print(len([p for p in os.listdir('/proc') if p.isdigit()]))",
+    )
     uid, gid, groups, pid = text(cells[0]).split(" ", 3)
     assert int(uid) >= UID_BASE and int(gid) >= UID_BASE and groups.startswith("[]")
     assert int(pid.strip()) < 10  # a PID namespace of its own
@@ -77,11 +82,13 @@ def test_cells_run_as_an_unprivileged_uid_in_their_own_namespaces():
 def test_read_only_system_and_hidden_host(tmp_path):
     secret = tmp_path / "secret.txt"
     secret.write_text("solutions")
-    cells = run(f"open({str(secret)!r}).read()",
-                "open('/usr/lib/x', 'w')",
-                "open('/etc/shequn-x', 'w')",
-                "import os\nprint(sorted(os.listdir('/')))",
-                "open('/etc/shadow').read()")
+    cells = run(
+        f"open({str(secret)!r}).read()",
+        "open('/usr/lib/x', 'w')",
+        "open('/etc/shequn-x', 'w')",
+        "import os\nprint(sorted(os.listdir('/')))",
+        "open('/etc/shadow').read()",
+    )
     assert error(cells[0])[0] == "FileNotFoundError"  # the grader's files are not even there
     assert error(cells[1])[0] in ("OSError", "PermissionError")  # read-only file system
     assert error(cells[2])[0] in ("OSError", "PermissionError")
@@ -89,8 +96,29 @@ def test_read_only_system_and_hidden_host(tmp_path):
     # The interpreter's own folders are bound where they live (e.g. /work/... or /check/...): their top
     # components may show, nothing else from the host's root may.
     python_tops = {Path(p).parts[1] for p in _python_paths()}
-    assert top <= {"bin", "dev", "etc", "lib", "lib32", "lib64", "libx32", "proc", "root", "run", "sbin", "shequn",
-                   "tmp", "usr", "var", "opt", "home"} | python_tops
+    assert (
+        top
+        <= {
+            "bin",
+            "dev",
+            "etc",
+            "lib",
+            "lib32",
+            "lib64",
+            "libx32",
+            "proc",
+            "root",
+            "run",
+            "sbin",
+            "shequn",
+            "tmp",
+            "usr",
+            "var",
+            "opt",
+            "home",
+        }
+        | python_tops
+    )
     assert error(cells[4])[0] == "PermissionError"
 
 
@@ -102,8 +130,10 @@ def test_private_tmpfs_and_ipc_vanish_with_the_kernel():
         return key in subprocess.run(["ipcs", "-m"], capture_output=True, text=True).stdout
 
     assert not host_has_segment()
-    cells = run(*(f"open('{d}/{marker}', 'w').write('x')" for d in ("/tmp", "/var/tmp", "/dev/shm", "/run")),
-                "import ctypes\nlibc = ctypes.CDLL(None)\nprint(libc.shmget(0x5eed, 4096, 0o1666))")
+    cells = run(
+        *(f"open('{d}/{marker}', 'w').write('x')" for d in ("/tmp", "/var/tmp", "/dev/shm", "/run")),
+        "import ctypes\nlibc = ctypes.CDLL(None)\nprint(libc.shmget(0x5eed, 4096, 0o1666))",
+    )
     for cell in cells[:4]:
         assert error(cell) is None, cell.outputs
     assert int(text(cells[4]).strip()) >= 0  # the segment was created inside
@@ -123,12 +153,20 @@ def test_total_memory_of_all_children_is_capped(tmp_path):
     Each child alone stays under the per-process limit; only the group's cap stops them.
     """
     box = Sandbox(tmp_path / "box", limits=Limits(memory_mb=900, nproc=64))
-    nb = new_notebook(cells=[new_code_cell(
-        "import os, time\nkids = []\nfor _ in range(4):\n    pid = os.fork()\n    if pid == 0:\n        try:\n"
-        "            b = bytearray(300 * 2**20)\n            for i in range(0, len(b), 4096): b[i] = 1\n"
-        "            time.sleep(3)\n        except MemoryError:\n            os._exit(3)\n        finally:\n"
-        "            os._exit(0)\n    kids.append(pid)\n"
-        "print(sorted(os.waitstatus_to_exitcode(os.waitpid(k, 0)[1]) for k in kids))")])
+    nb = new_notebook(
+        cells=[
+            new_code_cell(
+                "import os, time\nkids = []\nfor _ in range(4):\n    pid = os.fork()\n"
+                "    if pid == 0:\n        try:\n"
+                "            b = bytearray(300 * 2**20)\n"
+                "            for i in range(0, len(b), 4096): b[i] = 1\n"
+                "            time.sleep(3)\n        except MemoryError:\n            os._exit(3)\n"
+                "        finally:\n"
+                "            os._exit(0)\n    kids.append(pid)\n"
+                "print(sorted(os.waitstatus_to_exitcode(os.waitpid(k, 0)[1]) for k in kids))"
+            )
+        ]
+    )
     try:
         sandbox_client(nb, box, timeout=60).execute()
         peak = box.cgroup.memory_peak()
@@ -145,9 +183,15 @@ def test_total_memory_of_all_children_is_capped(tmp_path):
 def test_fork_chain_with_changing_pids_is_removed(tmp_path):
     """A double-forking process that keeps changing its pid is gone once the sandbox closes."""
     box = Sandbox(tmp_path / "box")
-    nb = new_notebook(cells=[new_code_cell(
-        "import os, time\nif os.fork() == 0:\n    os.setsid()\n    while True:\n        if os.fork():\n"
-        "            os._exit(0)\n        time.sleep(0.01)\nprint('started')")])
+    nb = new_notebook(
+        cells=[
+            new_code_cell(
+                "import os, time\nif os.fork() == 0:\n    os.setsid()\n    while True:\n"
+                "        if os.fork():\n"
+                "            os._exit(0)\n        time.sleep(0.01)\nprint('started')"
+            )
+        ]
+    )
     try:
         sandbox_client(nb, box, timeout=30).execute()
         assert text(nb.cells[0]).strip() == "started"
@@ -159,20 +203,25 @@ def test_fork_chain_with_changing_pids_is_removed(tmp_path):
 
 
 def test_fork_bomb_stops_at_the_process_cap():
-    cells = run("import os\nn = 0\ntry:\n    while True:\n        if os.fork() == 0:\n            import time\n"
-                "            time.sleep(30)\n            os._exit(0)\n        n += 1\nexcept OSError as e:\n"
-                "    print(n, type(e).__name__)", limits=Limits(nproc=40))
+    cells = run(
+        "import os\nn = 0\ntry:\n    while True:\n        if os.fork() == 0:\n            import time\n"
+        "            time.sleep(30)\n            os._exit(0)\n        n += 1\nexcept OSError as e:\n"
+        "    print(n, type(e).__name__)",
+        limits=Limits(nproc=40),
+    )
     n, ename = text(cells[0]).split()
     assert ename in ("BlockingIOError", "OSError") and 0 < int(n) < 40
 
 
 def test_cpu_share_is_capped():
     """Three busy processes for 2 s of wall time get at most ~1 CPU second per second."""
-    cells = run("import os, time, resource\nkids = []\nfor _ in range(3):\n    pid = os.fork()\n    if pid == 0:\n"
-                "        end = time.time() + 2\n        while time.time() < end: pass\n        os._exit(0)\n"
-                "    kids.append(pid)\nt = time.time()\nfor k in kids: os.waitpid(k, 0)\nwall = time.time() - t\n"
-                "ru = resource.getrusage(resource.RUSAGE_CHILDREN)\nprint(ru.ru_utime + ru.ru_stime, wall)",
-                limits=Limits(cpus=0.5))
+    cells = run(
+        "import os, time, resource\nkids = []\nfor _ in range(3):\n    pid = os.fork()\n    if pid == 0:\n"
+        "        end = time.time() + 2\n        while time.time() < end: pass\n        os._exit(0)\n"
+        "    kids.append(pid)\nt = time.time()\nfor k in kids: os.waitpid(k, 0)\nwall = time.time() - t\n"
+        "ru = resource.getrusage(resource.RUSAGE_CHILDREN)\nprint(ru.ru_utime + ru.ru_stime, wall)",
+        limits=Limits(cpus=0.5),
+    )
     cpu, wall = map(float, text(cells[0]).split())
     assert cpu <= 0.5 * wall * 1.3 + 0.2
 
@@ -201,9 +250,13 @@ def test_blocked_module_cannot_be_imported():
     import shequn.metrics.engagement
 
     module_file = shequn.metrics.engagement.__file__  # a module inside the blocked package
-    cells = run("import shequn.metrics", "from shequn.data import load_dataset\nprint('data ok')",
-                "import shequn.metrics.engagement", f"import os\nprint(os.path.exists({module_file!r}))",
-                block_modules=("shequn.metrics",))
+    cells = run(
+        "import shequn.metrics",
+        "from shequn.data import load_dataset\nprint('data ok')",
+        "import shequn.metrics.engagement",
+        f"import os\nprint(os.path.exists({module_file!r}))",
+        block_modules=("shequn.metrics",),
+    )
     ename, evalue = error(cells[0])
     assert ename == "ImportError" and "shequn.metrics" in evalue
     assert text(cells[1]).strip() == "data ok"
@@ -237,8 +290,10 @@ def test_launcher_refuses_unsafe_specs(tmp_path):
 
 
 def test_work_dir_is_a_capped_tmpfs_and_leaves_no_mount():
-    cells = run("open('fill', 'wb').write(b'x' * (48 * 2**20))\nopen('fill2', 'wb').write(b'x' * (48 * 2**20))",
-                limits=Limits(workdir_mb=64, fsize_mb=60))
+    cells = run(
+        "open('fill', 'wb').write(b'x' * (48 * 2**20))\nopen('fill2', 'wb').write(b'x' * (48 * 2**20))",
+        limits=Limits(workdir_mb=64, fsize_mb=60),
+    )
     assert error(cells[0])[0] == "OSError" and "space" in error(cells[0])[1].lower()
     with open("/proc/self/mounts") as fh:
         assert not [line for line in fh if line.startswith("shequn-sandbox-")]
@@ -253,12 +308,14 @@ def test_blocked_module_bytecode_is_hidden_too():
 
     cache = importlib.util.cache_from_source(shequn.metrics.__file__)
     py_compile.compile(shequn.metrics.__file__, cfile=cache)
-    cells = run("import importlib.util, os\n"
-                f"print(os.path.exists({cache!r}))\n"
-                f"loader = importlib.machinery.SourcelessFileLoader('m', {cache!r})\n"
-                "spec = importlib.util.spec_from_loader('m', loader)\n"
-                "m = importlib.util.module_from_spec(spec)\nloader.exec_module(m)\nprint(hasattr(m, 'lurker_share'))",
-                block_modules=("shequn.metrics",))
+    cells = run(
+        "import importlib.util, os\n"
+        f"print(os.path.exists({cache!r}))\n"
+        f"loader = importlib.machinery.SourcelessFileLoader('m', {cache!r})\n"
+        "spec = importlib.util.spec_from_loader('m', loader)\n"
+        "m = importlib.util.module_from_spec(spec)\nloader.exec_module(m)\nprint(hasattr(m, 'lurker_share'))",
+        block_modules=("shequn.metrics",),
+    )
     assert text(cells[0]).strip().startswith("False")
     assert error(cells[0]) is not None
 
@@ -273,12 +330,18 @@ def test_bytecode_of_the_single_file_module_the_package_replaced_is_masked_too(t
 
     old = tmp_path / "metrics.py"
     old.write_text("def lurker_share(members, messages):\n    return 'the real thing'\n", encoding="utf-8")
-    stale = Path(shequn.metrics.__file__).parents[1] / "__pycache__" / f"metrics.{sys.implementation.cache_tag}.pyc"
+    stale = (
+        Path(shequn.metrics.__file__).parents[1]
+        / "__pycache__"
+        / f"metrics.{sys.implementation.cache_tag}.pyc"
+    )
     py_compile.compile(str(old), cfile=str(stale))
     try:
-        cells = run(f"from importlib.machinery import SourcelessFileLoader\n"
-                    f"m = SourcelessFileLoader('m', {str(stale)!r}).load_module()\nprint(hasattr(m, 'lurker_share'))",
-                    block_modules=("shequn.metrics",))
+        cells = run(
+            f"from importlib.machinery import SourcelessFileLoader\n"
+            f"m = SourcelessFileLoader('m', {str(stale)!r}).load_module()\nprint(hasattr(m, 'lurker_share'))",
+            block_modules=("shequn.metrics",),
+        )
     finally:
         stale.unlink()
     assert error(cells[0]) is not None and "True" not in text(cells[0])

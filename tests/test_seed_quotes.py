@@ -100,7 +100,7 @@ def attributed_quotes(text: str, titles: dict[str, str]) -> list[tuple[int, str,
     text = _mask_titles(text)
     found = []
     for match in QUOTE.finditer(text):
-        before = QUOTE.sub("", text[max(0, match.start() - 300):match.start()])
+        before = QUOTE.sub("", text[max(0, match.start() - 300) : match.start()])
         clause = re.split(r"[，,；;。！？!?\n（(]", before.rstrip("：: "))[-1]
         named = [t.group(1).replace("〔", "「").replace("〕", "」") for t in TITLE.finditer(clause)]
         if named:
@@ -125,7 +125,9 @@ def misquotes(page: Path, seeds: dict[str, str], titles: dict[str, str]) -> list
         pool = [seeds[seed]] if seed else list(seeds.values())
         if not any(wanted in text for text in pool):
             where = seed or "任何一篇种子材料 (any seed)"
-            bad.append(f"{page.relative_to(page.parents[2])}:{line}: 「{quote}」不在{where}中 (not in the seed)")
+            bad.append(
+                f"{page.relative_to(page.parents[2])}:{line}: 「{quote}」不在{where}中 (not in the seed)"
+            )
     return bad
 
 

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from shequn.site.build import external_references
-
 from helpers.pages import ALL_PAGES, LESSON_PAGES, NARROW_PHONE, open_page
+from shequn.site.build import external_references
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
@@ -32,7 +31,11 @@ def test_site_offers_student_versions_and_leaks_no_solution(site_html):
     downloads = sorted(site_html.rglob("_downloads/**/*.ipynb"))
     assert {p.name for p in downloads} == {f"{name}.ipynb" for name in ASSIGNMENTS}
     secrets = set().union(*(secret_lines(ROOT / "solutions" / n / f"{n}.ipynb") for n in ASSIGNMENTS))
-    files = [p for p in site_html.rglob("*") if p.is_file() and p.suffix in (".html", ".ipynb", ".js", ".txt", ".md")]
+    files = [
+        p
+        for p in site_html.rglob("*")
+        if p.is_file() and p.suffix in (".html", ".ipynb", ".js", ".txt", ".md")
+    ]
     assert find_leaks(files, secrets) == []
 
 
@@ -56,7 +59,9 @@ def test_lesson_offers_its_notebook_and_no_hub_link_without_a_hub(offline_page, 
     code = [c for c in nb.cells if c.cell_type == "code"]
     stored_code = [c for c in stored.cells if c.cell_type == "code"]
     assert [c.execution_count for c in code] == list(range(1, len(code) + 1))
-    assert [i for i, (c, s) in enumerate(zip(code, stored_code)) if s.outputs and not c.outputs] == []
+    assert [
+        i for i, (c, s) in enumerate(zip(code, stored_code, strict=True)) if s.outputs and not c.outputs
+    ] == []
     has_widgets = any("nbval-ignore-output" in c.metadata.get("tags", []) for c in stored_code)
     assert ("widgets" in nb.metadata) == has_widgets
 
@@ -81,7 +86,8 @@ def test_lesson_page_is_chinese_with_real_glyphs_and_a_plot(offline_page, site_u
     assert re.search(r"[\u4e00-\u9fff]{20,}", page.inner_text("main"))
     # The vendored web font really loaded and covers the page's Chinese text.
     loaded = page.evaluate(
-        "Array.from(document.fonts).filter(f => f.family.includes('Noto Sans SC') && f.status === 'loaded').length"
+        "Array.from(document.fonts)"
+        ".filter(f => f.family.includes('Noto Sans SC') && f.status === 'loaded').length"
     )
     assert loaded > 0
     assert page.evaluate("document.fonts.check('16px \"Noto Sans SC\"', '社群连接器')")
@@ -95,14 +101,18 @@ def test_lesson_page_is_chinese_with_real_glyphs_and_a_plot(offline_page, site_u
     page.wait_for_selector("mjx-container", timeout=20000)
 
 
-
 # ------------------------------------------------------------ issue 14: downloads, weight, search, navigation
+
 
 def _git_date(path: Path) -> str | None:
     import subprocess
 
-    out = subprocess.run(["git", "log", "-1", "--format=%cs", "--", str(path.relative_to(ROOT))],
-                         cwd=ROOT, capture_output=True, text=True)
+    out = subprocess.run(
+        ["git", "log", "-1", "--format=%cs", "--", str(path.relative_to(ROOT))],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     return out.stdout.strip() or None
 
 
@@ -113,8 +123,9 @@ def _scroll_through(page):
     for y in range(0, height + 900, 600):
         page.evaluate(f"window.scrollTo(0, {y})")
         page.wait_for_timeout(60)  # a frame or more at each step, for the IntersectionObserver
-    page.wait_for_function("() => !document.querySelector('.shequn-lazy[aria-busy], .shequn-live[hidden]')",
-                           timeout=60_000)
+    page.wait_for_function(
+        "() => !document.querySelector('.shequn-lazy[aria-busy], .shequn-live[hidden]')", timeout=60_000
+    )
     page.wait_for_load_state("networkidle")
 
 
@@ -124,8 +135,10 @@ def test_page_has_no_console_error_or_unhandled_rejection(offline_page, site_url
     p = offline_page()
     uncaught = []
     p.page.on("pageerror", lambda exc: uncaught.append(str(exc)))
-    p.page.add_init_script("window.addEventListener('unhandledrejection', e => "
-                           "console.error('unhandled rejection: ' + (e.reason && e.reason.stack || e.reason)));")
+    p.page.add_init_script(
+        "window.addEventListener('unhandledrejection', e => "
+        "console.error('unhandled rejection: ' + (e.reason && e.reason.stack || e.reason)));"
+    )
     p.page.goto(f"{site_url}/{path}", wait_until="networkidle")
     _scroll_through(p.page)
     assert p.console_errors == [], f"console errors on {path}"
@@ -151,8 +164,10 @@ def test_page_loads_mathjax_only_with_maths_and_never_fontawesome_js(offline_pag
     content = icon.evaluate("el => getComputedStyle(el, '::before').content")
     assert content not in ("", "none", "normal")
     page.evaluate("document.fonts.ready")
-    assert page.evaluate("Array.from(document.fonts).some(f => f.family.includes('Font Awesome 6 Free') "
-                         "&& f.weight === '900' && f.status === 'loaded')")
+    assert page.evaluate(
+        "Array.from(document.fonts).some(f => f.family.includes('Font Awesome 6 Free') "
+        "&& f.weight === '900' && f.status === 'loaded')"
+    )
     assert icon.evaluate("el => el.getBoundingClientRect().width") > 0
 
 
@@ -163,8 +178,15 @@ def test_home_page_without_maths_or_widgets_stays_small(site_html):
     assert "THEBE_JS_URL" not in text
 
 
-@pytest.mark.parametrize("path", ["book/index.html", "book/01_connectors/connectors.html",
-                                  "book/reference/glossary.html", "book/run_locally.html"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "book/index.html",
+        "book/01_connectors/connectors.html",
+        "book/reference/glossary.html",
+        "book/run_locally.html",
+    ],
+)
 def test_page_shows_its_last_updated_date_from_git(offline_page, site_url, path):
     import datetime as dt
 
@@ -208,20 +230,27 @@ def test_run_locally_page_offers_the_wheel_its_commands_install(offline_page, si
         files = set(wheel.namelist())
     assert {"shequn/__init__.py", "shequn/plotting.py", "shequn/fonts/NotoSansSC-Regular.ttf"} <= files
     # Each platform's commands install exactly this file; one mirror note with pip's -i.
-    text = html_lib.unescape(re.sub(r"<[^>]+>", "", (site_html / "book/run_locally.html").read_text(encoding="utf-8")))
+    text = html_lib.unescape(
+        re.sub(r"<[^>]+>", "", (site_html / "book/run_locally.html").read_text(encoding="utf-8"))
+    )
     installs = [line for line in text.splitlines() if "pip install" in line and ".whl" in line]
     assert len(installs) >= 4 and all(name in line for line in installs)
     assert any(" -i " in line for line in installs)
     for platform in ("Windows", "macOS", "Linux"):
-        assert page.get_by_role("tab", name=platform).count() + page.locator(f"label:has-text('{platform}')").count() >= 1
-    assert "python -m venv" in text.replace("python3 -m venv", "python -m venv").replace("py -3.12 -m venv", "python -m venv")
+        assert (
+            page.get_by_role("tab", name=platform).count()
+            + page.locator(f"label:has-text('{platform}')").count()
+            >= 1
+        )
+    assert "python -m venv" in text.replace("python3 -m venv", "python -m venv").replace(
+        "py -3.12 -m venv", "python -m venv"
+    )
     assert "shequn font" in text and "import shequn" in text
 
 
 def test_assignments_page_sends_learners_to_the_run_locally_page(site_html):
     text = (site_html / "book" / "assignments.html").read_text(encoding="utf-8")
     assert "pip install -e" not in text and "run_locally.html" in text
-
 
 
 def test_page_weight_benchmark_serves_gzip_and_measures_a_lesson(site_html, browser):
@@ -253,7 +282,9 @@ def test_page_weight_benchmark_serves_gzip_and_measures_a_lesson(site_html, brow
 def test_lesson_download_box_links_to_the_run_locally_page(site_html, path):
     text = (site_html / path).read_text(encoding="utf-8")
     match = re.search(r'<a class="shequn-run-locally" href="([^"]+)"', text)
-    assert match and (site_html / path).parent.joinpath(match[1]).resolve() == (site_html / "book/run_locally.html")
+    assert match and (site_html / path).parent.joinpath(match[1]).resolve() == (
+        site_html / "book/run_locally.html"
+    )
 
 
 @pytest.mark.parametrize("path", LESSON_PAGES)
@@ -269,7 +300,7 @@ def test_wide_tables_scroll_in_their_own_box_on_a_phone(offline_page, site_url, 
         return {overflow: getComputedStyle(box).overflowX, table: t.getBoundingClientRect().width,
                 box: box.clientWidth, scroll: box.scrollWidth, right: box.getBoundingClientRect().right,
                 tall: heads.filter(th => th.getBoundingClientRect().height > 1.6 * line).map(th => th.textContent)};
-    })""")
+    })""")  # noqa: E501 (embedded JavaScript)
     for t in tables:
         assert t["right"] <= 360 + 1, (path, t)  # the box itself fits the screen
         assert t["scroll"] >= t["table"] - 1, (path, t)  # all of the table is inside the box
@@ -287,12 +318,13 @@ def test_every_display_formula_fits_a_phone(offline_page, site_url, path):
     page = open_page(offline_page, site_url, path, NARROW_PHONE).page
     blocks = page.locator("main div.math").count()
     if blocks:
-        page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise",
-                               timeout=15_000)
+        page.wait_for_function(
+            "() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=15_000
+        )
         page.evaluate("() => MathJax.startup.promise")
     formulas = page.evaluate("""() => Array.from(document.querySelectorAll('main mjx-container[display="true"]'))
         .map(m => ({tex: (MathJax.startup.document.getMathItemsWithin(m)[0] || {}).math || '',
-                    width: m.scrollWidth, column: m.clientWidth, right: m.getBoundingClientRect().right}))""")
+                    width: m.scrollWidth, column: m.clientWidth, right: m.getBoundingClientRect().right}))""")  # noqa: E501 (embedded JavaScript)
     assert len(formulas) == blocks, (path, formulas)  # every formula was typeset
     too_wide = [f for f in formulas if f["width"] > f["column"] + 1 or f["right"] > 360]
     assert too_wide == [], (path, too_wide)

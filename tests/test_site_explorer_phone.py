@@ -24,7 +24,9 @@ MIN_TARGET = 24  # px, WCAG 2.2 target size (minimum)
 def specs():
     from shequn import widgets
 
-    return {spec.title: spec for spec in (getattr(widgets, n)() for n in widgets.__all__ if n.endswith("_spec"))}
+    return {
+        spec.title: spec for spec in (getattr(widgets, n)() for n in widgets.__all__ if n.endswith("_spec"))
+    }
 
 
 # Per explorer: what sticks out of its card, paragraphs wider than their box, and first-column cells
@@ -46,7 +48,7 @@ FIT = """(box) => {
     return [c.innerText.trim(), lines];
   });
   return {card: [card.left, card.right], out: out.slice(0, 5), paragraphs, firsts};
-}"""
+}"""  # noqa: E501 (embedded JavaScript)
 
 
 @pytest.mark.parametrize("path", LESSON_PAGES)
@@ -77,7 +79,7 @@ def _targets(page):
       for (const b of document.querySelectorAll('.shequn-explorer .widget-toggle-button, .shequn-explorer select')) {
         const r = b.getBoundingClientRect(); out.push([b.tagName, b.innerText.slice(0, 12), r.width, r.height]);
       }
-      return out; }""")
+      return out; }""")  # noqa: E501 (embedded JavaScript)
 
 
 # How far above and below a slider's line a tap still reaches the slider (px, as elementFromPoint finds).
@@ -89,7 +91,7 @@ TRACK_REACH = """(track) => {
   while (up < 30 && reaches(-(up + 1))) up++;
   while (down < 30 && reaches(down + 1)) down++;
   return up + down + 1;
-}"""
+}"""  # noqa: E501 (embedded JavaScript)
 
 
 @pytest.mark.parametrize("path", LESSON_PAGES)
@@ -129,7 +131,9 @@ def test_quick_taps_land_on_the_step_tapped(offline_page, site_url, specs, path)
                 page.wait_for_timeout(200)
                 now = control_state(box, level)
                 done.append(step)
-                assert now["index"] == step, f"{spec.name} {c['label']}: taps {done}, slider at {now['index']}"
+                assert now["index"] == step, (
+                    f"{spec.name} {c['label']}: taps {done}, slider at {now['index']}"
+                )
             check_truthful(page, box, spec, f"{spec.name}: {c['label']} after quick taps")
             tried += 1
     assert tried or page.locator(".shequn-explorer .noUi-base").count() == 0, f"{path}: no slider tapped"
@@ -145,5 +149,5 @@ def test_axe_finds_no_serious_violation(offline_page, site_url, path, device):
     page.add_script_tag(path=str(AXE))
     violations = page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']})).violations
         .filter(v => v.impact === 'serious' || v.impact === 'critical')
-        .map(v => v.id + ': ' + v.help + ' @ ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))""")
+        .map(v => v.id + ': ' + v.help + ' @ ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))""")  # noqa: E501 (embedded JavaScript)
     assert violations == [], path + "\n" + "\n".join(violations)

@@ -22,8 +22,29 @@ pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 # Names that stay as they are in Chinese text too: file types, key names, product names.
-ALLOWED = {"ipynb", "pdf", "md", "PDF", "Ctrl", "Enter", "Esc", "Python", "JupyterLab", "JupyterHub", "Jupyter",
-           "PGC", "UGC", "KOL", "MVP", "CSV", "QQ", "WeChat", "Telegram", "Discord", "shequn"}
+ALLOWED = {
+    "ipynb",
+    "pdf",
+    "md",
+    "PDF",
+    "Ctrl",
+    "Enter",
+    "Esc",
+    "Python",
+    "JupyterLab",
+    "JupyterHub",
+    "Jupyter",
+    "PGC",
+    "UGC",
+    "KOL",
+    "MVP",
+    "CSV",
+    "QQ",
+    "WeChat",
+    "Telegram",
+    "Discord",
+    "shequn",
+}
 # Traditional spellings of what the theme says (Simplified: 打印 显示 隐藏 开启 关闭 搜索 页面 导航 设置 查看)
 TRADITIONAL = "列印|顯示|隱藏|開啟|關閉|搜尋|頁面|導覽|設定|檢視"
 
@@ -45,15 +66,22 @@ THEME_TEXT = """() => {
     }
   }
   return out;
-}"""
+}"""  # noqa: E501 (embedded JavaScript)
 
 
 def english_words(text: str) -> list[str]:
     return [w for w in re.findall(r"[A-Za-z][A-Za-z'-]{2,}", text) if w not in ALLOWED]
 
 
-@pytest.mark.parametrize("text, found", [("Toggle primary sidebar", ["Toggle", "primary", "sidebar"]),
-                                         ("下载 .ipynb", []), ("配色模式", []), ("搜索 Ctrl+K", [])])
+@pytest.mark.parametrize(
+    "text, found",
+    [
+        ("Toggle primary sidebar", ["Toggle", "primary", "sidebar"]),
+        ("下载 .ipynb", []),
+        ("配色模式", []),
+        ("搜索 Ctrl+K", []),
+    ],
+)
 def test_english_word_finder_on_hand_written_cases(text, found):
     assert english_words(text) == found
 
@@ -69,9 +97,16 @@ def test_theme_strings_are_simplified_chinese(offline_page, site_url, path, devi
     page = p.page
     page.wait_for_timeout(100)  # scripts that rename (sphinx-togglebutton, ours) run after DOMContentLoaded
     # the course's own titles may carry an English gloss: 「作业（Assignments）」 in the navigation
-    titles = set(english_words(" ".join(page.eval_on_selector_all(
-        ".bd-docs-nav a, .prev-next-area .prev-next-title, h1, .page-toc a, title",
-        "els => els.map(e => e.innerText || e.textContent)"))))
+    titles = set(
+        english_words(
+            " ".join(
+                page.eval_on_selector_all(
+                    ".bd-docs-nav a, .prev-next-area .prev-next-title, h1, .page-toc a, title",
+                    "els => els.map(e => e.innerText || e.textContent)",
+                )
+            )
+        )
+    )
     bad = []
     for kind, where, value in _theme_strings(page):
         words = [w for w in english_words(value) if w not in titles]
@@ -85,7 +120,9 @@ def test_exercise_toggles_and_search_highlight_speak_chinese(offline_page, site_
     p = open_page(offline_page, site_url, f"{path}?highlight=社群")
     page = p.page
     page.wait_for_timeout(100)
-    toggles = page.eval_on_selector_all("button.toggle-button", "els => els.map(e => e.getAttribute('aria-label'))")
+    toggles = page.eval_on_selector_all(
+        "button.toggle-button", "els => els.map(e => e.getAttribute('aria-label'))"
+    )
     assert all(t and not english_words(t) for t in toggles), toggles
     hide = page.locator("#searchbox .highlight-link a, .highlight-link a")
     if hide.count():

@@ -42,8 +42,11 @@ VISIBLE_TOGGLE = """(kind) => {
 
 
 def test_every_page_of_the_site_is_checked(site_html):
-    built = {p.relative_to(site_html).as_posix() for p in site_html.rglob("*.html")
-             if not p.relative_to(site_html).as_posix().startswith(("_", "screenshots"))}
+    built = {
+        p.relative_to(site_html).as_posix()
+        for p in site_html.rglob("*.html")
+        if not p.relative_to(site_html).as_posix().startswith(("_", "screenshots"))
+    }
     assert "book/index.html" in (site_html / "index.html").read_text(encoding="utf-8")  # a redirect
     assert built - {"index.html"} == set(EVERY_PAGE)
 
@@ -54,8 +57,11 @@ def _usable(page, selector: str, want: bool) -> None:
 
 def _expanded(page, button, state: str) -> None:
     """The button tells a screen reader whether its sidebar is open."""
-    page.wait_for_function("([b, s]) => b.getAttribute('aria-expanded') === s", arg=[button.element_handle(), state],
-                           timeout=3000)
+    page.wait_for_function(
+        "([b, s]) => b.getAttribute('aria-expanded') === s",
+        arg=[button.element_handle(), state],
+        timeout=3000,
+    )
 
 
 def _toggle(page, kind: str):

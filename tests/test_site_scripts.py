@@ -38,8 +38,10 @@ def _head_scripts(html_text: str) -> list[dict[str, str | None]]:
 
 def test_head_scripts_reader_sees_a_blocking_script():
     """The check below can fail: a plain ``<script src>`` in the head is reported, one in the body is not."""
-    text = ('<html><head><script src="a.js"></script><script defer src="b.js"></script>'
-            '<script type="module">x.y = 1;</script></head><body><script src="c.js"></script></body></html>')
+    text = (
+        '<html><head><script src="a.js"></script><script defer src="b.js"></script>'
+        '<script type="module">x.y = 1;</script></head><body><script src="c.js"></script></body></html>'
+    )
     scripts = _head_scripts(text)
     assert [s.get("src") for s in scripts] == ["a.js", "b.js", None]
     assert [s for s in scripts if s.get("src") and "defer" not in s and "async" not in s] == [{"src": "a.js"}]
@@ -52,8 +54,11 @@ def test_no_render_blocking_script_in_the_head(site_html, path):
     scripts = _head_scripts((site_html / path).read_text(encoding="utf-8"))
     external = [s["src"] for s in scripts if s.get("src")]
     assert external, f"no scripts found in the head of {path}"
-    blocking = [s["src"] for s in scripts
-                if s.get("src") and "defer" not in s and "async" not in s and s.get("type") != "module"]
+    blocking = [
+        s["src"]
+        for s in scripts
+        if s.get("src") and "defer" not in s and "async" not in s and s.get("type") != "module"
+    ]
     assert blocking == [], f"render-blocking scripts in the head of {path}"
     if path in LESSON_PAGES:
         assert not [src for src in external if re.search(r"searchindex\.js|searchtools\.js", src)], external
@@ -78,16 +83,24 @@ def test_page_scripts_are_deferred_and_inline_users_of_deferred_globals_wait():
 
     from shequn.site.script_loading import defer_page_scripts
 
-    scripts = [_JavaScript("_static/doctools.js"), _JavaScript("_static/a.js", **{"async": "async"}),
-               _JavaScript("_static/m.js", type="module"), _JavaScript(None, body="let hint = 'x';"),
-               _JavaScript(None, body="DOCUMENTATION_OPTIONS.pagename = 'p';"),
-               _JavaScript(None, body="x", type="text/x-thebe-config")]
+    scripts = [
+        _JavaScript("_static/doctools.js"),
+        _JavaScript("_static/a.js", **{"async": "async"}),
+        _JavaScript("_static/m.js", type="module"),
+        _JavaScript(None, body="let hint = 'x';"),
+        _JavaScript(None, body="DOCUMENTATION_OPTIONS.pagename = 'p';"),
+        _JavaScript(None, body="x", type="text/x-thebe-config"),
+    ]
     context = {"script_files": scripts}
     defer_page_scripts(None, "p", "page.html", context, None)
     assert [js.attributes for js in context["script_files"]] == [
-        {"defer": "defer"}, {"async": "async"}, {"type": "module"}, {"body": "let hint = 'x';"},
+        {"defer": "defer"},
+        {"async": "async"},
+        {"type": "module"},
+        {"body": "let hint = 'x';"},
         {"body": "DOCUMENTATION_OPTIONS.pagename = 'p';", "type": "module"},
-        {"body": "x", "type": "text/x-thebe-config"}]
+        {"body": "x", "type": "text/x-thebe-config"},
+    ]
     assert context["script_files"] is scripts  # Sphinx renders this list
 
 
@@ -99,5 +112,7 @@ def test_theme_template_change_is_a_clear_build_error(tmp_path, monkeypatch):
     (tmp_path / "theme").mkdir()
     (tmp_path / "theme" / "layout.html").write_text("<head>{{ super() }}</head>", encoding="utf-8")
     monkeypatch.setattr(script_loading, "_theme_template", lambda name: tmp_path / "theme" / name)
-    with pytest.raises(ConfigError, match=r"加载搜索脚本.*shequn\.site\.script_loading.*search scripts.*found 0 of 3"):
+    with pytest.raises(
+        ConfigError, match=r"加载搜索脚本.*shequn\.site\.script_loading.*search scripts.*found 0 of 3"
+    ):
         script_loading.theme_templates_with_deferred_search(tmp_path / "out")

@@ -68,13 +68,16 @@ def test_search_table_has_chinese_and_english_queries():
 
 
 @pytest.mark.parametrize("query, expected", SEARCH_TABLE)
-def test_search_puts_the_lesson_first_and_the_glossary_entry_after_it(offline_page, site_url, query, expected):
+def test_search_puts_the_lesson_first_and_the_glossary_entry_after_it(
+    offline_page, site_url, query, expected
+):
     p = offline_page()
     page = p.page
     page.goto(f"{site_url}/search.html?q={query}", wait_until="networkidle")
     page.wait_for_selector("#search-results ul.search li a", timeout=20000)
-    page.wait_for_function("document.querySelector('#search-results .search-summary').innerText.length > 0",
-                           timeout=20000)
+    page.wait_for_function(
+        "document.querySelector('#search-results .search-summary').innerText.length > 0", timeout=20000
+    )
     links = page.eval_on_selector_all("#search-results ul.search li > a", "els => els.map(e => e.href)")
     first = links[0].replace(site_url + "/", "").split("#")[0].split("?")[0]
     assert first == expected, links[:5]
@@ -99,6 +102,8 @@ def test_search_from_a_lesson_page_finds_the_lesson_that_uses_a_word(offline_pag
     field.press("Enter")
     page.wait_for_url("**/search.html?q=*")
     page.wait_for_selector("#search-results ul.search li > a", timeout=20000)
-    links = page.eval_on_selector_all("#search-results ul.search li > a", "els => els.map(e => e.getAttribute('href'))")
+    links = page.eval_on_selector_all(
+        "#search-results ul.search li > a", "els => els.map(e => e.getAttribute('href'))"
+    )
     assert f"{lesson}.html" in [link.split("#")[0].split("?")[0] for link in links], links
     assert p.external == [] and p.failed == [] and p.console_errors == []

@@ -65,9 +65,11 @@ def test_the_ranking_table_covers_the_glossary_and_the_phrases():
 
 def _results(page, site_url, query) -> list[str]:
     page.goto(f"{site_url}/search.html?q={query}", wait_until="load")  # results come after: waited for below
-    page.wait_for_function("document.querySelector('#search-results .search-summary') && "
-                           "document.querySelector('#search-results .search-summary').innerText.length > 0",
-                           timeout=20000)
+    page.wait_for_function(
+        "document.querySelector('#search-results .search-summary') && "
+        "document.querySelector('#search-results .search-summary').innerText.length > 0",
+        timeout=20000,
+    )
     links = page.eval_on_selector_all("#search-results ul.search li > a", "els => els.map(e => e.href)")
     return [link.replace(site_url + "/", "").split("#")[0].split("?")[0] for link in links]
 
@@ -86,12 +88,16 @@ def test_query_is_cut_into_words_of_the_index(offline_page, site_url, query):
     but ones that no page contains."""
     p = open_page(offline_page, site_url, "search.html?q=社群")
     page = p.page
-    page.wait_for_function("typeof Search !== 'undefined' && !!Search._index && !!window.shequnSegmentQuery", timeout=20000)
-    words, terms = page.evaluate("""(q) => {
+    page.wait_for_function(
+        "typeof Search !== 'undefined' && !!Search._index && !!window.shequnSegmentQuery", timeout=20000
+    )
+    words, terms = page.evaluate(
+        """(q) => {
         const words = splitQuery(q);
         const idx = Search._index;
         return [words, words.map(w => Object.prototype.hasOwnProperty.call(idx.terms, w.toLowerCase())
-                                    || Object.prototype.hasOwnProperty.call(idx.titleterms, w.toLowerCase()))]; }""",
-                                 query)
+                                    || Object.prototype.hasOwnProperty.call(idx.titleterms, w.toLowerCase()))]; }""",  # noqa: E501 (embedded JavaScript)
+        query,
+    )
     assert len(words) >= 2 and all(terms), (query, words, terms)
     assert re.search(".*".join(map(re.escape, words)), query), (query, words)  # in order, each from the query

@@ -13,14 +13,23 @@ Python models (``spec.compute``), independently of the page's JavaScript.
 from __future__ import annotations
 
 import re
+from functools import partial
 from pathlib import Path
 
 import pytest
 
 from conftest import OfflinePage
-
-from helpers.explorer_pages import (READ_CONTROLS, check_truthful, control_state, eventually, go_live, numeric_value,
-                                    output_text, set_control, spec_of)
+from helpers.explorer_pages import (
+    READ_CONTROLS,
+    check_truthful,
+    control_state,
+    eventually,
+    go_live,
+    numeric_value,
+    output_text,
+    set_control,
+    spec_of,
+)
 from helpers.pages import LESSON_PAGES, NARROW_PHONE, PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
@@ -104,7 +113,10 @@ def test_explorers_load_lazily_after_text_and_figures(site_html, device_page):
     top = page.evaluate("document.querySelector('.shequn-lazy').getBoundingClientRect().top")
     assert top > 900 + 600, "the test needs an explorer below the fold"
     assert not [u for u in p.requests if "libembed-amd" in u or "/_explorers/" in u or "require.js" in u]
-    assert all(w > 0 for w in page.evaluate("Array.from(document.querySelectorAll('main img')).map(i => i.naturalWidth)"))
+    assert all(
+        w > 0
+        for w in page.evaluate("Array.from(document.querySelectorAll('main img')).map(i => i.naturalWidth)")
+    )
     placeholder = lazy.first.inner_text()
     assert "门槛模拟器" in placeholder and "付费50元" in placeholder  # the default setting and result
     go_live(page)
@@ -126,11 +138,18 @@ def test_every_explorer_fits_a_phone_and_every_slider_end_is_reachable(device_pa
             c = control_state(box, level)
             node = box.locator(f".shequn-level-{c['level']}")
             b = node.bounding_box()
-            assert b["x"] >= card["x"] - 1 and b["x"] + b["width"] <= card["x"] + card["width"] + 1, (spec.name, c)
+            assert b["x"] >= card["x"] - 1 and b["x"] + b["width"] <= card["x"] + card["width"] + 1, (
+                spec.name,
+                c,
+            )
             if c["kind"] != "slider":
                 continue
             readout = node.locator(".widget-readout").bounding_box()
-            assert readout["x"] + readout["width"] <= card["x"] + card["width"], (spec.name, c["label"], "readout")
+            assert readout["x"] + readout["width"] <= card["x"] + card["width"], (
+                spec.name,
+                c["label"],
+                "readout",
+            )
             if c["disabled"]:
                 continue
             labels = spec.controls[c["level"]].labels
@@ -140,13 +159,18 @@ def test_every_explorer_fits_a_phone_and_every_slider_end_is_reachable(device_pa
                 page.wait_for_timeout(350)  # let scrolling settle; two quick taps would be a double tap
                 t = track.bounding_box()
                 page.touchscreen.tap(t["x"] + 1 + end * (t["width"] - 2), t["y"] + t["height"] / 2)
-                eventually(page, lambda: _shows(box, c["level"], want, labels[want], "readout", (spec.name, "touch")))
+                eventually(
+                    page,
+                    partial(_shows, box, c["level"], want, labels[want], "readout", (spec.name, "touch")),
+                )
                 check_truthful(page, box, spec, f"{spec.name}: {c['label']} tapped to {labels[want]}")
             handle = node.locator(".noUi-handle")
             handle.focus()
             for key, want in (("End", len(labels) - 1), ("Home", 0)):
                 handle.press(key)
-                eventually(page, lambda: _shows(box, c["level"], want, labels[want], "valuetext", (spec.name, key)))
+                eventually(
+                    page, partial(_shows, box, c["level"], want, labels[want], "valuetext", (spec.name, key))
+                )
                 check_truthful(page, box, spec, f"{spec.name}: {c['label']} {key}")
     assert page.evaluate("document.scrollingElement.scrollWidth") <= page.evaluate("innerWidth"), path
     name = path.split("/")[-1].removesuffix(".html")
@@ -161,7 +185,7 @@ def test_no_page_scrolls_sideways_on_a_phone(device_page, path):
     go_live(page)
     wide = page.evaluate("""() => Array.from(document.querySelectorAll('main *'))
         .filter(e => e.getBoundingClientRect().right > innerWidth + 1 && !e.closest('.widget-html-content, pre, .highlight, .table-wrapper, mjx-container'))
-        .map(e => e.tagName + '.' + e.className).slice(0, 5)""")
+        .map(e => e.tagName + '.' + e.className).slice(0, 5)""")  # noqa: E501 (embedded JavaScript)
     assert page.evaluate("document.scrollingElement.scrollWidth") <= page.evaluate("innerWidth"), (path, wide)
 
 
@@ -196,7 +220,7 @@ def test_lesson1_quality_and_decline_are_disabled_with_a_reason_in_two_eras(devi
     for era, off in (("大量销售", True), ("深度分销", True), ("社区商务", False)):
         box.get_by_role("button", name=era).click()
 
-        def disabled_as_expected():
+        def disabled_as_expected(era=era, off=off):
             state = {c["label"]: c["disabled"] for c in box.evaluate(READ_CONTROLS)}
             assert state == {"时代": False, "内容质量": off, "平台每周衰减": off, "周数": False}, era
 
@@ -239,7 +263,7 @@ def test_lesson4_text_follows_the_selected_operator_option(device_page):
         for stop in ("全程在岗", "第4周后停手", "第8周后停手"):
             box.locator(".shequn-level-3").get_by_role("button", name=stop).click()
 
-            def names_the_stop(stop=stop):
+            def names_the_stop(stop=stop, weeks=weeks):
                 pressed = box.locator(".shequn-level-3").get_by_role("button", name=stop)
                 assert pressed.get_attribute("aria-pressed") == "true", stop
                 shown = output_text(box)
@@ -269,14 +293,17 @@ def test_a_typed_value_commits_to_the_nearest_option_or_is_refused(device_page, 
             readout.click()
             readout.fill(text)
             readout.press("Enter")
-            eventually(page, lambda: _shows(box, c["level"], len(labels) - 2, labels[-2], "readout", (spec.name, text)))
+            eventually(
+                page,
+                partial(_shows, box, c["level"], len(labels) - 2, labels[-2], "readout", (spec.name, text)),
+            )
             check_truthful(page, box, spec, f"{spec.name}: typed {text} into {c['label']}")
             before = output_text(box)
             readout.click()
             readout.fill("很多")
             readout.press("Enter")
             note = box.locator(f".shequn-level-{c['level']} + .shequn-readout-note")
-            eventually(page, lambda: _visible_note(note, "不是可选的值"))
+            eventually(page, partial(_visible_note, note, "不是可选的值"))
             mine = control_state(box, c["level"])
             assert mine["readout"] == labels[-2] and output_text(box) == before, (spec.name, "refused")
 
@@ -317,11 +344,13 @@ def test_controls_and_figures_are_accessible(device_page, path):
     alts = page.evaluate("Array.from(document.querySelectorAll('main img')).map(i => i.alt)")
     assert alts
     for alt in alts:
-        assert re.search(r"[\u4e00-\u9fff]{6,}", alt) and not re.search(r"_images|\.(png|svg|jpe?g)\b", alt), alt
+        assert re.search(r"[\u4e00-\u9fff]{6,}", alt) and not re.search(
+            r"_images|\.(png|svg|jpe?g)\b", alt
+        ), alt
     page.add_script_tag(path=str(AXE))
     violations = page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']})).violations
         .filter(v => v.impact === 'serious' || v.impact === 'critical')
-        .map(v => v.id + ': ' + v.help + ' @ ' + v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' ' + n.failureSummary).join(' | '))""")
+        .map(v => v.id + ': ' + v.help + ' @ ' + v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' ' + n.failureSummary).join(' | '))""")  # noqa: E501 (embedded JavaScript)
     assert not violations, path + "\n" + "\n".join(violations)
 
 
@@ -359,19 +388,35 @@ def test_an_explorers_state_file_holds_its_models_and_links_and_nothing_else():
     from shequn.site.explorers import placeholder_html, split_state
 
     def model(name, **state):
-        return {"model_name": name, "model_module": "@jupyter-widgets/controls", "model_module_version": "2.0.0",
-                "state": state}
+        return {
+            "model_name": name,
+            "model_module": "@jupyter-widgets/controls",
+            "model_module_version": "2.0.0",
+            "state": state,
+        }
 
-    state = {"version_major": 2, "version_minor": 0, "state": {
-        "box": model("VBoxModel", children=["IPY_MODEL_s", "IPY_MODEL_k"], _dom_classes=["shequn-explorer"]),
-        "s": model("SelectionSliderModel", description="周数", _options_labels=["4", "8"], index=1),
-        "k": model("StackModel", children=["IPY_MODEL_a", "IPY_MODEL_b"], selected_index=1,
-                   _dom_classes=["shequn-output"]),
-        "a": model("HTMLModel", value="<p>四周</p>"),
-        "b": model("HTMLModel", value="<p>八周</p>"),
-        "l": model("LinkModel", source=["IPY_MODEL_s", "index"], target=["IPY_MODEL_k", "selected_index"]),
-        "other": model("HTMLModel", value="另一个探索器"),
-    }}
+    state = {
+        "version_major": 2,
+        "version_minor": 0,
+        "state": {
+            "box": model(
+                "VBoxModel", children=["IPY_MODEL_s", "IPY_MODEL_k"], _dom_classes=["shequn-explorer"]
+            ),
+            "s": model("SelectionSliderModel", description="周数", _options_labels=["4", "8"], index=1),
+            "k": model(
+                "StackModel",
+                children=["IPY_MODEL_a", "IPY_MODEL_b"],
+                selected_index=1,
+                _dom_classes=["shequn-output"],
+            ),
+            "a": model("HTMLModel", value="<p>四周</p>"),
+            "b": model("HTMLModel", value="<p>八周</p>"),
+            "l": model(
+                "LinkModel", source=["IPY_MODEL_s", "index"], target=["IPY_MODEL_k", "selected_index"]
+            ),
+            "other": model("HTMLModel", value="另一个探索器"),
+        },
+    }
     assert set(split_state(state, "box")["state"]) == {"box", "s", "k", "a", "b", "l"}
     shown = placeholder_html(state, "box")
     assert "八周" in shown and "四周" not in shown and "周数" in shown and ">8<" in shown

@@ -1,4 +1,4 @@
-"""The site extension: glossary terms → search dictionary, vendored assets, rebuilding when the package changes."""
+"""The site extension: glossary terms → search dictionary, vendored assets, rebuild on a package change."""
 
 from pathlib import Path
 
@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_glossary_terms_are_read_from_the_directive(tmp_path):
     page = tmp_path / "g.md"
     page.write_text(
-        "# 术语表\n\n```{glossary}\n连接器\n  英文：connector。\n\n粉丝经济\n  英文：fan economy。\n```\n\n连接器 outside\n",
+        "# 术语表\n\n```{glossary}\n连接器\n  英文：connector。\n\n"
+        "粉丝经济\n  英文：fan economy。\n```\n\n连接器 outside\n",
         encoding="utf-8",
     )
     assert sphinxext.glossary_terms(page) == ["连接器", "粉丝经济"]
@@ -47,7 +48,10 @@ def test_staging_copies_assets_and_splits_the_widget_manager(tmp_path):
     assert not (vendor / "noto-sans-sc").exists()  # each page gets its own subset instead
     split = vendor / "html-manager"
     assert sorted(p.name for p in split.glob("libembed-amd-*")) == [
-        "libembed-amd-base.js", "libembed-amd-controls.js", "libembed-amd-html-manager.js"]
+        "libembed-amd-base.js",
+        "libembed-amd-controls.js",
+        "libembed-amd-html-manager.js",
+    ]
     for name in ("base", "controls", "html-manager"):
         js = (split / f"libembed-amd-{name}.js").read_text(encoding="utf-8")
         assert js.count('define("') == 1 and f'define("@jupyter-widgets/{name}",' in js
@@ -60,16 +64,27 @@ def test_widget_bundle_split_keeps_the_needed_modules_without_css_source_maps(tm
     mods = ["base", "controls", "base7", "controls7", "html-manager", "html-manager/dist/libembed-amd"]
     body = {m: f'define("@jupyter-widgets/{m}",["module"],(e=>{{var n="{m}";}}));\n' for m in mods}
     # A css-loader entry whose source map holds brackets and quotes inside strings.
-    body["controls"] = ('define("@jupyter-widgets/controls",["module"],(e=>{o.push([e.id,".a{b:c}","",'
-                        '{version:3,sources:["x.css"],names:[],mappings:"A}]B",sourcesContent:["\\"}{[\'"]}])}));\n')
+    body["controls"] = (
+        'define("@jupyter-widgets/controls",["module"],(e=>{o.push([e.id,".a{b:c}","",'
+        '{version:3,sources:["x.css"],names:[],mappings:"A}]B",sourcesContent:["\\"}{[\'"]}])}));\n'
+    )
     bundle = tmp_path / "libembed-amd.js"
-    bundle.write_text("/*! For license information please see base.js.LICENSE.txt */\n" + "".join(body.values()),
-                      encoding="utf-8")
+    bundle.write_text(
+        "/*! For license information please see base.js.LICENSE.txt */\n" + "".join(body.values()),
+        encoding="utf-8",
+    )
     out = split_widget_bundle(bundle, tmp_path / "split")
-    assert [p.name for p in out] == ["libembed-amd-base.js", "libembed-amd-controls.js", "libembed-amd-html-manager.js"]
+    assert [p.name for p in out] == [
+        "libembed-amd-base.js",
+        "libembed-amd-controls.js",
+        "libembed-amd-html-manager.js",
+    ]
     assert (tmp_path / "split" / "libembed-amd-controls.js").read_text(encoding="utf-8") == (
-        'define("@jupyter-widgets/controls",["module"],(e=>{o.push([e.id,".a{b:c}","",""])}));\n')
-    assert (tmp_path / "split" / "libembed-amd-html-manager.js").read_text(encoding="utf-8") == body["html-manager"]
+        'define("@jupyter-widgets/controls",["module"],(e=>{o.push([e.id,".a{b:c}","",""])}));\n'
+    )
+    assert (tmp_path / "split" / "libembed-amd-html-manager.js").read_text(encoding="utf-8") == body[
+        "html-manager"
+    ]
     assert (tmp_path / "split" / "libembed-amd-base.js").read_text(encoding="utf-8").endswith(body["base"])
     bundle.write_text(body["base"], encoding="utf-8")
     with pytest.raises(ValueError, match="WIDGET_MODULES"):

@@ -1,4 +1,4 @@
-"""Page assets of the site: theme templates, MathJax only where needed, icon font subset, learner wheel, font."""
+"""The site's page assets: theme templates, MathJax only where needed, icon subset, learner wheel, font."""
 
 import tempfile
 from pathlib import Path
@@ -15,8 +15,13 @@ def test_theme_macros_lose_only_fontawesome_js(tmp_path):
 
     folder = theme_templates_without_fontawesome(tmp_path)
     ours = (folder / "static" / "webpack-macros.html").read_text(encoding="utf-8")
-    theirs = (Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static"
-              / "webpack-macros.html").read_text(encoding="utf-8")
+    theirs = (
+        Path(pydata_sphinx_theme.__file__).parent
+        / "theme"
+        / "pydata_sphinx_theme"
+        / "static"
+        / "webpack-macros.html"
+    ).read_text(encoding="utf-8")
     assert "fontawesome.js" in theirs and "fontawesome.js" not in ours
     assert [line for line in theirs.splitlines() if "fontawesome.js" not in line] == ours.splitlines()
 
@@ -32,7 +37,8 @@ def test_theme_templates_are_not_rewritten_when_unchanged(tmp_path):
 
     def write_all():
         return theme_templates_in_chinese(
-            theme_templates_with_deferred_search(theme_templates_without_fontawesome(tmp_path)))
+            theme_templates_with_deferred_search(theme_templates_without_fontawesome(tmp_path))
+        )
 
     write_all()
     files = sorted(p for p in tmp_path.rglob("*") if p.is_file())
@@ -48,9 +54,9 @@ def test_theme_templates_are_not_rewritten_when_unchanged(tmp_path):
 
 def test_page_has_maths_looks_at_the_page_itself():
     from docutils import nodes
-    from docutils.utils import new_document
     from docutils.frontend import get_default_settings
     from docutils.parsers.rst import Parser
+    from docutils.utils import new_document
 
     from shequn.site.assets import page_has_maths
 
@@ -81,17 +87,26 @@ def test_trim_page_assets_drops_thebe_and_mathjax_without_maths_and_adds_the_shi
     from shequn.site.assets import MATHJAX_SHIM, trim_page_assets
 
     added = []
-    app = SimpleNamespace(config=SimpleNamespace(mathjax_path="offline/mathjax/tex-chtml.js"),
-                          builder=SimpleNamespace(add_js_file=lambda name, **kw: added.append(name)))
+    app = SimpleNamespace(
+        config=SimpleNamespace(mathjax_path="offline/mathjax/tex-chtml.js"),
+        builder=SimpleNamespace(add_js_file=lambda name, **kw: added.append(name)),
+    )
 
     def scripts():
-        return [_Asset("_static/doctools.js"), _Asset(None, body='const THEBE_JS_URL = "x"'),
-                _Asset("_static/sphinx-thebe.js"), _Asset(None, body="window.MathJax = {}"),
-                _Asset("_static/offline/mathjax/tex-chtml.js", defer="defer")]
+        return [
+            _Asset("_static/doctools.js"),
+            _Asset(None, body='const THEBE_JS_URL = "x"'),
+            _Asset("_static/sphinx-thebe.js"),
+            _Asset(None, body="window.MathJax = {}"),
+            _Asset("_static/offline/mathjax/tex-chtml.js", defer="defer"),
+        ]
 
     plain = new_document("x", get_default_settings(Parser))
     plain += nodes.paragraph("", "文字")
-    ctx = {"script_files": scripts(), "css_files": [_Asset("_static/sphinx-thebe.css"), _Asset("_static/a.css")]}
+    ctx = {
+        "script_files": scripts(),
+        "css_files": [_Asset("_static/sphinx-thebe.css"), _Asset("_static/a.css")],
+    }
     trim_page_assets(app, "book/index", "page.html", ctx, plain)
     assert [js.filename for js in ctx["script_files"]] == ["_static/doctools.js"]
     assert [c.filename for c in ctx["css_files"]] == ["_static/a.css"] and added == []
@@ -118,10 +133,14 @@ def test_learner_wheel_carries_the_package_and_the_font_and_is_reused(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     font = ROOT / "vendor/node_modules/@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf"
     assert f"shequn/fonts/{PACKAGED_FONT_NAME}" in names and "shequn/fonts/OFL.txt" in names
-    assert zipfile.ZipFile(wheel).getinfo(f"shequn/fonts/{PACKAGED_FONT_NAME}").file_size == font.stat().st_size
+    assert (
+        zipfile.ZipFile(wheel).getinfo(f"shequn/fonts/{PACKAGED_FONT_NAME}").file_size == font.stat().st_size
+    )
     assert "shequn/plotting.py" in names and "shequn/site/static/shequn.css" in names
     assert not [n for n in names if n.startswith(("tests/", "solutions/", "book/"))]
-    metadata = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("dist-info/METADATA"))).decode()
+    metadata = (
+        zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("dist-info/METADATA"))).decode()
+    )
     assert "Requires-Dist: ipywidgets" in metadata
     mtime = wheel.stat().st_mtime_ns
     assert build_learner_wheel(ROOT, tmp_path / "cache") == wheel and wheel.stat().st_mtime_ns == mtime
@@ -175,8 +194,9 @@ def test_icon_font_subset_keeps_exactly_the_icons_the_pages_use(tmp_path):
     (static / "scripts").mkdir()
     shutil.copy(theme / "styles" / "pydata-sphinx-theme.css", static / "styles")
     shutil.copytree(theme / "vendor", static / "vendor")
-    (tmp_path / "page.html").write_text('<i class="fa-solid fa-magnifying-glass fa-lg"></i><i class="fa-solid fa-bars">',
-                                        encoding="utf-8")
+    (tmp_path / "page.html").write_text(
+        '<i class="fa-solid fa-magnifying-glass fa-lg"></i><i class="fa-solid fa-bars">', encoding="utf-8"
+    )
     out = fontawesome_subset(tmp_path)
     assert out == static / ICON_SUBSET
     # Font Awesome's published code points: magnifying-glass U+F002, bars U+F0C9 (used by the page),

@@ -24,10 +24,14 @@ def test_lesson_links_draw_a_hub_link_only_with_a_hub():
     assert 'class="shequn-download"' in without and "shequn-hub" not in without
     assert assignment_links_html("", ["threshold_design"]) == ""
     with_hub = lesson_links_html("https://hub.example.edu", nb, "../../_notebooks/" + nb)
-    assert ('href="https://hub.example.edu/hub/user-redirect/lab/tree/shequn/book/01_connectors/'
-            'connectors.ipynb"') in with_hub
+    assert (
+        'href="https://hub.example.edu/hub/user-redirect/lab/tree/shequn/book/01_connectors/connectors.ipynb"'
+    ) in with_hub
     page = assignment_links_html("https://hub.example.edu", ["threshold_design"])
-    assert 'href="https://hub.example.edu/hub/user-redirect/lab/tree/threshold_design/threshold_design.ipynb"' in page
+    assert (
+        'href="https://hub.example.edu/hub/user-redirect/lab/tree/threshold_design/threshold_design.ipynb"'
+        in page
+    )
     # quoting: a hostile name cannot break out of the attribute
     assert '"><script>' not in lesson_links_html("https://h.edu", 'a"><script>.ipynb', "x")
     helped = lesson_links_html("", nb, "../../_notebooks/" + nb, help_href="../../book/run_locally.html")
@@ -60,9 +64,15 @@ def test_last_updated_is_the_last_commit_date_or_the_file_date_outside_git(tmp_p
     repo.mkdir()
     page = repo / "page.md"
     page.write_text("a", encoding="utf-8")
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@example.org", "GIT_COMMITTER_DATE": "2024-03-05T12:00:00+00:00",
-           "GIT_AUTHOR_DATE": "2024-03-05T12:00:00+00:00"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.org",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.org",
+        "GIT_COMMITTER_DATE": "2024-03-05T12:00:00+00:00",
+        "GIT_AUTHOR_DATE": "2024-03-05T12:00:00+00:00",
+    }
     for cmd in (["git", "init", "-q"], ["git", "add", "page.md"], ["git", "commit", "-q", "-m", "x"]):
         subprocess.run(cmd, cwd=repo, env=env, check=True)
     assert last_updated(page) == "2024-03-05"
@@ -87,8 +97,10 @@ def test_every_page_gets_its_date_and_with_a_repository_its_links(tmp_path):
     docs = {"lesson": page, "other": newer}
 
     def app(url):
-        return SimpleNamespace(env=SimpleNamespace(found_docs=set(docs), doc2path=lambda d: str(docs[d])),
-                               config=SimpleNamespace(shequn_repository_url=url))
+        return SimpleNamespace(
+            env=SimpleNamespace(found_docs=set(docs), doc2path=lambda d: str(docs[d])),
+            config=SimpleNamespace(shequn_repository_url=url),
+        )
 
     ctx = {"title": "第 1 课", "theme_extra_footer": ""}
     sphinxext._on_page_meta(app(""), "lesson", "page.html", ctx, None)

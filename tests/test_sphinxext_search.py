@@ -23,7 +23,7 @@ GLOSSARY_SAMPLE = """# 术语表
 ```{table} 不是术语
 | a | b |
 ```
-"""
+"""  # noqa: E501 (a glossary page as written)
 
 
 def test_glossary_entries_read_english_synonyms_and_teaching_lesson(tmp_path):
@@ -47,10 +47,13 @@ def test_lesson_index_words_go_to_the_teaching_lessons_page(tmp_path):
 
     page = tmp_path / "g.md"
     page.write_text(GLOSSARY_SAMPLE, encoding="utf-8")
-    words = lesson_index_words(glossary_entries(page), {"lesson-connectors": "book/01/c",
-                                                        "lesson-thresholds": "book/05/t"})
-    assert words == {"book/01/c": ["连接器", "connector"],
-                     "book/05/t": ["第一批成员", "first members", "seed users", "种子用户", "首批用户"]}
+    words = lesson_index_words(
+        glossary_entries(page), {"lesson-connectors": "book/01/c", "lesson-thresholds": "book/05/t"}
+    )
+    assert words == {
+        "book/01/c": ["连接器", "connector"],
+        "book/05/t": ["第一批成员", "first members", "seed users", "种子用户", "首批用户"],
+    }
 
 
 def test_course_glossary_lists_synonyms_and_every_entry_names_its_lesson():
@@ -61,9 +64,15 @@ def test_course_glossary_lists_synonyms_and_every_entry_names_its_lesson():
     assert "种子用户" in by_term["第一批成员"].synonyms
     assert by_term["第一批成员"].lesson == "lesson-thresholds"
     assert by_term["连接器"].english == ["connector"] and by_term["连接器"].lesson == "lesson-connectors"
-    labels = {line.strip()[1:-2] for md in (ROOT / "book").rglob("*.md")
-              for line in md.read_text(encoding="utf-8").splitlines() if line.startswith("(lesson-")}
-    missing = [e.terms[0] for e in entries if e.lesson and e.lesson.startswith("lesson-") and e.lesson not in labels]
+    labels = {
+        line.strip()[1:-2]
+        for md in (ROOT / "book").rglob("*.md")
+        for line in md.read_text(encoding="utf-8").splitlines()
+        if line.startswith("(lesson-")
+    }
+    missing = [
+        e.terms[0] for e in entries if e.lesson and e.lesson.startswith("lesson-") and e.lesson not in labels
+    ]
     assert missing == []
 
 
@@ -78,7 +87,9 @@ def test_scorer_puts_the_glossary_one_point_below_the_lesson(tmp_path):
     node = shutil.which("node") or shutil.which("nodejs")
     assert node, "Node.js is needed (make vendor installs it)"
     js = write_scorer(tmp_path / "scorer.js", "book/reference/glossary").read_text(encoding="utf-8")
-    probe = js + ("\nconsole.log(JSON.stringify([Scorer.score(['book/reference/glossary','t','#x',null,100,'f']),"
-                  " Scorer.score(['book/05/t','t','',null,100,'f']), Scorer.title, Scorer.term]));")
+    probe = js + (
+        "\nconsole.log(JSON.stringify([Scorer.score(['book/reference/glossary','t','#x',null,100,'f']),"
+        " Scorer.score(['book/05/t','t','',null,100,'f']), Scorer.title, Scorer.term]));"
+    )
     out = subprocess.run([node, "-e", probe], capture_output=True, text=True, check=True).stdout
     assert json.loads(out) == [99, 100, 15, 5]

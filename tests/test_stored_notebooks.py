@@ -34,8 +34,13 @@ def test_stored_notebook_holds_no_widget_state_or_images(path):
     assert "widgets" not in nb["metadata"], f"{path.name}: metadata.widgets is stored"
     # Anywhere in the file: an output's widget view, widget state, or an HTML snapshot embedding them.
     assert WIDGET not in raw, f"{path.name}: widget data is stored"
-    images = [(i, mime) for i, c in enumerate(nb["cells"]) for o in c.get("outputs", [])
-              for mime in o.get("data", {}) if mime in ("image/png", "image/jpeg")]
+    images = [
+        (i, mime)
+        for i, c in enumerate(nb["cells"])
+        for o in c.get("outputs", [])
+        for mime in o.get("data", {})
+        if mime in ("image/png", "image/jpeg")
+    ]
     assert images == [], f"{path.name}: images are stored"
 
 
@@ -48,8 +53,13 @@ def test_nbval_compares_text_and_ignores_only_empty_cells(path):
     for c in code:
         if IGNORE_OUTPUT_TAG in c.metadata.get("tags", []):
             assert c.outputs == [], f"{path.name}: a tagged cell keeps outputs nbval would skip"
-    compared = [o for c in code if IGNORE_OUTPUT_TAG not in c.metadata.get("tags", [])
-                for o in c.outputs if o.output_type == "stream" or "text/plain" in o.get("data", {})]
+    compared = [
+        o
+        for c in code
+        if IGNORE_OUTPUT_TAG not in c.metadata.get("tags", [])
+        for o in c.outputs
+        if o.output_type == "stream" or "text/plain" in o.get("data", {})
+    ]
     assert compared, f"{path.name}: nbval would compare nothing"
 
 
@@ -61,37 +71,81 @@ def test_stored_notebooks_total_under_2_mb():
 # --- the strip function, on a hand-made executed notebook -------------------------------------
 
 VIEW = {"model_id": "0123abcd", "version_major": 2, "version_minor": 0}
-TABLE_HTML = "<table class=\"dataframe\"><tr><th>a</th></tr><tr><td>1</td></tr></table>"
+TABLE_HTML = '<table class="dataframe"><tr><th>a</th></tr><tr><td>1</td></tr></table>'
 TABLE_TEXT = "   a\n0  1"
-SNAPSHOT = ('<script type="application/vnd.jupyter.widget-state+json">{"state": {}}</script>'
-            '<div class="jupyter-widgets">slider</div>')
+SNAPSHOT = (
+    '<script type="application/vnd.jupyter.widget-state+json">{"state": {}}</script>'
+    '<div class="jupyter-widgets">slider</div>'
+)
 
 
 def _executed() -> nbformat.NotebookNode:
-    nb = new_notebook(metadata={
-        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
-        "widgets": {"application/vnd.jupyter.widget-state+json": {"state": {"0123abcd": {}}}},
-    })
+    nb = new_notebook(
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+            "widgets": {"application/vnd.jupyter.widget-state+json": {"state": {"0123abcd": {}}}},
+        }
+    )
     nb.cells = [
         new_markdown_cell("# 标题"),
-        new_code_cell("widgets.explorer()", execution_count=1, outputs=[
-            new_output("execute_result", execution_count=1, data={
-                "application/vnd.jupyter.widget-view+json": VIEW,
-                "text/plain": "VBox(children=(HTML(value='<strong>探索器</strong>'), Dropdown(_dom_cla…"})]),
-        new_code_cell("table()", execution_count=2, outputs=[
-            new_output("execute_result", execution_count=2,
-                       data={"text/html": TABLE_HTML, "text/plain": TABLE_TEXT})]),
-        new_code_cell("print('你好')", execution_count=3, outputs=[
-            new_output("stream", name="stdout", text="你好\n")]),
-        new_code_cell("plot()", execution_count=4, metadata={"tags": ["hide-input"]}, outputs=[
-            new_output("execute_result", execution_count=4,
-                       data={"image/png": "iVBORw0KGgo=", "text/plain": "<Figure size 700x400 with 1 Axes>"},
-                       metadata={"image/png": {"alt": "图"}})]),
-        new_code_cell("display(image_only)", execution_count=5, outputs=[
-            new_output("display_data", data={"image/jpeg": "/9j/4AAQ"})]),
-        new_code_cell("embed_snapshot()", execution_count=6, outputs=[
-            new_output("stream", name="stdout", text="before\n"),
-            new_output("display_data", data={"text/html": SNAPSHOT, "text/plain": "<IPython.core.display.HTML object>"})]),
+        new_code_cell(
+            "widgets.explorer()",
+            execution_count=1,
+            outputs=[
+                new_output(
+                    "execute_result",
+                    execution_count=1,
+                    data={
+                        "application/vnd.jupyter.widget-view+json": VIEW,
+                        "text/plain": "VBox(children=(HTML(value='<strong>探索器</strong>'), "
+                        "Dropdown(_dom_cla…",
+                    },
+                )
+            ],
+        ),
+        new_code_cell(
+            "table()",
+            execution_count=2,
+            outputs=[
+                new_output(
+                    "execute_result",
+                    execution_count=2,
+                    data={"text/html": TABLE_HTML, "text/plain": TABLE_TEXT},
+                )
+            ],
+        ),
+        new_code_cell(
+            "print('你好')", execution_count=3, outputs=[new_output("stream", name="stdout", text="你好\n")]
+        ),
+        new_code_cell(
+            "plot()",
+            execution_count=4,
+            metadata={"tags": ["hide-input"]},
+            outputs=[
+                new_output(
+                    "execute_result",
+                    execution_count=4,
+                    data={"image/png": "iVBORw0KGgo=", "text/plain": "<Figure size 700x400 with 1 Axes>"},
+                    metadata={"image/png": {"alt": "图"}},
+                )
+            ],
+        ),
+        new_code_cell(
+            "display(image_only)",
+            execution_count=5,
+            outputs=[new_output("display_data", data={"image/jpeg": "/9j/4AAQ"})],
+        ),
+        new_code_cell(
+            "embed_snapshot()",
+            execution_count=6,
+            outputs=[
+                new_output("stream", name="stdout", text="before\n"),
+                new_output(
+                    "display_data",
+                    data={"text/html": SNAPSHOT, "text/plain": "<IPython.core.display.HTML object>"},
+                ),
+            ],
+        ),
     ]
     return nb
 
@@ -103,7 +157,9 @@ def test_strip_keeps_text_and_tables_and_drops_widgets_and_images():
 
     assert json.dumps(executed, sort_keys=True) == original, "the executed notebook is not modified"
     nbformat.validate(stored)
-    assert stored.metadata == {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    assert stored.metadata == {
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+    }
     cells = stored.cells
     assert [c.source for c in cells] == [c.source for c in executed.cells]
     assert cells[0] == executed.cells[0]
@@ -111,30 +167,47 @@ def test_strip_keeps_text_and_tables_and_drops_widgets_and_images():
     assert cells[1].outputs == [] and cells[1].metadata == {"tags": ["nbval-ignore-output"]}
     assert cells[1].execution_count == 1
     # The DataFrame: both representations stay (nbval compares both).
-    assert [dict(o) for o in cells[2].outputs] == [{"output_type": "execute_result", "execution_count": 2,
-                                                    "metadata": {}, "data": {"text/html": TABLE_HTML,
-                                                                             "text/plain": TABLE_TEXT}}]
+    assert [dict(o) for o in cells[2].outputs] == [
+        {
+            "output_type": "execute_result",
+            "execution_count": 2,
+            "metadata": {},
+            "data": {"text/html": TABLE_HTML, "text/plain": TABLE_TEXT},
+        }
+    ]
     assert cells[2].metadata == {}
     # The print.
-    assert [dict(o) for o in cells[3].outputs] == [{"output_type": "stream", "name": "stdout", "text": "你好\n"}]
+    assert [dict(o) for o in cells[3].outputs] == [
+        {"output_type": "stream", "name": "stdout", "text": "你好\n"}
+    ]
     # The figure: its text repr stays, the image and the image's metadata go; other tags stay.
-    assert [dict(o) for o in cells[4].outputs] == [{"output_type": "execute_result", "execution_count": 4,
-                                                    "metadata": {},
-                                                    "data": {"text/plain": "<Figure size 700x400 with 1 Axes>"}}]
+    assert [dict(o) for o in cells[4].outputs] == [
+        {
+            "output_type": "execute_result",
+            "execution_count": 4,
+            "metadata": {},
+            "data": {"text/plain": "<Figure size 700x400 with 1 Axes>"},
+        }
+    ]
     assert cells[4].metadata == {"tags": ["hide-input"]}
     # An image-only output leaves nothing; no tag (nbval skips images anyway).
     assert cells[5].outputs == [] and cells[5].metadata == {}
     # An HTML snapshot embedding widget state goes; the stream before it stays; the cell is tagged.
-    assert [dict(o) for o in cells[6].outputs] == [{"output_type": "stream", "name": "stdout", "text": "before\n"}]
+    assert [dict(o) for o in cells[6].outputs] == [
+        {"output_type": "stream", "name": "stdout", "text": "before\n"}
+    ]
     assert cells[6].metadata == {"tags": ["nbval-ignore-output"]}
 
 
 def test_strip_is_idempotent_and_leaves_no_bulk():
     executed = _executed()
-    assert generated_bulk(executed) == ["metadata.widgets",
-                                        "cell 1: widget output (application/vnd.jupyter.widget-view+json, text/plain)",
-                                        "cell 4: image/png", "cell 5: image/jpeg",
-                                        "cell 6: widget output (text/html, text/plain)"]
+    assert generated_bulk(executed) == [
+        "metadata.widgets",
+        "cell 1: widget output (application/vnd.jupyter.widget-view+json, text/plain)",
+        "cell 4: image/png",
+        "cell 5: image/jpeg",
+        "cell 6: widget output (text/html, text/plain)",
+    ]
     once = strip_notebook(executed)
     assert generated_bulk(once) == []
     assert strip_notebook(once) == once
@@ -154,7 +227,9 @@ def test_notebook_writer_stores_the_stripped_notebook(tmp_path):
         "---\njupytext:\n  text_representation:\n    extension: .md\n    format_name: myst\n"
         "kernelspec:\n  name: python3\n  display_name: Python 3\n  language: python\n---\n\n"
         "# 课\n\n```{code-cell} ipython3\nimport ipywidgets\nipywidgets.IntSlider(value=3)\n```\n\n"
-        "```{code-cell} ipython3\nprint(6 * 7)\n```\n", encoding="utf-8")
+        "```{code-cell} ipython3\nprint(6 * 7)\n```\n",
+        encoding="utf-8",
+    )
     (written,) = write_notebooks(tmp_path)
     first = written.read_bytes()
     nb = nbformat.read(written, as_version=4)
@@ -162,6 +237,8 @@ def test_notebook_writer_stores_the_stripped_notebook(tmp_path):
     slider, printed = [c for c in nb.cells if c.cell_type == "code"]
     assert slider.outputs == [] and slider.metadata.tags == [IGNORE_OUTPUT_TAG]
     assert [o.text for o in printed.outputs] == ["42\n"]
-    assert [(c.cell_type, c.source) for c in jupytext.read(lesson).cells] == [(c.cell_type, c.source) for c in nb.cells]
+    assert [(c.cell_type, c.source) for c in jupytext.read(lesson).cells] == [
+        (c.cell_type, c.source) for c in nb.cells
+    ]
     write_notebooks(tmp_path)
     assert written.read_bytes() == first

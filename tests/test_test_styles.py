@@ -35,10 +35,14 @@ def test_style_scores_as_plain_nbgrader(course, name):
 
     style = STYLES[name]
     answers = {gid: None for gid in (c[1] for c in style.cells if c[0] == "answer")}
-    rows = compare_grading(course, name, {"correct": answers, "partial": {**answers, **style.partial}, "stub": {}})
+    rows = compare_grading(
+        course, name, {"correct": answers, "partial": {**answers, **style.partial}, "stub": {}}
+    )
     table = format_table(rows)
     got = {(r.student, r.cell): (r.plain, r.trusted) for r in rows}
-    want = {(s, cell): (float(p), float(p)) for s, cells in style.expected.items() for cell, p in cells.items()}
+    want = {
+        (s, cell): (float(p), float(p)) for s, cells in style.expected.items() for cell, p in cells.items()
+    }
     # the released stub raises NotImplementedError in every answer: every test cell scores 0
     want |= {("stub", cell): (0.0, 0.0) for cell in style.expected["correct"]}
     assert got == want, table
@@ -54,6 +58,7 @@ def test_overwriting_the_assignment_files_forges_nothing(course):
 
     sys.path.insert(0, str(Path(__file__).parent / "hostile"))
     from attacks_handles import OVERWRITE_FILE
+
     from shequn.grading.assignment_check import compare_grading, format_table
 
     rows = compare_grading(course, "style_files", {"forger": {"load": OVERWRITE_FILE}})

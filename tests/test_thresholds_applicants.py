@@ -1,4 +1,4 @@
-"""Lesson 5 model: the applicant pool (its distributions, checks and views) and what an operator sees of it."""
+"""Lesson 5 model: the applicant pool (its distributions, checks and views), what an operator sees of it."""
 
 import numpy as np
 import pytest
@@ -19,7 +19,9 @@ def test_applicants_have_the_stated_distributions(pool):
         assert a.min() >= 0 and a.max() <= 1
     # good_fit_share is the share with fit >= 0.5
     assert abs(pool.good_fit.mean() - 0.3) < 0.02
-    assert np.mean(th.generate_applicants(20_000, seed=1, good_fit_share=0.6).good_fit) == pytest.approx(0.6, abs=0.02)
+    assert np.mean(th.generate_applicants(20_000, seed=1, good_fit_share=0.6).good_fit) == pytest.approx(
+        0.6, abs=0.02
+    )
     # fit correlates with interest; willingness to pay mildly
     r_fit = stats.spearmanr(pool.interest, pool.fit).statistic
     r_wtp = stats.spearmanr(pool.interest, pool.willingness_to_pay).statistic
@@ -46,24 +48,50 @@ def test_applicant_arrays_are_read_only_and_pools_can_be_cut_and_joined(pool):
     head = pool.subset(np.arange(10))
     both = th.Applicants.concat([head, head])
     assert both.n == 20 and np.array_equal(both.fit[10:], head.fit)
-    assert list(head.to_frame().columns) == ["interest", "fit", "willingness_to_pay", "network_size", "generation"]
+    assert list(head.to_frame().columns) == [
+        "interest",
+        "fit",
+        "willingness_to_pay",
+        "network_size",
+        "generation",
+    ]
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"n": 0}, {"n": 2.5}, {"seed": -1}, {"good_fit_share": 1.0}, {"fit_interest_corr": 1.5},
-    {"wtp_median": 0}, {"wtp_sigma": -1}, {"network_median": -5},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"n": 0},
+        {"n": 2.5},
+        {"seed": -1},
+        {"good_fit_share": 1.0},
+        {"fit_interest_corr": 1.5},
+        {"wtp_median": 0},
+        {"wtp_sigma": -1},
+        {"network_median": -5},
+    ],
+)
 def test_generate_applicants_validates(kwargs):
     with pytest.raises(ValueError):
         th.generate_applicants(**kwargs)
 
 
-@pytest.mark.parametrize("bad", [
-    {"interest": [0.5, 1.2]}, {"fit": [-0.1, 0.2]}, {"willingness_to_pay": [-1, 3]},
-    {"network_size": [1.5, 2]}, {"network_size": [3]},
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"interest": [0.5, 1.2]},
+        {"fit": [-0.1, 0.2]},
+        {"willingness_to_pay": [-1, 3]},
+        {"network_size": [1.5, 2]},
+        {"network_size": [3]},
+    ],
+)
 def test_applicants_validate_their_arrays(bad):
-    fields = {"interest": [0.1, 0.2], "fit": [0.3, 0.4], "willingness_to_pay": [1.0, 2.0], "network_size": [3, 4]}
+    fields = {
+        "interest": [0.1, 0.2],
+        "fit": [0.3, 0.4],
+        "willingness_to_pay": [1.0, 2.0],
+        "network_size": [3, 4],
+    }
     with pytest.raises(ValueError):
         th.Applicants(**{**fields, **bad})
 

@@ -1,4 +1,4 @@
-"""Lesson 5 model: tables comparing thresholds and group rules, plots, and the honest-model box's "holds only if"."""
+"""Lesson 5 model: threshold and group-rule tables, plots, and the honest-model box's "holds only if"."""
 
 import re
 
@@ -22,7 +22,9 @@ def test_compare_group_rules_table():
 def test_compare_policies_uses_one_pool_and_chinese_columns():
     table = th.compare_policies(n=3000, weeks=6)
     assert list(table.index) == [p.name for p in th.standard_policies()]
-    assert {"成员数", "精准度（匹配者占比）", "第6周活跃占比", "经邀请加入", "净收益（元）"} <= set(table.columns)
+    assert {"成员数", "精准度（匹配者占比）", "第6周活跃占比", "经邀请加入", "净收益（元）"} <= set(
+        table.columns
+    )
     assert table.loc["免费", "成员数"] == 3000
     assert (table.loc[["免费", "付费20元", "付费50元", "付费100元"], "申请人数"] == 3000).all()
     assert all(pd.api.types.is_numeric_dtype(table[c]) for c in table.columns)

@@ -1,4 +1,4 @@
-"""Lesson 5 model: entry thresholds as policies: invitations, posters, custom and combined policies, checks."""
+"""Lesson 5 model: entry thresholds as policies: invitations, posters, custom and combined ones, checks."""
 
 import numpy as np
 import pytest
@@ -126,21 +126,31 @@ def test_fit_is_hidden_from_policies_unless_asked(pool):
     assert "fit" not in pool.hide_fit().to_frame().columns
 
 
-@pytest.mark.parametrize("bad", [
-    lambda a, rng: np.ones(a.n),  # not boolean
-    lambda a, rng: np.ones(a.n + 1, bool),  # wrong length
-    lambda a, rng: True,  # not an array
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        lambda a, rng: np.ones(a.n),  # not boolean
+        lambda a, rng: np.ones(a.n + 1, bool),  # wrong length
+        lambda a, rng: True,  # not an array
+    ],
+)
 def test_bad_admit_masks_are_refused(pool, bad):
     with pytest.raises(ValueError, match="boolean"):
         th.simulate(bad, pool)
 
 
-@pytest.mark.parametrize("make", [
-    lambda: th.PaidPolicy(-5), lambda: th.InvitePolicy(0), lambda: th.InvitePolicy(2.5),
-    lambda: th.InvitePolicy(3, friend_interest_rate=2), lambda: th.PosterPolicy(effort=-0.1),
-    lambda: th.CombinedPolicy(), lambda: th.FunctionPolicy("not callable"),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: th.PaidPolicy(-5),
+        lambda: th.InvitePolicy(0),
+        lambda: th.InvitePolicy(2.5),
+        lambda: th.InvitePolicy(3, friend_interest_rate=2),
+        lambda: th.PosterPolicy(effort=-0.1),
+        lambda: th.CombinedPolicy(),
+        lambda: th.FunctionPolicy("not callable"),
+    ],
+)
 def test_policies_validate(make):
     with pytest.raises(ValueError):
         make()

@@ -1,4 +1,6 @@
-"""Lesson 5 model: the threshold simulator: admission, weekly activity, the lesson's claims, money, rules, checks."""
+"""Lesson 5 model: the threshold simulator: admission, weekly activity, the lesson's claims, money, rules."""
+
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -64,10 +66,10 @@ def test_higher_price_fewer_members_but_better_fit(seed):
     members = [r.members for r in results]
     precision = [r.fit_precision for r in results]
     assert members[0] == pool.n
-    assert all(a > b for a, b in zip(members, members[1:]))
-    assert all(a < b for a, b in zip(precision, precision[1:]))
+    assert all(a > b for a, b in pairwise(members))
+    assert all(a < b for a, b in pairwise(precision))
     active = [r.active_after(8) for r in results]
-    assert all(a < b for a, b in zip(active, active[1:]))
+    assert all(a < b for a, b in pairwise(active))
     # the fee is charged once per member
     assert all(r.revenue == pytest.approx(r.fee * r.members) for r in results)
 
@@ -90,8 +92,10 @@ def test_a_group_without_threshold_is_a_crowd(seed):
 @pytest.mark.parametrize("seed", SEEDS)
 def test_size_versus_fit_trade_off_stated_in_the_lesson(seed):
     pool = th.generate_applicants(10_000, seed)
-    free, paid50, paid100, invite3 = (th.simulate(p, pool, seed=seed) for p in (
-        th.FreePolicy(), th.PaidPolicy(50), th.PaidPolicy(100), th.InvitePolicy(3)))
+    free, paid50, paid100, invite3 = (
+        th.simulate(p, pool, seed=seed)
+        for p in (th.FreePolicy(), th.PaidPolicy(50), th.PaidPolicy(100), th.InvitePolicy(3))
+    )
     # a free group has the lowest active share, but not the fewest active people
     assert free.active_members_after(8) > paid100.active_members_after(8)
     # bring-your-own-traffic grows the group, but invited friends fit less well
@@ -111,8 +115,9 @@ def test_selection_alone_keeps_paid_ahead_and_commitment_adds_to_it():
 
 def test_crowd_penalty_comes_from_low_fit_members():
     def loss(policy):
-        return (th.simulate(policy, crowd_penalty=0.0, hide_fit=False).active_after(8)
-                - th.simulate(policy, hide_fit=False).active_after(8))
+        return th.simulate(policy, crowd_penalty=0.0, hide_fit=False).active_after(8) - th.simulate(
+            policy, hide_fit=False
+        ).active_after(8)
 
     def only_good_fits(applicants, rng):
         return applicants.fit >= th.GOOD_FIT
@@ -146,11 +151,20 @@ def test_meets_goal(pool):
     assert th.meets_goal(r, min_net=r.net)
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"weeks": 0}, {"seed": -2}, {"cost_per_member_week": -1}, {"invite_rounds": -1},
-    {"remove_after_inactive_weeks": 0}, {"hide_fit": "yes"}, {"keep_low": 1.2},
-    {"keep_low": 0.9, "keep_high": 0.8}, {"pay_commitment": -0.1},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"weeks": 0},
+        {"seed": -2},
+        {"cost_per_member_week": -1},
+        {"invite_rounds": -1},
+        {"remove_after_inactive_weeks": 0},
+        {"hide_fit": "yes"},
+        {"keep_low": 1.2},
+        {"keep_low": 0.9, "keep_high": 0.8},
+        {"pay_commitment": -0.1},
+    ],
+)
 def test_simulate_validates(kwargs):
     with pytest.raises(ValueError):
         th.simulate(th.FreePolicy(), n=200, **kwargs)

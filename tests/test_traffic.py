@@ -75,7 +75,9 @@ def test_spend_and_cost_per_retained_user():
     run = tr.simulate(s, weeks=10)
     assert np.allclose(run["spend"], (20 * 500 + 3000) * np.arange(1, 11))
     # by hand: 13,000 yuan a week; stock 500, 500 * 0.9 + 500 = 950, 950 * 0.9 + 500 = 1355, ...
-    assert run["cost_per_retained"].iloc[:3].tolist() == pytest.approx([13000 / 500, 26000 / 950, 39000 / 1355])
+    assert run["cost_per_retained"].iloc[:3].tolist() == pytest.approx(
+        [13000 / 500, 26000 / 950, 39000 / 1355]
+    )
     # week 10 from the closed form of the stock, 500 * (1 - 0.9^10) / (1 - 0.9)
     assert run["cost_per_retained"].iloc[-1] == pytest.approx(130000 / (5000 * (1 - 0.9**10)))
     out = tr.summary(s, 10)
@@ -157,9 +159,14 @@ def test_plot_stock_returns_a_figure_with_one_line_per_strategy():
 # ------------------------------------------------------------- validation
 @pytest.mark.parametrize(
     "kwargs",
-    [dict(inflow=-1, retention=0.5), dict(inflow=10, retention=1.2), dict(inflow=10, retention=-0.1),
-     dict(inflow=10, retention=0.5, cost_per_user=-5), dict(inflow=10, retention=0.5, weekly_cost=-1),
-     dict(inflow=float("nan"), retention=0.5)],
+    [
+        dict(inflow=-1, retention=0.5),
+        dict(inflow=10, retention=1.2),
+        dict(inflow=10, retention=-0.1),
+        dict(inflow=10, retention=0.5, cost_per_user=-5),
+        dict(inflow=10, retention=0.5, weekly_cost=-1),
+        dict(inflow=float("nan"), retention=0.5),
+    ],
 )
 def test_bad_strategy_is_refused(kwargs):
     with pytest.raises(ValueError):
@@ -226,7 +233,7 @@ def test_retention_strategy_wins_in_the_long_run_only_above_75_percent(retention
 def test_crossover_week_matches_the_closed_forms():
     # First week t with 500 (1 - 0.9^t) / 0.1 > 1000 (1 - 0.5^t) / 0.5, found by hand-iterating.
     t = 1
-    while 5000 * (1 - 0.9 ** t) <= 2000 * (1 - 0.5 ** t):
+    while 5000 * (1 - 0.9**t) <= 2000 * (1 - 0.5**t):
         t += 1
     assert tr.crossover_week(tr.TRAFFIC_STRATEGY, tr.RETENTION_STRATEGY) == t
 
@@ -235,7 +242,7 @@ def test_crossover_week_matches_the_closed_forms():
 def test_the_closer_to_break_even_the_longer_the_wait(retention, week):
     # Page: 76 % -> week 12, 80 % -> week 8, 90 % -> week 5 (first t with the retention stock larger).
     t = 1
-    while 500 * (1 - retention ** t) / (1 - retention) <= 2000 * (1 - 0.5 ** t):
+    while 500 * (1 - retention**t) / (1 - retention) <= 2000 * (1 - 0.5**t):
         t += 1
     assert t == week
     strategy = tr.Strategy("留量", inflow=500, retention=retention, cost_per_user=20.0, weekly_cost=10000.0)

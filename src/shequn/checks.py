@@ -19,16 +19,26 @@ import importlib
 import math
 import os
 import warnings
-from collections.abc import Callable, Iterable, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["CheckFailed", "Checks", "expect", "expect_type", "answer_hash", "check_hashed", "expect_close",
-           "expect_frame_close", "forbid", "grading_seed"]
+__all__ = [
+    "CheckFailed",
+    "Checks",
+    "expect",
+    "expect_type",
+    "answer_hash",
+    "check_hashed",
+    "expect_close",
+    "expect_frame_close",
+    "forbid",
+    "grading_seed",
+]
 
 SALT = "shequn-course"
 GRADING_SEED_ENV = "SHEQUN_GRADING_SEED"
@@ -49,8 +59,10 @@ def expect_type(value: Any, types: type | tuple[type, ...], what: str) -> None:
         raise CheckFailed(f"{what} 没有返回任何值（返回了 None）。 / {what} returned nothing (None).")
     if not isinstance(value, types):
         names = " 或 ".join(t.__name__ for t in (types if isinstance(types, tuple) else (types,)))
-        raise CheckFailed(f"{what} 应返回 {names}，实际返回了 {type(value).__name__}。 / "
-                          f"{what} should return {names}, got {type(value).__name__}.")
+        raise CheckFailed(
+            f"{what} 应返回 {names}，实际返回了 {type(value).__name__}。 / "
+            f"{what} should return {names}, got {type(value).__name__}."
+        )
 
 
 def _canonical(value: Any, decimals: int) -> str:
@@ -78,19 +90,23 @@ def answer_hash(value: Any, decimals: int = 3) -> str:
 def check_hashed(value: Any, digest: str, what: str, decimals: int = 3) -> None:
     """Pass if ``value`` (rounded) hashes to ``digest``; the answer itself is never shown."""
     if answer_hash(value, decimals) != digest:
-        raise CheckFailed(f"{what} 在示例数据上的结果不对（四舍五入到 {decimals} 位小数后比较）。 / "
-                          f"{what} gives a different result on the sample data.")
+        raise CheckFailed(
+            f"{what} 在示例数据上的结果不对（四舍五入到 {decimals} 位小数后比较）。 / "
+            f"{what} gives a different result on the sample data."
+        )
 
 
 def expect_close(actual: Any, expected: float, what: str, rel: float = 1e-6, abs_: float = 1e-9) -> None:
     expect_type(actual, (int, float, np.integer, np.floating), what)
     ok = math.isclose(float(actual), float(expected), rel_tol=rel, abs_tol=abs_) or (
-        math.isnan(float(actual)) and math.isnan(float(expected)))
+        math.isnan(float(actual)) and math.isnan(float(expected))
+    )
     expect(ok, f"{what} 的数值不对。 / {what} has the wrong value.")
 
 
-def expect_frame_close(actual: Any, expected: pd.DataFrame | pd.Series, what: str, rtol: float = 1e-6, *,
-                       ordered: bool = False) -> None:
+def expect_frame_close(
+    actual: Any, expected: pd.DataFrame | pd.Series, what: str, rtol: float = 1e-6, *, ordered: bool = False
+) -> None:
     """Compare shape, labels and values without showing the expected ones.
 
     ``ordered=True`` also asks for the rows and columns in the expected order (labels of the
@@ -112,8 +128,9 @@ def expect_frame_close(actual: Any, expected: pd.DataFrame | pd.Series, what: st
         a, e = a.sort_index(axis=1), e.sort_index(axis=1)
         expect(list(a.columns) == list(e.columns), f"{what} 的列名不对。 / {what} has the wrong columns.")
     try:
-        ok = np.allclose(np.asarray(a, dtype=float), np.asarray(e, dtype=float), rtol=rtol, atol=1e-9,
-                         equal_nan=True)
+        ok = np.allclose(
+            np.asarray(a, dtype=float), np.asarray(e, dtype=float), rtol=rtol, atol=1e-9, equal_nan=True
+        )
     except (TypeError, ValueError):
         ok = a.equals(e)
     expect(ok, f"{what} 的数值不对。 / {what} has the wrong values.")
@@ -140,8 +157,14 @@ def _raised(exc: Exception) -> str:
         return str(exc)[:200]
     import builtins
 
-    name = next((c.__name__ for c in type(exc).__mro__ if getattr(builtins, c.__name__, None) is c
-                 and c not in (Exception, BaseException, object)), "")
+    name = next(
+        (
+            c.__name__
+            for c in type(exc).__mro__
+            if getattr(builtins, c.__name__, None) is c and c not in (Exception, BaseException, object)
+        ),
+        "",
+    )
     return f"运行出错 / raised {name}" if name else "运行出错 / your code raised an error"
 
 
@@ -196,7 +219,7 @@ class Checks:
 
     def score(self) -> float:
         """Print the report and return the points earned; no passed case is an error (0 points)."""
-        scored = self.results[self.scored_from:]
+        scored = self.results[self.scored_from :]
         if not scored:
             raise CheckFailed(f"【{self.name}】没有任何计分的检查。 / no scored checks.")
         print(self.report())
@@ -207,7 +230,7 @@ class Checks:
 
 
 @contextmanager
-def forbid(module_name: str, *namespaces: MutableMapping[str, Any], reason: str = ""):
+def forbid(module_name: str, *namespaces: MutableMapping[str, Any], reason: str = "") -> Iterator[None]:
     """Within the block, calling any public function of ``module_name`` fails the check.
 
     Also replaces references to those functions found in ``namespaces`` (pass
@@ -217,14 +240,17 @@ def forbid(module_name: str, *namespaces: MutableMapping[str, Any], reason: str 
     names: Iterable[str] = getattr(module, "__all__", [n for n in vars(module) if not n.startswith("_")])
     originals = {name: getattr(module, name) for name in names if callable(getattr(module, name))}
 
-    def blocker(name: str):
-        def blocked(*args, **kwargs):
-            raise CheckFailed(f"本题要求自己用 pandas 实现，不能调用 {module_name}.{name}。{reason} / "
-                              f"solve it with your own pandas code, not {module_name}.{name}.")
+    def blocker(name: str) -> Callable[..., NoReturn]:
+        def blocked(*args: Any, **kwargs: Any) -> NoReturn:
+            raise CheckFailed(
+                f"本题要求自己用 pandas 实现，不能调用 {module_name}.{name}。{reason} / "
+                f"solve it with your own pandas code, not {module_name}.{name}."
+            )
+
         return blocked
 
     patched: list[tuple[MutableMapping[str, Any], str, Any]] = []
-    for name, fn in originals.items():
+    for name in originals:
         setattr(module, name, blocker(name))
     for ns in namespaces:
         for key, value in list(ns.items()):

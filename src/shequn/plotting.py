@@ -19,7 +19,9 @@ from matplotlib import font_manager
 __all__ = ["FontNotFoundError", "find_cjk_font", "use_chinese_font", "new_figure", "set_alt_text", "alt_text"]
 
 ENV_VAR = "SHEQUN_CJK_FONT"
-VENDORED_FONT = Path("vendor/node_modules/@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf")
+VENDORED_FONT = Path(
+    "vendor/node_modules/@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf"
+)
 # The learner wheel offered on the site carries the same font (shequn.site.learner_wheel).
 PACKAGED_FONT = Path(__file__).with_name("fonts") / "NotoSansSC-Regular.ttf"
 # Families known to cover Simplified Chinese, in order of preference.

@@ -12,6 +12,7 @@ from shequn.grading.release import ASSIGNMENTS
 
 __all__ = ["make_course", "solution_code", "fill_answers"]
 
+
 def make_course(root: Path, folder: Path, assignments: tuple[str, ...] = ASSIGNMENTS) -> Path:
     """A fresh course folder: the course's nbgrader config, the source notebooks and the data.
 
@@ -29,10 +30,13 @@ def make_course(root: Path, folder: Path, assignments: tuple[str, ...] = ASSIGNM
             shutil.copytree(src, folder / "solutions" / name, dirs_exist_ok=True)
     return folder
 
+
 def solution_code(source: str) -> str:
     """An answer cell's solution as a learner would write it: without the solution markers."""
-    return "\n".join(line for line in source.splitlines()
-                     if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION"))
+    return "\n".join(
+        line for line in source.splitlines() if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION")
+    )
+
 
 def fill_answers(release, source, answers: dict[str, str | None]):
     """A copy of the released notebook with answer cells replaced, by ``grade_id``.

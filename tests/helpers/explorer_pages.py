@@ -28,7 +28,7 @@ READ_CONTROLS = """(box) => Array.from(box.querySelectorAll('.shequn-control')).
           name: buttons[0].parentElement.getAttribute('aria-label'),
           active: buttons.findIndex(b => b.classList.contains('mod-active')),
           disabled: buttons.every(b => b.disabled)};
-})"""
+})"""  # noqa: E501 (embedded JavaScript)
 # Run on a result's HTML: the text the page shows for it.
 HTML_TO_TEXT = """(html) => { const d = document.createElement('div');
   d.style.cssText = 'position:absolute;left:-20000px;top:0;width:1000px'; d.innerHTML = html;
@@ -60,8 +60,10 @@ def go_live(page) -> list:
         target = page.locator(".shequn-lazy, .shequn-live").nth(i)
         target.scroll_into_view_if_needed()
         page.wait_for_function(  # a live box is shown only once its controls are wired (shequn-explorers.js)
-            "(i) => document.querySelectorAll('.shequn-live:not([hidden]) .shequn-explorer').length > i", arg=i,
-            timeout=60000)
+            "(i) => document.querySelectorAll('.shequn-live:not([hidden]) .shequn-explorer').length > i",
+            arg=i,
+            timeout=60000,
+        )
     boxes = page.locator(".shequn-live .shequn-explorer")
     assert boxes.count() == n and page.locator(".shequn-lazy").count() == 0
     return [boxes.nth(i) for i in range(n)]
@@ -95,8 +97,8 @@ def no_effect(spec, indices: list[int], k: int) -> bool:
     """Independently of the page: do all options of control k give the same result here?"""
     outs = set()
     for v in range(len(spec.controls[k].options)):
-        idx = [*indices[:k], v, *indices[k + 1:]]
-        outs.add(spec.compute(**{c.name: c.values[i] for c, i in zip(spec.controls, idx)}))
+        idx = [*indices[:k], v, *indices[k + 1 :]]
+        outs.add(spec.compute(**{c.name: c.values[i] for c, i in zip(spec.controls, idx, strict=True)}))
     return len(outs) == 1
 
 
@@ -119,13 +121,16 @@ def _truthful_now(page, box, spec, where: str) -> list[dict]:
         if c["kind"] == "toggle":
             assert c["active"] == c["index"] and c["pressed"].count("true") == 1, (where, c)
     assert squash(output_text(box)) == squash(expected_text(page, spec, controls)), (
-        f"{where}: output does not match setting")
+        f"{where}: output does not match setting"
+    )
     indices = [c["index"] for c in controls]
     reasons = box.locator(".shequn-reason")
     reason_text = " ".join(reasons.nth(i).inner_text() for i in range(reasons.count()))
     for c in controls:
         if c["disabled"]:
-            assert no_effect(spec, indices, c["level"]), f"{where}: {c['label']} disabled but it has an effect"
+            assert no_effect(spec, indices, c["level"]), (
+                f"{where}: {c['label']} disabled but it has an effect"
+            )
             assert f"{c['label']}暂不可用" in reason_text, f"{where}: no visible reason for {c['label']}"
         else:
             assert f"{c['label']}暂不可用" not in reason_text, where

@@ -11,5 +11,7 @@ def check_spec(spec, change):
     assert CAPTION in base
     for name, value in change.items():
         assert spec.compute(**dict(spec.defaults(), **{name: value})) != base
-    for params in spec.extremes():  # every extreme renders (its time is measured in benchmarks/run.py `widgets`)
+    for (
+        params
+    ) in spec.extremes():  # every extreme renders (its time is measured in benchmarks/run.py `widgets`)
         assert CAPTION in spec.compute(**params)

@@ -177,12 +177,17 @@ def guess_notebook(source, release, candidates: dict[str, list[tuple[str, str]]]
             if stubs is not None:
                 cells.append(nbformat.v4.new_code_cell(stubs[gid]))
             else:
-                cells.append(nbformat.v4.new_code_cell("_before = dict(globals())\n" + solution_code(cell.source)))
+                cells.append(
+                    nbformat.v4.new_code_cell("_before = dict(globals())\n" + solution_code(cell.source))
+                )
                 cells.append(nbformat.v4.new_code_cell("_guess_answers(globals(), _before)"))
         elif meta.get("grade") and not meta.get("solution"):
             if stubs is None:
-                cells.append(nbformat.v4.new_code_cell(f"_record_public({json.dumps(public_part(cell.source))}, "
-                                                       "globals())"))
+                cells.append(
+                    nbformat.v4.new_code_cell(
+                        f"_record_public({json.dumps(public_part(cell.source))}, globals())"
+                    )
+                )
                 for label, code in (candidates or {}).get(gid, []):
                     cells.append(nbformat.v4.new_code_cell(code))
                     cells.append(scored(cell, label))
@@ -198,8 +203,13 @@ def scores(nb, folder, timeout: int = 600) -> dict[tuple[str, str], float]:
     """Run *nb* in a fresh kernel in *folder*; nbgrader's score of every scored copy."""
     from nbgrader.utils import determine_grade
 
-    NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
-                   resources={"metadata": {"path": str(folder)}}).execute()
+    NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        allow_errors=True,
+        resources={"metadata": {"path": str(folder)}},
+    ).execute()
     log = logging.getLogger("guessing")
     out = {}
     for cell in nb.cells:

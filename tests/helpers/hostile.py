@@ -62,7 +62,7 @@ def sysv_objects() -> list[str]:
         lines = Path(f"/proc/sysvipc/{kind}").read_text().splitlines()
         header = lines[0].split()
         for line in lines[1:]:
-            row = dict(zip(header, line.split()))
+            row = dict(zip(header, line.split(), strict=False))
             if int(row.get("uid", 0)) >= UID_BASE or int(row.get("cuid", 0)) >= UID_BASE:
                 found.append(f"{kind} {line}")
     return found
@@ -84,21 +84,58 @@ def sandbox_processes() -> list[tuple[int, int]]:
 
 def sandbox_files() -> list[tuple[str, int]]:
     """(path, uid) of every file a sandbox uid owns in /tmp, /var/tmp, /dev/shm and /run."""
-    found = subprocess.run(["find", "/tmp", "/var/tmp", "/dev/shm", "/run", "-xdev", "(", "-uid",
-                            f"+{UID_BASE - 1}", "-o", "-gid", f"+{UID_BASE - 1}", ")", "-printf", "%U %G %p\\n"],
-                           capture_output=True, text=True).stdout.splitlines()
+    found = subprocess.run(
+        [
+            "find",
+            "/tmp",
+            "/var/tmp",
+            "/dev/shm",
+            "/run",
+            "-xdev",
+            "(",
+            "-uid",
+            f"+{UID_BASE - 1}",
+            "-o",
+            "-gid",
+            f"+{UID_BASE - 1}",
+            ")",
+            "-printf",
+            "%U %G %p\\n",
+        ],
+        capture_output=True,
+        text=True,
+    ).stdout.splitlines()
     return [(line.split(" ", 2)[2], max(int(x) for x in line.split(" ", 2)[:2])) for line in found if line]
 
 
 def shequn_grade(course: Path, assignment: str, cell_timeout: int, notebook_timeout: int) -> dict:
     """One ``shequn grade`` run over every submission of *assignment* (timeouts in seconds)."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "shequn.cli", "grade", assignment, "--course", str(course), "--workers", "2",
-         "--timeout", str(notebook_timeout), "--cell-timeout", str(cell_timeout), "--quiet"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="surrogateescape", cwd=course,
+        [
+            sys.executable,
+            "-m",
+            "shequn.cli",
+            "grade",
+            assignment,
+            "--course",
+            str(course),
+            "--workers",
+            "2",
+            "--timeout",
+            str(notebook_timeout),
+            "--cell-timeout",
+            str(cell_timeout),
+            "--quiet",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        errors="surrogateescape",
+        cwd=course,
         # as on any machine where Python writes bytecode: the grader's own imports (the hidden tests
         # import shequn.metrics) leave __pycache__/*.pyc next to the package the sandbox shows
-        env={k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"})
+        env={k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
+    )
     stdout, stderr = proc.communicate(timeout=3600)
     # the sandbox uids and cgroups of this run (shequn.grading.sandbox: per grader pid and slot)
     uids = sandbox_uids(proc.pid)
@@ -107,8 +144,13 @@ def shequn_grade(course: Path, assignment: str, cell_timeout: int, notebook_time
     for line in path.read_text(encoding="utf-8").splitlines() if path.exists() else []:
         entry = json.loads(line)
         journal[entry["student"]] = entry
-    return {"rc": proc.returncode, "summary": stdout + stderr, "journal": journal, "uids": uids,
-            "cgroup": f"r{proc.pid}-"}
+    return {
+        "rc": proc.returncode,
+        "summary": stdout + stderr,
+        "journal": journal,
+        "uids": uids,
+        "cgroup": f"r{proc.pid}-",
+    }
 
 
 def grade_essays(course: Path, assignment: str) -> None:
@@ -126,9 +168,25 @@ def grade_essays(course: Path, assignment: str) -> None:
 
 
 def export_canvas(course: Path, assignment: str, out: Path) -> tuple[dict[str, str], str]:
-    """``shequn grade export`` to Canvas CSV: each student's exported total ("" if held back), and its output."""
-    proc = subprocess.run([sys.executable, "-m", "shequn.cli", "grade", "export", assignment, "--format", "canvas",
-                           "--out", str(out), "--course", str(course)], capture_output=True, text=True)
+    """``shequn grade export`` to Canvas CSV: each student's exported total ("" if held back), its output."""
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "shequn.cli",
+            "grade",
+            "export",
+            assignment,
+            "--format",
+            "canvas",
+            "--out",
+            str(out),
+            "--course",
+            str(course),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     rows = list(csv.reader(out.open(encoding="utf-8")))[2:]
     return {r[2]: r[5] for r in rows}, proc.stdout

@@ -1,4 +1,4 @@
-"""The real JupyterHub of the hub tests: installing it with hubctl.py, its REST API, and running code as its users."""
+"""The hub tests' real JupyterHub: installing it with hubctl.py, its REST API, running code as its users."""
 
 from __future__ import annotations
 
@@ -50,8 +50,12 @@ def free_ports(n: int) -> int:
 
 def hubctl(prefix: Path, *args: str, timeout: int = 900) -> subprocess.CompletedProcess:
     """Run ``hubctl.py --prefix PREFIX ARGS`` with the system Python; it must succeed."""
-    proc = subprocess.run([SYSTEM_PYTHON, str(HUBCTL), "--prefix", str(prefix), *args],
-                          capture_output=True, text=True, timeout=timeout)
+    proc = subprocess.run(
+        [SYSTEM_PYTHON, str(HUBCTL), "--prefix", str(prefix), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     assert proc.returncode == 0, f"hubctl {' '.join(args)}:\n{proc.stdout}\n{proc.stderr}"
     return proc
 
@@ -82,8 +86,9 @@ class Hub:
         raise AssertionError(f"{user}'s server did not start")
 
     def session(self, user: str) -> requests.Session:
-        token = self.api("POST", f"/users/{user}/tokens", json={"note": "integration test",
-                                                                 "expires_in": 3600})["token"]
+        token = self.api(
+            "POST", f"/users/{user}/tokens", json={"note": "integration test", "expires_in": 3600}
+        )["token"]
         s = requests.Session()
         s.headers["Authorization"] = f"token {token}"
         s.user_url = f"{self.url}/user/{user}"  # type: ignore[attr-defined]
@@ -116,10 +121,12 @@ def remove_hub(prefix: Path, tag: str, users: tuple[str, ...], proc) -> None:
         except (ValueError, ProcessLookupError):
             pass
     if prefix.exists():
-        subprocess.run([SYSTEM_PYTHON, str(HUBCTL), "--prefix", str(prefix), "remove-user",
-                        *users], capture_output=True)
-        subprocess.run([SYSTEM_PYTHON, str(HUBCTL), "--prefix", str(prefix), "uninstall"],
-                       capture_output=True)
+        subprocess.run(
+            [SYSTEM_PYTHON, str(HUBCTL), "--prefix", str(prefix), "remove-user", *users], capture_output=True
+        )
+        subprocess.run(
+            [SYSTEM_PYTHON, str(HUBCTL), "--prefix", str(prefix), "uninstall"], capture_output=True
+        )
     shutil.rmtree(prefix, ignore_errors=True)
     # nothing is left behind: processes, users, groups, the sudo rule, the prefix
     left = {uid: pids_where(uid.__eq__) for uid in uids if pids_where(uid.__eq__)}
@@ -135,8 +142,13 @@ def remove_hub(prefix: Path, tag: str, users: tuple[str, ...], proc) -> None:
 
 def as_user(user: str, code: str) -> dict:
     """Run *code* (which prints JSON) as the Unix *user*."""
-    proc = subprocess.run([RUNUSER, "-u", user, "--", SYSTEM_PYTHON, "-c", code],
-                          capture_output=True, text=True, cwd="/", timeout=60)
+    proc = subprocess.run(
+        [RUNUSER, "-u", user, "--", SYSTEM_PYTHON, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd="/",
+        timeout=60,
+    )
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
 
@@ -161,7 +173,8 @@ print(json.dumps(out))
 
 def server_env(user: str) -> dict[str, str]:
     """The environment the hub gave *user*'s running Jupyter server (read from /proc)."""
-    pid = subprocess.run(["pgrep", "-u", user, "-f", "jupyterhub-singleuser"],
-                         capture_output=True, text=True).stdout.split()[0]
+    pid = subprocess.run(
+        ["pgrep", "-u", user, "-f", "jupyterhub-singleuser"], capture_output=True, text=True
+    ).stdout.split()[0]
     raw = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
     return dict(item.decode().split("=", 1) for item in raw if b"=" in item)

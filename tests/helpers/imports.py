@@ -22,7 +22,9 @@ def copy_fixture(tmp_path: Path, name: str) -> Path:
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "shequn.cli", *args], capture_output=True, text=True, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "shequn.cli", *args], capture_output=True, text=True, cwd=ROOT
+    )
 
 
 def per_day(ds) -> dict[str, int]:

@@ -50,7 +50,9 @@ def sandbox_leftovers(tmp_before: set[str] | None = None) -> list[str]:
     tmp = tempfile.gettempdir()
     new = set(os.listdir(tmp)) - (tmp_before or set())
     found += [f"{tmp}/{n}" for n in sorted(new) if n.startswith(("shequn-grade-", "shequn-sbx-"))]
-    found += [f"{tmp}/{n}" for n in sorted(new) if n.endswith(".json") and _is_sandbox_connection_file(Path(tmp, n))]
+    found += [
+        f"{tmp}/{n}" for n in sorted(new) if n.endswith(".json") and _is_sandbox_connection_file(Path(tmp, n))
+    ]
     return found
 
 
@@ -60,4 +62,6 @@ def _is_sandbox_connection_file(path: Path) -> bool:
         info = json.loads(path.read_text(errors="replace"))
     except (OSError, ValueError):
         return False
-    return isinstance(info, dict) and str(info.get("kernel_name", "")).startswith(("shequn-sandbox", "shequn-slot-"))
+    return isinstance(info, dict) and str(info.get("kernel_name", "")).startswith(
+        ("shequn-sandbox", "shequn-slot-")
+    )

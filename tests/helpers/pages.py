@@ -8,9 +8,18 @@ LESSON_PAGES = [
     "book/04_content_community_product/content_community_product.html",
     "book/05_thresholds/thresholds.html",
 ]
-ALL_PAGES = ["book/index.html", *LESSON_PAGES, "book/assignments.html", "book/about_materials.html",
-             "book/example_plan.html", "book/run_locally.html", "book/reference/glossary.html",
-             "book/reference/import_your_group.html", "search.html", "genindex.html"]
+ALL_PAGES = [
+    "book/index.html",
+    *LESSON_PAGES,
+    "book/assignments.html",
+    "book/about_materials.html",
+    "book/example_plan.html",
+    "book/run_locally.html",
+    "book/reference/glossary.html",
+    "book/reference/import_your_group.html",
+    "search.html",
+    "genindex.html",
+]
 # Every lesson, the synthesis too, and every page a learner can reach (checked against the built site
 # by tests/test_site_navigation.py, so a new page is not left out).
 EVERY_LESSON = [*LESSON_PAGES, "book/06_synthesis/synthesis.html"]
@@ -18,7 +27,12 @@ EVERY_PAGE = [*ALL_PAGES, "book/06_synthesis/synthesis.html"]
 
 
 # A phone as the browser tests emulate it (CSS pixels; 360 px wide is the narrowest they check).
-PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True, "device_scale_factor": 2}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "has_touch": True,
+    "is_mobile": True,
+    "device_scale_factor": 2,
+}
 NARROW_PHONE = {**PHONE, "viewport": {"width": 360, "height": 780}}
 
 

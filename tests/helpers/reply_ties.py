@@ -7,16 +7,20 @@ import pandas as pd
 
 
 def independent_ties(messages: pd.DataFrame, group: str) -> tuple[list, set]:
-    """A group's senders and its (replier or mentioner, other member) pairs, read row by row from the messages.
+    """A group's senders and its (replier or mentioner, other member) pairs, read row by row from messages.
 
     A pair is a reply to a message of the same group, or a mention, between two different members.
     """
     rows = messages[messages["group_id"] == group]
-    author = dict(zip(rows["message_id"], rows["sender_id"]))
+    author = dict(zip(rows["message_id"], rows["sender_id"], strict=True))
     pairs = set()
-    for sender, reply_to, mention in zip(rows["sender_id"], rows["reply_to"], rows["mention_id"]):
-        for other in (author.get(reply_to) if isinstance(reply_to, str) else None,
-                      mention if isinstance(mention, str) else None):
+    for sender, reply_to, mention in zip(
+        rows["sender_id"], rows["reply_to"], rows["mention_id"], strict=True
+    ):
+        for other in (
+            author.get(reply_to) if isinstance(reply_to, str) else None,
+            mention if isinstance(mention, str) else None,
+        ):
             if other is not None and other != sender:
                 pairs.add((sender, other))
     return list(rows["sender_id"]), pairs
@@ -34,7 +38,9 @@ def networkx_summary(messages: pd.DataFrame, group: str, k: int = 3) -> dict:
     g.add_edges_from(pairs)
     n, degree = g.number_of_nodes(), dict(g.degree)
     top = max(degree.values(), default=0)
-    return {"members_in_network": n, "ties": g.number_of_edges(),
-            "centralization": sum(top - d for d in degree.values()) / ((n - 1) * (n - 2)) if n >= 3 else 0.0,
-            "strong_nodes": [v for v, _ in sorted(degree.items(), key=lambda item: (-item[1], item[0]))[:k]]}
-
+    return {
+        "members_in_network": n,
+        "ties": g.number_of_edges(),
+        "centralization": sum(top - d for d in degree.values()) / ((n - 1) * (n - 2)) if n >= 3 else 0.0,
+        "strong_nodes": [v for v, _ in sorted(degree.items(), key=lambda item: (-item[1], item[0]))[:k]],
+    }

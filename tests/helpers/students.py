@@ -18,8 +18,10 @@ WRONG_ORDER = """def policy_table(applicants, policies, *, min_members, min_acti
         rows[policy.name] = {"meets_goal": bool(ok), "net": float(r.net), "members": int(r.members),
                              "fit_precision": float(r.fit_precision), "active_share": float(r.active_after(8))}
     return pd.DataFrame.from_dict(rows, orient="index")
-"""
-HARD_CODED_Q1 = "def highest_price(applicants, min_members, prices):\n    return 50  # the answer on the visible data\n"
+"""  # noqa: E501 (code run in the learner's kernel)
+HARD_CODED_Q1 = (
+    "def highest_price(applicants, min_members, prices):\n    return 50  # the answer on the visible data\n"
+)
 HARD_CODED_Q2 = """def policy_table(applicants, policies, *, min_members, min_active_share, seed=0):
     return pd.DataFrame(  # copied from a run on the visible data
         {"members": [10000, 4932, 18741], "fit_precision": [0.3038, 0.355028, 0.279654],
@@ -37,8 +39,15 @@ HARD_CODED_Q2 = """def policy_table(applicants, policies, *, min_members, min_ac
 #              pools) + q3 6                                            = 6
 THRESHOLD_STUDENTS = {
     "correct": ({"q1_answer": None, "q2_answer": None, "q3_answer": None, "q4_answer": ESSAY}, 13.0),
-    "partial": ({"q1_answer": None, "q2_answer": WRONG_ORDER, "q3_answer": "my_policy = th.FreePolicy()",
-                 "q4_answer": ESSAY}, 5.0),
+    "partial": (
+        {
+            "q1_answer": None,
+            "q2_answer": WRONG_ORDER,
+            "q3_answer": "my_policy = th.FreePolicy()",
+            "q4_answer": ESSAY,
+        },
+        5.0,
+    ),
     "empty": ({}, 0.0),
     "hardcoded": ({"q1_answer": HARD_CODED_Q1, "q2_answer": HARD_CODED_Q2, "q3_answer": None}, 6.0),
 }
@@ -75,27 +84,42 @@ ALL_ANSWERS = {f"q{i}_answer": None for i in range(1, 7)}
 #                                                                              = 13
 ANALYSIS_STUDENTS = {
     "correct": ({**ALL_ANSWERS, "q7_answer": ESSAY}, 18.0),
-    "partial": ({**ALL_ANSWERS, "q1_answer": SWALLOW, "q4_answer": COUNTS_RED_PACKETS, "q7_answer": ESSAY}, None),
+    "partial": (
+        {**ALL_ANSWERS, "q1_answer": SWALLOW, "q4_answer": COUNTS_RED_PACKETS, "q7_answer": ESSAY},
+        None,
+    ),
     "empty": ({}, 0.0),
     "hardcoded": ({**ALL_ANSWERS, "q4_answer": HARD_CODED_LURKERS}, 2 + 3 + 4 + 0 + 4 + 0),
 }
 # ---------------------------------------------------------------- capstone (mostly graded by hand)
 # code cells: the source's solutions; written parts: the learner's own words (not the sample answers)
-CAPSTONE_ANSWERS = {**{gid: None for gid in ("q2_code", "q4_code", "q5_code")},
-                    **{gid: f"{ESSAY}（{gid}）" for gid in ("q1_answer", "q2_answer", "q3_answer", "q4_answer",
-                                                            "q5_answer", "q6_answer", "q7_answer")}}
+CAPSTONE_ANSWERS = {
+    **{gid: None for gid in ("q2_code", "q4_code", "q5_code")},
+    **{
+        gid: f"{ESSAY}（{gid}）"
+        for gid in ("q1_answer", "q2_answer", "q3_answer", "q4_answer", "q5_answer", "q6_answer", "q7_answer")
+    },
+}
 # A plan that meets only goals the learner set for itself (the loophole the instructor's goals close).
-SELF_SET_GOALS = ('plan_goals = {"min_members": 100, "min_active_share": 0.01}\n'
-                  "plan_policy = th.FreePolicy()\nplan_table = th.compare_policies([plan_policy], applicants)\n")
+SELF_SET_GOALS = (
+    'plan_goals = {"min_members": 100, "min_active_share": 0.01}\n'
+    "plan_policy = th.FreePolicy()\nplan_table = th.compare_policies([plan_policy], applicants)\n"
+)
 # Autograded: only q2_tests (4 points, 5 cases: the threshold runs; it meets the instructor's goals
 # on the visible applicants; and on three unseen pools, a hidden test with a fixed grading seed).
 # Only the three hidden cases score (Checks.grade_hidden_only: the visible pool can be fitted by hand).
 #   correct: 3/3 = 4;  selfset: a free group misses every goal on the unseen pools, 0/3 = 0;
 #   empty: plan_policy is undefined = 0
-CAPSTONE_STUDENTS = {"correct": (CAPSTONE_ANSWERS, 4.0),
-                     "selfset": ({**CAPSTONE_ANSWERS, "q2_code": SELF_SET_GOALS}, 0.0),
-                     "empty": ({}, 0.0)}
-SCENARIOS = {"threshold_design": THRESHOLD_STUDENTS, "group_analysis": ANALYSIS_STUDENTS, "capstone": CAPSTONE_STUDENTS}
+CAPSTONE_STUDENTS = {
+    "correct": (CAPSTONE_ANSWERS, 4.0),
+    "selfset": ({**CAPSTONE_ANSWERS, "q2_code": SELF_SET_GOALS}, 0.0),
+    "empty": ({}, 0.0),
+}
+SCENARIOS = {
+    "threshold_design": THRESHOLD_STUDENTS,
+    "group_analysis": ANALYSIS_STUDENTS,
+    "capstone": CAPSTONE_STUDENTS,
+}
 MANUAL = {"threshold_design": "q4_answer", "group_analysis": "q7_answer", "capstone": "q1_answer"}
 
 
@@ -106,6 +130,8 @@ def plain_nbgrader_config(course) -> None:
     path = Path(course) / "nbgrader_config.py"
     text = path.read_text(encoding="utf-8")
     assert "[TrustedExecute," in text
-    text = text.replace("from shequn.grading.trusted import TrustedExecute  # noqa: E402",
-                        "from nbgrader.preprocessors import Execute  # noqa: E402")
+    text = text.replace(
+        "from shequn.grading.trusted import TrustedExecute  # noqa: E402",
+        "from nbgrader.preprocessors import Execute  # noqa: E402",
+    )
     path.write_text(text.replace("[TrustedExecute,", "[Execute,"), encoding="utf-8")

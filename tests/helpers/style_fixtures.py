@@ -44,14 +44,24 @@ def source_notebook(style: Style) -> nbformat.NotebookNode:
         if kind == "md":
             cells.append(new_markdown_cell(spec[1]))
         elif kind == "setup":
-            cells.append(new_code_cell(spec[2], metadata=_meta(grade=False, solution=False, locked=True,
-                                                                grade_id=spec[1])))
+            cells.append(
+                new_code_cell(
+                    spec[2], metadata=_meta(grade=False, solution=False, locked=True, grade_id=spec[1])
+                )
+            )
         elif kind == "answer":
-            cells.append(new_code_cell(spec[2], metadata=_meta(grade=False, solution=True, locked=False,
-                                                                grade_id=spec[1])))
+            cells.append(
+                new_code_cell(
+                    spec[2], metadata=_meta(grade=False, solution=True, locked=False, grade_id=spec[1])
+                )
+            )
         elif kind == "test":
-            cells.append(new_code_cell(spec[3], metadata=_meta(grade=True, solution=False, locked=True,
-                                                                grade_id=spec[1], points=spec[2])))
+            cells.append(
+                new_code_cell(
+                    spec[3],
+                    metadata=_meta(grade=True, solution=False, locked=True, grade_id=spec[1], points=spec[2]),
+                )
+            )
         else:
             raise ValueError(kind)
     nb = new_notebook(cells=cells)

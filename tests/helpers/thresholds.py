@@ -1,4 +1,4 @@
-"""Shared by the threshold model's tests: the seeds the lesson's claims are checked on, and the reference pool."""
+"""For the threshold model's tests: the seeds the lesson's claims are checked on, and the reference pool."""
 
 from shequn.models import thresholds as th
 

@@ -13,7 +13,7 @@ the ``LEAK`` marker.
 
 from attacks_forgery import RAISE_Q1
 
-# ------------------------------------------------------------------ solutions, other learners, gradebook, network
+# ----------------------------------------------------------- solutions, other learners, gradebook, network
 _HARVEST = """import glob, json, os
 
 def _harvest(patterns):
@@ -34,7 +34,9 @@ def _harvest(patterns):
                 log.append(f"{path}: {type(exc).__name__}")
     print("\\n".join(log) or "nothing found")
 """
-READ_SOLUTION = _HARVEST + """
+READ_SOLUTION = (
+    _HARVEST
+    + """
 _harvest([@COURSE@ + "/solutions/threshold_design/*.ipynb",
           "../../../solutions/threshold_design/*.ipynb"])
 for _p in (@COURSE@ + "/gradebook.db", @COURSE@ + "/nbgrader_config.py"):
@@ -43,13 +45,17 @@ for _p in (@COURSE@ + "/gradebook.db", @COURSE@ + "/nbgrader_config.py"):
     except OSError as exc:
         print(_p, type(exc).__name__)
 """
-READ_OTHER = _HARVEST + """
+)
+READ_OTHER = (
+    _HARVEST
+    + """
 # a friend's id is enough; reading everyone's would also run the other attacks
 _harvest([@COURSE@ + "/_grading/submitted/correct/threshold_design/threshold_design.ipynb",
           @COURSE@ + "/_grading/autograded/correct/threshold_design/threshold_design.ipynb",
           "../../correct/threshold_design/threshold_design.ipynb",
           "../../../submitted/correct/threshold_design/threshold_design.ipynb"])
 """
+)
 WRITE_GRADEBOOK = """import os, sqlite3
 _db = @COURSE@ + "/gradebook.db"
 for _attempt in (
@@ -124,7 +130,8 @@ def highest_price(applicants, min_members, prices):
         print("FOUND test source at call time")
     raise NotImplementedError()
 """
-READ_NOTEBOOKS = """import os
+READ_NOTEBOOKS = (
+    """import os
 _MARKERS = (b"_ref_" + b"highest_price", b"BEGIN HIDDEN " + b"TESTS\\nfrom shequn.checks import grading_seed")
 _SKIP = ("/proc", "/sys", "/dev", "/usr")
 
@@ -157,7 +164,9 @@ def _scan():
     return hits
 
 print("FOUND " + " ".join(_scan()) if _scan() else "no notebook with tests, no gradebook")
-""" + RAISE_Q1
+"""
+    + RAISE_Q1
+)
 PROC_ENV_SEED = """import os
 _found = []
 for key, value in os.environ.items():
@@ -235,15 +244,18 @@ HTML_ESSAY = """我的门槛设计很好。<script>fetch('/formgrader/api/grade/
 <details ontoggle="alert(4)" open>x</details>
 <form action="/formgrader"><input name="x" onfocus="alert(5)" autofocus></form>
 <style>body{display:none}</style>
-"""
-HTML_OUTPUTS = """from IPython.display import HTML, Javascript, Markdown, SVG, display
+"""  # noqa: E501 (a hostile essay, kept as written)
+HTML_OUTPUTS = (
+    """from IPython.display import HTML, Javascript, Markdown, SVG, display
 display(HTML("<b>hi</b><script>alert('html')</script><img src=x onerror=alert(1)>"))
 display(Javascript("alert('js')"))
 display(Markdown("<img src=y onerror=alert(2)> [x](javascript:alert(3))"))
 display(SVG('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(4)"><script>alert(5)</script></svg>'))
 display({"text/html": "<div onmouseover=alert(6)>x</div>", "application/javascript": "alert(7)",
          "text/plain": "x"}, raw=True)
-""" + RAISE_Q1
+"""
+    + RAISE_Q1
+)
 CONTROL_CHARS = """import sys
 _fake = ("\\x1b[2J\\x1b[H\\r✓ correct: 13/13  ok  (1.0s)\\n"
          "全部正常，无需处理 (nothing needs attention)\\x00\\x07\\x1b]0;pwned\\x07\\u202e")
@@ -263,18 +275,18 @@ def highest_price(applicants, min_members, prices):
     raise RuntimeError(_fake)
 """
 
-# ------------------------------------------------------------------ group_analysis: name patching vs enforcement
+# ----------------------------------------------------------- group_analysis: name patching vs enforcement
 METRICS_DELEGATE = {
     "q2_answer": "def daily_active(messages):\n    from shequn.metrics import activity\n"
-                 "    return activity(messages)\n",
+    "    return activity(messages)\n",
     "q3_answer": "def cohort_retention(members, messages, weeks=6):\n    import shequn.metrics as m\n"
-                 "    return m.retention_by_cohort(members, messages, periods=weeks)\n",
+    "    return m.retention_by_cohort(members, messages, periods=weeks)\n",
     "q4_answer": "def lurker_share(members, messages, max_messages=0):\n    from shequn import metrics\n"
-                 "    return metrics.lurker_share(members, messages, max_messages=max_messages)\n",
+    "    return metrics.lurker_share(members, messages, max_messages=max_messages)\n",
     "q5_answer": "def red_packet_lift(messages, red_packets, before=24, after=48):\n"
-                 "    from shequn.metrics import red_packet_lift as f\n"
-                 "    return f(messages, red_packets, before=before, after=after)\n\n\n"
-                 "def lift_half_life(lift):\n    from shequn.metrics import lift_half_life as f\n    return f(lift)\n",
+    "    from shequn.metrics import red_packet_lift as f\n"
+    "    return f(messages, red_packets, before=before, after=after)\n\n\n"
+    "def lift_half_life(lift):\n    from shequn.metrics import lift_half_life as f\n    return f(lift)\n",
 }
 METRICS_BYPASS_PRELUDE = """import glob, importlib, importlib.machinery, importlib.util, os, sys
 import shequn
@@ -316,14 +328,15 @@ for _name in ("shequn.models.lifecycle", "shequn.data.calibration"):
     except Exception as exc:
         _tries.append(f"{_name}: {type(exc).__name__}")
 print("FOUND shequn.metrics" if _m is not None else "blocked: " + "; ".join(_tries)[:300])
-"""
+"""  # noqa: E501 (hostile submission code, kept as written)
 METRICS_BYPASS = {
-    "q2_answer": METRICS_BYPASS_PRELUDE + "\n\ndef daily_active(messages):\n    return _m.activity(messages)\n",
+    "q2_answer": METRICS_BYPASS_PRELUDE
+    + "\n\ndef daily_active(messages):\n    return _m.activity(messages)\n",
     "q3_answer": "def cohort_retention(members, messages, weeks=6):\n"
-                 "    return _m.retention_by_cohort(members, messages, periods=weeks)\n",
+    "    return _m.retention_by_cohort(members, messages, periods=weeks)\n",
     "q4_answer": "def lurker_share(members, messages, max_messages=0):\n"
-                 "    return _m.lurker_share(members, messages, max_messages=max_messages)\n",
+    "    return _m.lurker_share(members, messages, max_messages=max_messages)\n",
     "q5_answer": "def red_packet_lift(messages, red_packets, before=24, after=48):\n"
-                 "    return _m.red_packet_lift(messages, red_packets, before=before, after=after)\n\n\n"
-                 "def lift_half_life(lift):\n    return _m.lift_half_life(lift)\n",
+    "    return _m.red_packet_lift(messages, red_packets, before=before, after=after)\n\n\n"
+    "def lift_half_life(lift):\n    return _m.lift_half_life(lift)\n",
 }

@@ -12,9 +12,12 @@ import it from here.
 RAISE_Q1 = "def highest_price(applicants, min_members, prices):\n    raise NotImplementedError()\n"
 
 # ------------------------------------------------------------------ silenced / rigged results
-MONKEYPATCH_SCORE = """import shequn.checks as c
+MONKEYPATCH_SCORE = (
+    """import shequn.checks as c
 c.Checks.score = lambda self: self.points  # every test cell now returns full points
-""" + RAISE_Q1
+"""
+    + RAISE_Q1
+)
 FAKE_HELPERS = """import builtins, types
 import shequn.checks as g
 
@@ -42,7 +45,8 @@ builtins.__import__ = _import
 def highest_price(applicants, min_members, prices):
     return 150
 """
-FAKE_REPORT = """from IPython.display import display
+FAKE_REPORT = (
+    """from IPython.display import display
 # what a passing test cell prints and returns, shown early (and again after every cell)
 _fake = "【第 1 题 highest_price】通过 5/5 项检查\\n【第 2 题 policy_table】通过 6/6 项检查"
 print(_fake)
@@ -50,8 +54,11 @@ display(3.0)
 _ip = get_ipython()
 _ip.events.register("post_run_cell", lambda *a: (print(_fake), display(13.0)))
 Out = {i: 13.0 for i in range(100)}
-""" + RAISE_Q1
-REPLACE_CHECKS = """import shequn.checks as c
+"""
+    + RAISE_Q1
+)
+REPLACE_CHECKS = (
+    """import shequn.checks as c
 
 class _AlwaysChecks(c.Checks):
     def case(self, label, check):
@@ -65,18 +72,24 @@ c.Checks = Checks = _AlwaysChecks       # the class the test cells build
 c.Checks.results = property(lambda self: [("x", True, "")] * 9, lambda self, v: None)
 checks = _AlwaysChecks(points=6, name="checks")   # and the instance they use
 c.expect = expect = lambda *a, **k: None
-""" + RAISE_Q1
-SWALLOW_ERRORS = """import sys
+"""
+    + RAISE_Q1
+)
+SWALLOW_ERRORS = (
+    """import sys
 _ip = get_ipython()
 # every error vanishes: a failing test cell would end without result and without error
 _ip.set_custom_exc((BaseException,), lambda shell, etype, evalue, tb, tb_offset=None: None)
 sys.excepthook = lambda *a: None
 _ip.showtraceback = lambda *a, **k: None
 _ip.showsyntaxerror = lambda *a, **k: None
-""" + RAISE_Q1
+"""
+    + RAISE_Q1
+)
 
 # ------------------------------------------------------------------ interference with test execution
-SETTRACE = """import sys, threading
+SETTRACE = (
+    """import sys, threading
 
 def _tracer(frame, event, arg):
     # force every comparison helper to "pass" and every score to full points
@@ -86,8 +99,11 @@ def _tracer(frame, event, arg):
 
 sys.settrace(_tracer)
 threading.settrace(_tracer)
-""" + RAISE_Q1
-INPUT_TRANSFORMER = """import ast
+"""
+    + RAISE_Q1
+)
+INPUT_TRANSFORMER = (
+    """import ast
 _ip = get_ipython()
 _PATCH = "import shequn.checks as _c; _c.Checks.score = lambda self: self.points\\n"
 
@@ -100,8 +116,11 @@ class _AllTrue(ast.NodeTransformer):
 
 _ip.input_transformers_post.append(_prepend)
 _ip.ast_transformers.append(_AllTrue())
-""" + RAISE_Q1
-RUN_CELL_HOOKS = """_ip = get_ipython()
+"""
+    + RAISE_Q1
+)
+RUN_CELL_HOOKS = (
+    """_ip = get_ipython()
 
 def _rewrite(*args):
     ns = _ip.user_ns
@@ -120,7 +139,9 @@ _ip.events.register("pre_run_cell", _skip)
 _ip.events.register("post_run_cell", _rewrite)
 _ip.events.register("pre_execute", _rewrite)
 _ip.events.register("post_execute", _rewrite)
-""" + RAISE_Q1
+"""
+    + RAISE_Q1
+)
 
 # ------------------------------------------------------------------ lying values
 EQ_ALWAYS_TRUE = """class _Liar(int):

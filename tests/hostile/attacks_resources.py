@@ -115,7 +115,8 @@ if os.fork() == 0:
 time.sleep(0.5)
 print("fork chain running")
 """
-CPU_HOGS = """import os
+CPU_HOGS = (
+    """import os
 for _ in range(16):
     if os.fork() == 0:
         os.setsid()
@@ -126,7 +127,9 @@ for _ in range(16):
     else:
         os.wait()
 print("16 CPU hogs started")
-""" + RAISE_Q1
+"""
+    + RAISE_Q1
+)
 DISK_FILL = """import os
 _total, _chunk = 0, b"\\0" * 2**20
 _dir = os.path.join(os.path.expanduser("~"), "fill")
@@ -172,27 +175,41 @@ DESCRIBE_TOO = False
 def highest_price(applicants, min_members, prices):
     return 50
 """
-HUGE_RESULT = HIJACK + """
+HUGE_RESULT = (
+    HIJACK
+    + """
 def _abuse(n, req):
     with open(f"/shequn/out/res-{n}.json", "w") as fh:
         fh.write('{"ok": "' + "x" * (48 * 2**20) + '", "files": []}')
 """
-SYMLINK_RESULT = HIJACK + """
+)
+SYMLINK_RESULT = (
+    HIJACK
+    + """
 def _abuse(n, req):
     _os.symlink("/etc/passwd", f"/shequn/out/res-{n}.json")
 """
-FIFO_RESULT = HIJACK + """
+)
+FIFO_RESULT = (
+    HIJACK
+    + """
 def _abuse(n, req):
     _os.mkfifo(f"/shequn/out/res-{n}.json")         # an open() on it would block the grader
 """
-MALFORMED_ARROW = HIJACK + """
+)
+MALFORMED_ARROW = (
+    HIJACK
+    + """
 def _abuse(n, req):
     name = f"{n}-r0.arrow"
     with open(f"/shequn/out/{name}", "wb") as fh:
         fh.write(b"ARROW1\\0\\0" + _os.urandom(4096) + b"ARROW1")
     _res(n, {"t": "df", "f": name}, [name])
 """
-PICKLED_NPY = HIJACK + """
+)
+PICKLED_NPY = (
+    HIJACK
+    + """
 import numpy as _np
 
 class _Evil:
@@ -204,18 +221,27 @@ def _abuse(n, req):
     _np.save(f"/shequn/out/{name}", _np.array([_Evil()], dtype=object), allow_pickle=True)
     _res(n, {"t": "npy", "f": name}, [name])
 """
-DEEP_NESTING = HIJACK + """
+)
+DEEP_NESTING = (
+    HIJACK
+    + """
 def _abuse(n, req):
     depth = 200_000
     with open(f"/shequn/out/res-{n}.json", "w") as fh:
         fh.write('{"ok": ' + '{"t": "list", "v": [' * 40 + "1" + "]}" * 40 + ', "files": []}'
                  if n % 2 else '{"ok": ' + "[" * depth + "]" * depth + ', "files": []}')
 """
-PATH_TRAVERSAL = HIJACK + """
+)
+PATH_TRAVERSAL = (
+    HIJACK
+    + """
 def _abuse(n, req):
     _res(n, {"t": "npy", "f": "../../../../etc/shadow"}, ["../../../../etc/shadow"])
 """
-DESCRIBE_LIES = HIJACK + """
+)
+DESCRIBE_LIES = (
+    HIJACK
+    + """
 DESCRIBE_TOO = True
 
 def _abuse(n, req):
@@ -226,7 +252,10 @@ def _abuse(n, req):
     else:
         _res(n, 50)
 """
-ARROW_BOMB = HIJACK + """
+)
+ARROW_BOMB = (
+    HIJACK
+    + """
 import pyarrow as _pa
 
 def _abuse(n, req):
@@ -237,4 +266,5 @@ def _abuse(n, req):
     with _pa.OSFile(f"/shequn/out/{name}", "wb") as sink, _pa.ipc.new_file(sink, table.schema, options=opts) as w:
         w.write_table(table)
     _res(n, {"t": "df", "f": name}, [name])
-"""
+"""  # noqa: E501 (hostile submission code, kept as written)
+)

@@ -38,7 +38,7 @@ def _insert_after(nb, gid: str, cell):
 
 
 def _with_test_cells(nb, points: dict, edit):
-    """A copy of *nb* with ``edit(cell, grade_id)`` applied to each test cell whose grade id is in *points*."""
+    """A copy of *nb* with ``edit(cell, grade_id)`` applied to each test cell with a grade id in *points*."""
     nb = copy.deepcopy(nb)
     for cell in nb.cells:
         if _gid(cell) in points:
@@ -51,8 +51,10 @@ def _edited_tests(nb, points: dict):
     from nbgrader.utils import compute_checksum
 
     def rig(cell, gid):
-        cell.source = (f'checks = Checks(points={points[gid]}, name="{gid}")\n'
-                       f"checks.score = lambda: {points[gid]}\nchecks.score()")
+        cell.source = (
+            f'checks = Checks(points={points[gid]}, name="{gid}")\n'
+            f"checks.score = lambda: {points[gid]}\nchecks.score()"
+        )
         cell.metadata["nbgrader"]["checksum"] = compute_checksum(cell)  # a "valid" checksum
 
     return _with_test_cells(nb, points, rig)
@@ -60,22 +62,36 @@ def _edited_tests(nb, points: dict):
 
 def _prefilled_outputs(nb, points: dict):
     """Test cells that already carry a passing report and full points, as if they had run."""
+
     def prefill(cell, gid):
         cell.execution_count = 7
         cell.outputs = [
             nbformat.v4.new_output("stream", name="stdout", text=f"【{gid}】通过 9/9 项检查\n"),
-            nbformat.v4.new_output("execute_result", data={"text/plain": repr(points[gid])}, execution_count=7)]
+            nbformat.v4.new_output(
+                "execute_result", data={"text/plain": repr(points[gid])}, execution_count=7
+            ),
+        ]
 
     return _with_test_cells(nb, points, prefill)
 
 
 def _html_everywhere(nb):
     """Learner HTML in the essay, in a raw cell, in an added markdown cell and in outputs."""
-    nb = _insert_after(nb, "q1_answer", nbformat.v4.new_raw_cell(
-        "<script>alert('raw')</script><img src=x onerror=alert('raw2')>",
-        metadata={"format": "text/html", "raw_mimetype": "text/html"}))
-    return _insert_after(nb, "q2_answer", nbformat.v4.new_markdown_cell(
-        "**note** <script>alert('md')</script><a href='javascript:alert(1)' onclick='alert(2)'>x</a>"))
+    nb = _insert_after(
+        nb,
+        "q1_answer",
+        nbformat.v4.new_raw_cell(
+            "<script>alert('raw')</script><img src=x onerror=alert('raw2')>",
+            metadata={"format": "text/html", "raw_mimetype": "text/html"},
+        ),
+    )
+    return _insert_after(
+        nb,
+        "q2_answer",
+        nbformat.v4.new_markdown_cell(
+            "**note** <script>alert('md')</script><a href='javascript:alert(1)' onclick='alert(2)'>x</a>"
+        ),
+    )
 
 
 def write(course: Path, assignment: str, entries: dict, timestamp: str = TIMESTAMP) -> list[str]:

@@ -1,4 +1,6 @@
-"""Group-chat data: schema, loading and validation, type conversion, generation, chat-export import (`importers`).
+"""Group-chat data: schema, loading and validation, type conversion, generation, chat-export import.
+
+The chat-export importers are in ``importers``.
 
 The public entry point: import from ``shequn.data``; the submodules are its parts.
 """

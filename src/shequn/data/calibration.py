@@ -17,21 +17,12 @@ A target is either a single value (met when ``|achieved - value| <= tolerance``)
 or a ``(low, high)`` range (met when ``low - tolerance <= achieved <= high + tolerance``);
 ``-inf`` or ``inf`` leaves a side open.
 
-All measures are computed from what the tables record, the way an analyst
-would, not from the generator's internal state:
-
-* a group's *age at its last message* is the time from ``created_at`` to its
-  last message (no message at all: age 0);
-* a member's *size* counts every member row of the group (everyone who ever
-  joined, including those who left);
-* the *depth* of an invited member is the number of invitation hops back to a
-  member who did not join by invitation (the founder, or a free or paid
-  joiner): the founder's invitees are at depth 1.
+The measures, computed from what the tables record the way an analyst would, are in
+:mod:`shequn.data.calibration_measures`.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -39,14 +30,29 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from shequn.data.convert import as_typed
-from shequn.metrics import lurker_share
+from shequn.data.calibration_measures import (
+    active_after_30_days,
+    deep_invitation_share,
+    first_invitation_within_5_days,
+    invitation_interval_within_2_days,
+    leave_rate_ratio,
+    log_size_skewness,
+    long_to_short_median_size,
+    max_group_size,
+    max_red_packet,
+    mean_lurker_share,
+    media_share,
+    short_lived_under_100,
+    silent_within_week,
+    typed_tables,
+)
 
 __all__ = ["Target", "TARGETS", "achieved", "calibration_table", "markdown_table", "typed_tables"]
 
-_DAY = pd.Timedelta(days=1)
-QIU = ("Qiu et al., \"The Lifecycle and Cascade of WeChat Social Messaging Groups\", WWW 2016, arXiv:1512.07831; "
-       "figure taken from the 新智元 (Xinzhiyuan) Chinese translation of its findings [SECONDARY]")
+QIU = (
+    'Qiu et al., "The Lifecycle and Cascade of WeChat Social Messaging Groups", WWW 2016, arXiv:1512.07831; '
+    "figure taken from the 新智元 (Xinzhiyuan) Chinese translation of its findings [SECONDARY]"
+)
 
 
 @dataclass(frozen=True)
@@ -92,216 +98,151 @@ def _fmt(x: float) -> str:
     return f"{x:g}"
 
 
-# --- measures -------------------------------------------------------------------------------------------------
-
-
-def typed_tables(tables) -> dict[str, pd.DataFrame]:
-    """Accept a loaded :class:`~shequn.data.load.Dataset`, typed tables, or generator output (strings)."""
-    if dataclasses.is_dataclass(tables):
-        tables = {f.name: getattr(tables, f.name) for f in dataclasses.fields(tables)}
-    if not pd.api.types.is_datetime64_any_dtype(tables["messages"]["sent_at"]):
-        tables = as_typed(tables)
-    return tables
-
-
-def _age_at_last_message(t: dict[str, pd.DataFrame]) -> pd.Series:
-    """Days from each group's creation to its last message (0 if it has none)."""
-    groups = t["groups"].set_index("group_id")
-    last = t["messages"].groupby("group_id")["sent_at"].max().reindex(groups.index)
-    return ((last - groups["created_at"]) / _DAY).fillna(0.0)
-
-
-def _sizes(t: dict[str, pd.DataFrame]) -> pd.Series:
-    groups = t["groups"]["group_id"]
-    return t["members"].groupby("group_id").size().reindex(groups, fill_value=0)
-
-
-def silent_within_week(t) -> float:
-    return float((_age_at_last_message(t) < 7).mean())
-
-
-def active_after_30_days(t) -> float:
-    return float((_age_at_last_message(t) >= 30).mean())
-
-
-def short_lived_under_100(t) -> float:
-    age, size = _age_at_last_message(t), _sizes(t)
-    short = size[(age < 7).to_numpy()]
-    return float((short < 100).mean()) if len(short) else float("nan")
-
-
-def max_group_size(t) -> float:
-    return float(_sizes(t).max())
-
-
-def long_to_short_median_size(t) -> float:
-    age, size = _age_at_last_message(t), _sizes(t)
-    long, short = size[(age >= 30).to_numpy()], size[(age < 7).to_numpy()]
-    if not len(long) or not len(short):
-        return float("nan")
-    return float(long.median() / short.median())
-
-
-def log_size_skewness(t) -> float:
-    """Sample skewness of log(group size): near 0 for a log-normal."""
-    x = np.log(_sizes(t).to_numpy(dtype=float))
-    if len(x) < 3 or x.std() == 0:
-        return float("nan")
-    return float(((x - x.mean()) ** 3).mean() / x.std() ** 3)
-
-
-def mean_lurker_share(t) -> float:
-    return float(lurker_share(t["members"], t["messages"], max_messages=0).mean())
-
-
-def media_share(t) -> float:
-    return float((t["messages"]["type"] == "image").mean())
-
-
-def _invitations(t) -> pd.DataFrame:
-    """Invited members with their inviter and both join times."""
-    members = t["members"]
-    joined = members.set_index("member_id")["joined_at"]
-    inv = members.loc[members["invited_by"].notna(), ["member_id", "invited_by", "joined_at"]]
-    return inv.assign(inviter_joined=inv["invited_by"].map(joined),
-                      inviter_invited=inv["invited_by"].isin(inv["member_id"]))
-
-
-def first_invitation_within_5_days(t) -> float:
-    """Among invited members who went on to invite someone: share whose first invitation came within 5 days."""
-    inv = _invitations(t)
-    inv = inv[inv["inviter_invited"]]  # Qiu et al.'s definition: the inviter joined by invitation
-    first = inv.groupby("invited_by").agg(first=("joined_at", "min"), joined=("inviter_joined", "first"))
-    if first.empty:
-        return float("nan")
-    return float(((first["first"] - first["joined"]) <= 5 * _DAY).mean())
-
-
-def invitation_interval_within_2_days(t) -> float:
-    """Share of consecutive invitations by the same inviter that are at most 2 days apart."""
-    inv = _invitations(t).sort_values(["invited_by", "joined_at"])
-    gaps = inv.groupby("invited_by")["joined_at"].diff().dropna()
-    return float((gaps <= 2 * _DAY).mean()) if len(gaps) else float("nan")
-
-
-def invitation_depths(members: pd.DataFrame) -> pd.Series:
-    """Cascade depth of every invited member (1 = invited by a member who joined without an invitation)."""
-    parent = members.set_index("member_id")["invited_by"]
-    depth = pd.Series(np.where(parent.notna(), 1, 0), index=parent.index)
-    current = parent.copy()
-    for _ in range(len(parent)):  # one hop up per pass, all members at once
-        up = current.map(parent)
-        step = up.notna()
-        if not step.any():
-            break
-        depth[step] += 1
-        current = up
-    return depth[parent.notna()]
-
-
-def deep_invitation_share(t) -> float:
-    depth = invitation_depths(t["members"])
-    return float((depth >= 3).mean()) if len(depth) else float("nan")
-
-
-def leave_rate_ratio(t) -> float:
-    """Weekly leave rate in tenure weeks 5–8 divided by that in weeks 1–4 (founders excluded).
-
-    A member is at risk in tenure week k if still in the group at its start and
-    the whole week lies inside the observation window (which ends at the last
-    recorded time in the tables).
-    """
-    members = t["members"][t["members"]["join_method"] != "founder"]
-    end = pd.concat([t["messages"]["sent_at"], t["members"]["joined_at"], t["members"]["left_at"]]).max()
-    tenure_left = (members["left_at"] - members["joined_at"]) / _DAY
-    observed = (end - members["joined_at"]) / _DAY
-
-    def rate(weeks: range) -> float:
-        at_risk = left = 0
-        for k in weeks:
-            risk = (observed >= 7 * (k + 1)) & ~(tenure_left < 7 * k)
-            at_risk += int(risk.sum())
-            left += int((risk & (tenure_left < 7 * (k + 1))).sum())
-        return left / at_risk if at_risk else float("nan")
-
-    early = rate(range(0, 4))
-    return rate(range(4, 8)) / early if early > 0 else float("nan")
-
-
-def max_red_packet(t) -> float:
-    packets = t["red_packets"]["amount_yuan"]
-    return float(packets.max()) if len(packets) else 0.0
-
-
-# --- the targets ----------------------------------------------------------------------------------------------
+# --- the targets ---------------------------------------------------------------------------------
 
 TARGETS: list[Target] = [
     Target(
-        "silent_within_7_days", "一周内沉寂的群所占比例（最后一条消息在建群后 7 天内）",
+        "silent_within_7_days",
+        "一周内沉寂的群所占比例（最后一条消息在建群后 7 天内）",
         "share of groups whose last message comes within 7 days of creation",
-        QIU + ": \"40% 的群在一周之内变得默默无言\"", 0.40, 0.05, silent_within_week, ref="Qiu 2016 [SECONDARY]"),
+        QIU + ': "40% 的群在一周之内变得默默无言"',
+        0.40,
+        0.05,
+        silent_within_week,
+        ref="Qiu 2016 [SECONDARY]",
+    ),
     Target(
-        "active_after_30_days", "建群 30 天后仍有消息的群所占比例",
+        "active_after_30_days",
+        "建群 30 天后仍有消息的群所占比例",
         "share of groups with a message 30 days or more after creation",
-        QIU + ": \"30% 的群能够存活超过 30 天\"", 0.30, 0.05, active_after_30_days, ref="Qiu 2016 [SECONDARY]"),
+        QIU + ': "30% 的群能够存活超过 30 天"',
+        0.30,
+        0.05,
+        active_after_30_days,
+        ref="Qiu 2016 [SECONDARY]",
+    ),
     Target(
-        "short_lived_under_100", "一周内沉寂的群中，成员少于 100 人的比例",
+        "short_lived_under_100",
+        "一周内沉寂的群中，成员少于 100 人的比例",
         "share of groups silent within 7 days that have fewer than 100 members",
         QIU + ": \"临时群的规模往往在 100 人以内\" (a shape; the threshold 0.8 is our reading of 'usually')",
-        (0.8, math.inf), 0.0, short_lived_under_100, ref="Qiu 2016 [SECONDARY]"),
+        (0.8, math.inf),
+        0.0,
+        short_lived_under_100,
+        ref="Qiu 2016 [SECONDARY]",
+    ),
     Target(
-        "long_vs_short_median_size", "30 天后仍活跃的群与一周内沉寂的群的成员数中位数之比",
+        "long_vs_short_median_size",
+        "30 天后仍活跃的群与一周内沉寂的群的成员数中位数之比",
         "median size of groups active after 30 days / median size of groups silent within 7 days",
-        QIU + ": \"长期群往往拥有较大的规模\" (shape only)", (1.0, math.inf), 0.0, long_to_short_median_size,
-        ref="Qiu 2016 [SECONDARY]", decimals=2),
+        QIU + ': "长期群往往拥有较大的规模" (shape only)',
+        (1.0, math.inf),
+        0.0,
+        long_to_short_median_size,
+        ref="Qiu 2016 [SECONDARY]",
+        decimals=2,
+    ),
     Target(
-        "log_size_skewness", "log(群成员数) 的偏度（对数正态分布约为 0）",
+        "log_size_skewness",
+        "log(群成员数) 的偏度（对数正态分布约为 0）",
         "skewness of log(group size); about 0 for a log-normal",
         "Vranić, Smiljanić & Mitrović Dankulov, J. Stat. Mech. 2022, 123402: group sizes 'exhibit log-normal "
-        "behavior' (Meetup, Reddit; not WeChat) [PRIMARY abstract, shape only]", (-1.0, 1.0), 0.0,
-        log_size_skewness, ref="Vranić 2022 [PRIMARY]", decimals=2),
+        "behavior' (Meetup, Reddit; not WeChat) [PRIMARY abstract, shape only]",
+        (-1.0, 1.0),
+        0.0,
+        log_size_skewness,
+        ref="Vranić 2022 [PRIMARY]",
+        decimals=2,
+    ),
     Target(
-        "max_group_size", "最大的群的成员数（含已退群者）", "largest group size (everyone who ever joined)",
-        "WeChat ordinary-group cap of 500 members [WEAK: unofficial pages agree on 500; one says 200; no Tencent "
-        "page found]", (-math.inf, 500.0), 0.0, max_group_size, ref="WeChat cap [WEAK]",
-        decimals=0),
+        "max_group_size",
+        "最大的群的成员数（含已退群者）",
+        "largest group size (everyone who ever joined)",
+        "WeChat ordinary-group cap of 500 members [WEAK: unofficial pages agree on 500; one says 200; "
+        "no Tencent page found]",
+        (-math.inf, 500.0),
+        0.0,
+        max_group_size,
+        ref="WeChat cap [WEAK]",
+        decimals=0,
+    ),
     Target(
-        "mean_lurker_share", "每个群中从未发言的成员比例（各群平均）",
+        "mean_lurker_share",
+        "每个群中从未发言的成员比例（各群平均）",
         "per-group share of members with zero messages, averaged over groups",
-        "Nonnecke & Preece, \"Lurker demographics: Counting the silent\", CHI 2000: health-support lists 46%, "
-        "software-support lists 82% lurkers over 12 weeks (mailing lists, not chat groups) [PRIMARY abstract]",
-        (0.46, 0.82), 0.0, mean_lurker_share, ref="Nonnecke & Preece 2000 [PRIMARY]"),
+        'Nonnecke & Preece, "Lurker demographics: Counting the silent", CHI 2000: health-support lists '
+        "46%, software-support lists 82% lurkers over 12 weeks (mailing lists, not chat groups) "
+        "[PRIMARY abstract]",
+        (0.46, 0.82),
+        0.0,
+        mean_lurker_share,
+        ref="Nonnecke & Preece 2000 [PRIMARY]",
+    ),
     Target(
-        "media_share", "图片（多媒体）消息占全部消息的比例",
+        "media_share",
+        "图片（多媒体）消息占全部消息的比例",
         "share of messages that are images (the tables' only multimedia type)",
-        "Caetano et al., \"Analyzing and characterizing political discussions in WhatsApp public groups\", "
+        'Caetano et al., "Analyzing and characterizing political discussions in WhatsApp public groups", '
         "arXiv:1804.00397 (2018): multimedia (audio, image, video) in 20% of messages [PRIMARY abstract]",
-        0.20, 0.03, media_share, ref="Caetano 2018 [PRIMARY]"),
+        0.20,
+        0.03,
+        media_share,
+        ref="Caetano 2018 [PRIMARY]",
+    ),
     Target(
-        "first_invitation_within_5_days", "首次邀请发生在邀请人入群后 5 天内的比例",
-        "share of first invitations made within 5 days of the inviter joining (inviters who joined by invitation)",
-        QIU + ": \"80% 的首次邀请发生在邀请人入群的 5 天之内\"", 0.80, 0.10, first_invitation_within_5_days,
-        ref="Qiu 2016 [SECONDARY]"),
+        "first_invitation_within_5_days",
+        "首次邀请发生在邀请人入群后 5 天内的比例",
+        "share of first invitations made within 5 days of the inviter joining "
+        "(inviters who joined by invitation)",
+        QIU + ': "80% 的首次邀请发生在邀请人入群的 5 天之内"',
+        0.80,
+        0.10,
+        first_invitation_within_5_days,
+        ref="Qiu 2016 [SECONDARY]",
+    ),
     Target(
-        "invitation_interval_within_2_days", "同一邀请人的相邻两次邀请间隔不超过 2 天的比例",
+        "invitation_interval_within_2_days",
+        "同一邀请人的相邻两次邀请间隔不超过 2 天的比例",
         "share of consecutive invitations by the same inviter at most 2 days apart",
-        QIU + ": \"80% 的連續邀請發生在 2 天的時間間隔\"", 0.80, 0.10, invitation_interval_within_2_days,
-        ref="Qiu 2016 [SECONDARY]"),
+        QIU + ': "80% 的連續邀請發生在 2 天的時間間隔"',
+        0.80,
+        0.10,
+        invitation_interval_within_2_days,
+        ref="Qiu 2016 [SECONDARY]",
+    ),
     Target(
-        "deep_invitation_share", "邀请链深度 ≥ 3 的邀请所占比例",
+        "deep_invitation_share",
+        "邀请链深度 ≥ 3 的邀请所占比例",
         "share of invitations at cascade depth 3 or more",
         QIU + ": long-term groups 10%, short-term groups 1% of invitations at depth ≥ 3",
-        (0.01, 0.10), 0.0, deep_invitation_share, ref="Qiu 2016 [SECONDARY]"),
+        (0.01, 0.10),
+        0.0,
+        deep_invitation_share,
+        ref="Qiu 2016 [SECONDARY]",
+    ),
     Target(
-        "leave_rate_weeks_5_8_vs_1_4", "入群第 5–8 周的周退群率 ÷ 第 1–4 周的周退群率（不含建群者）",
+        "leave_rate_weeks_5_8_vs_1_4",
+        "入群第 5–8 周的周退群率 ÷ 第 1–4 周的周退群率（不含建群者）",
         "weekly leave rate in tenure weeks 5–8 divided by that in weeks 1–4 (founders excluded)",
-        "Zhang et al., \"Come-and-Go Patterns of Group Evolution: A Dynamic Model\", KDD 2016: quitting shows "
+        'Zhang et al., "Come-and-Go Patterns of Group Evolution: A Dynamic Model", KDD 2016: quitting shows '
         "power-law decay, not exponential [PRIMARY abstract, shape only; the bound 0.8 is ours]",
-        (0.0, 0.8), 0.0, leave_rate_ratio, ref="Zhang 2016 [PRIMARY]", decimals=2),
+        (0.0, 0.8),
+        0.0,
+        leave_rate_ratio,
+        ref="Zhang 2016 [PRIMARY]",
+        decimals=2,
+    ),
     Target(
-        "max_red_packet_yuan", "单个红包的最大金额（元）", "largest red packet, yuan",
+        "max_red_packet_yuan",
+        "单个红包的最大金额（元）",
+        "largest red packet, yuan",
         "WeChat red packets are limited to 200 yuan each [news reports; not an official Tencent page]",
-        (0.01, 200.0), 0.0, max_red_packet, ref="news [WEAK]", decimals=2),
+        (0.01, 200.0),
+        0.0,
+        max_red_packet,
+        ref="news [WEAK]",
+        decimals=2,
+    ),
 ]
 
 
@@ -315,10 +256,18 @@ def achieved(tables) -> pd.DataFrame:
     rows = []
     for target in TARGETS:
         value = target.compute(t)
-        rows.append({"key": target.key, "description_zh": target.description_zh,
-                     "description_en": target.description_en, "target": target.target_text(),
-                     "tolerance": target.tolerance, "achieved": value, "met": target.met(value),
-                     "source": target.source})
+        rows.append(
+            {
+                "key": target.key,
+                "description_zh": target.description_zh,
+                "description_en": target.description_en,
+                "target": target.target_text(),
+                "tolerance": target.tolerance,
+                "achieved": value,
+                "met": target.met(value),
+                "source": target.source,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -332,11 +281,16 @@ def calibration_table(seed: int = 2026, groups: int = 20) -> pd.DataFrame:
 def markdown_table(table: pd.DataFrame) -> str:
     """The datasheet's "target vs achieved" table for a result of :func:`achieved`."""
     by_key = {t.key: t for t in TARGETS}
-    lines = ["| 指标 key | 含义 (meaning) | 目标 target | 容差 tolerance | 实现值 achieved | 达标 met | 来源 source |",
-             "|---|---|---|---|---|---|---|"]
+    lines = [
+        "| 指标 key | 含义 (meaning) | 目标 target | 容差 tolerance "
+        "| 实现值 achieved | 达标 met | 来源 source |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for row in table.itertuples(index=False):
         decimals = by_key[row.key].decimals
-        lines.append(f"| `{row.key}` | {row.description_zh}<br>{row.description_en} | {row.target} | "
-                     f"{row.tolerance:g} | {row.achieved:.{decimals}f} | {'✓' if row.met else '✗'} | "
-                     f"{by_key[row.key].ref} |")
+        lines.append(
+            f"| `{row.key}` | {row.description_zh}<br>{row.description_en} | {row.target} | "
+            f"{row.tolerance:g} | {row.achieved:.{decimals}f} | {'✓' if row.met else '✗'} | "
+            f"{by_key[row.key].ref} |"
+        )
     return "\n".join(lines) + "\n"

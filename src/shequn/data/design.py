@@ -31,18 +31,24 @@ class GeneratorConfig:
     size_log_sd: float = 0.7
     max_size: int = 500  # WeChat's ordinary-group cap (unofficial pages agree on 500)
     join_half_life_days: float = 5.5  # most members join in the group's first days
-    invited_share_free: float = 0.5  # share of joins by invitation in free and paid groups (all in invite groups)
+    invited_share_free: float = (
+        0.5  # share of joins by invitation in free and paid groups (all in invite groups)
+    )
     invite_batch_mean: float = 1.5  # an inviter pulls in a batch of friends (geometric size; Qiu et al. 2016)
     invite_recency_half_life_days: float = 6.0  # members invite mostly soon after they join
     founder_invite_weight: float = 1.0  # founder invites like the most active member present, never fading
     invite_depth_decay: float = 0.5  # each invitation hop from the core multiplies the will to invite by this
-    fit_beta: dict = field(default_factory=lambda: {"free": (2.0, 3.0), "paid": (4.0, 2.0), "invite": (3.5, 2.5)})
+    fit_beta: dict = field(
+        default_factory=lambda: {"free": (2.0, 3.0), "paid": (4.0, 2.0), "invite": (3.5, 2.5)}
+    )
     fees: tuple[float, ...] = (9.9, 19.9, 49.0, 99.0)
     rate_log_mean: float = -3.2  # messages per hour per member when fully engaged, lognormal
     rate_log_sd: float = 1.3
     fit_rate_power: float = 2.0  # rate multiplier fit**power * 2
     paid_commitment: float = 1.3  # paying raises activity a little ("money as a vote")
-    leave_shape: float = 0.1  # Lomax (Pareto II) leaving: hazard shape / (scale + tenure), times 2 * (1 - fit)
+    leave_shape: float = (
+        0.1  # Lomax (Pareto II) leaving: hazard shape / (scale + tenure), times 2 * (1 - fit)
+    )
     leave_scale_days: float = 3.0  # (Zhang et al. 2016: quitting decays as a power law, not exponentially)
     decay_per_week: float = 0.1  # engagement decays with tenure: exp(-decay * weeks)
     owner_rate_multiplier: float = 8.0  # the owner of a star group posts much more
@@ -62,7 +68,11 @@ class GeneratorConfig:
     mid_lived_days: tuple[float, float] = (8.0, 28.0)  # lifetime range of the groups in between
     reply_prob: float = 0.35
     mention_prob: float = 0.05
-    type_probs: tuple[float, float, float] = (0.75, 0.20, 0.05)  # text, image, link (20% media: Caetano et al.)
+    type_probs: tuple[float, float, float] = (
+        0.75,
+        0.20,
+        0.05,
+    )  # text, image, link (20% media: Caetano et al.)
     packet_amounts: tuple[float, ...] = (5.0, 6.66, 8.88, 10.0, 20.0, 66.66, 88.88, 200.0)  # <= 200 yuan cap
 
 
@@ -75,7 +85,10 @@ def _apportion(shares: np.ndarray, n: int) -> np.ndarray:
 
 
 def _sequence(shares, n: int) -> np.ndarray:
-    """``n`` category indices in proportion to ``shares``: each step takes the category furthest behind its quota."""
+    """``n`` category indices in proportion to ``shares``.
+
+    Each step takes the category furthest behind its quota.
+    """
     shares = np.asarray(shares, dtype=float) / np.sum(shares)
     state = np.zeros(len(shares))
     out = np.empty(n, dtype=int)
@@ -106,9 +119,13 @@ def design(rng: np.random.Generator, cfg: GeneratorConfig, groups: int) -> list[
     shows the published lifetime shares, the threshold comparison is not
     confounded with lifetime, and the owner-departure contrast exists.
     """
-    classes = np.repeat(np.arange(3), _apportion([cfg.short_lived_share,
-                                                  1.0 - cfg.short_lived_share - cfg.long_lived_share,
-                                                  cfg.long_lived_share], groups))
+    classes = np.repeat(
+        np.arange(3),
+        _apportion(
+            [cfg.short_lived_share, 1.0 - cfg.short_lived_share - cfg.long_lived_share, cfg.long_lived_share],
+            groups,
+        ),
+    )
     thresholds = np.array(["free", "paid", "invite"])[_sequence(cfg.threshold_mix, groups)]
     topologies = np.array(["mesh", "star"])[_sequence([1 - cfg.star_share, cfg.star_share], groups)]
     leaves = np.zeros(groups, dtype=bool)
@@ -116,7 +133,7 @@ def design(rng: np.random.Generator, cfg: GeneratorConfig, groups: int) -> list[
     n_leave = int(np.floor(cfg.owner_leave_prob * len(long) + 0.5))
     # Alternate star and mesh groups (stars first) until n_leave owners are chosen to leave.
     stars, meshes = long[topologies[long] == "star"], long[topologies[long] == "mesh"]
-    alternating = [g for pair in zip(stars, meshes) for g in pair]
+    alternating = [g for pair in zip(stars, meshes, strict=False) for g in pair]
     alternating += [g for g in np.concatenate([stars, meshes]) if g not in alternating]
     leaves[alternating[:n_leave]] = True
     order = rng.permutation(groups)

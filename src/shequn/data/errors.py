@@ -14,7 +14,9 @@ __all__ = ["DataError"]
 class DataError(ValueError):
     """A data file that cannot be loaded; the message says what and where, in 中文 and English."""
 
-    def __init__(self, file: str | Path, zh: str, en: str, line: int | None = None, column: str | None = None):
+    def __init__(
+        self, file: str | Path, zh: str, en: str, line: int | None = None, column: str | None = None
+    ):
         self.file, self.zh, self.en, self.line, self.column = str(file), zh, en, line, column
         where = self.file
         if line is not None:

@@ -56,10 +56,15 @@ def _rename_hint(table: str, missing: str, extra: list[str]) -> str | None:
 
 def _export_hint(columns: list[str]) -> str | None:
     cols = set(columns)
-    if {"Time", "SenderName", "Sender", "Talker", "Content"} <= cols or {"StrContent", "IsSender"} <= cols \
-            or {"AuthorID", "Author", "Content"} <= cols:
-        return ("这看起来是聊天记录导出，不是本课程的表格：请用 `shequn data import 文件 --out 文件夹` 导入。"
-                "(this looks like a chat export, not one of the kit's tables: use `shequn data import`)")
+    if (
+        {"Time", "SenderName", "Sender", "Talker", "Content"} <= cols
+        or {"StrContent", "IsSender"} <= cols
+        or {"AuthorID", "Author", "Content"} <= cols
+    ):
+        return (
+            "这看起来是聊天记录导出，不是本课程的表格：请用 `shequn data import 文件 --out 文件夹` 导入。"
+            "(this looks like a chat export, not one of the kit's tables: use `shequn data import`)"
+        )
     return None
 
 
@@ -77,9 +82,18 @@ def check_header(path: Path, table: str, columns: list[str]) -> None:
         export = _export_hint(columns)
         if export:
             hints.append(export)
-        raise DataError(path, f"缺少列：{', '.join(missing)}。{' '.join(hints)}",
-                        f"missing column(s): {', '.join(missing)}; expected {expected}", line=1,
-                        column=missing[0])
+        raise DataError(
+            path,
+            f"缺少列：{', '.join(missing)}。{' '.join(hints)}",
+            f"missing column(s): {', '.join(missing)}; expected {expected}",
+            line=1,
+            column=missing[0],
+        )
     if extra:
-        raise DataError(path, f"多余的列：{', '.join(extra)}。", f"unexpected column(s): {', '.join(extra)}",
-                        line=1, column=extra[0])
+        raise DataError(
+            path,
+            f"多余的列：{', '.join(extra)}。",
+            f"unexpected column(s): {', '.join(extra)}",
+            line=1,
+            column=extra[0],
+        )

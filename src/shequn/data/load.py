@@ -38,8 +38,14 @@ class Dataset:
     red_packets: pd.DataFrame
 
 
-def read_table(path: str | Path, table: str, *, max_bytes: int = DEFAULT_MAX_BYTES,
-               now: pd.Timestamp | None = None, allow_empty: bool = False) -> pd.DataFrame:
+def read_table(
+    path: str | Path,
+    table: str,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    now: pd.Timestamp | None = None,
+    allow_empty: bool = False,
+) -> pd.DataFrame:
     """Read and validate one CSV table (``groups``, ``members``, ``messages`` or ``red_packets``).
 
     ``allow_empty`` accepts a header-only file (e.g. no red packets) as an empty table.
@@ -51,10 +57,13 @@ def read_table(path: str | Path, table: str, *, max_bytes: int = DEFAULT_MAX_BYT
         raise DataError(path, "找不到文件。", "file not found")
     size = path.stat().st_size
     if size > max_bytes:
-        raise DataError(path, f"文件太大（{size / 1024**2:,.0f} MB，上限 {max_bytes / 1024**2:,.0f} MB），"
-                        "为避免内存不足没有读取。请用 `shequn data validate` 逐块检查，或用 DuckDB 分析。",
-                        f"file too large ({size:,} bytes > {max_bytes:,}); not loaded to avoid running out of "
-                        "memory. Stream it with `shequn data validate`, or query it with DuckDB.")
+        raise DataError(
+            path,
+            f"文件太大（{size / 1024**2:,.0f} MB，上限 {max_bytes / 1024**2:,.0f} MB），"
+            "为避免内存不足没有读取。请用 `shequn data validate` 逐块检查，或用 DuckDB 分析。",
+            f"file too large ({size:,} bytes > {max_bytes:,}); not loaded to avoid running out of "
+            "memory. Stream it with `shequn data validate`, or query it with DuckDB.",
+        )
     raw = path.read_bytes()
     sniff(path, raw[:65536])
     text = decode(path, raw)
@@ -90,18 +99,25 @@ def _check_links(folder: Path, t: dict[str, pd.DataFrame]) -> None:
         bad = values.notna() & ~values.isin(t[target][key])
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0])
-            raise DataError(folder / TABLES[table].file,
-                            f"「{values.iloc[row]}」在 {TABLES[target].file} 的 {key} 中不存在。",
-                            f"{values.iloc[row]!r} not found in {TABLES[target].file}:{key}",
-                            line=row + 2, column=column)
+            raise DataError(
+                folder / TABLES[table].file,
+                f"「{values.iloc[row]}」在 {TABLES[target].file} 的 {key} 中不存在。",
+                f"{values.iloc[row]!r} not found in {TABLES[target].file}:{key}",
+                line=row + 2,
+                column=column,
+            )
 
 
-def load_dataset(folder: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES,
-                 now: pd.Timestamp | None = None) -> Dataset:
+def load_dataset(
+    folder: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES, now: pd.Timestamp | None = None
+) -> Dataset:
     """Load the four tables from ``folder`` and check the ids that link them."""
     folder = Path(folder)
-    tables = {name: read_table(folder / spec.file, name, max_bytes=max_bytes, now=now,
-                               allow_empty=name == "red_packets")
-              for name, spec in TABLES.items()}
+    tables = {
+        name: read_table(
+            folder / spec.file, name, max_bytes=max_bytes, now=now, allow_empty=name == "red_packets"
+        )
+        for name, spec in TABLES.items()
+    }
     _check_links(folder, tables)
     return Dataset(**tables)

@@ -26,8 +26,9 @@ def write_tables(tables: dict[str, pd.DataFrame], folder: str | Path, note: str)
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
     try:
         for name, frame in tables.items():
-            frame[TABLES[name].column_names].to_csv(staging / TABLES[name].file, index=False, encoding="utf-8",
-                                                    lineterminator="\n")
+            frame[TABLES[name].column_names].to_csv(
+                staging / TABLES[name].file, index=False, encoding="utf-8", lineterminator="\n"
+            )
         (staging / "README.txt").write_text(note, encoding="utf-8")
         load_dataset(staging)  # raises DataError: nothing is moved into place
         folder.mkdir(exist_ok=True)

@@ -21,8 +21,14 @@ from shequn.data.schema import TABLES, TIMEZONE
 __all__ = ["validate_file"]
 
 
-def validate_file(path: str | Path, table: str, *, chunk_rows: int = 250_000,
-                  now: pd.Timestamp | None = None, allow_empty: bool | None = None) -> int:
+def validate_file(
+    path: str | Path,
+    table: str,
+    *,
+    chunk_rows: int = 250_000,
+    now: pd.Timestamp | None = None,
+    allow_empty: bool | None = None,
+) -> int:
     """Validate a CSV of any size in constant memory, chunk by chunk; return its row count.
 
     A header-only ``red_packets`` file is valid (no red packets), as in
@@ -60,21 +66,30 @@ def validate_file(path: str | Path, table: str, *, chunk_rows: int = 250_000,
             check_header(path, table, header)
             fh.seek(0)
             check_field_counts(path, fh, len(header), ends_with_newline)
-        reader = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[], chunksize=chunk_rows,
-                             encoding=encoding)
+        reader = pd.read_csv(
+            path, dtype=str, keep_default_na=False, na_values=[], chunksize=chunk_rows, encoding=encoding
+        )
         for chunk in reader:
             chunk.index = pd.RangeIndex(rows, rows + len(chunk))
             row_hashes.append(pd.util.hash_pandas_object(chunk, index=False).to_numpy())
             id_hashes.append(pd.util.hash_array(chunk[key].to_numpy(dtype=object)))
             dup_rows = chunk.duplicated().to_numpy()
             if dup_rows.any():
-                raise DataError(path, "与前面某一行完全重复。", "duplicate row", line=rows + int(np.flatnonzero(dup_rows)[0]) + 2)
+                raise DataError(
+                    path,
+                    "与前面某一行完全重复。",
+                    "duplicate row",
+                    line=rows + int(np.flatnonzero(dup_rows)[0]) + 2,
+                )
             converted = convert_cells(path, table, chunk, now, first_line=rows + 2)
             check_table(path, table, converted, first_line=rows + 2)
             rows += len(chunk)
     except UnicodeDecodeError as exc:
-        raise DataError(path, "文件编码前后不一致或不是 UTF-8/GBK。请转换为 UTF-8。",
-                        f"inconsistent or unknown encoding: {exc}") from None
+        raise DataError(
+            path,
+            "文件编码前后不一致或不是 UTF-8/GBK。请转换为 UTF-8。",
+            f"inconsistent or unknown encoding: {exc}",
+        ) from None
     except pd.errors.EmptyDataError:
         raise DataError(path, "文件是空的。", "the file is empty") from None
     except pd.errors.ParserError as exc:
@@ -83,8 +98,10 @@ def validate_file(path: str | Path, table: str, *, chunk_rows: int = 250_000,
         if allow_empty if allow_empty is not None else table == "red_packets":
             return 0  # a group with no red packets (as load_dataset accepts)
         raise DataError(path, "只有表头，没有数据行。", "header only: the file has no data rows", line=2)
-    for hashes, zh, en, column in ((np.concatenate(row_hashes), "与前面某一行完全重复。", "duplicate row", None),
-                                   (np.concatenate(id_hashes), "编号重复。", f"duplicate {key}", key)):
+    for hashes, zh, en, column in (
+        (np.concatenate(row_hashes), "与前面某一行完全重复。", "duplicate row", None),
+        (np.concatenate(id_hashes), "编号重复。", f"duplicate {key}", key),
+    ):
         dup = pd.Series(hashes).duplicated().to_numpy()
         if dup.any():
             raise DataError(path, zh, en, line=int(np.flatnonzero(dup)[0]) + 2, column=column)

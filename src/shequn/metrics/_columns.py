@@ -52,7 +52,9 @@ def _positions(values: pd.Series, keys: pd.Series) -> np.ndarray:
                 v = v.cast(k.type)
             if v.null_count == 0:
                 return _index_in(v, k)
-            out = np.full(len(v), -1, dtype=np.int64)  # sparse columns (reply_to): look up the present values only
+            out = np.full(
+                len(v), -1, dtype=np.int64
+            )  # sparse columns (reply_to): look up the present values only
             out[v.is_valid().to_numpy(zero_copy_only=False)] = _index_in(v.drop_null(), k)
             return out
         except (pa.ArrowException, TypeError, ValueError):
@@ -61,7 +63,7 @@ def _positions(values: pd.Series, keys: pd.Series) -> np.ndarray:
 
 
 def _index_in(values, keys) -> np.ndarray:
-    """Position in the Arrow array ``keys`` of each of the Arrow ``values`` (no nulls among them); -1 if absent.
+    """Position in the Arrow array ``keys`` of each Arrow ``values`` item (none null); -1 if absent.
 
     A hash table is built on one side and probed with the other, so it is built on
     the smaller: on the keys, or (a few hundred thousand replies among a million
@@ -69,7 +71,9 @@ def _index_in(values, keys) -> np.ndarray:
     Both give the first position of a repeated key.
     """
     if 2 * len(values) >= len(keys):
-        return pc.index_in(values, value_set=keys).fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        return (
+            pc.index_in(values, value_set=keys).fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        )
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
     encoded = pc.dictionary_encode(values)
@@ -122,7 +126,7 @@ def _codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
 
 
 def weeks_after_joining(members: pd.DataFrame, messages: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """For each message by a member: the sender's row in ``members`` and the week after their join it was sent in.
+    """For each message by a member: the sender's row in ``members`` and the week after joining it is in.
 
     Week ``k`` is days ``[7k, 7k + 7)`` after the member's own ``joined_at``
     (negative before joining).  Messages by senders not in ``members`` are left out.
@@ -133,7 +137,9 @@ def weeks_after_joining(members: pd.DataFrame, messages: pd.DataFrame) -> tuple[
     return pos, (us(messages["sent_at"])[known] - us(members["joined_at"])[pos]) // US_PER_WEEK
 
 
-def message_counts(members: pd.DataFrame, messages: pd.DataFrame, mask: np.ndarray | None = None) -> np.ndarray:
+def message_counts(
+    members: pd.DataFrame, messages: pd.DataFrame, mask: np.ndarray | None = None
+) -> np.ndarray:
     """Messages (optionally only those in ``mask``) sent by each row of ``members``."""
     pos = positions(messages["sender_id"], members["member_id"])
     if mask is not None:

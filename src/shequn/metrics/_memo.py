@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import weakref
 from collections import OrderedDict
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -74,7 +75,7 @@ def memoised(name: str, columns: tuple[pd.Series | pd.Index, ...], compute: Call
         return compute()
     key = (name, *map(id, storages))
     hit = _entries.get(key)
-    if hit is not None and all(ref() is s for ref, s in zip(hit[0], storages)):
+    if hit is not None and all(ref() is s for ref, s in zip(hit[0], storages, strict=True)):
         _entries.move_to_end(key)
         return hit[1]
     result = _freeze(compute())

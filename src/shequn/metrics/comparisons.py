@@ -10,8 +10,9 @@ from shequn.metrics._columns import NAT, US_PER_DAY, message_counts, positions, 
 __all__ = ["compare_thresholds", "owner_departure_effect"]
 
 
-def owner_departure_effect(groups: pd.DataFrame, members: pd.DataFrame, messages: pd.DataFrame,
-                           days: int = 14) -> pd.DataFrame:
+def owner_departure_effect(
+    groups: pd.DataFrame, members: pd.DataFrame, messages: pd.DataFrame, days: int = 14
+) -> pd.DataFrame:
     """For groups whose owner left: the others' messages per day in ``days`` after vs before.
 
     Index ``group_id``; columns ``topology``, ``threshold``, ``before``,
@@ -38,8 +39,9 @@ def owner_departure_effect(groups: pd.DataFrame, members: pd.DataFrame, messages
     return out.assign(ratio=out["after"] / out["before"].where(out["before"] > 0))
 
 
-def compare_thresholds(groups: pd.DataFrame, members: pd.DataFrame, messages: pd.DataFrame,
-                       week: int = 3) -> pd.DataFrame:
+def compare_thresholds(
+    groups: pd.DataFrame, members: pd.DataFrame, messages: pd.DataFrame, week: int = 3
+) -> pd.DataFrame:
     """Per threshold type: groups, members, messages per member, lurker share, week-``week`` retention.
 
     Index ``threshold``; columns ``groups`` (groups with members), ``members``,
@@ -52,14 +54,17 @@ def compare_thresholds(groups: pd.DataFrame, members: pd.DataFrame, messages: pd
     retained = np.zeros(len(members), dtype=bool)
     retained[pos[weeks == week]] = True
     threshold = members["group_id"].map(groups.set_index("group_id")["threshold"])
-    per_member = pd.DataFrame({"group_id": members["group_id"], "n": n, "lurker": n <= 0,
-                               "retained": retained}, index=members.index)
+    per_member = pd.DataFrame(
+        {"group_id": members["group_id"], "n": n, "lurker": n <= 0, "retained": retained}, index=members.index
+    )
     by = per_member.groupby(threshold.rename("threshold"), sort=True)
     count = by.size()
-    return pd.DataFrame({
-        "groups": by["group_id"].nunique(),
-        "members": count,
-        "messages_per_member": by["n"].sum() / count,
-        "lurker_share": by["lurker"].mean(),
-        f"retained_week_{week}": by["retained"].mean(),
-    })
+    return pd.DataFrame(
+        {
+            "groups": by["group_id"].nunique(),
+            "members": count,
+            "messages_per_member": by["n"].sum() / count,
+            "lurker_share": by["lurker"].mean(),
+            f"retained_week_{week}": by["retained"].mean(),
+        }
+    )

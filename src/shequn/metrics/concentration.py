@@ -21,8 +21,10 @@ def _top_count(fraction: float, n):
     return np.maximum(1, np.ceil(np.round(fraction * np.asarray(n, dtype=float), 9))).astype(np.int64)
 
 
-def _concentration(group: np.ndarray, x: np.ndarray, n_groups: int, fraction: float = 0.1) -> dict[str, np.ndarray]:
-    """Per group ``0 .. n_groups-1`` of the non-negative values ``x``: size, total, Gini and top-``fraction`` share.
+def _concentration(
+    group: np.ndarray, x: np.ndarray, n_groups: int, fraction: float = 0.1
+) -> dict[str, np.ndarray]:
+    """Per group ``0 .. n_groups-1`` of non-negative ``x``: size, total, Gini and top-``fraction`` share.
 
     Gini: ``sum_i (2i - n - 1) x_(i) / (n sum x)`` with ``x`` sorted ascending
     (``i = 1..n``); top share: the ``ceil(fraction * n)`` (at least one) largest
@@ -38,9 +40,12 @@ def _concentration(group: np.ndarray, x: np.ndarray, n_groups: int, fraction: fl
     top = rank > size[g_sorted] - _top_count(fraction, size)[g_sorted]
     top_total = np.bincount(g_sorted, weights=np.where(top, x_sorted, 0.0), minlength=n_groups)
     denominator = np.where(total > 0, total, 1.0)
-    return {"size": size, "total": total,
-            "gini": np.where(total > 0, weighted / (np.maximum(size, 1) * denominator), 0.0),
-            "top_share": np.where(total > 0, top_total / denominator, 0.0)}
+    return {
+        "size": size,
+        "total": total,
+        "gini": np.where(total > 0, weighted / (np.maximum(size, 1) * denominator), 0.0),
+        "top_share": np.where(total > 0, top_total / denominator, 0.0),
+    }
 
 
 def gini(values) -> float:
@@ -54,7 +59,7 @@ def gini(values) -> float:
 
 
 def top_share(values, fraction: float = 0.1) -> float:
-    """Share of the total contributed by the top ``fraction`` of members (``ceil(fraction * n)``, at least one)."""
+    """Share of the total from the top ``fraction`` of members (``ceil(fraction * n)``, at least one)."""
     x = np.asarray(values, dtype=float).ravel()
     return float(_concentration(np.zeros(x.size, dtype=np.int64), x, 1, fraction)["top_share"][0])
 
@@ -71,6 +76,13 @@ def participation(members: pd.DataFrame, messages: pd.DataFrame) -> pd.DataFrame
     x = message_counts(members, messages).astype(float)
     known = g_code >= 0
     c = _concentration(g_code[known], x[known], len(groups), 0.1)
-    out = pd.DataFrame({"members": c["size"], "messages": c["total"].astype(np.int64), "gini": c["gini"],
-                        "top10_share": c["top_share"]}, index=pd.Index(groups, name="group_id"))
+    out = pd.DataFrame(
+        {
+            "members": c["size"],
+            "messages": c["total"].astype(np.int64),
+            "gini": c["gini"],
+            "top10_share": c["top_share"],
+        },
+        index=pd.Index(groups, name="group_id"),
+    )
     return out[out["members"] > 0]

@@ -5,8 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from shequn.metrics._columns import (NAT, US_PER_DAY, codes, local, message_counts, period_start,
-                                     weeks_after_joining)
+from shequn.metrics._columns import (
+    NAT,
+    US_PER_DAY,
+    codes,
+    local,
+    message_counts,
+    period_start,
+    weeks_after_joining,
+)
 
 __all__ = ["activity", "lurker_share", "retention_by_cohort"]
 
@@ -25,8 +32,13 @@ def activity(messages: pd.DataFrame, freq: str = "D") -> pd.DataFrame:
     """
     naive = local(messages["sent_at"])
     if freq not in ("D", "W") or isinstance(messages["group_id"].dtype, pd.CategoricalDtype):
-        frame = pd.DataFrame({"group_id": messages["group_id"], "period": period_start(naive, freq),
-                              "sender_id": messages["sender_id"]})
+        frame = pd.DataFrame(
+            {
+                "group_id": messages["group_id"],
+                "period": period_start(naive, freq),
+                "sender_id": messages["sender_id"],
+            }
+        )
         grouped = frame.groupby(["group_id", "period"], observed=True, sort=True)["sender_id"]
         return pd.DataFrame({"active_members": grouped.nunique(), "messages": grouped.size()}).reset_index()
     g_code, groups = codes(messages["group_id"])
@@ -49,12 +61,18 @@ def activity(messages: pd.DataFrame, freq: str = "D") -> pd.DataFrame:
         cell, cells = pd.factorize(key, sort=True)
         messages_in = np.bincount(cell, minlength=len(cells))
     pairs = pd.unique(cell[s >= 0] * len(senders) + s[s >= 0])  # each sender once per cell
-    return pd.DataFrame({
-        "group_id": groups.take(cells // span),
-        "period": pd.Series(((cells % span + first) * US_PER_DAY).astype("datetime64[us]")).astype(naive.dtype),
-        "active_members": np.bincount(pairs // max(len(senders), 1), minlength=len(cells)).astype(np.int64),
-        "messages": messages_in.astype(np.int64),
-    })
+    return pd.DataFrame(
+        {
+            "group_id": groups.take(cells // span),
+            "period": pd.Series(((cells % span + first) * US_PER_DAY).astype("datetime64[us]")).astype(
+                naive.dtype
+            ),
+            "active_members": np.bincount(pairs // max(len(senders), 1), minlength=len(cells)).astype(
+                np.int64
+            ),
+            "messages": messages_in.astype(np.int64),
+        }
+    )
 
 
 def retention_by_cohort(members: pd.DataFrame, messages: pd.DataFrame, periods: int = 8) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""Reply networks: the reply/mention graph of a group, and its summary (size, ties, centralisation, strong nodes).
+"""Reply networks: a group's reply/mention graph, and its summary (size, ties, centralisation, strong nodes).
 
 :func:`network_summaries` is the one implementation of the summary: every group in one
 vectorised pass over the messages, with no graph built (``benchmarks/metrics_bench.py`` runs it
@@ -53,9 +53,11 @@ def _node_codes(senders: pd.Series, mentions: pd.Series) -> tuple[np.ndarray, np
 
 def _distinct(columns: list[np.ndarray], sizes: list[int]) -> list[np.ndarray]:
     """Distinct rows of non-negative integer columns (column ``i`` below ``sizes[i]``), sorted."""
-    if float(np.prod(np.array(sizes, dtype=float))) < 2.0**62:  # one int64 key per row: hash, then sort the few
+    if (
+        float(np.prod(np.array(sizes, dtype=float))) < 2.0**62
+    ):  # one int64 key per row: hash, then sort the few
         key = np.zeros(len(columns[0]), dtype=np.int64)
-        for column, size in zip(columns, sizes):
+        for column, size in zip(columns, sizes, strict=True):
             key = key * size + column
         key = np.sort(pd.unique(key))
         out = []
@@ -89,12 +91,15 @@ def network_summaries(messages: pd.DataFrame, k: int = 3) -> pd.DataFrame:
     g = np.concatenate([g_code[reply], g_code[has_mention]])
     valid = (u != v) & (g >= 0) & (u >= 0) & (v >= 0)
     n_groups, n_names = len(groups), len(names)
-    tie_g, tie_a, tie_b = _distinct([g[valid], np.minimum(u, v)[valid], np.maximum(u, v)[valid]],
-                                    [n_groups, n_names, n_names])
+    tie_g, tie_a, tie_b = _distinct(
+        [g[valid], np.minimum(u, v)[valid], np.maximum(u, v)[valid]], [n_groups, n_names, n_names]
+    )
     # Nodes: senders and both ends of every tie, once per group; degree = ties at the node.
     sent = (g_code >= 0) & (sender >= 0)
-    node_group, node = _distinct([np.concatenate([g_code[sent], tie_g, tie_g]),
-                                  np.concatenate([sender[sent], tie_a, tie_b])], [n_groups, n_names])
+    node_group, node = _distinct(
+        [np.concatenate([g_code[sent], tie_g, tie_g]), np.concatenate([sender[sent], tie_a, tie_b])],
+        [n_groups, n_names],
+    )
     node_keys = node_group * n_names + node  # sorted
     ends = np.concatenate([tie_g * n_names + tie_a, tie_g * n_names + tie_b])
     degree = np.bincount(np.searchsorted(node_keys, ends), minlength=len(node_keys))
@@ -108,12 +113,19 @@ def network_summaries(messages: pd.DataFrame, k: int = 3) -> pd.DataFrame:
     order = np.lexsort((node, -degree, node_group))
     rank = np.arange(len(order)) - (np.cumsum(size) - size)[node_group[order]]
     top = order[rank < k]
-    strong = (pd.Series(np.asarray(names, dtype=object)[node[top]], dtype=object).groupby(node_group[top])
-              .agg(list).reindex(range(n_groups)))
-    out = pd.DataFrame({
-        "members_in_network": size,
-        "ties": np.bincount(tie_g, minlength=n_groups),
-        "centralization": centralization.astype(float),
-        "strong_nodes": [s if isinstance(s, list) else [] for s in strong],
-    }, index=pd.Index(groups, name="group_id"))
+    strong = (
+        pd.Series(np.asarray(names, dtype=object)[node[top]], dtype=object)
+        .groupby(node_group[top])
+        .agg(list)
+        .reindex(range(n_groups))
+    )
+    out = pd.DataFrame(
+        {
+            "members_in_network": size,
+            "ties": np.bincount(tie_g, minlength=n_groups),
+            "centralization": centralization.astype(float),
+            "strong_nodes": [s if isinstance(s, list) else [] for s in strong],
+        },
+        index=pd.Index(groups, name="group_id"),
+    )
     return out[out["members_in_network"] > 0]

@@ -1,4 +1,4 @@
-"""Red packets: quiet members (lurkers outside red-packet windows), the lift around a red packet, its half-life."""
+"""Red packets: quiet members (lurkers outside red-packet windows), a red packet's lift and its half-life."""
 
 from __future__ import annotations
 
@@ -44,8 +44,13 @@ def _packet_window_mask(messages: pd.DataFrame, red_packets: pd.DataFrame, hours
     return mask
 
 
-def quiet_members(members: pd.DataFrame, messages: pd.DataFrame, red_packets: pd.DataFrame,
-                  max_messages: int = 2, window_hours: float = 6) -> pd.Index:
+def quiet_members(
+    members: pd.DataFrame,
+    messages: pd.DataFrame,
+    red_packets: pd.DataFrame,
+    max_messages: int = 2,
+    window_hours: float = 6,
+) -> pd.Index:
     """Lurkers: members with at most ``max_messages`` messages outside red-packet windows.
 
     A red-packet window is the ``window_hours`` after a red packet, in the
@@ -54,12 +59,21 @@ def quiet_members(members: pd.DataFrame, messages: pd.DataFrame, red_packets: pd
     """
     outside = ~_packet_window_mask(messages, red_packets, window_hours)
     counts = message_counts(members, messages, outside)
-    return pd.Index(members["member_id"].to_numpy()[counts <= max_messages], name="member_id",
-                    dtype=members["member_id"].dtype)
+    return pd.Index(
+        members["member_id"].to_numpy()[counts <= max_messages],
+        name="member_id",
+        dtype=members["member_id"].dtype,
+    )
 
 
-def red_packet_lift(messages: pd.DataFrame, red_packets: pd.DataFrame, *, senders: pd.Index | None = None,
-                    before_hours: int = 24, after_hours: int = 48) -> pd.DataFrame:
+def red_packet_lift(
+    messages: pd.DataFrame,
+    red_packets: pd.DataFrame,
+    *,
+    senders: pd.Index | None = None,
+    before_hours: int = 24,
+    after_hours: int = 48,
+) -> pd.DataFrame:
     """Messages per hour around red packets, relative to the 24 hours before.
 
     For every red packet, count the group's messages (optionally only from
@@ -88,7 +102,7 @@ def red_packet_lift(messages: pd.DataFrame, red_packets: pd.DataFrame, *, sender
     base = min(hour_msg[keep].min(initial=hour_pkt.min()), hour_pkt.min()) - before_hours
     width = int(max(hour_msg[keep].max(initial=hour_pkt.max()), hour_pkt.max()) + after_hours - base) + 1
     counts = pd.Series(g_code[keep] * width + (hour_msg[keep] - base)).value_counts()
-    grid = ((p_code * width + (hour_pkt - base))[:, None] + offsets[None, :])
+    grid = (p_code * width + (hour_pkt - base))[:, None] + offsets[None, :]
     n = counts.reindex(grid.ravel(), fill_value=0).to_numpy().reshape(grid.shape)
     n = np.where((p_code < 0)[:, None], 0, n)  # a packet in a group without messages
     curve = pd.DataFrame({"messages_per_packet": n.mean(axis=0)}, index=index)

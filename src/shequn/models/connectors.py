@@ -112,9 +112,23 @@ CONNECTORS: dict[str, Connector] = {
     c.key: c
     for c in (
         Connector("retail_terminal", "线下零售终端", "retail terminal", 0.5, 0.6, "transaction", False),
-        Connector("ecommerce_store", "电商旗舰店", "e-commerce flagship store", 0.8, 0.3, "transaction", False),
-        Connector("distributor", "经销商与零售商渠道", "distributors and retailers", 0.7, 0.5, "transaction", False),
-        Connector("content_account", "内容账号（微博、公众号）", "content account", 3.0, 0.12, "relationship", True, 0.5, 0.15),
+        Connector(
+            "ecommerce_store", "电商旗舰店", "e-commerce flagship store", 0.8, 0.3, "transaction", False
+        ),
+        Connector(
+            "distributor", "经销商与零售商渠道", "distributors and retailers", 0.7, 0.5, "transaction", False
+        ),
+        Connector(
+            "content_account",
+            "内容账号（微博、公众号）",
+            "content account",
+            3.0,
+            0.12,
+            "relationship",
+            True,
+            0.5,
+            0.15,
+        ),
         Connector("community", "社群（人与人）", "community", 5.0, 0.08, "relationship", True, 0.6, 0.3),
     )
 }
@@ -208,7 +222,9 @@ def weekly_reach(
         lam = np.empty(weeks)
         cumulative = 0.0
         for t in range(weeks):
-            habit = c.base_notice + (c.max_notice - c.base_notice) * (1.0 - np.exp(-c.habit_rate * cumulative))
+            habit = c.base_notice + (c.max_notice - c.base_notice) * (
+                1.0 - np.exp(-c.habit_rate * cumulative)
+            )
             notice[t] = min(1.0, g * habit)
             lam[t] = c.contacts_per_week * notice[t] * platform[t]
             cumulative += lam[t]
@@ -356,8 +372,10 @@ def xiaomi_switch_sensitivity(
     if weeks < 1:
         raise ValueError(f"weeks 必须至少为 1 (weeks must be >= 1), got {weeks}")
     account, community = CONNECTORS["content_account"], CONNECTORS["community"]
-    baseline = float(weekly_reach(account, weeks, 0.8, 0.0)["contacts"].sum()
-                     + weekly_reach(PRODUCT, weeks, 0.8, 0.0)["contacts"].sum())
+    baseline = float(
+        weekly_reach(account, weeks, 0.8, 0.0)["contacts"].sum()
+        + weekly_reach(PRODUCT, weeks, 0.8, 0.0)["contacts"].sum()
+    )
     rows = []
     for q in qualities:
         _check_unit("content_quality", q)
@@ -366,6 +384,12 @@ def xiaomi_switch_sensitivity(
             + weekly_reach(community, weeks, q, 0.0)["contacts"].sum()
             + weekly_reach(PRODUCT, weeks, q, 0.0)["contacts"].sum()
         )
-        rows.append({"内容质量": q, f"{weeks} 周内有效触达次数": total, "相对基准": total / baseline,
-                     "追平基准": "是" if total >= baseline else "否"})
+        rows.append(
+            {
+                "内容质量": q,
+                f"{weeks} 周内有效触达次数": total,
+                "相对基准": total / baseline,
+                "追平基准": "是" if total >= baseline else "否",
+            }
+        )
     return pd.DataFrame(rows).set_index("内容质量")

@@ -113,8 +113,13 @@ class MixParams:
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"{name} must lie in [0, 1], got {value}")
-        for name in ("critical_mass", "value_scale", "saturation_posts", "leave_value_scale",
-                     "full_activity_value"):
+        for name in (
+            "critical_mass",
+            "value_scale",
+            "saturation_posts",
+            "leave_value_scale",
+            "full_activity_value",
+        ):
             value = getattr(self, name)
             if not value > 0.0:
                 raise ValueError(f"{name} must be > 0, got {value}")
@@ -126,14 +131,24 @@ class MixParams:
     def as_table(self) -> pd.DataFrame:
         """The parameters with their symbols, for display."""
         symbols = {
-            "initial_active": "A_0", "critical_mass": "theta", "value_scale": "a",
-            "saturation_posts": "H", "fatigue_per_post": "f", "pgc_quality": "q_P",
-            "ugc_quality": "q_U", "max_leave": "l_max", "leave_value_scale": "V_l",
-            "full_activity_value": "V_full", "pgc_hours": "kappa_P", "ugc_hours": "kappa_U",
+            "initial_active": "A_0",
+            "critical_mass": "theta",
+            "value_scale": "a",
+            "saturation_posts": "H",
+            "fatigue_per_post": "f",
+            "pgc_quality": "q_P",
+            "ugc_quality": "q_U",
+            "max_leave": "l_max",
+            "leave_value_scale": "V_l",
+            "full_activity_value": "V_full",
+            "pgc_hours": "kappa_P",
+            "ugc_hours": "kappa_U",
         }
         return pd.DataFrame(
-            {"符号": [symbols[f.name] for f in fields(self)],
-             "取值（假设）": [getattr(self, f.name) for f in fields(self)]},
+            {
+                "符号": [symbols[f.name] for f in fields(self)],
+                "取值（假设）": [getattr(self, f.name) for f in fields(self)],
+            },
             index=pd.Index([f.name for f in fields(self)], name="参数"),
         )
 
@@ -148,8 +163,9 @@ def _check_controls(pgc_share: float, cadence: float, weeks: int, stop_week: int
         raise ValueError(f"cadence (posts per week) must be > 0, got {cadence}")
     if isinstance(weeks, bool) or not isinstance(weeks, (int, np.integer)) or weeks < 1:
         raise ValueError(f"weeks must be a positive integer, got {weeks!r}")
-    if stop_week is not None and (isinstance(stop_week, bool)
-                                  or not isinstance(stop_week, (int, np.integer)) or stop_week < 0):
+    if stop_week is not None and (
+        isinstance(stop_week, bool) or not isinstance(stop_week, (int, np.integer)) or stop_week < 0
+    ):
         raise ValueError(f"stop_week must be None or an integer >= 0, got {stop_week!r}")
 
 
@@ -158,8 +174,9 @@ def content_value(pgc_posts: float, ugc_posts: float, params: MixParams = DEFAUL
     if pgc_posts < 0 or ugc_posts < 0:
         raise ValueError("post counts must be >= 0")
     weighted = params.pgc_quality * pgc_posts + params.ugc_quality * ugc_posts
-    return (params.value_scale * (1.0 - math.exp(-weighted / params.saturation_posts))
-            - params.fatigue_per_post * (pgc_posts + ugc_posts))
+    return params.value_scale * (
+        1.0 - math.exp(-weighted / params.saturation_posts)
+    ) - params.fatigue_per_post * (pgc_posts + ugc_posts)
 
 
 def leave_probability(value: float, params: MixParams = DEFAULT_PARAMS) -> float:
@@ -196,9 +213,21 @@ def simulate(
     """
     _check_controls(pgc_share, cadence, weeks, stop_week)
     s, c, p = float(pgc_share), float(cadence), params
-    theta2 = p.critical_mass ** 2
-    cols = {k: np.empty(weeks) for k in ("operator", "pgc_posts", "ugc_posts", "value", "active_share",
-                                          "retained", "active_members", "leave", "operator_hours")}
+    theta2 = p.critical_mass**2
+    cols = {
+        k: np.empty(weeks)
+        for k in (
+            "operator",
+            "pgc_posts",
+            "ugc_posts",
+            "value",
+            "active_share",
+            "retained",
+            "active_members",
+            "leave",
+            "operator_hours",
+        )
+    }
     active, members = p.initial_active, 1.0
     hours_per_week = c * (p.pgc_hours * s + p.ugc_hours * (1.0 - s))
     for t in range(weeks):
@@ -238,7 +267,9 @@ def summary(
         "retained": float(last["retained"]),
         "mean_value": float(run["value"].mean()),
         "operator_hours": float(run["operator_hours"].sum()),
-        "ugc_share_of_posts": float(run["ugc_posts"].sum() / max(1e-12, (run["pgc_posts"] + run["ugc_posts"]).sum())),
+        "ugc_share_of_posts": float(
+            run["ugc_posts"].sum() / max(1e-12, (run["pgc_posts"] + run["ugc_posts"]).sum())
+        ),
     }
 
 
@@ -256,6 +287,8 @@ def is_self_sustaining(
     in the last week.
     """
     if stop_week is None:
-        raise ValueError("stop_week must be a week number: the question is what happens after the operator stops")
+        raise ValueError(
+            "stop_week must be a week number: the question is what happens after the operator stops"
+        )
     run = simulate(pgc_share, cadence, stop_week + after, stop_week, params)
     return bool(run["active_members"].iloc[-1] >= threshold)

@@ -79,13 +79,15 @@ def mix_table(
             sustains = "不适用"
         else:
             sustains = "是" if is_self_sustaining(s, cadence, stop_week, params=params) else "否"
-        rows.append({
-            "PGC占比": s,
-            f"第{weeks}周在群成员活跃比例": round(out["final_active_share"], 2),
-            f"第{weeks}周在群率": round(out["retained"], 2),
-            "运营者投入（小时）": round(out["operator_hours"], 1),
-            "停手52周后仍有活跃成员": sustains,
-        })
+        rows.append(
+            {
+                "PGC占比": s,
+                f"第{weeks}周在群成员活跃比例": round(out["final_active_share"], 2),
+                f"第{weeks}周在群率": round(out["retained"], 2),
+                "运营者投入（小时）": round(out["operator_hours"], 1),
+                "停手52周后仍有活跃成员": sustains,
+            }
+        )
     return pd.DataFrame(rows).set_index("PGC占比")
 
 
@@ -130,9 +132,15 @@ def sustain_sensitivity(
             default, new = getattr(params, name), value
         run = simulate(pgc_share, cadence, stop_week + 52, stop_week, p)
         last = float(run["active_members"].iloc[-1])
-        rows.append({"参数": name, "默认值": default, "改为": new,
-                     "停手52周后仍有活跃成员": "是" if last >= 0.05 else "否",
-                     "停手52周后活跃占比": round(last, 3)})
+        rows.append(
+            {
+                "参数": name,
+                "默认值": default,
+                "改为": new,
+                "停手52周后仍有活跃成员": "是" if last >= 0.05 else "否",
+                "停手52周后活跃占比": round(last, 3),
+            }
+        )
     return pd.DataFrame(rows).set_index("参数")
 
 
@@ -146,13 +154,15 @@ def cadence_table(
     rows = []
     for c in cadences:
         out = summary(pgc_share, c, weeks, None, params)
-        rows.append({
-            "每周条数": c,
-            "平均内容价值": round(out["mean_value"], 2),
-            f"第{weeks}周在群成员活跃比例": round(out["final_active_share"], 2),
-            f"第{weeks}周在群率": round(out["retained"], 2),
-            "运营者投入（小时）": round(out["operator_hours"], 1),
-        })
+        rows.append(
+            {
+                "每周条数": c,
+                "平均内容价值": round(out["mean_value"], 2),
+                f"第{weeks}周在群成员活跃比例": round(out["final_active_share"], 2),
+                f"第{weeks}周在群率": round(out["retained"], 2),
+                "运营者投入（小时）": round(out["operator_hours"], 1),
+            }
+        )
     return pd.DataFrame(rows).set_index("每周条数")
 
 
@@ -171,8 +181,15 @@ def plot_activity(
     for i, s in enumerate(pgc_shares):
         run = simulate(s, cadence, weeks, stop_week, params)
         color = colors[i % len(colors)]
-        ax.plot(run.index, run["active_members"], "-", marker="o", markersize=3, color=color,
-                label=f"PGC占比{s:.0%}：活跃成员")
+        ax.plot(
+            run.index,
+            run["active_members"],
+            "-",
+            marker="o",
+            markersize=3,
+            color=color,
+            label=f"PGC占比{s:.0%}：活跃成员",
+        )
         ax.plot(run.index, run["retained"], "--", color=color, alpha=0.7, label=f"PGC占比{s:.0%}：在群率")
     if stop_week is not None and stop_week < weeks:
         ax.axvline(stop_week + 0.5, color="#555555", linestyle=":", linewidth=1)

@@ -65,7 +65,18 @@ Strategy = Literal["identical", "complementary"]
 STRATEGY_ZH = {"identical": "同质：再开一座加油站", "complementary": "互补：开不同的店"}
 
 # Business 1 is the gas station; the next three are the seed's own examples.
-BUSINESS_NAMES_ZH = ("加油站", "面包店", "旅店", "洗衣房", "便利店", "洗车店", "餐馆", "汽修店", "咖啡馆", "药店")
+BUSINESS_NAMES_ZH = (
+    "加油站",
+    "面包店",
+    "旅店",
+    "洗衣房",
+    "便利店",
+    "洗车店",
+    "餐馆",
+    "汽修店",
+    "咖啡馆",
+    "药店",
+)
 
 
 @dataclass(frozen=True)
@@ -117,8 +128,14 @@ def _check_strategy(strategy: str) -> None:
         raise ValueError(f"strategy must be 'identical' or 'complementary', got {strategy!r}")
 
 
-def business_profits(n: int, strategy: Strategy, params: GasStationParams | None = None, *,
-                     traffic: float | None = None, complementarity: float | None = None) -> np.ndarray:
+def business_profits(
+    n: int,
+    strategy: Strategy,
+    params: GasStationParams | None = None,
+    *,
+    traffic: float | None = None,
+    complementarity: float | None = None,
+) -> np.ndarray:
     """Daily profit of each of the ``n`` businesses (business 1 first), in 元."""
     n = _check_n(n)
     _check_strategy(strategy)
@@ -141,14 +158,21 @@ class GasStationSummary:
     acquisition_per_business: float
 
 
-def gas_station_summary(n: int, strategy: Strategy, params: GasStationParams | None = None, *,
-                        traffic: float | None = None, complementarity: float | None = None) -> GasStationSummary:
+def gas_station_summary(
+    n: int,
+    strategy: Strategy,
+    params: GasStationParams | None = None,
+    *,
+    traffic: float | None = None,
+    complementarity: float | None = None,
+) -> GasStationSummary:
     """Mean and total profit, and the first and newest business's profit."""
     p = _params(params, traffic=traffic, complementarity=complementarity)
     profits = business_profits(n, strategy, p)
     acq = p.acquisition_cost if strategy == "identical" else p.acquisition_cost / n
-    return GasStationSummary(n, strategy, float(profits.mean()), float(profits.sum()),
-                             float(profits[0]), float(profits[-1]), acq)
+    return GasStationSummary(
+        n, strategy, float(profits.mean()), float(profits.sum()), float(profits[0]), float(profits[-1]), acq
+    )
 
 
 def saturation_point(params: GasStationParams | None = None, *, traffic: float | None = None) -> float:
@@ -158,27 +182,39 @@ def saturation_point(params: GasStationParams | None = None, *, traffic: float |
     return float("inf") if cost == 0 else p.margin * p.users / cost
 
 
-def gas_station_table(ns=(1, 2, 3, 5, 10, 15, 20, 25), params: GasStationParams | None = None, *,
-                      traffic: float | None = None, complementarity: float | None = None) -> pd.DataFrame:
+def gas_station_table(
+    ns=(1, 2, 3, 5, 10, 15, 20, 25),
+    params: GasStationParams | None = None,
+    *,
+    traffic: float | None = None,
+    complementarity: float | None = None,
+) -> pd.DataFrame:
     """Both strategies side by side for several numbers of businesses (元 a day)."""
     p = _params(params, traffic=traffic, complementarity=complementarity)
     rows = []
     for n in ns:
         a = gas_station_summary(n, "identical", p)
         b = gas_station_summary(n, "complementary", p)
-        rows.append({
-            "商户数": n,
-            "同质加油站：每家利润": round(a.per_business),
-            "同质加油站：总利润": round(a.total),
-            "互补商户：每家平均利润": round(b.per_business),
-            "互补商户：最新一家的利润": round(b.newest),
-            "互补商户：总利润": round(b.total),
-        })
+        rows.append(
+            {
+                "商户数": n,
+                "同质加油站：每家利润": round(a.per_business),
+                "同质加油站：总利润": round(a.total),
+                "互补商户：每家平均利润": round(b.per_business),
+                "互补商户：最新一家的利润": round(b.newest),
+                "互补商户：总利润": round(b.total),
+            }
+        )
     return pd.DataFrame(rows).set_index("商户数")
 
 
-def plot_gas_station(max_n: int = 25, params: GasStationParams | None = None, *,
-                     traffic: float | None = None, complementarity: float | None = None):
+def plot_gas_station(
+    max_n: int = 25,
+    params: GasStationParams | None = None,
+    *,
+    traffic: float | None = None,
+    complementarity: float | None = None,
+):
     """Profit per business (left) and total profit (right) against the number of businesses."""
     from shequn.plotting import new_figure
 
@@ -191,10 +227,24 @@ def plot_gas_station(max_n: int = 25, params: GasStationParams | None = None, *,
     styles = {"identical": ("#d9822b", "--"), "complementary": ("#2f6fb0", "-")}
     for strategy, (color, ls) in styles.items():
         s = [gas_station_summary(int(n), strategy, p) for n in ns]
-        left.plot(ns, [x.per_business / 1000 for x in s], ls, color=color, marker="o", markersize=3,
-                  label=STRATEGY_ZH[strategy])
-        right.plot(ns, [x.total / 1000 for x in s], ls, color=color, marker="o", markersize=3,
-                   label=STRATEGY_ZH[strategy])
+        left.plot(
+            ns,
+            [x.per_business / 1000 for x in s],
+            ls,
+            color=color,
+            marker="o",
+            markersize=3,
+            label=STRATEGY_ZH[strategy],
+        )
+        right.plot(
+            ns,
+            [x.total / 1000 for x in s],
+            ls,
+            color=color,
+            marker="o",
+            markersize=3,
+            label=STRATEGY_ZH[strategy],
+        )
     for a in (left, right):
         a.axhline(0, color="grey", lw=0.8)
         a.grid(True, alpha=0.3)
@@ -205,7 +255,9 @@ def plot_gas_station(max_n: int = 25, params: GasStationParams | None = None, *,
     left.set_title("每家商户的平均利润")
     right.set_title("总利润")
     left.legend(fontsize=9)
-    fig.suptitle(f"加油站的故事：每天{p.traffic:.0f}辆车经过，互补程度{p.complementarity:.1f}（示意模型，合成数据）",
-                 fontsize=11)
+    fig.suptitle(
+        f"加油站的故事：每天{p.traffic:.0f}辆车经过，互补程度{p.complementarity:.1f}（示意模型，合成数据）",
+        fontsize=11,
+    )
     fig.tight_layout()
     return fig

@@ -91,7 +91,9 @@ def _ranking_cached(n: int, m: int, triangle: float, seed: int, measure: str) ->
     return tuple(int(v) for v, _ in networks.strong_nodes(g, g.number_of_nodes(), measure))
 
 
-def seed_ranking(measure: str, n: int = 1000, m: int = 3, triangle: float = 0.3, seed: int = 7) -> tuple[int, ...]:
+def seed_ranking(
+    measure: str, n: int = 1000, m: int = 3, triangle: float = 0.3, seed: int = 7
+) -> tuple[int, ...]:
     """All members of ``community_graph(n, m, triangle, seed)``, strongest first by ``measure``."""
     _check_strategy_seed(measure)
     if measure == "random":
@@ -158,16 +160,19 @@ def _hop_reach_many(adj: sparse.csr_matrix, seeds: np.ndarray, hops: int) -> np.
     return seen.sum(axis=1) - seeds.sum(axis=1)
 
 
-def _cascade_many(src: np.ndarray, dst: np.ndarray, n: int, seeds: np.ndarray, spread_prob: float,
-                  seed: int) -> np.ndarray:
+def _cascade_many(
+    src: np.ndarray, dst: np.ndarray, n: int, seeds: np.ndarray, spread_prob: float, seed: int
+) -> np.ndarray:
     """Live-edge cascade, one run per row of the boolean (runs, n) seed matrix, solved at once."""
     runs = seeds.shape[0]
     rng = np.random.default_rng(seed)
     live = rng.random((runs, len(src)), dtype=np.float32) < spread_prob
     run_of_edge, edge = np.nonzero(live)
     offset = run_of_edge * n
-    adj = sparse.csr_matrix((np.ones(len(edge), dtype=np.int8), (src[edge] + offset, dst[edge] + offset)),
-                            shape=(n * runs, n * runs))
+    adj = sparse.csr_matrix(
+        (np.ones(len(edge), dtype=np.int8), (src[edge] + offset, dst[edge] + offset)),
+        shape=(n * runs, n * runs),
+    )
     n_comp, labels = csgraph.connected_components(adj, directed=False)
     hit = np.zeros(n_comp, dtype=bool)
     hit[labels[seeds.ravel()]] = True
@@ -212,8 +217,17 @@ class InfluenceResult:
         return self.cascade / (self.members - self.k)
 
 
-def influence_reach(strategy: SeedStrategy, k: int, spread_prob: float, runs: int = 60, seed: int = 0,
-                    n: int = 1000, m: int = 3, triangle: float = 0.3, graph_seed: int = 7) -> InfluenceResult:
+def influence_reach(
+    strategy: SeedStrategy,
+    k: int,
+    spread_prob: float,
+    runs: int = 60,
+    seed: int = 0,
+    n: int = 1000,
+    m: int = 3,
+    triangle: float = 0.3,
+    graph_seed: int = 7,
+) -> InfluenceResult:
     """Hop and cascade reach of ``k`` seeds chosen by ``strategy`` in ``community_graph``.
 
     Strong-node seeding uses the same ``k`` members in every run; random seeding
@@ -248,12 +262,14 @@ def influence_table(k: int = 5, spread_prob: float = 0.1, runs: int = 60, seed: 
     rows = []
     for strategy in SEED_STRATEGY_ZH:
         r = influence_reach(strategy, k, spread_prob, runs, seed)
-        rows.append({
-            "播种方式": SEED_STRATEGY_ZH[strategy],
-            "1跳内的人数": round(r.one_hop, 1),
-            "2跳内的人数": round(r.two_hop, 1),
-            "级联传播平均触达人数": round(r.cascade, 1),
-        })
+        rows.append(
+            {
+                "播种方式": SEED_STRATEGY_ZH[strategy],
+                "1跳内的人数": round(r.one_hop, 1),
+                "2跳内的人数": round(r.two_hop, 1),
+                "级联传播平均触达人数": round(r.cascade, 1),
+            }
+        )
     return pd.DataFrame(rows).set_index("播种方式")
 
 
@@ -275,13 +291,22 @@ def plot_reach_distribution(hops: int = 2, n: int = 1000, m: int = 3, triangle: 
     ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel(f"{hops}跳之内能联系到的人数（对数刻度）")
     ax.set_ylabel("成员人数")
-    ax.set_title(f"{g.number_of_nodes()}人的合成社群里，每个人{hops}跳之内能联系到多少人（示意模型，合成数据）",
-                 fontsize=10)
+    ax.set_title(
+        f"{g.number_of_nodes()}人的合成社群里，每个人{hops}跳之内能联系到多少人（示意模型，合成数据）",
+        fontsize=10,
+    )
     for q, label in ((0.5, "中位数"), (1.0, "最多")):
         x = float(dist.quantile(q))
         ax.axvline(x, color="#d9822b", ls="--", lw=1)
-        ax.annotate(f"{label} {x:.0f}", (x, ax.get_ylim()[1] * 0.9), fontsize=9, ha="right",
-                    rotation=90, va="top", color="#d9822b")
+        ax.annotate(
+            f"{label} {x:.0f}",
+            (x, ax.get_ylim()[1] * 0.9),
+            fontsize=9,
+            ha="right",
+            rotation=90,
+            va="top",
+            color="#d9822b",
+        )
     fig.tight_layout()
     return fig
 

@@ -48,16 +48,39 @@ class Stage:
 
 
 STAGES: tuple[Stage, ...] = (
-    Stage("attract", "吸引", "人从哪里来？", "导论（流量与留量）、第1课（连接器）", "traffic, connectors",
-          "成员数；由已有成员拉进群的占比"),
-    Stage("admit", "准入", "谁能进来？", "第5课（门槛）", "thresholds",
-          "按门槛分组比较以下各项"),
-    Stage("activate", "激活", "进来的人开口了吗？", "第2课（红包、参与感）、第4课（内容配比）", "red_packets, content_mix",
-          "入群7天内发言的占比；从未发言的占比"),
-    Stage("retain", "留存", "过几周还在说话吗？", "导论（用户存量）、第4课（停手以后）", "traffic, content_mix",
-          "第4周留存率"),
-    Stage("self_run", "自运转", "组织者离开以后，群还转吗？", "第2课（星形与网状）、第3课（强节点）", "networks, influence",
-          "群主离开前后其他成员每天的消息数之比"),
+    Stage(
+        "attract",
+        "吸引",
+        "人从哪里来？",
+        "导论（流量与留量）、第1课（连接器）",
+        "traffic, connectors",
+        "成员数；由已有成员拉进群的占比",
+    ),
+    Stage("admit", "准入", "谁能进来？", "第5课（门槛）", "thresholds", "按门槛分组比较以下各项"),
+    Stage(
+        "activate",
+        "激活",
+        "进来的人开口了吗？",
+        "第2课（红包、参与感）、第4课（内容配比）",
+        "red_packets, content_mix",
+        "入群7天内发言的占比；从未发言的占比",
+    ),
+    Stage(
+        "retain",
+        "留存",
+        "过几周还在说话吗？",
+        "导论（用户存量）、第4课（停手以后）",
+        "traffic, content_mix",
+        "第4周留存率",
+    ),
+    Stage(
+        "self_run",
+        "自运转",
+        "组织者离开以后，群还转吗？",
+        "第2课（星形与网状）、第3课（强节点）",
+        "networks, influence",
+        "群主离开前后其他成员每天的消息数之比",
+    ),
 )
 
 
@@ -87,8 +110,10 @@ def sample_folder(name: str = "group_chats") -> Path:
             candidate = folder / "datasets" / name
             if candidate.is_dir():
                 return candidate
-    raise FileNotFoundError(f"找不到 datasets/{name} 文件夹，请在课程文件夹里运行 (datasets/{name} not found; "
-                            "run from the course folder)")
+    raise FileNotFoundError(
+        f"找不到 datasets/{name} 文件夹，请在课程文件夹里运行 (datasets/{name} not found; "
+        "run from the course folder)"
+    )
 
 
 def _us(times: pd.Series) -> np.ndarray:
@@ -98,8 +123,10 @@ def _us(times: pd.Series) -> np.ndarray:
 def _check_tables(dataset) -> None:
     for name in ("groups", "members", "messages"):
         if not hasattr(dataset, name):
-            raise TypeError(f"需要 shequn.data.load_dataset 返回的数据集，缺少表 {name!r} "
-                            f"(expected a dataset from shequn.data.load_dataset; table {name!r} is missing)")
+            raise TypeError(
+                f"需要 shequn.data.load_dataset 返回的数据集，缺少表 {name!r} "
+                f"(expected a dataset from shequn.data.load_dataset; table {name!r} is missing)"
+            )
 
 
 def member_flags(dataset, activate_days: int = 7, retain_week: int = 4) -> pd.DataFrame:
@@ -113,8 +140,10 @@ def member_flags(dataset, activate_days: int = 7, retain_week: int = 4) -> pd.Da
     """
     _check_tables(dataset)
     if activate_days < 1 or retain_week < 0:
-        raise ValueError(f"activate_days 必须 ≥ 1、retain_week 必须 ≥ 0 (activate_days must be >= 1 and "
-                         f"retain_week >= 0), got {activate_days}, {retain_week}")
+        raise ValueError(
+            f"activate_days 必须 ≥ 1、retain_week 必须 ≥ 0 (activate_days must be >= 1 and "
+            f"retain_week >= 0), got {activate_days}, {retain_week}"
+        )
     members, messages, groups = dataset.members, dataset.messages, dataset.groups
     joined = _us(members["joined_at"])
     index = pd.Index(members["member_id"].astype(str))
@@ -126,7 +155,9 @@ def member_flags(dataset, activate_days: int = 7, retain_week: int = 4) -> pd.Da
     activated = np.bincount(pos[known][(age >= 0) & (age < activate_days * _US_PER_DAY)], minlength=n) > 0
     start, stop = 7 * retain_week * _US_PER_DAY, 7 * (retain_week + 1) * _US_PER_DAY
     retained = np.bincount(pos[known][(age >= start) & (age < stop)], minlength=n) > 0
-    observable = joined + stop <= (_us(messages["sent_at"]).max() if len(messages) else np.iinfo(np.int64).min)
+    observable = joined + stop <= (
+        _us(messages["sent_at"]).max() if len(messages) else np.iinfo(np.int64).min
+    )
     info = groups.set_index("group_id")
     return pd.DataFrame(
         {
@@ -154,21 +185,25 @@ def funnel(dataset, by: str = "threshold", activate_days: int = 7, retain_week: 
     ``retain_week`` among observable members (retain).
     """
     if by not in _BY:
-        raise ValueError(f"by 只能是 'threshold' 或 'topology' (by must be 'threshold' or 'topology'), got {by!r}")
+        raise ValueError(
+            f"by 只能是 'threshold' 或 'topology' (by must be 'threshold' or 'topology'), got {by!r}"
+        )
     flags = member_flags(dataset, activate_days, retain_week)
     label = flags[by].map(_LABELS).fillna(flags[by])
     parts = [(name, part) for name, part in flags.groupby(label, sort=True)] + [("全部", flags)]
     rows = []
     for name, part in parts:
-        rows.append({
-            _BY[by]: name,
-            "群数": part["group_id"].nunique(),
-            "成员数": len(part),
-            "由成员拉进群": round(float(part["invited"].mean()), 3),
-            f"{activate_days}天内发言": round(float(part["activated"].mean()), 3),
-            "从未发言": round(float(part["never_posted"].mean()), 3),
-            f"第{retain_week}周留存率": round(float(part["retained"].mean()), 3),
-        })
+        rows.append(
+            {
+                _BY[by]: name,
+                "群数": part["group_id"].nunique(),
+                "成员数": len(part),
+                "由成员拉进群": round(float(part["invited"].mean()), 3),
+                f"{activate_days}天内发言": round(float(part["activated"].mean()), 3),
+                "从未发言": round(float(part["never_posted"].mean()), 3),
+                f"第{retain_week}周留存率": round(float(part["retained"].mean()), 3),
+            }
+        )
     return pd.DataFrame(rows).set_index(_BY[by])
 
 
@@ -176,12 +211,14 @@ def self_run(dataset, days: int = 14) -> pd.DataFrame:
     """Groups whose owner left: the others' activity after / before, with the group's structure."""
     _check_tables(dataset)
     effect = metrics.owner_departure_effect(dataset.groups, dataset.members, dataset.messages, days=days)
-    out = pd.DataFrame({
-        "结构": effect["topology"].map(_LABELS),
-        "门槛": effect["threshold"].map(_LABELS),
-        "离开前每天消息数": effect["before"].round(1),
-        "离开后每天消息数": effect["after"].round(1),
-        "离开后÷离开前": effect["ratio"].round(2),
-    })
+    out = pd.DataFrame(
+        {
+            "结构": effect["topology"].map(_LABELS),
+            "门槛": effect["threshold"].map(_LABELS),
+            "离开前每天消息数": effect["before"].round(1),
+            "离开后每天消息数": effect["after"].round(1),
+            "离开后÷离开前": effect["ratio"].round(2),
+        }
+    )
     out.index.name = "群"
     return out

@@ -188,8 +188,14 @@ class MagnetRow:
 def compare(variant: Variant, n_magnets: int, trials: int = 4000, seed: int = 0) -> MagnetRow:
     """Monte-Carlo estimate, its standard error, the closed form and the seed's claim."""
     est = simulate(variant, n_magnets, trials, seed)
-    return MagnetRow(variant, int(n_magnets), est, std_error(est, trials), closed_form(variant, n_magnets),
-                     SEED_CLAIM.get(int(n_magnets)))
+    return MagnetRow(
+        variant,
+        int(n_magnets),
+        est,
+        std_error(est, trials),
+        closed_form(variant, n_magnets),
+        SEED_CLAIM.get(int(n_magnets)),
+    )
 
 
 def magnet_table(n_values=(2, 3, 4, 5, 8), trials: int = 4000, seed: int = 0) -> pd.DataFrame:
@@ -198,6 +204,7 @@ def magnet_table(n_values=(2, 3, 4, 5, 8), trials: int = 4000, seed: int = 0) ->
     Each cell shows the Monte-Carlo estimate and, in brackets, the closed form
     (or that none is given).
     """
+
     def pct(x: float) -> str:
         return f"{100 * x:.1f}%"
 
@@ -209,14 +216,16 @@ def magnet_table(n_values=(2, 3, 4, 5, 8), trials: int = 4000, seed: int = 0) ->
             exact = "无精确公式" if r.exact is None else f"精确{pct(r.exact)}"
             row[f"{n}块"] = f"{pct(r.estimate)}（{exact}）"
         table[VARIANT_ZH[variant]] = row
-    table["作者的说法"] = {f"{n}块": (f"{SEED_CLAIM[n]:.0%}" if n in SEED_CLAIM else "未给出") for n in n_values}
+    table["作者的说法"] = {
+        f"{n}块": (f"{SEED_CLAIM[n]:.0%}" if n in SEED_CLAIM else "未给出") for n in n_values
+    }
     df = pd.DataFrame.from_dict(table, orient="index")
     df.index.name = "假设（变体）"
     return df
 
 
 def plot_magnets(max_n: int = 8, trials: int = 4000, seed: int = 0):
-    """Probability against the number of magnets: closed forms (lines), Monte Carlo (dots), the seed (stars)."""
+    """Probability against the number of magnets: closed forms (lines), Monte Carlo (dots), seed (stars)."""
     from shequn.plotting import new_figure
 
     max_n = _check("chain_any", max_n)
@@ -226,10 +235,17 @@ def plot_magnets(max_n: int = 8, trials: int = 4000, seed: int = 0):
         exact = [closed_form(variant, int(n)) for n in ns]
         est = [simulate(variant, int(n), trials, seed) for n in ns]
         (line,) = ax.plot(ns, est, "o", markersize=5, label=f"{VARIANT_ZH[variant]}（模拟）")
-        known = [(n, e) for n, e in zip(ns, exact) if e is not None]
+        known = [(n, e) for n, e in zip(ns, exact, strict=True) if e is not None]
         if len(known) > 1:
-            ax.plot(*zip(*known), "-", color=line.get_color(), lw=1.2, alpha=0.8)
-    ax.plot(list(SEED_CLAIM), list(SEED_CLAIM.values()), "*", color="black", markersize=14, label="作者的说法（2块50%，3块66%）")
+            ax.plot(*zip(*known, strict=True), "-", color=line.get_color(), lw=1.2, alpha=0.8)
+    ax.plot(
+        list(SEED_CLAIM),
+        list(SEED_CLAIM.values()),
+        "*",
+        color="black",
+        markersize=14,
+        label="作者的说法（2块50%，3块66%）",
+    )
     ax.set_xlabel("磁铁数")
     ax.set_ylabel("事件发生的概率")
     ax.set_ylim(-0.02, 1.05)

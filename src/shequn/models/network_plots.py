@@ -33,8 +33,15 @@ SOCIAL_PULLS = tuple(round(0.05 * i, 2) for i in range(20))  # 0.0, 0.05, ..., 0
 REMOVAL_ZH = {"centre": "中心（连接最多的人）", "most_active": "最活跃的人", "random": "随机成员"}
 
 
-def resilience_table(how: str = "centre", k: int = 1, social_pull: float = 0.6, n: int = 60, degree: int = 6,
-                     seed: int = 0, equal_drives: bool = True) -> pd.DataFrame:
+def resilience_table(
+    how: str = "centre",
+    k: int = 1,
+    social_pull: float = 0.6,
+    n: int = 60,
+    degree: int = 6,
+    seed: int = 0,
+    equal_drives: bool = True,
+) -> pd.DataFrame:
     """Both shapes side by side: activity and connectivity before and after ``k`` members leave.
 
     ``equal_drives=False`` uses the unequal star (keen centre, reluctant fans).
@@ -44,20 +51,25 @@ def resilience_table(how: str = "centre", k: int = 1, social_pull: float = 0.6, 
     rows = []
     for shape in ("star", "mesh"):
         r = networks.resilience(shape, how, k, n, degree, social_pull, seed, equal_drives)
-        rows.append({
-            "网络形状": SHAPE_ZH[shape],
-            "度中心势": round(networks.degree_centralization(networks.build_network(shape, n, degree, seed)), 2),
-            "离开前人均发言概率": round(r.activity_before, 3),
-            "离开后人均发言概率": round(r.activity_after, 3),
-            "活跃度保留": f"{r.activity_kept:.0%}",
-            "离开前最大连通部分": f"{r.connected_before:.0%}",
-            "离开后最大连通部分": f"{r.connected_after:.0%}",
-        })
+        rows.append(
+            {
+                "网络形状": SHAPE_ZH[shape],
+                "度中心势": round(
+                    networks.degree_centralization(networks.build_network(shape, n, degree, seed)), 2
+                ),
+                "离开前人均发言概率": round(r.activity_before, 3),
+                "离开后人均发言概率": round(r.activity_after, 3),
+                "活跃度保留": f"{r.activity_kept:.0%}",
+                "离开前最大连通部分": f"{r.connected_before:.0%}",
+                "离开后最大连通部分": f"{r.connected_after:.0%}",
+            }
+        )
     return pd.DataFrame(rows).set_index("网络形状")
 
 
-def plot_networks(how: str = "centre", k: int = 1, n: int = 60, degree: int = 6, social_pull: float = 0.6,
-                  seed: int = 0):
+def plot_networks(
+    how: str = "centre", k: int = 1, n: int = 60, degree: int = 6, social_pull: float = 0.6, seed: int = 0
+):
     """2 x 2 drawing: star and mesh (rows), before and after ``k`` members leave (columns).
 
     Node colour is the member's steady daily posting probability.
@@ -83,11 +95,15 @@ def plot_networks(how: str = "centre", k: int = 1, n: int = 60, degree: int = 6,
             act = networks.steady_activity(graph, social_pull)
             nodes = list(graph.nodes)
             nx.draw_networkx_edges(graph, pos, ax=a, width=0.5, alpha=0.4)
-            nx.draw_networkx_nodes(graph, pos, nodelist=nodes, ax=a, node_size=40,
-                                   node_color=[cmap(norm(act[v])) for v in nodes])
+            nx.draw_networkx_nodes(
+                graph, pos, nodelist=nodes, ax=a, node_size=40, node_color=[cmap(norm(act[v])) for v in nodes]
+            )
             mean = float(np.mean(list(act.values()))) if act else 0.0
-            a.set_title(f"{SHAPE_ZH[shape]}：{when}\n人均发言概率{mean:.2f}，最大连通部分"
-                        f"{networks.largest_component_share(graph):.0%}", fontsize=10)
+            a.set_title(
+                f"{SHAPE_ZH[shape]}：{when}\n人均发言概率{mean:.2f}，最大连通部分"
+                f"{networks.largest_component_share(graph):.0%}",
+                fontsize=10,
+            )
             a.set_xticks([])
             a.set_yticks([])
             a.grid(False)
@@ -98,8 +114,15 @@ def plot_networks(how: str = "centre", k: int = 1, n: int = 60, degree: int = 6,
     return fig
 
 
-def plot_resilience(how: str = "centre", k: int = 1, social_pulls: Sequence[float] = SOCIAL_PULLS, n: int = 60,
-                    degree: int = 6, seed: int = 0, compare_unequal_drives: bool = False):
+def plot_resilience(
+    how: str = "centre",
+    k: int = 1,
+    social_pulls: Sequence[float] = SOCIAL_PULLS,
+    n: int = 60,
+    degree: int = 6,
+    seed: int = 0,
+    compare_unequal_drives: bool = False,
+):
     """Share of activity kept after ``k`` members leave, against social pull, for both shapes.
 
     Both shapes have the same drives (the fair default).  ``compare_unequal_drives``
@@ -116,8 +139,10 @@ def plot_resilience(how: str = "centre", k: int = 1, social_pulls: Sequence[floa
         kept = [networks.resilience(shape, how, k, n, degree, s, seed).activity_kept for s in pulls]
         ax.plot(pulls, kept, style, markersize=4, label=SHAPE_ZH[shape])
     if compare_unequal_drives:
-        kept = [networks.resilience("star", how, k, n, degree, s, seed, equal_drives=False).activity_kept
-                for s in pulls]
+        kept = [
+            networks.resilience("star", how, k, n, degree, s, seed, equal_drives=False).activity_kept
+            for s in pulls
+        ]
         ax.plot(pulls, kept, "^:", markersize=4, label="星形，中心意愿高、粉丝意愿低")
     ax.axhline(1.0, color="black", linewidth=0.8, linestyle=":")
     ax.set_xlabel("社交拉动s（成员受身边人带动的程度）")

@@ -53,8 +53,9 @@ FAN_DRIVE = (0.0, 0.06)  # uniform range of the fans' own drive (unequal star on
 CENTRE_DRIVE = 0.9  # the star centre's own drive (unequal star only)
 
 
-def build_network(shape: Shape, n: int = 60, degree: int = 6, seed: int = 0,
-                  equal_drives: bool = True) -> nx.Graph:
+def build_network(
+    shape: Shape, n: int = 60, degree: int = 6, seed: int = 0, equal_drives: bool = True
+) -> nx.Graph:
     """A group of ``n`` members.
 
     ``star``: member 0 is the centre (the star); every fan is tied to the centre,
@@ -109,10 +110,12 @@ def steady_activity(g: nx.Graph, social_pull: float = 0.8, tol: float = 1e-9, ma
             a = new
             break
         a = new
-    return dict(zip(nodes, a.tolist()))
+    return dict(zip(nodes, a.tolist(), strict=True))
 
 
-def remove_members(g: nx.Graph, how: Removal, k: int = 1, seed: int = 0, social_pull: float = 0.8) -> nx.Graph:
+def remove_members(
+    g: nx.Graph, how: Removal, k: int = 1, seed: int = 0, social_pull: float = 0.8
+) -> nx.Graph:
     """A copy of ``g`` without ``k`` members chosen by ``how``.
 
     ``centre``: highest degree first (the star's centre); ``most_active``: highest
@@ -150,7 +153,9 @@ def degree_centralization(g: nx.Graph) -> float:
     return float((degrees.max() - degrees).sum() / ((n - 1) * (n - 2)))
 
 
-def strong_nodes(g: nx.Graph, k: int = 5, measure: Literal["degree", "betweenness", "eigenvector"] = "betweenness"):
+def strong_nodes(
+    g: nx.Graph, k: int = 5, measure: Literal["degree", "betweenness", "eigenvector"] = "betweenness"
+):
     """The ``k`` members with the highest centrality, as ``[(member, score), ...]``."""
     if measure == "degree":
         scores = nx.degree_centrality(g)
@@ -179,8 +184,16 @@ class Resilience:
         return self.activity_after / self.activity_before if self.activity_before else 0.0
 
 
-def resilience(shape: Shape, how: Removal = "centre", k: int = 1, n: int = 60, degree: int = 6,
-               social_pull: float = 0.8, seed: int = 0, equal_drives: bool = True) -> Resilience:
+def resilience(
+    shape: Shape,
+    how: Removal = "centre",
+    k: int = 1,
+    n: int = 60,
+    degree: int = 6,
+    social_pull: float = 0.8,
+    seed: int = 0,
+    equal_drives: bool = True,
+) -> Resilience:
     """Build a group, remove ``k`` members by ``how``, and compare the survivors."""
     g = build_network(shape, n, degree, seed, equal_drives)
     h = remove_members(g, how, k, seed, social_pull)

@@ -62,12 +62,26 @@ __all__ = [
 ]
 
 
-def _check(n_members: int, lurker_share: float, lift: float, half_life_days: float, conversion: float,
-           days: int, regular_rate: float, lurker_rate: float, red_packet_days: Sequence[int]) -> list[int]:
+def _check(
+    n_members: int,
+    lurker_share: float,
+    lift: float,
+    half_life_days: float,
+    conversion: float,
+    days: int,
+    regular_rate: float,
+    lurker_rate: float,
+    red_packet_days: Sequence[int],
+) -> list[int]:
     if int(n_members) != n_members or n_members < 1:
         raise ValueError(f"n_members must be a positive integer, got {n_members}")
-    for name, value in (("lurker_share", lurker_share), ("lift", lift), ("conversion", conversion),
-                        ("regular_rate", regular_rate), ("lurker_rate", lurker_rate)):
+    for name, value in (
+        ("lurker_share", lurker_share),
+        ("lift", lift),
+        ("conversion", conversion),
+        ("regular_rate", regular_rate),
+        ("lurker_rate", lurker_rate),
+    ):
         if not 0.0 <= value <= 1.0:
             raise ValueError(f"{name} must lie in [0, 1], got {value}")
     if lurker_rate > regular_rate:
@@ -93,8 +107,9 @@ def weekly_packets(count: int, first_day: int = 7, every: int = 7) -> tuple[int,
     return tuple(first_day + every * k for k in range(count))
 
 
-def baseline_activity(n_members: int = 200, lurker_share: float = 0.8, regular_rate: float = 0.5,
-                      lurker_rate: float = 0.02) -> float:
+def baseline_activity(
+    n_members: int = 200, lurker_share: float = 0.8, regular_rate: float = 0.5, lurker_rate: float = 0.02
+) -> float:
     """Expected daily active members with no red packet: ``N(1-phi)p_r + N phi p_l``."""
     _check(n_members, lurker_share, 0.0, 1.0, 0.0, 1, regular_rate, lurker_rate, ())
     return n_members * ((1.0 - lurker_share) * regular_rate + lurker_share * lurker_rate)
@@ -118,8 +133,17 @@ def expected_activity(
     active members), ``baseline`` (the same without red packets) and ``lift``
     (``active - baseline``).
     """
-    packets = _check(n_members, lurker_share, lift, half_life_days, conversion, days,
-                     regular_rate, lurker_rate, red_packet_days)
+    packets = _check(
+        n_members,
+        lurker_share,
+        lift,
+        half_life_days,
+        conversion,
+        days,
+        regular_rate,
+        lurker_rate,
+        red_packet_days,
+    )
     t = np.arange(days, dtype=float)
     boost = np.zeros(days)
     for d in packets:
@@ -132,13 +156,19 @@ def expected_activity(
     # Pools change only on the day after a packet, so loop over packets, not days.
     for d in packets:
         converted = conversion * lurkers[d] * (p_lurk[d] - lurker_rate)
-        regulars[d + 1:] += converted
-        lurkers[d + 1:] -= converted
+        regulars[d + 1 :] += converted
+        lurkers[d + 1 :] -= converted
     active = regulars * regular_rate + lurkers * p_lurk
     base = baseline_activity(n_members, lurker_share, regular_rate, lurker_rate)
     return pd.DataFrame(
-        {"regulars": regulars, "lurkers": lurkers, "lurker_rate": p_lurk, "active": active,
-         "baseline": np.full(days, base), "lift": active - base},
+        {
+            "regulars": regulars,
+            "lurkers": lurkers,
+            "lurker_rate": p_lurk,
+            "active": active,
+            "baseline": np.full(days, base),
+            "lift": active - base,
+        },
         index=pd.RangeIndex(days, name="day"),
     )
 
@@ -163,11 +193,21 @@ def simulate_group(
     expected-value model's.  Columns: ``active`` (simulated members who posted),
     ``regulars`` (simulated regulars) and ``expected`` (``expected_activity``).
     """
-    packets = _check(n_members, lurker_share, lift, half_life_days, conversion, days,
-                     regular_rate, lurker_rate, red_packet_days)
+    packets = _check(
+        n_members,
+        lurker_share,
+        lift,
+        half_life_days,
+        conversion,
+        days,
+        regular_rate,
+        lurker_rate,
+        red_packet_days,
+    )
     rng = np.random.default_rng(seed)
-    expected = expected_activity(n_members, lurker_share, packets, lift, half_life_days, conversion, days,
-                                 regular_rate, lurker_rate)
+    expected = expected_activity(
+        n_members, lurker_share, packets, lift, half_life_days, conversion, days, regular_rate, lurker_rate
+    )
     p_lurk = expected["lurker_rate"].to_numpy()
     n_lurkers = int(round(n_members * lurker_share))
     is_lurker = np.zeros(n_members, dtype=bool)
@@ -184,8 +224,10 @@ def simulate_group(
             stay = conversion * (p_lurk[day] - lurker_rate) / p_lurk[day]
             converts = is_lurker & posted & (rng.random(n_members) < stay)
             is_lurker &= ~converts
-    return pd.DataFrame({"active": active, "regulars": regulars, "expected": expected["active"].to_numpy()},
-                        index=pd.RangeIndex(days, name="day"))
+    return pd.DataFrame(
+        {"active": active, "regulars": regulars, "expected": expected["active"].to_numpy()},
+        index=pd.RangeIndex(days, name="day"),
+    )
 
 
 def lift_curve(**params) -> pd.Series:
@@ -245,8 +287,17 @@ def lift_summary(
         raise ValueError(f"n_packets must be >= 1, got {n_packets}")
     packets = weekly_packets(n_packets)
     last = packets[-1]
-    frame = expected_activity(n_members, lurker_share, packets, lift, half_life_days, conversion,
-                              last + 31, regular_rate, lurker_rate)
+    frame = expected_activity(
+        n_members,
+        lurker_share,
+        packets,
+        lift,
+        half_life_days,
+        conversion,
+        last + 31,
+        regular_rate,
+        lurker_rate,
+    )
     active = frame["active"]
     return {
         "packets": packets,
@@ -255,25 +306,33 @@ def lift_summary(
         "week": float(active.iloc[last + 7]),
         "month": float(active.iloc[last + 30]),
         "converted": float(frame["regulars"].iloc[-1] - frame["regulars"].iloc[0]),
-        "half_life": lift_half_life(frame["lift"], from_day=last) if frame["lift"].iloc[last] > 0 else math.nan,
+        "half_life": lift_half_life(frame["lift"], from_day=last)
+        if frame["lift"].iloc[last] > 0
+        else math.nan,
     }
 
 
-def lift_table(conversions: Sequence[float] = (0.0, 0.05, 0.2), lift: float = 0.3, half_life_days: float = 1.0,
-               n_packets: int = 1) -> pd.DataFrame:
+def lift_table(
+    conversions: Sequence[float] = (0.0, 0.05, 0.2),
+    lift: float = 0.3,
+    half_life_days: float = 1.0,
+    n_packets: int = 1,
+) -> pd.DataFrame:
     """One row per conversion: daily active members before and after the last red packet (Chinese columns)."""
     rows = []
     for c in conversions:
         s = lift_summary(lift, half_life_days, c, n_packets)
-        rows.append({
-            "转化率": f"{c:.0%}",
-            "平时（无红包）": round(s["baseline"], 1),
-            "红包当天": round(s["day0"], 1),
-            "一周后": round(s["week"], 1),
-            "一个月后": round(s["month"], 1),
-            "转为常客的人数": round(s["converted"], 1),
-            "从输出测得的半衰期（天）": round(s["half_life"], 2),
-        })
+        rows.append(
+            {
+                "转化率": f"{c:.0%}",
+                "平时（无红包）": round(s["baseline"], 1),
+                "红包当天": round(s["day0"], 1),
+                "一周后": round(s["week"], 1),
+                "一个月后": round(s["month"], 1),
+                "转为常客的人数": round(s["converted"], 1),
+                "从输出测得的半衰期（天）": round(s["half_life"], 2),
+            }
+        )
     return pd.DataFrame(rows).set_index("转化率")
 
 
@@ -299,15 +358,34 @@ def plot_daily_activity(
     fig, ax = new_figure(figsize=(7.5, 4.0))
     styles = ("-", "--", "-.", ":")
     for i, c in enumerate(conversions):
-        frame = expected_activity(red_packet_days=packets, lift=lift, half_life_days=half_life_days,
-                                  conversion=c, days=days)
-        ax.plot(frame.index, frame["active"], styles[i % len(styles)], linewidth=1.8,
-                label=f"期望值，转化率{c:.0%}")
+        frame = expected_activity(
+            red_packet_days=packets, lift=lift, half_life_days=half_life_days, conversion=c, days=days
+        )
+        ax.plot(
+            frame.index,
+            frame["active"],
+            styles[i % len(styles)],
+            linewidth=1.8,
+            label=f"期望值，转化率{c:.0%}",
+        )
     if simulate and conversions:
-        sim = simulate_group(red_packet_days=packets, lift=lift, half_life_days=half_life_days,
-                             conversion=conversions[0], days=days, seed=seed)
-        ax.plot(sim.index, sim["active"], "o", markersize=2.5, alpha=0.5, color="grey",
-                label=f"一次随机模拟（转化率{conversions[0]:.0%}，种子{seed}）")
+        sim = simulate_group(
+            red_packet_days=packets,
+            lift=lift,
+            half_life_days=half_life_days,
+            conversion=conversions[0],
+            days=days,
+            seed=seed,
+        )
+        ax.plot(
+            sim.index,
+            sim["active"],
+            "o",
+            markersize=2.5,
+            alpha=0.5,
+            color="grey",
+            label=f"一次随机模拟（转化率{conversions[0]:.0%}，种子{seed}）",
+        )
     base = baseline_activity()
     ax.axhline(base, color="black", linewidth=0.8, linestyle=":", label="平时（无红包）")
     for k, d in enumerate(packets):

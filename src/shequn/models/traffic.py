@@ -15,7 +15,8 @@ Model (deterministic, one stock of users, weeks ``t = 1, 2, ...``):
 the weekly retention rate: the share of last week's active users still active
 this week (users in the stock are active; a user who drops out never returns),
 so a cohort's week-k retention (the glossary's 留存率, what
-``shequn.metrics.retention_by_cohort`` measures) is ``r ** k``.  Unrolling the recursion gives a geometric series and its closed form
+``shequn.metrics.retention_by_cohort`` measures) is ``r ** k``.  Unrolling the recursion gives a
+geometric series and its closed form
 
     S_t = a * (1 + r + ... + r^(t-1)) = a * (1 - r^t) / (1 - r)     (r < 1)
     S_t = a * t                                                     (r = 1)
@@ -304,13 +305,28 @@ def plot_stock(
     for i, s in enumerate(strategies):
         run = simulate(s, weeks)
         color = colors[i % len(colors)]
-        ax.plot(run.index, run["stock"], "-", marker="o", markersize=3, color=color,
-                label=f"{s.name_zh}（每周新增{s.inflow:g}人，留存率{s.retention:.0%}）")
+        ax.plot(
+            run.index,
+            run["stock"],
+            "-",
+            marker="o",
+            markersize=3,
+            color=color,
+            label=f"{s.name_zh}（每周新增{s.inflow:g}人，留存率{s.retention:.0%}）",
+        )
         star = steady_state(s.inflow, s.retention)
         if math.isfinite(star):
             ax.axhline(star, color=color, linestyle="--", linewidth=1)
-            ax.annotate(f"稳态{star:,.0f}", (weeks, star), textcoords="offset points",
-                        xytext=(-4, 4), ha="right", va="bottom", color=color, fontsize=9)
+            ax.annotate(
+                f"稳态{star:,.0f}",
+                (weeks, star),
+                textcoords="offset points",
+                xytext=(-4, 4),
+                ha="right",
+                va="bottom",
+                color=color,
+                fontsize=9,
+            )
     ax.set_xlim(0, weeks + 0.5)
     ax.set_ylim(bottom=0)
     ax.set_xlabel("周")

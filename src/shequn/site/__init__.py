@@ -1,8 +1,10 @@
 """Site tooling: turns ``book/`` into the course's static site (the second of the three layers).
 
 * :mod:`.build` — strict site build (``shequn book build``) and the paired notebooks;
-* :mod:`.sphinxext` — the Sphinx extension: vendored assets, search, downloads, hub links;
-* :mod:`.quiz` and :mod:`.exercises` — the ``{quiz}`` directive and sphinx-exercise's blocks;
+* :mod:`.sphinxext` — the Sphinx extension: vendored assets (:mod:`.vendor_assets`), search, downloads,
+  hub links;
+* :mod:`.quiz` (its syntax: :mod:`.quiz_syntax`) and :mod:`.exercises` — the ``{quiz}`` directive and
+  sphinx-exercise's blocks;
 * :mod:`.hub` — download and 「在课程 Hub 上打开」 links; :mod:`.meta` — repository links, dates;
 * :mod:`.assets`, :mod:`.search`, :mod:`.figures`, :mod:`.explorers` — per-page assets, search
   ranking, figures' alt text, the explorers' lazy widget state;

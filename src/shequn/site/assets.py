@@ -32,8 +32,16 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.errors import ConfigError
 
-__all__ = ["theme_templates_without_fontawesome", "page_has_maths", "trim_page_assets", "MATHJAX_SHIM",
-           "fontawesome_subset", "ICON_SUBSET", "theme_template", "write_patched_template"]
+__all__ = [
+    "theme_templates_without_fontawesome",
+    "page_has_maths",
+    "trim_page_assets",
+    "MATHJAX_SHIM",
+    "fontawesome_subset",
+    "ICON_SUBSET",
+    "theme_template",
+    "write_patched_template",
+]
 
 MATHJAX_SHIM = "shequn-mathjax2-shim.js"
 _MACROS = "static/webpack-macros.html"
@@ -47,8 +55,15 @@ def theme_template(name: str) -> Path:
     return Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / name
 
 
-def write_patched_template(source: Path, target: Path, pattern: re.Pattern, replacement: str,
-                           expected: int, what: tuple[str, str], owner: str) -> None:
+def write_patched_template(
+    source: Path,
+    target: Path,
+    pattern: re.Pattern,
+    replacement: str,
+    expected: int,
+    what: tuple[str, str],
+    owner: str,
+) -> None:
     """Write ``source`` to ``target`` with ``pattern`` replaced (only if that changes ``target``).
 
     The theme's template must match ``pattern`` exactly ``expected`` times; otherwise the theme
@@ -58,9 +73,11 @@ def write_patched_template(source: Path, target: Path, pattern: re.Pattern, repl
     text = source.read_text(encoding="utf-8")
     changed, n = pattern.subn(replacement, text)
     if n != expected:
-        raise ConfigError(f"主题模板 {source} 里{what[0]}的写法变了，请更新 {owner} "
-                          f"(the theme template no longer has {what[1]} in the expected way: "
-                          f"found {n} of {expected})")
+        raise ConfigError(
+            f"主题模板 {source} 里{what[0]}的写法变了，请更新 {owner} "
+            f"(the theme template no longer has {what[1]} in the expected way: "
+            f"found {n} of {expected})"
+        )
     target.parent.mkdir(parents=True, exist_ok=True)
     if not target.exists() or target.read_text(encoding="utf-8") != changed:
         target.write_text(changed, encoding="utf-8")
@@ -73,16 +90,25 @@ def theme_templates_without_fontawesome(folder: Path) -> Path:
     Returns ``folder``, to be put first on ``templates_path``.
     """
     source = theme_template(_MACROS)
-    write_patched_template(source, folder / _MACROS, _FONTAWESOME, "", 1,
-                           ("加载 fontawesome.js", "the fontawesome.js script"), "shequn.site.assets")
+    write_patched_template(
+        source,
+        folder / _MACROS,
+        _FONTAWESOME,
+        "",
+        1,
+        ("加载 fontawesome.js", "the fontawesome.js script"),
+        "shequn.site.assets",
+    )
     # The search button's aria-label ("搜索") hides its visible text ("搜索 Ctrl+K") from screen
     # readers (axe: label-content-name-mismatch): without it, the visible text is the name.
     button = "components/search-button-field.html"
     text = theme_template(button).read_text(encoding="utf-8")
-    label = ' aria-label="{{ _(\'Search\') }}"'
+    label = " aria-label=\"{{ _('Search') }}\""
     if label not in text:
-        raise ConfigError(f"主题模板 {button} 的搜索按钮变了，请更新 shequn.site.assets "
-                          f"(the theme's {button} changed; update shequn.site.assets)")
+        raise ConfigError(
+            f"主题模板 {button} 的搜索按钮变了，请更新 shequn.site.assets "
+            f"(the theme's {button} changed; update shequn.site.assets)"
+        )
     for name in (button, Path(button).name):  # included both ways: as a component and as a sidebar
         target, patched = folder / name, text.replace(label, "")
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -120,15 +146,20 @@ def trim_page_assets(app: Sphinx, pagename: str, templatename: str, context: dic
     if scripts is None:
         return
     keep_maths = page_has_maths(doctree)
-    scripts[:] = [js for js in scripts
-                  if not _is_thebe(js) and (keep_maths or not _is_mathjax(js, app.config.mathjax_path))]
+    scripts[:] = [
+        js
+        for js in scripts
+        if not _is_thebe(js) and (keep_maths or not _is_mathjax(js, app.config.mathjax_path))
+    ]
     css = context.get("css_files")
     if css is not None:
         css[:] = [c for c in css if not _is_thebe(c)]
     if keep_maths and any(_is_mathjax(js, app.config.mathjax_path) for js in scripts):
         app.builder.add_js_file(MATHJAX_SHIM, priority=400)  # before the MathJax config (500)
-        scripts[:] = [_after_load(js, context) if js.filename and _is_mathjax(js, app.config.mathjax_path) else js
-                      for js in scripts]
+        scripts[:] = [
+            _after_load(js, context) if js.filename and _is_mathjax(js, app.config.mathjax_path) else js
+            for js in scripts
+        ]
 
 
 def _after_load(js, context: dict):
@@ -136,8 +167,10 @@ def _after_load(js, context: dict):
     from sphinx.builders.html._assets import _JavaScript
 
     src = context["pathto"](str(js.filename), resource=True)
-    body = ("window.addEventListener('load',function(){var s=document.createElement('script');"
-            f"s.src={json.dumps(src)};s.async=true;document.head.appendChild(s);}});")
+    body = (
+        "window.addEventListener('load',function(){var s=document.createElement('script');"
+        f"s.src={json.dumps(src)};s.async=true;document.head.appendChild(s);}});"
+    )
     return _JavaScript(None, priority=js.priority, body=body)
 
 

@@ -85,8 +85,11 @@ def build(root: Path, output: Path | None = None, extra: tuple[str, ...] = ()) -
     return html_dir
 
 
-_STDERR_FOUND = re.compile(r"^(?P<src>\S+?\.(?:md|ipynb)):\d+: (?:ERROR|WARNING): "
-                           r"stderr was found in the cell outputs of cell (?P<cell>\d+)", re.M)
+_STDERR_FOUND = re.compile(
+    r"^(?P<src>\S+?\.(?:md|ipynb)):\d+: (?:ERROR|WARNING): "
+    r"stderr was found in the cell outputs of cell (?P<cell>\d+)",
+    re.M,
+)
 _STDERR_BLOCK = re.compile(r'<div class="output stderr[^"]*">(.*?)</pre>', re.S)
 
 
@@ -107,8 +110,10 @@ def _stderr_report(log: str, root: Path, html_dir: Path) -> str:
         page = html_dir / rel.with_suffix(".html")
         texts = []
         if page.is_file():
-            texts = [html.unescape(re.sub(r"<[^>]+>", "", block)).strip()
-                     for block in _STDERR_BLOCK.findall(page.read_text(encoding="utf-8", errors="replace"))]
+            texts = [
+                html.unescape(re.sub(r"<[^>]+>", "", block)).strip()
+                for block in _STDERR_BLOCK.findall(page.read_text(encoding="utf-8", errors="replace"))
+            ]
         shown = "\n".join(texts)[:2000] if texts else "(the page was not written; run the cell to see it)"
         lines.append(f"{rel} cell {m['cell']} wrote to stderr (cell 写入了 stderr):\n{shown}")
     return ("\n--- stderr ---\n" + "\n".join(dict.fromkeys(lines))) if lines else ""
@@ -128,7 +133,11 @@ def external_references(html_dir: Path) -> list[str]:
     for page in sorted(html_dir.rglob("*.html")):
         text = page.read_text(encoding="utf-8", errors="replace")
         for tag in _LOADING_TAG.findall(text):
-            if tag.lower().startswith("<link") and "stylesheet" not in tag.lower() and "preload" not in tag.lower():
+            if (
+                tag.lower().startswith("<link")
+                and "stylesheet" not in tag.lower()
+                and "preload" not in tag.lower()
+            ):
                 continue  # plain hyperlinks in <link rel=...> metadata load nothing
             if _EXTERNAL.search(tag):
                 found.append(f"{page.relative_to(html_dir)}: {tag[:200]}")
@@ -145,8 +154,13 @@ def execute_notebook(md: Path, timeout: int = 180):
     # timing metadata: re-executing an unchanged lesson rewrites the same bytes.
     for i, cell in enumerate(nb.cells):
         cell["id"] = hashlib.sha1(f"{md.stem}:{i}".encode()).hexdigest()[:8]
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
-                            resources={"metadata": {"path": str(md.parent)}})
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        record_timing=False,
+        resources={"metadata": {"path": str(md.parent)}},
+    )
     client.execute()
     return nb
 
@@ -162,7 +176,7 @@ def write_notebooks(root: Path, only: list[Path] | None = None) -> list[Path]:
     wanted = None if not only else {p.resolve() for p in only}
     sources = [md for md in paired_notebooks(root) if wanted is None or md.resolve() in wanted]
     written = []
-    for md, nb in zip(sources, map_on_cores(execute_notebook, sources)):
+    for md, nb in zip(sources, map_on_cores(execute_notebook, sources), strict=True):
         target = md.with_suffix(".ipynb")
         # Stored: sources and the outputs nbval checks; no widget state or images.
         jupytext.write(strip_notebook(nb), target, fmt="ipynb")

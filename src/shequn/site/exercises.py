@@ -28,8 +28,9 @@ FIGTYPE = "exercise"
 CSS_FILE = "shequn-exercises.css"
 
 
-def renumber_per_page(toc_fignumbers: dict[str, dict[str, dict[str, tuple[int, ...]]]],
-                      figtype: str = FIGTYPE) -> None:
+def renumber_per_page(
+    toc_fignumbers: dict[str, dict[str, dict[str, tuple[int, ...]]]], figtype: str = FIGTYPE
+) -> None:
     """In place: number ``figtype`` items 1, 2, … within each page, keeping their order."""
     for numbers in toc_fignumbers.values():
         items = numbers.get(figtype)
@@ -62,8 +63,9 @@ def _add_static(app: Sphinx, config: Config) -> None:
 def _page_css(app: Sphinx, pagename, templatename, context, doctree) -> None:
     from sphinx_exercise.nodes import exercise_enumerable_node, exercise_node
 
-    if doctree is not None and any(True for _ in doctree.findall(
-            lambda n: isinstance(n, (exercise_node, exercise_enumerable_node)))):
+    if doctree is not None and any(
+        True for _ in doctree.findall(lambda n: isinstance(n, (exercise_node, exercise_enumerable_node)))
+    ):
         app.add_css_file(CSS_FILE)
 
 

@@ -32,8 +32,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-__all__ = ["EXPLORERS_DIR", "LOADER_JS", "lazy_explorers", "split_state", "placeholder_html",
-           "split_widget_bundle", "WIDGET_MODULES"]
+__all__ = [
+    "EXPLORERS_DIR",
+    "LOADER_JS",
+    "lazy_explorers",
+    "split_state",
+    "placeholder_html",
+    "split_widget_bundle",
+    "WIDGET_MODULES",
+]
 
 EXPLORERS_DIR = "_explorers"
 LOADER_JS = "shequn-explorers.js"
@@ -43,10 +50,17 @@ _CONTROLS = {"SelectionSliderModel", "ToggleButtonsModel", "DropdownModel"}
 # Modules of @jupyter-widgets/html-manager's libembed-amd.js; the ones kept are written beside it
 # as libembed-amd-<name>.js (shequn-explorers.js maps the module names there).  Same folder: the
 # bundles find their icon fonts relative to their own URL.
-WIDGET_MODULES = {"@jupyter-widgets/base": "base", "@jupyter-widgets/controls": "controls",
-                  "@jupyter-widgets/html-manager": "html-manager"}
-_BUNDLE_MODULES = {*WIDGET_MODULES, "@jupyter-widgets/base7", "@jupyter-widgets/controls7",
-                   "@jupyter-widgets/html-manager/dist/libembed-amd"}
+WIDGET_MODULES = {
+    "@jupyter-widgets/base": "base",
+    "@jupyter-widgets/controls": "controls",
+    "@jupyter-widgets/html-manager": "html-manager",
+}
+_BUNDLE_MODULES = {
+    *WIDGET_MODULES,
+    "@jupyter-widgets/base7",
+    "@jupyter-widgets/controls7",
+    "@jupyter-widgets/html-manager/dist/libembed-amd",
+}
 _AMD_DEFINE = re.compile(r'(?:/\*! For license information[^*]*\*/\s*)?define\("([^"]+)",')
 _CSS_SOURCE_MAP = "{version:3,sources:["
 
@@ -86,11 +100,13 @@ def split_widget_bundle(bundle: Path, out_dir: Path) -> list[Path]:
     starts = [(m.start(), m.group(1)) for m in _AMD_DEFINE.finditer(js)]
     names = {name for _, name in starts}
     if names != _BUNDLE_MODULES:
-        raise ValueError(f"{bundle} 的模块变了 (the bundle's modules changed): {sorted(names)}; "
-                         "update shequn.site.explorers.WIDGET_MODULES")
+        raise ValueError(
+            f"{bundle} 的模块变了 (the bundle's modules changed): {sorted(names)}; "
+            "update shequn.site.explorers.WIDGET_MODULES"
+        )
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for (start, name), (end, _) in zip(starts, [*starts[1:], (len(js), "")]):
+    for (start, name), (end, _) in zip(starts, [*starts[1:], (len(js), "")], strict=True):
         if name in WIDGET_MODULES:
             path = out_dir / f"libembed-amd-{WIDGET_MODULES[name]}.js"
             path.write_text(_without_css_source_maps(js[start:end]), encoding="utf-8")
@@ -101,7 +117,7 @@ def split_widget_bundle(bundle: Path, out_dir: Path) -> list[Path]:
 def _refs(value: Any) -> Iterator[str]:
     if isinstance(value, str):
         if value.startswith("IPY_MODEL_"):
-            yield value[len("IPY_MODEL_"):]
+            yield value[len("IPY_MODEL_") :]
     elif isinstance(value, dict):
         for v in value.values():
             yield from _refs(v)
@@ -133,8 +149,10 @@ def split_state(state: dict[str, Any], model_id: str) -> dict[str, Any]:
             if mid not in keep and refs and refs <= keep and model["model_name"] == "LinkModel":
                 add(mid)
                 grew = True
-    return {**{k: v for k, v in state.items() if k != "state"},
-            "state": {mid: models[mid] for mid in models if mid in keep}}
+    return {
+        **{k: v for k, v in state.items() if k != "state"},
+        "state": {mid: models[mid] for mid in models if mid in keep},
+    }
 
 
 def placeholder_html(state: dict[str, Any], model_id: str) -> str:
@@ -148,8 +166,9 @@ def placeholder_html(state: dict[str, Any], model_id: str) -> str:
         name, st = model["model_name"], model["state"]
         # The live widget's classes, renamed: tests and scripts that look for the live
         # explorer (.shequn-explorer, .shequn-output) must not find the preview.
-        classes = " ".join("shequn-static-" + html.escape(c.removeprefix("shequn-"))
-                           for c in st.get("_dom_classes", []))
+        classes = " ".join(
+            "shequn-static-" + html.escape(c.removeprefix("shequn-")) for c in st.get("_dom_classes", [])
+        )
         if name in ("VBoxModel", "BoxModel", "HBoxModel"):
             inner = "".join(render(r) for c in st.get("children", []) for r in _refs(c))
             return f'<div class="shequn-static-box {classes}">{inner}</div>'
@@ -165,9 +184,11 @@ def placeholder_html(state: dict[str, Any], model_id: str) -> str:
             index = st.get("index")
             value = labels[index] if isinstance(index, int) and 0 <= index < len(labels) else ""
             off = " shequn-static-disabled" if st.get("disabled") else ""
-            return (f'<div class="shequn-static-control{off}"><span class="shequn-static-label">'
-                    f'{html.escape(st.get("description", ""))}</span>'
-                    f'<span class="shequn-static-value">{html.escape(value)}</span></div>')
+            return (
+                f'<div class="shequn-static-control{off}"><span class="shequn-static-label">'
+                f"{html.escape(st.get('description', ''))}</span>"
+                f'<span class="shequn-static-value">{html.escape(value)}</span></div>'
+            )
         return ""
 
     return render(model_id)
@@ -199,8 +220,11 @@ def lazy_explorers(app, pagename: str, context: dict) -> None:
     if state is None:
         return
     manager_js = _manager_scripts(app, pagename)
-    script_files[:] = [js for js in script_files
-                       if str(getattr(js, "filename", None) or "").removeprefix("_static/") not in manager_js]
+    script_files[:] = [
+        js
+        for js in script_files
+        if str(getattr(js, "filename", None) or "").removeprefix("_static/") not in manager_js
+    ]
     up = "../" * pagename.count("/")
     out_dir = Path(app.outdir) / EXPLORERS_DIR / pagename
 
@@ -211,12 +235,16 @@ def lazy_explorers(app, pagename: str, context: dict) -> None:
         out_dir.mkdir(parents=True, exist_ok=True)
         part = split_state(state, model_id)
         (out_dir / f"{model_id}.json").write_text(
-            json.dumps(part, ensure_ascii=False, separators=(",", ":"), sort_keys=True), encoding="utf-8")
+            json.dumps(part, ensure_ascii=False, separators=(",", ":"), sort_keys=True), encoding="utf-8"
+        )
         url = f"{up}{EXPLORERS_DIR}/{pagename}/{model_id}.json"
-        return (f'<div class="shequn-lazy" data-model-id="{html.escape(model_id)}" '
-                f'data-state="{html.escape(url)}" aria-busy="true">'
-                f'{placeholder_html(state, model_id)}'
-                f'<p class="shequn-lazy-note">交互控件将在滚动到这里时加载（静态预览，显示默认设置的结果）。</p></div>')
+        return (
+            f'<div class="shequn-lazy" data-model-id="{html.escape(model_id)}" '
+            f'data-state="{html.escape(url)}" aria-busy="true">'
+            f"{placeholder_html(state, model_id)}"
+            '<p class="shequn-lazy-note">'
+            "交互控件将在滚动到这里时加载（静态预览，显示默认设置的结果）。</p></div>"
+        )
 
     context["body"] = _VIEW_TAG.sub(replace, context["body"])
     app.add_js_file(LOADER_JS, loading_method="defer")

@@ -42,8 +42,18 @@ import subprocess
 import sys
 from pathlib import Path
 
-__all__ = ["FONT_FAMILY", "FONTS_DIR", "SOURCE_FONT", "is_cjk", "cjk_characters", "page_characters",
-           "write_subset", "write_subsets", "subset_pages", "FontSubsetError"]
+__all__ = [
+    "FONT_FAMILY",
+    "FONTS_DIR",
+    "SOURCE_FONT",
+    "is_cjk",
+    "cjk_characters",
+    "page_characters",
+    "write_subset",
+    "write_subsets",
+    "subset_pages",
+    "FontSubsetError",
+]
 
 FONT_FAMILY = "Noto Sans SC"
 FONTS_DIR = "shequn-fonts"  # under _static/
@@ -55,13 +65,13 @@ _SCRIPT_SRC = re.compile(r'<script[^>]*\bsrc="([^"]+)"')
 # CJK punctuation, kana-free ideographs and full-width forms: what a Chinese page needs from the
 # Chinese font.  Latin letters, digits and ASCII punctuation come from the reader's Latin fonts.
 _CJK_RANGES = (
-    (0x2E80, 0x2FDF),    # CJK radicals, Kangxi radicals
-    (0x3000, 0x303F),    # CJK symbols and punctuation: 、。「」《》【】
-    (0x3400, 0x4DBF),    # CJK unified ideographs extension A
-    (0x4E00, 0x9FFF),    # CJK unified ideographs
-    (0xF900, 0xFAFF),    # CJK compatibility ideographs
-    (0xFE30, 0xFE4F),    # CJK compatibility forms
-    (0xFF00, 0xFFEF),    # half-width and full-width forms: ，：；（）！？
+    (0x2E80, 0x2FDF),  # CJK radicals, Kangxi radicals
+    (0x3000, 0x303F),  # CJK symbols and punctuation: 、。「」《》【】
+    (0x3400, 0x4DBF),  # CJK unified ideographs extension A
+    (0x4E00, 0x9FFF),  # CJK unified ideographs
+    (0xF900, 0xFAFF),  # CJK compatibility ideographs
+    (0xFE30, 0xFE4F),  # CJK compatibility forms
+    (0xFF00, 0xFFEF),  # half-width and full-width forms: ，：；（）！？
     (0x20000, 0x2FA1F),  # supplementary ideographs
 )
 _CJK = re.compile("[" + "".join(f"{re.escape(chr(lo))}-{re.escape(chr(hi))}" for lo, hi in _CJK_RANGES) + "]")
@@ -117,8 +127,8 @@ def _options(flavor: str | None):
 
     options = subset.Options()
     options.flavor = flavor
-    options.hinting = False          # browsers ignore TrueType hints on high-resolution screens
-    options.name_IDs = ["*"]         # keep the font's names and licence
+    options.hinting = False  # browsers ignore TrueType hints on high-resolution screens
+    options.name_IDs = ["*"]  # keep the font's names and licence
     options.notdef_outline = True
     return options
 
@@ -142,8 +152,9 @@ def write_subset(source: Path | bytes, chars: set[str], out: Path) -> Path:
     try:
         import brotli  # noqa: F401  (fontTools needs it for WOFF2)
     except ImportError:
-        raise FontSubsetError("缺少 brotli，无法写出 WOFF2 字体子集 (brotli is missing): "
-                              "pip install -e '.[site]'") from None
+        raise FontSubsetError(
+            "缺少 brotli，无法写出 WOFF2 字体子集 (brotli is missing): pip install -e '.[site]'"
+        ) from None
     font = _subset(source, chars, "woff2")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".tmp")
@@ -165,17 +176,30 @@ def _write_subsets(source: Path, subsets: dict[str, set[str]], cache: Path) -> N
         write_subsets(source, {cache / name: chars for name, chars in jobs})
         return
     package_parent = str(Path(__file__).resolve().parents[2])  # the workers import this very shequn
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_parent, os.environ.get("PYTHONPATH")]))}
-    children = [subprocess.Popen([sys.executable, "-m", "shequn.site.font_subset"], stdin=subprocess.PIPE,
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
-                for _ in range(workers)]
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [package_parent, os.environ.get("PYTHONPATH")])),
+    }
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-m", "shequn.site.font_subset"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for _ in range(workers)
+    ]
     work = [{"source": str(source), "subsets": {}} for _ in range(workers)]
     load = [0] * workers
-    for name, chars in sorted(jobs, key=lambda job: -len(job[1])):  # biggest first, to the least-loaded worker
+    for name, chars in sorted(
+        jobs, key=lambda job: -len(job[1])
+    ):  # biggest first, to the least-loaded worker
         i = load.index(min(load))
         work[i]["subsets"][str(cache / name)] = "".join(sorted(chars))
         load[i] += len(chars) + 300  # ~300 characters' worth of fixed cost per subset
-    for child, part in zip(children, work):  # all at work before any is waited for
+    for child, part in zip(children, work, strict=True):  # all at work before any is waited for
         with contextlib.suppress(BrokenPipeError):  # a worker that died at start: its error is read below
             try:
                 child.stdin.write(json.dumps(part))
@@ -212,8 +236,10 @@ def _main() -> None:
 
 
 def _font_face(href: str) -> str:
-    return (f'{_BEGIN}<style>@font-face{{font-family:"{FONT_FAMILY}";font-style:normal;font-weight:400;'
-            f'font-display:swap;src:url("{href}") format("woff2")}}</style>{_END}\n')
+    return (
+        f'{_BEGIN}<style>@font-face{{font-family:"{FONT_FAMILY}";font-style:normal;font-weight:400;'
+        f'font-display:swap;src:url("{href}") format("woff2")}}</style>{_END}\n'
+    )
 
 
 def subset_pages(html_dir: Path, source: Path, cache: Path) -> dict[str, str]:
@@ -222,13 +248,18 @@ def subset_pages(html_dir: Path, source: Path, cache: Path) -> dict[str, str]:
     Returns ``{page (relative to html_dir): font file name}``; pages without Chinese get none.
     """
     if not source.is_file():
-        raise FontSubsetError(f"找不到中文字体 {source} (font missing): run `make vendor` "
-                              "(npm ci in vendor/) before building the site.")
+        raise FontSubsetError(
+            f"找不到中文字体 {source} (font missing): run `make vendor` "
+            "(npm ci in vendor/) before building the site."
+        )
     fonts = html_dir / "_static" / FONTS_DIR
     fonts.mkdir(parents=True, exist_ok=True)
     font_id = _digest(source)
-    pages = [p for p in sorted(html_dir.rglob("*.html"))
-             if p.relative_to(html_dir).parts[0] not in ("_static", "_sources", "_images")]
+    pages = [
+        p
+        for p in sorted(html_dir.rglob("*.html"))
+        if p.relative_to(html_dir).parts[0] not in ("_static", "_sources", "_images")
+    ]
     names: dict[Path, str] = {}
     missing: dict[str, set[str]] = {}
     for page in pages:

@@ -31,8 +31,10 @@ def normalise_hub_url(url: str | None) -> str:
         return ""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-        raise HubURLError(f"shequn_hub_url 应是 http(s) 地址，例如 https://hub.example.edu，"
-                          f"而不是 {url!r} (must be an http(s) URL without query or fragment)")
+        raise HubURLError(
+            f"shequn_hub_url 应是 http(s) 地址，例如 https://hub.example.edu，"
+            f"而不是 {url!r} (must be an http(s) URL without query or fragment)"
+        )
     return url.rstrip("/")
 
 
@@ -57,12 +59,14 @@ def _a(href: str, cls: str, text: str, *, download: bool = False) -> str:
 
 
 def lesson_links_html(hub_url: str, notebook: str, download_href: str, help_href: str = "") -> str:
-    """The box under a lesson's title: download the notebook (and how to run it); open it on the hub (if set)."""
+    """The box under a lesson's title: download the notebook (and how to run it); open it on the hub."""
     links = [_a(download_href, "shequn-download", "下载本课笔记本（Download .ipynb）", download=True)]
     if help_href:
         links.append(_a(help_href, "shequn-run-locally", "怎样在自己电脑上运行"))
     if hub_url:
-        links.append(_a(lesson_url(hub_url, notebook), "shequn-hub", "在课程 Hub 上打开（Launch on the hub）"))
+        links.append(
+            _a(lesson_url(hub_url, notebook), "shequn-hub", "在课程 Hub 上打开（Launch on the hub）")
+        )
     return f'<div class="shequn-launch">{"".join(links)}</div>'
 
 
@@ -70,10 +74,19 @@ def assignment_links_html(hub_url: str, assignments: list[str]) -> str:
     """The box under the assignments page's title (only with a hub: downloads are in its table)."""
     if not hub_url:
         return ""
-    links = [_a(assignment_list_url(hub_url), "shequn-hub",
-                "在课程 Hub 上领取和提交作业（Launch on the hub）")]
-    links += [_a(fetched_assignment_url(hub_url, name), "shequn-hub-assignment",
-                 f"打开已领取的 {html.escape(name)}") for name in assignments]
-    note = ('<span class="shequn-launch-note">在 Hub 的菜单 Nbgrader → Assignment List 中'
-            '领取（Fetch）作业，完成后提交（Submit）。</span>')
+    links = [
+        _a(assignment_list_url(hub_url), "shequn-hub", "在课程 Hub 上领取和提交作业（Launch on the hub）")
+    ]
+    links += [
+        _a(
+            fetched_assignment_url(hub_url, name),
+            "shequn-hub-assignment",
+            f"打开已领取的 {html.escape(name)}",
+        )
+        for name in assignments
+    ]
+    note = (
+        '<span class="shequn-launch-note">在 Hub 的菜单 Nbgrader → Assignment List 中'
+        "领取（Fetch）作业，完成后提交（Submit）。</span>"
+    )
     return f'<div class="shequn-launch">{"".join(links)}{note}</div>'

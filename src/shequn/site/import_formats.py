@@ -27,8 +27,9 @@ class ImportFormats(SphinxDirective):
         self.env.note_dependency(formats.__file__)
         container = nodes.container(classes=["shequn-import-formats"])
         lines = formats.markdown_table().splitlines()
-        self.state.nested_parse(StringList(lines, source="shequn.data.importers.formats"), self.content_offset,
-                                container)
+        self.state.nested_parse(
+            StringList(lines, source="shequn.data.importers.formats"), self.content_offset, container
+        )
         return [container]
 
 

@@ -22,8 +22,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-__all__ = ["FONT_SOURCE", "PACKAGED_FONT_NAME", "WheelBuild", "WheelBuildError", "build_learner_wheel",
-           "start_learner_wheel"]
+__all__ = [
+    "FONT_SOURCE",
+    "PACKAGED_FONT_NAME",
+    "WheelBuild",
+    "WheelBuildError",
+    "build_learner_wheel",
+    "start_learner_wheel",
+]
 
 FONT_SOURCE = Path("vendor/node_modules/@expo-google-fonts/noto-sans-sc")
 _FONT_FILE = "400Regular/NotoSansSC_400Regular.ttf"
@@ -53,8 +59,14 @@ def _key(root: Path, font: Path) -> str:
 class WheelBuild:
     """A learner wheel: already built, or being built by ``pip wheel`` in the background."""
 
-    def __init__(self, done: Path, wheel: Path | None = None, proc: subprocess.Popen | None = None,
-                 tmp: tempfile.TemporaryDirectory | None = None, cmd: list[str] | None = None):
+    def __init__(
+        self,
+        done: Path,
+        wheel: Path | None = None,
+        proc: subprocess.Popen | None = None,
+        tmp: tempfile.TemporaryDirectory | None = None,
+        cmd: list[str] | None = None,
+    ):
         self._done, self._wheel, self._proc, self._tmp, self._cmd = done, wheel, proc, tmp, cmd
 
     def result(self) -> Path:
@@ -71,7 +83,8 @@ class WheelBuild:
                 raise WheelBuildError(
                     "无法构建课程软件包 (could not build the learner wheel) with "
                     f"`{' '.join(self._cmd[2:])}`; it needs setuptools>=77 in the site environment "
-                    f"(`make env`).\n{stdout}\n{stderr}")
+                    f"(`make env`).\n{stdout}\n{stderr}"
+                )
             if self._done.parent.exists():
                 shutil.rmtree(self._done.parent)  # keep one cached wheel
             self._done.mkdir(parents=True)
@@ -109,16 +122,29 @@ def start_learner_wheel(root: Path, cache: Path) -> WheelBuild:
     copy.mkdir()
     for name in ("pyproject.toml", "README.md"):
         shutil.copy2(root / name, copy / name)
-    shutil.copytree(root / "src" / "shequn", copy / "src" / "shequn",
-                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    shutil.copytree(
+        root / "src" / "shequn",
+        copy / "src" / "shequn",
+        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+    )
     fonts = copy / "src" / "shequn" / "fonts"
     fonts.mkdir()
     shutil.copyfile(font, fonts / PACKAGED_FONT_NAME)
     shutil.copyfile(font_dir / "LICENSE_FONT", fonts / "OFL.txt")
     # Package data beyond pyproject's list: the font and its licence (copy only).
     (copy / "MANIFEST.in").write_text("recursive-include src/shequn/fonts *\n", encoding="utf-8")
-    cmd = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet",
-           "--wheel-dir", str(Path(tmp.name) / "dist"), str(copy)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pip",
+        "wheel",
+        "--no-deps",
+        "--no-build-isolation",
+        "--quiet",
+        "--wheel-dir",
+        str(Path(tmp.name) / "dist"),
+        str(copy),
+    ]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     return WheelBuild(done, proc=proc, tmp=tmp, cmd=cmd)
 

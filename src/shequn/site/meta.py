@@ -34,7 +34,8 @@ def normalise_repository_url(url: str | None) -> str:
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
         raise RepositoryURLError(
             f"shequn_repository_url 应是仓库的 http(s) 地址，例如 https://github.com/org/shequn，"
-            f"而不是 {url!r} (must be an http(s) URL without query or fragment)")
+            f"而不是 {url!r} (must be an http(s) URL without query or fragment)"
+        )
     url = url.rstrip("/")
     return url[:-4] if url.endswith(".git") else url
 
@@ -46,16 +47,24 @@ def repository_links_html(repository_url: str, page_title: str = "") -> str:
     issue = f"{repository_url}/issues/new"
     if page_title:
         issue += "?title=" + quote(f"[{page_title}] ")
-    return ('<p class="shequn-repository">'
-            f'<a class="shequn-repo" href="{html.escape(repository_url, quote=True)}">课程源代码（Repository）</a>'
-            f'<a class="shequn-issue" href="{html.escape(issue, quote=True)}">报告问题（Report a problem）</a>'
-            '</p>')
+    return (
+        '<p class="shequn-repository">'
+        f'<a class="shequn-repo" href="{html.escape(repository_url, quote=True)}">'
+        "课程源代码（Repository）</a>"
+        f'<a class="shequn-issue" href="{html.escape(issue, quote=True)}">报告问题（Report a problem）</a>'
+        "</p>"
+    )
 
 
 def _git_date(source: Path) -> str | None:
     try:
-        proc = subprocess.run(["git", "log", "-1", "--format=%cs", "--", source.name],
-                              cwd=source.parent, capture_output=True, text=True, timeout=30)
+        proc = subprocess.run(
+            ["git", "log", "-1", "--format=%cs", "--", source.name],
+            cwd=source.parent,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     date = proc.stdout.strip()

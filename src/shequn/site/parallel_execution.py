@@ -35,11 +35,19 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
-from typing import Callable, Iterable, TypeVar
+from typing import TypeVar
 
-__all__ = ["execute_pages", "collect_executed", "write_executed", "stop_executions", "map_on_cores", "workers"]
+__all__ = [
+    "execute_pages",
+    "collect_executed",
+    "write_executed",
+    "stop_executions",
+    "map_on_cores",
+    "workers",
+]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -63,8 +71,8 @@ def map_on_cores(fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
 def _notebook_as_myst_nb_reads_it(env, docname: str):
     """``(path, notebook, nb_config)`` as ``myst_nb.sphinx_.Parser.parse`` prepares them, or None
     for a page that is not a notebook or that myst-nb would not execute from the cache."""
-    from myst_nb.core.read import create_nb_reader
     from myst_nb.core.nb_to_tokens import nb_node_to_dict
+    from myst_nb.core.read import create_nb_reader
 
     path = Path(env.doc2path(docname))
     nb_config = env.mystnb_config
@@ -98,8 +106,13 @@ def _execute(job):
     from jupyter_cache.executors.utils import single_nb_execution
 
     path, notebook, nb_config = job
-    return single_nb_execution(notebook, cwd=str(path.parent.resolve()), allow_errors=nb_config.execution_allow_errors,
-                               timeout=nb_config.execution_timeout, meta_override=True)
+    return single_nb_execution(
+        notebook,
+        cwd=str(path.parent.resolve()),
+        allow_errors=nb_config.execution_allow_errors,
+        timeout=nb_config.execution_timeout,
+        meta_override=True,
+    )
 
 
 def execute_pages(app, env, docnames: list[str]) -> None:
@@ -140,7 +153,9 @@ def collect_executed(app, docname: str, source: list[str]) -> None:
     if result.err is None:  # a failing cell is left to myst-nb too
         app._shequn_cache.cache_notebook_bundle(
             CacheBundleIn(result.nb, str(path), data={"execution_seconds": result.time}),
-            check_validity=False, overwrite=True)
+            check_validity=False,
+            overwrite=True,
+        )
         app._shequn_executed[docname] = result.nb
 
 

@@ -10,53 +10,13 @@ kernel, no CDN. So this module hand-writes it: the directive (Python, here) and 
 JavaScript/CSS (``static/shequn-quiz.js``, ``static/shequn-quiz.css`` in this package), loaded only
 on pages that contain a quiz.
 
-Syntax (MyST)::
-
-    :::{quiz}
-    :type: choice            # choice (one answer) | multi (several) | numeric
-    :widget: 用上方的 {ref}`门槛探索器 <explorer-thresholds>`，把……   # optional: a "read this widget" question
-    题干，可以有 *行内* 标记。
-
-    - [x] 对的选项
-      : 为什么对。
-    - [ ] 错的选项
-      : 为什么错。
-    :::
-
-    :::{quiz}
-    :type: numeric
-    :answer: 0.3             # full-width digits and a trailing % are read (30% → 0.3 when :format: fraction)
-    :tolerance: 0.01         # default 0 (exact, up to floating-point noise)
-    :format: fraction        # fraction (0–1) | percent (0–100, "%" optional) | number
-    :unit: 人                # optional; shown next to the box and accepted after the number
-    :explain: 为什么是 0.3。   # shown when right, and by 「显示答案」
-    :hint: 想想……             # optional; shown when wrong
-    :code: from shequn.models import thresholds; thresholds.simulate(…)   # optional: 「需要运行代码」
-    题干。
-    :::
-
-Option lines (``:answer:`` …) come first, right after the ``{quiz}`` line, as in every MyST
-directive; an option line after the question text is refused with a message saying so. MyST reads
-option values as YAML, so a value must not start with ``{`` or a backtick: write 「计算：{math}`…`」.
-
-A "read this widget" question is any question with ``:widget:``: the text (inline MyST, so it can
-``{ref}`` a label placed before the explorer) tells the learner which explorer to set how; the
-page shows it with a 读图题 badge above the question.  A question whose answer only code gives has
-``:code:``: the page shows that code under a 「需要运行代码」 badge above the question.
+The syntax, and how a learner's answer is read, are in :mod:`shequn.site.quiz_syntax`.
 
 This is a self-check, not an exam: the answer and the explanations are in the page (hidden until
 asked for), so a learner who reads the HTML source can see them.
-
-Learner input that is not a plain answer (empty, not a number, a ``%`` where a fraction is
-expected or the reverse, a decimal comma) gets a hint in Chinese and English and is not marked
-wrong; full-width digits are normalised and accepted, with a note that says so.
 """
 
 from __future__ import annotations
-
-import re
-import unicodedata
-from dataclasses import dataclass, field
 
 from docutils import nodes
 from docutils.parsers.rst import directives
@@ -64,132 +24,23 @@ from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
 from shequn.site import STATIC_DIR
+from shequn.site.quiz_syntax import (
+    FORMATS,
+    TYPES,
+    Option,
+    QuizSpec,
+    QuizSyntaxError,
+    answer_value,
+    parse_quiz,
+    read_number,
+)
+
+JS_FILE, CSS_FILE = "shequn-quiz.js", "shequn-quiz.css"
 
 __all__ = ["setup", "read_number", "parse_quiz", "QuizSpec", "Option", "QuizSyntaxError", "FORMATS", "TYPES"]
 
-TYPES = ("choice", "multi", "numeric")
-FORMATS = ("fraction", "percent", "number")
-JS_FILE, CSS_FILE = "shequn-quiz.js", "shequn-quiz.css"
-_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
-_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
-
-
-class QuizSyntaxError(ValueError):
-    """A ``{quiz}`` block that cannot be turned into a question (message is bilingual)."""
-
-
-@dataclass(frozen=True)
-class Reading:
-    """A number read from text: its value, whether it carried a ``%``, and what was normalised."""
-
-    value: float
-    percent: bool
-    fullwidth: bool
-
-
-def _halfwidth(text: str) -> tuple[str, bool]:
-    """NFKC-fold full-width digits and signs (３０．５％ → 30.5%); report whether anything changed."""
-    folded = unicodedata.normalize("NFKC", text).replace("\u3000", " ")
-    return folded, folded != text
-
-
-def read_number(text: str, unit: str = "") -> Reading:
-    """Read an answer written by a person: ``0.3``, ``３０``, ``30%``, ``1,200``, ``1/3``, ``12 人``.
-
-    Raises :class:`QuizSyntaxError` with a bilingual message for anything else. The browser
-    side (``shequn-quiz.js``) applies the same rules to the learner's input.
-    """
-    raw = str(text).strip()
-    if not raw:
-        raise QuizSyntaxError("答案是空的。(The answer is empty.)")
-    s, fullwidth = _halfwidth(raw)
-    s = s.strip()
-    if unit and s.endswith(unit):
-        s = s[: -len(unit)].strip()
-    percent = s.endswith("%")
-    if percent:
-        s = s[:-1].strip()
-    if _THOUSANDS.match(s):
-        s = s.replace(",", "")
-    if "/" in s:
-        num, _, den = s.partition("/")
-        if _NUMBER.match(num.strip()) and _NUMBER.match(den.strip()) and float(den) != 0:
-            return Reading(float(num) / float(den), percent, fullwidth)
-    if not _NUMBER.match(s):
-        raise QuizSyntaxError(f"「{raw}」不是一个数。(\"{raw}\" is not a number.)")
-    return Reading(float(s), percent, fullwidth)
-
-
-def answer_value(text: str, fmt: str) -> float:
-    """The directive's ``:answer:`` as a number on the scale of *fmt* (``30%`` → 0.3 for a fraction)."""
-    r = read_number(text)
-    if r.percent and fmt == "fraction":
-        return r.value / 100
-    if r.percent and fmt == "number":
-        raise QuizSyntaxError(f"答案「{text}」带 %，但 :format: 是 number。(Answer has % but :format: is number.)")
-    return r.value
-
-
-@dataclass
-class Option:
-    text: str
-    correct: bool
-    why: str = ""
-
-
-@dataclass
-class QuizSpec:
-    kind: str
-    stem: str
-    options: list[Option] = field(default_factory=list)
-
-
-_OPTION = re.compile(r"^[-*]\s+\[([ xX])\]\s+(.*)$")
-
-
-def parse_quiz(kind: str, lines: list[str]) -> QuizSpec:
-    """Split a ``{quiz}`` body into the stem and (for choice questions) the options with their whys."""
-    if kind not in TYPES:
-        raise QuizSyntaxError(f":type: 必须是 {'/'.join(TYPES)} 之一，而不是「{kind}」。(:type: must be one of {TYPES}.)")
-    stem: list[str] = []
-    options: list[Option] = []
-    for line in lines:
-        if re.match(r"^:[a-z-]+:", line):
-            raise QuizSyntaxError(f"选项行「{line.strip()}」要写在题干之前，紧跟 {{quiz}} 那一行。"
-                                  "(Option lines must come first, before the question text.)")
-        m = _OPTION.match(line.strip()) if not line.startswith("  ") else None
-        if m:
-            options.append(Option(m.group(2).strip(), m.group(1).lower() == "x"))
-        elif options and line.strip().startswith(":") and line.startswith(" "):
-            why = line.strip()[1:].strip()
-            options[-1].why = f"{options[-1].why} {why}".strip()
-        elif options and line.strip() and line.startswith(" ") and options[-1].why:
-            options[-1].why += " " + line.strip()  # continuation of a why
-        elif options and line.strip():
-            raise QuizSyntaxError(f"选项之后的这一行无法识别：「{line.strip()}」。(Unrecognised line after the options.)")
-        elif not options:
-            stem.append(line)
-    spec = QuizSpec(kind, "\n".join(stem).strip(), options)
-    if not spec.stem:
-        raise QuizSyntaxError("题干是空的。(The question has no text.)")
-    if kind == "numeric":
-        if options:
-            raise QuizSyntaxError("数值题不能有选项。(A numeric question has no options.)")
-        return spec
-    if len(options) < 2:
-        raise QuizSyntaxError("选择题至少要两个选项。(A choice question needs at least two options.)")
-    n_right = sum(o.correct for o in options)
-    if n_right == 0:
-        raise QuizSyntaxError("没有标为正确（[x]）的选项。(No option is marked correct with [x].)")
-    if kind == "choice" and n_right != 1:
-        raise QuizSyntaxError("单选题必须恰好一个 [x]；多个正确请用 :type: multi。(Single choice needs exactly one [x].)")
-    missing = [o.text for o in options if not o.why]
-    if missing:
-        raise QuizSyntaxError(f"每个选项都要写为什么（缩进的「: …」行），缺：{missing}。(Every option needs a why.)")
-    return spec
-
-
 # --- doctree nodes -------------------------------------------------------------------------------
+
 
 class quiz(nodes.General, nodes.Element):
     """A whole question: ``<fieldset class="shequn-quiz" data-…>``."""
@@ -224,8 +75,14 @@ def _attrs(d: dict) -> str:
 def visit_quiz(self, node):
     data = {"class": "shequn-quiz", "id": node["qid"], "data-type": node["kind"]}
     if node["kind"] == "numeric":
-        data.update({"data-answer": repr(node["answer"]), "data-tolerance": repr(node["tolerance"]),
-                     "data-format": node["format"], "data-unit": node["unit"]})
+        data.update(
+            {
+                "data-answer": repr(node["answer"]),
+                "data-tolerance": repr(node["tolerance"]),
+                "data-format": node["format"],
+                "data-unit": node["unit"],
+            }
+        )
     if node.get("widget"):
         data["data-widget"] = "1"
     self.body.append(f"<fieldset{_attrs(data)}>")
@@ -261,7 +118,7 @@ def depart_legend(self, node):
 
 def visit_option(self, node):
     typ = "checkbox" if node["kind"] == "multi" else "radio"
-    oid = f'{node["qid"]}-o{node["index"]}'
+    oid = f"{node['qid']}-o{node['index']}"
     self.body.append(
         f'<div class="shequn-quiz-option"><input type="{typ}" name="{node["qid"]}" id="{oid}" '
         f'value="{node["index"]}" data-correct="{"1" if node["correct"] else "0"}"> <label for="{oid}">'
@@ -289,8 +146,10 @@ def depart_widget(self, node):
 
 
 def visit_code(self, node):
-    self.body.append('<div class="shequn-quiz-code"><p><span class="shequn-quiz-badge">需要运行代码</span> '
-                     '本题的答案不在页面上：在本课的笔记本里运行下面的代码，读出答案。</p>')
+    self.body.append(
+        '<div class="shequn-quiz-code"><p><span class="shequn-quiz-badge">需要运行代码</span> '
+        "本题的答案不在页面上：在本课的笔记本里运行下面的代码，读出答案。</p>"
+    )
 
 
 def depart_code(self, node):
@@ -305,8 +164,8 @@ def _verdict(opt: Option) -> str:
     """The option's why, led by a bold 对 / 不对 unless the author already starts with it."""
     lead = "对" if opt.correct else "不对"
     why = opt.why
-    if why.startswith(lead) and why[len(lead):len(lead) + 1] in "。，：、":
-        why = why[len(lead) + 1:]
+    if why.startswith(lead) and why[len(lead) : len(lead) + 1] in "。，：、":
+        why = why[len(lead) + 1 :]
     return f"**{lead}**。{why}"  # CommonMark: no punctuation just before the closing **
 
 
@@ -330,8 +189,11 @@ class QuizDirective(SphinxDirective):
 
     def _block(self, text: str) -> list[nodes.Node]:
         box = nodes.container()
-        self.state.nested_parse(self.content.__class__(text.splitlines(), source=self.get_source_info()[0]),
-                                self.content_offset, box)
+        self.state.nested_parse(
+            self.content.__class__(text.splitlines(), source=self.get_source_info()[0]),
+            self.content_offset,
+            box,
+        )
         return box.children
 
     def run(self) -> list[nodes.Node]:
@@ -345,7 +207,9 @@ class QuizDirective(SphinxDirective):
                 if "answer" not in self.options:
                     raise QuizSyntaxError("数值题缺 :answer:。(A numeric question needs :answer:.)")
                 if not self.options.get("explain"):
-                    raise QuizSyntaxError("数值题缺 :explain:（为什么是这个数）。(A numeric question needs :explain:.)")
+                    raise QuizSyntaxError(
+                        "数值题缺 :explain:（为什么是这个数）。(A numeric question needs :explain:.)"
+                    )
                 answer = answer_value(self.options["answer"], fmt)
                 tol = answer_value(self.options.get("tolerance", "0"), fmt)
         except QuizSyntaxError as exc:
@@ -354,8 +218,15 @@ class QuizDirective(SphinxDirective):
         count = env.temp_data.get("shequn_quiz_count", 0) + 1
         env.temp_data["shequn_quiz_count"] = count
         qid = f"shequn-quiz-{count}"
-        node = quiz(kind=kind, qid=qid, answer=answer, tolerance=tol, format=fmt,
-                    unit=self.options.get("unit", ""), widget=bool(self.options.get("widget")))
+        node = quiz(
+            kind=kind,
+            qid=qid,
+            answer=answer,
+            tolerance=tol,
+            format=fmt,
+            unit=self.options.get("unit", ""),
+            widget=bool(self.options.get("widget")),
+        )
         self.set_source_info(node)
         if self.options.get("widget"):
             node += quiz_widget("", "", *self._inline(self.options["widget"]))
@@ -364,7 +235,9 @@ class QuizDirective(SphinxDirective):
             node += quiz_code("", nodes.literal_block(code, code, language="python"))
         node += quiz_legend("", "", *self._inline(spec.stem))
         for i, opt in enumerate(spec.options):
-            node += quiz_option("", "", *self._inline(opt.text), kind=kind, qid=qid, index=i, correct=opt.correct)
+            node += quiz_option(
+                "", "", *self._inline(opt.text), kind=kind, qid=qid, index=i, correct=opt.correct
+            )
         for i, opt in enumerate(spec.options):
             why = quiz_why(**{"for": f"{qid}-o{i}"})
             why += self._block(_verdict(opt))
@@ -393,10 +266,16 @@ def _page_assets(app: Sphinx, pagename, templatename, context, doctree) -> None:
 
 def setup(app: Sphinx) -> dict:
     html = (visit_quiz, depart_quiz)
-    app.add_node(quiz, html=html, latex=(_skip, None), text=(_skip, None), man=(_skip, None), texinfo=(_skip, None))
-    for node_cls, vd in ((quiz_legend, (visit_legend, depart_legend)), (quiz_option, (visit_option, depart_option)),
-                         (quiz_why, (visit_why, depart_why)), (quiz_widget, (visit_widget, depart_widget)),
-                         (quiz_code, (visit_code, depart_code))):
+    app.add_node(
+        quiz, html=html, latex=(_skip, None), text=(_skip, None), man=(_skip, None), texinfo=(_skip, None)
+    )
+    for node_cls, vd in (
+        (quiz_legend, (visit_legend, depart_legend)),
+        (quiz_option, (visit_option, depart_option)),
+        (quiz_why, (visit_why, depart_why)),
+        (quiz_widget, (visit_widget, depart_widget)),
+        (quiz_code, (visit_code, depart_code)),
+    ):
         app.add_node(node_cls, html=vd)
     app.add_directive("quiz", QuizDirective)
     app.connect("config-inited", _add_static, priority=950)

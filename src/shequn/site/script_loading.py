@@ -43,7 +43,8 @@ __all__ = ["theme_templates_with_deferred_search", "defer_page_scripts", "USES_D
 # The theme's hard-coded search scripts: searchtools.js, language_data.js, searchindex.js.
 _SEARCH_SCRIPT = re.compile(
     r"""<script src="(\{\{ pathto\('(?:_static/searchtools\.js|_static/language_data\.js|searchindex\.js)',"""
-    r""" 1\)(?: \| e)? \}\})"></script>""")
+    r""" 1\)(?: \| e)? \}\})"></script>"""
+)
 _SEARCH_SCRIPTS = 3
 # An inline script that starts by using a global that a (now deferred) Sphinx script defines.
 USES_DEFERRED_GLOBAL = re.compile(r"^\s*(?:DOCUMENTATION_OPTIONS|Documentation|SphinxHighlight|Search)\b")
@@ -51,8 +52,15 @@ _JS_TYPES = {"", "text/javascript", "application/javascript", "module"}
 
 
 def _rewrite(source: Path, target: Path, replacement: str) -> None:
-    write_patched_template(source, target, _SEARCH_SCRIPT, replacement, _SEARCH_SCRIPTS,
-                           ("加载搜索脚本", "the search scripts"), "shequn.site.script_loading")
+    write_patched_template(
+        source,
+        target,
+        _SEARCH_SCRIPT,
+        replacement,
+        _SEARCH_SCRIPTS,
+        ("加载搜索脚本", "the search scripts"),
+        "shequn.site.script_loading",
+    )
 
 
 def theme_templates_with_deferred_search(folder: Path) -> Path:
@@ -62,8 +70,11 @@ def theme_templates_with_deferred_search(folder: Path) -> Path:
     ``layout.html`` goes to ``folder/pydata_sphinx_theme/layout.html``, the name
     sphinx-book-theme's layout extends; returns ``folder``, to be put first on ``templates_path``.
     """
-    _rewrite(_theme_template("layout.html"), folder / "pydata_sphinx_theme" / "layout.html",
-             r'{% if theme_search_as_you_type | tobool %}<script defer src="\1"></script>{% endif %}')
+    _rewrite(
+        _theme_template("layout.html"),
+        folder / "pydata_sphinx_theme" / "layout.html",
+        r'{% if theme_search_as_you_type | tobool %}<script defer src="\1"></script>{% endif %}',
+    )
     _rewrite(_theme_template("search.html"), folder / "search.html", r'<script defer src="\1"></script>')
     return folder
 

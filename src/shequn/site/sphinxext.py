@@ -2,10 +2,9 @@
 
 Loaded from ``_config.yml`` (``sphinx.extra_extensions``).  It
 
-* stages the vendored front-end assets (require.js, the Jupyter widgets HTML
-  manager -- split into the modules the explorers use, :func:`shequn.site.explorers.split_widget_bundle` --,
-  MathJax) from ``vendor/node_modules`` into the site's ``_static/offline/``, so no page loads
-  anything from a CDN;
+* stages the vendored front-end assets (require.js, the Jupyter widgets HTML manager, MathJax)
+  from ``vendor/node_modules`` into the site's ``_static/offline/``, so no page loads anything
+  from a CDN (:mod:`shequn.site.vendor_assets`);
 * gives every page its own small subset of the Noto Sans SC web font, with exactly the
   page's Chinese characters (:mod:`shequn.site.font_subset`);
 * builds the jieba user dictionary for Chinese full-text search from the
@@ -42,40 +41,18 @@ from sphinx.errors import ConfigError, SphinxError
 from sphinx.util import logging
 
 from shequn.site import STATIC_DIR
-from shequn.site.explorers import split_widget_bundle
-from shequn.site.font_subset import SOURCE_FONT, FontSubsetError, subset_pages
 from shequn.site.assets import fontawesome_subset, theme_templates_without_fontawesome, trim_page_assets
+from shequn.site.font_subset import SOURCE_FONT, FontSubsetError, subset_pages
 from shequn.site.learner_wheel import WheelBuildError, start_learner_wheel
 from shequn.site.parallel_execution import collect_executed, execute_pages, stop_executions, write_executed
-from shequn.site.search import add_lesson_index_entries, glossary_entries, write_scorer
 from shequn.site.script_loading import defer_page_scripts, theme_templates_with_deferred_search
+from shequn.site.search import add_lesson_index_entries, glossary_entries, write_scorer
 from shequn.site.theme_language import override_theme_translations, theme_templates_in_chinese
+from shequn.site.vendor_assets import stage_vendor_assets
 
-__all__ = ["setup", "glossary_terms", "stage_vendor_assets", "VENDOR_FILES"]
+__all__ = ["setup", "glossary_terms", "stage_vendor_assets"]
 
 GLOSSARY_DOC = Path("book/reference/glossary.md")
-_SPLIT_VERSION = "2"  # bump when split_widget_bundle changes what it writes
-# (source under vendor/node_modules, destination under _static/vendor, glob)
-VENDOR_FILES: tuple[tuple[str, str, str], ...] = (
-    ("requirejs", "requirejs", "require.js"),
-    ("@jupyter-widgets/html-manager/dist", "html-manager", "*.js"),
-    ("@jupyter-widgets/html-manager/dist", "html-manager", "*.woff2"),
-    ("@jupyter-widgets/html-manager/dist", "html-manager", "*.woff"),
-    ("@jupyter-widgets/html-manager/dist", "html-manager", "*.ttf"),
-    ("@jupyter-widgets/html-manager/dist", "html-manager", "*.eot"),
-    ("@jupyter-widgets/html-manager/dist", "html-manager", "*.svg"),
-    ("@jupyter-widgets/html-manager/dist", "html-manager", "*.txt"),
-    # MathJax: the TeX→CHTML component and what it may load at run time.
-    ("mathjax/es5", "mathjax", "tex-chtml.js"),
-    ("mathjax/es5", "mathjax", "output/chtml/**/*"),
-    ("mathjax/es5", "mathjax", "input/tex/extensions/**/*"),
-    ("mathjax/es5", "mathjax", "ui/**/*"),
-    ("mathjax/es5", "mathjax", "a11y/**/*"),
-    ("mathjax/es5", "mathjax", "sre/**/*"),
-    ("mathjax/es5", "mathjax", "adaptors/**/*"),
-)
-# The Chinese web font is not staged whole: each page gets its own subset (shequn.site.font_subset).
-WIDGET_BUNDLE = "html-manager/libembed-amd.js"  # split into html-manager/libembed-amd-<module>.js
 
 
 def glossary_terms(glossary_md: Path) -> list[str]:
@@ -106,44 +83,6 @@ def write_jieba_dict(terms: list[str], path: Path) -> Path:
     return path
 
 
-def _fingerprint(node_modules: Path) -> str:
-    lock = node_modules.parent / "package-lock.json"
-    return hashlib.sha256(lock.read_bytes()).hexdigest() if lock.exists() else "no-lock"
-
-
-def stage_vendor_assets(node_modules: Path, staging: Path) -> Path:
-    """Copy the vendored files into ``staging/vendor``; reuse an up-to-date copy."""
-    if not node_modules.is_dir():
-        raise ConfigError(
-            f"找不到前端资源目录 {node_modules} (vendored assets missing): run `make vendor` "
-            "(npm ci in vendor/) before building the site."
-        )
-    target = staging / "offline"
-    stamp = staging / ".fingerprint"
-    fingerprint = _fingerprint(node_modules) + hashlib.sha256(
-        repr((VENDOR_FILES, WIDGET_BUNDLE, _SPLIT_VERSION)).encode()).hexdigest()
-    if stamp.exists() and stamp.read_text() == fingerprint and target.is_dir():
-        return staging
-    if target.exists():
-        shutil.rmtree(target)
-    for src, dest, pattern in VENDOR_FILES:
-        src_dir = node_modules / src
-        matched = [p for p in src_dir.glob(pattern) if p.is_file() and not p.name.endswith(".map")]
-        if not matched:
-            raise ConfigError(f"vendored asset missing: {src_dir}/{pattern}; run `make vendor`.")
-        for p in matched:
-            out = target / dest / p.relative_to(src_dir)
-            out.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(p, out)
-    bundle = target / WIDGET_BUNDLE
-    try:
-        split_widget_bundle(bundle, bundle.parent)
-    except ValueError as exc:
-        raise ConfigError(str(exc)) from None
-    stamp.write_text(fingerprint)
-    return staging
-
-
 def _on_config_inited(app: Sphinx, config: Config) -> None:
     root = Path(app.srcdir)
     build_dir = Path(app.outdir).parent
@@ -164,9 +103,13 @@ def _on_config_inited(app: Sphinx, config: Config) -> None:
     config.html_search_options = options
     # Lessons rank above the glossary (shequn.site.search); icons without fontawesome.js
     # (shequn.site.assets); the learner wheel for 「在自己电脑上运行」 (shequn.site.learner_wheel).
-    config.html_search_scorer = str(write_scorer(build_dir / "search_scorer.js", GLOSSARY_DOC.with_suffix("").as_posix()))
+    config.html_search_scorer = str(
+        write_scorer(build_dir / "search_scorer.js", GLOSSARY_DOC.with_suffix("").as_posix())
+    )
     # Search scripts deferred, or not loaded where nothing uses them (shequn.site.script_loading).
-    templates = theme_templates_with_deferred_search(theme_templates_without_fontawesome(build_dir / "templates"))
+    templates = theme_templates_with_deferred_search(
+        theme_templates_without_fontawesome(build_dir / "templates")
+    )
     templates = theme_templates_in_chinese(templates)  # theme text in Chinese (shequn.site.theme_language)
     config.templates_path = [str(templates), *config.templates_path]
     if not config.html_favicon:  # else the browser asks for /favicon.ico: a 404 in the console
@@ -238,7 +181,7 @@ def _on_env_get_outdated(app: Sphinx, env, added, changed, removed) -> list[str]
 
 
 NOTEBOOKS_DIR = "_notebooks"  # lesson notebooks offered for download, under the site root
-WHEELS_DIR = "wheels"         # the learner wheel, under _static/
+WHEELS_DIR = "wheels"  # the learner wheel, under _static/
 RUN_LOCALLY_DOC = "book/run_locally"
 logger = logging.getLogger(__name__)
 
@@ -269,9 +212,11 @@ def _on_page_meta(app: Sphinx, pagename: str, templatename: str, context: dict, 
         context["last_updated"] = last_updated(Path(app.env.doc2path(pagename)))
     else:  # search, genindex: the newest page's date
         context["last_updated"] = max(
-            (last_updated(Path(app.env.doc2path(d))) for d in app.env.found_docs), default=None)
-    links = repository_links_html(app.config.shequn_repository_url,
-                                  re.sub(r"<[^>]+>", "", context.get("title") or ""))
+            (last_updated(Path(app.env.doc2path(d))) for d in app.env.found_docs), default=None
+        )
+    links = repository_links_html(
+        app.config.shequn_repository_url, re.sub(r"<[^>]+>", "", context.get("title") or "")
+    )
     if links:
         context["theme_extra_footer"] = (context.get("theme_extra_footer") or "") + links
 
@@ -283,18 +228,22 @@ def _wheel_box(app: Sphinx, pagename: str) -> str:
     wheel = _learner_wheel(app)
     source = Path(app.env.doc2path(pagename)).read_text(encoding="utf-8")
     if wheel.name not in source:
-        logger.warning(f"{RUN_LOCALLY_DOC}.md 的命令没有写出本次构建的软件包文件名 {wheel.name} "
-                       f"(the page's commands must name the wheel the build produced)",
-                       location=pagename)
+        logger.warning(
+            f"{RUN_LOCALLY_DOC}.md 的命令没有写出本次构建的软件包文件名 {wheel.name} "
+            f"(the page's commands must name the wheel the build produced)",
+            location=pagename,
+        )
     href = "../" * pagename.count("/") + f"_static/{WHEELS_DIR}/{wheel.name}"
     size = wheel.stat().st_size / 1e6
-    return (f'<div class="shequn-launch"><a class="shequn-wheel" href="{html.escape(href)}" download>'
-            f'下载课程软件包 {html.escape(wheel.name)}（{size:.1f} MB）</a></div>')
+    return (
+        f'<div class="shequn-launch"><a class="shequn-wheel" href="{html.escape(href)}" download>'
+        f"下载课程软件包 {html.escape(wheel.name)}（{size:.1f} MB）</a></div>"
+    )
 
 
 def _insert_after_title(body: str, box: str) -> str:
     end = body.find("</h1>")
-    return body[:end + 5] + box + body[end + 5:] if end >= 0 else box + body
+    return body[: end + 5] + box + body[end + 5 :] if end >= 0 else box + body
 
 
 def _on_html_page_context(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
@@ -315,8 +264,12 @@ def _on_html_page_context(app: Sphinx, pagename: str, templatename: str, context
         shutil.copy2(notebook, target)
         # the header's download menu offers it too (sphinx-book-theme links "_sources/<ipynb_source>")
         context["ipynb_source"] = f"../{NOTEBOOKS_DIR}/{pagename}.ipynb"
-        box = lesson_links_html(hub_url, f"{pagename}.ipynb", f"{up}{NOTEBOOKS_DIR}/{pagename}.ipynb",
-                                help_href=f"{up}{RUN_LOCALLY_DOC}.html")
+        box = lesson_links_html(
+            hub_url,
+            f"{pagename}.ipynb",
+            f"{up}{NOTEBOOKS_DIR}/{pagename}.ipynb",
+            help_href=f"{up}{RUN_LOCALLY_DOC}.html",
+        )
         context["body"] = _insert_after_title(context["body"], box)
     elif pagename == RUN_LOCALLY_DOC:
         context["body"] = _insert_after_title(context["body"], _wheel_box(app, pagename))

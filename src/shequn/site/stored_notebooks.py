@@ -40,8 +40,11 @@ def _is_widget_output(output) -> bool:
     data = output.get("data", {})
     if any(mime in data for mime in WIDGET_MIMES):
         return True
-    return any(isinstance(value, (str, list)) and any(mime in "".join(value) for mime in WIDGET_MIMES)
-               for key, value in data.items() if key.startswith("text/"))
+    return any(
+        isinstance(value, (str, list)) and any(mime in "".join(value) for mime in WIDGET_MIMES)
+        for key, value in data.items()
+        if key.startswith("text/")
+    )
 
 
 def _without_images(output):

@@ -98,10 +98,20 @@ def override_theme_translations(app: Sphinx) -> None:
 
 # (theme, template, hard-coded English, Chinese, occurrences)
 _HARD_CODED = (
-    ("sphinx_book_theme", "components/toggle-primary-sidebar.html",
-     'title="Toggle primary sidebar"', 'title="课程目录" aria-label="课程目录"', 1),
-    ("sphinx_book_theme", "components/toggle-secondary-sidebar.html",
-     'title="Toggle secondary sidebar"', 'title="本页目录" aria-label="本页目录"', 1),
+    (
+        "sphinx_book_theme",
+        "components/toggle-primary-sidebar.html",
+        'title="Toggle primary sidebar"',
+        'title="课程目录" aria-label="课程目录"',
+        1,
+    ),
+    (
+        "sphinx_book_theme",
+        "components/toggle-secondary-sidebar.html",
+        'title="Toggle secondary sidebar"',
+        'title="本页目录" aria-label="本页目录"',
+        1,
+    ),
     ("sphinx_book_theme", "components/sbt-sidebar-nav.html", 'aria-label="Main"', 'aria-label="课程目录"', 1),
     ("sphinx_book_theme", "layout.html", 'aria-label="Page"', 'aria-label="本页"', 1),
 )
@@ -122,6 +132,13 @@ def theme_templates_in_chinese(folder: Path) -> Path:
         # it extends "pydata_sphinx_theme/layout.html" (shequn.site.script_loading's copy)
         # components are included by their bare name (the themes put components/ on templates_path)
         target = folder / (Path(name).name if name.startswith("components/") else name)
-        write_patched_template(_theme_file(theme, name), target, re.compile(re.escape(english)), chinese, count,
-                               (f"的英文「{english}」", f"the English {english}"), "shequn.site.theme_language")
+        write_patched_template(
+            _theme_file(theme, name),
+            target,
+            re.compile(re.escape(english)),
+            chinese,
+            count,
+            (f"的英文「{english}」", f"the English {english}"),
+            "shequn.site.theme_language",
+        )
     return folder

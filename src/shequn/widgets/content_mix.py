@@ -10,7 +10,6 @@ from shequn.widgets.explorer import CAPTION, Control, Explorer, bar_table
 __all__ = ["content_mix_explorer_spec", "content_mix_explorer"]
 
 
-
 def _render_content_mix(pgc_share: float, cadence: int, weeks: int, stop_week: int | None) -> str:
     params = content_mix.DEFAULT_PARAMS
     run = content_mix.simulate(pgc_share, cadence, weeks, stop_week, params)
@@ -18,13 +17,15 @@ def _render_content_mix(pgc_share: float, cadence: int, weeks: int, stop_week: i
     rows = []
     for week in marks:
         r = run.loc[week]
-        rows.append({
-            "week": f"第{week}周" + ("" if r["operator"] > 0 else "（已停手）"),
-            "posts": f"PGC {r['pgc_posts']:z.1f}＋UGC {r['ugc_posts']:z.1f}",
-            "value": float(r["value"]),
-            "active": float(r["active_share"]),
-            "retained": float(r["retained"]),
-        })
+        rows.append(
+            {
+                "week": f"第{week}周" + ("" if r["operator"] > 0 else "（已停手）"),
+                "posts": f"PGC {r['pgc_posts']:z.1f}＋UGC {r['ugc_posts']:z.1f}",
+                "value": float(r["value"]),
+                "active": float(r["active_share"]),
+                "retained": float(r["retained"]),
+            }
+        )
     table = bar_table(
         rows,
         [
@@ -42,7 +43,9 @@ def _render_content_mix(pgc_share: float, cadence: int, weeks: int, stop_week: i
     if stop_week is None:
         who = "运营者全程在岗"
     elif working:
-        who = f"选定运营者第{stop_week}周后停手，但这里只看{weeks}周，停手前就到了终点，所以{weeks}周内一直在岗"
+        who = (
+            f"选定运营者第{stop_week}周后停手，但这里只看{weeks}周，停手前就到了终点，所以{weeks}周内一直在岗"
+        )
     else:
         who = f"运营者第{stop_week}周后停手"
     last = run.iloc[-1]
@@ -64,16 +67,22 @@ def content_mix_explorer_spec() -> Explorer:
     return Explorer(
         name="content_mix",
         title="内容配比探索器（content-mix explorer）",
-        note=("数字来自本课的示意模型：参数是假设，不是实测数据。内容价值一栏的满格表示"
-              "价值足以让全部留下的成员活跃；在群率是仍在群里的人占初始成员的比例，"
-              "在群成员活跃比例的分母是仍在群里的人。"),
+        note=(
+            "数字来自本课的示意模型：参数是假设，不是实测数据。内容价值一栏的满格表示"
+            "价值足以让全部留下的成员活跃；在群率是仍在群里的人占初始成员的比例，"
+            "在群成员活跃比例的分母是仍在群里的人。"
+        ),
         controls=[
             Control("pgc_share", "PGC占比", [(f"{s:z.0%}", s) for s in content_mix.PGC_SHARES], default=0.5),
             Control("cadence", "每周条数", [(str(c), c) for c in content_mix.CADENCES], default=7),
             Control("weeks", "周数", [(str(n), n) for n in content_mix.HORIZONS], default=26, kind="toggle"),
-            Control("stop_week", "运营者",
-                    [("全程在岗" if k is None else f"第{k}周后停手", k) for k in content_mix.STOP_WEEKS],
-                    default=8, kind="toggle"),
+            Control(
+                "stop_week",
+                "运营者",
+                [("全程在岗" if k is None else f"第{k}周后停手", k) for k in content_mix.STOP_WEEKS],
+                default=8,
+                kind="toggle",
+            ),
         ],
         render=_render_content_mix,
     )

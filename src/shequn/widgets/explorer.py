@@ -102,7 +102,7 @@ class Explorer:
     def grid(self) -> Iterator[dict[str, Any]]:
         """Every combination of control values, first control slowest."""
         for combo in itertools.product(*(c.values for c in self.controls)):
-            yield dict(zip((c.name for c in self.controls), combo))
+            yield dict(zip((c.name for c in self.controls), combo, strict=True))
 
     def defaults(self) -> dict[str, Any]:
         return {c.name: c.default for c in self.controls}
@@ -110,7 +110,7 @@ class Explorer:
     def extremes(self) -> Iterator[dict[str, Any]]:
         """Combinations where every control sits at its first or last option."""
         for combo in itertools.product(*((c.values[0], c.values[-1]) for c in self.controls)):
-            yield dict(zip((c.name for c in self.controls), combo))
+            yield dict(zip((c.name for c in self.controls), combo, strict=True))
 
     def compute(self, **params: Any) -> str:
         """The HTML shown for one setting of the controls (one recompute)."""
@@ -136,8 +136,11 @@ class Explorer:
 
     def _control_widget(self, control: Control, generation: int, level: int):
         path = f"control{level}"
-        common = dict(options=list(zip(control.labels, range(len(control.options)))),
-                      index=control.default_index, description=control.label)
+        common = dict(
+            options=list(zip(control.labels, range(len(control.options)), strict=True)),
+            index=control.default_index,
+            description=control.label,
+        )
         if control.kind == "slider":
             widget = self._make(w.SelectionSlider, generation, path, continuous_update=False, **common)
         elif control.kind == "dropdown":
@@ -174,31 +177,45 @@ class Explorer:
 
         def build(level: int, path: str):
             if level == len(self.controls):
-                return self._make(w.HTML, generation, path, value=next(pending),
-                                  layout=leaf_layout, style=leaf_style)
+                return self._make(
+                    w.HTML, generation, path, value=next(pending), layout=leaf_layout, style=leaf_style
+                )
             control = self.controls[level]
             children = [build(level + 1, f"{path}.{i}") for i in range(len(control.values))]
-            stack = self._make(w.Stack, generation, path, children=children,
-                               selected_index=control.default_index, layout=stack_layout)
+            stack = self._make(
+                w.Stack,
+                generation,
+                path,
+                children=children,
+                selected_index=control.default_index,
+                layout=stack_layout,
+            )
             stacks_by_level[level].append(stack)
             return stack
 
         output = build(0, "out")
         output.add_class("shequn-output")
         links = [
-            self._make(Link, generation, f"link{level}.{j}",
-                       source=(controls[level], "index"), target=(stack, "selected_index"))
+            self._make(
+                Link,
+                generation,
+                f"link{level}.{j}",
+                source=(controls[level], "index"),
+                target=(stack, "selected_index"),
+            )
             for level, stacks in enumerate(stacks_by_level)
             for j, stack in enumerate(stacks)
         ]
         header = []
         if self.title:
-            header.append(self._make(w.HTML, generation, "title",
-                                     value=f"<strong>{html.escape(self.title)}</strong>"))
+            header.append(
+                self._make(w.HTML, generation, "title", value=f"<strong>{html.escape(self.title)}</strong>")
+            )
         footer = []
         if self.note:
-            footer.append(self._make(w.HTML, generation, "note",
-                                     value=f"<small>{html.escape(self.note)}</small>"))
+            footer.append(
+                self._make(w.HTML, generation, "note", value=f"<small>{html.escape(self.note)}</small>")
+            )
         rows, reasons = self._control_rows(controls, generation, results)
         box = self._make(w.VBox, generation, "box", children=[*header, *rows, output, *footer])
         box._shequn_links = links  # keep the links alive with the box
@@ -236,8 +253,9 @@ class Explorer:
             for level, control in enumerate(controls):
                 control.disabled = level in inert
                 if level in reasons:
-                    reasons[level].value = (inert_reason(self.controls, indices, level, inert[level])
-                                            if level in inert else "")
+                    reasons[level].value = (
+                        inert_reason(self.controls, indices, level, inert[level]) if level in inert else ""
+                    )
 
         update()
         for control in controls:
@@ -246,18 +264,20 @@ class Explorer:
 
 def _flat(sizes: Sequence[int], indices: Sequence[int]) -> int:
     pos = 0
-    for n, i in zip(sizes, indices):
+    for n, i in zip(sizes, indices, strict=True):
         pos = pos * n + i
     return pos
 
 
 def _effective(results: Sequence[str], sizes: Sequence[int], indices: Sequence[int], k: int) -> bool:
     """Whether moving control ``k`` alone changes the result at ``indices``."""
-    seen = {results[_flat(sizes, [*indices[:k], v, *indices[k + 1:]])] for v in range(sizes[k])}
+    seen = {results[_flat(sizes, [*indices[:k], v, *indices[k + 1 :]])] for v in range(sizes[k])}
     return len(seen) > 1
 
 
-def inert_controls(results: Sequence[str], sizes: Sequence[int], indices: Sequence[int]) -> dict[int, list[int]]:
+def inert_controls(
+    results: Sequence[str], sizes: Sequence[int], indices: Sequence[int]
+) -> dict[int, list[int]]:
     """Controls to disable at ``indices``, each with the controls that explain why.
 
     ``results`` holds the result of every grid point (first control slowest),
@@ -273,19 +293,28 @@ def inert_controls(results: Sequence[str], sizes: Sequence[int], indices: Sequen
     for k in range(len(sizes)):
         if live[k]:
             continue
-        why = [j for j in range(len(sizes)) if j != k and live[j] and any(
-            _effective(results, sizes, [*indices[:j], v, *indices[j + 1:]], k) for v in range(sizes[j]))]
+        why = [
+            j
+            for j in range(len(sizes))
+            if j != k
+            and live[j]
+            and any(
+                _effective(results, sizes, [*indices[:j], v, *indices[j + 1 :]], k) for v in range(sizes[j])
+            )
+        ]
         if why:
             out[k] = why
     return out
 
 
 def inert_reason(controls: Sequence[Control], indices: Sequence[int], k: int, why: Sequence[int]) -> str:
-    """The visible reason a control is disabled (shequn/site/static/shequn-explorers.js writes the same text)."""
+    """The visible reason a control is disabled (site/static/shequn-explorers.js writes the same text)."""
     setting = "、".join(f"{controls[j].label}为{controls[j].labels[indices[j]]}" for j in why)
     others = "或".join(controls[j].label for j in why)
-    return (f'<span class="shequn-reason-text">{html.escape(controls[k].label)}暂不可用：'
-            f"{html.escape(setting)}时，它不改变结果；改变{html.escape(others)}后可用。</span>")
+    return (
+        f'<span class="shequn-reason-text">{html.escape(controls[k].label)}暂不可用：'
+        f"{html.escape(setting)}时，它不改变结果；改变{html.escape(others)}后可用。</span>"
+    )
 
 
 def paragraph(text: str) -> str:
@@ -302,8 +331,9 @@ def _bar(fraction: float, color: str) -> str:
     )
 
 
-def bar_table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str, float | None]],
-              caption: str = "") -> str:
+def bar_table(
+    rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str, float | None]], caption: str = ""
+) -> str:
     """Render rows as an HTML table; numeric columns get an inline bar.
 
     ``columns`` holds ``(key, header, scale)``: ``scale`` is the value drawn as a
@@ -311,8 +341,9 @@ def bar_table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str, 
     decimals, or as percentages when ``scale == 1``.
     """
     palette = ("#2f6fb0", "#d9822b", "#3a9a5b", "#a24b9c")
-    head = "".join(f'<th style="text-align:left;padding:2px 8px">{html.escape(h)}</th>'
-                   for _, h, _ in columns)
+    head = "".join(
+        f'<th style="text-align:left;padding:2px 8px">{html.escape(h)}</th>' for _, h, _ in columns
+    )
     body = []
     for row in rows:
         cells = []
@@ -327,10 +358,16 @@ def bar_table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str, 
                 bar_i += 1
             cells.append(f'<td style="padding:2px 8px">{cell}</td>')
         body.append(f"<tr>{''.join(cells)}</tr>")
-    cap = f'<caption style="caption-side:top;text-align:left">{html.escape(caption)}</caption>' if caption else ""
+    cap = (
+        f'<caption style="caption-side:top;text-align:left">{html.escape(caption)}</caption>'
+        if caption
+        else ""
+    )
     # A table wider than a phone scrolls in its own box, which a keyboard can reach (tabindex) and a
     # screen reader names (role=region): the card and its sentences keep the screen's width.
     name = html.escape(caption or "结果表", quote=True)
-    return (f'<div class="shequn-table-scroll" role="region" tabindex="0" aria-label="{name}">'
-            f'<table class="shequn-result" style="border-collapse:collapse;font-size:0.9em">'
-            f"{cap}<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>")
+    return (
+        f'<div class="shequn-table-scroll" role="region" tabindex="0" aria-label="{name}">'
+        f'<table class="shequn-result" style="border-collapse:collapse;font-size:0.9em">'
+        f"{cap}<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+    )

@@ -42,16 +42,22 @@ def _render_gas_station(n: int, strategy: str, traffic: float, complementarity: 
         [("who", "商户", None), ("profit", "每天利润（千元）", scale)],
         caption=CAPTION,
     )
-    head = paragraph(f"<b>{html.escape(gas_station.STRATEGY_ZH[strategy])}</b>，每天{traffic:z.0f}辆车经过，{n}家商户。"
-              f"每家平均利润<b>{_k(s.per_business)}</b>，总利润<b>{_k(s.total)}</b>；"
-              f"第一家加油站的利润{_k(s.first)}，最后加入的一家{_k(s.newest)}。")
+    head = paragraph(
+        f"<b>{html.escape(gas_station.STRATEGY_ZH[strategy])}</b>，每天{traffic:z.0f}辆车经过，{n}家商户。"
+        f"每家平均利润<b>{_k(s.per_business)}</b>，总利润<b>{_k(s.total)}</b>；"
+        f"第一家加油站的利润{_k(s.first)}，最后加入的一家{_k(s.newest)}。"
+    )
     if strategy == "identical":
         n_star = gas_station.saturation_point(traffic=traffic)
-        note = f"同质加油站瓜分同一股车流：超过约{n_star:z.0f}座后，每一座都亏钱（互补程度对本策略没有影响）。"
+        note = (
+            f"同质加油站瓜分同一股车流：超过约{n_star:z.0f}座后，每一座都亏钱（互补程度对本策略没有影响）。"
+        )
     else:
         note = f"互补商户共用同一批用户，每家分摊的获客成本为{s.acquisition_per_business:z.0f}元/天。"
-    compare = paragraph(f"<small>{html.escape(note)} 对照：同样{n}家，若{html.escape(gas_station.STRATEGY_ZH[other_key])}，"
-                 f"每家平均{_k(other.per_business)}，总利润{_k(other.total)}。</small>")
+    compare = paragraph(
+        f"<small>{html.escape(note)} 对照：同样{n}家，若{html.escape(gas_station.STRATEGY_ZH[other_key])}，"
+        f"每家平均{_k(other.per_business)}，总利润{_k(other.total)}。</small>"
+    )
     return head + table + compare
 
 
@@ -63,10 +69,17 @@ def gas_station_explorer_spec() -> Explorer:
         note="数字来自本课的示意模型（shequn.models.gas_station）：利润、成本、需求比例都是假设，不是实测数据。",
         controls=[
             Control("n", "商户数", [(str(n), n) for n in (1, 2, 3, 5, 8, 12, 20, 25)], default=3),
-            Control("strategy", "策略", [(gas_station.STRATEGY_ZH[s], s) for s in ("identical", "complementary")],
-                    default="identical", kind="toggle"),
+            Control(
+                "strategy",
+                "策略",
+                [(gas_station.STRATEGY_ZH[s], s) for s in ("identical", "complementary")],
+                default="identical",
+                kind="toggle",
+            ),
             Control("traffic", "每天车流", [(f"{t}辆", t) for t in (1000, 2000, 4000)], default=2000),
-            Control("complementarity", "互补程度", [(f"{c:z.1f}", c) for c in (0.1, 0.3, 0.5, 0.8)], default=0.5),
+            Control(
+                "complementarity", "互补程度", [(f"{c:z.1f}", c) for c in (0.1, 0.3, 0.5, 0.8)], default=0.5
+            ),
         ],
         render=_render_gas_station,
     )

@@ -21,8 +21,10 @@ def _render_magnets(variant: str, n: int) -> str:
         rows.append({"what": "作者的说法", "p": r.seed_claim})
     table = bar_table(rows, [("what", "", None), ("p", "概率", 1)], caption=CAPTION)
     exact = "本变体没有给出精确公式。" if r.exact is None else f"精确值{r.exact:z.1%}。"
-    head = paragraph(f"<b>{html.escape(magnets.VARIANT_ZH[variant])}</b>，{n}块磁铁："
-              f"模拟估计{r.estimate:z.1%}（标准误约{r.std_error:z.1%}），{exact}")
+    head = paragraph(
+        f"<b>{html.escape(magnets.VARIANT_ZH[variant])}</b>，{n}块磁铁："
+        f"模拟估计{r.estimate:z.1%}（标准误约{r.std_error:z.1%}），{exact}"
+    )
     if r.seed_claim is None:
         verdict = "作者只给出了2块和3块的数字。"
     elif r.exact is not None and abs(r.exact - r.seed_claim) < 0.01:
@@ -42,8 +44,13 @@ def magnet_explorer_spec() -> Explorer:
         title="磁铁探索器（magnet explorer）",
         note="每个变体是一组明确的假设；模拟用固定的随机种子。作者没有说明它的数字依据什么假设。",
         controls=[
-            Control("variant", "假设", [(magnets.VARIANT_ZH[v], v) for v in magnets.VARIANTS],
-                    default="chain_any", kind="dropdown"),
+            Control(
+                "variant",
+                "假设",
+                [(magnets.VARIANT_ZH[v], v) for v in magnets.VARIANTS],
+                default="chain_any",
+                kind="dropdown",
+            ),
             Control("n", "磁铁数", [(str(n), n) for n in range(2, 9)], default=3),
         ],
         render=_render_magnets,

@@ -28,12 +28,13 @@ def _render_red_packets(lift: float, half_life_days: float, conversion: float, n
     hl = s["half_life"]
     hl_text = "一个月内没有降到一半" if math.isinf(hl) else f"{hl:z.1f}天"
     packets = "、".join(f"第{d}天" for d in s["packets"])
-    info = paragraph(f"200人的群，80%是潜水者；在{packets}发红包（共{n_packets}次）。"
-              f"从输出测得：最后一次红包后，多出来的活跃人数降到一半用了<b>{hl_text}</b>；"
-              f"共有<b>{s['converted']:z.1f}</b>位潜水者转为常客。")
+    info = paragraph(
+        f"200人的群，80%是潜水者；在{packets}发红包（共{n_packets}次）。"
+        f"从输出测得：最后一次红包后，多出来的活跃人数降到一半用了<b>{hl_text}</b>；"
+        f"共有<b>{s['converted']:z.1f}</b>位潜水者转为常客。"
+    )
     lasting = s["month"] - base
-    verdict = (f"一个月后仍比平时多{lasting:z.1f}人。" if lasting >= 0.5
-               else "一个月后几乎回到平时的水平。")
+    verdict = f"一个月后仍比平时多{lasting:z.1f}人。" if lasting >= 0.5 else "一个月后几乎回到平时的水平。"
     return info + table + paragraph(verdict)
 
 
@@ -44,12 +45,23 @@ def red_packet_explorer_spec() -> Explorer:
         title="红包探索器（red packet explorer）",
         note="数字来自本课的示意模型（shequn.models.red_packets）：参数是假设，不是实测数据。",
         controls=[
-            Control("lift", "红包力度", [("小（+0.1）", 0.1), ("中（+0.3）", 0.3), ("大（+0.5）", 0.5)],
-                    default=0.3, kind="toggle"),
-            Control("half_life_days", "半衰期（天）", [(f"{h:g}", h) for h in (0.5, 1.0, 3.0, 7.0)],
-                    default=1.0),
-            Control("conversion", "转化率", [("0", 0.0), ("少（5%）", 0.05), ("较多（20%）", 0.2)],
-                    default=0.0, kind="toggle"),
+            Control(
+                "lift",
+                "红包力度",
+                [("小（+0.1）", 0.1), ("中（+0.3）", 0.3), ("大（+0.5）", 0.5)],
+                default=0.3,
+                kind="toggle",
+            ),
+            Control(
+                "half_life_days", "半衰期（天）", [(f"{h:g}", h) for h in (0.5, 1.0, 3.0, 7.0)], default=1.0
+            ),
+            Control(
+                "conversion",
+                "转化率",
+                [("0", 0.0), ("少（5%）", 0.05), ("较多（20%）", 0.2)],
+                default=0.0,
+                kind="toggle",
+            ),
             Control("n_packets", "红包次数", [(str(n), n) for n in (1, 4, 8)], default=1),
         ],
         render=_render_red_packets,

@@ -64,20 +64,28 @@ def _render_thresholds(policy: str, weeks: int, rule: int | None) -> str:
         f"每100名成员约有{per100}人当周活跃；免费群约{round(free.active_after() * 100)}人。</p>"
     )
     caption = "示意模型（合成数字，非实测数据）"
-    people = bar_table(rows, [
-        ("门槛", "门槛", None),
-        ("members", "成员数（千人）", people_scale),
-        ("precision", "匹配者占比", 1),
-        ("active", f"第{weeks}周活跃占比", 1),
-        ("active_n", f"第{weeks}周活跃人数（千人）", people_scale),
-        ("invited", "经邀请加入（千人）", people_scale),
-    ], caption=caption)
-    money = bar_table(rows, [
-        ("门槛", "门槛", None),
-        ("revenue", "收入（万元）", money_scale),
-        ("cost", "成本（万元）", money_scale),
-        ("net", "净收益（万元）", None),
-    ], caption=caption)
+    people = bar_table(
+        rows,
+        [
+            ("门槛", "门槛", None),
+            ("members", "成员数（千人）", people_scale),
+            ("precision", "匹配者占比", 1),
+            ("active", f"第{weeks}周活跃占比", 1),
+            ("active_n", f"第{weeks}周活跃人数（千人）", people_scale),
+            ("invited", "经邀请加入（千人）", people_scale),
+        ],
+        caption=caption,
+    )
+    money = bar_table(
+        rows,
+        [
+            ("门槛", "门槛", None),
+            ("revenue", "收入（万元）", money_scale),
+            ("cost", "成本（万元）", money_scale),
+            ("net", "净收益（万元）", None),
+        ],
+        caption=caption,
+    )
     return text + people + money
 
 
@@ -86,14 +94,26 @@ def threshold_explorer_spec() -> Explorer:
     return Explorer(
         name="thresholds",
         title="门槛模拟器（threshold simulator）",
-        note=("数字来自本课的示意模型：10000名合成申请人，参数是假设，不是实测数据。"
-              "活跃占比的分母是全部入群成员；成本按每名在群成员每周0.5元计。"),
+        note=(
+            "数字来自本课的示意模型：10000名合成申请人，参数是假设，不是实测数据。"
+            "活跃占比的分母是全部入群成员；成本按每名在群成员每周0.5元计。"
+        ),
         controls=[
-            Control("policy", "门槛", [(label, key) for key, (label, _) in POLICY_OPTIONS.items()],
-                    default="paid50", kind="dropdown"),
+            Control(
+                "policy",
+                "门槛",
+                [(label, key) for key, (label, _) in POLICY_OPTIONS.items()],
+                default="paid50",
+                kind="dropdown",
+            ),
             Control("weeks", "周数", [(str(n), n) for n in (4, 8, 12, 26)], default=8),
-            Control("rule", "群规", [("不清退", None), (f"连续{_RULE_WEEKS}周不活跃请出群", _RULE_WEEKS)],
-                    default=None, kind="toggle"),
+            Control(
+                "rule",
+                "群规",
+                [("不清退", None), (f"连续{_RULE_WEEKS}周不活跃请出群", _RULE_WEEKS)],
+                default=None,
+                kind="toggle",
+            ),
         ],
         render=_render_thresholds,
     )

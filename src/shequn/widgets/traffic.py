@@ -70,10 +70,16 @@ def traffic_explorer_spec() -> Explorer:
         note="数字来自导论的示意模型：参数是假设，不是实测数据；这里不计社群的运营成本。",
         controls=[
             Control("inflow", "每周新增用户", [(f"{n:,}", n) for n in (100, 500, 1000, 2000)], default=500),
-            Control("retention", "每周留存率", [(f"{r:z.0%}", r) for r in (0.5, 0.7, 0.8, 0.9, 0.95)],
-                    default=0.8),
-            Control("cost_per_user", "每个新用户的成本", [(f"{c:g}元", c) for c in (5.0, 20.0, 50.0)],
-                    default=20.0, kind="toggle"),
+            Control(
+                "retention", "每周留存率", [(f"{r:z.0%}", r) for r in (0.5, 0.7, 0.8, 0.9, 0.95)], default=0.8
+            ),
+            Control(
+                "cost_per_user",
+                "每个新用户的成本",
+                [(f"{c:g}元", c) for c in (5.0, 20.0, 50.0)],
+                default=20.0,
+                kind="toggle",
+            ),
             Control("weeks", "周数", [(str(n), n) for n in (4, 12, 52)], default=12, kind="toggle"),
         ],
         render=_render_traffic,

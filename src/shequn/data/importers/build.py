@@ -29,25 +29,27 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from shequn.data.importers.common import Conversation, DataError, Record, strip_titles
+from shequn.data.importers.common import Conversation, DataError, strip_titles
 from shequn.data.importers.dedupe import dedupe
 from shequn.data.importers.identity import Identities, sender_key
+from shequn.data.importers.mentions import mention_finder
+from shequn.data.importers.timeline import BACKWARDS_SLACK, check_not_future, check_order, epochs, iso, isos
 from shequn.data.schema import TABLES, TIMEZONE
 
 __all__ = ["Settings", "Built", "build", "BACKWARDS_SLACK"]
 
-BACKWARDS_SLACK = 600.0  # seconds a record may be earlier than the one before (clock skew between devices)
-_FUTURE_SLACK = 86400.0
-_NO_DST_SINCE = 686_000_000.0  # 1991-09: China's last daylight-saving period had ended
-NAME_ONLY_WARNING = ("这个导出没有账号（QQ 号），成员按昵称区分：改过昵称的人会被算成两个人，改名无法追踪。"
-                     " / no account ids in this export: members are told apart by nickname, so renames cannot be "
-                     "followed (a renamed person counts twice)")
+NAME_ONLY_WARNING = (
+    "这个导出没有账号（QQ 号），成员按昵称区分：改过昵称的人会被算成两个人，改名无法追踪。"
+    " / no account ids in this export: members are told apart by nickname, so renames cannot be "
+    "followed (a renamed person counts twice)"
+)
 
 
 @dataclass
@@ -68,46 +70,6 @@ class Built:
     summary: dict = field(default_factory=dict)
 
 
-def _epochs(conv: Conversation, settings: Settings, source: str) -> np.ndarray:
-    recs = conv.records
-    out = np.empty(len(recs), dtype="float64")
-    naive_idx = [i for i, r in enumerate(recs) if isinstance(r.when, str)]
-    for i, r in enumerate(recs):
-        if not isinstance(r.when, str):
-            out[i] = float(r.when)
-    if naive_idx:
-        strings = pd.Series([recs[i].when for i in naive_idx])
-        parsed = pd.to_datetime(strings, format="%Y-%m-%d %H:%M:%S", errors="coerce")
-        if parsed.isna().any():
-            bad = naive_idx[int(np.flatnonzero(parsed.isna().to_numpy())[0])]
-            raise DataError(source, f"无法解析的时间「{recs[bad].when}」。", f"unparseable time {recs[bad].when!r}",
-                            line=recs[bad].line)
-        local = parsed.dt.tz_localize(settings.tz, ambiguous=np.ones(len(parsed), dtype=bool),
-                                      nonexistent="shift_forward")
-        out[naive_idx] = local.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy().astype("datetime64[ns]"
-                                                                                            ).astype("int64") / 1e9
-    return out
-
-
-def _check_order(recs: list[Record], t: np.ndarray, source: str) -> np.ndarray:
-    if len(t) < 2:
-        return np.arange(len(t))
-    steps = np.diff(t)
-    src = np.fromiter((r.src for r in recs), dtype="int64", count=len(recs))
-    back = (steps < -BACKWARDS_SLACK) & (src[1:] == src[:-1])  # each file in order; files may overlap
-    if back.any():
-        k = int(np.flatnonzero(back)[0])
-        before = pd.Timestamp(t[k], unit="s", tz="UTC").tz_convert(TIMEZONE)
-        after = pd.Timestamp(t[k + 1], unit="s", tz="UTC").tz_convert(TIMEZONE)
-        raise DataError(source, f"时间倒退：这一条（{after:%Y-%m-%d %H:%M:%S}）比上一条（第 {recs[k].line} 行，"
-                        f"{before:%Y-%m-%d %H:%M:%S}）早。导出文件的顺序被打乱、几个文件被拼在了一起，或导出时选了「新的在前」。"
-                        "请按时间从早到晚重新导出。",
-                        f"time runs backwards: {after.isoformat()} comes after {before.isoformat()} "
-                        f"(line {recs[k].line}); the export is out of order or several files were concatenated",
-                        line=recs[k + 1].line)
-    return np.argsort(t, kind="stable")
-
-
 def _pseudonym(salt: bytes, ident: str) -> str:
     return "成员-" + hmac.new(salt, ident.encode("utf-8"), hashlib.sha256).hexdigest()[:8]
 
@@ -115,14 +77,22 @@ def _pseudonym(salt: bytes, ident: str) -> str:
 class _Members:
     """Membership state of each identity, in time order."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.state: dict[str, dict] = {}
 
     def touch(self, ident: str, t: float, name: str | None) -> dict:
         s = self.state.get(ident)
         if s is None:
-            s = self.state[ident] = {"first": t, "join": None, "method": "unknown", "inviter": None, "left": None,
-                                     "name": None, "messages": 0, "rejoins": 0}
+            s = self.state[ident] = {
+                "first": t,
+                "join": None,
+                "method": "unknown",
+                "inviter": None,
+                "left": None,
+                "name": None,
+                "messages": 0,
+                "rejoins": 0,
+            }
         if name and strip_titles(name):
             s["name"] = strip_titles(name)
         return s
@@ -132,22 +102,21 @@ def build(conv: Conversation, settings: Settings, source: str) -> Built:
     """Turn one conversation into the four tables (CSV-ready strings) and an events table."""
     recs = conv.records
     if not any(r.kind == "message" for r in recs):
-        raise DataError(source, f"「{conv.name}」里没有任何成员的消息（只有系统通知），无法生成表格。",
-                        f"conversation {conv.name!r} holds no member messages (only notices)")
-    t = _epochs(conv, settings, source)
-    now = (settings.now or pd.Timestamp.now(tz="UTC")).timestamp()
-    if (t > now + _FUTURE_SLACK).any():
-        k = int(np.flatnonzero(t > now + _FUTURE_SLACK)[0])
-        raise DataError(source, "时间在未来（晚于现在一天以上），请检查导出文件或 --tz。",
-                        "timestamp in the future; check the export or --tz", line=recs[k].line)
-    order = _check_order(recs, t, source)
+        raise DataError(
+            source,
+            f"「{conv.name}」里没有任何成员的消息（只有系统通知），无法生成表格。",
+            f"conversation {conv.name!r} holds no member messages (only notices)",
+        )
+    t = epochs(conv, settings.tz, source)
+    check_not_future(recs, t, settings.now, source)
+    order = check_order(recs, t, source)
     recs, t, merged = dedupe([recs[i] for i in order], t[order])
     ids = Identities(recs, t)
     mem = _Members()
     gid = settings.group_id
     msgs, events, claims = [], [], []
     unresolved: Counter = Counter()
-    for r, when in zip(recs, t):
+    for r, when in zip(recs, t, strict=True):
         if r.kind == "message":
             actor = sender_key(r.account, r.name)
             if actor is None:
@@ -160,7 +129,9 @@ def build(conv: Conversation, settings: Settings, source: str) -> Built:
             continue
         if r.kind == "present":  # a member the export lists (ChatLab members): no event, no join
             for a, n in r.targets:
-                mem.touch(sender_key(a, n), when, n)
+                listed = sender_key(a, n)
+                if listed is not None:  # neither an account nor a name: nobody to list
+                    mem.touch(listed, when, n)
             continue
         actor, actor_nick = ids.resolve(r.account, r.name, when)
         if actor is not None:
@@ -189,60 +160,36 @@ def build(conv: Conversation, settings: Settings, source: str) -> Built:
                 s["left"] = when
         if r.kind == "claim" and targets:
             claims.append((targets[0][0], when))
-        events.append((r.kind, when, actor, targets[0][0] if targets else None, actor_nick, lost[0] if lost else None))
+        events.append(
+            (r.kind, when, actor, targets[0][0] if targets else None, actor_nick, lost[0] if lost else None)
+        )
 
     idents = sorted(mem.state, key=lambda k: (min(mem.state[k]["first"], mem.state[k]["join"] or np.inf), k))
     member_id = {k: f"{gid}-m{i + 1:05d}" for i, k in enumerate(idents)}
-    def isos(values) -> list[str]:
-        """Epoch seconds → ISO 8601 in Beijing time with the offset written out (vectorised).
 
-        Beijing has kept UTC+8 without daylight saving since 1991: from then on a fixed
-        offset and numpy's formatting give the same text 5x faster than pandas' strftime.
-        """
-        arr = np.asarray(values, dtype="float64")
-        if TIMEZONE == "Asia/Shanghai" and len(arr) and np.isfinite(arr).all() and arr.min() >= _NO_DST_SINCE:
-            local = (np.floor(arr).astype("int64") + 8 * 3600).astype("datetime64[s]")
-            return [s + "+08:00" for s in np.datetime_as_string(local, unit="s")]
-        stamps = pd.to_datetime(arr * 1e9, utc=True).tz_convert(TIMEZONE)
-        text = pd.Series(stamps.strftime("%Y-%m-%dT%H:%M:%S%z"), dtype=object)
-        return (text.str[:-2] + ":" + text.str[-2:]).tolist()
+    members = pd.DataFrame(
+        {
+            "member_id": [member_id[k] for k in idents],
+            "group_id": gid,
+            "nickname": [
+                (mem.state[k]["name"] or k[2:]) if settings.keep_names else _pseudonym(settings.salt, k)
+                for k in idents
+            ],
+            "joined_at": isos([min(mem.state[k]["first"], mem.state[k]["join"] or np.inf) for k in idents]),
+            "join_method": [mem.state[k]["method"] for k in idents],
+            "invited_by": [member_id.get(mem.state[k]["inviter"], "") for k in idents],
+            "left_at": [
+                iso(mem.state[k]["left"]) if mem.state[k]["left"] is not None else "" for k in idents
+            ],
+        }
+    )
 
-    iso = lambda x: isos([x])[0]  # noqa: E731
-    members = pd.DataFrame({
-        "member_id": [member_id[k] for k in idents],
-        "group_id": gid,
-        "nickname": [(mem.state[k]["name"] or k[2:]) if settings.keep_names else _pseudonym(settings.salt, k)
-                     for k in idents],
-        "joined_at": isos([min(mem.state[k]["first"], mem.state[k]["join"] or np.inf) for k in idents]),
-        "join_method": [mem.state[k]["method"] for k in idents],
-        "invited_by": [member_id.get(mem.state[k]["inviter"], "") for k in idents],
-        "left_at": [iso(mem.state[k]["left"]) if mem.state[k]["left"] is not None else "" for k in idents],
-    })
-
-    # mentions by name: the longest known (title-stripped) name after an "@"
-    names = {}
-    for k, s in mem.state.items():
-        for n in {s["name"], k[2:] if k.startswith("n:") else None} - {None}:
-            names.setdefault(n, set()).add(k)
-    for n, keys in ids.by_name.items():
-        names.setdefault(n, set()).update(k for k in keys if k in mem.state)
-    names = {n: next(iter(v)) for n, v in names.items() if len(v) == 1 and n}
-    by_first: dict[str, list[str]] = defaultdict(list)
-    for n in sorted(names, key=len, reverse=True):
-        by_first[n[0]].append(n)
-
-    def text_mention(text: str) -> str | None:
-        at = text.find("@")
-        while at != -1:
-            rest = strip_titles(text[at + 1:at + 80]) if text[at + 1:at + 2] == "【" else text[at + 1:]
-            for n in by_first.get(rest[:1], ()):
-                if rest.startswith(n):
-                    return names[n]
-            at = text.find("@", at + 1)
-        return None
+    text_mention = mention_finder(mem.state, ids.by_name)
 
     message_ids, source_map = [], {}
-    rows = {c: [] for c in ("sender_id", "sent_at", "type", "length", "reply_to", "mention_id")}
+    rows: dict[str, list[Any]] = {
+        c: [] for c in ("sender_id", "sent_at", "type", "length", "reply_to", "mention_id")
+    }
     texts = []
     for i, (r, when, actor) in enumerate(msgs):
         mid = f"{gid}-x{i + 1:07d}"
@@ -251,7 +198,7 @@ def build(conv: Conversation, settings: Settings, source: str) -> Built:
             source_map[r.source_id] = mid
         mention = None
         for m in r.mentions:
-            cand = ids.resolve(*m, when)[0] if isinstance(m, tuple) else "a:" + m
+            cand = ids.resolve(m[0], m[1], when)[0] if isinstance(m, tuple) else "a:" + m
             if cand in member_id:
                 mention = cand
                 break
@@ -266,71 +213,105 @@ def build(conv: Conversation, settings: Settings, source: str) -> Built:
         texts.append(r.text)
     rows["sent_at"] = isos(rows["sent_at"]) if msgs else []
     rows["reply_to"] = [source_map.get(x, "") if x is not None else "" for x in rows["reply_to"]]
-    rows["reply_to"] = [x if x and x < mid_ else "" for x, mid_ in zip(rows["reply_to"], message_ids)]
+    rows["reply_to"] = [
+        x if x and x < mid_ else "" for x, mid_ in zip(rows["reply_to"], message_ids, strict=True)
+    ]
     messages = pd.DataFrame({"message_id": message_ids, "group_id": gid, **rows})
 
     packets = []
-    claimed_by_sender = Counter()
+    claimed_by_sender: Counter[int] = Counter()
     for i, (r, when, actor) in enumerate(msgs):
         if r.msg_type == "red_packet" and r.amount and r.amount >= 0.01 and r.shares and r.shares >= 1:
-            packets.append({"i": i, "actor": actor, "when": when, "amount": r.amount, "shares": int(r.shares),
-                            "claimed": r.claimed})
+            packets.append(
+                {
+                    "i": i,
+                    "actor": actor,
+                    "when": when,
+                    "amount": r.amount,
+                    "shares": int(r.shares),
+                    "claimed": r.claimed,
+                }
+            )
     for target, when in claims:  # a claim notice counts for the latest earlier packet of that sender
         earlier = [p for p in packets if p["actor"] == target and p["when"] <= when]
         if earlier and earlier[-1]["claimed"] is None:
             claimed_by_sender[id(earlier[-1])] += 1
-    red = pd.DataFrame({
-        "red_packet_id": [f"{gid}-r{j + 1:05d}" for j in range(len(packets))],
-        "message_id": [message_ids[p["i"]] for p in packets],
-        "group_id": gid,
-        "sender_id": [member_id[p["actor"]] for p in packets],
-        "sent_at": [iso(p["when"]) for p in packets],
-        "amount_yuan": [round(float(p["amount"]), 2) for p in packets],
-        "shares": [p["shares"] for p in packets],
-        "claimed": [min(p["shares"], p["claimed"] if p["claimed"] is not None else claimed_by_sender[id(p)])
-                    for p in packets],
-    }, columns=TABLES["red_packets"].column_names)
+    red = pd.DataFrame(
+        {
+            "red_packet_id": [f"{gid}-r{j + 1:05d}" for j in range(len(packets))],
+            "message_id": [message_ids[p["i"]] for p in packets],
+            "group_id": gid,
+            "sender_id": [member_id[p["actor"]] for p in packets],
+            "sent_at": [iso(p["when"]) for p in packets],
+            "amount_yuan": [round(float(p["amount"]), 2) for p in packets],
+            "shares": [p["shares"] for p in packets],
+            "claimed": [
+                min(p["shares"], p["claimed"] if p["claimed"] is not None else claimed_by_sender[id(p)])
+                for p in packets
+            ],
+        },
+        columns=TABLES["red_packets"].column_names,
+    )
 
     owner = member_id.get("a:" + conv.owner_account, "") if conv.owner_account else ""
     founders = [member_id[k] for k in idents if mem.state[k]["method"] == "founder"]
-    groups = pd.DataFrame({
-        "group_id": [gid], "name": [conv.name or gid],
-        "created_at": [iso(min(t.min(), *(min(s["first"], s["join"] or np.inf) for s in mem.state.values())))],
-        "threshold": ["unknown"], "fee_yuan": [0.0], "topology": ["unknown"],
-        "owner_id": [owner or (founders[0] if len(founders) == 1 else "")],
-    })
+    groups = pd.DataFrame(
+        {
+            "group_id": [gid],
+            "name": [conv.name or gid],
+            "created_at": [
+                iso(min(t.min(), *(min(s["first"], s["join"] or np.inf) for s in mem.state.values())))
+            ],
+            "threshold": ["unknown"],
+            "fee_yuan": [0.0],
+            "topology": ["unknown"],
+            "owner_id": [owner or (founders[0] if len(founders) == 1 else "")],
+        }
+    )
+
     def nick(name: str | None) -> str:
         """An unresolved nickname as the event keeps it (pseudonymised like members' names)."""
         if not name:
             return ""
         return name if settings.keep_names else _pseudonym(settings.salt, "n:" + name)
 
-    ev = pd.DataFrame({
-        "event_id": [f"{gid}-e{j + 1:06d}" for j in range(len(events))],
-        "group_id": gid,
-        "occurred_at": isos([e[1] for e in events]) if events else [],
-        "kind": [e[0] for e in events],
-        "actor_id": [member_id.get(e[2], "") if e[2] else "" for e in events],
-        "target_id": [member_id.get(e[3], "") if e[3] else "" for e in events],
-        "actor_unresolved": [nick(e[4]) for e in events],
-        "target_unresolved": [nick(e[5]) for e in events],
-    })
+    ev = pd.DataFrame(
+        {
+            "event_id": [f"{gid}-e{j + 1:06d}" for j in range(len(events))],
+            "group_id": gid,
+            "occurred_at": isos([e[1] for e in events]) if events else [],
+            "kind": [e[0] for e in events],
+            "actor_id": [member_id.get(e[2], "") if e[2] else "" for e in events],
+            "target_id": [member_id.get(e[3], "") if e[3] else "" for e in events],
+            "actor_unresolved": [nick(e[4]) for e in events],
+            "target_unresolved": [nick(e[5]) for e in events],
+        }
+    )
     text_table = pd.DataFrame({"message_id": message_ids, "text": texts}) if settings.keep_text else None
 
     n_messages = Counter(rows["type"])
     per_member = Counter(rows["sender_id"])
     summary = {
-        "members": len(members), "lurkers": int(sum(per_member[m] == 0 for m in members["member_id"])),
-        "messages": len(messages), "messages_by_type": dict(n_messages),
-        "joins": int(sum(1 for e in events if e[0] == "join")), "leaves": int(sum(1 for e in events if e[0] == "leave")),
+        "members": len(members),
+        "lurkers": int(sum(per_member[m] == 0 for m in members["member_id"])),
+        "messages": len(messages),
+        "messages_by_type": dict(n_messages),
+        "joins": int(sum(1 for e in events if e[0] == "join")),
+        "leaves": int(sum(1 for e in events if e[0] == "leave")),
         "left_members": int((members["left_at"] != "").sum()),
         "events_by_kind": dict(Counter(e[0] for e in events)),
-        "red_packet_messages": n_messages.get("red_packet", 0), "red_packets": len(red),
+        "red_packet_messages": n_messages.get("red_packet", 0),
+        "red_packets": len(red),
         "members_without_join_event": int(sum(mem.state[k]["join"] is None for k in idents)),
         "rejoins": int(sum(s["rejoins"] for s in mem.state.values())),
-        "unresolved_actors": len(unresolved), "unresolved_mentions_in_events": int(sum(unresolved.values())),
+        "unresolved_actors": len(unresolved),
+        "unresolved_mentions_in_events": int(sum(unresolved.values())),
         "merged_duplicates": merged,
         "warnings": ([NAME_ONLY_WARNING] if any(k.startswith("n:") for k in idents) else []),
     }
-    return Built({"groups": groups, "members": members, "messages": messages, "red_packets": red}, ev, text_table,
-                 summary)
+    return Built(
+        {"groups": groups, "members": members, "messages": messages, "red_packets": red},
+        ev,
+        text_table,
+        summary,
+    )

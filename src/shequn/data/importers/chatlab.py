@@ -32,19 +32,41 @@ from shequn.data.importers.notices import parse_notice
 
 __all__ = ["parse", "looks_like", "looks_like_jsonl", "TYPE_CODES"]
 
-TYPE_CODES = {0: "text", 1: "image", 2: "image", 3: "image", 4: "link", 5: "image", 7: "link", 8: "link",
-              20: "red_packet", 21: "link", 24: "link", 25: "text", 26: "link", 27: "link"}
+TYPE_CODES = {
+    0: "text",
+    1: "image",
+    2: "image",
+    3: "image",
+    4: "link",
+    5: "image",
+    7: "link",
+    8: "link",
+    20: "red_packet",
+    21: "link",
+    24: "link",
+    25: "text",
+    26: "link",
+    27: "link",
+}
 _EVENTS = {22: "other", 23: "other", 81: "recall", 99: "other"}
 
 
 def looks_like(root) -> bool:
-    return isinstance(root, dict) and isinstance(root.get("chatlab"), dict) and isinstance(root.get("meta"), dict) \
+    return (
+        isinstance(root, dict)
+        and isinstance(root.get("chatlab"), dict)
+        and isinstance(root.get("meta"), dict)
         and isinstance(root.get("messages"), list)
+    )
 
 
 def looks_like_jsonl(head: str) -> bool:
-    first = next((ln for ln in head.lstrip("\ufeff").splitlines() if ln.strip() and not ln.startswith("#")), "")
-    return first.lstrip().startswith("{") and '"_type"' in first and '"header"' in first and '"chatlab"' in first
+    first = next(
+        (ln for ln in head.lstrip("\ufeff").splitlines() if ln.strip() and not ln.startswith("#")), ""
+    )
+    return (
+        first.lstrip().startswith("{") and '"_type"' in first and '"header"' in first and '"chatlab"' in first
+    )
 
 
 def _member(conv: Conversation, m, path: Path, where: int, joins: list) -> None:
@@ -62,8 +84,12 @@ def _message(conv: Conversation, m, path: Path, i: int, where: int) -> None:
         raise shape_error(path, "不是一个对象", "not an object", i)
     ts = m.get("timestamp")
     if not isinstance(ts, (int, float)) or isinstance(ts, bool) or ts <= 0:
-        raise DataError(path, f"第 {i + 1} 条消息的 timestamp 不是 Unix 秒数。", f"message {i + 1}: timestamp is not "
-                        "Unix seconds", line=where)
+        raise DataError(
+            path,
+            f"第 {i + 1} 条消息的 timestamp 不是 Unix 秒数。",
+            f"message {i + 1}: timestamp is not Unix seconds",
+            line=where,
+        )
     when = float(ts) / (1000 if ts > 1e11 else 1)
     code = m.get("type")
     acc = str(m["sender"]) if m.get("sender") not in (None, "") else None
@@ -81,12 +107,24 @@ def _message(conv: Conversation, m, path: Path, i: int, where: int) -> None:
     extra = m.get("_shequn") if isinstance(m.get("_shequn"), dict) else {}
     kind = TYPE_CODES.get(code, "text") if isinstance(code, int) else "text"
     length = extra.get("length", len(content)) if kind == "text" else 0
-    conv.records.append(Record("message", when, where, account=acc, name=name, msg_type=kind, length=int(length),
-                               text=content, source_id=str(m["platformMessageId"]) if m.get("platformMessageId")
-                               else None, reply_to=str(m["replyToMessageId"]) if m.get("replyToMessageId") else None,
-                               amount=extra.get("amount_yuan"), shares=extra.get("shares"),
-                               claimed=extra.get("claimed"),
-                               mentions=(str(extra["mention"]),) if extra.get("mention") else ()))
+    conv.records.append(
+        Record(
+            "message",
+            when,
+            where,
+            account=acc,
+            name=name,
+            msg_type=kind,
+            length=int(length),
+            text=content,
+            source_id=str(m["platformMessageId"]) if m.get("platformMessageId") else None,
+            reply_to=str(m["replyToMessageId"]) if m.get("replyToMessageId") else None,
+            amount=extra.get("amount_yuan"),
+            shares=extra.get("shares"),
+            claimed=extra.get("claimed"),
+            mentions=(str(extra["mention"]),) if extra.get("mention") else (),
+        )
+    )
 
 
 def _finish(conv: Conversation, joins: list) -> Conversation:
@@ -101,8 +139,16 @@ def _finish(conv: Conversation, joins: list) -> Conversation:
         if method not in ("founder", "invite", "link", "request"):  # listed, no join known: present, no event
             events.append(Record("present", when, 0, targets=((acc, name),)))
         else:
-            events.append(Record("join", when, 0, account=extra.get("invited_by"), targets=((acc, name),),
-                                 method=method if method in ("founder", "invite") else None))
+            events.append(
+                Record(
+                    "join",
+                    when,
+                    0,
+                    account=extra.get("invited_by"),
+                    targets=((acc, name),),
+                    method=method if method in ("founder", "invite") else None,
+                )
+            )
         if extra.get("left_at") is not None:
             events.append(Record("leave", extra["left_at"], 0, targets=((acc, name),)))
     conv.records = events + conv.records
@@ -116,7 +162,9 @@ def _conversation(path: Path, header: dict) -> Conversation:
     meta = header.get("meta") if isinstance(header.get("meta"), dict) else {}
     name = str(meta.get("name") or path.stem)
     kind = meta.get("type") if meta.get("type") in ("group", "private") else "unknown"
-    conv = Conversation(key=f"chatlab:{meta.get('groupId') or name}", name=name, kind=kind, sources=[str(path)])
+    conv = Conversation(
+        key=f"chatlab:{meta.get('groupId') or name}", name=name, kind=kind, sources=[str(path)]
+    )
     conv.owner_account = str(meta["ownerId"]) if meta.get("ownerId") and kind == "group" else None
     return conv
 
@@ -143,13 +191,21 @@ def _parse_jsonl(path: Path, text: str) -> Conversation:
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise DataError(path, f"这一行不是完整的 JSON（{exc.msg}）：文件可能被截断。", f"not a complete JSON line "
-                            f"({exc.msg}): truncated file?", line=n) from None
+            raise DataError(
+                path,
+                f"这一行不是完整的 JSON（{exc.msg}）：文件可能被截断。",
+                f"not a complete JSON line ({exc.msg}): truncated file?",
+                line=n,
+            ) from None
         kind = obj.get("_type") if isinstance(obj, dict) else None
         if conv is None:
             if kind != "header":
-                raise DataError(path, "ChatLab JSONL 的第一行应为 header。", "the first line of ChatLab JSONL must be "
-                                "the header", line=n)
+                raise DataError(
+                    path,
+                    "ChatLab JSONL 的第一行应为 header。",
+                    "the first line of ChatLab JSONL must be the header",
+                    line=n,
+                )
             conv = _conversation(path, obj)
         elif kind == "member":
             _member(conv, obj, path, n, joins)
@@ -157,5 +213,7 @@ def _parse_jsonl(path: Path, text: str) -> Conversation:
             _message(conv, obj, path, i, n)
             i += 1
         else:
-            raise DataError(path, f"未知的行类型 _type={kind!r}。", f"unknown line type _type={kind!r}", line=n)
+            raise DataError(
+                path, f"未知的行类型 _type={kind!r}。", f"unknown line type _type={kind!r}", line=n
+            )
     return _finish(conv, joins)

@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 
 from shequn.data.errors import DataError
-from shequn.data.load import load_dataset
 from shequn.data.importers.output import TEXTS_FILE
+from shequn.data.load import load_dataset
 
 __all__ = ["export_chatlab", "SPEC_VERSION"]
 
@@ -44,8 +44,11 @@ def export_chatlab(folder: str | Path, out: str | Path | None = None, group_id: 
     ds = load_dataset(folder)
     gids = ds.groups["group_id"].tolist()
     if group_id is None and len(gids) != 1:
-        raise DataError(folder, f"文件夹里有 {len(gids)} 个群，请用 --group-id 选一个：{', '.join(gids[:20])}",
-                        f"{len(gids)} groups in the folder; pick one with --group-id")
+        raise DataError(
+            folder,
+            f"文件夹里有 {len(gids)} 个群，请用 --group-id 选一个：{', '.join(gids[:20])}",
+            f"{len(gids)} groups in the folder; pick one with --group-id",
+        )
     gid = group_id or gids[0]
     if gid not in gids:
         raise DataError(folder, f"没有 group_id 为「{gid}」的群。", f"no group with group_id {gid!r}")
@@ -56,8 +59,8 @@ def export_chatlab(folder: str | Path, out: str | Path | None = None, group_id: 
     texts = {}
     if (folder / TEXTS_FILE).exists():
         t = pd.read_csv(folder / TEXTS_FILE, dtype=str, keep_default_na=False)
-        texts = dict(zip(t["message_id"], t["text"]))
-    nick = dict(zip(members["member_id"], members["nickname"]))
+        texts = dict(zip(t["message_id"], t["text"], strict=True))
+    nick = dict(zip(members["member_id"], members["nickname"], strict=True))
     owner = group.get("owner_id") if isinstance(group.get("owner_id"), str) else ""
     joined, left = _epoch(members["joined_at"]), _epoch(members["left_at"])
     out_members = []
@@ -79,25 +82,50 @@ def export_chatlab(folder: str | Path, out: str | Path | None = None, group_id: 
             extra["mention"] = m.mention_id
         if m.message_id in packets.index:
             p = packets.loc[m.message_id]
-            extra.update(amount_yuan=float(p["amount_yuan"]), shares=int(p["shares"]), claimed=int(p["claimed"]))
-        entry = {"platformMessageId": m.message_id, "sender": m.sender_id, "accountName": nick.get(m.sender_id, ""),
-                 "timestamp": sent[k], "type": _CODES.get(m.type, 99), "content": texts.get(m.message_id)}
+            extra.update(
+                amount_yuan=float(p["amount_yuan"]), shares=int(p["shares"]), claimed=int(p["claimed"])
+            )
+        entry = {
+            "platformMessageId": m.message_id,
+            "sender": m.sender_id,
+            "accountName": nick.get(m.sender_id, ""),
+            "timestamp": sent[k],
+            "type": _CODES.get(m.type, 99),
+            "content": texts.get(m.message_id),
+        }
         if isinstance(m.reply_to, str) and m.reply_to:
             entry["replyToMessageId"] = m.reply_to
         if extra:
             entry["_shequn"] = extra
         out_messages.append(entry)
-    doc = {"chatlab": {"version": SPEC_VERSION, "exportedAt": int(time.time()), "generator": "shequn data export"},
-           "meta": {"name": str(group["name"]), "platform": "shequn", "type": "group", "groupId": gid,
-                    **({"ownerId": owner} if owner else {})},
-           "members": out_members, "messages": out_messages}
+    doc = {
+        "chatlab": {
+            "version": SPEC_VERSION,
+            "exportedAt": int(time.time()),
+            "generator": "shequn data export",
+        },
+        "meta": {
+            "name": str(group["name"]),
+            "platform": "shequn",
+            "type": "group",
+            "groupId": gid,
+            **({"ownerId": owner} if owner else {}),
+        },
+        "members": out_members,
+        "messages": out_messages,
+    }
     out = Path(out) if out is not None else folder / f"{gid}.chatlab.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}-", dir=out.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(doc, fh, ensure_ascii=False, indent=1, default=lambda o: o.item() if isinstance(o, np.generic)
-                      else str(o))
+            json.dump(
+                doc,
+                fh,
+                ensure_ascii=False,
+                indent=1,
+                default=lambda o: o.item() if isinstance(o, np.generic) else str(o),
+            )
         os.replace(tmp, out)
     finally:
         if os.path.exists(tmp):

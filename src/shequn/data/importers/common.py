@@ -14,17 +14,31 @@ from __future__ import annotations
 
 import codecs
 import re
-from functools import lru_cache
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from shequn.data.csv_file import decode
 from shequn.data.errors import DataError
 
-__all__ = ["DataError", "Record", "Conversation", "read_text", "check_size", "strip_titles", "load_json", "as_text", "shape_error",
-           "DEFAULT_MAX_BYTES", "URL", "naive_time"]
+__all__ = [
+    "DataError",
+    "Record",
+    "Conversation",
+    "read_text",
+    "check_size",
+    "strip_titles",
+    "load_json",
+    "as_text",
+    "shape_error",
+    "DEFAULT_MAX_BYTES",
+    "URL",
+    "naive_time",
+]
 
-DEFAULT_MAX_BYTES = 512 * 1024**2  # as load.DEFAULT_MAX_BYTES; a bigger export is refused (split it, or --max-mb)
+DEFAULT_MAX_BYTES = (
+    512 * 1024**2
+)  # as load.DEFAULT_MAX_BYTES; a bigger export is refused (split it, or --max-mb)
 URL = re.compile(r"https?://|www\.[a-z0-9-]+\.[a-z]", re.I)
 _TITLE = re.compile(r"^\s*(?:【[^】]*】\s*)+|(?:\s*【[^】]*】)+\s*$")
 
@@ -77,10 +91,13 @@ def check_size(path: Path, max_bytes: int) -> int:
     if size == 0:
         raise DataError(path, "文件是空的。", "the file is empty")
     if size > max_bytes:
-        raise DataError(path, f"文件太大（{size / 1024**2:,.0f} MB，上限 {max_bytes / 1024**2:,.0f} MB），没有读取。"
-                        "请在导出工具里按时间段分几次导出，或用 --max-mb 提高上限（需要足够的内存）。",
-                        f"file too large ({size:,} bytes > limit {max_bytes:,}); not read. Export a shorter date "
-                        "range in several files, or raise the limit with --max-mb (needs enough memory).")
+        raise DataError(
+            path,
+            f"文件太大（{size / 1024**2:,.0f} MB，上限 {max_bytes / 1024**2:,.0f} MB），没有读取。"
+            "请在导出工具里按时间段分几次导出，或用 --max-mb 提高上限（需要足够的内存）。",
+            f"file too large ({size:,} bytes > limit {max_bytes:,}); not read. Export a shorter date "
+            "range in several files, or raise the limit with --max-mb (needs enough memory).",
+        )
     return size
 
 
@@ -97,15 +114,20 @@ def read_text(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
         try:
             return raw.decode(codec).lstrip("\ufeff")
         except UnicodeDecodeError as exc:
-            raise DataError(path, f"文件以 {codec.upper()} 的字节顺序标记（BOM）开头，但内容无法按 {codec.upper()} 解码"
-                            "（文件可能损坏或被截断）。",
-                            f"starts with a {codec.upper()} byte-order mark but does not decode ({exc.reason})"
-                            ) from None
+            raise DataError(
+                path,
+                f"文件以 {codec.upper()} 的字节顺序标记（BOM）开头，但内容无法按 {codec.upper()} 解码"
+                "（文件可能损坏或被截断）。",
+                f"starts with a {codec.upper()} byte-order mark but does not decode ({exc.reason})",
+            ) from None
     if raw[:4096].count(b"\x00") > 64:
-        raise DataError(path, "文件含有大量 NUL 字节：可能是没有 BOM 的 UTF-16 文本，或是二进制文件（例如数据库、图片）。"
-                        "请用导出工具重新导出为 UTF-8 文本。",
-                        "many NUL bytes: UTF-16 text without a byte-order mark, or a binary file (a database, an "
-                        "image). Re-export as UTF-8 text.")
+        raise DataError(
+            path,
+            "文件含有大量 NUL 字节：可能是没有 BOM 的 UTF-16 文本，或是二进制文件（例如数据库、图片）。"
+            "请用导出工具重新导出为 UTF-8 文本。",
+            "many NUL bytes: UTF-16 text without a byte-order mark, or a binary file (a database, an "
+            "image). Re-export as UTF-8 text.",
+        )
     _refuse_mixed(path, raw)
     return decode(path, raw)
 
@@ -124,10 +146,14 @@ def _refuse_mixed(path: Path, raw: bytes) -> None:
     head = raw[:start].decode("utf-8", errors="replace")
     if sum(ord(c) > 127 for c in head) >= 2:
         line = raw[:start].count(b"\n") + 1
-        raise DataError(path, "文件里混有两种编码：前面是 UTF-8，从这一行起不是（可能是几个不同编码的文件被拼在了一起）。"
-                        "请分别导出，或把整个文件转换为 UTF-8。",
-                        "mixed encodings: UTF-8 up to this line, something else from here (files of different "
-                        "encodings pasted together?); export again or convert the whole file to UTF-8", line=line)
+        raise DataError(
+            path,
+            "文件里混有两种编码：前面是 UTF-8，从这一行起不是（可能是几个不同编码的文件被拼在了一起）。"
+            "请分别导出，或把整个文件转换为 UTF-8。",
+            "mixed encodings: UTF-8 up to this line, something else from here (files of different "
+            "encodings pasted together?); export again or convert the whole file to UTF-8",
+            line=line,
+        )
 
 
 @lru_cache(maxsize=1 << 16)  # called for every record; a chat has few distinct names
@@ -148,7 +174,7 @@ def load_json(path: Path, text: str):
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        tail = not text[exc.pos:].strip() or exc.pos >= len(text.rstrip()) - 1
+        tail = not text[exc.pos :].strip() or exc.pos >= len(text.rstrip()) - 1
         if tail or "Unterminated" in exc.msg:
             zh = "JSON 不完整：文件在中途结束（导出可能没有完成，或文件被截断）。请重新导出。"
             en = f"truncated JSON: the file ends in the middle ({exc.msg}); export it again"
@@ -174,5 +200,8 @@ def as_text(value) -> str:
 def shape_error(path: Path, what_zh: str, what_en: str, index: int | None = None) -> DataError:
     where_zh = f"第 {index + 1} 条消息：" if index is not None else ""
     where_en = f"message {index + 1}: " if index is not None else ""
-    return DataError(path, f"{where_zh}{what_zh}（文件结构与导出工具的格式不符，可能被改过或来自其他版本）。",
-                     f"{where_en}{what_en} (the structure does not match the exporter's format)")
+    return DataError(
+        path,
+        f"{where_zh}{what_zh}（文件结构与导出工具的格式不符，可能被改过或来自其他版本）。",
+        f"{where_en}{what_en} (the structure does not match the exporter's format)",
+    )

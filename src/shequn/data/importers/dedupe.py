@@ -25,7 +25,7 @@ __all__ = ["dedupe", "content_key"]
 def content_key(r: Record, when: float) -> tuple:
     who = r.account or (r.name or "")
     targets = ",".join(sorted(str(a or n) for a, n in r.targets))
-    digest = hashlib.sha1(f"{r.kind}\x1f{r.msg_type}\x1f{r.text.strip()}\x1f{targets}".encode("utf-8")).digest()
+    digest = hashlib.sha1(f"{r.kind}\x1f{r.msg_type}\x1f{r.text.strip()}\x1f{targets}".encode()).digest()
     return int(round(when)), who, digest
 
 
@@ -35,11 +35,11 @@ def dedupe(recs: list[Record], t: np.ndarray) -> tuple[list[Record], np.ndarray,
         return recs, t, 0
     seen: dict[tuple, dict[int, int]] = defaultdict(dict)
     keep = np.ones(len(recs), dtype=bool)
-    for i, (r, when) in enumerate(zip(recs, t)):
+    for i, (r, when) in enumerate(zip(recs, t, strict=True)):
         per_source = seen[content_key(r, float(when))]
         mine = per_source.get(r.src, 0) + 1
         per_source[r.src] = mine
         if mine <= max((n for s, n in per_source.items() if s != r.src), default=0):
             keep[i] = False
-    kept = [r for r, k in zip(recs, keep) if k]
+    kept = [r for r, k in zip(recs, keep, strict=True) if k]
     return kept, t[keep], int((~keep).sum())

@@ -25,14 +25,32 @@ from shequn.data.importers.common import URL, Conversation, Record, as_text, loa
 
 __all__ = ["parse", "looks_like"]
 
-_IMAGE_EXT = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp", ".heic", ".mp4", ".mov", ".webm", ".mp3", ".ogg",
-              ".m4a", ".wav")
+_IMAGE_EXT = (
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".gif",
+    ".webp",
+    ".bmp",
+    ".heic",
+    ".mp4",
+    ".mov",
+    ".webm",
+    ".mp3",
+    ".ogg",
+    ".m4a",
+    ".wav",
+)
 _MESSAGE = {"default", "reply", "threadstartermessage", "chatinputcommand", "contextmenucommand"}
 
 
 def looks_like(root) -> bool:
-    return isinstance(root, dict) and isinstance(root.get("guild"), dict) and isinstance(root.get("channel"), dict) \
+    return (
+        isinstance(root, dict)
+        and isinstance(root.get("guild"), dict)
+        and isinstance(root.get("channel"), dict)
         and isinstance(root.get("messages"), list)
+    )
 
 
 def _when(m: dict, path: Path, i: int) -> float:
@@ -57,8 +75,11 @@ def parse(path: Path, max_bytes: int, text: str | None = None, root=None) -> lis
     if guild.get("name") and guild.get("name") != "Direct Messages":
         name = f"{guild['name']} / {name}"
     ctype = str(channel.get("type", "")).lower()
-    kind = "group" if ("text" in ctype or "group" in ctype or "thread" in ctype) else \
-        ("private" if "direct" in ctype else "unknown")
+    kind = (
+        "group"
+        if ("text" in ctype or "group" in ctype or "thread" in ctype)
+        else ("private" if "direct" in ctype else "unknown")
+    )
     conv = Conversation(key=f"discord:{channel.get('id', name)}", name=name, kind=kind, sources=[str(path)])
     for i, m in enumerate(root.get("messages") or []):
         if not isinstance(m, dict):
@@ -73,13 +94,24 @@ def parse(path: Path, max_bytes: int, text: str | None = None, root=None) -> lis
             if mtype == "guildmemberjoin":
                 conv.records.append(Record("join", when, i + 1, targets=((account, aname),)))
             elif mtype == "recipientadd" and mentions:
-                conv.records.append(Record("join", when, i + 1, account=account, name=aname, method="invite",
-                                           targets=tuple((str(u["id"]), u.get("nickname") or u.get("name"))
-                                                         for u in mentions)))
+                conv.records.append(
+                    Record(
+                        "join",
+                        when,
+                        i + 1,
+                        account=account,
+                        name=aname,
+                        method="invite",
+                        targets=tuple((str(u["id"]), u.get("nickname") or u.get("name")) for u in mentions),
+                    )
+                )
             elif mtype == "recipientremove":
-                targets = tuple((str(u["id"]), u.get("nickname") or u.get("name")) for u in mentions) \
-                    or ((account, aname),)
-                conv.records.append(Record("leave", when, i + 1, account=account, name=aname, targets=targets))
+                targets = tuple((str(u["id"]), u.get("nickname") or u.get("name")) for u in mentions) or (
+                    (account, aname),
+                )
+                conv.records.append(
+                    Record("leave", when, i + 1, account=account, name=aname, targets=targets)
+                )
             else:
                 kind_ = {"channelnamechange": "rename", "channelpinnedmessage": "pin"}.get(mtype, "other")
                 conv.records.append(Record(kind_, when, i + 1, account=account, name=aname))
@@ -87,8 +119,11 @@ def parse(path: Path, max_bytes: int, text: str | None = None, root=None) -> lis
         if account is None:
             raise shape_error(path, "消息没有 author.id", "message has no author.id", i)
         content = as_text(m.get("content"))
-        files = [str(a.get("fileName") or a.get("url") or "").lower() for a in m.get("attachments") or []
-                 if isinstance(a, dict)]
+        files = [
+            str(a.get("fileName") or a.get("url") or "").lower()
+            for a in m.get("attachments") or []
+            if isinstance(a, dict)
+        ]
         if content.strip():
             kind = "link" if URL.search(content) else "text"
         elif m.get("stickers") or (files and all(f.endswith(_IMAGE_EXT) for f in files)):
@@ -99,7 +134,19 @@ def parse(path: Path, max_bytes: int, text: str | None = None, root=None) -> lis
             kind = "text"
         ref = m.get("reference") if isinstance(m.get("reference"), dict) else {}
         reply = str(ref["messageId"]) if ref.get("messageId") else None
-        conv.records.append(Record("message", when, i + 1, account=account, name=aname, msg_type=kind,
-                                   length=len(content), text=content, source_id=str(m.get("id")), reply_to=reply,
-                                   mentions=tuple(str(u["id"]) for u in mentions)))
+        conv.records.append(
+            Record(
+                "message",
+                when,
+                i + 1,
+                account=account,
+                name=aname,
+                msg_type=kind,
+                length=len(content),
+                text=content,
+                source_id=str(m.get("id")),
+                reply_to=reply,
+                mentions=tuple(str(u["id"]) for u in mentions),
+            )
+        )
     return [conv]

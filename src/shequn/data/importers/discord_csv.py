@@ -27,14 +27,44 @@ from shequn.data.importers.csv_rows import rows
 __all__ = ["parse", "looks_like", "COLUMNS"]
 
 COLUMNS = ["AuthorID", "Author", "Date", "Content", "Attachments", "Reactions"]
-_FORMATS = ("%m/%d/%Y %I:%M %p", "%Y/%m/%d %H:%M", "%d-%b-%y %I:%M %p", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M",
-            "%Y-%m-%d %H:%M:%S", "%m/%d/%Y %I:%M:%S %p")
-_IMAGE_EXT = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".mp4", ".mov", ".webm", ".mp3", ".ogg", ".m4a", ".wav")
-_SERVICE = [("join", re.compile(r"^Joined the server\.$")), ("join", re.compile(r"^Added (?P<B>.+) to the group\.$")),
-            ("leave", re.compile(r"^Left the group\.$")), ("leave", re.compile(r"^Removed (?P<B>.+) from the group\.$")),
-            ("pin", re.compile(r"^Pinned a message\.$")), ("rename", re.compile(r"^Changed the channel name")),
-            ("other", re.compile(r"^(Started a call that lasted \d[\d,]* minutes\.|Changed the channel icon\.|"
-                                 r"Started a thread\.|Added a recipient\.|Removed a recipient\.)$"))]
+_FORMATS = (
+    "%m/%d/%Y %I:%M %p",
+    "%Y/%m/%d %H:%M",
+    "%d-%b-%y %I:%M %p",
+    "%d/%m/%Y %H:%M",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d %H:%M:%S",
+    "%m/%d/%Y %I:%M:%S %p",
+)
+_IMAGE_EXT = (
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".gif",
+    ".webp",
+    ".mp4",
+    ".mov",
+    ".webm",
+    ".mp3",
+    ".ogg",
+    ".m4a",
+    ".wav",
+)
+_SERVICE = [
+    ("join", re.compile(r"^Joined the server\.$")),
+    ("join", re.compile(r"^Added (?P<B>.+) to the group\.$")),
+    ("leave", re.compile(r"^Left the group\.$")),
+    ("leave", re.compile(r"^Removed (?P<B>.+) from the group\.$")),
+    ("pin", re.compile(r"^Pinned a message\.$")),
+    ("rename", re.compile(r"^Changed the channel name")),
+    (
+        "other",
+        re.compile(
+            r"^(Started a call that lasted \d[\d,]* minutes\.|Changed the channel icon\.|"
+            r"Started a thread\.|Added a recipient\.|Removed a recipient\.)$"
+        ),
+    ),
+]
 
 
 def looks_like(head: str) -> bool:
@@ -54,8 +84,13 @@ def _when(value: str, fmt_cache: list, path: Path, line: int):
         if fmt_cache[:1] != [fmt]:
             fmt_cache[:] = [fmt]
         return stamp.strftime("%Y-%m-%d %H:%M:%S")
-    raise DataError(path, f"无法解析的时间「{value[:40]}」（DiscordChatExporter 的 CSV 日期）。",
-                    f"unparseable date {value[:40]!r}", line=line, column="Date")
+    raise DataError(
+        path,
+        f"无法解析的时间「{value[:40]}」（DiscordChatExporter 的 CSV 日期）。",
+        f"unparseable date {value[:40]!r}",
+        line=line,
+        column="Date",
+    )
 
 
 def parse(path: Path, max_bytes: int, text: str | None = None) -> list[Conversation]:
@@ -63,8 +98,9 @@ def parse(path: Path, max_bytes: int, text: str | None = None) -> list[Conversat
     conv = Conversation(key=f"discord-csv:{path.stem}", name=path.stem, kind="group", sources=[str(path)])
     cache: list = []
     seen: dict[str, object] = {}  # dates are to the minute: most rows repeat one already read
-    for line, (author_id, author, date, content, attachments, _reactions) in rows(path, text, COLUMNS,
-                                                                                 "DiscordChatExporter"):
+    for line, (author_id, author, date, content, attachments, _reactions) in rows(
+        path, text, COLUMNS, "DiscordChatExporter"
+    ):
         when = seen.get(date)
         if when is None:
             when = seen[date] = _when(date, cache, path, line)
@@ -76,9 +112,17 @@ def parse(path: Path, max_bytes: int, text: str | None = None) -> list[Conversat
             kind, m = service
             named = m.groupdict().get("B")
             targets = ((None, named),) if named else ((account, author),)
-            conv.records.append(Record(kind, when, line, account=account, name=author,
-                                       targets=targets if kind in ("join", "leave") else (),
-                                       method="invite" if named and kind == "join" else None))
+            conv.records.append(
+                Record(
+                    kind,
+                    when,
+                    line,
+                    account=account,
+                    name=author,
+                    targets=targets if kind in ("join", "leave") else (),
+                    method="invite" if named and kind == "join" else None,
+                )
+            )
             continue
         files = [f.strip().lower().split("?")[0] for f in attachments.split(",") if f.strip()]
         if content.strip():
@@ -87,8 +131,18 @@ def parse(path: Path, max_bytes: int, text: str | None = None) -> list[Conversat
             kind = "image"
         else:
             kind = "link" if files else "text"
-        conv.records.append(Record("message", when, line, account=account, name=author, msg_type=kind,
-                                   length=len(content) if kind == "text" else 0, text=content))
+        conv.records.append(
+            Record(
+                "message",
+                when,
+                line,
+                account=account,
+                name=author,
+                msg_type=kind,
+                length=len(content) if kind == "text" else 0,
+                text=content,
+            )
+        )
     if not conv.records:
         raise DataError(path, "只有表头，没有消息。", "header only: no messages", line=2)
     return [conv]

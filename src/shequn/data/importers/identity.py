@@ -44,7 +44,7 @@ class Identities:
     def __init__(self, recs: list[Record], t):
         seen: dict[str, list[tuple[float, str]]] = defaultdict(list)
         self.by_name: dict[str, set[str]] = defaultdict(set)
-        for r, when in zip(recs, t):
+        for r, when in zip(recs, t, strict=True):
             pairs = []
             if r.kind == "message":
                 pairs.append((r.account, r.name))
@@ -70,7 +70,7 @@ class Identities:
         return self.names[key][i - 1] if i else None
 
     def resolve(self, account: str | None, name: str | None, when: float) -> tuple[str | None, str | None]:
-        """(identity, None) when resolved; (None, nickname) when unresolved; (None, None) when nobody is named."""
+        """(identity, None) if resolved; (None, nickname) if unresolved; (None, None) if nobody is named."""
         if account:
             return "a:" + account, None
         clean = strip_titles(name or "")

@@ -28,8 +28,20 @@ from shequn.data.importers.notices import parse_notice
 
 __all__ = ["parse", "looks_like", "COLUMNS"]
 
-COLUMNS = ["localId", "TalkerId", "Type", "SubType", "IsSender", "CreateTime", "Status", "StrContent", "StrTime",
-           "Remark", "NickName", "Sender"]
+COLUMNS = [
+    "localId",
+    "TalkerId",
+    "Type",
+    "SubType",
+    "IsSender",
+    "CreateTime",
+    "Status",
+    "StrContent",
+    "StrTime",
+    "Remark",
+    "NickName",
+    "Sender",
+]
 _MEDIA = {"3", "34", "43", "47"}
 _LINK = {"42", "48", "49"}
 _PACKET = {("49", "2001"), ("436207665", "0"), ("436207665", "")}
@@ -49,8 +61,13 @@ def parse(path: Path, max_bytes: int, text: str | None = None) -> list[Conversat
         mtype, sub, is_sender, created = row[2].strip(), row[3].strip(), row[4].strip(), row[5]
         content = row[7].replace("\r\n", "\n")
         if not created.strip().isdigit():
-            raise DataError(path, f"CreateTime「{created[:30]}」不是 Unix 时间（秒）。", f"CreateTime {created[:30]!r} is not "
-                            "Unix seconds", line=line, column="CreateTime")
+            raise DataError(
+                path,
+                f"CreateTime「{created[:30]}」不是 Unix 时间（秒）。",
+                f"CreateTime {created[:30]!r} is not Unix seconds",
+                line=line,
+                column="CreateTime",
+            )
         when = float(created)
         remark, nick, sender = (row[9:12] + ["", "", ""])[:3]
         if len(row) == len(COLUMNS) and sender:
@@ -60,8 +77,11 @@ def parse(path: Path, max_bytes: int, text: str | None = None) -> list[Conversat
             continue
         if mtype == "10002":
             m = _REPLACE.search(content)
-            conv.records.append(parse_notice(m.group("t"), when, line) if m and "revokemsg" in content
-                                else Record("other", when, line))
+            conv.records.append(
+                parse_notice(m.group("t"), when, line)
+                if m and "revokemsg" in content
+                else Record("other", when, line)
+            )
             continue
         account = sender or ("self" if is_sender == "1" else (row[1].strip() or None))
         name = nick or remark or account
@@ -73,9 +93,19 @@ def parse(path: Path, max_bytes: int, text: str | None = None) -> list[Conversat
             kind = "link"
         else:
             kind = "text"
-        conv.records.append(Record("message", when, line, account=account, name=name, msg_type=kind,
-                                   length=len(content) if kind == "text" else 0, text=content,
-                                   source_id=row[0].strip() or None))
+        conv.records.append(
+            Record(
+                "message",
+                when,
+                line,
+                account=account,
+                name=name,
+                msg_type=kind,
+                length=len(content) if kind == "text" else 0,
+                text=content,
+                source_id=row[0].strip() or None,
+            )
+        )
     if not conv.records:
         raise DataError(path, "只有表头，没有消息。", "header only: no messages", line=2)
     return [conv]

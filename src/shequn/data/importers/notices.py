@@ -20,18 +20,42 @@ _QUOTES = str.maketrans("", "", "\"“”「」'‘’")
 _ACCOUNT = re.compile(r"^(?P<name>.*?)\s*[(（](?P<id>\d{5,12}|[^()（）\s]+@[^()（）\s]+)[)）]$")
 _N = r"(?P<{}>.+?)"
 _PATTERNS = [  # (kind, regex); A = who did it, B = whom it concerns (may be a list joined by 、 or ，)
-    ("join", re.compile(rf"^{_N.format('B')}\s*通过扫描\s*{_N.format('A')}\s*分享的二维码加入(?:了)?(?:本群|群聊|该群|讨论组)")),
+    (
+        "join",
+        re.compile(
+            rf"^{_N.format('B')}\s*通过扫描\s*{_N.format('A')}\s*分享的二维码加入(?:了)?(?:本群|群聊|该群|讨论组)"
+        ),
+    ),
     ("join", re.compile(rf"^{_N.format('B')}\s*通过\s*{_N.format('A')}\s*(?:的|分享的)邀请.*?(?:加入|进入)")),
-    ("join", re.compile(rf"^{_N.format('A')}\s*邀请\s*{_N.format('B')}\s*(?:加入了?|进入了?)(?:本群|群聊|该群|群)?[。.！!]?\s*$")),
+    (
+        "join",
+        re.compile(
+            rf"^{_N.format('A')}\s*邀请\s*{_N.format('B')}\s*(?:加入了?|进入了?)(?:本群|群聊|该群|群)?[。.！!]?\s*$"
+        ),
+    ),
     ("join", re.compile(r"^欢迎\s*(?P<B>.+?)\s*(?:加入|进入)(?:了)?(?:本群|群聊|该群|讨论组)")),
-    ("join", re.compile(rf"^{_N.format('B')}\s*(?:已经?|通过.*?)?(?:加入了?|进入了?)(?:本群|群聊|该群|讨论组)")),
+    (
+        "join",
+        re.compile(rf"^{_N.format('B')}\s*(?:已经?|通过.*?)?(?:加入了?|进入了?)(?:本群|群聊|该群|讨论组)"),
+    ),
     ("join", re.compile(rf"^{_N.format('B')}\s*(?:加入本群|入群了?)[。.！!]?\s*$")),
-    ("leave", re.compile(rf"^{_N.format('A')}\s*将\s*{_N.format('B')}\s*(?:移出|踢出|请出)了?(?:本群|群聊|该群)?")),
-    ("leave", re.compile(rf"^{_N.format('B')}\s*(?:已)?被\s*(?:{_N.format('A')}\s*)?(?:移出|踢出|请出)了?(?:本群|群聊|该群)?")),
+    (
+        "leave",
+        re.compile(rf"^{_N.format('A')}\s*将\s*{_N.format('B')}\s*(?:移出|踢出|请出)了?(?:本群|群聊|该群)?"),
+    ),
+    (
+        "leave",
+        re.compile(
+            rf"^{_N.format('B')}\s*(?:已)?被\s*(?:{_N.format('A')}\s*)?(?:移出|踢出|请出)了?(?:本群|群聊|该群)?"
+        ),
+    ),
     ("leave", re.compile(rf"^{_N.format('B')}\s*(?:已经?)?(?:退出了?|离开了?)(?:本群|群聊|该群|群)")),
     ("recall", re.compile(rf"^{_N.format('A')}\s*撤回了(?:一条|\s*{_N.format('B')}\s*的)?(?:成员)?消息")),
     ("unmute", re.compile(rf"^(?:{_N.format('A')}\s*)?(?:解除|取消)了?\s*{_N.format('B')}\s*的?禁言")),
-    ("unmute", re.compile(rf"^{_N.format('B')}\s*(?:被|已被)\s*(?:{_N.format('A')}\s*)?(?:解除|取消)了?禁言")),
+    (
+        "unmute",
+        re.compile(rf"^{_N.format('B')}\s*(?:被|已被)\s*(?:{_N.format('A')}\s*)?(?:解除|取消)了?禁言"),
+    ),
     ("mute", re.compile(r"(?:开启|打开)了?全员禁言|全员禁言已开启")),
     ("unmute", re.compile(r"(?:关闭|解除)了?全员禁言")),
     ("mute", re.compile(rf"^{_N.format('B')}\s*(?:被|已被)\s*(?:{_N.format('A')}\s*)?禁言")),
@@ -39,7 +63,12 @@ _PATTERNS = [  # (kind, regex); A = who did it, B = whom it concerns (may be a l
     ("mute", re.compile(rf"^{_N.format('A')}\s*禁言了\s*{_N.format('B')}(?:\s|\d|$)")),
     ("rename", re.compile(rf"^{_N.format('A')}\s*(?:修改|更改)了?群名(?:称)?为")),
     ("rename", re.compile(rf"^{_N.format('A')}\s*(?:修改了?(?:群)?名片|改名为)")),
-    ("claim", re.compile(rf"^{_N.format('A')}\s*领取了\s*{_N.format('B')}\s*(?:发)?的(?:拼手气|普通|口令|专属)?红包")),
+    (
+        "claim",
+        re.compile(
+            rf"^{_N.format('A')}\s*领取了\s*{_N.format('B')}\s*(?:发)?的(?:拼手气|普通|口令|专属)?红包"
+        ),
+    ),
     ("pin", re.compile(rf"^{_N.format('A')}\s*(?:置顶了|设置了?群公告|发布了?群公告)")),
 ]
 _SELF = {"你", "您", "我"}

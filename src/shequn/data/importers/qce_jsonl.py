@@ -27,8 +27,12 @@ __all__ = ["parse", "looks_like", "manifest_of"]
 
 
 def looks_like(root) -> bool:
-    return isinstance(root, dict) and isinstance(root.get("chunked"), dict) \
-        and isinstance(root["chunked"].get("chunks"), list) and "chatInfo" in root
+    return (
+        isinstance(root, dict)
+        and isinstance(root.get("chunked"), dict)
+        and isinstance(root["chunked"].get("chunks"), list)
+        and "chatInfo" in root
+    )
 
 
 def manifest_of(path: Path) -> Path:
@@ -45,15 +49,25 @@ def parse(path: Path, max_bytes: int, text: str | None = None, root=None) -> lis
     index = 0
     for k, chunk in enumerate(chunked["chunks"]):
         if not isinstance(chunk, dict) or not (chunk.get("relativePath") or chunk.get("fileName")):
-            raise DataError(path, f"清单（manifest）第 {k + 1} 个分块没有文件名。",
-                            f"manifest chunk {k + 1} has no relativePath/fileName")
+            raise DataError(
+                path,
+                f"清单（manifest）第 {k + 1} 个分块没有文件名。",
+                f"manifest chunk {k + 1} has no relativePath/fileName",
+            )
         rel = chunk.get("relativePath") or f"{chunked.get('chunksDir', 'chunks')}/{chunk['fileName']}"
         file = (path.parent / rel).resolve()
         if path.parent.resolve() not in file.parents:
-            raise DataError(path, f"分块路径「{rel}」指向导出文件夹之外，拒绝读取。", f"chunk path {rel!r} leaves the folder")
+            raise DataError(
+                path,
+                f"分块路径「{rel}」指向导出文件夹之外，拒绝读取。",
+                f"chunk path {rel!r} leaves the folder",
+            )
         if not file.is_file():
-            raise DataError(file, "清单（manifest.json）列出的分块文件不存在：导出不完整，或只复制了部分文件。",
-                            "a chunk listed in manifest.json is missing: incomplete export or copy")
+            raise DataError(
+                file,
+                "清单（manifest.json）列出的分块文件不存在：导出不完整，或只复制了部分文件。",
+                "a chunk listed in manifest.json is missing: incomplete export or copy",
+            )
         check_size(file, max_bytes)
         lines = read_text(file, max_bytes).splitlines()
         count = 0
@@ -63,15 +77,22 @@ def parse(path: Path, max_bytes: int, text: str | None = None, root=None) -> lis
             try:
                 m = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise DataError(file, f"这一行不是完整的 JSON（{exc.msg}）：分块可能被截断。请重新导出。",
-                                f"not a complete JSON line ({exc.msg}): truncated chunk", line=n) from None
+                raise DataError(
+                    file,
+                    f"这一行不是完整的 JSON（{exc.msg}）：分块可能被截断。请重新导出。",
+                    f"not a complete JSON line ({exc.msg}): truncated chunk",
+                    line=n,
+                ) from None
             qq_json.add_message(conv, m, file, index, seq_alias, line=n)
             index += 1
             count += 1
         declared = chunk.get("count")
         if isinstance(declared, int) and declared != count:
-            raise DataError(file, f"清单说这个分块有 {declared} 条消息，文件里有 {count} 条：分块不完整或被改过。",
-                            f"manifest says {declared} messages, the chunk holds {count}: incomplete or edited")
+            raise DataError(
+                file,
+                f"清单说这个分块有 {declared} 条消息，文件里有 {count} 条：分块不完整或被改过。",
+                f"manifest says {declared} messages, the chunk holds {count}: incomplete or edited",
+            )
         conv.sources.append(str(file))
     qq_json.link_replies(conv, seq_alias)
     return [conv]

@@ -68,8 +68,16 @@ def _message(when: str, line: int, name: str, text: str, resources: list[str], m
         kind = "link"
     else:
         kind = "text"
-    return Record("message", when, line, name=name, msg_type=kind, length=len(text) if kind == "text" else 0,
-                  text=text, mentions=tuple((None, m.strip()) for m in mentions if m.strip()))
+    return Record(
+        "message",
+        when,
+        line,
+        name=name,
+        msg_type=kind,
+        length=len(text) if kind == "text" else 0,
+        text=text,
+        mentions=tuple((None, m.strip()) for m in mentions if m.strip()),
+    )
 
 
 def parse(path: Path, max_bytes: int, text: str | None = None) -> list[Conversation]:
@@ -90,15 +98,23 @@ def parse(path: Path, max_bytes: int, text: str | None = None) -> list[Conversat
         t = _TIME.match(lines[i + 1]) if m and i + 1 < n else None
         if not t:
             if line.startswith("时间:") and not _TIME.match(line):
-                raise DataError(path, f"无法解析的时间「{line[3:40].strip()}」，应为 2025-03-01 09:15:00。",
-                                f"unparseable time {line[3:40].strip()!r}", line=i + 1)
+                raise DataError(
+                    path,
+                    f"无法解析的时间「{line[3:40].strip()}」，应为 2025-03-01 09:15:00。",
+                    f"unparseable time {line[3:40].strip()!r}",
+                    line=i + 1,
+                )
             i += 1
             continue
         sender, when, start = _TITLE.sub("", m.group("name").strip()), t.group("t"), i + 1
         body, resources, mentions = [], [], []
         i += 2
         field = None
-        while i < n and lines[i].strip() and not (_SENDER.match(lines[i]) and i + 1 < n and _TIME.match(lines[i + 1])):
+        while (
+            i < n
+            and lines[i].strip()
+            and not (_SENDER.match(lines[i]) and i + 1 < n and _TIME.match(lines[i + 1]))
+        ):
             f = _FIELD.match(lines[i])
             if f:
                 field = f.group("k")
@@ -120,6 +136,9 @@ def parse(path: Path, max_bytes: int, text: str | None = None) -> list[Conversat
         else:
             conv.records.append(_message(when, start, sender, content, resources, mentions))
     if not conv.records:
-        raise DataError(path, "没有找到任何消息。qq-chat-exporter 的 TXT 导出里，每条消息是「昵称:」和「时间: …」两行。",
-                        "no messages found; expected blocks of 'name:' and '时间: …' lines (qq-chat-exporter TXT)")
+        raise DataError(
+            path,
+            "没有找到任何消息。qq-chat-exporter 的 TXT 导出里，每条消息是「昵称:」和「时间: …」两行。",
+            "no messages found; expected blocks of 'name:' and '时间: …' lines (qq-chat-exporter TXT)",
+        )
     return [conv]

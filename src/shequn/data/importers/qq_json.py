@@ -68,9 +68,16 @@ def _message(m: dict, when: float, i: int, account: str, name: str) -> Record:
         elif kind in _PACKET or "红包" in str(data.get("summary", "")):
             kinds.add("red_packet")
             for key in ("amount", "totalAmount", "total_amount", "money"):
-                if isinstance(data.get(key), (int, float, str)) and str(data.get(key)).replace(".", "", 1).isdigit():
+                if (
+                    isinstance(data.get(key), (int, float, str))
+                    and str(data.get(key)).replace(".", "", 1).isdigit()
+                ):
                     amount = float(data[key])
-                    amount = amount / 100 if key != "amount" and amount >= 100 and float(amount).is_integer() else amount
+                    amount = (
+                        amount / 100
+                        if key != "amount" and amount >= 100 and float(amount).is_integer()
+                        else amount
+                    )
                     break
             for key in ("shares", "count", "num", "totalNum"):
                 if str(data.get(key, "")).isdigit():
@@ -78,8 +85,19 @@ def _message(m: dict, when: float, i: int, account: str, name: str) -> Record:
                     break
     text = "".join(text_parts).strip() if elements else as_text(content.get("text")).strip()
     if kinds & {"red_packet"} or any(k in _PACKET for k in kinds) or text.startswith("[红包]"):
-        return Record("message", when, i + 1, account=account, name=name, msg_type="red_packet", text=text,
-                      source_id=str(m.get("id")), reply_to=reply, amount=amount, shares=shares)
+        return Record(
+            "message",
+            when,
+            i + 1,
+            account=account,
+            name=name,
+            msg_type="red_packet",
+            text=text,
+            source_id=str(m.get("id")),
+            reply_to=reply,
+            amount=amount,
+            shares=shares,
+        )
     if text:
         kind = "link" if URL.search(text) else "text"
     elif kinds & _MEDIA:
@@ -88,8 +106,19 @@ def _message(m: dict, when: float, i: int, account: str, name: str) -> Record:
         kind = "link"
     else:
         kind = "text"
-    return Record("message", when, i + 1, account=account, name=name, msg_type=kind, length=len(text), text=text,
-                  source_id=str(m.get("id")), reply_to=reply, mentions=tuple(mentions))
+    return Record(
+        "message",
+        when,
+        i + 1,
+        account=account,
+        name=name,
+        msg_type=kind,
+        length=len(text),
+        text=text,
+        source_id=str(m.get("id")),
+        reply_to=reply,
+        mentions=tuple(mentions),
+    )
 
 
 def conversation(path: Path, root: dict) -> Conversation:
@@ -98,13 +127,18 @@ def conversation(path: Path, root: dict) -> Conversation:
     name = str(info.get("name") or path.stem)
     ctype = str(info.get("type", "")).lower()
     kind = "group" if ctype in ("group", "2", "群聊") else ("private" if ctype else "unknown")
-    return Conversation(key=str(info.get("id") or info.get("peerUid") or name), name=name, kind=kind,
-                        sources=[str(path)])
+    return Conversation(
+        key=str(info.get("id") or info.get("peerUid") or name), name=name, kind=kind, sources=[str(path)]
+    )
 
 
-def add_message(conv: Conversation, m, path: Path, i: int, seq_alias: dict[str, str], line: int | None = None
-                ) -> None:
-    """One ``CleanMessage`` → one record of ``conv`` (``i``: its index; ``line``: its line in a JSONL chunk)."""
+def add_message(
+    conv: Conversation, m, path: Path, i: int, seq_alias: dict[str, str], line: int | None = None
+) -> None:
+    """One ``CleanMessage`` → one record of ``conv``.
+
+    ``i``: its index; ``line``: its line in a JSONL chunk.
+    """
     if not isinstance(m, dict):
         raise shape_error(path, "不是一个对象", "not an object", i)
     where = line if line is not None else i + 1
@@ -118,7 +152,9 @@ def add_message(conv: Conversation, m, path: Path, i: int, seq_alias: dict[str, 
             conv.records.append(parse_notice(sentence, when, where))
         return
     if m.get("recalled"):
-        conv.records.append(Record("recall", when, where, account=account, name=sname, targets=((account, sname),)))
+        conv.records.append(
+            Record("recall", when, where, account=account, name=sname, targets=((account, sname),))
+        )
         return
     if account is None:
         raise shape_error(path, "发送者没有 uin 或 uid", "sender has no uin or uid", i)

@@ -37,7 +37,8 @@ __all__ = ["parse", "looks_like", "HEADER"]
 HEADER = re.compile(
     r"^(?P<date>\d{4}[-/]\d{1,2}[-/]\d{1,2})\s+(?P<zh>上午|下午|中午|晚上|凌晨|早上)?\s*"
     r"(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?(?:\s?(?P<ap>[AaPp]\.?[Mm]\.?))?\s+"
-    r"(?P<name>.*?)(?:\((?P<qq>\d{5,12})\)|<(?P<mail>[^<>\s]+)>)\s*$")
+    r"(?P<name>.*?)(?:\((?P<qq>\d{5,12})\)|<(?P<mail>[^<>\s]+)>)\s*$"
+)
 # QQ 讨论组 / 多人聊天: the header carries only the nickname (accepted after a blank line, as QQ writes it)
 NAME_ONLY = re.compile(HEADER.pattern.split("(?P<name>")[0] + r"(?P<name>\S.{0,59}?)\s*$")
 _GROUP = re.compile(r"^消息分组[:：]\s*(?P<v>.*?)\s*$")
@@ -53,8 +54,11 @@ _SHARES = re.compile(r"(?:共|分成|分为)\s*(?P<n>\d+)\s*个|(?P<n2>\d+)\s*�
 
 def looks_like(head: str) -> bool:
     lines = [ln for ln in head.splitlines()[:60] if ln.strip()]
-    return any(ln.startswith(("消息记录", "消息分组", "消息对象")) for ln in lines[:8]) or \
-        sum(bool(HEADER.match(ln)) for ln in lines) >= 1 or sum(bool(NAME_ONLY.match(ln)) for ln in lines[:30]) >= 2
+    return (
+        any(ln.startswith(("消息记录", "消息分组", "消息对象")) for ln in lines[:8])
+        or sum(bool(HEADER.match(ln)) for ln in lines) >= 1
+        or sum(bool(NAME_ONLY.match(ln)) for ln in lines[:30]) >= 2
+    )
 
 
 def _clock(m: re.Match, source: Path, line: int) -> str:
@@ -63,8 +67,12 @@ def _clock(m: re.Match, source: Path, line: int) -> str:
     zh = m.group("zh")
     if ap or zh:
         if not 1 <= h <= 12 and not (zh and h == 0):
-            raise DataError(source, f"12 小时制的时间「{h}:{mi:02d}」里小时数不在 1–12 之间。",
-                            f"12-hour clock with hour {h}", line=line)
+            raise DataError(
+                source,
+                f"12 小时制的时间「{h}:{mi:02d}」里小时数不在 1–12 之间。",
+                f"12-hour clock with hour {h}",
+                line=line,
+            )
         pm = ap == "pm" or zh in ("下午", "晚上") or (zh == "中午" and h < 11)
         h = h % 12 + (12 if pm else 0)
     if h > 23 or mi > 59 or s > 59:
@@ -76,16 +84,26 @@ def _message(text: str, when: str, line: int, account: str, name: str) -> Record
     if _PACKET.search(text) and text.lstrip().startswith("["):
         amount = _AMOUNT.search(text)
         shares = _SHARES.search(text)
-        return Record("message", when, line, account=account, name=name, msg_type="red_packet", text=text,
-                      amount=float(amount.group("a")) if amount else None,
-                      shares=int(shares.group("n") or shares.group("n2")) if shares else None)
+        return Record(
+            "message",
+            when,
+            line,
+            account=account,
+            name=name,
+            msg_type="red_packet",
+            text=text,
+            amount=float(amount.group("a")) if amount else None,
+            shares=int(shares.group("n") or shares.group("n2")) if shares else None,
+        )
     if _IMAGE.match(text):
         kind = "image"
     elif URL.search(text):
         kind = "link"
     else:
         kind = "text"
-    return Record("message", when, line, account=account, name=name, msg_type=kind, length=len(text), text=text)
+    return Record(
+        "message", when, line, account=account, name=name, msg_type=kind, length=len(text), text=text
+    )
 
 
 def parse(path: Path, max_bytes: int, text: str | None = None) -> list[Conversation]:
@@ -109,15 +127,20 @@ def parse(path: Path, max_bytes: int, text: str | None = None) -> list[Conversat
         account = m.groupdict().get("qq") or m.groupdict().get("mail")
         name = m.group("name").strip()
         conv = current if current is not None else _default()
-        if name in _SYSTEM_NAMES or (account in _SYSTEM_IDS and not name) or (account is None and name == "系统消息"):
+        if (
+            name in _SYSTEM_NAMES
+            or (account in _SYSTEM_IDS and not name)
+            or (account is None and name == "系统消息")
+        ):
             for sentence in [s for s in content.splitlines() if s.strip()] or [""]:
                 conv.records.append(parse_notice(sentence, when, lineno))
             return
         if "【群主】" in name and conv.owner_account is None:
             conv.owner_account = account
         if _RECALL.match(content):  # some versions log a recall as a line from the member
-            conv.records.append(Record("recall", when, lineno, account=account, name=name,
-                                       targets=((account, name),)))
+            conv.records.append(
+                Record("recall", when, lineno, account=account, name=name, targets=((account, name),))
+            )
             return
         conv.records.append(_message(content, when, lineno, account, name))
 
@@ -144,9 +167,14 @@ def parse(path: Path, max_bytes: int, text: str | None = None) -> list[Conversat
         if line.startswith("消息对象") and _OBJECT.match(line):
             flush()
             name = _OBJECT.match(line).group("v")
-            kind = "group" if ("群" in folder or "讨论组" in folder or "多人聊天" in folder) else ("private" if folder else "unknown")
-            current = Conversation(key=f"{folder}/{name}" if folder else name, name=name, kind=kind,
-                                   sources=[str(path)])
+            kind = (
+                "group"
+                if ("群" in folder or "讨论组" in folder or "多人聊天" in folder)
+                else ("private" if folder else "unknown")
+            )
+            current = Conversation(
+                key=f"{folder}/{name}" if folder else name, name=name, kind=kind, sources=[str(path)]
+            )
             convs.append(current)
             continue
         if pending is not None:
@@ -156,6 +184,9 @@ def parse(path: Path, max_bytes: int, text: str | None = None) -> list[Conversat
     flush()
     convs = [c for c in convs if c.records]
     if not convs:
-        raise DataError(path, "没有找到任何消息行。QQ 文本导出的消息以「2016-05-09 16:55:01 昵称(QQ号)」这样的行开头。",
-                        "no message lines found; expected lines like '2016-05-09 16:55:01 nickname(12345)'")
+        raise DataError(
+            path,
+            "没有找到任何消息行。QQ 文本导出的消息以「2016-05-09 16:55:01 昵称(QQ号)」这样的行开头。",
+            "no message lines found; expected lines like '2016-05-09 16:55:01 nickname(12345)'",
+        )
     return convs

@@ -39,8 +39,11 @@ def looks_like(root) -> bool:
     if not isinstance(msgs, list) or "guild" in root:
         return False
     first = next((m for m in msgs[:5] if isinstance(m, dict)), {})
-    return "date" in first and ("from_id" in first or "actor_id" in first or "date_unixtime" in first) \
+    return (
+        "date" in first
+        and ("from_id" in first or "actor_id" in first or "date_unixtime" in first)
         or ("type" in root and "id" in root and not msgs)
+    )
 
 
 def _account(value) -> str | None:
@@ -63,9 +66,15 @@ def _when(m: dict, path: Path, i: int):
 def _chat(chat: dict, path: Path) -> Conversation:
     name = str(chat.get("name") or chat.get("id") or path.stem)
     ctype = str(chat.get("type", ""))
-    kind = "group" if "group" in ctype else ("channel" if "channel" in ctype else
-                                             ("private" if ctype in ("personal_chat", "bot_chat", "saved_messages")
-                                              else "unknown"))
+    kind = (
+        "group"
+        if "group" in ctype
+        else (
+            "channel"
+            if "channel" in ctype
+            else ("private" if ctype in ("personal_chat", "bot_chat", "saved_messages") else "unknown")
+        )
+    )
     conv = Conversation(key=f"telegram:{chat.get('id', name)}", name=name, kind=kind, sources=[str(path)])
     for i, m in enumerate(chat.get("messages") or []):
         if not isinstance(m, dict):
@@ -82,31 +91,67 @@ def _chat(chat: dict, path: Path) -> Conversation:
                 method = "founder" if action == "create_group" else (None if self_join else "invite")
                 if action == "create_group":
                     conv.owner_account = actor
-                    conv.records.append(Record("join", when, line, targets=((actor, actor_name),), method="founder"))
+                    conv.records.append(
+                        Record("join", when, line, targets=((actor, actor_name),), method="founder")
+                    )
                     if names:
-                        conv.records.append(Record("join", when, line, account=actor, name=actor_name,
-                                                   targets=tuple((None, n) for n in names if n != actor_name),
-                                                   method="invite"))
+                        conv.records.append(
+                            Record(
+                                "join",
+                                when,
+                                line,
+                                account=actor,
+                                name=actor_name,
+                                targets=tuple((None, n) for n in names if n != actor_name),
+                                method="invite",
+                            )
+                        )
                     continue
-                conv.records.append(Record("join", when, line, account=None if self_join else actor,
-                                           name=None if self_join else actor_name, targets=targets, method=method))
+                conv.records.append(
+                    Record(
+                        "join",
+                        when,
+                        line,
+                        account=None if self_join else actor,
+                        name=None if self_join else actor_name,
+                        targets=targets,
+                        method=method,
+                    )
+                )
             elif action in _LEAVE:
-                targets = tuple((actor, n) if n == actor_name else (None, n) for n in names) or ((actor, actor_name),)
-                conv.records.append(Record("leave", when, line, account=actor, name=actor_name, targets=targets))
+                targets = tuple((actor, n) if n == actor_name else (None, n) for n in names) or (
+                    (actor, actor_name),
+                )
+                conv.records.append(
+                    Record("leave", when, line, account=actor, name=actor_name, targets=targets)
+                )
             else:
-                conv.records.append(Record(_OTHER.get(action, "other"), when, line, account=actor, name=actor_name))
+                conv.records.append(
+                    Record(_OTHER.get(action, "other"), when, line, account=actor, name=actor_name)
+                )
             continue
         account = _account(m.get("from_id"))
         if account is None:
             raise shape_error(path, "消息没有 from_id", "message has no from_id", i)
         text = as_text(m.get("text"))
-        entities = m.get("text_entities") if isinstance(m.get("text_entities"), list) else \
-            [p for p in (m.get("text") if isinstance(m.get("text"), list) else []) if isinstance(p, dict)]
-        mentions = tuple(f"user{e['user_id']}" for e in entities
-                         if isinstance(e, dict) and e.get("type") == "mention_name" and e.get("user_id") is not None)
+        entities = (
+            m.get("text_entities")
+            if isinstance(m.get("text_entities"), list)
+            else [
+                p for p in (m.get("text") if isinstance(m.get("text"), list) else []) if isinstance(p, dict)
+            ]
+        )
+        mentions = tuple(
+            f"user{e['user_id']}"
+            for e in entities
+            if isinstance(e, dict) and e.get("type") == "mention_name" and e.get("user_id") is not None
+        )
         has_link = any(isinstance(e, dict) and e.get("type") in ("link", "text_link") for e in entities)
-        media = m.get("photo") or m.get("media_type") in _MEDIA or \
-            str(m.get("mime_type", "")).startswith(("image/", "video/", "audio/"))
+        media = (
+            m.get("photo")
+            or m.get("media_type") in _MEDIA
+            or str(m.get("mime_type", "")).startswith(("image/", "video/", "audio/"))
+        )
         if media:
             kind = "image" if not text.strip() else ("link" if has_link or URL.search(text) else "text")
         elif has_link or URL.search(text):
@@ -116,9 +161,21 @@ def _chat(chat: dict, path: Path) -> Conversation:
         else:
             kind = "text"
         reply = str(m["reply_to_message_id"]) if m.get("reply_to_message_id") is not None else None
-        conv.records.append(Record("message", when, line, account=account, name=str(m.get("from") or account),
-                                   msg_type=kind, length=len(text), text=text, source_id=str(m.get("id")),
-                                   reply_to=reply, mentions=mentions))
+        conv.records.append(
+            Record(
+                "message",
+                when,
+                line,
+                account=account,
+                name=str(m.get("from") or account),
+                msg_type=kind,
+                length=len(text),
+                text=text,
+                source_id=str(m.get("id")),
+                reply_to=reply,
+                mentions=mentions,
+            )
+        )
     return conv
 
 

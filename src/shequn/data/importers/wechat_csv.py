@@ -53,14 +53,22 @@ def parse(path: Path, max_bytes: int, text: str | None = None) -> list[Conversat
     reader = csv.reader(io.StringIO(text))
     header = next(reader, None)
     if header is None or [h.strip().lstrip("\ufeff") for h in header] != COLUMNS:
-        raise DataError(path, f"表头应为 {','.join(COLUMNS)}（chatlog 导出的 CSV）。",
-                        f"expected the header {','.join(COLUMNS)} (a chatlog CSV)", line=1)
+        raise DataError(
+            path,
+            f"表头应为 {','.join(COLUMNS)}（chatlog 导出的 CSV）。",
+            f"expected the header {','.join(COLUMNS)} (a chatlog CSV)",
+            line=1,
+        )
     convs: dict[str, Conversation] = {}
     try:
         _rows(path, reader, convs)
     except csv.Error as exc:
-        raise DataError(path, f"CSV 格式错误：{exc}（文件可能被截断或被其他程序改过）。", f"malformed CSV: {exc}",
-                        line=reader.line_num) from None
+        raise DataError(
+            path,
+            f"CSV 格式错误：{exc}（文件可能被截断或被其他程序改过）。",
+            f"malformed CSV: {exc}",
+            line=reader.line_num,
+        ) from None
     if not convs:
         raise DataError(path, "只有表头，没有消息。", "header only: no messages", line=2)
     return list(convs.values())
@@ -72,19 +80,29 @@ def _rows(path: Path, reader, convs: dict[str, Conversation]) -> None:
         if not row or row == [""]:
             continue
         if len(row) != len(COLUMNS):
-            raise DataError(path, f"这一行有 {len(row)} 个字段，表头有 {len(COLUMNS)} 个（文件可能被截断或被其他程序改过）。",
-                            f"row has {len(row)} fields, the header {len(COLUMNS)} (truncated or edited file)",
-                            line=line)
+            raise DataError(
+                path,
+                f"这一行有 {len(row)} 个字段，表头有 {len(COLUMNS)} 个（文件可能被截断或被其他程序改过）。",
+                f"row has {len(row)} fields, the header {len(COLUMNS)} (truncated or edited file)",
+                line=line,
+            )
         when, sender_name, sender, talker_name, talker, content = row
         if not _TIME.match(when.strip()):
-            raise DataError(path, f"无法解析的时间「{when[:40]}」，应为 2025-03-01 09:15:00。",
-                            f"unparseable time {when[:40]!r}; expected 2025-03-01 09:15:00", line=line, column="Time")
+            raise DataError(
+                path,
+                f"无法解析的时间「{when[:40]}」，应为 2025-03-01 09:15:00。",
+                f"unparseable time {when[:40]!r}; expected 2025-03-01 09:15:00",
+                line=line,
+                column="Time",
+            )
         if not talker:
             raise DataError(path, "聊天对象（Talker）为空。", "empty Talker", line=line, column="Talker")
         conv = convs.get(talker)
         if conv is None:
             kind = "group" if talker.endswith("@chatroom") else "private"
-            conv = convs[talker] = Conversation(key=talker, name=talker_name or talker, kind=kind, sources=[str(path)])
+            conv = convs[talker] = Conversation(
+                key=talker, name=talker_name or talker, kind=kind, sources=[str(path)]
+            )
         when = when.strip()
         if sender == "系统消息" or (not sender and not sender_name):
             conv.records.append(parse_notice(content, when, line))
@@ -93,5 +111,15 @@ def _rows(path: Path, reader, convs: dict[str, Conversation]) -> None:
             conv.records.append(Record("other", when, line, account=sender, name=sender_name))
             continue
         kind, body = _classify(content)
-        conv.records.append(Record("message", when, line, account=sender or None, name=sender_name or sender,
-                                   msg_type=kind, length=len(body), text=content))
+        conv.records.append(
+            Record(
+                "message",
+                when,
+                line,
+                account=sender or None,
+                name=sender_name or sender,
+                msg_type=kind,
+                length=len(body),
+                text=content,
+            )
+        )

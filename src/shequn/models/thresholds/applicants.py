@@ -95,12 +95,25 @@ class Applicants:
         wtp = np.array(self.willingness_to_pay, dtype=float)
         net = np.array(self.network_size)
         if not np.issubdtype(net.dtype, np.integer):
-            if net.size and not (np.issubdtype(net.dtype, np.number) and np.all(np.isfinite(net))
-                                 and np.all(net == np.round(net))):
+            if net.size and not (
+                np.issubdtype(net.dtype, np.number)
+                and np.all(np.isfinite(net))
+                and np.all(net == np.round(net))
+            ):
                 raise ValueError("network_size must hold whole numbers")
             net = net.astype(np.int64)
-        gen = np.zeros(interest.shape, np.int64) if self.generation is None else np.array(self.generation, np.int64)
-        arrays = {"interest": interest, "fit": fit, "willingness_to_pay": wtp, "network_size": net, "generation": gen}
+        gen = (
+            np.zeros(interest.shape, np.int64)
+            if self.generation is None
+            else np.array(self.generation, np.int64)
+        )
+        arrays = {
+            "interest": interest,
+            "fit": fit,
+            "willingness_to_pay": wtp,
+            "network_size": net,
+            "generation": gen,
+        }
         shapes = {k: v.shape for k, v in arrays.items()}
         if any(len(s) != 1 for s in shapes.values()) or len(set(shapes.values())) != 1:
             raise ValueError(f"applicant arrays must be 1-D and of equal length, got shapes {shapes}")
@@ -134,22 +147,36 @@ class Applicants:
 
     def subset(self, mask: np.ndarray) -> Applicants:
         """The applicants selected by a boolean mask (or an index array)."""
-        return Applicants(self.interest[mask], self.fit[mask], self.willingness_to_pay[mask],
-                          self.network_size[mask], self.generation[mask], self.params)
+        return Applicants(
+            self.interest[mask],
+            self.fit[mask],
+            self.willingness_to_pay[mask],
+            self.network_size[mask],
+            self.generation[mask],
+            self.params,
+        )
 
     @classmethod
     def concat(cls, pools: Sequence[Applicants]) -> Applicants:
         """One pool made of several pools (the first pool's ``params`` are kept)."""
         if not pools:
             raise ValueError("concat needs at least one pool")
-        return cls(*(np.concatenate([getattr(p, k) for p in pools])
-                     for k in ("interest", "fit", "willingness_to_pay", "network_size", "generation")),
-                   params=pools[0].params)
+        return cls(
+            *(
+                np.concatenate([getattr(p, k) for p in pools])
+                for k in ("interest", "fit", "willingness_to_pay", "network_size", "generation")
+            ),
+            params=pools[0].params,
+        )
 
     def to_frame(self) -> pd.DataFrame:
         """The pool as a DataFrame (English column names, as the attributes)."""
-        return pd.DataFrame({k: getattr(self, k) for k in
-                             ("interest", "fit", "willingness_to_pay", "network_size", "generation")})
+        return pd.DataFrame(
+            {
+                k: getattr(self, k)
+                for k in ("interest", "fit", "willingness_to_pay", "network_size", "generation")
+            }
+        )
 
     def hide_fit(self) -> OperatorView:
         """The pool as an operator sees it: the same people, but reading ``fit`` raises."""
@@ -161,7 +188,8 @@ _HIDDEN_MESSAGE = (
     "或 generation 筛选，或给 simulate() 传 hide_fit=False，模拟能看到 fit 的情形。 / "
     "{name} is hidden from policies (an operator cannot see who really fits): screen on interest, "
     "willingness_to_pay, network_size or generation, or pass hide_fit=False to simulate() for an "
-    "oracle that can see fit")
+    "oracle that can see fit"
+)
 
 
 class OperatorView:
@@ -252,8 +280,15 @@ def generate_applicants(
     """
     _check_int("n", n, 1)
     _check_int("seed", seed, 0)
-    params = ApplicantParams(good_fit_share, fit_interest_corr, wtp_median, wtp_sigma,
-                             wtp_interest_corr, network_median, network_sigma)
+    params = ApplicantParams(
+        good_fit_share,
+        fit_interest_corr,
+        wtp_median,
+        wtp_sigma,
+        wtp_interest_corr,
+        network_median,
+        network_sigma,
+    )
     rng = np.random.default_rng(seed)
     z = rng.standard_normal(n)
     e = rng.standard_normal(n)

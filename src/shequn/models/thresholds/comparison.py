@@ -12,15 +12,23 @@ from .policies import FreePolicy, PaidPolicy, Policy, as_policy, standard_polici
 from .simulation import SimulationResult, simulate
 
 
-def _results(items: Iterable[Policy | Callable | SimulationResult] | None, applicants: Applicants | None,
-             n: int, weeks: int, seed: int, kwargs: dict) -> list[SimulationResult]:
+def _results(
+    items: Iterable[Policy | Callable | SimulationResult] | None,
+    applicants: Applicants | None,
+    n: int,
+    weeks: int,
+    seed: int,
+    kwargs: dict,
+) -> list[SimulationResult]:
     items = standard_policies() if items is None else list(items)
     if not items:
         raise ValueError("give at least one policy")
     if applicants is None and not all(isinstance(i, SimulationResult) for i in items):
         applicants = generate_applicants(n, seed)  # the same pool for every policy
-    return [i if isinstance(i, SimulationResult)
-            else simulate(i, applicants, weeks=weeks, seed=seed, **kwargs) for i in items]
+    return [
+        i if isinstance(i, SimulationResult) else simulate(i, applicants, weeks=weeks, seed=seed, **kwargs)
+        for i in items
+    ]
 
 
 def compare_policies(
@@ -73,7 +81,9 @@ def compare_group_rules(
     rows = []
     for policy in policies:
         for rule in rules:
-            r = simulate(policy, applicants, weeks=weeks, seed=seed, remove_after_inactive_weeks=rule, **kwargs)
+            r = simulate(
+                policy, applicants, weeks=weeks, seed=seed, remove_after_inactive_weeks=rule, **kwargs
+            )
             row = r.summary()
             row["群规"] = _rule_label(rule)
             row[f"第{weeks}周在群率"] = round(float(r.weekly_in_group[-1]), 3)
@@ -81,12 +91,28 @@ def compare_group_rules(
     table = pd.DataFrame(rows).set_index(["门槛", "群规"])
     for c in table.columns:
         table[c] = pd.to_numeric(table[c])
-    return table[["成员数", f"第{weeks}周活跃占比", f"第{weeks}周活跃人数", f"第{weeks}周在群率",
-                  "收入（元）", "成本（元）", "净收益（元）"]]
+    return table[
+        [
+            "成员数",
+            f"第{weeks}周活跃占比",
+            f"第{weeks}周活跃人数",
+            f"第{weeks}周在群率",
+            "收入（元）",
+            "成本（元）",
+            "净收益（元）",
+        ]
+    ]
 
 
-def meets_goal(result: SimulationResult, *, min_members: int = 0, min_active_share: float = 0.0,
-               week: int | None = None, max_cost: float | None = None, min_net: float | None = None) -> bool:
+def meets_goal(
+    result: SimulationResult,
+    *,
+    min_members: int = 0,
+    min_active_share: float = 0.0,
+    week: int | None = None,
+    max_cost: float | None = None,
+    min_net: float | None = None,
+) -> bool:
     """Whether a result reaches a goal such as "at least N members, X % active in week 8, cost <= C"."""
     _check_int("min_members", min_members, 0)
     _check_range("min_active_share", min_active_share, 0.0, 1.0)
@@ -96,4 +122,3 @@ def meets_goal(result: SimulationResult, *, min_members: int = 0, min_active_sha
     if min_net is not None:
         ok = ok and result.net >= min_net
     return bool(ok)
-

@@ -61,8 +61,14 @@ def plot_weekly_active(
     weeks_axis = np.arange(1, weeks + 1)
     styles = ["-", "--", "-.", ":"]
     for i, r in enumerate(results):
-        ax.plot(weeks_axis, r.weekly_active * 100, styles[i % len(styles)], marker="o", markersize=3,
-                label=r.policy_name)
+        ax.plot(
+            weeks_axis,
+            r.weekly_active * 100,
+            styles[i % len(styles)],
+            marker="o",
+            markersize=3,
+            label=r.policy_name,
+        )
     ax.set_xlabel("入群后第几周")
     ax.set_ylabel("当周活跃的成员占比（%）")
     ax.set_ylim(0, None)

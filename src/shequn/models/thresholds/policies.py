@@ -74,8 +74,9 @@ class InvitePolicy(Policy):
     friends, who become new applicants.
     """
 
-    def __init__(self, invites: int = 3, *, effort_per_invite: float = 0.1,
-                 friend_interest_rate: float = 0.02) -> None:
+    def __init__(
+        self, invites: int = 3, *, effort_per_invite: float = 0.1, friend_interest_rate: float = 0.02
+    ) -> None:
         _check_int("invites", invites, 1)
         _check_positive("effort_per_invite", effort_per_invite, allow_zero=True)
         _check_range("friend_interest_rate", friend_interest_rate, 0.0, 1.0)
@@ -87,8 +88,9 @@ class InvitePolicy(Policy):
 
     def admit(self, applicants: Applicants, rng: np.random.Generator) -> np.ndarray:
         willing = applicants.interest >= self.effort_per_invite * self.invites
-        able = rng.random(applicants.n) < prob_at_least(self.invites, applicants.network_size,
-                                                        self.friend_interest_rate)
+        able = rng.random(applicants.n) < prob_at_least(
+            self.invites, applicants.network_size, self.friend_interest_rate
+        )
         return willing & able
 
 
@@ -118,8 +120,14 @@ class PosterPolicy(Policy):
 class FunctionPolicy(Policy):
     """Any function ``fn(applicants, rng) -> boolean mask`` as a policy."""
 
-    def __init__(self, fn: Callable[[Applicants, np.random.Generator], np.ndarray], name: str = "自定义门槛",
-                 *, fee: float = 0.0, invites_required: int = 0) -> None:
+    def __init__(
+        self,
+        fn: Callable[[Applicants, np.random.Generator], np.ndarray],
+        name: str = "自定义门槛",
+        *,
+        fee: float = 0.0,
+        invites_required: int = 0,
+    ) -> None:
         if not callable(fn):
             raise ValueError(f"fn must be callable, got {fn!r}")
         _check_positive("fee", fee, allow_zero=True)
@@ -191,8 +199,10 @@ def prob_at_least(k: int, trials: np.ndarray, p: float) -> np.ndarray:
 def _check_mask(mask, n: int, name: str) -> np.ndarray:
     mask = np.asarray(mask)
     if mask.shape != (n,) or mask.dtype != bool:
-        raise ValueError(f"policy {name!r}: admit() must return a boolean array of shape ({n},), "
-                         f"got dtype {mask.dtype} and shape {mask.shape}")
+        raise ValueError(
+            f"policy {name!r}: admit() must return a boolean array of shape ({n},), "
+            f"got dtype {mask.dtype} and shape {mask.shape}"
+        )
     return mask
 
 
@@ -205,5 +215,13 @@ def _check_counts(counts, n: int, name: str) -> np.ndarray:
 
 def standard_policies() -> list[Policy]:
     """The policies compared in the lesson: free, three prices, three invite counts, poster."""
-    return [FreePolicy(), PaidPolicy(20), PaidPolicy(50), PaidPolicy(100),
-            InvitePolicy(1), InvitePolicy(3), InvitePolicy(5), PosterPolicy()]
+    return [
+        FreePolicy(),
+        PaidPolicy(20),
+        PaidPolicy(50),
+        PaidPolicy(100),
+        InvitePolicy(1),
+        InvitePolicy(3),
+        InvitePolicy(5),
+        PosterPolicy(),
+    ]

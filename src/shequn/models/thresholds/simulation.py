@@ -26,8 +26,9 @@ def _latent(u: np.ndarray) -> np.ndarray:
     return ndtri(np.clip(u, _EPS, 1 - _EPS))
 
 
-def _invitees(parents: Applicants, counts: np.ndarray, rng: np.random.Generator,
-              a: Assumptions) -> Applicants:
+def _invitees(
+    parents: Applicants, counts: np.ndarray, rng: np.random.Generator, a: Assumptions
+) -> Applicants:
     """Friends brought by ``parents`` (``counts[i]`` friends each); see step 3."""
     idx = np.repeat(np.arange(parents.n), counts)
     m = idx.size
@@ -36,8 +37,9 @@ def _invitees(parents: Applicants, counts: np.ndarray, rng: np.random.Generator,
     z = s * _latent(parents.interest)[idx] + noise * rng.standard_normal(m) - a.invitee_interest_drop
     f = s * _latent(parents.fit)[idx] + noise * rng.standard_normal(m) - a.invitee_fit_drop
     p = parents.params
-    return Applicants(ndtr(z), ndtr(f), p.draw_wtp(z, rng), p.draw_network(m, rng),
-                      parents.generation[idx] + 1, p)
+    return Applicants(
+        ndtr(z), ndtr(f), p.draw_wtp(z, rng), p.draw_network(m, rng), parents.generation[idx] + 1, p
+    )
 
 
 @dataclass(frozen=True)
@@ -86,8 +88,15 @@ class Assumptions:
 
 DEFAULT_ASSUMPTIONS = Assumptions()
 
-_SUMMARY_ORDER = ("门槛", "申请人数", "成员数", "录取比例", "经邀请加入", "精准度（匹配者占比）",
-                  "覆盖率（匹配者入群比例）")
+_SUMMARY_ORDER = (
+    "门槛",
+    "申请人数",
+    "成员数",
+    "录取比例",
+    "经邀请加入",
+    "精准度（匹配者占比）",
+    "覆盖率（匹配者入群比例）",
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -148,20 +157,24 @@ class SimulationResult:
     def summary(self) -> pd.Series:
         """The headline numbers with Chinese labels."""
         w = self.weeks
-        return pd.Series({
-            "门槛": self.policy_name,
-            "申请人数": self.applicants,
-            "成员数": self.members,
-            "录取比例": round(self.admitted_share, 3),
-            "经邀请加入": self.invited_members,
-            "精准度（匹配者占比）": round(self.fit_precision, 3),
-            "覆盖率（匹配者入群比例）": round(self.fit_recall, 3),
-            f"第{w}周活跃占比": round(self.active_after(), 3),
-            f"第{w}周活跃人数": self.active_members_after(),
-            "收入（元）": round(self.revenue, 2),
-            "成本（元）": round(self.cost, 2),
-            "净收益（元）": round(self.net, 2),
-        }, name=self.policy_name, dtype=object)
+        return pd.Series(
+            {
+                "门槛": self.policy_name,
+                "申请人数": self.applicants,
+                "成员数": self.members,
+                "录取比例": round(self.admitted_share, 3),
+                "经邀请加入": self.invited_members,
+                "精准度（匹配者占比）": round(self.fit_precision, 3),
+                "覆盖率（匹配者入群比例）": round(self.fit_recall, 3),
+                f"第{w}周活跃占比": round(self.active_after(), 3),
+                f"第{w}周活跃人数": self.active_members_after(),
+                "收入（元）": round(self.revenue, 2),
+                "成本（元）": round(self.cost, 2),
+                "净收益（元）": round(self.net, 2),
+            },
+            name=self.policy_name,
+            dtype=object,
+        )
 
 
 def simulate(
@@ -224,13 +237,16 @@ def simulate(
         view = pool.hide_fit() if hide_fit else pool
         # A policy draws from its own stream, fresh for every call: its randomness never shifts
         # the simulation's draws, and a call gives the same answer wherever it runs.
-        mask = _check_mask(policy.admit(view, np.random.default_rng([seed, 6, round_, 0])), pool.n, policy.name)
+        mask = _check_mask(
+            policy.admit(view, np.random.default_rng([seed, 6, round_, 0])), pool.n, policy.name
+        )
         pools.append(pool)
         masks.append(mask)
         if round_ == invite_rounds or not mask.any():
             break
-        counts = _check_counts(policy.invitees(view, mask, np.random.default_rng([seed, 6, round_, 1])), pool.n,
-                               policy.name)
+        counts = _check_counts(
+            policy.invitees(view, mask, np.random.default_rng([seed, 6, round_, 1])), pool.n, policy.name
+        )
         counts = np.where(mask, counts, 0)
         if counts.sum() == 0:
             break
