@@ -1,0 +1,188 @@
+"""Glyphs for text that is not on the page: search results (snippets of other pages) and what a
+learner types (glossary terms, full-width digits and punctuation from a Chinese input method).
+
+Each page's Chinese web font holds only that page's characters; on a machine without a Chinese
+system font, anything else showed as empty boxes.  Checked two ways:
+
+* with fontTools, on the built font files and the page's own CSS (``tests/helpers/fonts.py``):
+  every wide character of the results of every ranking query, of every glossary term and of the
+  typed forms is in a face the page declares for a family of its font stack;
+* in Chromium given only the machine's fonts that have no Chinese (a fontconfig of its own, so a
+  test machine with a Chinese system font checks the same thing): every Chinese character the
+  search page shows is drawn by a web font (``CSS.getPlatformFontsForNode``), never by a system
+  font, which here could only draw an empty box.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from helpers.fonts import missing_glyphs
+from helpers.pages import EVERY_PAGE
+from helpers.search_queries import QUERIES, glossary_entries
+
+pytestmark = [pytest.mark.browser, pytest.mark.integration]
+
+# What a Chinese input method types in full-width mode, and the punctuation of a typed sentence.
+TYPED = "０１２３４５６７８９ＡＢＣＸＹＺａｂｃｘｙｚ，。、？！：；（）「」《》【】—…％＋－＝"
+
+
+def _results_text(page, site_url: str, query: str) -> str:
+    page.goto(f"{site_url}/search.html?q={query}", wait_until="load")
+    page.wait_for_function(
+        "document.querySelector('#search-results .search-summary') && "
+        "document.querySelector('#search-results .search-summary').innerText.length > 0",
+        timeout=20000,
+    )
+    page.wait_for_load_state("networkidle")  # each result's snippet is fetched after it is listed
+    return page.inner_text("#search-results")
+
+
+@pytest.mark.parametrize("path", EVERY_PAGE)
+def test_glossary_terms_and_typed_text_have_glyphs_on_every_page(site_html, path):
+    """A learner can type any glossary term or full-width digit into the search box of any page."""
+    terms = "".join(term for term, _ in glossary_entries())
+    missing = missing_glyphs(site_html, path, terms + TYPED)
+    assert missing == [], f"{path}: no glyph for {''.join(missing)}"
+
+
+def test_search_results_of_every_ranking_query_have_glyphs(offline_page, site_url, site_html):
+    p = offline_page()
+    gaps = {}
+    for query, _ in QUERIES:
+        text = _results_text(p.page, site_url, query)
+        assert len(text) > 50, (query, text)
+        missing = missing_glyphs(site_html, "search.html", query + text)
+        if missing:
+            gaps[query] = "".join(missing)
+    assert gaps == {}, f"characters of search results without a glyph: {gaps}"
+    assert p.external == [] and p.failed == []
+
+
+def _has_chinese(path: Path) -> bool:
+    from fontTools.ttLib import TTFont
+
+    try:
+        return 0x793E in TTFont(path, fontNumber=0, lazy=True).getBestCmap()  # 社
+    except Exception:  # noqa: BLE001 -- a font fontTools cannot read is left out either way
+        return True
+
+
+@pytest.fixture(scope="module")
+def latin_only_browser(browser, tmp_path_factory):
+    """Chromium that sees only the machine's fonts without Chinese: a fontconfig of its own."""
+    folder = tmp_path_factory.mktemp("latin-fonts")
+    (folder / "fonts").mkdir()
+    kept = 0
+    for base in ("/usr/share/fonts", "/usr/local/share/fonts"):
+        for font in sorted(Path(base).rglob("*")) if Path(base).is_dir() else []:
+            if font.suffix.lower() in (".ttf", ".otf", ".ttc") and font.is_file() and not _has_chinese(font):
+                (folder / "fonts" / f"{kept}-{font.name}").symlink_to(font)
+                kept += 1
+    assert kept, "no Latin system font found"
+    conf = folder / "fonts.conf"
+    conf.write_text(
+        f'<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n'
+        f"<fontconfig><dir>{folder / 'fonts'}</dir><cachedir>{folder / 'cache'}</cachedir></fontconfig>\n"
+    )
+    exe = shutil.which("chromium") or "/usr/bin/chromium"
+    bare = browser.browser_type.launch(
+        executable_path=exe,
+        env={**os.environ, "FONTCONFIG_FILE": str(conf)},
+        args=[
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    )
+    yield bare
+    bare.close()
+
+
+# Wraps each distinct wide character shown in ``root`` in its own span; returns them in document order.
+PROBE = r"""(root) => {
+  const wide = /[\u1100-\u115F\u2E80-\u303E\u3041-\u33FF\u3400-\u4DBF\u4E00-\u9FFF\uA960-\uA97F\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6]|[\u{20000}-\u{3FFFD}]/u;
+  const seen = new Set(), chars = [], nodes = [];
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) nodes.push(walker.currentNode);
+  for (const node of nodes) {
+    if (!node.parentElement || !node.parentElement.getClientRects().length) continue;
+    const frag = document.createDocumentFragment();
+    let buf = '', probed = false;
+    for (const ch of node.nodeValue) {
+      if (wide.test(ch) && !seen.has(ch)) {
+        seen.add(ch); chars.push(ch); probed = true;
+        if (buf) frag.append(buf);
+        buf = '';
+        const s = document.createElement('span'); s.className = 'shequn-glyph-probe'; s.textContent = ch;
+        frag.append(s);
+      } else buf += ch;
+    }
+    if (probed) { if (buf) frag.append(buf); node.replaceWith(frag); }
+  }
+  return chars;
+}"""
+SETTLE = """async () => {
+  document.body.getBoundingClientRect();
+  for (let i = 0; i < 100; i++) {
+    await document.fonts.ready;
+    await new Promise(r => setTimeout(r, 100));
+    if (!Array.from(document.fonts).some(f => f.status === 'loading')) return;
+  }
+}"""
+
+
+def _drawn_by(page, context) -> list[tuple[str, list[dict]]]:
+    """(character, the fonts that draw it) for each probe span, as Chromium's layout reports it."""
+    chars = page.evaluate(PROBE, page.query_selector("#search-results"))
+    page.evaluate(SETTLE)
+    cdp = context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+    ids = cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": "span.shequn-glyph-probe"})["nodeIds"]
+    assert len(ids) == len(chars)
+    return [(c, cdp.send("CSS.getPlatformFontsForNode", {"nodeId": i})["fonts"]) for c, i in zip(chars, ids)]
+
+
+@pytest.mark.parametrize("query", ["诱导分享", "社群运营", "潜水者", "中介中心性"])
+def test_search_results_show_no_empty_boxes_without_a_chinese_system_font(
+    latin_only_browser, site_url, query
+):
+    context = latin_only_browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    host = urlparse(site_url)
+    external = []
+
+    def route(r):
+        url = urlparse(r.request.url)
+        if url.scheme in ("data", "blob") or (url.hostname, url.port) == (host.hostname, host.port):
+            r.continue_()
+        else:
+            external.append(r.request.url)
+            r.abort()
+
+    context.route("**/*", route)
+    try:
+        page = context.new_page()
+        text = _results_text(page, site_url, query)
+        drawn = _drawn_by(page, context)
+        assert len(drawn) > 20, text  # the results show Chinese
+        boxes = [
+            (c, [f["familyName"] for f in fonts])
+            for c, fonts in drawn
+            if not fonts or not all(f["isCustomFont"] for f in fonts)
+        ]
+        assert boxes == [], (
+            f"{query}: {len(boxes)} of {len(drawn)} characters drawn by no web font: {boxes[:20]}"
+        )
+        assert external == []
+    finally:
+        context.close()
