@@ -8,9 +8,8 @@ system font, anything else showed as empty boxes.  Checked two ways:
   every wide character of the results of every ranking query, of every glossary term and of the
   typed forms is in a face the page declares for a family of its font stack;
 * in Chromium given only the machine's fonts that have no Chinese (a fontconfig of its own, so a
-  test machine with a Chinese system font checks the same thing): every Chinese character the
-  search page shows is drawn by a web font (``CSS.getPlatformFontsForNode``), never by a system
-  font, which here could only draw an empty box.
+  test machine with a Chinese system font checks the same thing): no Chinese character the search
+  page shows is drawn as the empty box a missing glyph gets (compared pixel for pixel).
 """
 
 from __future__ import annotations
@@ -107,50 +106,30 @@ def latin_only_browser(browser, tmp_path_factory):
     bare.close()
 
 
-# Wraps each distinct wide character shown in ``root`` in its own span; returns them in document order.
-PROBE = r"""(root) => {
-  const wide = /[\u1100-\u115F\u2E80-\u303E\u3041-\u33FF\u3400-\u4DBF\u4E00-\u9FFF\uA960-\uA97F\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6]|[\u{20000}-\u{3FFFD}]/u;
-  const seen = new Set(), chars = [], nodes = [];
-  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-  while (walker.nextNode()) nodes.push(walker.currentNode);
-  for (const node of nodes) {
-    if (!node.parentElement || !node.parentElement.getClientRects().length) continue;
-    const frag = document.createDocumentFragment();
-    let buf = '', probed = false;
-    for (const ch of node.nodeValue) {
-      if (wide.test(ch) && !seen.has(ch)) {
-        seen.add(ch); chars.push(ch); probed = true;
-        if (buf) frag.append(buf);
-        buf = '';
-        const s = document.createElement('span'); s.className = 'shequn-glyph-probe'; s.textContent = ch;
-        frag.append(s);
-      } else buf += ch;
-    }
-    if (probed) { if (buf) frag.append(buf); node.replaceWith(frag); }
-  }
-  return chars;
-}"""
-SETTLE = """async () => {
+# The distinct wide characters the search results show, and those of them the browser draws as an empty
+# box or nothing: drawn in the results' own font stack, each is compared pixel for pixel with a code point
+# no font has (U+10FFFD: the primary font's .notdef box, what a missing glyph shows) and with a space.
+EMPTY_BOXES = r"""async (root) => {
+  const wide = new RegExp('[\\u1100-\\u115F\\u2E80-\\u303E\\u3041-\\u33FF\\u3400-\\u4DBF\\u4E00-\\u9FFF' +
+    '\\uA960-\\uA97F\\uAC00-\\uD7A3\\uF900-\\uFAFF\\uFE30-\\uFE4F\\uFF00-\\uFF60\\uFFE0-\\uFFE6]' +
+    '|[\\u{20000}-\\u{3FFFD}]', 'u');
+  const chars = Array.from(new Set(Array.from(root.innerText).filter(c => wide.test(c) && !/\s/.test(c))));
+  const el = root.querySelector('ul.search li p') || root;
+  const font = '40px ' + getComputedStyle(el).fontFamily;
   document.body.getBoundingClientRect();
-  for (let i = 0; i < 100; i++) {
-    await document.fonts.ready;
-    await new Promise(r => setTimeout(r, 100));
-    if (!Array.from(document.fonts).some(f => f.status === 'loading')) return;
-  }
+  await document.fonts.ready;  // what the results' layout made the browser load
+  const canvas = document.createElement('canvas');
+  canvas.width = canvas.height = 64;
+  const ctx = canvas.getContext('2d', {willReadFrequently: true});
+  const draw = (c) => { ctx.clearRect(0, 0, 64, 64); ctx.font = font; ctx.textBaseline = 'top';
+                        ctx.fillText(c, 8, 8); return ctx.getImageData(0, 0, 64, 64).data; };
+  const same = (a, b) => { for (let i = 3; i < a.length; i += 4) if (a[i] !== b[i]) return false;
+                           return true; };
+  const box = draw('\u{10FFFD}'), blank = draw(' ');
+  const empty = chars.filter(c => { const d = draw(c); return same(d, box) || same(d, blank); });
+  const loaded = Array.from(document.fonts).filter(f => f.status === 'loaded').map(f => f.family);
+  return {chars, empty, font, loaded};
 }"""
-
-
-def _drawn_by(page, context) -> list[tuple[str, list[dict]]]:
-    """(character, the fonts that draw it) for each probe span, as Chromium's layout reports it."""
-    chars = page.evaluate(PROBE, page.query_selector("#search-results"))
-    page.evaluate(SETTLE)
-    cdp = context.new_cdp_session(page)
-    cdp.send("DOM.enable")
-    cdp.send("CSS.enable")
-    root = cdp.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
-    ids = cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": "span.shequn-glyph-probe"})["nodeIds"]
-    assert len(ids) == len(chars)
-    return [(c, cdp.send("CSS.getPlatformFontsForNode", {"nodeId": i})["fonts"]) for c, i in zip(chars, ids)]
 
 
 @pytest.mark.parametrize("query", ["诱导分享", "社群运营", "潜水者", "中介中心性"])
@@ -172,16 +151,12 @@ def test_search_results_show_no_empty_boxes_without_a_chinese_system_font(
     context.route("**/*", route)
     try:
         page = context.new_page()
-        text = _results_text(page, site_url, query)
-        drawn = _drawn_by(page, context)
-        assert len(drawn) > 20, text  # the results show Chinese
-        boxes = [
-            (c, [f["familyName"] for f in fonts])
-            for c, fonts in drawn
-            if not fonts or not all(f["isCustomFont"] for f in fonts)
-        ]
-        assert boxes == [], (
-            f"{query}: {len(boxes)} of {len(drawn)} characters drawn by no web font: {boxes[:20]}"
+        _results_text(page, site_url, query)
+        seen = page.evaluate(EMPTY_BOXES, page.query_selector("#search-results"))
+        assert len(seen["chars"]) > 20, seen  # the results show Chinese
+        assert seen["empty"] == [], (
+            f"{query}: {len(seen['empty'])} of {len(seen['chars'])} characters shown as empty boxes: "
+            f"{''.join(seen['empty'])} (fonts loaded: {seen['loaded']})"
         )
         assert external == []
     finally:
