@@ -51,7 +51,8 @@ FIT = """(box) => {
     const lines = new Set(Array.from(range.getClientRects()).filter(r => r.width > 0).map(r => Math.round(r.top))).size;
     return [c.innerText.trim(), lines];
   });
-  return {card: [card.left, card.right], out: out.slice(0, 5), scrolls: scrolls.slice(0, 5), paragraphs, firsts};
+  return {card: [card.left, card.right], out: out.slice(0, 5), scrolls: scrolls.slice(0, 5),
+          paragraphs, firsts};
 }"""
 
 
