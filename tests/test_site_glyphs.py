@@ -109,12 +109,11 @@ def latin_only_browser(browser, tmp_path_factory):
 # The distinct wide characters the search results show, and those of them the browser draws as an empty
 # box or nothing: drawn in the results' own font stack, each is compared pixel for pixel with a code point
 # no font has (U+10FFFD: the primary font's .notdef box, what a missing glyph shows) and with a space.
-EMPTY_BOXES = r"""async (root) => {
+EMPTY_BOXES = r"""async ([text, el]) => {
   const wide = new RegExp('[\\u1100-\\u115F\\u2E80-\\u303E\\u3041-\\u33FF\\u3400-\\u4DBF\\u4E00-\\u9FFF' +
     '\\uA960-\\uA97F\\uAC00-\\uD7A3\\uF900-\\uFAFF\\uFE30-\\uFE4F\\uFF00-\\uFF60\\uFFE0-\\uFFE6]' +
     '|[\\u{20000}-\\u{3FFFD}]', 'u');
-  const chars = Array.from(new Set(Array.from(root.innerText).filter(c => wide.test(c) && !/\s/.test(c))));
-  const el = root.querySelector('ul.search li p') || root;
+  const chars = Array.from(new Set(Array.from(text).filter(c => wide.test(c) && !/\s/.test(c))));
   const font = '40px ' + getComputedStyle(el).fontFamily;
   document.body.getBoundingClientRect();
   await document.fonts.ready;  // what the results' layout made the browser load
@@ -152,11 +151,20 @@ def test_search_results_show_no_empty_boxes_without_a_chinese_system_font(
     try:
         page = context.new_page()
         _results_text(page, site_url, query)
-        seen = page.evaluate(EMPTY_BOXES, page.query_selector("#search-results"))
+        results = page.query_selector("#search-results")
+        shown = page.query_selector("#search-results ul.search li p") or results
+        seen = page.evaluate(EMPTY_BOXES, [results.inner_text(), shown])
         assert len(seen["chars"]) > 20, seen  # the results show Chinese
         assert seen["empty"] == [], (
             f"{query}: {len(seen['empty'])} of {len(seen['chars'])} characters shown as empty boxes: "
             f"{''.join(seen['empty'])} (fonts loaded: {seen['loaded']})"
+        )
+        # What a learner types into the search box: a glossary term and full-width forms.
+        box = page.locator("input[name=q]:visible").first
+        box.fill(query + TYPED)
+        typed = page.evaluate(EMPTY_BOXES, [box.input_value(), box.element_handle()])
+        assert typed["empty"] == [], (
+            f"typed into the search box, shown as empty boxes: {''.join(typed['empty'])}"
         )
         assert external == []
     finally:
