@@ -27,7 +27,10 @@ here runs in a bare container with no Chinese font, so it downloads the subset: 
 learner on a bare Linux install or an old phone meets.  ``sys MB`` is the same visit minus the
 Chinese web font: what a reader whose system Chinese font the stacks name (Windows, macOS, iOS,
 Linux with Noto Sans CJK) downloads.  Android's Chrome does not match system fonts by name, so
-there it is the ``MB`` figure.  ``--detail`` adds each page's bytes by resource type.
+there it is the ``MB`` figure.  The subset shared by every page (``shared-<hash>.woff2``: text not
+on the page, such as search results) is fetched only when such text needs it, so it is not in a
+lesson's first visit; ``--pages "search.html?q=诱导分享"`` measures a search with results.
+``--detail`` adds each page's bytes by resource type.
 
 Hand-written server: Python's http.server does not compress, and the point is to measure
 what a compressing static host (nginx, GitHub Pages, OSS) sends.

@@ -1,13 +1,14 @@
 """Per-page Chinese font subsets (shequn.site.font_subset) on a tiny hand-made site."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 from fontTools.ttLib import TTFont
 
 from shequn.site import font_subset
-from shequn.site.font_subset import FONTS_DIR, subset_pages
+from shequn.site.font_subset import FONTS_DIR, SHARED_FAMILY, SHARED_PREFIX, subset_pages
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / font_subset.SOURCE_FONT
@@ -64,8 +65,8 @@ def test_page_subset_holds_exactly_the_page_characters_with_their_outlines(tmp_p
         src_glyph.getCoordinates(source["glyf"])[0]
     )
     page = (html / "book" / "lesson.html").read_text(encoding="utf-8")
-    assert page.count("@font-face") == 1
-    assert f'url("../_static/{FONTS_DIR}/{out.name}")' in page and 'font-family:"Noto Sans SC"' in page
+    assert page.count('font-family:"Noto Sans SC"') == 1 and page.count("@font-face") == 2  # + the shared one
+    assert f'url("../_static/{FONTS_DIR}/{out.name}")' in page
     assert page.index("@font-face") < page.index("</head>")
     assert "@font-face" not in (html / "book" / "english.html").read_text(encoding="utf-8")
 
@@ -86,11 +87,12 @@ def test_rebuild_reuses_the_cache_replaces_the_face_and_drops_stale_files(tmp_pa
     page.write_text(page.read_text(encoding="utf-8").replace("连接器", "连接器与内容"), encoding="utf-8")
     second = subset_pages(html, SOURCE, tmp_path / "cache")["book/lesson.html"]
     assert second != first
-    assert sorted(p.name for p in (html / "_static" / FONTS_DIR).iterdir()) == [second]
+    made = sorted(p.name for p in (html / "_static" / FONTS_DIR).iterdir())
+    assert [n for n in made if not n.startswith(SHARED_PREFIX)] == [second] and len(made) == 2
     assert set(TTFont(html / "_static" / FONTS_DIR / second).getBestCmap()) == {
         ord(c) for c in EXPECTED | set("与内容")
     }
-    assert page.read_text(encoding="utf-8").count("@font-face") == 1
+    assert page.read_text(encoding="utf-8").count("@font-face") == 2
 
 
 def test_same_characters_give_the_same_bytes(tmp_path):
@@ -148,3 +150,56 @@ def test_workers_that_cannot_start_fail_the_build_instead_of_hanging(tmp_path, m
     monkeypatch.setattr(font_subset.sys, "executable", str(dead))
     with pytest.raises(font_subset.FontSubsetError, match="no interpreter here"):
         subset_pages(html, SOURCE, tmp_path / "cache")
+
+
+def _faces(page_text: str) -> dict[str, tuple[str, str]]:
+    """family -> (url, unicode-range or '') of each @font-face in the page."""
+    out = {}
+    for body in re.findall(r"@font-face\{(.*?)\}", page_text):
+        family = re.search(r'font-family:"([^"]+)"', body)[1]
+        url = re.search(r'url\("([^"]+)"\)', body)[1]
+        rng = re.search(r"unicode-range:([^;}]+)", body)
+        out[family] = (url, rng[1] if rng else "")
+    return out
+
+
+def _in_range(ranges: str, char: str) -> bool:
+    for part in ranges.split(","):
+        lo, _, hi = part.strip()[2:].partition("-")
+        if int(lo, 16) <= ord(char) <= int(hi or lo, 16):
+            return True
+    return False
+
+
+def test_every_page_declares_one_shared_subset_with_all_pages_characters_and_typed_forms(tmp_path):
+    """Text not on the page (search snippets of other pages, typed full-width digits) has glyphs: one
+    shared file, the same URL on every page, holding every page's characters and the typed forms."""
+    html = _site(tmp_path)
+    texts = {"a": "社群运营", "b": "内容与产品，", "c": "门槛「免费」"}
+    _pages(html, texts)
+    subset_pages(html, SOURCE, tmp_path / "cache")
+    fonts = html / "_static" / FONTS_DIR
+    shared = [p for p in fonts.iterdir() if p.name.startswith(SHARED_PREFIX)]
+    assert len(shared) == 1
+    cmap = set(TTFont(shared[0]).getBestCmap())
+    # By hand: every page's characters (lesson.html's EXPECTED and the three above), full-width
+    # digits, letters and punctuation from an input method, ASCII, Chinese quotes and the ellipsis.
+    typed = "０１２３４５６７８９ＡＺａｚ，。？！：；（）「」《》、“”‘’…—0123456789azAZ?!"
+    wanted = EXPECTED | set("".join(texts.values())) | set(typed)
+    assert {ord(c) for c in wanted} <= cmap
+    assert ord("禁") not in cmap  # only in a vendored bundle, never shown
+    for name in ("lesson", *texts):
+        page = (html / "book" / f"{name}.html").read_text(encoding="utf-8")
+        url, ranges = _faces(page)[SHARED_FAMILY]
+        assert url == f"../_static/{FONTS_DIR}/{shared[0].name}"
+        assert all(_in_range(ranges, c) for c in wanted), ranges
+        assert not _in_range(ranges, "\U0001f600")  # an emoji never fetches it for nothing
+
+
+def test_the_stylesheet_names_the_shared_family_last_in_every_chinese_stack():
+    css = (ROOT / "src" / "shequn" / "site" / "static" / "shequn.css").read_text(encoding="utf-8")
+    stacks = re.findall(r"--pst-font-family-(?:base|monospace):([^;]+);", css)
+    assert len(stacks) == 2
+    for stack in stacks:
+        names = [n.strip().strip('"') for n in stack.split(",")]
+        assert names[-1] == SHARED_FAMILY and "Noto Sans SC" in names, names

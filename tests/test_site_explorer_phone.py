@@ -29,11 +29,17 @@ def specs():
     }
 
 
-# Per explorer: what sticks out of its card, paragraphs wider than their box, and first-column cells
-# with their text length and number of lines.
+# Per explorer: what sticks out of its card, what scrolls sideways inside it (the card included: it is a
+# scroll container, so a child 2 px too wide plus its margin and the card's padding made the card itself
+# scroll 4 px on a phone, which neither the children's boxes nor the page's width showed), paragraphs
+# wider than their box, and first-column cells with their text length and number of lines.
 FIT = """(box) => {
   const card = box.getBoundingClientRect();
   const out = [];
+  const scrolls = [box, ...box.querySelectorAll('*')]
+    .filter(e => !e.classList.contains('shequn-table-scroll') && e.scrollWidth > e.clientWidth
+                 && ['auto', 'scroll', 'hidden', 'clip'].includes(getComputedStyle(e).overflowX))
+    .map(e => e.tagName + '.' + e.className + ' ' + e.scrollWidth + ' > ' + e.clientWidth);
   for (const e of box.querySelectorAll('*')) {
     if (e.closest('.shequn-table-scroll') && !e.classList.contains('shequn-table-scroll')) continue;
     if (e.classList.contains('noUi-origin')) continue;  // noUiSlider's unpainted positioning box
@@ -47,7 +53,8 @@ FIT = """(box) => {
     const lines = new Set(Array.from(range.getClientRects()).filter(r => r.width > 0).map(r => Math.round(r.top))).size;
     return [c.innerText.trim(), lines];
   });
-  return {card: [card.left, card.right], out: out.slice(0, 5), paragraphs, firsts};
+  return {card: [card.left, card.right], out: out.slice(0, 5), scrolls: scrolls.slice(0, 5),
+          paragraphs, firsts};
 }"""  # noqa: E501 (embedded JavaScript)
 
 
@@ -61,6 +68,7 @@ def test_every_explorer_fits_a_360px_phone(offline_page, site_url, specs, path):
         fit = box.evaluate(FIT)
         assert fit["card"][0] >= 0 and fit["card"][1] <= 360, (name, fit["card"])
         assert fit["out"] == [], f"{name}: cut off at the card's edge: {fit['out']}"
+        assert fit["scrolls"] == [], f"{name}: scrolls sideways: {fit['scrolls']}"
         assert fit["paragraphs"] == [], f"{name}: sentences that do not wrap: {fit['paragraphs']}"
         for text, lines in fit["firsts"]:
             assert lines <= 1 or len(text) / lines >= 3, f"{name}: first column {text!r} on {lines} lines"

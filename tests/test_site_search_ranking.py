@@ -1,6 +1,7 @@
 """Chinese search segments the query as the index was segmented, and finds the lesson that teaches it.
 
-The index is cut by jieba with the glossary terms as its dictionary; a query such as 「诱导分享」 or
+The queries are in ``tests/helpers/search_queries.py``.  The index is cut by jieba with the glossary
+terms as its dictionary; a query such as 「诱导分享」 or
 「社群运营」 must be cut into the same words in the browser (``shequn-search-segment.js``), or it
 matches nothing.  Every multi-character glossary term, and phrases the lessons use, must bring the
 lesson that teaches them into the top 3 results.  Which lesson teaches a term is read here from the
@@ -10,51 +11,13 @@ glossary's own text: the sentence 「见{ref}`lesson-…`」 of its entry, and t
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 from helpers.pages import open_page
+from helpers.search_queries import GLOSSARY_QUERIES, QUERIES
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
-
-ROOT = Path(__file__).resolve().parents[1]
-GLOSSARY = ROOT / "book" / "reference" / "glossary.md"
-
-
-def _lesson_pages() -> dict[str, str]:
-    """Reference label (lesson-thresholds) → built page (book/05_thresholds/thresholds.html)."""
-    out = {}
-    for md in (ROOT / "book").glob("0*/*.md"):
-        for label in re.findall(r"^\((lesson-[a-z-]+)\)=$", md.read_text(encoding="utf-8"), re.M):
-            out[label] = md.relative_to(ROOT).with_suffix(".html").as_posix()
-    return out
-
-
-def _glossary_terms() -> list[tuple[str, str]]:
-    """(term, page of the lesson that teaches it) for every multi-character term with such a lesson."""
-    text = GLOSSARY.read_text(encoding="utf-8")
-    body = re.search(r"^```\{glossary\}\n(.*?)^```$", text, re.M | re.S)[1]
-    pages = _lesson_pages()
-    out = []
-    for term, definition in re.findall(r"^(\S[^\n]*)\n((?:[ \t]+[^\n]*\n?)+)", body, re.M):
-        see = re.search(r"(?:^|[。；])\s*见\{ref\}`(lesson-[a-z-]+)`", definition.strip())
-        if len(term.strip()) > 1 and see and see[1] in pages:
-            out.append((term.strip(), pages[see[1]]))
-    return out
-
-
-GLOSSARY_QUERIES = _glossary_terms()
-# Phrases the lessons use that jieba cuts into several index words (none is a glossary term).
-PHRASES = [
-    ("诱导分享", "book/05_thresholds/thresholds.html"),
-    ("付费群", "book/05_thresholds/thresholds.html"),
-    ("社群运营", "book/00_intro/what_is_community.html"),
-    ("种子用户", "book/05_thresholds/thresholds.html"),
-    ("邀请制门槛", "book/05_thresholds/thresholds.html"),
-    ("内容质量", "book/01_connectors/connectors.html"),
-]
-QUERIES = [*PHRASES, *((t, p) for t, p in GLOSSARY_QUERIES if t not in dict(PHRASES))]
 
 
 def test_the_ranking_table_covers_the_glossary_and_the_phrases():

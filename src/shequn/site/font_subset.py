@@ -22,6 +22,18 @@ characters by frequency, not by page.  At the end of the build, :func:`subset_pa
 No ``unicode-range``: the face holds only the page's characters, and a character it lacks
 falls back to the next font in the stack.  Regular weight only; bold is synthesised.
 
+Text that is not on the page -- search results (snippets of other pages), what a learner types
+into the search box or a quiz (full-width digits and punctuation from a Chinese input method)
+-- would show as empty boxes on a machine without a Chinese system font.  So the build also
+writes one **shared** subset, ``shared-<hash>.woff2``: every character of every page (the
+glossary and the lessons' vocabulary, their explorers, the site scripts), the full-width forms,
+CJK punctuation, ASCII and the general punctuation Chinese text uses (:func:`shared_characters`).
+Every page declares it as :data:`SHARED_FAMILY`, which the stylesheets name last, after the
+generic families: a browser reaches it only for a character that neither the page's subset nor
+any system font has, so a lesson's first visit does not download it, and once fetched (same URL
+on every page) the browser's cache serves it everywhere.  Its ``unicode-range`` is the ranges it
+covers, so a symbol outside them (an emoji) never makes the browser fetch it for nothing.
+
 Hand-written because no maintained Sphinx extension subsets a CJK font per page:
 sphinx-fonts downloads whole Fontsource files (from a CDN), and cn-font-split and Google
 Fonts' slicing cut a font into fixed unicode-range chunks for every page alike.  The
@@ -44,11 +56,14 @@ from pathlib import Path
 
 __all__ = [
     "FONT_FAMILY",
+    "SHARED_FAMILY",
+    "SHARED_PREFIX",
     "FONTS_DIR",
     "SOURCE_FONT",
     "is_cjk",
     "cjk_characters",
     "page_characters",
+    "shared_characters",
     "write_subset",
     "write_subsets",
     "subset_pages",
@@ -56,6 +71,8 @@ __all__ = [
 ]
 
 FONT_FAMILY = "Noto Sans SC"
+SHARED_FAMILY = "Shequn CJK Shared"  # named last in static/shequn.css's font stacks
+SHARED_PREFIX = "shared-"
 FONTS_DIR = "shequn-fonts"  # under _static/
 SOURCE_FONT = Path("vendor/node_modules/@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf")
 _VERSION = "1"  # bump when the subsetting options change: old cache entries are then unused
@@ -75,6 +92,19 @@ _CJK_RANGES = (
     (0x20000, 0x2FA1F),  # supplementary ideographs
 )
 _CJK = re.compile("[" + "".join(f"{re.escape(chr(lo))}-{re.escape(chr(hi))}" for lo, hi in _CJK_RANGES) + "]")
+# Beyond the pages' own characters, the shared subset holds what a learner can type or paste:
+# ASCII, the general punctuation of Chinese text (“”‘’—…·), CJK symbols and punctuation, and the
+# full-width forms a Chinese input method types (０１２３, ＡＢＣ, ，。？！).
+_TYPED_RANGES = (
+    (0x0020, 0x007E),
+    (0x00B7, 0x00B7),
+    (0x2010, 0x2027),
+    (0x2030, 0x205E),
+    (0x3000, 0x303F),
+    (0xFF01, 0xFF5E),
+    (0xFFE0, 0xFFE6),
+)
+_SHARED_RANGE = ",".join(f"U+{lo:X}-{hi:X}" for lo, hi in sorted({*_TYPED_RANGES, *_CJK_RANGES}))
 
 
 class FontSubsetError(RuntimeError):
@@ -116,6 +146,13 @@ def page_characters(page: Path, html_dir: Path) -> set[str]:
         if script.is_file() and script.parent == static and script.suffix == ".js":
             chars |= cjk_characters(script.read_text(encoding="utf-8", errors="replace"))
     return chars
+
+
+def shared_characters(pages_characters: list[set[str]]) -> set[str]:
+    """The shared subset's characters: those of every page, and what a learner can type (see the
+    module docstring).  The source font's cmap decides which of them get a glyph."""
+    typed = {chr(c) for lo, hi in _TYPED_RANGES for c in range(lo, hi + 1)}
+    return set().union(typed, *pages_characters)
 
 
 def _digest(path: Path) -> str:
@@ -235,17 +272,25 @@ def _main() -> None:
     write_subsets(Path(work["source"]), {Path(out): set(chars) for out, chars in work["subsets"].items()})
 
 
-def _font_face(href: str) -> str:
+def _font_face(href: str, shared_href: str) -> str:
     return (
         f'{_BEGIN}<style>@font-face{{font-family:"{FONT_FAMILY}";font-style:normal;font-weight:400;'
-        f'font-display:swap;src:url("{href}") format("woff2")}}</style>{_END}\n'
+        f'font-display:swap;src:url("{href}") format("woff2")}}'
+        f'@font-face{{font-family:"{SHARED_FAMILY}";font-style:normal;font-weight:400;'
+        f'font-display:swap;src:url("{shared_href}") format("woff2");unicode-range:{_SHARED_RANGE}}}'
+        f"</style>{_END}\n"
     )
+
+
+def _key(font_id: str, chars: set[str]) -> str:
+    return hashlib.sha256(f"{_VERSION}\n{font_id}\n{''.join(sorted(chars))}".encode()).hexdigest()[:20]
 
 
 def subset_pages(html_dir: Path, source: Path, cache: Path) -> dict[str, str]:
     """Give every page of the built site its own font subset (see the module docstring).
 
     Returns ``{page (relative to html_dir): font file name}``; pages without Chinese get none.
+    Every page with Chinese also declares the shared subset (``shared-<hash>.woff2``).
     """
     if not source.is_file():
         raise FontSubsetError(
@@ -262,14 +307,21 @@ def subset_pages(html_dir: Path, source: Path, cache: Path) -> dict[str, str]:
     ]
     names: dict[Path, str] = {}
     missing: dict[str, set[str]] = {}
+    everything = []
     for page in pages:
         chars = page_characters(page, html_dir)
         if chars:
-            key = hashlib.sha256(f"{_VERSION}\n{font_id}\n{''.join(sorted(chars))}".encode()).hexdigest()[:20]
-            names[page] = f"{key}.woff2"
+            everything.append(chars)
+            names[page] = f"{_key(font_id, chars)}.woff2"
             if not (cache / names[page]).is_file():
                 missing[names[page]] = chars
+    shared_chars = shared_characters(everything)
+    shared = f"{SHARED_PREFIX}{_key(font_id, shared_chars)}.woff2"
+    if names and not (cache / shared).is_file():
+        missing[shared] = shared_chars
     _write_subsets(source, missing, cache)
+    if names and not (fonts / shared).is_file():
+        shutil.copyfile(cache / shared, fonts / shared)
     used: dict[str, str] = {}
     for page in pages:
         rel = page.relative_to(html_dir)
@@ -282,15 +334,16 @@ def subset_pages(html_dir: Path, source: Path, cache: Path) -> dict[str, str]:
             if not (fonts / name).is_file():
                 shutil.copyfile(cached, fonts / name)
             used[rel.as_posix()] = name
-            href = "../" * (len(rel.parts) - 1) + f"_static/{FONTS_DIR}/{name}"
+            up = "../" * (len(rel.parts) - 1) + f"_static/{FONTS_DIR}/"
             head = bare.find("</head>")
             if head < 0:
                 raise FontSubsetError(f"{rel} 没有 </head> (page without a head): cannot add its font")
-            new = bare[:head] + _font_face(href) + bare[head:]
+            new = bare[:head] + _font_face(up + name, up + shared) + bare[head:]
         if new != text:
             page.write_text(new, encoding="utf-8")
+    keep = {*used.values(), shared}
     for stale in fonts.glob("*.woff2"):
-        if stale.name not in set(used.values()):
+        if stale.name not in keep:
             stale.unlink()
     return used
 

@@ -6,7 +6,8 @@ Loaded from ``_config.yml`` (``sphinx.extra_extensions``).  It
   from ``vendor/node_modules`` into the site's ``_static/offline/``, so no page loads anything
   from a CDN (:mod:`shequn.site.vendor_assets`);
 * gives every page its own small subset of the Noto Sans SC web font, with exactly the
-  page's Chinese characters (:mod:`shequn.site.font_subset`);
+  page's Chinese characters, and one subset shared by all pages for text that is not on the
+  page: search results, what a learner types (:mod:`shequn.site.font_subset`);
 * builds the jieba user dictionary for Chinese full-text search from the
   terms of the glossary page, and hands it to Sphinx's ``zh`` search;
 * adds the site's CSS (web font, explorer layout);
