@@ -12,8 +12,9 @@ site: env vendor
 	$(BIN)/shequn book build
 
 # On every core: tests/conftest.py keeps the sandbox and Unix-user tests on one worker, in order.
+# --durations=25: each run shows where its time goes.
 test: env vendor browser sandbox
-	$(BIN)/python -m pytest -n auto --dist loadgroup --no-loadscope-reorder
+	$(BIN)/python -m pytest -n auto --dist loadgroup --no-loadscope-reorder --durations=25
 
 # The quick tier: models, data, metrics, widgets (no site build, browser, sandbox, nbgrader or hub).
 test-fast: env
