@@ -16,9 +16,10 @@ site: env vendor
 test: env vendor browser sandbox
 	$(BIN)/python -m pytest -n auto --dist loadgroup --no-loadscope-reorder --durations=25
 
-# The quick tier: models, data, metrics, widgets (no site build, browser, sandbox, nbgrader or hub).
+# The quick tier: models, data, metrics, widgets (no site build, browser, sandbox, nbgrader, hub,
+# npm assets or Node.js): it needs only the virtual environment.
 test-fast: env
-	$(BIN)/python -m pytest -m "not (integration or root or browser or hub)" -o addopts="-p no:cacheprovider" tests
+	$(BIN)/python -m pytest -m "not (integration or root or browser or hub or vendor)" -o addopts="-p no:cacheprovider" tests
 
 env: $(STAMP)
 
