@@ -156,10 +156,11 @@ def pytest_collection_modifyitems(config, items):
     and check that xdist used them."""
     import os
 
-    if os.geteuid() != 0:
-        for item in items:
-            if item.get_closest_marker("root"):
-                item.add_marker(pytest.mark.skip(reason=ROOT_ONLY))
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()) and not item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.browser)  # headless Chromium: not in make test-fast, marked or not
+        if os.geteuid() != 0 and item.get_closest_marker("root"):
+            item.add_marker(pytest.mark.skip(reason=ROOT_ONLY))
     grouping = getattr(config.option, "loadgroup", False)
     if grouping:
         group = {item.nodeid: _group(item) for item in items}
