@@ -34,6 +34,18 @@ def site_html(site_build_temp) -> Path:
         return build(ROOT)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def jieba_cache_in_the_run(tmp_path_factory):
+    """jieba (Sphinx's Chinese search splitter) caches its dictionary in the system temp folder
+    unless told otherwise; the tests' own small Sphinx builds (language zh_CN, in this process,
+    without the course's extension, which moves it into _build) would leave jieba.cache there."""
+    try:
+        import jieba
+    except ImportError:  # Sphinx then splits Chinese without it
+        return
+    jieba.dt.tmp_dir = str(tmp_path_factory.mktemp("jieba"))
+
+
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):  # keep test output readable
         pass
