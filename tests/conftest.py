@@ -128,7 +128,7 @@ def offline_page(browser, site_url):
 # workers grade.  The public checks' tests are independent and take minutes each: one group each.
 # Gradings may overlap: each test checks for leftovers only among what its own graders made (their
 # pids' sandbox uids, cgroups and folders), and the whole run's leftovers are checked once at the
-# end, by the controller.  The long groups go first (_LONGEST_FIRST, measured: see CONTRIBUTING).
+# end, by the controller.  The long groups go first (_LONGEST_FIRST), so the short ones even out the end.
 MACHINE_GROUP, HUB_GROUP, SITE_GROUP = "machine", "hub", "site"
 _BESIDE_THE_MACHINE = ("tests/test_test_styles.py", "tests/test_assignment_check.py")
 _GROUP_PER_TEST = ("tests/test_public_checks.py",)
