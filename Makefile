@@ -12,12 +12,16 @@ site: env vendor
 	$(BIN)/shequn book build
 
 # On every core: tests/conftest.py keeps the sandbox and Unix-user tests on one worker, in order.
+# --durations=25: each run shows where its time goes.
 test: env lint vendor browser sandbox
-	$(BIN)/python -m pytest -n auto --dist loadgroup --no-loadscope-reorder
+	$(BIN)/python -m pytest -n auto --dist loadgroup --no-loadscope-reorder --durations=25
 
 # The quick tier: models, data, metrics, widgets (no site build, browser, sandbox, nbgrader or hub).
-test-fast: env lint
-	$(BIN)/python -m pytest -m "not (integration or root or browser or hub)" -o addopts="-p no:cacheprovider" tests
+# It needs the vendored npm assets too: the plots' CJK font, the widget manager and MathJax that
+# the site tooling's unit tests stage, and Node (installed with npm) for the search scorer's test.
+test-fast: env lint vendor
+	$(BIN)/python -m pytest -n auto --dist loadgroup --no-loadscope-reorder \
+		-m "not (integration or root or browser or hub)" -o addopts="-p no:cacheprovider" tests
 
 # Lint and types (pyproject.toml: [tool.ruff], [tool.mypy]); `make test` and `make test-fast` run it first.
 # src/shequn/grading is left out (LINT_SKIP, MYPY_SKIP) until its restructuring (issue 27) is linted;

@@ -40,6 +40,18 @@ def site_html(site_build_temp) -> Path:
         return build(ROOT)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def jieba_cache_in_the_run(tmp_path_factory):
+    """jieba (Sphinx's Chinese search splitter) caches its dictionary in the system temp folder
+    unless told otherwise; the tests' own small Sphinx builds (language zh_CN, in this process,
+    without the course's extension, which moves it into _build) would leave jieba.cache there."""
+    try:
+        import jieba
+    except ImportError:  # Sphinx then splits Chinese without it
+        return
+    jieba.dt.tmp_dir = str(tmp_path_factory.mktemp("jieba"))
+
+
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):  # keep test output readable
         pass
@@ -115,41 +127,70 @@ def offline_page(browser, site_url):
 # `make test` runs the suite on pytest-xdist workers with `--dist loadgroup --no-loadscope-reorder`.
 # Each group runs in order on one worker:
 #   "machine": the tests that grade in the sandbox (marked root), one after another, so that two
-#              grading runs never compete for the two cores against their cell time limits;
+#              of their grading runs (several sandboxes each, cell limits of seconds, CPU caps and
+#              timings asserted) never compete for the two cores;
 #   "hub":     the course JupyterHub (Unix users, its own servers, one grading run);
 #   "site":    the tests of the built site, so that only one worker builds it;
 #   every other test module, and every notebook nbval runs (its cells share one kernel).
-# The hub's grading may overlap the machine group's: each test checks for leftovers only among
-# what its own graders made (their pids' sandbox uids, cgroups and folders), and the whole run's
-# leftovers are checked once at the end, by the controller.  The long groups go first.
+# Two root modules are groups of their own (_BESIDE_THE_MACHINE): they grade one submission at a
+# time, with cell limits of two minutes for cells that take well under a second, and assert scores,
+# not timings; they run beside the machine group as the site build and nbval do, so that both
+# workers grade.  The public checks' tests are independent and take minutes each: one group each.
+# Gradings may overlap: each test checks for leftovers only among what its own graders made (their
+# pids' sandbox uids, cgroups and folders), and the whole run's leftovers are checked once at the
+# end, by the controller.  The long groups go first (_LONGEST_FIRST), so the short ones even out the end.
 MACHINE_GROUP, HUB_GROUP, SITE_GROUP = "machine", "hub", "site"
-_LONGEST_FIRST = (MACHINE_GROUP, HUB_GROUP, SITE_GROUP)
+_BESIDE_THE_MACHINE = ("tests/test_test_styles.py", "tests/test_assignment_check.py")
+_GROUP_PER_TEST = ("tests/test_public_checks.py",)
+_LONGEST_FIRST = (MACHINE_GROUP, SITE_GROUP, HUB_GROUP, *_BESIDE_THE_MACHINE, *_GROUP_PER_TEST)
 
 
 def _group(item) -> str:
+    module = item.path.relative_to(ROOT).as_posix()
     if item.get_closest_marker("hub"):
         return HUB_GROUP
+    if module in _BESIDE_THE_MACHINE:
+        return module
     if item.get_closest_marker("root"):
         return MACHINE_GROUP
     if "site_html" in getattr(item, "fixturenames", ()):
         return SITE_GROUP
-    return item.path.relative_to(ROOT).as_posix()
+    if module in _GROUP_PER_TEST:  # xdist reads a group name after the last "@", if no "]" follows it
+        return f"{module}::{item.name}".replace("[", "(").replace("]", ")").replace("@", "_")
+    return module
+
+
+def _rank(group: str) -> int:
+    """Where a group starts: the long ones first, in _LONGEST_FIRST's order; the others after them."""
+    for i, long in enumerate(_LONGEST_FIRST):
+        if group == long or group.startswith(f"{long}::"):
+            return i
+    return len(_LONGEST_FIRST)
+
+
+ROOT_ONLY = (
+    "root only: the grading sandbox (namespaces, cgroups, a uid switch) and Unix users need root; "
+    "CI runs `make test` as root"
+)
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_collection_modifyitems(config, items):
-    """Mark each test with its group before xdist reads the marks, and check that xdist used them."""
+    """Skip root tests when not root; mark each test with its group before xdist reads the marks,
+    and check that xdist used them."""
+    import os
+
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()) and not item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.browser)  # headless Chromium: not in make test-fast, marked or not
+        if os.geteuid() != 0 and item.get_closest_marker("root"):
+            item.add_marker(pytest.mark.skip(reason=ROOT_ONLY))
     grouping = getattr(config.option, "loadgroup", False)
     if grouping:
         group = {item.nodeid: _group(item) for item in items}
         for item in items:
             item.add_marker(pytest.mark.xdist_group(group[item.nodeid]))
-        last = len(_LONGEST_FIRST)  # the other groups keep their order, after the long ones
-        items.sort(
-            key=lambda item: (
-                _LONGEST_FIRST.index(group[item.nodeid]) if group[item.nodeid] in _LONGEST_FIRST else last
-            )
-        )  # stable: order within a group stays
+        items.sort(key=lambda item: _rank(group[item.nodeid]))  # stable: the order within a group stays
     result = yield
     if grouping and items and "@" not in items[0].nodeid:
         # pytest-xdist marks a test's group in its node id; pytest 9.2 ignores that (pytest-xdist#1386)
@@ -163,8 +204,12 @@ def pytest_collection_modifyitems(config, items):
 
 # ------------------------------------------------------------ nothing left behind
 # Checked once for the whole run, by the process that started it (with xdist: the controller,
-# after every worker has finished), against what /tmp held before any test ran.
+# after every worker has finished): what this run's own processes made (helpers.leftovers:
+# RunProcesses records them while the run goes on), minus what was there before any test ran.
+# A grading run elsewhere on the machine, before or during the suite, is not this run's leftover.
 _TMP_BEFORE = pytest.StashKey[set]()
+_LEFT_BEFORE = pytest.StashKey[set]()
+_RUN_PROCESSES = pytest.StashKey[object]()
 
 
 def _is_worker(config) -> bool:
@@ -176,28 +221,36 @@ def pytest_sessionstart(session):
     import tempfile
 
     if not _is_worker(session.config):
+        from helpers.leftovers import RunProcesses, sandbox_leftovers
+
         session.config.stash[_TMP_BEFORE] = set(os.listdir(tempfile.gettempdir()))
+        session.config.stash[_LEFT_BEFORE] = set(sandbox_leftovers())
+        session.config.stash[_RUN_PROCESSES] = RunProcesses(os.getpid())
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session, exitstatus):
-    """At the end of the run: no sandbox process, cgroup or grading folder is left on the machine."""
+    """At the end of the run: no sandbox process, cgroup or grading folder this run made is left."""
     import time
 
-    if _is_worker(session.config) or _TMP_BEFORE not in session.config.stash:
+    if _is_worker(session.config) or _RUN_PROCESSES not in session.config.stash:
         return
     from helpers.leftovers import sandbox_leftovers
 
-    before = session.config.stash[_TMP_BEFORE]
+    makers = session.config.stash[_RUN_PROCESSES].stop()
+    before, left_before = session.config.stash[_TMP_BEFORE], session.config.stash[_LEFT_BEFORE]
+
+    def left() -> list[str]:
+        return [x for x in sandbox_leftovers(before, makers) if x not in left_before]
+
     deadline = time.monotonic() + 15
-    while sandbox_leftovers(before) and time.monotonic() < deadline:
+    while left() and time.monotonic() < deadline:
         time.sleep(0.2)
-    left = sandbox_leftovers(before)
-    if left:
+    if names := left():
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None:
             reporter.write_line("")
             reporter.write_sep("=", "the test run left sandbox processes, cgroups or files behind", red=True)
-            for name in left:
+            for name in names:
                 reporter.write_line(f"  {name}")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED

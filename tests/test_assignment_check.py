@@ -2,6 +2,9 @@
 
 The command grades the source's solution and the released stub by ``shequn grade`` and by plain
 nbgrader and prints a per-cell table.  Root only (real sandboxed kernels).
+
+The same comparison on each test-style fixture (its solution and its stub, among other
+submissions) is asserted cell by cell in ``tests/test_test_styles.py``, from one grading per style.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from helpers.course import make_course
-from helpers.style_catalogue import DIFFERS, STYLES
+from helpers.style_catalogue import DIFFERS
 from helpers.style_fixtures import write_source
 from shequn.grading.release import ASSIGNMENTS
 
@@ -40,14 +43,6 @@ def test_check_passes_on_the_course_assignments(tmp_path, name):
     proc = _check(course, name)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "≠" not in proc.stdout and "solution" in proc.stdout and "stub" in proc.stdout
-
-
-def test_check_passes_on_a_style_fixture(tmp_path):
-    course = make_course(ROOT, tmp_path / "course", ())
-    write_source(course, STYLES["style_classes"])
-    proc = _check(course, "style_classes")
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "counter_tests" in proc.stdout
 
 
 def test_check_fails_with_a_clear_table_on_a_fixture_built_to_differ(tmp_path):

@@ -29,9 +29,13 @@ def test_course_glossary_has_the_search_terms():
 
 def test_user_dictionary_makes_jieba_keep_terms_whole(tmp_path):
     path = sphinxext.write_jieba_dict(["留存率", "内容应用连接器"], tmp_path / "d.txt")
-    jieba.load_userdict(str(path))
-    assert "内容应用连接器" in list(jieba.cut_for_search("社群是一种内容应用连接器"))
-    assert "留存率" in list(jieba.cut_for_search("第八周的留存率很低"))
+    # a tokenizer of its own, caching its dictionary in tmp_path: jieba's default one would
+    # leave jieba.cache in the system temp folder (and keep this user dictionary for later tests)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.tmp_dir = str(tmp_path)
+    tokenizer.load_userdict(str(path))
+    assert "内容应用连接器" in list(tokenizer.cut_for_search("社群是一种内容应用连接器"))
+    assert "留存率" in list(tokenizer.cut_for_search("第八周的留存率很低"))
 
 
 def test_missing_vendor_folder_says_how_to_fix(tmp_path):

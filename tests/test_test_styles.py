@@ -4,6 +4,9 @@ Each style of :mod:`helpers.style_catalogue` is its own small assignment, graded
 and a partly wrong submission by ``shequn grade`` and by plain ``nbgrader autograde``
 (:func:`shequn.grading.assignment_check.compare_grading`).  Both must give the hand-worked
 cell scores, and no cell may be flagged.  Root only (real sandboxed kernels).
+
+Each style is graded once in this module (:func:`graded`), every submission of it in the same
+run, and the tests read their students' rows: grading, not asserting, is what takes the time.
 """
 
 from __future__ import annotations
@@ -20,6 +23,10 @@ ROOT = Path(__file__).resolve().parents[1]
 pytestmark = [pytest.mark.integration, pytest.mark.root]
 
 
+# Submissions graded besides each style's correct, partial and stub ones (same run, own student)
+EXTRA = {"style_files": {"forger": {"load": "OVERWRITE_FILE"}}}  # tests/hostile/attacks_handles.py
+
+
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
     folder = tmp_path_factory.mktemp("styles")
@@ -29,15 +36,37 @@ def course(tmp_path_factory):
     return folder
 
 
+@pytest.fixture(scope="module")
+def graded(course):
+    """name -> the rows of that style's one grading, both ways (made on first use, in this run)."""
+    import sys
+
+    from shequn.grading.assignment_check import compare_grading
+
+    sys.path.insert(0, str(Path(__file__).parent / "hostile"))
+    import attacks_handles
+
+    done: dict[str, list] = {}
+
+    def rows(name: str) -> list:
+        if name not in done:
+            style = STYLES[name]
+            answers = {gid: None for gid in (c[1] for c in style.cells if c[0] == "answer")}
+            submissions = {"correct": answers, "partial": {**answers, **style.partial}, "stub": {}}
+            for student, extra in EXTRA.get(name, {}).items():
+                submissions[student] = {gid: getattr(attacks_handles, code) for gid, code in extra.items()}
+            done[name] = compare_grading(course, name, submissions)
+        return done[name]
+
+    return rows
+
+
 @pytest.mark.parametrize("name", sorted(STYLES))
-def test_style_scores_as_plain_nbgrader(course, name):
-    from shequn.grading.assignment_check import compare_grading, format_table
+def test_style_scores_as_plain_nbgrader(graded, name):
+    from shequn.grading.assignment_check import format_table
 
     style = STYLES[name]
-    answers = {gid: None for gid in (c[1] for c in style.cells if c[0] == "answer")}
-    rows = compare_grading(
-        course, name, {"correct": answers, "partial": {**answers, **style.partial}, "stub": {}}
-    )
+    rows = [r for r in graded(name) if r.student in ("correct", "partial", "stub")]
     table = format_table(rows)
     got = {(r.student, r.cell): (r.plain, r.trusted) for r in rows}
     want = {
@@ -49,19 +78,14 @@ def test_style_scores_as_plain_nbgrader(course, name):
     assert not [r for r in rows if r.flags or r.reason], table
 
 
-def test_overwriting_the_assignment_files_forges_nothing(course):
+def test_overwriting_the_assignment_files_forges_nothing(graded):
     """The learner's code tries to rewrite data/members.csv in its kernel's folder before answering
     from it.  The copy there is root-owned and read-only, so the write fails and the (correct) answer
     reads the real data: 2 points, what the honest answer earns.  A forgery would show as the tests
     seeing 冒名 (they read the grader's own copy).  Plain nbgrader, where the write succeeds, gives 0."""
-    import sys
+    from shequn.grading.assignment_check import format_table
 
-    sys.path.insert(0, str(Path(__file__).parent / "hostile"))
-    from attacks_handles import OVERWRITE_FILE
-
-    from shequn.grading.assignment_check import compare_grading, format_table
-
-    rows = compare_grading(course, "style_files", {"forger": {"load": OVERWRITE_FILE}})
+    rows = [r for r in graded("style_files") if r.student == "forger"]
     assert [(r.cell, r.plain, r.trusted) for r in rows] == [("load_tests", 0.0, 2.0)], format_table(rows)
 
 
