@@ -242,7 +242,7 @@ def _cmd_grade(args: argparse.Namespace) -> int:
                                    memory_mb=args.memory, progress=not args.quiet, cluster=args.cluster)
     except GradeError as exc:
         print(exc, file=sys.stderr)
-        return 1
+        return exc.exit_code
     if not results:
         print(f"没有找到已收取的提交 (no collected submissions of {args.assignment})", file=sys.stderr)
         return 0
