@@ -46,7 +46,8 @@ from traitlets import Bool, Integer, Unicode
 from shequn.grading.audit import layout_changes, source_layout
 from shequn.grading.channel import Channel, RemoteError
 from shequn.grading.memo import cached_data
-from shequn.grading.test_cells import GraderShell, analysable, run_test_cell, stored_names, to_python
+from shequn.grading.test_cells import (GraderShell, analysable, bound_before_read, run_test_cell, stored_names,
+                                       to_python)
 
 __all__ = ["TrustedExecute", "free_names"]
 
@@ -326,7 +327,8 @@ class TrustedExecute(Execute):
                           and (n not in ns or n in self._learner) and not hasattr(builtins, n)
                           and not n.startswith("__"))
 
-        wanted, peek = keep(read), keep(stored - read)
+        first = bound_before_read(python) if code is not None else set()  # never the learner's value
+        wanted, peek = keep(read - first), keep((stored - read) | (stored & first))
         if wanted and not channel.dead:
             with contextlib.suppress(RemoteError):
                 found = channel.proxies(wanted)
