@@ -64,23 +64,22 @@ def _added(cells):
             *cells[at:], new_code_cell("def helper():\n    return 1")]
 
 
+def _cells(sv, si, mv, mp):
+    return {"squares_values": sv, "squares_invalid": si, "mean_len_values": mv, "mean_len_partial": mp}
+
+
 # student -> (edit of the correct notebook's cells, hand-worked cell scores, layout flag, the cells it names)
 CASES = {
-    "deleted_test": (lambda cells: _without(cells, "squares_invalid"),
-                     {"squares_values": 1, "squares_invalid": 0, "mean_len_values": 2, "mean_len_partial": 1},
+    "deleted_test": (lambda cells: _without(cells, "squares_invalid"), _cells(1, 0, 2, 1),
                      "test cell missing", ["squares_invalid"]),
-    "deleted_answer": (lambda cells: _without(cells, "mean_len"),
-                       {"squares_values": 1, "squares_invalid": 1, "mean_len_values": 0, "mean_len_partial": 0},
+    "deleted_answer": (lambda cells: _without(cells, "mean_len"), _cells(1, 1, 0, 0),
                        "answer cell missing", ["mean_len"]),
-    "answer_below_test": (lambda cells: _move_after(cells, "mean_len", "mean_len_values"),
-                          {"squares_values": 1, "squares_invalid": 1, "mean_len_values": 0, "mean_len_partial": 1},
+    "answer_below_test": (lambda cells: _move_after(cells, "mean_len", "mean_len_values"), _cells(1, 1, 0, 1),
                           "cells reordered", ["mean_len_values (test) before mean_len (answer)"]),
-    "swapped_answers": (lambda cells: _swap(cells, "squares", "mean_len"),
-                        {"squares_values": 0, "squares_invalid": 0, "mean_len_values": 2, "mean_len_partial": 1},
+    "swapped_answers": (lambda cells: _swap(cells, "squares", "mean_len"), _cells(0, 0, 2, 1),
                         "cells reordered", ["squares_values (test) before squares (answer)",
                                             "squares_invalid (test) before squares (answer)"]),
-    "added": (_added, {"squares_values": 1, "squares_invalid": 1, "mean_len_values": 2, "mean_len_partial": 1},
-              None, []),
+    "added": (_added, _cells(1, 1, 2, 1), None, []),
 }
 LAYOUT_FLAGS = {"test cell missing", "answer cell missing", "cells reordered"}
 

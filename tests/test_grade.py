@@ -184,10 +184,10 @@ def _processes_in(folder: Path) -> list[int]:
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_sigterm_stops_cleanly_then_rerun_finishes(workspace, parallel, signum):
-    """SIGTERM (or Ctrl-C) mid-batch: the run stops within seconds with 128 + the signal, kills its workers and sandboxes,
-    and leaves a journal whose every line is a submission graded in full (its grades in the
-    gradebook).  A rerun grades exactly the rest: every submission journaled once, every score as
-    in the uninterrupted run."""
+    """SIGTERM (or Ctrl-C) mid-batch: the run stops within seconds with 128 + the signal, kills its
+    workers and sandboxes, and leaves a journal whose every line is a submission graded in full
+    (its grades in the gradebook).  A rerun grades exactly the rest: every submission journaled
+    once, every score as in the uninterrupted run."""
     from helpers.leftovers import pids_where, sandbox_leftovers, sandbox_uids
 
     course = _copy(workspace, f"stop{int(signum)}")
@@ -206,7 +206,8 @@ def test_sigterm_stops_cleanly_then_rerun_finishes(workspace, parallel, signum):
     # nothing of the stopped run is left: workers, nbgrader children, sandboxed kernels, cgroups, folders
     assert _processes_in(course) == []
     assert pids_where(lambda uid: uid in sandbox_uids(proc.pid)) == []
-    assert [x for x in sandbox_leftovers() if f"/r{proc.pid}-" in x or f"/shequn-grade-{proc.pid}-" in x] == []
+    mine = (f"/r{proc.pid}-", f"/shequn-grade-{proc.pid}-")
+    assert [x for x in sandbox_leftovers() if any(m in x for m in mine)] == []
     first = _journal(course)
     assert 1 <= len(first) < len(STUDENTS), "the signal must land after ≥1 and before all submissions"
     assert len({e["student"] for e in first}) == len(first)

@@ -13,7 +13,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-__all__ = ["invalid_notebooks", "layout_changes", "missing_test_cells", "source_layout", "trusted_report_flags"]
+__all__ = ["invalid_notebooks", "layout_changes", "missing_test_cells", "source_layout",
+           "trusted_report_flags"]
 
 
 def invalid_notebooks(folder: Path) -> list[str]:
@@ -97,7 +98,8 @@ def source_layout(config, assignment: str, notebook: str) -> list[tuple[str, str
         gid = m.get("grade_id")
         if not gid or (cell.get("cell_type") != "code" and not m.get("solution")):
             continue
-        kind = "answer" if m.get("solution") else "test" if m.get("grade") else "setup" if m.get("locked") else ""
+        kind = "answer" if m.get("solution") else "test" if m.get("grade") else "setup" if m.get("locked") \
+            else ""
         if kind:
             out.append((gid, kind))
     return out

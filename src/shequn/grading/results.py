@@ -37,7 +37,8 @@ FLAG_TEXT = {
 }
 # a submission with one of these flags is exported only after an instructor has graded it
 # (a deleted answer or moved cells are graded faithfully, in the submission's order: shown, not held)
-HOLD_BACK = frozenset(FLAG_TEXT) - {"needs manual grading", "cell timed out", "answer cell missing", "cells reordered"}
+HOLD_BACK = frozenset(FLAG_TEXT) - {"needs manual grading", "cell timed out", "answer cell missing",
+                                    "cells reordered"}
 
 
 class GradeError(RuntimeError):

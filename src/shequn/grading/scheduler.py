@@ -313,11 +313,10 @@ def _grade(dirs, assignment, workers, timeout, cell_timeout, limits, progress, s
                     bar.write(f"{mark} {escape_for_log(res.student, 80)}: {score}  {res.status}  ({res.seconds:.1f}s)")
                     bar.update(1)
         if stopped:  # the running submissions are killed below, unjournaled: a rerun grades them
-            name = signal.Signals(stopped[0]).name
-            raise GradingStopped(f"评分被 {name} 中止：{len(todo) - len(pending) - len(running)} 份已评分并记入日志，"
-                                 f"其余 {len(pending) + len(running)} 份再次运行即可补评 (stopped by {name}: "
-                                 f"{len(todo) - len(pending) - len(running)} graded and journaled, "
-                                 f"{len(pending) + len(running)} not; run shequn grade again to finish)", stopped[0])
+            name, left = signal.Signals(stopped[0]).name, len(pending) + len(running)
+            raise GradingStopped(f"评分被 {name} 中止：{len(todo) - left} 份已评分并记入日志，其余 {left} 份"
+                                 f"再次运行即可补评 (stopped by {name}: {len(todo) - left} graded and journaled, "
+                                 f"{left} not; run shequn grade again to finish)", stopped[0])
     except SandboxError as exc:
         raise GradeError(f"无法准备沙箱 (cannot set up the sandbox): {exc}") from exc
     finally:

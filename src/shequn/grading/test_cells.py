@@ -32,8 +32,8 @@ from nbformat.v4 import new_output
 
 from shequn.grading.handles import Handle, Unfaithful
 
-__all__ = ["CellOutcome", "GraderShell", "MirrorNamespace", "analysable", "bound_before_read", "run_test_cell",
-           "stored_names", "to_python"]
+__all__ = ["CellOutcome", "GraderShell", "MirrorNamespace", "analysable", "bound_before_read",
+           "run_test_cell", "stored_names", "to_python"]
 
 _HARMLESS_LINE_MAGICS = {"matplotlib", "config", "precision"}
 

@@ -46,8 +46,8 @@ from traitlets import Bool, Integer, Unicode
 from shequn.grading.audit import layout_changes, source_layout
 from shequn.grading.channel import Channel, RemoteError
 from shequn.grading.memo import cached_data
-from shequn.grading.test_cells import (GraderShell, analysable, bound_before_read, run_test_cell, stored_names,
-                                       to_python)
+from shequn.grading.test_cells import (GraderShell, analysable, bound_before_read, run_test_cell,
+                                       stored_names, to_python)
 
 __all__ = ["TrustedExecute", "free_names"]
 
@@ -200,7 +200,7 @@ class TrustedExecute(Execute):
                 cell.execution_count = None
                 clock["tests"] += time.perf_counter() - start
                 continue
-            if channel.dead:  # the kernel died in a test: the cells below it cannot run (flagged "kernel died")
+            if channel.dead:  # the kernel died in a test: the cells below cannot run ("kernel died")
                 continue
             self.preprocess_cell(cell, resources, index)
             clock["learner"] += time.perf_counter() - start
