@@ -4,7 +4,8 @@ One small assignment (``style_asserts``: answers ``squares`` and ``mean_len``, f
 five submissions made from its correct one by editing the notebook's cell list.  ``shequn grade``
 must grade each (the batch goes on), score every test cell as plain ``nbgrader autograde`` does
 (run here on a copy of the same submissions, with nbgrader's own ``Execute``), and name in a flag
-each deleted or moved cell.  Root only (real sandboxed kernels).
+each deleted or moved cell.  The grading test is root only (real sandboxed kernels); the layout
+check and the names a test binds first are checked on their own.
 
 The cell scores are worked out by hand from the test cells (see :mod:`helpers.style_catalogue`):
 ``squares_values`` 1, ``squares_invalid`` 1, ``mean_len_values`` 2, ``mean_len_partial`` 2 points,
@@ -27,7 +28,6 @@ from helpers.style_fixtures import write_source, write_submission
 from helpers.students import plain_nbgrader_config
 
 ROOT = Path(__file__).resolve().parents[1]
-pytestmark = [pytest.mark.integration, pytest.mark.root]
 
 STYLE = STYLES["style_asserts"]
 TESTS = ("squares_values", "squares_invalid", "mean_len_values", "mean_len_partial")
@@ -95,6 +95,36 @@ def _scores(course: Path) -> dict[str, dict[str, float]]:
     return out
 
 
+def test_layout_changes_name_each_moved_pair_and_each_deleted_answer():
+    """Hand-worked: source a1 t1 s1 a2 t2; the submission drops a2 and moves a1 below t1 and s1."""
+    from nbformat.v4 import new_notebook
+
+    from shequn.grading.audit import layout_changes
+
+    layout = [("a1", "answer"), ("t1", "test"), ("s1", "setup"), ("a2", "answer"), ("t2", "test")]
+
+    def cell(gid):
+        return new_code_cell("", metadata={"nbgrader": {"grade_id": gid}})
+
+    nb = new_notebook(cells=[cell("t1"), new_code_cell("x = 1"), cell("s1"), cell("a1"), cell("t2")])
+    # pairs whose order is reversed: (t1, a1) and (s1, a1); only the first involves a test
+    assert layout_changes(nb, layout) == {"missing_answers": ["a2"], "reordered": ["t1 (test) before a1 (answer)"]}
+    nb = new_notebook(cells=[cell(g) for g, _ in layout] + [new_markdown_cell("note")])
+    assert layout_changes(nb, layout) == {"missing_answers": [], "reordered": []}
+    assert layout_changes(nb, []) == {"missing_answers": [], "reordered": []}  # no source: nothing claimed
+
+
+def test_names_a_test_binds_before_reading_them_are_not_fetched():
+    from shequn.grading.test_cells import bound_before_read
+
+    source = ("checks = Checks(points=3)\nchecks.case('a', f)\nfrom shequn.checks import grading_seed\n"
+              "x = x + 1\ny += 1\ndef g():\n    return z\nz = 1\norig = squares\ndel squares\nsquares = orig\n")
+    # checks, grading_seed, g, orig: bound first; x, y read by their own binding; z read in g above
+    # it; squares read first (nbgrader's del-squares pattern keeps reading the learner's)
+    assert bound_before_read(source) == {"checks", "grading_seed", "g", "orig"}
+    assert bound_before_read("def broken(:\n") == set()
+
+
 @pytest.fixture(scope="module")
 def graded():
     from shequn.grading.release import run_nbgrader
@@ -128,6 +158,8 @@ def graded():
 
 
 @pytest.mark.parametrize("student", sorted(CASES))
+@pytest.mark.integration
+@pytest.mark.root
 def test_changed_layout_is_graded_as_plain_nbgrader_and_flagged(graded, student):
     _, want, flag, named = CASES[student]
     res = graded["results"][student]
