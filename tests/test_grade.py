@@ -206,7 +206,10 @@ def test_sigterm_or_sigint_stops_cleanly_then_rerun_finishes(workspace, parallel
     # nothing of the stopped run is left: workers, nbgrader children, sandboxed kernels, cgroups, folders
     # (a killed process may take a moment to leave /proc)
     gone = time.monotonic() + 10
-    while time.monotonic() < gone and (_processes_in(course) or pids_where(lambda uid: uid in sandbox_uids(proc.pid))):
+    def alive():
+        return _processes_in(course) + pids_where(lambda uid: uid in sandbox_uids(proc.pid))
+
+    while time.monotonic() < gone and alive():
         time.sleep(0.1)
     assert _processes_in(course) == []
     assert pids_where(lambda uid: uid in sandbox_uids(proc.pid)) == []
