@@ -1,7 +1,7 @@
 """The learner-kernel half of the grading channel (see :mod:`shequn.grading.channel`).
 
 The trusted grader never imports this module: it sends its *source* to the sandboxed kernel
-(after the learner's cells have run), where it defines ``__shequn_serve__(n)``.  Each call
+(before the first test cell, in the notebook's order), where it defines ``__shequn_serve__(n)``.  Each call
 reads request ``n`` (JSON plus Arrow/``.npy`` files) from the read-only ``/shequn/in``, calls
 the learner's function, and writes the result as data to ``/shequn/out``.  Nothing here is
 trusted: learner code may replace any of it, and the grader checks every result it reads.
