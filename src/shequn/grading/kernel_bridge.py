@@ -1,8 +1,9 @@
 """The learner-kernel half of the grading channel (see :mod:`shequn.grading.channel`).
 
 The trusted grader never imports this module: it sends its *source* to the sandboxed kernel
-(before the first test cell), where it defines ``__shequn_serve__(n)``.  Each call reads request ``n`` (JSON plus Arrow/``.npy`` files) from the read-only ``/shequn/in``, calls
-the learner's function, and writes the result as data to ``/shequn/out``.  Nothing here is
+(before the first test cell), where it defines ``__shequn_serve__(n)``.  Each call reads
+request ``n`` (JSON plus Arrow/``.npy`` files) from the read-only ``/shequn/in``, calls the
+learner's function, and writes the result as data to ``/shequn/out``.  Nothing here is
 trusted: learner code may replace any of it, and the grader checks every result it reads.
 Only the standard library, numpy, pandas and pyarrow are used, imported on first use.
 """
