@@ -167,8 +167,8 @@ def corpus(release, source, *, course: str, port: int, other_release, partial: d
                             q1(F.FAKE_REPORT)),
         "h24_replace_checks": (E("silenced/rigged results", "replaces Checks (always passing case/score), the "
                                  "results list, `checks` and `expect` in the kernel",
-                                 "0, not flagged (the tests bind `checks` before reading it: the kernel's "
-                                 "lying `checks` is never fetched)", score=0.0),
+                                 "0, not flagged (q1's `checks = Checks(...)` leaves a placeholder in the "
+                                 "kernel; the later tests asking about it is no learner use)", score=0.0),
                                q1(F.REPLACE_CHECKS)),
         "h25_prefilled_outputs": (E("silenced/rigged results", "test cells submitted with a passing report and "
                                     "full points as outputs; stub answers", "outputs replaced: 0", score=0.0),

