@@ -108,7 +108,8 @@ def test_layout_changes_name_each_moved_pair_and_each_deleted_answer():
 
     nb = new_notebook(cells=[cell("t1"), new_code_cell("x = 1"), cell("s1"), cell("a1"), cell("t2")])
     # pairs whose order is reversed: (t1, a1) and (s1, a1); only the first involves a test
-    assert layout_changes(nb, layout) == {"missing_answers": ["a2"], "reordered": ["t1 (test) before a1 (answer)"]}
+    want = {"missing_answers": ["a2"], "reordered": ["t1 (test) before a1 (answer)"]}
+    assert layout_changes(nb, layout) == want
     nb = new_notebook(cells=[cell(g) for g, _ in layout] + [new_markdown_cell("note")])
     assert layout_changes(nb, layout) == {"missing_answers": [], "reordered": []}
     assert layout_changes(nb, []) == {"missing_answers": [], "reordered": []}  # no source: nothing claimed
@@ -118,7 +119,8 @@ def test_names_a_test_binds_before_reading_them_are_not_fetched():
     from shequn.grading.test_cells import bound_before_read
 
     source = ("checks = Checks(points=3)\nchecks.case('a', f)\nfrom shequn.checks import grading_seed\n"
-              "x = x + 1\ny += 1\ndef g():\n    return z\nz = 1\norig = squares\ndel squares\nsquares = orig\n")
+              "x = x + 1\ny += 1\ndef g():\n    return z\nz = 1\n"
+              "orig = squares\ndel squares\nsquares = orig\n")
     # checks, grading_seed, g, orig: bound first; x, y read by their own binding; z read in g above
     # it; squares read first (nbgrader's del-squares pattern keeps reading the learner's)
     assert bound_before_read(source) == {"checks", "grading_seed", "g", "orig"}
