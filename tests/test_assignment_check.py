@@ -43,6 +43,10 @@ def test_check_passes_on_the_course_assignments(tmp_path, name):
     proc = _check(course, name)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "≠" not in proc.stdout and "solution" in proc.stdout and "stub" in proc.stdout
+    # the honest-zero rule: the source's own solution scores more than 0 on every test cell (a flagged
+    # cell would show as a difference, ≠, above); rows are "solution CELL PLAIN SHEQUN ="
+    rows = [line.split() for line in proc.stdout.splitlines() if line.startswith("solution ")]
+    assert rows and not [r for r in rows if len(r) >= 4 and r[3] in ("0", "-")], proc.stdout
 
 
 def test_check_fails_with_a_clear_table_on_a_fixture_built_to_differ(tmp_path):

@@ -190,6 +190,81 @@ def test_kill_9_then_rerun_finishes_only_the_rest(workspace, parallel):
     assert last[-1]["score"] == pytest.approx(13.0)
 
 
+def _processes_in(folder: Path) -> list[int]:
+    """Processes whose working folder is *folder* (the grader's workers and nbgrader children run there)."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if Path(os.readlink(f"/proc/{entry}/cwd")) == folder:
+                    pids.append(int(entry))
+            except OSError:
+                continue
+    return pids
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_sigterm_or_sigint_stops_cleanly_then_rerun_finishes(workspace, parallel, signum):
+    """SIGTERM (or Ctrl-C) mid-batch: the run stops within seconds with 128 + the signal, kills its
+    workers and sandboxes, and leaves a journal whose every line is a submission graded in full
+    (its grades in the gradebook).  A rerun grades exactly the rest: every submission journaled
+    once, every score as in the uninterrupted run."""
+    from helpers.leftovers import pids_where, sandbox_leftovers, sandbox_uids
+
+    course = _copy(workspace, f"stop{int(signum)}")
+    journal = course / "_grading" / "shequn-grade" / f"{NAME}.jsonl"
+    proc = subprocess.Popen(
+        _shequn("grade", NAME, "--course", str(course), "--workers", "2", "--quiet"),
+        env=_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        if journal.exists() and journal.read_text().count("\n") >= 1:
+            break
+        time.sleep(0.05)
+    proc.send_signal(signum)  # the grader alone, as systemd or `kill` would
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 128 + signum, (proc.returncode, err)
+    assert signal.Signals(signum).name in err and "run shequn grade again" in err, err
+    # nothing of the stopped run is left: workers, nbgrader children, sandboxed kernels, cgroups, folders
+    # (a killed process may take a moment to leave /proc)
+    gone = time.monotonic() + 10
+
+    def alive():
+        return _processes_in(course) + pids_where(lambda uid: uid in sandbox_uids(proc.pid))
+
+    while time.monotonic() < gone and alive():
+        time.sleep(0.1)
+    assert _processes_in(course) == []
+    assert pids_where(lambda uid: uid in sandbox_uids(proc.pid)) == []
+    mine = (f"/r{proc.pid}-", f"/shequn-grade-{proc.pid}-")
+    assert [x for x in sandbox_leftovers() if any(m in x for m in mine)] == []
+    first = _journal(course)
+    assert 1 <= len(first) < len(STUDENTS), "the signal must land after ≥1 and before all submissions"
+    assert len({e["student"] for e in first}) == len(first)
+    done = _cell_scores(parallel[0])
+    scores = _cell_scores(course)
+    for entry in first:  # journaled means graded in full
+        assert {c: s[0] for c, s in scores[entry["student"]].items()} == {
+            c: s[0] for c, s in done[entry["student"]].items()
+        }, entry["student"]
+    rerun = subprocess.run(
+        _shequn("grade", NAME, "--course", str(course), "--workers", "2", "--quiet"),
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=300,
+    )
+    assert rerun.returncode == 0, rerun.stderr
+    final = _journal(course)
+    assert final[: len(first)] == first  # journaled ones were not regraded
+    assert sorted(e["student"] for e in final) == sorted(STUDENTS)  # every submission exactly once
+    assert _cell_scores(course) == done
+
+
 def test_infinite_loop_is_timed_out_and_the_others_keep_their_scores(workspace, parallel):
     course = make_course(ROOT, workspace / "loop", (NAME,))
     run_nbgrader(["generate_assignment", NAME, "--force"], cwd=course)

@@ -188,3 +188,23 @@ def test_series_frames_and_arrays_cross_as_data(tmp_path):
     pd.testing.assert_series_equal(ns["s"](), pd.Series([1.5, 2.5], index=["a", "b"], name="x"))
     pd.testing.assert_frame_equal(ns["f"](), pd.DataFrame({"k": [1, 2]}))
     np.testing.assert_array_equal(ns["a"](), np.arange(3))
+
+
+def test_the_graders_own_placeholder_is_not_learner_use_when_a_later_test_asks(tmp_path):
+    """nbgrader's usual test cells each start with ``checks = Checks(...)``.  If the learner has a
+    ``checks`` of their own, the first test's binding is mirrored into the kernel as a placeholder; the
+    next test asks the kernel about ``checks`` again.  That question is the grader's, not learner code
+    using a grader object: no violation (it flagged h24, and any learner with a ``checks`` variable,
+    'invalid answer data')."""
+    from helpers.local_channel import local_channel
+    from shequn.grading.test_cells import MirrorNamespace
+
+    user_ns = {"checks": [1, 2]}
+    channel = local_channel(tmp_path, user_ns)
+    assert channel.learner_names(["checks"]) == {"checks"}
+    MirrorNamespace({}, channel, {"checks"})["checks"] = object()  # a grader object: a placeholder there
+    assert type(user_ns["checks"]).__name__ == "_GraderObject"
+    assert channel.learner_names(["checks"]) == set() and channel.describe(["checks"]) == {
+        "checks": {"kind": "missing"}
+    }
+    assert channel.violations == []

@@ -143,6 +143,21 @@ def test_servers_run_as_the_users_with_the_course_installed(hub):
     assert alice.get(f"{alice.user_url}/formgrader/api/status").status_code == 404
 
 
+def test_formgrader_maths_comes_from_the_course(hub):
+    """formgrader's maths on the hub: the instructor's server serves the hub's own MathJax (npm, no
+    CDN) at the route formgrader's pages load it from (shequn.grading.formgrader_csp)."""
+    from shequn.grading.formgrader_csp import MATHJAX_ROUTE
+
+    h: Hub = hub["hub"]
+    h.start_server(hub["teacher"])
+    teacher = hub["sessions"].get(hub["teacher"]) or h.session(hub["teacher"])
+    r = teacher.get(f"{teacher.user_url}/{MATHJAX_ROUTE}tex-chtml-full.js")
+    assert r.status_code == 200 and "MathJax" in r.text[:5000], r.status_code
+    npm_copy = hub["prefix"] / "npm" / "node_modules" / "mathjax" / "es5" / "tex-chtml-full.js"
+    assert r.content == npm_copy.read_bytes()
+    assert teacher.get(f"{teacher.user_url}/{MATHJAX_ROUTE}formgrader-mathjax.js").status_code == 200
+
+
 def test_a_lesson_runs_for_a_learner_with_the_hub_environment(hub):
     """Lesson 1 (plots with Chinese labels) executes as the learner, in their copy, with the
     environment their server has: the package and the bundled CJK font are there for them."""

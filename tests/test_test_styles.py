@@ -76,6 +76,9 @@ def test_style_scores_as_plain_nbgrader(graded, name):
     want |= {("stub", cell): (0.0, 0.0) for cell in style.expected["correct"]}
     assert got == want, table
     assert not [r for r in rows if r.flags or r.reason], table
+    # the honest-zero rule: a correct submission's cell scores 0 only with a flag naming why
+    honest_zeros = [r for r in rows if r.student == "correct" and not r.trusted and not (r.flags or r.reason)]
+    assert not honest_zeros, table
 
 
 def test_overwriting_the_assignment_files_forges_nothing(graded):

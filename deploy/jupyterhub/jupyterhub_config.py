@@ -4,7 +4,8 @@ Copied to ``PREFIX/jupyterhub_config.py`` by ``hubctl.py install``; settings com
 ``PREFIX/hub.json`` beside it.  JupyterHub runs as root, learners log in with their Unix
 password (PAM) and each gets a Jupyter server running as their own Unix user
 (``LocalProcessSpawner``), in their own home (mode 0700).  configurable-http-proxy comes from
-npm (``PREFIX/npm``), with the Noto Sans SC font the lessons' plots use.  The nbgrader exchange is ``PREFIX/exchange``.
+npm (``PREFIX/npm``), with the Noto Sans SC font the lessons' plots use and the MathJax formgrader shows
+maths with.  The nbgrader exchange is ``PREFIX/exchange``.
 """
 
 import json
@@ -65,6 +66,9 @@ c.Spawner.environment = {
     # the lessons' plots need a CJK font (shequn.plotting); a server may have none installed
     "SHEQUN_CJK_FONT": str(NODE_MODULES / "@expo-google-fonts" / "noto-sans-sc" / "400Regular"
                            / "NotoSansSC_400Regular.ttf"),
+    # formgrader's maths (shequn.grading.formgrader_csp serves it under its CSP): the hub's own npm
+    # copy of MathJax, never a CDN
+    "SHEQUN_MATHJAX_DIR": str(NODE_MODULES / "mathjax" / "es5"),
 }
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 90

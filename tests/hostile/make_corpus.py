@@ -320,9 +320,9 @@ def corpus(release, source, *, course: str, port: int, other_release, partial: d
                 "silenced/rigged results",
                 "replaces Checks (always passing case/score), the "
                 "results list, `checks` and `expect` in the kernel",
-                "0; may be flagged (the kernel's answer for a name the tests rebind is refused)",
+                "0, not flagged (q1's `checks = Checks(...)` leaves a placeholder in the "
+                "kernel; the later tests asking about it is no learner use)",
                 score=0.0,
-                flag=None,
             ),
             q1(F.REPLACE_CHECKS),
         ),

@@ -80,7 +80,7 @@ def _cmd_grade(args: argparse.Namespace) -> int:
         )
     except GradeError as exc:
         print(exc, file=sys.stderr)
-        return 1
+        return exc.exit_code
     if not results:
         print(f"没有找到已收取的提交 (no collected submissions of {args.assignment})", file=sys.stderr)
         return 0

@@ -2,8 +2,10 @@
 
 With the tests in the trusted grader, nothing in a notebook can change how a test runs; what
 is left to check is the submission's shape: every notebook readable and valid (each one, so an
-invalid extra notebook cannot hide anything), no missing or duplicated test cells, and what the
-trusted runner reported (answer data the channel refused, tests that could not run).
+invalid extra notebook cannot hide anything), no missing or duplicated test cells, answer cells
+deleted or cells moved against the source's order (nbgrader#1941: graded as they stand, and
+named in a flag, never a silent 0), and what the trusted runner reported (answer data the
+channel refused, tests that could not run).
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-__all__ = ["invalid_notebooks", "missing_test_cells", "trusted_report_flags"]
+__all__ = ["invalid_notebooks", "layout_changes", "missing_test_cells", "source_layout",
+           "trusted_report_flags"]
 
 
 def invalid_notebooks(folder: Path) -> list[str]:
@@ -56,6 +59,52 @@ def missing_test_cells(autograded: Path, expected: dict[str, set[str]]) -> list[
     return problems
 
 
+def layout_changes(nb, layout: list[tuple[str, str]]) -> dict:
+    """What the learner changed in the notebook's shape, against the source's *layout*:
+    ``missing_answers`` (answer cells deleted: their tests fail, as in plain nbgrader) and
+    ``reordered`` (``"A before B"`` for nbgrader cells, a test among them, whose order is now the
+    reverse of the source's; the tests ran in the submission's order, as plain nbgrader runs them).
+    Cells the learner added are run and need no flag: plain nbgrader runs them too."""
+    position = {gid: i for i, (gid, _) in enumerate(layout)}
+    kind = dict(layout)
+    seen: list[str] = []
+    for cell in nb.cells:
+        gid = (cell.get("metadata", {}).get("nbgrader") or {}).get("grade_id")
+        if gid in position and gid not in seen:
+            seen.append(gid)
+    reordered = [f"{a} ({kind[a]}) before {b} ({kind[b]})" for i, a in enumerate(seen) for b in seen[i + 1:]
+                 if position[a] > position[b] and "test" in (kind[a], kind[b])]
+    missing = [gid for gid, k in layout if k == "answer" and gid not in seen]
+    return {"missing_answers": missing, "reordered": reordered}
+
+
+def source_layout(config, assignment: str, notebook: str) -> list[tuple[str, str]]:
+    """``[(grade_id, kind)]`` of the source notebook's nbgrader cells, in its order (kind "test",
+    "answer" or "setup"; markdown cells only if they are answers); empty if the source cannot be
+    read.  Read from ``source/``, not the gradebook, whose cells keep the order of their first
+    ``generate_assignment``."""
+    import nbformat
+    from nbgrader.coursedir import CourseDirectory
+
+    try:
+        coursedir = CourseDirectory(config=config)
+        folder = Path(coursedir.format_path(coursedir.source_directory, ".", assignment))
+        source = nbformat.read(folder / f"{notebook}.ipynb", as_version=4)
+    except Exception:  # noqa: BLE001 - no layout check rather than no grades
+        return []
+    out = []
+    for cell in source.cells:
+        m = cell.get("metadata", {}).get("nbgrader", {}) or {}
+        gid = m.get("grade_id")
+        if not gid or (cell.get("cell_type") != "code" and not m.get("solution")):
+            continue
+        kind = "answer" if m.get("solution") else "test" if m.get("grade") else "setup" if m.get("locked") \
+            else ""
+        if kind:
+            out.append((gid, kind))
+    return out
+
+
 def trusted_report_flags(report_dir: Path) -> tuple[list[str], list[str]]:
     """(flags, details) from the trusted runner's per-notebook reports."""
     flags, details = [], []
@@ -80,6 +129,14 @@ def trusted_report_flags(report_dir: Path) -> tuple[list[str], list[str]]:
             flags.append("test cell missing")
             details.append(f"{path.stem}: 只读单元格缺失 / read-only cells missing: "
                            + ", ".join(map(str, report["missing_cells"][:5])))
+        if report.get("missing_answers"):
+            flags.append("answer cell missing")
+            details.append(f"{path.stem}: 答案单元格被删除，其测试按原样评分 / answer cells deleted (their tests "
+                           "graded as they ran): " + ", ".join(map(str, report["missing_answers"][:5])))
+        if report.get("reordered"):
+            flags.append("cells reordered")
+            details.append(f"{path.stem}: 单元格顺序被改动，按提交的顺序评分 / cells moved, graded in the "
+                           "submitted order: " + "; ".join(map(str, report["reordered"][:5])))
         for item in report.get("unfaithful", [])[:5]:
             flags.append("test not run faithfully")
             details.append(f"{path.stem}: 测试单元格 {item.get('cell')}: {item.get('construct')} "

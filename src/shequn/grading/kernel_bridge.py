@@ -1,9 +1,9 @@
 """The learner-kernel half of the grading channel (see :mod:`shequn.grading.channel`).
 
 The trusted grader never imports this module: it sends its *source* to the sandboxed kernel
-(after the learner's cells have run), where it defines ``__shequn_serve__(n)``.  Each call
-reads request ``n`` (JSON plus Arrow/``.npy`` files) from the read-only ``/shequn/in``, calls
-the learner's function, and writes the result as data to ``/shequn/out``.  Nothing here is
+(before the first test cell), where it defines ``__shequn_serve__(n)``.  Each call reads
+request ``n`` (JSON plus Arrow/``.npy`` files) from the read-only ``/shequn/in``, calls the
+learner's function, and writes the result as data to ``/shequn/out``.  Nothing here is
 trusted: learner code may replace any of it, and the grader checks every result it reads.
 Only the standard library, numpy, pandas and pyarrow are used, imported on first use.
 """
@@ -223,6 +223,8 @@ def _scalar(x):
 
 
 def describe(obj):
+    if type(obj) is _GraderObject:  # the grader's own placeholder: asking about it is no learner use
+        return {"kind": "missing"}
     if hasattr(obj, "admit") and hasattr(obj, "invitees") and not isinstance(obj, type):
         return {"kind": "policy", "name": _scalar(getattr(obj, "name", "")), "fee": _scalar(getattr(obj, "fee", 0.0))}
     if type(obj).__name__ == "module":

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from shequn.grading.sanitize import escape_for_log
 
-__all__ = ["GradeError", "Result", "summary_table", "FLAG_TEXT", "HOLD_BACK"]
+__all__ = ["GradeError", "GradingStopped", "Result", "summary_table", "FLAG_TEXT", "HOLD_BACK"]
 
 FLAG_TEXT = {
     "timed out": "超时被终止 (notebook wall-clock timeout: killed)",
@@ -29,14 +29,30 @@ FLAG_TEXT = {
                                "held for manual grading)",
     "answer refused": "答案过大、嵌套过深或无穷，未能检查 (an answer too big, too deep or endless was refused)",
     "test cell error": "测试单元格本身有错（出题人的错误） (a test cell itself is broken: the instructor's error)",
+    "answer cell missing": "答案单元格被删除 (an answer cell was deleted: its tests scored as plain nbgrader "
+                           "scores them)",
+    "cells reordered": "单元格顺序被改动 (cells were moved: each test scored where it stands, as plain nbgrader "
+                       "scores it)",
     "needs manual grading": "需要人工评分 (needs manual grading)",
 }
 # a submission with one of these flags is exported only after an instructor has graded it
-HOLD_BACK = frozenset(FLAG_TEXT) - {"needs manual grading", "cell timed out"}
+# (a deleted answer or moved cells are graded faithfully, in the submission's order: shown, not held)
+HOLD_BACK = frozenset(FLAG_TEXT) - {"needs manual grading", "cell timed out", "answer cell missing",
+                                    "cells reordered"}
 
 
 class GradeError(RuntimeError):
     """The grader itself cannot run (bad course, unknown assignment...)."""
+
+    exit_code = 1
+
+
+class GradingStopped(GradeError):
+    """SIGTERM or SIGINT stopped a run: what finished is journaled, the rest is graded by a rerun."""
+
+    def __init__(self, message: str, signum: int):
+        super().__init__(message)
+        self.exit_code = 128 + signum  # as a shell reports a process killed by that signal
 
 
 @dataclass

@@ -14,7 +14,9 @@
   submission's grades for manual grading, and ``shequn grade export`` holds it back until an
   instructor has graded it in formgrader.
 * Resumable: the journal (:mod:`shequn.grading.journal`) gets one fsync'd line per finished
-  submission; a rerun skips what is done.
+  submission; a rerun skips what is done.  SIGTERM or SIGINT stops a run cleanly
+  (:class:`_StopSignals`): no new submission starts, the running ones are killed with their
+  sandboxes and left out of the journal (a rerun grades them), and every finished one is in it.
 * The hidden tests' seed (``ShequnGrade.grading_seed`` in ``nbgrader_config.py``, set per term)
   reaches only the trusted runner; without one, a random per-course seed is made once and kept
   in the grader's state folder (:func:`~shequn.grading.gradebook.grading_seed`).
@@ -34,6 +36,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,7 +45,7 @@ from shequn.grading.audit import invalid_notebooks, missing_test_cells, trusted_
 from shequn.grading.gradebook import (CourseDirs, course_dirs, give_back, grading_seed, hold_for_manual, read_scores,
                                       run_lock)
 from shequn.grading.journal import Journal, journal_path, plan_grading
-from shequn.grading.results import HOLD_BACK, GradeError, Result
+from shequn.grading.results import HOLD_BACK, GradeError, GradingStopped, Result
 from shequn.grading.sanitize import escape_for_log
 
 __all__ = ["grade_assignment"]
@@ -210,6 +213,8 @@ def _grade(dirs, assignment, workers, timeout, cell_timeout, limits, progress, s
     procs: dict[int, _Worker] = {}
     journal = Journal(journal_path(course, assignment))
     bar = None
+    signals = _StopSignals()
+    stopped = signals.caught
     try:
         mpl_cache = _matplotlib_cache(workroot / "mpl-cache")
         data = course / "datasets"
@@ -282,8 +287,8 @@ def _grade(dirs, assignment, workers, timeout, cell_timeout, limits, progress, s
                             "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
             return res
 
-        while pending or running:
-            while pending and free:
+        while (pending or running) and not stopped:
+            while pending and free and not stopped:
                 student, digest = pending.pop()
                 slot = free.pop()
                 running[slot] = start(student, digest, slot)
@@ -307,9 +312,15 @@ def _grade(dirs, assignment, workers, timeout, cell_timeout, limits, progress, s
                     score = "-" if res.score is None else f"{res.score:g}/{res.max_score:g}"
                     bar.write(f"{mark} {escape_for_log(res.student, 80)}: {score}  {res.status}  ({res.seconds:.1f}s)")
                     bar.update(1)
+        if stopped:  # the running submissions are killed below, unjournaled: a rerun grades them
+            name, left = signal.Signals(stopped[0]).name, len(pending) + len(running)
+            raise GradingStopped(f"评分被 {name} 中止：{len(todo) - left} 份已评分并记入日志，其余 {left} 份"
+                                 f"再次运行即可补评 (stopped by {name}: {len(todo) - left} graded and journaled, "
+                                 f"{left} not; run shequn grade again to finish)", stopped[0])
     except SandboxError as exc:
         raise GradeError(f"无法准备沙箱 (cannot set up the sandbox): {exc}") from exc
     finally:
+        signals.cleaning()
         for proc in procs.values():
             proc.kill()
         for box in sandboxes:
@@ -319,7 +330,36 @@ def _grade(dirs, assignment, workers, timeout, cell_timeout, limits, progress, s
         journal.close()
         shutil.rmtree(workroot, ignore_errors=True)
         give_back(course)
+        signals.restore()
     return [results[s] for s in all_students if s in results]
+
+
+class _StopSignals:
+    """SIGTERM and SIGINT only ask the run to stop (:attr:`caught`), so a finished submission is
+    always journaled and the ``finally`` of :func:`_grade` kills the workers and sandboxes (Python's
+    default for SIGTERM would end the process without it).  A second signal interrupts at once
+    (KeyboardInterrupt), still through that ``finally``; none interrupts the clean-up itself
+    (:meth:`cleaning`).  Only in the main thread: on a Dask worker the grader runs in another one."""
+
+    def __init__(self):
+        self.caught: list[int] = []
+        self._cleaning = False
+        self._old = {}
+        if threading.current_thread() is threading.main_thread():
+            self._old = {s: signal.signal(s, self._handler) for s in (signal.SIGTERM, signal.SIGINT)}
+
+    def _handler(self, signum, frame):
+        first = not self.caught
+        self.caught.append(signum)
+        if not first and not self._cleaning:
+            raise KeyboardInterrupt
+
+    def cleaning(self) -> None:
+        self._cleaning = True
+
+    def restore(self) -> None:
+        for sig, old in self._old.items():
+            signal.signal(sig, old)
 
 
 def _remove_orphans() -> None:

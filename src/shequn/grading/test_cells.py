@@ -32,7 +32,8 @@ from nbformat.v4 import new_output
 
 from shequn.grading.handles import Handle, Unfaithful
 
-__all__ = ["CellOutcome", "GraderShell", "MirrorNamespace", "analysable", "run_test_cell", "stored_names", "to_python"]
+__all__ = ["CellOutcome", "GraderShell", "MirrorNamespace", "analysable", "bound_before_read",
+           "run_test_cell", "stored_names", "to_python"]
 
 _HARMLESS_LINE_MAGICS = {"matplotlib", "config", "precision"}
 
@@ -72,6 +73,39 @@ def stored_names(code) -> set[str]:
     import dis
 
     return {i.argval for i in dis.get_instructions(code) if i.opname in ("STORE_NAME", "DELETE_NAME")}
+
+
+def bound_before_read(python: str) -> set[str]:
+    """Names the cell's top level binds (``=``, ``import``, ``def``, ``class``) before any statement
+    reads them: the learner's value under such a name can never reach the test, so it is not
+    fetched from the kernel (a binding is still mirrored into it).  ``checks = Checks(...)`` is
+    the usual case: fetching the learner's own ``checks`` first would only invite a refused,
+    flagged answer.  Conservative: a name read anywhere in an earlier statement (nested
+    functions included) or in the binding statement itself is not in the set."""
+    import ast
+
+    try:
+        body = ast.parse(python).body
+    except SyntaxError:
+        return set()
+    bound: set[str] = set()
+    read: set[str] = set()
+    for stmt in body:
+        read |= {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Store)}
+        if isinstance(stmt, ast.AugAssign):
+            read |= {n.id for n in ast.walk(stmt.target) if isinstance(n, ast.Name)}
+        if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            names = {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)
+                     and isinstance(n.ctx, ast.Store)}
+        elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            names = {(a.asname or a.name).split(".")[0] for a in stmt.names if a.name != "*"}
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names = {stmt.name}
+        else:
+            names = set()
+        bound |= names - read
+    return bound
 
 
 class MirrorNamespace(MutableMapping):

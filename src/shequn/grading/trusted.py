@@ -6,8 +6,11 @@
 1. runs the learner's notebook in the sandboxed kernel with every autograder test cell
    **emptied**: answer cells, instructor cells and cells the learner added run there; no
    test code, reference function, expected value or hidden input does;
-2. sends the channel's kernel half (:mod:`shequn.grading.kernel_bridge`) to the kernel;
-3. runs, in *this* process, the instructor's cells and the test cells in notebook order,
+2. sends the channel's kernel half (:mod:`shequn.grading.kernel_bridge`) to the kernel before
+   the first test cell;
+3. runs, in *this* process, the instructor's cells and the test cells, each at its place in the
+   submission's order (a test sees what the cells above it left in the kernel, as in plain
+   nbgrader; deleted and reordered cells are reported by :mod:`shequn.grading.audit`),
    their sources taken from nbgrader's gradebook (as generated from ``source/``, hidden
    tests included), in a namespace where each name the tests need and the instructor's cells
    do not define is asked of the kernel through :class:`~shequn.grading.channel.Channel`:
@@ -40,9 +43,11 @@ from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, Unicode
 
+from shequn.grading.audit import layout_changes, source_layout
 from shequn.grading.channel import Channel, RemoteError
 from shequn.grading.memo import cached_data
-from shequn.grading.test_cells import GraderShell, analysable, run_test_cell, stored_names, to_python
+from shequn.grading.test_cells import (GraderShell, analysable, bound_before_read, run_test_cell,
+                                       stored_names, to_python)
 
 __all__ = ["TrustedExecute", "free_names"]
 
@@ -143,18 +148,14 @@ class TrustedExecute(Execute):
         # read-only cells (set-up or tests) the learner deleted: what is there is graded, these are flagged
         present = {_meta(c).get("grade_id") for c in nb.cells}
         report["missing_cells"] = sorted(gid for gid in trusted if gid not in present)
+        report.update(layout_changes(nb, source_layout(self.config, info["assignment"], info["notebook"])))
         self._share_files(resources)
-        clock = {"start": time.perf_counter()}
+        clock = {"start": time.perf_counter(), "learner": 0.0, "tests": 0.0}
+        channel = self._channel()  # before the cwd changes: it finds the course's datasets/ from there
         with self.setup_kernel():
             clock["kernel_started"] = time.perf_counter()
             reply = self.wait_for_reply(self.kc.kernel_info())
             nb.metadata["language_info"] = reply["content"]["language_info"]
-            for index, cell in enumerate(nb.cells):
-                if index not in tests:
-                    self.preprocess_cell(cell, resources, index)
-            clock["learner_cells"] = time.perf_counter()
-            channel = self._channel()
-            self._install_bridge()
             ns: dict = {"__name__": "__shequn_tests__"}
             # names the instructor's own cells bind are never taken from the kernel; a test cell's
             # bindings of a learner's name are mirrored into it instead (shequn.grading.test_cells)
@@ -163,34 +164,47 @@ class TrustedExecute(Execute):
             self._learner, self._grader_names = set(), set()  # names from the kernel / made here
             # the tests read the assignment's files by relative path, as in plain nbgrader
             with cached_data(self.cache_dir or None), _cwd(self._assignment_dir(resources)):
-                self._run_trusted_cells(nb, tests, trusted, ns, channel, report, protected)
+                self._run_in_order(nb, tests, trusted, ns, channel, report, protected, resources, clock)
             report["violations"] = channel.violations
             report["refused"] = channel.refusals[:20]
             # a kernel that could not be interrupted (or died) during the tests: every later test
             # failed without running; the instructor should know (audit flags it "kernel died")
             report["kernel_gone"] = channel.dead
             report["channel"] = {"calls": channel.calls, "seconds": round(channel.seconds, 4)}
-            clock["tests"] = time.perf_counter()
             # where a notebook's time goes (the grading benchmark prints it)
             report["seconds"] = {"kernel_start": round(clock["kernel_started"] - clock["start"], 3),
-                                 "learner_cells": round(clock["learner_cells"] - clock["kernel_started"], 3),
-                                 "trusted_tests": round(clock["tests"] - clock["learner_cells"], 3)}
+                                 "learner_cells": round(clock["learner"], 3),
+                                 "trusted_tests": round(clock["tests"], 3)}
         self.set_widgets_metadata()
         self._write_report(info, report)
         return self.nb, self.resources
 
     # ------------------------------------------------------------------ pieces
-    def _run_trusted_cells(self, nb, tests: dict, trusted: dict, ns: dict, channel: Channel, report: dict,
-                           protected: set[str]) -> None:
-        """The instructor's cells and the test cells, in notebook order, in this process."""
+    def _run_in_order(self, nb, tests: dict, trusted: dict, ns: dict, channel: Channel, report: dict,
+                      protected: set[str], resources, clock: dict) -> None:
+        """Every cell in the submission's own order, as plain nbgrader runs them: a test sees what the
+        cells above it left in the kernel, never what a later cell binds (a learner who moved an answer
+        below its test scores as in plain nbgrader, and is flagged by :func:`layout_changes`).  Learner
+        and instructor cells run in the kernel; instructor and test cells run here too."""
+        bridge = False
         for index, cell in enumerate(nb.cells):
             gid = _meta(cell).get("grade_id")
+            start = time.perf_counter()
             if index in tests:
+                if not bridge and not channel.dead:
+                    self._install_bridge()
+                    bridge = True
                 source = trusted.get(gid)
                 cell.source = source if source is not None else ""
                 cell.outputs = self._run_test(cell, source, ns, channel, gid, report, protected)
                 cell.execution_count = None
-            elif is_instructor_cell(cell) and gid in trusted:
+                clock["tests"] += time.perf_counter() - start
+                continue
+            if channel.dead:  # the kernel died in a test: the cells below cannot run ("kernel died")
+                continue
+            self.preprocess_cell(cell, resources, index)
+            clock["learner"] += time.perf_counter() - start
+            if is_instructor_cell(cell) and gid in trusted:
                 name = f"<instructor cell {gid}>"
                 # a magic in a read-only set-up cell (%matplotlib inline) goes to the grader's shell too
                 ns["get_ipython"] = lambda name=name: GraderShell(lambda body: _run_code(to_python(body), ns,
@@ -313,7 +327,8 @@ class TrustedExecute(Execute):
                           and (n not in ns or n in self._learner) and not hasattr(builtins, n)
                           and not n.startswith("__"))
 
-        wanted, peek = keep(read), keep(stored - read)
+        first = bound_before_read(python) if code is not None else set()  # never the learner's value
+        wanted, peek = keep(read - first), keep((stored - read) | (stored & first))
         if wanted and not channel.dead:
             with contextlib.suppress(RemoteError):
                 found = channel.proxies(wanted)
