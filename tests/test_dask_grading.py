@@ -31,7 +31,7 @@ import pytest
 from helpers.course import fill_answers, make_course
 from helpers.leftovers import sandbox_leftovers, sandbox_uids
 from helpers.students import THRESHOLD_STUDENTS
-from shequn.grading.release import run_nbgrader
+from shequn.grading.authoring.release import run_nbgrader
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "hostile"))
@@ -265,9 +265,9 @@ def test_cluster_grading_survives_dead_worker_and_coordinator_and_equals_local(w
 
 
 def test_unreachable_scheduler_fails_fast_naming_it(world):
-    from shequn.grading.cluster import CONNECT_TIMEOUT
-    from shequn.grading.results import GradeError
-    from shequn.grading.scheduler import grade_assignment
+    from shequn.grading.running.dask_coordinator import CONNECT_TIMEOUT
+    from shequn.grading.results.outcome import GradeError
+    from shequn.grading.running.local_pool import grade_assignment
 
     course = _copy(world, "unreachable")
     address = f"tcp://127.0.0.1:{_free_port()}"  # nothing listens there
@@ -298,10 +298,10 @@ def _good_result(task: dict, cells: dict) -> dict:
 def test_malformed_results_are_flagged_not_written(world, monkeypatch):
     from nbgrader.api import Gradebook, MissingEntry
 
-    import shequn.grading.cluster_task as ct
-    from shequn.grading.cluster import apply_result
-    from shequn.grading.gradebook import course_dirs
-    from shequn.grading.journal import Journal, journal_path
+    import shequn.grading.running.dask_task as ct
+    from shequn.grading.running.dask_coordinator import apply_result
+    from shequn.grading.results.gradebook import course_dirs
+    from shequn.grading.results.journal import Journal, journal_path
 
     course = _copy(world, "reject")
     dirs = course_dirs(course)

@@ -32,9 +32,9 @@ from helpers.course import make_course, solution_code
 from helpers.hostile import (SolutionServer, export_canvas, grade_essays, gradebook_scores, sandbox_files,
                              sandbox_processes, sha256, shequn_grade, submit, sysv_objects)
 from helpers.students import ANALYSIS_STUDENTS, THRESHOLD_STUDENTS
-from shequn.grading.cgroup import stale_cgroups
-from shequn.grading.release import run_nbgrader
-from shequn.grading.sandbox import UID_BASE
+from shequn.grading.sandbox.cgroup import stale_cgroups
+from shequn.grading.authoring.release import run_nbgrader
+from shequn.grading.sandbox.bubblewrap import UID_BASE
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "hostile"))
@@ -113,7 +113,7 @@ def analysis(tmp_path_factory, world):
 
 
 def _flags(run: dict, student: str) -> list[str]:
-    from shequn.grading.results import HOLD_BACK
+    from shequn.grading.results.outcome import HOLD_BACK
 
     entry = run["journal"].get(student)
     assert entry is not None, (student, "not in the journal", run["summary"][-2000:])

@@ -28,7 +28,7 @@ from helpers.hub import (HUBCTL, PROBE, RUNUSER, SYSTEM_PYTHON, Hub, as_user, fr
                          server_env)
 from helpers.serving import wait_until_serving
 from helpers.students import THRESHOLD_STUDENTS
-from shequn.grading.release import ASSIGNMENTS
+from shequn.grading.authoring.release import ASSIGNMENTS
 
 ROOT = Path(__file__).resolve().parents[1]
 

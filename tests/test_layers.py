@@ -127,7 +127,7 @@ def package_modules(src: Path = SRC) -> dict[str, tuple[str, bool]]:
 OFFENDING = '''
 """A learner-layer model that reaches into the other layers in every way an import can be written."""
 import importlib
-import shequn.grading.scheduler as sched          # line 4
+import shequn.grading.running.local_pool as sched          # line 4
 from shequn import cli                            # line 5
 
 
@@ -153,7 +153,7 @@ def widget(name):
 def test_the_detector_flags_each_kind_of_offending_import():
     found = violations({"shequn.models.fake": (OFFENDING, False)})
     by_line = {int(v.split(":")[1].split()[0]): v.split(" imports ")[1].split(":")[0] for v in found}
-    assert by_line == {4: "shequn.grading.scheduler", 5: "shequn.cli", 9: "shequn.site.build.build",
+    assert by_line == {4: "shequn.grading.running.local_pool", 5: "shequn.cli", 9: "shequn.site.build.build",
                        10: "shequn.grading", 11: "shequn.site.hub", 12: "shequn.grading"}, found
 
 
@@ -165,10 +165,10 @@ def test_the_detector_passes_a_clean_learner_module():
 
 
 def test_the_detector_flags_site_and_grading_importing_each_other_and_the_cli_at_module_level():
-    site = "from shequn.grading.export import export_grades\n"
+    site = "from shequn.grading.results.export import export_grades\n"
     grading = "def f():\n    from shequn.site import hub\n"
     cli = "import argparse\nfrom shequn.models import connectors\n\ndef cmd():\n    from shequn.site.build import build\n"
-    check = "from shequn.grading.channel import RemoteError\n"  # the local check is learner layer
+    check = "from shequn.grading.trusted.channel import RemoteError\n"  # the local check is learner layer
     found = violations({"shequn.site.fake": (site, False), "shequn.grading.fake": (grading, False),
                         "shequn.cli": (cli, False), "shequn.checks": (check, False)})
     assert [v.split(":")[0] for v in found] == ["shequn.checks", "shequn.cli", "shequn.grading.fake",

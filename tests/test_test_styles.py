@@ -2,7 +2,7 @@
 
 Each style of :mod:`helpers.style_catalogue` is its own small assignment, graded for a correct
 and a partly wrong submission by ``shequn grade`` and by plain ``nbgrader autograde``
-(:func:`shequn.grading.assignment_check.compare_grading`).  Both must give the hand-worked
+(:func:`shequn.grading.authoring.assignment_check.compare_grading`).  Both must give the hand-worked
 cell scores, and no cell may be flagged.  Root only (real sandboxed kernels).
 """
 
@@ -31,7 +31,7 @@ def course(tmp_path_factory):
 
 @pytest.mark.parametrize("name", sorted(STYLES))
 def test_style_scores_as_plain_nbgrader(course, name):
-    from shequn.grading.assignment_check import compare_grading, format_table
+    from shequn.grading.authoring.assignment_check import compare_grading, format_table
 
     style = STYLES[name]
     answers = {gid: None for gid in (c[1] for c in style.cells if c[0] == "answer")}
@@ -54,7 +54,7 @@ def test_overwriting_the_assignment_files_forges_nothing(course):
 
     sys.path.insert(0, str(Path(__file__).parent / "hostile"))
     from attacks_handles import OVERWRITE_FILE
-    from shequn.grading.assignment_check import compare_grading, format_table
+    from shequn.grading.authoring.assignment_check import compare_grading, format_table
 
     rows = compare_grading(course, "style_files", {"forger": {"load": OVERWRITE_FILE}})
     assert [(r.cell, r.plain, r.trusted) for r in rows] == [("load_tests", 0.0, 2.0)], format_table(rows)
@@ -69,8 +69,8 @@ def test_a_deleted_setup_cell_and_an_added_cell_are_graded_and_flagged(course):
     from nbformat.v4 import new_code_cell
 
     from helpers.style_fixtures import write_submission
-    from shequn.grading.release import run_nbgrader
-    from shequn.grading.scheduler import grade_assignment
+    from shequn.grading.authoring.release import run_nbgrader
+    from shequn.grading.running.local_pool import grade_assignment
 
     style = STYLES["style_testing"]
     base = Path(tempfile.mkdtemp(prefix="sqdel", dir="/tmp"))

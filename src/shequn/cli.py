@@ -147,7 +147,7 @@ def _cmd_data_import(args: argparse.Namespace) -> int:
 
 def _cmd_assignments_release(args: argparse.Namespace) -> int:
     from shequn.site.build import project_root
-    from shequn.grading.release import release_all
+    from shequn.grading.authoring.release import release_all
 
     for path in release_all(project_root(Path(args.root))):
         print(f"已生成学生版 (released): {path}")
@@ -155,7 +155,7 @@ def _cmd_assignments_release(args: argparse.Namespace) -> int:
 
 
 def _cmd_assignments_rehash(args: argparse.Namespace) -> int:
-    from shequn.grading.release import rehash
+    from shequn.grading.authoring.release import rehash
 
     for name in args.sources:
         changed = rehash(Path(name))
@@ -164,8 +164,8 @@ def _cmd_assignments_rehash(args: argparse.Namespace) -> int:
 
 
 def _cmd_assignments_check(args: argparse.Namespace) -> int:
-    from shequn.grading.assignment_check import check_assignment, format_table
-    from shequn.grading.results import GradeError
+    from shequn.grading.authoring.assignment_check import check_assignment, format_table
+    from shequn.grading.results.outcome import GradeError
 
     try:
         rows = check_assignment(Path(args.course).resolve(), args.name)
@@ -219,8 +219,8 @@ def _cmd_data_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_grade(args: argparse.Namespace) -> int:
-    from shequn.grading.results import GradeError, summary_table
-    from shequn.grading.scheduler import grade_assignment
+    from shequn.grading.results.outcome import GradeError, summary_table
+    from shequn.grading.running.local_pool import grade_assignment
 
     if args.assignment == "export":
         return _cmd_grade_export(args)
@@ -248,7 +248,7 @@ def _cmd_grade(args: argparse.Namespace) -> int:
         return 0
     print(summary_table(results, args.assignment))
     if args.cluster:
-        from shequn.grading.cluster import NOT_WRITTEN
+        from shequn.grading.running.dask_coordinator import NOT_WRITTEN
 
         missing = [r for r in results if r.status in NOT_WRITTEN]
         if missing:
@@ -259,7 +259,7 @@ def _cmd_grade(args: argparse.Namespace) -> int:
 
 
 def _cmd_grade_export(args: argparse.Namespace) -> int:
-    from shequn.grading.export import ExportError, export_grades
+    from shequn.grading.results.export import ExportError, export_grades
 
     if not args.extra or not args.format or not args.out:
         print("用法 (usage): shequn grade export ASSIGNMENT --format canvas|moodle --out FILE",
@@ -273,7 +273,7 @@ def _cmd_grade_export(args: argparse.Namespace) -> int:
         return 1
     print(f"已写入 (written): {args.out} ({n} 名学生 students, {args.format})")
     if held:
-        from shequn.grading.sanitize import escape_for_log
+        from shequn.grading.nbgrader_plugins.sanitize import escape_for_log
 
         print(f"暂不导出成绩（需要教师在 formgrader 中评分）/ held back until graded in formgrader: "
               f"{', '.join(escape_for_log(h, 60) for h in held)}")

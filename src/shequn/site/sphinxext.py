@@ -47,13 +47,12 @@ from shequn.site.font_subset import SOURCE_FONT, FontSubsetError, subset_pages
 from shequn.site.assets import fontawesome_subset, theme_templates_without_fontawesome, trim_page_assets
 from shequn.site.learner_wheel import WheelBuildError, start_learner_wheel
 from shequn.site.parallel_execution import collect_executed, execute_pages, stop_executions, write_executed
-from shequn.site.search import add_lesson_index_entries, glossary_entries, write_scorer
+from shequn.site.search import GLOSSARY_DOC, add_lesson_index_entries, glossary_entries, write_scorer
 from shequn.site.script_loading import defer_page_scripts, theme_templates_with_deferred_search
 from shequn.site.theme_language import override_theme_translations, theme_templates_in_chinese
 
 __all__ = ["setup", "glossary_terms", "stage_vendor_assets", "VENDOR_FILES"]
 
-GLOSSARY_DOC = Path("book/reference/glossary.md")
 _SPLIT_VERSION = "2"  # bump when split_widget_bundle changes what it writes
 # (source under vendor/node_modules, destination under _static/vendor, glob)
 VENDOR_FILES: tuple[tuple[str, str, str], ...] = (

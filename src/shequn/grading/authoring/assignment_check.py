@@ -110,8 +110,8 @@ def compare_grading(course: Path, name: str, submissions: dict[str, dict], *, wo
                     ) -> list[CellRow]:
     """Grade *submissions* (student -> {answer grade_id: code, or None for the solution}) of
     assignment *name* of *course* both ways, in a throw-away copy; one row per student and cell."""
-    from shequn.grading.release import run_nbgrader
-    from shequn.grading.scheduler import grade_assignment
+    from shequn.grading.authoring.release import run_nbgrader
+    from shequn.grading.running.local_pool import grade_assignment
 
     course = Path(course).resolve()
     base = Path(tempfile.mkdtemp(prefix="sqchk", dir="/tmp"))  # short: the kernel's ipc socket path
@@ -151,7 +151,7 @@ def _plain_config(course: Path) -> None:
     """nbgrader's own autograde chain in *course* (tests in the kernel), for the comparison."""
     path = course / "nbgrader_config.py"
     text = path.read_text(encoding="utf-8")
-    text = text.replace("from shequn.grading.trusted import TrustedExecute",
+    text = text.replace("from shequn.grading.trusted.execute import TrustedExecute",
                         "from nbgrader.preprocessors import Execute")
     path.write_text(text.replace("[TrustedExecute,", "[Execute,"), encoding="utf-8")
 
@@ -175,7 +175,7 @@ def _all_solutions(course: Path, name: str) -> dict:
 
 def format_table(rows: list[CellRow]) -> str:
     """The per-cell table: plain vs trusted score, and for each difference the reason and the fix."""
-    from shequn.grading.sanitize import escape_for_log
+    from shequn.grading.nbgrader_plugins.sanitize import escape_for_log
 
     head = ("提交 submission", "单元格 cell", "nbgrader", "shequn", "")
     lines = [head]

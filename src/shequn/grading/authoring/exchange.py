@@ -10,7 +10,7 @@ The inbound folder is setgid (nbgrader makes it so), so the submission belongs t
 of the inbound folder, which is the releasing instructor's group, and the instructor can still
 collect it.  Enable it in the hub's global ``nbgrader_config.py``::
 
-    c.ExchangeFactory.submit = "shequn.grading.exchange.PrivateExchangeSubmit"
+    c.ExchangeFactory.submit = "shequn.grading.authoring.exchange.PrivateExchangeSubmit"
 """
 
 from __future__ import annotations

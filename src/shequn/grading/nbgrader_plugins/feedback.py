@@ -68,13 +68,13 @@ class FeedbackCSP(Preprocessor):
     nbgrader's feedback template has no hook for ``<head>`` other than the inlined CSS list,
     so the policy's ``<meta>`` tag is added there (after ``CSSHTMLHeaderPreprocessor``), before
     any script tag in the page.  Learner content is also sanitised at autograde time
-    (:mod:`shequn.grading.sanitize`); this is the second line.
+    (:mod:`shequn.grading.nbgrader_plugins.sanitize`); this is the second line.
     """
 
     enabled = Bool(True).tag(config=True)
 
     def preprocess(self, nb, resources):
-        from shequn.grading.sanitize import FEEDBACK_CSP
+        from shequn.grading.nbgrader_plugins.sanitize import FEEDBACK_CSP
 
         css = resources.setdefault("inlining", {}).setdefault("css", [])
         css.insert(0, f'</style><meta http-equiv="Content-Security-Policy" content="{FEEDBACK_CSP}"><style>')

@@ -3,7 +3,7 @@
 formgrader is served by the instructor's Jupyter server, on the server's own origin: a script
 that ran in one of its pages could set the learner's own manual scores, or use the instructor's
 Jupyter server.  Learner HTML is sanitised before formgrader can show it
-(:class:`~shequn.grading.sanitize.SanitizeLearnerContent`); this is the second line, for the
+(:class:`~shequn.grading.nbgrader_plugins.sanitize.SanitizeLearnerContent`); this is the second line, for the
 day the sanitiser misses something.
 
 formgrader's own pages need script: external files under ``formgrader/static/`` and a few
@@ -40,7 +40,7 @@ formulas stay TeX source, and a do-nothing stand-in lets ``formgrade.js`` finish
 
 Enable it where formgrader is enabled (``deploy/jupyterhub/hubctl.py`` does, for instructors)::
 
-    jupyter server extension enable --sys-prefix shequn.grading.formgrader_csp
+    jupyter server extension enable --sys-prefix shequn.grading.nbgrader_plugins.formgrader_csp
 
 Hand-written because neither jupyter_server nor nbgrader can send a per-page policy: the
 server's ``headers`` setting is one fixed header for every page, and nbgrader's templates need
@@ -93,7 +93,7 @@ def mathjax_dir() -> Path | None:
     env = os.environ.get("SHEQUN_MATHJAX_DIR")
     starts = [Path(env)] if env else [
         start / "vendor" / "node_modules" / "mathjax" / "es5"
-        for start in (Path.cwd(), Path(__file__).resolve().parents[3])]
+        for start in (Path.cwd(), Path(__file__).resolve().parents[4])]
     return next((p for p in starts if (p / _MATHJAX_FILES[1]).is_file()), None)
 
 
@@ -207,7 +207,7 @@ def _transform(base_url: str, mathjax: bool = False) -> type[OutputTransform]:
 
 
 def _jupyter_server_extension_points():
-    return [{"module": "shequn.grading.formgrader_csp"}]
+    return [{"module": "shequn.grading.nbgrader_plugins.formgrader_csp"}]
 
 
 def load_jupyter_server_extension(serverapp) -> None:

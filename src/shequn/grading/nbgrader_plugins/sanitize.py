@@ -14,7 +14,14 @@ both render the autograded notebook, only ever see the cleaned version):
 :func:`escape_for_log` makes any learner text safe for the grader's log and summary: control
 characters (ANSI escapes, carriage returns, NULs) are shown escaped, so learner output can
 neither repaint the terminal nor forge a summary line.  :data:`FEEDBACK_CSP` is the
-Content-Security-Policy that ``shequn grade feedback`` writes into each feedback page.
+Content-Security-Policy of each feedback page (:class:`~shequn.grading.nbgrader_plugins.feedback.FeedbackCSP`
+puts it there when ``nbgrader generate_feedback`` runs).
+
+:class:`LimitOutputChars` keeps a submission from flooding the gradebook or the feedback:
+nbgrader's ``LimitOutput`` caps the number of lines, but a single line of 100 MB passes it.
+It runs right after it and truncates any text output (streams, ``text/*`` data) longer than
+``max_chars`` characters, saying so in the output.  Execute results of test cells (the
+points) are short and never touched.
 """
 
 from __future__ import annotations
@@ -22,9 +29,10 @@ from __future__ import annotations
 import re
 
 from nbconvert.preprocessors import Preprocessor
-from traitlets import Bool
+from traitlets import Bool, Integer
 
-__all__ = ["SanitizeLearnerContent", "clean_html", "clean_markdown", "escape_for_log", "strip_controls", "add_csp", "FEEDBACK_CSP"]
+__all__ = ["SanitizeLearnerContent", "LimitOutputChars", "clean_html", "clean_markdown", "escape_for_log",
+           "strip_controls", "FEEDBACK_CSP"]
 
 FEEDBACK_CSP = "default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'; " \
                "img-src 'self' data:; style-src 'self' 'unsafe-inline'; font-src 'self' data:"
@@ -75,15 +83,6 @@ def clean_markdown(text: str) -> str:
     return f"{fence}text\n{text}\n{fence}"
 
 
-def add_csp(html: str) -> str:
-    """Put the CSP meta tag first in ``<head>`` (an attacker's tags come later and cannot undo it)."""
-    tag = f'<meta http-equiv="Content-Security-Policy" content="{FEEDBACK_CSP}">'
-    if tag in html:
-        return html
-    m = re.search(r"<head[^>]*>", html, re.I)
-    return html[:m.end()] + tag + html[m.end():] if m else tag + html
-
-
 def _joined(value) -> str:
     return "".join(value) if isinstance(value, list) else str(value)
 
@@ -111,4 +110,27 @@ class SanitizeLearnerContent(Preprocessor):
                 data["text/markdown"] = clean_markdown(_joined(data["text/markdown"]))
             if dropped and "text/plain" not in data:
                 data["text/plain"] = f"[已移除不安全的输出 / unsafe output removed: {', '.join(dropped)}]"
+        return cell, resources
+
+
+class LimitOutputChars(Preprocessor):
+    enabled = Bool(True).tag(config=True)
+    max_chars = Integer(100_000, help="characters kept per output").tag(config=True)
+
+    def _cut(self, text: str) -> str:
+        if len(text) <= self.max_chars:
+            return text
+        dropped = len(text) - self.max_chars
+        return (text[: self.max_chars]
+                + f"\n…[输出过长，已截去 {dropped:,} 个字符 / output truncated: {dropped:,} characters dropped]\n")
+
+    def preprocess_cell(self, cell, resources, index):
+        for out in cell.get("outputs", []):
+            if "text" in out:
+                text = "".join(out["text"]) if isinstance(out["text"], list) else out["text"]
+                out["text"] = self._cut(text)
+            for key, value in out.get("data", {}).items():
+                if key.startswith("text/") and isinstance(value, (str, list)):
+                    text = "".join(value) if isinstance(value, list) else value
+                    out["data"][key] = self._cut(text)
         return cell, resources

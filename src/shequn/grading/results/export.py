@@ -44,7 +44,7 @@ def gradebook_rows(course: Path, assignment: str) -> tuple[float, list[dict]]:
     """``(max_score, rows)`` with one row (student fields + ``score``) per gradebook student."""
     from nbgrader.api import MissingEntry
 
-    from shequn.grading.gradebook import course_dirs
+    from shequn.grading.results.gradebook import course_dirs
 
     with course_dirs(Path(course)).gradebook() as gb:
         try:

@@ -20,7 +20,7 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from shequn.grading.results import GradeError
+from shequn.grading.results.outcome import GradeError
 
 __all__ = ["CourseDirs", "course_dirs", "STATE_DIR", "run_lock", "BUSY_TIMEOUT", "grading_seed", "read_scores",
            "hold_for_manual", "give_back"]

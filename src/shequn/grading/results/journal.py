@@ -12,8 +12,8 @@ import json
 import os
 from pathlib import Path
 
-from shequn.grading.gradebook import STATE_DIR, CourseDirs
-from shequn.grading.results import Result
+from shequn.grading.results.gradebook import STATE_DIR, CourseDirs
+from shequn.grading.results.outcome import Result
 
 __all__ = ["Journal", "journal_path", "read_journal", "submission_hash", "plan_grading"]
 

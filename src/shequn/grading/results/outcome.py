@@ -1,19 +1,31 @@
 """What a grading run reports: a :class:`Result` per submission, its flags, and the summary table.
 
-Shared by the local run (:mod:`shequn.grading.scheduler`) and the Dask one
-(:mod:`shequn.grading.cluster`).  Every flag in :data:`FLAG_TEXT` marks a submission for the
+Shared by the local run (:mod:`shequn.grading.running.local_pool`) and the Dask one
+(:mod:`shequn.grading.running.dask_coordinator`).  Every flag in :data:`FLAG_TEXT` marks a submission for the
 instructor; one in :data:`HOLD_BACK` also keeps its grades out of ``shequn grade export`` until
 an instructor has graded it in formgrader.  :class:`GradeError` is the other outcome: the
 grader itself cannot run (bad course, unknown assignment, no sandbox, a run already going).
+
+How the flags are found: with the tests in the trusted grader, nothing in a notebook can change
+how a test runs; what is left to check is the submission's shape and what the run reported.
+:func:`classify_log` reads nbgrader's log (timeouts, dead kernels, sandbox refusals, nbgrader
+errors); :func:`invalid_notebooks` checks every notebook is readable and valid (each one, so an
+invalid extra notebook cannot hide anything); :func:`missing_test_cells` finds missing or
+duplicated test cells; :func:`trusted_report_flags` reads what the trusted runner reported
+(answer data the channel refused, tests that could not run).
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from shequn.grading.sanitize import escape_for_log
+from shequn.grading.nbgrader_plugins.sanitize import escape_for_log
 
-__all__ = ["GradeError", "Result", "summary_table", "FLAG_TEXT", "HOLD_BACK"]
+__all__ = ["GradeError", "Result", "summary_table", "FLAG_TEXT", "HOLD_BACK", "classify_log", "invalid_notebooks",
+           "missing_test_cells", "trusted_report_flags"]
 
 FLAG_TEXT = {
     "timed out": "超时被终止 (notebook wall-clock timeout: killed)",
@@ -83,3 +95,82 @@ def summary_table(results: list[Result], assignment: str) -> str:
         lines.append(f"以上 {len(held)} 份在教师于 formgrader 中评分前不会导出成绩 "
                      f"({len(held)} held back from export until graded in formgrader)")
     return "\n".join(lines)
+
+
+def invalid_notebooks(folder: Path) -> list[str]:
+    """``name: error`` for every notebook in *folder* that nbformat cannot read or validate."""
+    import nbformat
+
+    found = []
+    for nb in sorted(Path(folder).rglob("*.ipynb")):
+        if ".ipynb_checkpoints" in nb.parts:
+            continue
+        try:
+            nbformat.validate(nbformat.read(nb, as_version=4))
+        except Exception as exc:  # noqa: BLE001 - any parse/validation error
+            first = str(exc).splitlines()[0] if str(exc) else ""
+            found.append(f"{nb.relative_to(folder)}: {type(exc).__name__}: {first[:120]}")
+    return found
+
+
+def missing_test_cells(autograded: Path, expected: dict[str, set[str]]) -> list[str]:
+    """Test cells (grade_id per notebook) that are not exactly once in the autograded notebooks."""
+    import nbformat
+
+    problems = []
+    for name, ids in expected.items():
+        path = Path(autograded) / f"{name}.ipynb"
+        if not path.exists():
+            problems.append(f"{name}.ipynb: 没有提交 / not submitted")
+            continue
+        try:
+            nb = nbformat.read(path, as_version=4)
+        except Exception:  # noqa: BLE001
+            problems.append(f"{name}.ipynb: 无法读取 / unreadable")
+            continue
+        seen: dict[str, int] = {}
+        for cell in nb.cells:
+            gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+            if gid in ids:
+                seen[gid] = seen.get(gid, 0) + 1
+        for gid in sorted(ids):
+            if seen.get(gid, 0) != 1:
+                problems.append(f"{name}.ipynb: 测试单元格 {gid} 缺失或重复 / test cell missing or duplicated")
+    return problems
+
+
+def trusted_report_flags(report_dir: Path) -> tuple[list[str], list[str]]:
+    """(flags, details) from the trusted runner's per-notebook reports."""
+    flags, details = [], []
+    for path in sorted(Path(report_dir).glob("*.json")):
+        try:
+            report = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if report.get("violations"):
+            flags.append("invalid answer data")
+            details += [f"{path.stem}: {v}" for v in report["violations"][:3]]
+        if report.get("instructor_errors"):
+            flags.append("grader error")
+            details += [f"{path.stem}: instructor cell {e}" for e in report["instructor_errors"][:3]]
+        if report.get("kernel_gone"):
+            flags.append("kernel died")
+            details.append(f"{path.stem}: 内核在测试中停止响应 / the kernel stopped answering during the tests")
+        if report.get("refused"):
+            flags.append("answer refused")
+            details += [f"{path.stem}: {r}" for r in report["refused"][:3]]
+        if report.get("missing_cells"):
+            flags.append("test cell missing")
+            details.append(f"{path.stem}: 只读单元格缺失 / read-only cells missing: "
+                           + ", ".join(map(str, report["missing_cells"][:5])))
+        for item in report.get("unfaithful", [])[:5]:
+            flags.append("test not run faithfully")
+            details.append(f"{path.stem}: 测试单元格 {item.get('cell')}: {item.get('construct')} "
+                           f"({item.get('reason')}) / test cell {item.get('cell')} held for manual grading")
+        for item in report.get("test_errors", [])[:5]:
+            flags.append("test cell error")
+            details.append(f"{path.stem}: {item.get('reason')}")
+        if any(v == "missing" for v in report.get("tests", {}).values()):
+            flags.append("grader error")
+            details.append(f"{path.stem}: a test cell is not in the gradebook")
+    return sorted(set(flags)), details

@@ -1,6 +1,6 @@
 """A grading slot's worker: nbgrader imported once, one forked child per submission.
 
-``python -P -m shequn.grading.worker`` reads job lines ``{"argv": [...], "log": path}`` on stdin,
+``python -P -m shequn.grading.running.autograde_process`` reads job lines ``{"argv": [...], "log": path}`` on stdin,
 forks a child that runs ``nbgrader ARGV`` (output to *log*) and answers ``{"rc": n}`` on stdout.
 nbgrader's import alone costs ~2 s of CPU, as much as a quarter of a notebook; forking keeps one
 process per submission without paying it each time.  Worker and children die with the grader
@@ -33,14 +33,14 @@ def main() -> None:
     from nbgrader.apps.nbgraderapp import NbGraderApp
 
     with contextlib.suppress(Exception):  # imported by the course's nbgrader_config.py
-        import shequn.grading.feedback  # noqa: F401
-        import shequn.grading.trusted  # noqa: F401
+        import shequn.grading.nbgrader_plugins.feedback  # noqa: F401
+        import shequn.grading.trusted.execute  # noqa: F401
     with contextlib.suppress(Exception):  # what the trusted tests import: once per worker, not per child
         import pyarrow  # noqa: F401
 
         import shequn.checks  # noqa: F401
         import shequn.data.generate  # noqa: F401
-        import shequn.grading.channel  # noqa: F401
+        import shequn.grading.trusted.channel  # noqa: F401
         import shequn.metrics  # noqa: F401
         import shequn.models.thresholds  # noqa: F401
     proto = os.fdopen(os.dup(1), "w")

@@ -9,11 +9,11 @@ It is an extra: local grading imports none of it.
 How results cross: the coordinator (this module, where ``shequn grade`` runs) scatters one
 bundle per run (config, source, datasets, a gradebook of the assignment's cells only) and
 submits one task per submission with the submission's files as bytes
-(:mod:`shequn.grading.cluster_task` describes both).  A worker grades it with the local grader in
+(:mod:`shequn.grading.running.dask_task` describes both).  A worker grades it with the local grader in
 a private copy of the course and returns plain data.  Only the coordinator writes: it checks the
-result (:func:`~shequn.grading.cluster_task.validate_result`), writes the autograded folder, the
+result (:func:`~shequn.grading.running.dask_task.validate_result`), writes the autograded folder, the
 log and the grades into the course's nbgrader gradebook, then appends the journal line, exactly
-as :mod:`shequn.grading.scheduler` does locally.  The journal decides what is done: a rerun after
+as :mod:`shequn.grading.running.local_pool` does locally.  The journal decides what is done: a rerun after
 ``kill -9`` grades only what is not in it, with the local rule (same student, same content hash).
 
 Failures: a worker that dies mid-task is noticed by the scheduler, which runs the task again on
@@ -38,12 +38,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from shequn.grading.cluster_task import (MAX_SUBMISSION_BYTES, PROTOCOL, _read_tree, expected_cells, grade_task,
+from shequn.grading.running.dask_task import (MAX_SUBMISSION_BYTES, PROTOCOL, _read_tree, expected_cells, grade_task,
                                          validate_result)
-from shequn.grading.gradebook import course_dirs, give_back, grading_seed, read_scores, run_lock
-from shequn.grading.journal import Journal, journal_path, plan_grading
-from shequn.grading.results import FLAG_TEXT, HOLD_BACK, GradeError, Result
-from shequn.grading.sanitize import escape_for_log
+from shequn.grading.results.gradebook import course_dirs, give_back, grading_seed, read_scores, run_lock
+from shequn.grading.results.journal import Journal, journal_path, plan_grading
+from shequn.grading.results.outcome import FLAG_TEXT, HOLD_BACK, GradeError, Result
+from shequn.grading.nbgrader_plugins.sanitize import escape_for_log
 
 __all__ = ["grade_on_cluster", "NOT_WRITTEN", "CONNECT_TIMEOUT", "MAX_ATTEMPTS"]
 
@@ -141,7 +141,7 @@ def _extension_seconds(gb, assignment: str, student: str) -> float | None:
 
 def _replace_folder(target: Path, files: dict) -> None:
     """*target* holds exactly *files* afterwards (written beside it, then swapped in)."""
-    from shequn.grading.cluster_task import _write_tree
+    from shequn.grading.running.dask_task import _write_tree
 
     target.parent.mkdir(parents=True, exist_ok=True)
     fresh = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))

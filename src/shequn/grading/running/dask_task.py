@@ -1,6 +1,6 @@
 """One submission graded on a Dask worker: the task, the result, and the checks on both.
 
-``shequn grade --cluster`` (:mod:`shequn.grading.cluster`) sends every submission as one call of
+``shequn grade --cluster`` (:mod:`shequn.grading.running.dask_coordinator`) sends every submission as one call of
 :func:`grade_task` to a Dask worker on a grading node.  What crosses the network is plain data,
 never an open gradebook or a path on the coordinator's disk:
 
@@ -126,7 +126,7 @@ def _read_grades(course: Path, assignment: str, student: str) -> tuple[bool, str
 
 def grade_task(task: dict, bundle: dict) -> dict:
     """Grade one submission here (the Dask task); return the result as plain data (module doc)."""
-    from shequn.grading.sandbox import sandbox_available
+    from shequn.grading.sandbox.bubblewrap import sandbox_available
 
     head = {"protocol": PROTOCOL, "key": task["key"], "student": task["student"], "hash": task["hash"],
             "attempt": task["attempt"], "worker": _worker_name()}
@@ -145,10 +145,10 @@ def _grade_here(task: dict, bundle: dict, head: dict) -> dict:
 
     from nbgrader.api import Gradebook
 
-    from shequn.grading.gradebook import STATE_DIR
-    from shequn.grading.journal import submission_hash
-    from shequn.grading.results import GradeError
-    from shequn.grading.scheduler import grade_assignment
+    from shequn.grading.results.gradebook import STATE_DIR
+    from shequn.grading.results.journal import submission_hash
+    from shequn.grading.results.outcome import GradeError
+    from shequn.grading.running.local_pool import grade_assignment
 
     assignment, student = bundle["assignment"], task["student"]
     if not safe_relpath(assignment) or "/" in assignment or not safe_relpath(student) or "/" in student:

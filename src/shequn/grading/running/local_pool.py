@@ -1,10 +1,10 @@
 """``shequn grade``: parallel, sandboxed, resumable autograding through nbgrader.
 
 * Every collected submission is graded by the real ``nbgrader autograde ASSIGNMENT --student S``
-  in its own process, at most ``workers`` at a time (:mod:`shequn.grading.worker`).
-* nbgrader's ``Execute`` is :class:`~shequn.grading.trusted.TrustedExecute` (the course's
+  in its own process, at most ``workers`` at a time (:mod:`shequn.grading.running.autograde_process`).
+* nbgrader's ``Execute`` is :class:`~shequn.grading.trusted.execute.TrustedExecute` (the course's
   ``nbgrader_config.py``): the learner's cells run in the slot's sandbox
-  (:class:`~shequn.grading.sandbox.Sandbox`: bubblewrap, unprivileged uid, its own cgroup),
+  (:class:`~shequn.grading.sandbox.bubblewrap.Sandbox`: bubblewrap, unprivileged uid, its own cgroup),
   the tests in the nbgrader process, which never runs learner code.
 * Each submission gets a fresh sandbox (new cgroup, empty work dir and channel); when it
   ends, everything it started is killed and everything it wrote removed.
@@ -13,15 +13,15 @@
   kernel, invalid notebook, refused answer data, missing test cell, grader error) marks the
   submission's grades for manual grading, and ``shequn grade export`` holds it back until an
   instructor has graded it in formgrader.
-* Resumable: the journal (:mod:`shequn.grading.journal`) gets one fsync'd line per finished
+* Resumable: the journal (:mod:`shequn.grading.results.journal`) gets one fsync'd line per finished
   submission; a rerun skips what is done.
 * The hidden tests' seed (``ShequnGrade.grading_seed`` in ``nbgrader_config.py``, set per term)
   reaches only the trusted runner; without one, a random per-course seed is made once and kept
-  in the grader's state folder (:func:`~shequn.grading.gradebook.grading_seed`).
+  in the grader's state folder (:func:`~shequn.grading.results.gradebook.grading_seed`).
 
 This module runs the local pool of worker processes and sandboxes; what a run reports
-(:class:`~shequn.grading.results.Result`, the flags, the summary table) is in
-:mod:`shequn.grading.results`, shared with the Dask run (:mod:`shequn.grading.cluster`).
+(:class:`~shequn.grading.results.outcome.Result`, the flags, the summary table) is in
+:mod:`shequn.grading.results.outcome`, shared with the Dask run (:mod:`shequn.grading.running.dask_coordinator`).
 """
 
 from __future__ import annotations
@@ -38,22 +38,22 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from shequn.grading.audit import invalid_notebooks, missing_test_cells, trusted_report_flags
-from shequn.grading.gradebook import (CourseDirs, course_dirs, give_back, grading_seed, hold_for_manual, read_scores,
+from shequn.grading.results.outcome import invalid_notebooks, missing_test_cells, trusted_report_flags
+from shequn.grading.results.gradebook import (CourseDirs, course_dirs, give_back, grading_seed, hold_for_manual, read_scores,
                                       run_lock)
-from shequn.grading.journal import Journal, journal_path, plan_grading
-from shequn.grading.results import HOLD_BACK, GradeError, Result
-from shequn.grading.sanitize import escape_for_log
+from shequn.grading.results.journal import Journal, journal_path, plan_grading
+from shequn.grading.results.outcome import HOLD_BACK, GradeError, Result
+from shequn.grading.nbgrader_plugins.sanitize import escape_for_log
 
 __all__ = ["grade_assignment"]
 
 
 class _Worker:
-    """A ``python -P -m shequn.grading.worker`` process (own session) for one slot."""
+    """A ``python -P -m shequn.grading.running.autograde_process`` process (own session) for one slot."""
 
     def __init__(self, cwd: Path, env: dict):
         # -P: the course folder (the cwd) is not on sys.path: no planted module is imported as root
-        self.proc = subprocess.Popen([sys.executable, "-P", "-m", "shequn.grading.worker"], cwd=cwd, env=env,
+        self.proc = subprocess.Popen([sys.executable, "-P", "-m", "shequn.grading.running.autograde_process"], cwd=cwd, env=env,
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                      start_new_session=True)
         self.buf = b""
@@ -147,14 +147,14 @@ def grade_assignment(course: Path, assignment: str, *, workers: int | None = Non
     """Autograde every collected submission of *assignment*; return one Result per student.
 
     *cluster*: a Dask scheduler's address; the submissions are graded there
-    (:mod:`shequn.grading.cluster`), this machine only writes the gradebook and journal."""
+    (:mod:`shequn.grading.running.dask_coordinator`), this machine only writes the gradebook and journal."""
     if cluster:
-        from shequn.grading.cluster import grade_on_cluster
+        from shequn.grading.running.dask_coordinator import grade_on_cluster
 
         return grade_on_cluster(course, assignment, cluster, timeout=timeout, cell_timeout=cell_timeout,
                                 memory_mb=memory_mb, nproc=nproc, cpus=cpus, progress=progress,
                                 students=students, out=out)
-    from shequn.grading.sandbox import Limits, Sandbox, SandboxError, sandbox_available
+    from shequn.grading.sandbox.bubblewrap import Limits, Sandbox, SandboxError, sandbox_available
 
     course = Path(course).resolve()
     out = out or sys.stderr
@@ -326,8 +326,8 @@ def _remove_orphans() -> None:
     """What grading runs killed with ``kill -9`` left behind: their cgroups and work folders."""
     import re
 
-    from shequn.grading.cgroup import remove_orphans
-    from shequn.grading.sandbox import remove_orphan_mounts
+    from shequn.grading.sandbox.cgroup import remove_orphans
+    from shequn.grading.sandbox.bubblewrap import remove_orphan_mounts
 
     remove_orphan_mounts()
     remove_orphans()

@@ -12,12 +12,12 @@ Built from standard parts; this module only assembles their command lines:
 * **setpriv** (util-linux) drops to an unprivileged uid with no groups, capabilities or
   ``no_new_privs`` before the kernel starts.  The uid needs no passwd entry: nothing is
   created in ``/etc/passwd`` and nothing is left to remove.
-* a **cgroup** (:mod:`shequn.grading.cgroup`) caps the total memory, the number of processes
+* a **cgroup** (:mod:`shequn.grading.sandbox.cgroup`) caps the total memory, the number of processes
   and the CPU share of everything the kernel starts, and lists it, so that removing the
   sandbox kills all of it.  rlimits stay as a second line (file size, core dumps, CPU time).
 
-The kernelspec's ``argv`` runs the launcher, ``python -P -m shequn.grading.sandbox_launcher
---spec FILE -- KERNEL`` (:mod:`shequn.grading.sandbox_launcher`), as root: it joins the cgroup,
+The kernelspec's ``argv`` runs the launcher, ``python -P -m shequn.grading.sandbox.launcher
+--spec FILE -- KERNEL`` (:mod:`shequn.grading.sandbox.launcher`), as root: it joins the cgroup,
 copies the connection file into the work dir for the sandbox uid, sets rlimits and ``exec``s
 bubblewrap.  Not root: refused (grading needs root).
 
@@ -40,7 +40,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from shequn.grading.cgroup import Cgroup, CgroupError
+from shequn.grading.sandbox.cgroup import Cgroup, CgroupError
 
 __all__ = ["Limits", "Sandbox", "SandboxError", "execute_sandboxed", "sandbox_available", "IN_DIR", "OUT_DIR"]
 
@@ -96,7 +96,7 @@ def sandbox_available() -> str:
     for tool in ("bwrap", "setpriv", "mount"):
         if not shutil.which(tool):
             return f"找不到 {tool}，请安装 bubblewrap / util-linux ({tool} not found: apt-get install bubblewrap)"
-    from shequn.grading.cgroup import cgroup_version
+    from shequn.grading.sandbox.cgroup import cgroup_version
 
     if not cgroup_version():
         return "找不到可用的 cgroup (no usable cgroup v1/v2 memory and pids controllers)"
@@ -254,7 +254,7 @@ class Sandbox:
             json.dump(spec, fh)
 
     def kernel_argv(self) -> list[str]:
-        return [sys.executable, "-P", "-m", "shequn.grading.sandbox_launcher", "--spec", str(self.spec_file), "--",
+        return [sys.executable, "-P", "-m", "shequn.grading.sandbox.launcher", "--spec", str(self.spec_file), "--",
                 sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
 
     def install_kernelspec(self, kernels_dir: Path, name: str) -> Path:

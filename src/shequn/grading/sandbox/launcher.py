@@ -1,6 +1,6 @@
-"""The sandbox launcher: the root half that turns a :class:`~shequn.grading.sandbox.Sandbox` spec into a kernel.
+"""The sandbox launcher: the root half that turns a :class:`~shequn.grading.sandbox.bubblewrap.Sandbox` spec into a kernel.
 
-A sandbox's kernelspec ``argv`` runs ``python -P -m shequn.grading.sandbox_launcher --spec FILE
+A sandbox's kernelspec ``argv`` runs ``python -P -m shequn.grading.sandbox.launcher --spec FILE
 -- KERNEL`` as root (``-P``: the course folder, the cwd, is not on ``sys.path``).  It checks that
 the spec belongs to root and is writable by no one else, joins the sandbox's cgroup, copies the
 kernel's connection file into the work dir for the sandbox uid, sets rlimits, sends the kernel's
@@ -9,7 +9,7 @@ wrong with the spec: it refuses with ``[shequn-sandbox] refusing ...`` and exit 
 the kernel is not started.
 
 It starts once per graded notebook: it imports nothing beyond the standard library and
-:mod:`shequn.grading.sandbox` (no pandas, no numpy).
+:mod:`shequn.grading.sandbox.bubblewrap` (no pandas, no numpy).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import stat
 import sys
 from pathlib import Path
 
-from shequn.grading.sandbox import IN_DIR, IPC_BASENAME, OUT_DIR, SandboxError
+from shequn.grading.sandbox.bubblewrap import IN_DIR, IPC_BASENAME, OUT_DIR, SandboxError
 
 __all__ = ["bwrap_argv", "apply_limits", "main"]
 
@@ -54,7 +54,7 @@ def _ancestors(path: str) -> list[str]:
 
 
 def bwrap_argv(spec: dict, kernel: list[str]) -> list[str]:
-    """The bubblewrap + setpriv command line for *spec* (see :mod:`shequn.grading.sandbox`)."""
+    """The bubblewrap + setpriv command line for *spec* (see :mod:`shequn.grading.sandbox.bubblewrap`)."""
     lim = spec["limits"]
     argv = ["bwrap", "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
             "--die-with-parent", "--hostname", "sandbox", "--ro-bind", "/usr", "/usr"]
@@ -107,7 +107,7 @@ def apply_limits(limits: dict) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Launcher entry point; on success it never returns (bubblewrap replaces it)."""
-    parser = argparse.ArgumentParser(prog="python -m shequn.grading.sandbox_launcher")
+    parser = argparse.ArgumentParser(prog="python -m shequn.grading.sandbox.launcher")
     parser.add_argument("--spec", required=True)
     parser.add_argument("kernel", nargs=argparse.REMAINDER)
     ns = parser.parse_args(sys.argv[1:] if argv is None else argv)

@@ -1,16 +1,98 @@
-"""Refuse compressed Arrow IPC files before pyarrow inflates them: the grading channel's guard.
+"""What the learner's kernel sends back, checked before the grader uses it: the guards the channel reads with.
 
-:class:`~shequn.grading.channel.Channel` reads the learner kernel's tables as Arrow IPC files;
-the kernel half (:mod:`shequn.grading.kernel_bridge`) never compresses, so a file with a
-compressed body is refused before pyarrow reads it (see :func:`ipc_compressed` for why, and why
-this reads the flatbuffer metadata by hand).
+:class:`~shequn.grading.trusted.channel.Channel` decodes every answer with these:
+
+* the errors a call ends in: :class:`RemoteError` (the learner's code raised, timed out, or the
+  kernel is gone), :class:`ChannelViolation` (not allowed data: flagged) and
+  :class:`AnswerRefused` (too big, too deep, endless);
+* :func:`remote_exception`: what the kernel says a learner's code raised, as an exception the
+  tests can catch.  No learner-chosen class name crosses: only built-in exception types and the
+  kit's ``DataError``, with the message capped and stripped of control characters (tests check
+  messages);
+* :func:`ipc_compressed`: compressed Arrow IPC files are refused before pyarrow inflates them
+  (the kernel half, :mod:`shequn.grading.trusted.kernel_bridge`, never compresses; see the
+  function for why, and why this reads the flatbuffer metadata by hand);
+* :func:`read_array` and :func:`read_table`: ``.npy`` without pickles and Arrow tables, of
+  allowed types and at most ``max_cells`` cells.
 """
 
 from __future__ import annotations
 
+import io
+import re
 import struct
 
-__all__ = ["ipc_compressed"]
+__all__ = ["RemoteError", "ChannelViolation", "AnswerRefused", "remote_exception", "library_type", "ipc_compressed",
+           "read_array", "read_table"]
+
+_LIBRARY_TYPE = re.compile(r"^(builtins|numpy|pandas|datetime|collections|decimal|fractions)(\.\w+){1,4}$")
+
+
+class RemoteError(Exception):
+    """The learner's function raised, timed out, or its kernel is gone (message: no details)."""
+
+
+class ChannelViolation(RemoteError):
+    """The kernel answered with something that is not allowed data (flagged)."""
+
+
+class AnswerRefused(RemoteError):
+    """The answer is too big, too deep or never ends: refused with the kernel's stated reason."""
+
+    def __init__(self, why: str):
+        from shequn.grading.nbgrader_plugins.sanitize import strip_controls
+
+        super().__init__(f"答案被拒绝 / answer refused: {strip_controls(why[:200])}")
+
+
+def library_type(qualname: str) -> bool:
+    """True if *qualname* names a real class of an already imported library (numpy, pandas, builtins...)."""
+    from shequn.grading.trusted.stand_ins import imported_class
+
+    return bool(_LIBRARY_TYPE.match(qualname)) and imported_class(qualname) is not None
+
+
+def remote_exception(raised: dict) -> BaseException:
+    """An exception the learner's code raised, as one the tests can catch; no message crosses."""
+    import builtins
+
+    from shequn.data import DataError
+
+    allowed: dict[str, type] = {f"{DataError.__module__}.{DataError.__qualname__}": DataError}
+    mro = [m for m in raised.get("mro", []) if isinstance(m, str)][:20]
+    for qual in mro:
+        cls = allowed.get(qual)
+        if cls is None and qual.startswith("builtins."):
+            cand = getattr(builtins, qual[len("builtins."):], None)
+            if isinstance(cand, type) and issubclass(cand, Exception) and cand is not Exception:
+                cls = cand
+        if cls is not None:
+            exc = cls.__new__(cls)
+            exc.args = _message(raised, cls)
+            attrs = raised.get("attrs") if isinstance(raised.get("attrs"), dict) else {}
+            if cls is DataError:
+                for k in ("file", "line", "column"):
+                    v = attrs.get(k)
+                    if v is None or type(v) in (str, int):
+                        setattr(exc, k, v if not isinstance(v, str) else v[:500])
+            return exc
+    # no learner-chosen class name (see _LIBRARY_TYPE)
+    return RemoteError("运行出错 / raised an error")
+
+
+def _message(raised: dict, cls: type) -> tuple:
+    """The learner's exception message, as tests check it (``str(e)``, ``pytest.raises(match=)``):
+    capped and without control characters.  Only a built-in exception's message crosses: a
+    learner-named class is not shown (its name and text are theirs to choose)."""
+    from shequn.grading.nbgrader_plugins.sanitize import strip_controls
+
+    text = raised.get("message")
+    if not isinstance(text, str) or not text:
+        return ()
+    text = strip_controls(text[:4000])
+    if cls is KeyError and len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        text = text[1:-1]  # str(KeyError('k')) is "'k'": give the key back, so str() matches again
+    return (text,)
 
 
 def _fb_field(buf: bytes, table: int, index: int) -> int | None:
@@ -53,3 +135,35 @@ def ipc_compressed(data: bytes) -> bool:
         if _fb_field(meta, batch, 3) is not None:
             return True
     return False
+
+
+def read_array(data: bytes, max_cells: int):
+    """An ``.npy`` array of plain data (no pickles, no objects) of at most *max_cells*; else ValueError(why)."""
+    import numpy as np
+
+    try:
+        arr = np.load(io.BytesIO(data), allow_pickle=False)
+    except Exception:  # noqa: BLE001 - any parse error is the kernel's fault
+        raise ValueError("数组格式不对 / malformed array") from None
+    if not isinstance(arr, np.ndarray) or arr.dtype.kind not in "biufcUSmM" or arr.size > max_cells:
+        raise ValueError("数组类型或大小不允许 / array type or size not allowed")
+    return arr
+
+
+def read_table(data: bytes, max_cells: int):
+    """An uncompressed Arrow IPC file of at most *max_cells* cells, as a DataFrame; else ValueError(why)."""
+    import pandas as pd
+    import pyarrow as pa
+
+    try:
+        if ipc_compressed(data):  # a compressed body can inflate far past max_bytes in this process
+            raise ValueError("compressed")
+        table = pa.ipc.open_file(pa.BufferReader(data)).read_all()
+        if table.num_rows * max(table.num_columns, 1) > max_cells:
+            raise ValueError("too large")
+        frame = table.to_pandas()
+    except Exception:  # noqa: BLE001
+        raise ValueError("表格格式不对或过大 / malformed or oversized table") from None
+    if not isinstance(frame, pd.DataFrame):
+        raise ValueError("表格格式不对 / malformed table")
+    return frame

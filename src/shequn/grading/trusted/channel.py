@@ -1,8 +1,8 @@
 """The grader's half of the grading channel: learner answers cross the sandbox as data.
 
-The trusted grader (:mod:`shequn.grading.trusted`) calls a learner's answer function by
+The trusted grader (:mod:`shequn.grading.trusted.execute`) calls a learner's answer function by
 writing a request to the sandbox's read-only ``in`` folder (JSON; DataFrames as Arrow IPC;
-arrays as ``.npy``) and asking the kernel to serve it (:mod:`shequn.grading.kernel_bridge`).
+arrays as ``.npy``) and asking the kernel to serve it (:mod:`shequn.grading.trusted.kernel_bridge`).
 The result comes back through the sandbox's ``out`` folder and is read here with a type
 check, a size cap and a per-call timeout: only JSON scalars, lists, dicts, Arrow tables,
 ``.npy`` arrays without pickles, timestamps and the kit's four-table ``Dataset`` are
@@ -10,15 +10,15 @@ accepted, never objects with behaviour.  Anything else is a :class:`ChannelViola
 check that asked fails and the submission is flagged.
 
 Where the model needs a learner callback (a threshold policy's ``admit``/``invitees``
-inside ``simulate``), :class:`~shequn.grading.remote.RemotePolicy` stands for the learner's
+inside ``simulate``), :class:`~shequn.grading.trusted.stand_ins.RemotePolicy` stands for the learner's
 policy in the grader: the model runs here and each callback crosses the boundary with the
-applicants it sees.  The stand-ins live in :mod:`shequn.grading.remote`; the guard against
-compressed Arrow bodies in :mod:`shequn.grading.arrow_compression`.
+applicants it sees.  The stand-ins live in :mod:`shequn.grading.trusted.stand_ins`; the errors and the
+checks on what the kernel sends (compressed Arrow bodies, pickled arrays) in
+:mod:`shequn.grading.trusted.answer_data`.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import math
 import os
@@ -31,32 +31,14 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from shequn.grading.arrow_compression import ipc_compressed
-from shequn.grading.crossing import grader_module, replay_output, replay_stub_calls
-from shequn.grading.remote import RemoteFunction, RemotePolicy, remote_exception
+from shequn.grading.trusted.answer_data import (AnswerRefused, ChannelViolation, RemoteError, library_type,
+                                                read_array, read_table, remote_exception)
+from shequn.grading.trusted.crossing import grader_module, replay_output, replay_stub_calls
+from shequn.grading.trusted.stand_ins import RemoteFunction, RemotePolicy
 
 __all__ = ["Channel", "RemoteError", "ChannelViolation", "AnswerRefused"]
 
 _FILE = re.compile(r"^\d+-r\d+\.(npy|arrow)$")
-_LIBRARY_TYPE = re.compile(r"^(builtins|numpy|pandas|datetime|collections|decimal|fractions)(\.\w+){1,4}$")
-
-
-class RemoteError(Exception):
-    """The learner's function raised, timed out, or its kernel is gone (message: no details)."""
-
-
-class ChannelViolation(RemoteError):
-    """The kernel answered with something that is not allowed data (flagged)."""
-
-
-class AnswerRefused(RemoteError):
-    """The answer is too big, too deep or never ends: refused with the kernel's stated reason."""
-
-    def __init__(self, why: str):
-        from shequn.grading.sanitize import strip_controls
-
-        super().__init__(f"答案被拒绝 / answer refused: {strip_controls(why[:200])}")
-
 
 _HANDLE_KINDS = ("class", "module", "callable", "object")
 
@@ -97,7 +79,7 @@ class Channel:
         from shequn.models import thresholds as th
         from shequn.data import Dataset
 
-        from shequn.grading.handles import Handle
+        from shequn.grading.trusted.stand_ins import Handle
 
         key = id(v)
         if key in self._cache and self._cache[key][0] is v:
@@ -108,7 +90,7 @@ class Channel:
         return out
 
     def _encode(self, v: Any, th, Dataset) -> Any:
-        from shequn.grading.handles import Handle
+        from shequn.grading.trusted.stand_ins import Handle
 
         if type(v) is Handle:  # a learner object back into the kernel: by its number
             return {"t": "ref", "id": object.__getattribute__(v, "_id")}
@@ -167,7 +149,7 @@ class Channel:
             shutil.copy2(p, dst)
         for q in [dst.parent, dst, *dst.rglob("*")] if dst.exists() else [dst.parent]:
             q.chmod(0o755 if q.is_dir() else 0o644)
-        from shequn.grading.sandbox import IN_DIR
+        from shequn.grading.sandbox.bubblewrap import IN_DIR
 
         return f"{IN_DIR}/p{self.n}/{p.name}"
 
@@ -281,7 +263,7 @@ class Channel:
             kind = str(v.get("type", "?"))[:80]
             # a library type's name helps the learner; a class of their own is not named (its name is
             # theirs to choose, and could carry a hidden input into the feedback)
-            shown = f" {kind!r}" if _library_type(kind) else ""
+            shown = f" {kind!r}" if library_type(kind) else ""
             raise RemoteError(f"返回了无法检查的类型{shown} / returned a type{shown} that cannot be checked")
         raise self._violation("未知的结果类型 / unknown result type", repr(t[:40]))
 
@@ -298,7 +280,7 @@ class Channel:
         return frozenset(out) if t == "frozenset" else out
 
     def _handle(self, v: dict) -> Any:
-        from shequn.grading.handles import make_handle
+        from shequn.grading.trusted.stand_ins import make_handle
 
         ok = (type(v.get("id")) is int and 0 <= v["id"] < 10**7 and v.get("kind") in _HANDLE_KINDS
               and isinstance(v.get("type"), str) and len(v["type"]) <= 200 and type(v.get("mro", [])) is list
@@ -309,35 +291,22 @@ class Channel:
 
     def _npy(self, data: bytes) -> np.ndarray:
         try:
-            arr = np.load(io.BytesIO(data), allow_pickle=False)
-        except Exception:  # noqa: BLE001 - any parse error is the kernel's fault
-            raise self._violation("数组格式不对 / malformed array") from None
-        if not isinstance(arr, np.ndarray) or arr.dtype.kind not in "biufcUSmM" or arr.size > self.max_cells:
-            raise self._violation("数组类型或大小不允许 / array type or size not allowed")
-        return arr
+            return read_array(data, self.max_cells)
+        except ValueError as exc:
+            raise self._violation(str(exc)) from None
 
     def _frame(self, data: bytes) -> pd.DataFrame:
-        import pyarrow as pa
-
         try:
-            if ipc_compressed(data):  # a compressed body can inflate far past max_bytes in this process
-                raise ValueError("compressed")
-            table = pa.ipc.open_file(pa.BufferReader(data)).read_all()
-            if table.num_rows * max(table.num_columns, 1) > self.max_cells:
-                raise ValueError("too large")
-            frame = table.to_pandas()
-        except Exception:  # noqa: BLE001
-            raise self._violation("表格格式不对或过大 / malformed or oversized table") from None
-        if not isinstance(frame, pd.DataFrame):
-            raise self._violation("表格格式不对 / malformed table")
-        return frame
+            return read_table(data, self.max_cells)
+        except ValueError as exc:
+            raise self._violation(str(exc)) from None
 
     def result(self, res: dict) -> Any:
         files = [f for f in res.get("files", []) if isinstance(f, str)]
         replay_output(res)
         replay_stub_calls(self, res, files)
         if "grader_only" in res:
-            from shequn.grading.handles import Unfaithful
+            from shequn.grading.trusted.stand_ins import Unfaithful
 
             name = str(res["grader_only"])[:80]
             raise Unfaithful(f"学习者代码用到了测试替换的名字 {name} / learner code uses {name}, which a test set "
@@ -356,7 +325,7 @@ class Channel:
 
     # ------------------------------------------------------------------ high level
     def handle_op(self, req: dict) -> Any:
-        """An operation on a learner object or name (:mod:`shequn.grading.handles`); data back."""
+        """An operation on a learner object or name (:mod:`shequn.grading.trusted.stand_ins`); data back."""
         return self.result(self.request(req))
 
     def call_ref(self, ref: int, args: tuple, kwargs: dict) -> Any:
@@ -419,18 +388,3 @@ class Channel:
                 if module is not None:
                     out[name] = module
         return out
-
-
-def _library_type(qualname: str) -> bool:
-    """True if *qualname* names a real class of an already imported library (numpy, pandas, builtins...)."""
-    from shequn.grading.handles import imported_class
-
-    return bool(_LIBRARY_TYPE.match(qualname)) and imported_class(qualname) is not None
-    parts = qualname.split(".")
-    for i in range(len(parts) - 1, 0, -1):
-        obj = sys.modules.get(".".join(parts[:i]))
-        if obj is not None:
-            for attr in parts[i:]:
-                obj = getattr(obj, attr, None)
-            return isinstance(obj, type)
-    return False

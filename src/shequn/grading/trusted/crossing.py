@@ -45,9 +45,9 @@ def replay_output(res: dict) -> None:
     characters are removed: no terminal escape crosses."""
     import sys
 
-    from shequn.grading.sanitize import strip_controls
+    from shequn.grading.nbgrader_plugins.sanitize import strip_controls
 
-    from shequn.grading.test_cells import RunnerBuffer
+    from shequn.grading.trusted.test_cells import RunnerBuffer
 
     for key, stream in (("stdout", sys.stdout), ("stderr", sys.stderr)):
         text = res.get(key)

@@ -6,11 +6,11 @@
 1. runs the learner's notebook in the sandboxed kernel with every autograder test cell
    **emptied**: answer cells, instructor cells and cells the learner added run there; no
    test code, reference function, expected value or hidden input does;
-2. sends the channel's kernel half (:mod:`shequn.grading.kernel_bridge`) to the kernel;
+2. sends the channel's kernel half (:mod:`shequn.grading.trusted.kernel_bridge`) to the kernel;
 3. runs, in *this* process, the instructor's cells and the test cells in notebook order,
    their sources taken from nbgrader's gradebook (as generated from ``source/``, hidden
    tests included), in a namespace where each name the tests need and the instructor's cells
-   do not define is asked of the kernel through :class:`~shequn.grading.channel.Channel`:
+   do not define is asked of the kernel through :class:`~shequn.grading.trusted.channel.Channel`:
    the learner's functions become remote calls that send inputs and receive data;
 4. writes each test cell's outputs itself: the check report and the points as an
    ``execute_result``, or an error (0 points).  nbgrader's ``SaveAutoGrades`` then stores
@@ -18,7 +18,7 @@
    work as before.  The kernel's cell outcomes never decide a score.
 
 The hidden data's seed is ``grading_seed`` (set per term by ``shequn grade``); it exists only
-in this process, and the data it gives is made once per run (``cache_dir``, :mod:`shequn.grading.memo`).  Anything the kernel sends that is not allowed data is recorded as a
+in this process, and the data it gives is made once per run (``cache_dir``, :mod:`shequn.grading.trusted.memo`).  Anything the kernel sends that is not allowed data is recorded as a
 violation in the report file that ``shequn grade`` reads (``report_dir``), and flagged.
 """
 
@@ -40,9 +40,9 @@ from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, Unicode
 
-from shequn.grading.channel import Channel, RemoteError
-from shequn.grading.memo import cached_data
-from shequn.grading.test_cells import GraderShell, analysable, run_test_cell, stored_names, to_python
+from shequn.grading.trusted.channel import Channel, RemoteError
+from shequn.grading.trusted.memo import cached_data
+from shequn.grading.trusted.test_cells import GraderShell, analysable, run_test_cell, stored_names, to_python
 
 __all__ = ["TrustedExecute", "free_names"]
 
@@ -118,7 +118,7 @@ class TrustedExecute(Execute):
     grading_seed = Integer(0, help="this term's seed of the hidden data (0: the tests' defaults)").tag(config=True)
     call_timeout = Integer(60, help="seconds per call of a learner function").tag(config=True)
     report_dir = Unicode("", help="where to write the per-notebook report for shequn grade").tag(config=True)
-    cache_dir = Unicode("", help="the run's private cache of hidden data (shequn.grading.memo); '' for none"
+    cache_dir = Unicode("", help="the run's private cache of hidden data (shequn.grading.trusted.memo); '' for none"
                         ).tag(config=True)
     # nbgrader's Execute raises when a cell's output is still arriving 4 s after its reply (a learner
     # printing 100 MB, a busy machine): the whole notebook then fails ("nbgrader error") although the
@@ -157,7 +157,7 @@ class TrustedExecute(Execute):
             self._install_bridge()
             ns: dict = {"__name__": "__shequn_tests__"}
             # names the instructor's own cells bind are never taken from the kernel; a test cell's
-            # bindings of a learner's name are mirrored into it instead (shequn.grading.test_cells)
+            # bindings of a learner's name are mirrored into it instead (shequn.grading.trusted.test_cells)
             protected = set().union(*(bound_names(to_python(trusted[_meta(c).get("grade_id")])) for c in nb.cells
                                       if is_instructor_cell(c) and _meta(c).get("grade_id") in trusted))
             self._learner, self._grader_names = set(), set()  # names from the kernel / made here

@@ -1,4 +1,4 @@
-"""The learner-kernel half of the grading channel (see :mod:`shequn.grading.channel`).
+"""The learner-kernel half of the grading channel (see :mod:`shequn.grading.trusted.channel`).
 
 The trusted grader never imports this module: it sends its *source* to the sandboxed kernel
 (after the learner's cells have run), where it defines ``__shequn_serve__(n)``.  Each call
@@ -198,7 +198,7 @@ class _GraderObject:
 
 
 _STUB_CALLS = []  # calls the test's stubs received, sent back with the next answer
-_HANDLES = []  # handle id -> a learner object the grader holds by number only (shequn.grading.handles)
+_HANDLES = []  # handle id -> a learner object the grader holds by number only (shequn.grading.trusted.stand_ins)
 
 
 def handle(obj):

@@ -1,6 +1,13 @@
-"""Handles: the grader's stand-ins for learner objects that are not plain data.
+"""The grader's stand-ins for what lives in the learner's sandboxed kernel.
 
-A learner's class, an instance of it, a matplotlib ``Figure`` or a generator stays in the
+:class:`~shequn.grading.trusted.channel.Channel` carries the data; this module gives the trusted
+tests objects to hold: :class:`RemoteFunction` calls a learner's function in the kernel,
+:class:`RemotePolicy` is a learner's threshold policy whose ``admit``/``invitees`` callbacks cross
+the boundary while the model runs in the grader, and a :class:`Handle` stands for any other
+learner object that is not plain data.  They need only the few channel calls named in
+:class:`ChannelCalls` (so this module does not import the channel, which imports it).
+
+**Handles.**  A learner's class, an instance of it, a matplotlib ``Figure`` or a generator stays in the
 sandboxed kernel.  The kernel sends a *handle* (a number, the object's type name and MRO as
 text); the test holds a :class:`Handle` and every attribute read, call, ``len``, indexing,
 iteration, ``str`` or ``isinstance`` becomes one channel request whose answer comes back as
@@ -11,7 +18,7 @@ What a handle cannot do faithfully it refuses loudly with :class:`Unfaithful` (a
 ``BaseException``, so a test's ``except Exception`` does not swallow it): comparing a learner
 object with ``==`` or ``<`` (plain nbgrader would call the learner's own ``__eq__``, which
 decides nothing here) or computing with it.  The trusted runner then holds the cell for
-manual grading and names the construct (:mod:`shequn.grading.test_cells`).
+manual grading and names the construct (:mod:`shequn.grading.trusted.test_cells`).
 
 Hand-written rather than a proxy library (``wrapt``, ``Pyro``): the point is that *no*
 operation is forwarded by default; each one allowed is listed here.
@@ -20,18 +27,27 @@ operation is forwarded by default; each one allowed is listed here.
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from shequn.grading.channel import Channel
-
-__all__ = ["Handle", "Unfaithful", "make_handle", "MAX_ITEMS"]
+__all__ = ["ChannelCalls", "Handle", "Unfaithful", "make_handle", "MAX_ITEMS", "RemoteFunction", "RemotePolicy"]
 
 MAX_ITEMS = 1_000_000  # iterating a learner object: more is refused (a generator that never ends)
 # a type a handle may claim to be for isinstance(): a matplotlib class already imported here (a test's
 # isinstance(fig, Figure)).  Not numpy or pandas: a handle passing for a DataFrame would send the
 # grader's comparison helpers into the learner's methods (.equals) and take their word.
 _TRUSTED_TYPE_MODULES = ("matplotlib.",)
+
+
+class ChannelCalls(Protocol):
+    """What a stand-in asks of :class:`~shequn.grading.trusted.channel.Channel`."""
+
+    def encode(self, v: Any) -> Any: ...
+
+    def handle_op(self, req: dict) -> Any: ...
+
+    def call_ref(self, ref: int, args: tuple, kwargs: dict) -> Any: ...
+
+    def call(self, name: str, args: tuple, kwargs: dict, method: str | None = None) -> Any: ...
 
 
 class Unfaithful(BaseException):
@@ -61,7 +77,7 @@ def _claimed_type(qualname: str) -> type | None:
     return imported_class(qualname)
 
 
-def make_handle(channel: Channel, d: dict) -> Handle:
+def make_handle(channel: ChannelCalls, d: dict) -> Handle:
     """A :class:`Handle` from the kernel's description (already type-checked by the channel)."""
     return Handle(channel, d["id"], d.get("kind", "object"), d.get("type", "?"), d.get("mro", []))
 
@@ -71,7 +87,7 @@ class Handle:
 
     __slots__ = ("_channel", "_id", "_kind", "_type", "_mro")
 
-    def __init__(self, channel: Channel, ref: int, kind: str, typename: str, mro: list):
+    def __init__(self, channel: ChannelCalls, ref: int, kind: str, typename: str, mro: list):
         object.__setattr__(self, "_channel", channel)
         object.__setattr__(self, "_id", ref)
         object.__setattr__(self, "_kind", kind)
@@ -122,7 +138,7 @@ class Handle:
         return v
 
     def __str__(self) -> str:
-        from shequn.grading.sanitize import strip_controls
+        from shequn.grading.nbgrader_plugins.sanitize import strip_controls
 
         v = self._ask("str")
         return strip_controls(v) if isinstance(v, str) else "<learner object>"
@@ -171,3 +187,39 @@ for _op in ("__lt__", "__le__", "__gt__", "__ge__", "__add__", "__radd__", "__su
             "__rmul__", "__truediv__", "__rtruediv__", "__floordiv__", "__mod__", "__pow__", "__neg__",
             "__abs__", "__int__", "__index__", "__round__", "__and__", "__or__", "__enter__", "__exit__"):
     setattr(Handle, _op, _refuse(_op))
+
+
+class RemoteFunction:
+    """Calls the learner's function of this name in the sandboxed kernel."""
+
+    def __init__(self, channel: ChannelCalls, name: str):
+        self._channel, self._name = channel, name
+
+    def __call__(self, *args, **kwargs):
+        return self._channel.call(self._name, args, kwargs)
+
+    def __repr__(self) -> str:
+        return f"<learner function {self._name}>"
+
+
+def _remote_policy_class():
+    from shequn.models import thresholds as th
+
+    class RemotePolicy(th.Policy):
+        """The learner's threshold policy: the simulator runs here, each callback in the kernel."""
+
+        def __init__(self, channel: ChannelCalls, var: str, name: str, fee: float):
+            self._channel, self._var = channel, var
+            self.name, self.fee = name, fee
+
+        def admit(self, applicants, rng):
+            return self._channel.call(self._var, (applicants, rng), {}, method="admit")
+
+        def invitees(self, applicants, admitted, rng):
+            return self._channel.call(self._var, (applicants, admitted, rng), {}, method="invitees")
+
+    return RemotePolicy
+
+
+def RemotePolicy(channel: ChannelCalls, var: str, name: str, fee: float):  # noqa: N802 - a class factory
+    return _remote_policy_class()(channel, var, name, fee)

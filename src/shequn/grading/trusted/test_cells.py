@@ -8,12 +8,12 @@ nbgrader's own ``SaveAutoGrades`` gives the same score it gives when the test ru
 learner's kernel.  ``Checks.score()`` is a numeric last expression: partial credit.
 
 The test sees the learner's names through the channel (functions and objects as
-:class:`~shequn.grading.handles.Handle`, data as data).  What it does *to* those names is
+:class:`~shequn.grading.trusted.stand_ins.Handle`, data as data).  What it does *to* those names is
 mirrored into the kernel (:class:`MirrorNamespace`): nbgrader's ``del squares`` check deletes
 ``squares`` in the kernel too, and ``squares = orig_squares`` puts it back.  Seeding the global
 random generators (``np.random.seed``, ``random.seed``) seeds the kernel's too.  IPython magics
 are translated by IPython's own ``TransformerManager``; the harmless ones (``%matplotlib``,
-``%%capture``) are carried out here, any other is :class:`~shequn.grading.handles.Unfaithful`.
+``%%capture``) are carried out here, any other is :class:`~shequn.grading.trusted.stand_ins.Unfaithful`.
 
 Whatever cannot be carried faithfully (a grader object put in place of a learner name, ``==``
 on a learner object, an unknown magic) ends the cell as *unfaithful*: the caller flags it with
@@ -30,7 +30,7 @@ from typing import Any
 
 from nbformat.v4 import new_output
 
-from shequn.grading.handles import Handle, Unfaithful
+from shequn.grading.trusted.stand_ins import Handle, Unfaithful
 
 __all__ = ["CellOutcome", "GraderShell", "MirrorNamespace", "analysable", "run_test_cell", "stored_names", "to_python"]
 

@@ -1,4 +1,4 @@
-// MathJax 3 on formgrader's grading page, served by the course (shequn.grading.formgrader_csp),
+// MathJax 3 on formgrader's grading page, served by the course (shequn.grading.nbgrader_plugins.formgrader_csp),
 // never from a CDN.  Loaded with the page's nonce just before MathJax itself.
 //
 // * The TeX delimiters of nbconvert's MathJax 2 set-up ($…$, \(…\), $$…$$, \[…\]).
