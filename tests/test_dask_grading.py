@@ -265,9 +265,8 @@ def test_cluster_grading_survives_dead_worker_and_coordinator_and_equals_local(w
 
 
 def test_unreachable_scheduler_fails_fast_naming_it(world):
-    from shequn.grading.running.dask_coordinator import CONNECT_TIMEOUT
     from shequn.grading.results.outcome import GradeError
-    from shequn.grading.running.local_pool import grade_assignment
+    from shequn.grading.running.dask_coordinator import CONNECT_TIMEOUT, grade_on_cluster
 
     course = _copy(world, "unreachable")
     address = f"tcp://127.0.0.1:{_free_port()}"  # nothing listens there
@@ -278,7 +277,7 @@ def test_unreachable_scheduler_fails_fast_naming_it(world):
     assert "Traceback" not in proc.stderr
     started = time.monotonic()  # in this process, imports done: the connect timeout, not Dask's 30 s default
     with pytest.raises(GradeError, match="cannot reach the Dask scheduler"):
-        grade_assignment(course, NAME, cluster=address, progress=False)
+        grade_on_cluster(course, NAME, address, progress=False)
     assert CONNECT_TIMEOUT <= 5 and time.monotonic() - started < CONNECT_TIMEOUT + 15
     assert _journal(course) == [] and _gradebook(course) == {}
 

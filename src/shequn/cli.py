@@ -220,7 +220,7 @@ def _cmd_data_validate(args: argparse.Namespace) -> int:
 
 def _cmd_grade(args: argparse.Namespace) -> int:
     from shequn.grading.results.outcome import GradeError, summary_table
-    from shequn.grading.running.local_pool import grade_assignment
+    from shequn.grading.running.submission import GradingOptions
 
     if args.assignment == "export":
         return _cmd_grade_export(args)
@@ -236,10 +236,19 @@ def _cmd_grade(args: argparse.Namespace) -> int:
         print("参数错误 (bad argument): --workers 只用于本机评分，集群的规模由 dask worker 决定 "
               "(--workers is for local grading; size the cluster with `dask worker --nworkers`)", file=sys.stderr)
         return 2
+    # the limits, in one object from here to the sandbox and the trusted runner's channel
+    options = GradingOptions(timeout=args.timeout, cell_timeout=args.cell_timeout, memory_mb=args.memory)
     try:
-        results = grade_assignment(Path(args.course), args.assignment, workers=args.workers,
-                                   timeout=args.timeout, cell_timeout=args.cell_timeout,
-                                   memory_mb=args.memory, progress=not args.quiet, cluster=args.cluster)
+        if args.cluster:  # the submissions are graded on a Dask cluster; this machine writes the gradebook
+            from shequn.grading.running.dask_coordinator import grade_on_cluster
+
+            results = grade_on_cluster(Path(args.course), args.assignment, args.cluster, options,
+                                       progress=not args.quiet)
+        else:
+            from shequn.grading.running.local_pool import grade_assignment
+
+            results = grade_assignment(Path(args.course), args.assignment, options, workers=args.workers,
+                                       progress=not args.quiet)
     except GradeError as exc:
         print(exc, file=sys.stderr)
         return 1

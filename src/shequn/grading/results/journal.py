@@ -10,12 +10,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from pathlib import Path
+from typing import Any
 
 from shequn.grading.results.gradebook import STATE_DIR, CourseDirs
 from shequn.grading.results.outcome import Result
 
-__all__ = ["Journal", "journal_path", "read_journal", "submission_hash", "plan_grading"]
+__all__ = ["Journal", "journal_entry", "journal_path", "read_journal", "submission_hash", "plan_grading"]
 
 
 def submission_hash(folder: Path) -> str:
@@ -69,6 +71,13 @@ def plan_grading(dirs: CourseDirs, assignment: str, students: list[str] | None
         else:
             todo.append((s, digest))
     return names, results, todo
+
+
+def journal_entry(result: Result, digest: str, **extra: Any) -> dict[str, Any]:
+    """The journal line of a finished submission (*extra*: what a Dask run adds, its task and worker)."""
+    return {"student": result.student, "hash": digest, "status": result.status, "flags": result.flags,
+            "score": result.score, "max_score": result.max_score, "seconds": result.seconds,
+            "detail": result.detail, "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"), **extra}
 
 
 class Journal:

@@ -25,7 +25,7 @@ from pathlib import Path
 from shequn.grading.nbgrader_plugins.sanitize import escape_for_log
 
 __all__ = ["GradeError", "Result", "summary_table", "FLAG_TEXT", "HOLD_BACK", "classify_log", "invalid_notebooks",
-           "missing_test_cells", "trusted_report_flags"]
+           "missing_test_cells", "trusted_report_flags", "progress_line"]
 
 FLAG_TEXT = {
     "timed out": "超时被终止 (notebook wall-clock timeout: killed)",
@@ -65,6 +65,39 @@ class Result:
     @property
     def needs_attention(self) -> bool:
         return bool(self.flags)
+
+
+def progress_line(r: Result) -> str:
+    """One line per graded submission, as the progress bar shows it (learner text escaped)."""
+    mark = "✓" if r.status in ("ok", "needs manual grading") else "⚠"
+    score = "-" if r.score is None else f"{r.score:g}/{r.max_score:g}"
+    return f"{mark} {escape_for_log(r.student, 80)}: {score}  {r.status}  ({r.seconds:.1f}s)"
+
+
+def classify_log(log: str, rc: int | None, timed_out: bool, autograded: Path) -> tuple[list[str], str]:
+    """(flags, detail) from one submission's nbgrader log, exit code and autograded notebooks."""
+    flags, detail = [], ""
+    if timed_out:
+        flags.append("timed out")
+    if "[shequn-sandbox] refusing" in log:
+        flags.append("sandbox error")
+        detail = next(line for line in log.splitlines() if "[shequn-sandbox] refusing" in line)
+    if "DeadKernelError" in log or "Kernel died" in log or "kernel died" in log:
+        flags.append("kernel died")
+        detail = detail or "内核在执行中死亡 (kernel died while executing: memory/process limit, or killed)"
+    if not timed_out and (rc != 0 or "[ERROR]" in log.replace("| ERROR]", "[ERROR]")):
+        if "kernel died" not in flags and "sandbox error" not in flags:
+            flags.append("nbgrader error")
+        if not detail:
+            errors = [line for line in log.splitlines() if "ERROR" in line]
+            detail = errors[-1].strip() if errors else f"exit code {rc}"
+    if not timed_out:
+        for nb in autograded.glob("*.ipynb"):
+            with contextlib.suppress(OSError):
+                if '"CellTimeoutError"' in nb.read_text(encoding="utf-8", errors="replace"):
+                    flags.append("cell timed out")
+                    break
+    return flags, detail
 
 
 def summary_table(results: list[Result], assignment: str) -> str:

@@ -1,10 +1,12 @@
-"""A grading slot's worker: nbgrader imported once, one forked child per submission.
+"""A grading slot's nbgrader process: nbgrader imported once, one forked child per submission.
 
-``python -P -m shequn.grading.running.autograde_process`` reads job lines ``{"argv": [...], "log": path}`` on stdin,
-forks a child that runs ``nbgrader ARGV`` (output to *log*) and answers ``{"rc": n}`` on stdout.
-nbgrader's import alone costs ~2 s of CPU, as much as a quarter of a notebook; forking keeps one
-process per submission without paying it each time.  Worker and children die with the grader
-(``PR_SET_PDEATHSIG``); the scheduler kills the worker's process group on a timeout.
+``python -P -m shequn.grading.running.autograde_process`` reads job lines ``{"argv": [...], "log": path}``
+on stdin, forks a child that runs ``nbgrader ARGV`` (output to *log*) and answers ``{"rc": n}`` on
+stdout.  nbgrader's import alone costs ~2 s of CPU, as much as a quarter of a notebook; forking
+keeps one process per submission without paying it each time.  The process and its children die
+with the grader (``PR_SET_PDEATHSIG``); :class:`AutogradeProcess`, the grader's end of the pipe,
+kills its process group on a timeout.  (Not to be confused with a Dask worker, which runs a
+whole grading task: :mod:`shequn.grading.running.dask_task`.)
 """
 
 from __future__ import annotations
@@ -14,9 +16,53 @@ import ctypes
 import json
 import os
 import signal
+import subprocess
 import sys
+from pathlib import Path
+
+__all__ = ["AutogradeProcess", "main"]
 
 PR_SET_PDEATHSIG = 1
+
+
+class AutogradeProcess:
+    """The grader's end: one ``python -P -m shequn.grading.running.autograde_process`` (own session) per slot."""
+
+    def __init__(self, cwd: Path, env: dict[str, str]):
+        # -P: the course folder (the cwd) is not on sys.path: no planted module is imported as root
+        self.proc = subprocess.Popen([sys.executable, "-P", "-m", "shequn.grading.running.autograde_process"],
+                                     cwd=cwd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL, start_new_session=True)
+        self.buf = b""
+        os.set_blocking(self.proc.stdout.fileno(), False)
+
+    def submit(self, argv: list[str], log: Path) -> None:
+        self.proc.stdin.write((json.dumps({"argv": argv, "log": str(log)}) + "\n").encode())
+        self.proc.stdin.flush()
+
+    def result(self) -> int | None:
+        """The job's exit code once done; -9 if the process died; None while running."""
+        try:
+            chunk = os.read(self.proc.stdout.fileno(), 65536)
+        except BlockingIOError:
+            chunk = None
+        if chunk:
+            self.buf += chunk
+        if b"\n" in self.buf:
+            line, self.buf = self.buf.split(b"\n", 1)
+            return int(json.loads(line)["rc"])
+        if chunk == b"" or self.proc.poll() is not None:
+            return -9
+        return None
+
+    def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        with contextlib.suppress(Exception):
+            self.proc.wait(timeout=10)
+        for fh in (self.proc.stdin, self.proc.stdout):
+            with contextlib.suppress(Exception):
+                fh.close()
 
 
 def _die_with_parent(libc) -> None:

@@ -9,11 +9,12 @@ It is an extra: local grading imports none of it.
 How results cross: the coordinator (this module, where ``shequn grade`` runs) scatters one
 bundle per run (config, source, datasets, a gradebook of the assignment's cells only) and
 submits one task per submission with the submission's files as bytes
-(:mod:`shequn.grading.running.dask_task` describes both).  A worker grades it with the local grader in
-a private copy of the course and returns plain data.  Only the coordinator writes: it checks the
+(:mod:`shequn.grading.running.dask_task` describes both).  A Dask worker grades it with the same unit
+as local grading (:func:`~shequn.grading.running.submission.grade_submission`) in a private copy of
+the course and returns plain data.  Only the coordinator writes: it checks the
 result (:func:`~shequn.grading.running.dask_task.validate_result`), writes the autograded folder, the
-log and the grades into the course's nbgrader gradebook, then appends the journal line, exactly
-as :mod:`shequn.grading.running.local_pool` does locally.  The journal decides what is done: a rerun after
+log and the grades into the course's nbgrader gradebook, then appends the journal line, as
+:mod:`shequn.grading.running.local_pool` does locally.  The journal decides what is done: a rerun after
 ``kill -9`` grades only what is not in it, with the local rule (same student, same content hash).
 
 Failures: a worker that dies mid-task is noticed by the scheduler, which runs the task again on
@@ -37,12 +38,14 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TextIO
 
 from shequn.grading.running.dask_task import (MAX_SUBMISSION_BYTES, PROTOCOL, _read_tree, expected_cells, grade_task,
                                          validate_result)
 from shequn.grading.results.gradebook import course_dirs, give_back, grading_seed, read_scores, run_lock
-from shequn.grading.results.journal import Journal, journal_path, plan_grading
-from shequn.grading.results.outcome import FLAG_TEXT, HOLD_BACK, GradeError, Result
+from shequn.grading.results.journal import Journal, journal_entry, journal_path, plan_grading
+from shequn.grading.results.outcome import FLAG_TEXT, HOLD_BACK, GradeError, Result, progress_line
+from shequn.grading.running.submission import GradingOptions
 from shequn.grading.nbgrader_plugins.sanitize import escape_for_log
 
 __all__ = ["grade_on_cluster", "NOT_WRITTEN", "CONNECT_TIMEOUT", "MAX_ATTEMPTS"]
@@ -113,7 +116,7 @@ def _template_gradebook(dirs, assignment: str, folder: Path) -> tuple[bytes, str
     return path.read_bytes(), course_id
 
 
-def _bundle(dirs, assignment: str, limits: dict) -> dict:
+def _bundle(dirs, assignment: str, options: GradingOptions) -> dict:
     course = dirs.root
     with tempfile.TemporaryDirectory(prefix=f"shequn-grade-{os.getpid()}-bundle-") as tmp:
         gradebook, course_id = _template_gradebook(dirs, assignment, Path(tmp))
@@ -126,7 +129,8 @@ def _bundle(dirs, assignment: str, limits: dict) -> dict:
     return {"protocol": PROTOCOL, "assignment": assignment, "course_id": course_id,
             "config": config.read_bytes() if config.is_file() else b"c = get_config()  # noqa: F821\n",
             "source": source, "datasets": data, "gradebook": gradebook, "seed": grading_seed(dirs),
-            "blocked": list(dirs.settings.get("blocked_modules", {}).get(assignment, ())), "limits": limits}
+            "blocked": list(dirs.settings.get("blocked_modules", {}).get(assignment, ())),
+            "limits": options.as_data()}
 
 
 def _extension_seconds(gb, assignment: str, student: str) -> float | None:
@@ -203,20 +207,18 @@ def apply_result(dirs, assignment: str, job: dict, result: dict, expected: dict,
         flags.append("needs manual grading")
     status = flags[0] if flags else "ok"
     detail, seconds = escape_for_log(result["detail"], 300), round(float(result["seconds"]), 2)
-    journal.append({"student": student, "hash": job["hash"], "status": status, "flags": flags, "score": score,
-                    "max_score": max_score, "seconds": seconds, "detail": detail,
-                    "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "task": job["key"],
-                    "worker": escape_for_log(result["worker"], 120)})
-    return Result(student, status, flags, score, max_score, seconds, detail)
+    res = Result(student, status, flags, score, max_score, seconds, detail)
+    journal.append(journal_entry(res, job["hash"], task=job["key"], worker=escape_for_log(result["worker"], 120)))
+    return res
 
 
-def grade_on_cluster(course: Path, assignment: str, address: str, *, timeout: float = 600, cell_timeout: int = 120,
-                     memory_mb: int = 2048, nproc: int = 64, cpus: float = 1.0, progress: bool = True,
-                     students: list[str] | None = None, out=None,
+def grade_on_cluster(course: Path, assignment: str, address: str, options: GradingOptions | None = None, *,
+                     progress: bool = True, students: list[str] | None = None, out: TextIO | None = None,
                      connect_timeout: float = CONNECT_TIMEOUT) -> list[Result]:
     """Grade every collected submission of *assignment* on the Dask cluster at *address*."""
     from nbgrader.api import MissingEntry
 
+    options = options or GradingOptions()
     course, out = Path(course).resolve(), out or sys.stderr
     dirs = course_dirs(course)
     if not (course / dirs.source / assignment).is_dir():
@@ -233,18 +235,16 @@ def grade_on_cluster(course: Path, assignment: str, address: str, *, timeout: fl
                 gb.update_or_create_student(s)
             extensions = {s: _extension_seconds(gb, assignment, s) for s, _ in todo}
         if todo:
-            limits = {"timeout": timeout, "cell_timeout": int(cell_timeout), "memory_mb": int(memory_mb),
-                      "nproc": int(nproc), "cpus": float(cpus)}
             client = _connect(address, connect_timeout)
             try:
-                results.update(_run(client, dirs, assignment, todo, extensions, limits, progress, out, expected))
+                results.update(_run(client, dirs, assignment, todo, extensions, options, progress, out, expected))
             finally:
                 client.close()
                 give_back(course)
     return [results[s] for s in names if s in results]
 
 
-def _run(client, dirs, assignment, todo, extensions, limits, progress, out, expected) -> dict[str, Result]:
+def _run(client, dirs, assignment, todo, extensions, options, progress, out, expected) -> dict[str, Result]:
     bar = None
     if progress:
         from tqdm import tqdm
@@ -260,9 +260,7 @@ def _run(client, dirs, assignment, todo, extensions, limits, progress, out, expe
     def note(res: Result) -> None:
         results[res.student] = res
         if bar is not None:
-            mark = "✓" if res.status in ("ok", "needs manual grading") else "⚠"
-            score = "-" if res.score is None else f"{res.score:g}/{res.max_score:g}"
-            bar.write(f"{mark} {escape_for_log(res.student, 80)}: {score}  {res.status}  ({res.seconds:.1f}s)")
+            bar.write(progress_line(res))
             bar.update(1)
 
     def submit(job: dict) -> None:
@@ -283,7 +281,7 @@ def _run(client, dirs, assignment, todo, extensions, limits, progress, out, expe
         except TimeoutError:
             raise GradeError(f"调度器 {client.scheduler.address} 上没有工作节点（等待 {WORKER_WAIT:g} 秒）"
                              f" (no Dask worker joined the scheduler within {WORKER_WAIT:g} s)") from None
-        bundle = client.scatter([_bundle(dirs, assignment, limits)], broadcast=True, hash=False)[0]
+        bundle = client.scatter([_bundle(dirs, assignment, options)], broadcast=True, hash=False)[0]
         for index, (student, digest) in enumerate(todo):
             files = {}
             try:

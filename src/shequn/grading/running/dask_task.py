@@ -17,9 +17,11 @@ never an open gradebook or a path on the coordinator's disk:
   autograded folder's files, the grading log and the trusted runner's reports.  A worker that
   cannot grade answers ``refused`` (why) instead.
 
-On the worker the submission is graded by the *local* grader (:func:`grade_assignment`, one
-slot) in a private copy of the course under ``/tmp/shequn-grade-<pid>-task-*``: the same
-sandbox, trusted tests, limits and flags as ``shequn grade`` without ``--cluster``.  The private
+On the Dask worker the submission is graded by the unit local grading uses too
+(:func:`~shequn.grading.running.submission.grade_submission`, in one sandbox slot) in a private
+copy of the course under ``/tmp/shequn-grade-<pid>-task-*``: the same sandbox, trusted tests,
+limits (:class:`~shequn.grading.running.submission.GradingOptions`, sent in the bundle as data)
+and flags as ``shequn grade`` without ``--cluster``.  The private
 course's gradebook is the only one the worker writes; the private course is removed afterwards,
 and one left by a killed worker is removed by the next grading run on that node.
 
@@ -145,10 +147,10 @@ def _grade_here(task: dict, bundle: dict, head: dict) -> dict:
 
     from nbgrader.api import Gradebook
 
-    from shequn.grading.results.gradebook import STATE_DIR
+    from shequn.grading.results.gradebook import STATE_DIR, course_dirs, grading_seed
     from shequn.grading.results.journal import submission_hash
     from shequn.grading.results.outcome import GradeError
-    from shequn.grading.running.local_pool import grade_assignment
+    from shequn.grading.running.submission import GradingOptions, Slots, grade_submission, load_assignment
 
     assignment, student = bundle["assignment"], task["student"]
     if not safe_relpath(assignment) or "/" in assignment or not safe_relpath(student) or "/" in student:
@@ -171,17 +173,14 @@ def _grade_here(task: dict, bundle: dict, head: dict) -> dict:
                 gb.update_or_create_student(student)
                 gb.update_or_create_submission(assignment, student,
                                                extension=timedelta(seconds=float(task["extension"])))
-        lim = bundle["limits"]
+        options = GradingOptions(**bundle["limits"])
+        dirs = course_dirs(course)
         try:
-            results = grade_assignment(course, assignment, workers=1, timeout=lim["timeout"],
-                                       cell_timeout=lim["cell_timeout"], memory_mb=lim["memory_mb"],
-                                       nproc=lim["nproc"], cpus=lim["cpus"], progress=False, students=[student],
-                                       out=io.StringIO())
+            graded = load_assignment(dirs, assignment, [student])
+            with Slots(graded, options, 1) as slots:
+                res = grade_submission(slots, 0, graded, student, options, grading_seed(dirs))
         except GradeError as exc:  # this node cannot grade (sandbox, cgroup...): let another one
             return {**head, "refused": f"{head['worker']}: {exc}"}
-        if len(results) != 1:
-            raise RuntimeError(f"{student}: the local grader returned {len(results)} results")
-        res = results[0]
         submitted_ok, timestamp, notebooks = _read_grades(course, assignment, student)
         autograded = course / "autograded" / student / assignment
         state = course / STATE_DIR
