@@ -25,11 +25,11 @@ __all__ = ["CellRow", "compare_grading", "check_assignment", "format_table"]
 
 FIXES = {
     "==": "比较属性或转换成数据（list(obj)、obj.attr），不要用 == 比较学习者对象 / compare attributes or data "
-          "(list(obj), obj.attr), not learner objects with ==",
+    "(list(obj), obj.attr), not learner objects with ==",
     "grader object": "测试不要把评分端的函数或 Mock 放进学习者的名字 / don't put grader functions or mocks in place "
-                     "of learner names; test the helper's result instead",
+    "of learner names; test the helper's result instead",
     "magic": "测试单元格只用 %matplotlib、%%capture、%config、%precision / in test cells use only %matplotlib, "
-             "%%capture, %config, %precision",
+    "%%capture, %config, %precision",
     "SyntaxError": "修正测试单元格的语法 / fix the test cell's syntax",
     "points": "部分得分不能超过该单元格的分值 / partial credit must not exceed the cell's points",
 }
@@ -75,8 +75,9 @@ def _submission(course: Path, name: str, student: str, answers: dict, solution_c
 
 
 def _solution_code(source: str) -> str:
-    return "\n".join(line for line in source.splitlines() if line.strip() not in ("### BEGIN SOLUTION",
-                                                                                    "### END SOLUTION"))
+    return "\n".join(
+        line for line in source.splitlines() if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION")
+    )
 
 
 def _cell_scores(course: Path, name: str) -> dict[str, dict[str, float | None]]:
@@ -88,7 +89,9 @@ def _cell_scores(course: Path, name: str) -> dict[str, dict[str, float | None]]:
             cells = out.setdefault(sub.student.id, {})
             for nb in sub.notebooks:
                 for g in nb.grades:
-                    if g.cell_type == "code" and not any(s.name == g.name for s in nb.notebook.solution_cells):
+                    if g.cell_type == "code" and not any(
+                        s.name == g.name for s in nb.notebook.solution_cells
+                    ):
                         cells[g.name] = None if g.auto_score is None else round(float(g.auto_score), 4)
     return out
 
@@ -106,8 +109,9 @@ def _reasons(course: Path, name: str, student: str) -> dict[str, str]:
     return out
 
 
-def compare_grading(course: Path, name: str, submissions: dict[str, dict], *, workers: int = 1
-                    ) -> list[CellRow]:
+def compare_grading(
+    course: Path, name: str, submissions: dict[str, dict], *, workers: int = 1
+) -> list[CellRow]:
     """Grade *submissions* (student -> {answer grade_id: code, or None for the solution}) of
     assignment *name* of *course* both ways, in a throw-away copy; one row per student and cell."""
     from shequn.grading.authoring.release import run_nbgrader
@@ -132,7 +136,9 @@ def compare_grading(course: Path, name: str, submissions: dict[str, dict], *, wo
         _plain_config(plain)
         results = {r.student: r for r in grade_assignment(trusted, name, workers=workers, progress=False)}
         seed = (trusted / "_grading" / "shequn-grade" / "grading-seed").read_text().strip()
-        run_nbgrader(["autograde", name, "--force"], cwd=plain, env={**os.environ, "SHEQUN_GRADING_SEED": seed})
+        run_nbgrader(
+            ["autograde", name, "--force"], cwd=plain, env={**os.environ, "SHEQUN_GRADING_SEED": seed}
+        )
         got, want = _cell_scores(trusted, name), _cell_scores(plain, name)
         rows = []
         for student in submissions:
@@ -140,8 +146,16 @@ def compare_grading(course: Path, name: str, submissions: dict[str, dict], *, wo
             flags = results[student].flags if student in results else ["not graded"]
             cells = sorted(set(got.get(student, {})) | set(want.get(student, {})))
             for cell in cells:
-                rows.append(CellRow(student, cell, want.get(student, {}).get(cell), got.get(student, {}).get(cell),
-                                    [f for f in flags if f != "needs manual grading"], reasons.get(cell, "")))
+                rows.append(
+                    CellRow(
+                        student,
+                        cell,
+                        want.get(student, {}).get(cell),
+                        got.get(student, {}).get(cell),
+                        [f for f in flags if f != "needs manual grading"],
+                        reasons.get(cell, ""),
+                    )
+                )
         return rows
     finally:
         shutil.rmtree(base, ignore_errors=True)
@@ -151,8 +165,10 @@ def _plain_config(course: Path) -> None:
     """nbgrader's own autograde chain in *course* (tests in the kernel), for the comparison."""
     path = course / "nbgrader_config.py"
     text = path.read_text(encoding="utf-8")
-    text = text.replace("from shequn.grading.trusted.execute import TrustedExecute",
-                        "from nbgrader.preprocessors import Execute")
+    text = text.replace(
+        "from shequn.grading.trusted.execute import TrustedExecute",
+        "from nbgrader.preprocessors import Execute",
+    )
     path.write_text(text.replace("[TrustedExecute,", "[Execute,"), encoding="utf-8")
 
 
@@ -180,7 +196,7 @@ def format_table(rows: list[CellRow]) -> str:
     head = ("提交 submission", "单元格 cell", "nbgrader", "shequn", "")
     lines = [head]
     for r in rows:
-        fmt = (lambda v: "-" if v is None else f"{v:g}")
+        fmt = lambda v: "-" if v is None else f"{v:g}"
         lines.append((r.student, r.cell, fmt(r.plain), fmt(r.trusted), "≠" if r.differs else "="))
     widths = [max(len(x[i]) for x in lines) for i in range(5)]
     out = ["  ".join(x[i].ljust(widths[i]) for i in range(5)).rstrip() for x in lines]

@@ -38,8 +38,12 @@ class PrivateExchangeSubmit(ExchangeSubmit):
         if self.get_size(src) > 1000 * self.coursedir.max_dir_size:
             self.log.error("Directory size is too big")
             raise RuntimeError("Directory size is too big")
-        ignore = ignore_patterns(exclude=self.coursedir.ignore, include=self.coursedir.include,
-                                 max_file_size=self.coursedir.max_file_size, log=self.log)
+        ignore = ignore_patterns(
+            exclude=self.coursedir.ignore,
+            include=self.coursedir.include,
+            max_file_size=self.coursedir.max_file_size,
+            log=self.log,
+        )
         os.mkdir(dest)
         for root, dirs, files in os.walk(src, followlinks=True):
             ignored = ignore(root, dirs + files)
@@ -64,6 +68,8 @@ class PrivateExchangeSubmit(ExchangeSubmit):
         # files made in the setgid inbound folder already carry its group; without that the
         # instructor could not collect a 0640 file, so refuse rather than lose the submission
         if os.stat(path).st_gid != gid:
-            self.fail(f"{path} is not in the inbound folder's group (gid {gid}); is the inbound "
-                      "folder setgid?  Submission left as nbgrader made it.")
+            self.fail(
+                f"{path} is not in the inbound folder's group (gid {gid}); is the inbound "
+                "folder setgid?  Submission left as nbgrader made it."
+            )
         os.chmod(path, mode)

@@ -37,7 +37,6 @@ def run_nbgrader(args: list[str], cwd: Path, env: dict | None = None) -> subproc
     return proc
 
 
-
 def release_all(root: Path, assignments: tuple[str, ...] = ASSIGNMENTS) -> list[Path]:
     """Regenerate ``assignments/<name>/`` from ``solutions/<name>/`` with nbgrader."""
     written = []

@@ -49,8 +49,12 @@ class HideTestDetails(Preprocessor):
                 if out.get("ename") == "CheckFailed":
                     outputs.append(_stream(f"未通过 / failed: {out.get('evalue', '')}\n"))
                 else:
-                    outputs.append(_stream(f"测试运行出错（{out.get('ename', 'Error')}），本题不得分。"
-                                           f" / the test raised {out.get('ename', 'an error')}.\n"))
+                    outputs.append(
+                        _stream(
+                            f"测试运行出错（{out.get('ename', 'Error')}），本题不得分。"
+                            f" / the test raised {out.get('ename', 'an error')}.\n"
+                        )
+                    )
             elif out.output_type == "stream":
                 text = "".join(out.get("text", ""))
                 if out.get("name") == "stdout" and "Traceback" not in text and 'File "' not in text:

@@ -59,29 +59,44 @@ from pathlib import Path
 
 from tornado.web import OutputTransform
 
-__all__ = ["FILES_CSP", "MATHJAX_ROUTE", "mathjax_dir", "page_policy", "protect_page",
-           "load_jupyter_server_extension"]
+__all__ = [
+    "FILES_CSP",
+    "MATHJAX_ROUTE",
+    "mathjax_dir",
+    "page_policy",
+    "protect_page",
+    "load_jupyter_server_extension",
+]
 
-FILES_CSP = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox; frame-ancestors 'self'"
-_PAGE_CSP = ("default-src 'none'; script-src {scripts}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-             "font-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; "
-             "frame-ancestors 'self'")
+FILES_CSP = (
+    "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox; frame-ancestors 'self'"
+)
+_PAGE_CSP = (
+    "default-src 'none'; script-src {scripts}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; "
+    "frame-ancestors 'self'"
+)
 _SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.S | re.I)
 _SRC = re.compile(r"""\ssrc\s*=\s*(["'])(.*?)\1""", re.S | re.I)
 _HANDLER = re.compile(r"""\son[a-z]+\s*=\s*"([^"]*)\"""", re.I)
 _OWN_SRC_ATTRS = re.compile(r'(?: type="text/javascript")? src="([^"<>\s]*)"(?: type="text/javascript")?')
 _INLINE_ATTRS = re.compile(r'(?: type="text/javascript")?')
 _VALUE = r"""[^"'\\<>\r\n]*"""  # what a {{ value }} inside a template's quoted string may render as
-_MATHJAX_STANDIN = ("window.MathJax = window.MathJax || {Hub: {Startup: {signal: {Interest: function () {}}}, "
-                    "Queue: function () {}, Config: function () {}}};")
+_MATHJAX_STANDIN = (
+    "window.MathJax = window.MathJax || {Hub: {Startup: {signal: {Interest: function () {}}}, "
+    "Queue: function () {}, Config: function () {}}};"
+)
 _NAVIGATION = re.compile(r"(next|prev|next_incorrect|prev_incorrect)/?$")
 MATHJAX_ROUTE = "shequn/mathjax/"  # under the server's base URL
 _MATHJAX_FILES = ("formgrader-mathjax.js", "tex-chtml-full.js")  # the configuration first
 _STATIC = Path(__file__).resolve().parent / "static"
 # nbconvert's MathJax tag: a script from another origin whose URL names MathJax (never ours, never run)
 # and its MathJax 2 configuration (a script type no browser runs, for a MathJax that never loads)
-_CDN_MATHJAX = re.compile(r"""<script\b[^>]*\ssrc\s*=\s*["']?(?:[a-z]+:)?//[^"'\s>]*mathjax[^>]*>\s*</script\s*>"""
-                          r"""|<script type="text/x-mathjax-config">.*?</script\s*>""", re.I | re.S)
+_CDN_MATHJAX = re.compile(
+    r"""<script\b[^>]*\ssrc\s*=\s*["']?(?:[a-z]+:)?//[^"'\s>]*mathjax[^>]*>\s*</script\s*>"""
+    r"""|<script type="text/x-mathjax-config">.*?</script\s*>""",
+    re.I | re.S,
+)
 
 
 def mathjax_dir() -> Path | None:
@@ -91,9 +106,14 @@ def mathjax_dir() -> Path | None:
     the server runs in, or in the source tree this package is installed from (``make vendor``).
     """
     env = os.environ.get("SHEQUN_MATHJAX_DIR")
-    starts = [Path(env)] if env else [
-        start / "vendor" / "node_modules" / "mathjax" / "es5"
-        for start in (Path.cwd(), Path(__file__).resolve().parents[4])]
+    starts = (
+        [Path(env)]
+        if env
+        else [
+            start / "vendor" / "node_modules" / "mathjax" / "es5"
+            for start in (Path.cwd(), Path(__file__).resolve().parents[4])
+        ]
+    )
     return next((p for p in starts if (p / _MATHJAX_FILES[1]).is_file()), None)
 
 
@@ -135,9 +155,12 @@ def page_policy(nonce: str) -> str:
 def _own_file(src: str, base_url: str) -> bool:
     """A script URL of nbgrader's own static files (no way out of formgrader/static/)."""
     prefix = base_url.rstrip("/") + "/formgrader/static/"
-    rest = src[len(prefix):] if src.startswith(prefix) else None
-    return bool(rest) and re.fullmatch(r"[A-Za-z0-9_.\-/]+\.js", rest) is not None \
+    rest = src[len(prefix) :] if src.startswith(prefix) else None
+    return (
+        bool(rest)
+        and re.fullmatch(r"[A-Za-z0-9_.\-/]+\.js", rest) is not None
         and not any(part in ("", ".", "..") for part in rest.split("/"))
+    )
 
 
 def protect_page(html: str, base_url: str, mathjax: bool = False) -> tuple[str, str]:
@@ -182,7 +205,7 @@ def _transform(base_url: str, mathjax: bool = False) -> type[OutputTransform]:
             path = request.path
             self.kind = None
             if path.startswith(root) and not path.startswith(root + "static/"):
-                rest = path[len(root):]
+                rest = path[len(root) :]
                 m = re.fullmatch(r"submissions/([^/]+)/(.+)", rest)
                 if m and m.group(1) != "components" and not _NAVIGATION.fullmatch(m.group(2)):
                     self.kind = "file"
@@ -220,10 +243,14 @@ def load_jupyter_server_extension(serverapp) -> None:
     if folder is not None:
         # public, read-only library files (as the server's own static files): no login needed
         route = url_path_join(serverapp.base_url, MATHJAX_ROUTE, "(.*)")
-        serverapp.web_app.add_handlers(".*$", [(route, FileFindHandler, {"path": [str(_STATIC), str(folder)]})])
+        serverapp.web_app.add_handlers(
+            ".*$", [(route, FileFindHandler, {"path": [str(_STATIC), str(folder)]})]
+        )
     else:
-        serverapp.log.warning("shequn: no MathJax copy (run `make vendor`, or set SHEQUN_MATHJAX_DIR): "
-                              "formgrader shows formulas as TeX source")
+        serverapp.log.warning(
+            "shequn: no MathJax copy (run `make vendor`, or set SHEQUN_MATHJAX_DIR): "
+            "formgrader shows formulas as TeX source"
+        )
     serverapp.web_app.transforms.insert(0, _transform(serverapp.base_url, folder is not None))
     serverapp.log.info("shequn: Content-Security-Policy for formgrader pages enabled")
 

@@ -31,13 +31,27 @@ import re
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool, Integer
 
-__all__ = ["SanitizeLearnerContent", "LimitOutputChars", "clean_html", "clean_markdown", "escape_for_log",
-           "strip_controls", "FEEDBACK_CSP"]
+__all__ = [
+    "SanitizeLearnerContent",
+    "LimitOutputChars",
+    "clean_html",
+    "clean_markdown",
+    "escape_for_log",
+    "strip_controls",
+    "FEEDBACK_CSP",
+]
 
-FEEDBACK_CSP = "default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'; " \
-               "img-src 'self' data:; style-src 'self' 'unsafe-inline'; font-src 'self' data:"
-_DROP = ("application/javascript", "text/javascript", "application/vnd.jupyter.widget-view+json",
-         "application/vnd.jupyter.widget-state+json", "image/svg+xml")
+FEEDBACK_CSP = (
+    "default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'; "
+    "img-src 'self' data:; style-src 'self' 'unsafe-inline'; font-src 'self' data:"
+)
+_DROP = (
+    "application/javascript",
+    "text/javascript",
+    "application/vnd.jupyter.widget-view+json",
+    "application/vnd.jupyter.widget-state+json",
+    "image/svg+xml",
+)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
@@ -55,8 +69,9 @@ def strip_controls(text: str) -> str:
 def escape_for_log(text: str, limit: int = 300) -> str:
     """One line, control characters escaped (``\\x1b``), at most *limit* characters."""
     text = str(text).replace("\\", "\\\\").replace("\n", "\\n").replace("\t", "\\t")
-    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}" if ord(m.group(0)) < 256
-                        else f"\\u{ord(m.group(0)):04x}", text)
+    text = _CONTROL.sub(
+        lambda m: f"\\x{ord(m.group(0)):02x}" if ord(m.group(0)) < 256 else f"\\u{ord(m.group(0)):04x}", text
+    )
     return text if len(text) <= limit else text[:limit] + "…"
 
 
@@ -95,8 +110,9 @@ class SanitizeLearnerContent(Preprocessor):
             cell.source = clean_html(_joined(cell.source))
         if cell.cell_type == "markdown":
             cell.source = clean_markdown(_joined(cell.source))
-            cell.pop("attachments", None) if any(k.endswith("svg+xml") for a in cell.get("attachments", {}).values()
-                                                 for k in a) else None
+            cell.pop("attachments", None) if any(
+                k.endswith("svg+xml") for a in cell.get("attachments", {}).values() for k in a
+            ) else None
         for out in cell.get("outputs", []):
             data = out.get("data")
             if not data:
@@ -121,8 +137,10 @@ class LimitOutputChars(Preprocessor):
         if len(text) <= self.max_chars:
             return text
         dropped = len(text) - self.max_chars
-        return (text[: self.max_chars]
-                + f"\n…[输出过长，已截去 {dropped:,} 个字符 / output truncated: {dropped:,} characters dropped]\n")
+        return (
+            text[: self.max_chars]
+            + f"\n…[输出过长，已截去 {dropped:,} 个字符 / output truncated: {dropped:,} characters dropped]\n"
+        )
 
     def preprocess_cell(self, cell, resources, index):
         for out in cell.get("outputs", []):

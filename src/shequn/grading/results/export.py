@@ -58,10 +58,18 @@ def gradebook_rows(course: Path, assignment: str) -> tuple[float, list[dict]]:
                 score, submitted, held = float(sub.score), True, bool(sub.needs_manual_grade)
             except MissingEntry:
                 score, submitted, held = 0.0, False, False
-            rows.append({"id": student.id, "first_name": student.first_name or "",
-                         "last_name": student.last_name or "", "email": student.email or "",
-                         "lms_user_id": student.lms_user_id or "", "score": score,
-                         "submitted": submitted, "held": held})
+            rows.append(
+                {
+                    "id": student.id,
+                    "first_name": student.first_name or "",
+                    "last_name": student.last_name or "",
+                    "email": student.email or "",
+                    "lms_user_id": student.lms_user_id or "",
+                    "score": score,
+                    "submitted": submitted,
+                    "held": held,
+                }
+            )
     return max_score, sorted(rows, key=lambda r: r["id"])
 
 
@@ -69,8 +77,15 @@ def _fmt(x: float | None) -> str:
     return "" if x is None else f"{round(x, 4):g}"
 
 
-def export_grades(course: Path, assignment: str, fmt: str, out: Path, *,
-                  canvas_id: str | None = None, moodle_id: str = "email") -> tuple[int, list[str]]:
+def export_grades(
+    course: Path,
+    assignment: str,
+    fmt: str,
+    out: Path,
+    *,
+    canvas_id: str | None = None,
+    moodle_id: str = "email",
+) -> tuple[int, list[str]]:
     """Write the CSV; return the number of student rows and the students held back."""
     if fmt not in FORMATS:
         raise ExportError(f"未知格式 (unknown format) {fmt!r}: {' | '.join(FORMATS)}")

@@ -22,8 +22,17 @@ from pathlib import Path
 
 from shequn.grading.results.outcome import GradeError
 
-__all__ = ["CourseDirs", "course_dirs", "STATE_DIR", "run_lock", "BUSY_TIMEOUT", "grading_seed", "read_scores",
-           "hold_for_manual", "give_back"]
+__all__ = [
+    "CourseDirs",
+    "course_dirs",
+    "STATE_DIR",
+    "run_lock",
+    "BUSY_TIMEOUT",
+    "grading_seed",
+    "read_scores",
+    "hold_for_manual",
+    "give_back",
+]
 
 STATE_DIR = Path("_grading") / "shequn-grade"
 BUSY_TIMEOUT = 60  # seconds a gradebook writer waits for SQLite's lock
@@ -50,8 +59,11 @@ class CourseDirs:
 
     def path(self, kind: str, student: str, assignment: str) -> Path:
         template = getattr(self, kind)
-        return self.root / template / student / assignment if kind in ("submitted", "autograded", "feedback") \
+        return (
+            self.root / template / student / assignment
+            if kind in ("submitted", "autograded", "feedback")
             else self.root / template / assignment
+        )
 
     @property
     def state(self) -> Path:
@@ -61,7 +73,7 @@ class CourseDirs:
 def _with_busy_timeout(url: str, course: Path) -> str:
     if not url.startswith("sqlite:///"):
         return url
-    path, _, query = url[len("sqlite:///"):].partition("?")
+    path, _, query = url[len("sqlite:///") :].partition("?")
     if not path.startswith("/"):
         path = str(course / path)
     if "timeout=" not in query:
@@ -86,9 +98,17 @@ def course_dirs(course: Path) -> CourseDirs:
             os.chdir(cwd)
     cd = CourseDirectory(config=cfg, root=str(course))
     settings = dict(cfg.get("ShequnGrade", {}))
-    return CourseDirs(course, cd.source_directory, cd.release_directory, cd.submitted_directory,
-                      cd.autograded_directory, cd.feedback_directory, _with_busy_timeout(cd.db_url, course),
-                      list(cd.ignore), settings)
+    return CourseDirs(
+        course,
+        cd.source_directory,
+        cd.release_directory,
+        cd.submitted_directory,
+        cd.autograded_directory,
+        cd.feedback_directory,
+        _with_busy_timeout(cd.db_url, course),
+        list(cd.ignore),
+        settings,
+    )
 
 
 @contextlib.contextmanager
@@ -101,7 +121,9 @@ def run_lock(dirs: CourseDirs, timeout: float = 0):
     try:
         lock.acquire(timeout=timeout)
     except Timeout:
-        raise GradeError("另一个评分进程正在为这门课评分 (another shequn grade run holds this course)") from None
+        raise GradeError(
+            "另一个评分进程正在为这门课评分 (another shequn grade run holds this course)"
+        ) from None
     try:
         yield
     finally:

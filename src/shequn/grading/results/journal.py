@@ -52,8 +52,9 @@ def read_journal(course: Path, assignment: str) -> dict[str, dict]:
     return latest
 
 
-def plan_grading(dirs: CourseDirs, assignment: str, students: list[str] | None
-                 ) -> tuple[list[str], dict[str, Result], list[tuple[str, str]]]:
+def plan_grading(
+    dirs: CourseDirs, assignment: str, students: list[str] | None
+) -> tuple[list[str], dict[str, Result], list[tuple[str, str]]]:
     """(students with a submission, results already journaled for unchanged submissions,
     [(student, submission hash)] still to grade): what a rerun after kill -9 finishes, locally or on a cluster."""
     root = dirs.root / dirs.submitted
@@ -66,8 +67,16 @@ def plan_grading(dirs: CourseDirs, assignment: str, students: list[str] | None
         digest = submission_hash(root / s / assignment)
         prev = done.get(s)
         if prev and prev.get("hash") == digest and prev.get("status"):
-            results[s] = Result(s, prev["status"], list(prev.get("flags", [])), prev.get("score"),
-                                prev.get("max_score"), prev.get("seconds", 0.0), prev.get("detail", ""), True)
+            results[s] = Result(
+                s,
+                prev["status"],
+                list(prev.get("flags", [])),
+                prev.get("score"),
+                prev.get("max_score"),
+                prev.get("seconds", 0.0),
+                prev.get("detail", ""),
+                True,
+            )
         else:
             todo.append((s, digest))
     return names, results, todo
@@ -75,9 +84,18 @@ def plan_grading(dirs: CourseDirs, assignment: str, students: list[str] | None
 
 def journal_entry(result: Result, digest: str, **extra: Any) -> dict[str, Any]:
     """The journal line of a finished submission (*extra*: what a Dask run adds, its task and worker)."""
-    return {"student": result.student, "hash": digest, "status": result.status, "flags": result.flags,
-            "score": result.score, "max_score": result.max_score, "seconds": result.seconds,
-            "detail": result.detail, "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"), **extra}
+    return {
+        "student": result.student,
+        "hash": digest,
+        "status": result.status,
+        "flags": result.flags,
+        "score": result.score,
+        "max_score": result.max_score,
+        "seconds": result.seconds,
+        "detail": result.detail,
+        "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        **extra,
+    }
 
 
 class Journal:

@@ -24,8 +24,18 @@ from pathlib import Path
 
 from shequn.grading.nbgrader_plugins.sanitize import escape_for_log
 
-__all__ = ["GradeError", "Result", "summary_table", "FLAG_TEXT", "HOLD_BACK", "classify_log", "invalid_notebooks",
-           "missing_test_cells", "trusted_report_flags", "progress_line"]
+__all__ = [
+    "GradeError",
+    "Result",
+    "summary_table",
+    "FLAG_TEXT",
+    "HOLD_BACK",
+    "classify_log",
+    "invalid_notebooks",
+    "missing_test_cells",
+    "trusted_report_flags",
+    "progress_line",
+]
 
 FLAG_TEXT = {
     "timed out": "超时被终止 (notebook wall-clock timeout: killed)",
@@ -38,7 +48,7 @@ FLAG_TEXT = {
     "test cell missing": "测试单元格缺失或重复 (a test cell is missing or duplicated)",
     "grader error": "评分程序出错 (a test or instructor cell failed in the grader)",
     "test not run faithfully": "测试无法在沙箱外如实运行，需人工评分 (a test cell could not be run faithfully: "
-                               "held for manual grading)",
+    "held for manual grading)",
     "answer refused": "答案过大、嵌套过深或无穷，未能检查 (an answer too big, too deep or endless was refused)",
     "test cell error": "测试单元格本身有错（出题人的错误） (a test cell itself is broken: the instructor's error)",
     "needs manual grading": "需要人工评分 (needs manual grading)",
@@ -108,9 +118,11 @@ def summary_table(results: list[Result], assignment: str) -> str:
     """
     lines = []
     graded = sum(not r.skipped for r in results)
-    lines.append(f"作业 {assignment}: {len(results)} 份提交，本次评分 {graded} 份，"
-                 f"{len(results) - graded} 份已在日志中 (submissions: {len(results)}, graded now: {graded}, "
-                 f"already journaled: {len(results) - graded})")
+    lines.append(
+        f"作业 {assignment}: {len(results)} 份提交，本次评分 {graded} 份，"
+        f"{len(results) - graded} 份已在日志中 (submissions: {len(results)}, graded now: {graded}, "
+        f"already journaled: {len(results) - graded})"
+    )
     attention = [r for r in results if r.needs_attention]
     if not attention:
         lines.append("全部正常，无需处理 (nothing needs attention)")
@@ -125,8 +137,10 @@ def summary_table(results: list[Result], assignment: str) -> str:
         lines.append("  " + "  ".join(row[i].ljust(widths[i]) for i in range(3)) + "  " + row[3])
     held = [r for r in attention if any(f in HOLD_BACK for f in r.flags)]
     if held:
-        lines.append(f"以上 {len(held)} 份在教师于 formgrader 中评分前不会导出成绩 "
-                     f"({len(held)} held back from export until graded in formgrader)")
+        lines.append(
+            f"以上 {len(held)} 份在教师于 formgrader 中评分前不会导出成绩 "
+            f"({len(held)} held back from export until graded in formgrader)"
+        )
     return "\n".join(lines)
 
 
@@ -168,7 +182,9 @@ def missing_test_cells(autograded: Path, expected: dict[str, set[str]]) -> list[
                 seen[gid] = seen.get(gid, 0) + 1
         for gid in sorted(ids):
             if seen.get(gid, 0) != 1:
-                problems.append(f"{name}.ipynb: 测试单元格 {gid} 缺失或重复 / test cell missing or duplicated")
+                problems.append(
+                    f"{name}.ipynb: 测试单元格 {gid} 缺失或重复 / test cell missing or duplicated"
+                )
     return problems
 
 
@@ -188,18 +204,24 @@ def trusted_report_flags(report_dir: Path) -> tuple[list[str], list[str]]:
             details += [f"{path.stem}: instructor cell {e}" for e in report["instructor_errors"][:3]]
         if report.get("kernel_gone"):
             flags.append("kernel died")
-            details.append(f"{path.stem}: 内核在测试中停止响应 / the kernel stopped answering during the tests")
+            details.append(
+                f"{path.stem}: 内核在测试中停止响应 / the kernel stopped answering during the tests"
+            )
         if report.get("refused"):
             flags.append("answer refused")
             details += [f"{path.stem}: {r}" for r in report["refused"][:3]]
         if report.get("missing_cells"):
             flags.append("test cell missing")
-            details.append(f"{path.stem}: 只读单元格缺失 / read-only cells missing: "
-                           + ", ".join(map(str, report["missing_cells"][:5])))
+            details.append(
+                f"{path.stem}: 只读单元格缺失 / read-only cells missing: "
+                + ", ".join(map(str, report["missing_cells"][:5]))
+            )
         for item in report.get("unfaithful", [])[:5]:
             flags.append("test not run faithfully")
-            details.append(f"{path.stem}: 测试单元格 {item.get('cell')}: {item.get('construct')} "
-                           f"({item.get('reason')}) / test cell {item.get('cell')} held for manual grading")
+            details.append(
+                f"{path.stem}: 测试单元格 {item.get('cell')}: {item.get('construct')} "
+                f"({item.get('reason')}) / test cell {item.get('cell')} held for manual grading"
+            )
         for item in report.get("test_errors", [])[:5]:
             flags.append("test cell error")
             details.append(f"{path.stem}: {item.get('reason')}")

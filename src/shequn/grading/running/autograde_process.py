@@ -30,9 +30,15 @@ class AutogradeProcess:
 
     def __init__(self, cwd: Path, env: dict[str, str]):
         # -P: the course folder (the cwd) is not on sys.path: no planted module is imported as root
-        self.proc = subprocess.Popen([sys.executable, "-P", "-m", "shequn.grading.running.autograde_process"],
-                                     cwd=cwd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.DEVNULL, start_new_session=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-P", "-m", "shequn.grading.running.autograde_process"],
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         self.buf = b""
         os.set_blocking(self.proc.stdout.fileno(), False)
 

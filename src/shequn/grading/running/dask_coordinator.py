@@ -40,8 +40,14 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from shequn.grading.running.dask_task import (MAX_SUBMISSION_BYTES, PROTOCOL, _read_tree, expected_cells, grade_task,
-                                         validate_result)
+from shequn.grading.running.dask_task import (
+    MAX_SUBMISSION_BYTES,
+    PROTOCOL,
+    _read_tree,
+    expected_cells,
+    grade_task,
+    validate_result,
+)
 from shequn.grading.results.gradebook import course_dirs, give_back, grading_seed, read_scores, run_lock
 from shequn.grading.results.journal import Journal, journal_entry, journal_path, plan_grading
 from shequn.grading.results.outcome import FLAG_TEXT, HOLD_BACK, GradeError, Result, progress_line
@@ -50,15 +56,17 @@ from shequn.grading.nbgrader_plugins.sanitize import escape_for_log
 
 __all__ = ["grade_on_cluster", "NOT_WRITTEN", "CONNECT_TIMEOUT", "MAX_ATTEMPTS"]
 
-CONNECT_TIMEOUT = 5.0   # seconds to reach the scheduler
-WORKER_WAIT = 30.0      # seconds to wait for a first worker, or for one after all are gone
-MAX_ATTEMPTS = 3        # failed keys per submission (Dask reschedules after a dead worker on top of this)
+CONNECT_TIMEOUT = 5.0  # seconds to reach the scheduler
+WORKER_WAIT = 30.0  # seconds to wait for a first worker, or for one after all are gone
+MAX_ATTEMPTS = 3  # failed keys per submission (Dask reschedules after a dead worker on top of this)
 MAX_BUNDLE_BYTES = 512 * 2**20
 # results the coordinator reports but does not write or journal: the next run tries again
-NOT_WRITTEN = {"invalid result": "结果未通过校验，未写入 (the worker's result failed validation: not written)",
-               "worker refused": "工作节点拒绝评分 (every worker refused: no sandbox there)",
-               "not graded": "集群未能完成评分 (the cluster could not grade it)",
-               "too large": "提交文件过大，未发送 (the submission is too large to send)"}
+NOT_WRITTEN = {
+    "invalid result": "结果未通过校验，未写入 (the worker's result failed validation: not written)",
+    "worker refused": "工作节点拒绝评分 (every worker refused: no sandbox there)",
+    "not graded": "集群未能完成评分 (the cluster could not grade it)",
+    "too large": "提交文件过大，未发送 (the submission is too large to send)",
+}
 _ADDRESS = re.compile(r"^(tcp|tls|ws|wss|ucx)://[^\s/]+:\d+$")
 
 
@@ -66,17 +74,23 @@ def _connect(address: str, timeout: float):
     try:
         from distributed import Client
     except ImportError:
-        raise GradeError("未安装 Dask，请安装 pip install 'shequn[cluster]' "
-                         "(Dask distributed is not installed: pip install 'shequn[cluster]')") from None
+        raise GradeError(
+            "未安装 Dask，请安装 pip install 'shequn[cluster]' "
+            "(Dask distributed is not installed: pip install 'shequn[cluster]')"
+        ) from None
     if not _ADDRESS.match(address):
-        raise GradeError(f"调度器地址无效：{address!r}，应为 tcp://HOST:PORT "
-                         f"(not a scheduler address: {address!r}; expected tcp://HOST:PORT)")
+        raise GradeError(
+            f"调度器地址无效：{address!r}，应为 tcp://HOST:PORT "
+            f"(not a scheduler address: {address!r}; expected tcp://HOST:PORT)"
+        )
     try:
         return Client(address, timeout=timeout, set_as_default=False)
     except (OSError, TimeoutError) as exc:
-        raise GradeError(f"无法连接 Dask 调度器 {address}（{timeout:g} 秒内无响应）。\n"
-                         f"  cannot reach the Dask scheduler at {address} within {timeout:g} s: "
-                         f"{escape_for_log(exc, 200)}") from None
+        raise GradeError(
+            f"无法连接 Dask 调度器 {address}（{timeout:g} 秒内无响应）。\n"
+            f"  cannot reach the Dask scheduler at {address} within {timeout:g} s: "
+            f"{escape_for_log(exc, 200)}"
+        ) from None
 
 
 def _template_gradebook(dirs, assignment: str, folder: Path) -> tuple[bytes, str]:
@@ -90,11 +104,17 @@ def _template_gradebook(dirs, assignment: str, folder: Path) -> tuple[bytes, str
         version = gb.db.execute(text("SELECT version_num FROM alembic_version")).scalar()
         a = gb.find_assignment(assignment)
         course_id = a.course_id
-        nbs = [(nb.name, nb.kernelspec,
+        nbs = [
+            (
+                nb.name,
+                nb.kernelspec,
                 [(c.name, c.max_score, c.cell_type) for c in nb.grade_cells],
                 [c.name for c in nb.solution_cells],
                 [(c.name, c.max_score, c.cell_type) for c in nb.task_cells],
-                [(c.name, c.cell_type, c.locked, c.source, c.checksum) for c in nb.source_cells]) for nb in a.notebooks]
+                [(c.name, c.cell_type, c.locked, c.source, c.checksum) for c in nb.source_cells],
+            )
+            for nb in a.notebooks
+        ]
         duedate = a.duedate
     path = folder / "template.db"
     with contextlib.closing(sqlite3.connect(path)) as con, con:  # the schema's version, as the course's
@@ -111,8 +131,9 @@ def _template_gradebook(dirs, assignment: str, folder: Path) -> tuple[bytes, str
             for cell, points, kind in task:
                 gb.update_or_create_task_cell(cell, name, assignment, max_score=points, cell_type=kind)
             for cell, kind, locked, text, checksum in source:
-                gb.update_or_create_source_cell(cell, name, assignment, cell_type=kind, locked=locked, source=text,
-                                                checksum=checksum)
+                gb.update_or_create_source_cell(
+                    cell, name, assignment, cell_type=kind, locked=locked, source=text, checksum=checksum
+                )
     return path.read_bytes(), course_id
 
 
@@ -126,11 +147,18 @@ def _bundle(dirs, assignment: str, options: GradingOptions) -> dict:
     except ValueError as exc:
         raise GradeError(f"课程材料过大，无法发送到集群 (course material too large to send): {exc}") from None
     config = course / "nbgrader_config.py"
-    return {"protocol": PROTOCOL, "assignment": assignment, "course_id": course_id,
-            "config": config.read_bytes() if config.is_file() else b"c = get_config()  # noqa: F821\n",
-            "source": source, "datasets": data, "gradebook": gradebook, "seed": grading_seed(dirs),
-            "blocked": list(dirs.settings.get("blocked_modules", {}).get(assignment, ())),
-            "limits": options.as_data()}
+    return {
+        "protocol": PROTOCOL,
+        "assignment": assignment,
+        "course_id": course_id,
+        "config": config.read_bytes() if config.is_file() else b"c = get_config()  # noqa: F821\n",
+        "source": source,
+        "datasets": data,
+        "gradebook": gradebook,
+        "seed": grading_seed(dirs),
+        "blocked": list(dirs.settings.get("blocked_modules", {}).get(assignment, ())),
+        "limits": options.as_data(),
+    }
 
 
 def _extension_seconds(gb, assignment: str, student: str) -> float | None:
@@ -188,10 +216,21 @@ def apply_result(dirs, assignment: str, job: dict, result: dict, expected: dict,
     logs = dirs.state / "logs" / assignment
     logs.mkdir(parents=True, exist_ok=True)
     if problems:
-        (logs / f"{student}.rejected.json").write_text(json.dumps(
-            {"task": job["key"], "worker": str(result.get("worker"))[:300] if isinstance(result, dict) else None,
-             "problems": problems[:50]}, ensure_ascii=False, indent=1), encoding="utf-8")
-        return Result(student, "invalid result", ["invalid result"], detail=escape_for_log("; ".join(problems), 300))
+        (logs / f"{student}.rejected.json").write_text(
+            json.dumps(
+                {
+                    "task": job["key"],
+                    "worker": str(result.get("worker"))[:300] if isinstance(result, dict) else None,
+                    "problems": problems[:50],
+                },
+                ensure_ascii=False,
+                indent=1,
+            ),
+            encoding="utf-8",
+        )
+        return Result(
+            student, "invalid result", ["invalid result"], detail=escape_for_log("; ".join(problems), 300)
+        )
     (logs / f"{student}.rejected.json").unlink(missing_ok=True)  # an earlier run's rejection is over
     if result["autograded"]:
         _replace_folder(dirs.root / dirs.autograded / student / assignment, result["files"])
@@ -208,13 +247,23 @@ def apply_result(dirs, assignment: str, job: dict, result: dict, expected: dict,
     status = flags[0] if flags else "ok"
     detail, seconds = escape_for_log(result["detail"], 300), round(float(result["seconds"]), 2)
     res = Result(student, status, flags, score, max_score, seconds, detail)
-    journal.append(journal_entry(res, job["hash"], task=job["key"], worker=escape_for_log(result["worker"], 120)))
+    journal.append(
+        journal_entry(res, job["hash"], task=job["key"], worker=escape_for_log(result["worker"], 120))
+    )
     return res
 
 
-def grade_on_cluster(course: Path, assignment: str, address: str, options: GradingOptions | None = None, *,
-                     progress: bool = True, students: list[str] | None = None, out: TextIO | None = None,
-                     connect_timeout: float = CONNECT_TIMEOUT) -> list[Result]:
+def grade_on_cluster(
+    course: Path,
+    assignment: str,
+    address: str,
+    options: GradingOptions | None = None,
+    *,
+    progress: bool = True,
+    students: list[str] | None = None,
+    out: TextIO | None = None,
+    connect_timeout: float = CONNECT_TIMEOUT,
+) -> list[Result]:
     """Grade every collected submission of *assignment* on the Dask cluster at *address*."""
     from nbgrader.api import MissingEntry
 
@@ -222,22 +271,28 @@ def grade_on_cluster(course: Path, assignment: str, address: str, options: Gradi
     course, out = Path(course).resolve(), out or sys.stderr
     dirs = course_dirs(course)
     if not (course / dirs.source / assignment).is_dir():
-        raise GradeError(f"找不到作业 {assignment} 的源文件夹 (no source folder): {course / dirs.source / assignment}")
+        raise GradeError(
+            f"找不到作业 {assignment} 的源文件夹 (no source folder): {course / dirs.source / assignment}"
+        )
     with run_lock(dirs):
         names, results, todo = plan_grading(dirs, assignment, students)
         with dirs.gradebook() as gb:
             try:
                 expected = expected_cells(gb, assignment)
             except MissingEntry:
-                raise GradeError(f"作业 {assignment} 不在成绩册里，请先运行 nbgrader generate_assignment "
-                                 f"(assignment not in the gradebook: run `nbgrader generate_assignment {assignment}`)")
+                raise GradeError(
+                    f"作业 {assignment} 不在成绩册里，请先运行 nbgrader generate_assignment "
+                    f"(assignment not in the gradebook: run `nbgrader generate_assignment {assignment}`)"
+                )
             for s in names:
                 gb.update_or_create_student(s)
             extensions = {s: _extension_seconds(gb, assignment, s) for s, _ in todo}
         if todo:
             client = _connect(address, connect_timeout)
             try:
-                results.update(_run(client, dirs, assignment, todo, extensions, options, progress, out, expected))
+                results.update(
+                    _run(client, dirs, assignment, todo, extensions, options, progress, out, expected)
+                )
             finally:
                 client.close()
                 give_back(course)
@@ -249,12 +304,17 @@ def _run(client, dirs, assignment, todo, extensions, options, progress, out, exp
     if progress:
         from tqdm import tqdm
 
-        bar = tqdm(total=len(todo), desc=f"评分 grading {assignment} @ cluster", unit="份", file=out,
-                   dynamic_ncols=True)
+        bar = tqdm(
+            total=len(todo),
+            desc=f"评分 grading {assignment} @ cluster",
+            unit="份",
+            file=out,
+            dynamic_ncols=True,
+        )
     results: dict[str, Result] = {}
     run_id = f"{os.getpid()}-{secrets.token_hex(3)}"
-    refused: dict[str, str] = {}   # worker address -> why it cannot grade
-    running: dict = {}             # future -> job
+    refused: dict[str, str] = {}  # worker address -> why it cannot grade
+    running: dict = {}  # future -> job
     journal = Journal(journal_path(dirs.root, assignment))
 
     def note(res: Result) -> None:
@@ -269,29 +329,60 @@ def _run(client, dirs, assignment, todo, extensions, options, progress, out, exp
             workers = [w for w in client.scheduler_info(n_workers=-1)["workers"] if w not in refused]
             if not workers:
                 why = "; ".join(sorted(set(refused.values())))
-                note(Result(job["student"], "worker refused", ["worker refused"], detail=escape_for_log(why, 300)))
+                note(
+                    Result(
+                        job["student"], "worker refused", ["worker refused"], detail=escape_for_log(why, 300)
+                    )
+                )
                 return
         job = {**job, "key": f"shequn-grade-{run_id}-{job['index']}-a{job['attempt']}"}
-        running[client.submit(grade_task, job, bundle, key=job["key"], pure=False, retries=1, workers=workers,
-                              allow_other_workers=False)] = job
+        running[
+            client.submit(
+                grade_task,
+                job,
+                bundle,
+                key=job["key"],
+                pure=False,
+                retries=1,
+                workers=workers,
+                allow_other_workers=False,
+            )
+        ] = job
 
     try:
         try:
             client.wait_for_workers(1, timeout=WORKER_WAIT)
         except TimeoutError:
-            raise GradeError(f"调度器 {client.scheduler.address} 上没有工作节点（等待 {WORKER_WAIT:g} 秒）"
-                             f" (no Dask worker joined the scheduler within {WORKER_WAIT:g} s)") from None
+            raise GradeError(
+                f"调度器 {client.scheduler.address} 上没有工作节点（等待 {WORKER_WAIT:g} 秒）"
+                f" (no Dask worker joined the scheduler within {WORKER_WAIT:g} s)"
+            ) from None
         bundle = client.scatter([_bundle(dirs, assignment, options)], broadcast=True, hash=False)[0]
         for index, (student, digest) in enumerate(todo):
             files = {}
             try:
                 files = _read_tree(dirs.root / dirs.submitted / student / assignment, MAX_SUBMISSION_BYTES)
             except ValueError:
-                note(Result(student, "too large", ["too large"],
-                            detail=f"> {MAX_SUBMISSION_BYTES // 2**20} MB: 请在本机评分 (grade it locally)"))
+                note(
+                    Result(
+                        student,
+                        "too large",
+                        ["too large"],
+                        detail=f"> {MAX_SUBMISSION_BYTES // 2**20} MB: 请在本机评分 (grade it locally)",
+                    )
+                )
                 continue
-            submit({"index": index, "student": student, "hash": digest, "attempt": 1, "failures": 0,
-                    "extension": extensions.get(student), "files": files})
+            submit(
+                {
+                    "index": index,
+                    "student": student,
+                    "hash": digest,
+                    "attempt": 1,
+                    "failures": 0,
+                    "extension": extensions.get(student),
+                    "files": files,
+                }
+            )
         idle_since = None
         while running:
             done = [f for f in running if f.done()]
@@ -313,8 +404,11 @@ def _run(client, dirs, assignment, todo, extensions, options, progress, out, exp
                 fut.release()
                 if student in results:  # already applied in this run: never twice
                     continue
-                if isinstance(result, dict) and result.get("key") == job["key"] and set(result) == {
-                        "protocol", "key", "student", "hash", "attempt", "worker", "refused"}:
+                if (
+                    isinstance(result, dict)
+                    and result.get("key") == job["key"]
+                    and set(result) == {"protocol", "key", "student", "hash", "attempt", "worker", "refused"}
+                ):
                     worker = str(result.get("worker", "?")).split(" ")[0]
                     if worker not in refused:
                         refused[worker] = escape_for_log(result["refused"], 300)
@@ -327,16 +421,24 @@ def _run(client, dirs, assignment, todo, extensions, options, progress, out, exp
                 idle_since = idle_since or time.monotonic()
                 if time.monotonic() - idle_since > WORKER_WAIT:
                     for fut, job in running.items():
-                        note(Result(job["student"], "not graded", ["not graded"],
-                                    detail=f"no worker left for {WORKER_WAIT:g} s"))
+                        note(
+                            Result(
+                                job["student"],
+                                "not graded",
+                                ["not graded"],
+                                detail=f"no worker left for {WORKER_WAIT:g} s",
+                            )
+                        )
                     client.cancel(list(running))
                     running.clear()
             else:
                 idle_since = None
     except OSError as exc:  # the scheduler went away (CommClosedError is an OSError)
-        raise GradeError(f"与 Dask 调度器 {client.scheduler.address} 的连接中断，已完成的评分已记入日志，重新运行即可继续。\n"
-                         f"  lost the Dask scheduler ({escape_for_log(exc, 200)}); finished results are journaled, "
-                         f"run again to grade the rest") from None
+        raise GradeError(
+            f"与 Dask 调度器 {client.scheduler.address} 的连接中断，已完成的评分已记入日志，重新运行即可继续。\n"
+            f"  lost the Dask scheduler ({escape_for_log(exc, 200)}); finished results are journaled, "
+            f"run again to grade the rest"
+        ) from None
     finally:
         if running:
             client.cancel(list(running))

@@ -40,19 +40,48 @@ import tempfile
 import threading
 from pathlib import Path
 
-__all__ = ["grade_task", "validate_result", "expected_cells", "safe_relpath", "MAX_SUBMISSION_BYTES",
-           "MAX_RESULT_BYTES", "PROTOCOL"]
+__all__ = [
+    "grade_task",
+    "validate_result",
+    "expected_cells",
+    "safe_relpath",
+    "MAX_SUBMISSION_BYTES",
+    "MAX_RESULT_BYTES",
+    "PROTOCOL",
+]
 
 PROTOCOL = 1
-MAX_SUBMISSION_BYTES = 64 * 2**20   # one submission's files, sent to a worker
-MAX_RESULT_BYTES = 96 * 2**20       # autograded files + log + reports, sent back
+MAX_SUBMISSION_BYTES = 64 * 2**20  # one submission's files, sent to a worker
+MAX_RESULT_BYTES = 96 * 2**20  # autograded files + log + reports, sent back
 MAX_FILES = 2000
-MAX_TEXT = 2 * 2**20                # the log, a report, a comment: characters
-_LAYOUT = {"source_directory": "source", "release_directory": "release", "submitted_directory": "submitted",
-           "autograded_directory": "autograded", "feedback_directory": "feedback"}
-_ONE_AT_A_TIME = threading.Lock()   # sandbox slots, uids and cgroups are per process: one grading at a time
-_RESULT_KEYS = {"protocol", "key", "student", "hash", "attempt", "worker", "status", "flags", "detail", "seconds",
-                "submitted", "timestamp", "notebooks", "autograded", "files", "log", "reports"}
+MAX_TEXT = 2 * 2**20  # the log, a report, a comment: characters
+_LAYOUT = {
+    "source_directory": "source",
+    "release_directory": "release",
+    "submitted_directory": "submitted",
+    "autograded_directory": "autograded",
+    "feedback_directory": "feedback",
+}
+_ONE_AT_A_TIME = threading.Lock()  # sandbox slots, uids and cgroups are per process: one grading at a time
+_RESULT_KEYS = {
+    "protocol",
+    "key",
+    "student",
+    "hash",
+    "attempt",
+    "worker",
+    "status",
+    "flags",
+    "detail",
+    "seconds",
+    "submitted",
+    "timestamp",
+    "notebooks",
+    "autograded",
+    "files",
+    "log",
+    "reports",
+}
 
 
 def safe_relpath(rel) -> bool:
@@ -100,9 +129,15 @@ def _worker_name() -> str:
 
 def _private_config(bundle: dict, course: Path) -> str:
     """The course's config, then this private copy's folders, gradebook, seed and masked modules."""
-    lines = [bundle["config"].decode("utf-8"), "", "# shequn grade --cluster: this worker's private copy of the course"]
+    lines = [
+        bundle["config"].decode("utf-8"),
+        "",
+        "# shequn grade --cluster: this worker's private copy of the course",
+    ]
     lines += [f"c.CourseDirectory.{k} = {v!r}" for k, v in _LAYOUT.items()]
-    lines.append(f"c.CourseDirectory.db_url = {'sqlite:///' + str(course / 'gradebook.db') + '?timeout=60'!r}")
+    lines.append(
+        f"c.CourseDirectory.db_url = {'sqlite:///' + str(course / 'gradebook.db') + '?timeout=60'!r}"
+    )
     lines.append(f"c.ShequnGrade.grading_seed = {int(bundle['seed'])}")
     lines.append(f"c.ShequnGrade.blocked_modules = {{{bundle['assignment']!r}: {list(bundle['blocked'])!r}}}")
     return "\n".join(lines) + "\n"
@@ -119,10 +154,18 @@ def _read_grades(course: Path, assignment: str, student: str) -> tuple[bool, str
         notebooks = {}
         for nb in sub.notebooks:
             notebooks[nb.name] = {
-                "grades": {g.name: [None if g.auto_score is None else float(g.auto_score), bool(g.needs_manual_grade)]
-                           for g in nb.grades},
+                "grades": {
+                    g.name: [
+                        None if g.auto_score is None else float(g.auto_score),
+                        bool(g.needs_manual_grade),
+                    ]
+                    for g in nb.grades
+                },
                 "comments": {c.name: c.auto_comment for c in nb.comments},
-                "late_penalty": None if nb.late_submission_penalty is None else float(nb.late_submission_penalty)}
+                "late_penalty": None
+                if nb.late_submission_penalty is None
+                else float(nb.late_submission_penalty),
+            }
         return True, (sub.timestamp.isoformat() if sub.timestamp else None), notebooks
 
 
@@ -130,12 +173,20 @@ def grade_task(task: dict, bundle: dict) -> dict:
     """Grade one submission here (the Dask task); return the result as plain data (module doc)."""
     from shequn.grading.sandbox.bubblewrap import sandbox_available
 
-    head = {"protocol": PROTOCOL, "key": task["key"], "student": task["student"], "hash": task["hash"],
-            "attempt": task["attempt"], "worker": _worker_name()}
+    head = {
+        "protocol": PROTOCOL,
+        "key": task["key"],
+        "student": task["student"],
+        "hash": task["hash"],
+        "attempt": task["attempt"],
+        "worker": _worker_name(),
+    }
     why = sandbox_available()
     if bundle.get("protocol") != PROTOCOL:
-        why = (f"本节点的 shequn 版本与协调端不同，请安装同一版本 (this worker speaks task protocol {PROTOCOL}, "
-               f"the coordinator {bundle.get('protocol')!r}: install the same shequn on both)")
+        why = (
+            f"本节点的 shequn 版本与协调端不同，请安装同一版本 (this worker speaks task protocol {PROTOCOL}, "
+            f"the coordinator {bundle.get('protocol')!r}: install the same shequn on both)"
+        )
     if why:
         return {**head, "refused": f"{head['worker']}: {why}"}
     with _ONE_AT_A_TIME:
@@ -171,8 +222,9 @@ def _grade_here(task: dict, bundle: dict, head: dict) -> dict:
         if task.get("extension"):
             with Gradebook(f"sqlite:///{course / 'gradebook.db'}", bundle["course_id"]) as gb:
                 gb.update_or_create_student(student)
-                gb.update_or_create_submission(assignment, student,
-                                               extension=timedelta(seconds=float(task["extension"])))
+                gb.update_or_create_submission(
+                    assignment, student, extension=timedelta(seconds=float(task["extension"]))
+                )
         options = GradingOptions(**bundle["limits"])
         dirs = course_dirs(course)
         try:
@@ -186,18 +238,31 @@ def _grade_here(task: dict, bundle: dict, head: dict) -> dict:
         state = course / STATE_DIR
         log = state / "logs" / assignment / f"{student}.log"
         reports = state / "reports" / assignment / student
-        return {**head, "status": res.status, "flags": list(res.flags), "detail": res.detail,
-                "seconds": float(res.seconds), "submitted": submitted_ok, "timestamp": timestamp,
-                "notebooks": notebooks, "autograded": autograded.is_dir(),
-                "files": _read_tree(autograded, MAX_RESULT_BYTES) if autograded.is_dir() else {},
-                "log": log.read_text(encoding="utf-8", errors="replace")[-MAX_TEXT:] if log.exists() else "",
-                "reports": {p.name: p.read_text(encoding="utf-8", errors="replace")[:MAX_TEXT]
-                            for p in sorted(reports.glob("*.json"))} if reports.is_dir() else {}}
+        return {
+            **head,
+            "status": res.status,
+            "flags": list(res.flags),
+            "detail": res.detail,
+            "seconds": float(res.seconds),
+            "submitted": submitted_ok,
+            "timestamp": timestamp,
+            "notebooks": notebooks,
+            "autograded": autograded.is_dir(),
+            "files": _read_tree(autograded, MAX_RESULT_BYTES) if autograded.is_dir() else {},
+            "log": log.read_text(encoding="utf-8", errors="replace")[-MAX_TEXT:] if log.exists() else "",
+            "reports": {
+                p.name: p.read_text(encoding="utf-8", errors="replace")[:MAX_TEXT]
+                for p in sorted(reports.glob("*.json"))
+            }
+            if reports.is_dir()
+            else {},
+        }
     finally:
         shutil.rmtree(course, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------- the coordinator's checks
+
 
 def expected_cells(gb, assignment: str) -> dict[str, dict]:
     """``{notebook: {"grades": {cell: max_score}, "comments": {cell, ...}}}`` from the course's gradebook."""
@@ -223,7 +288,9 @@ def validate_result(result, task: dict, expected: dict, flags_known) -> list[str
     problems = []
     keys = set(result)
     if keys != _RESULT_KEYS:
-        problems.append(f"keys: missing {sorted(_RESULT_KEYS - keys)}, unknown {sorted(map(str, keys - _RESULT_KEYS))}")
+        problems.append(
+            f"keys: missing {sorted(_RESULT_KEYS - keys)}, unknown {sorted(map(str, keys - _RESULT_KEYS))}"
+        )
     if result.get("protocol") != PROTOCOL:
         problems.append(f"protocol {result.get('protocol')!r} != {PROTOCOL}")
     for k in ("key", "student", "hash", "attempt"):
@@ -283,8 +350,12 @@ def _check_notebooks(notebooks, expected: dict) -> list[str]:
                 continue
             ok = isinstance(value, list) and len(value) == 2 and isinstance(value[1], bool)
             score = value[0] if ok else None
-            if not ok or (score is not None and not (_number(score) and 0 <= score <= want["grades"][cell] + 1e-9)):
-                problems.append(f"{name}: grade {cell}: {str(value)[:80]} not [score in 0..{want['grades'][cell]:g}, bool]")
+            if not ok or (
+                score is not None and not (_number(score) and 0 <= score <= want["grades"][cell] + 1e-9)
+            ):
+                problems.append(
+                    f"{name}: grade {cell}: {str(value)[:80]} not [score in 0..{want['grades'][cell]:g}, bool]"
+                )
         comments = nb["comments"] if isinstance(nb["comments"], dict) else {None: None}
         for cell, text in comments.items():
             if cell not in want["comments"]:
@@ -311,7 +382,8 @@ def _check_files(files, log, reports) -> list[str]:
     if not _short_text(log):
         problems.append("log: not a text of at most 2 M characters")
     if not isinstance(reports, dict) or not all(
-            isinstance(k, str) and k.endswith(".json") and "/" not in k and safe_relpath(k) and _short_text(v)
-            for k, v in reports.items()):
+        isinstance(k, str) and k.endswith(".json") and "/" not in k and safe_relpath(k) and _short_text(v)
+        for k, v in reports.items()
+    ):
         problems.append("reports: not a dict of NAME.json: text")
     return problems

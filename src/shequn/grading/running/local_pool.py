@@ -44,9 +44,16 @@ from shequn.grading.running.submission import GradingOptions, Slots, SubmissionR
 __all__ = ["grade_assignment"]
 
 
-def grade_assignment(course: Path, assignment: str, options: GradingOptions | None = None, *,
-                     workers: int | None = None, progress: bool = True, students: list[str] | None = None,
-                     out: TextIO | None = None) -> list[Result]:
+def grade_assignment(
+    course: Path,
+    assignment: str,
+    options: GradingOptions | None = None,
+    *,
+    workers: int | None = None,
+    progress: bool = True,
+    students: list[str] | None = None,
+    out: TextIO | None = None,
+) -> list[Result]:
     """Autograde every collected submission of *assignment* on this machine; one Result per student."""
     from shequn.grading.sandbox.bubblewrap import sandbox_available
 
@@ -54,7 +61,9 @@ def grade_assignment(course: Path, assignment: str, options: GradingOptions | No
     course = Path(course).resolve()
     dirs = course_dirs(course)
     if not (course / dirs.source / assignment).is_dir():
-        raise GradeError(f"找不到作业 {assignment} 的源文件夹 (no source folder): {course / dirs.source / assignment}")
+        raise GradeError(
+            f"找不到作业 {assignment} 的源文件夹 (no source folder): {course / dirs.source / assignment}"
+        )
     why = sandbox_available()
     if why:
         raise GradeError(f"无法在沙箱中评分 (cannot grade in the sandbox): {why}")
@@ -62,8 +71,15 @@ def grade_assignment(course: Path, assignment: str, options: GradingOptions | No
         return _grade(dirs, assignment, options, workers, progress, students, out or sys.stderr)
 
 
-def _grade(dirs: CourseDirs, name: str, options: GradingOptions, workers: int | None, progress: bool,
-           students: list[str] | None, out: TextIO) -> list[Result]:
+def _grade(
+    dirs: CourseDirs,
+    name: str,
+    options: GradingOptions,
+    workers: int | None,
+    progress: bool,
+    students: list[str] | None,
+    out: TextIO,
+) -> list[Result]:
     workers = max(1, workers or os.cpu_count() or 1)
     all_students, results, todo = plan_grading(dirs, name, students)
     assignment = load_assignment(dirs, name, all_students)
@@ -78,7 +94,9 @@ def _grade(dirs: CourseDirs, name: str, options: GradingOptions, workers: int | 
             if progress:
                 from tqdm import tqdm
 
-                bar = tqdm(total=len(todo), desc=f"评分 grading {name}", unit="份", file=out, dynamic_ncols=True)
+                bar = tqdm(
+                    total=len(todo), desc=f"评分 grading {name}", unit="份", file=out, dynamic_ncols=True
+                )
             free = list(range(len(slots.boxes)))[::-1]
             pending = list(todo)[::-1]
             running: dict[int, tuple[SubmissionRun, str]] = {}  # slot -> (its submission, content hash)

@@ -72,22 +72,34 @@ class GradingOptions:
     cpus: float = 1.0  # the cgroup's CPU share (cores)
 
     def __post_init__(self) -> None:  # plain types: the options cross to Dask workers as data
-        for name, kind in (("timeout", float), ("cell_timeout", int), ("memory_mb", int), ("nproc", int),
-                           ("cpus", float)):
+        for name, kind in (
+            ("timeout", float),
+            ("cell_timeout", int),
+            ("memory_mb", int),
+            ("nproc", int),
+            ("cpus", float),
+        ):
             object.__setattr__(self, name, kind(getattr(self, name)))
 
     def sandbox_limits(self) -> Limits:
         from shequn.grading.sandbox.bubblewrap import Limits
 
-        return Limits(memory_mb=self.memory_mb, nproc=self.nproc, cpus=self.cpus,
-                      cpu_seconds=int(max(self.timeout, self.cell_timeout)) + 30)
+        return Limits(
+            memory_mb=self.memory_mb,
+            nproc=self.nproc,
+            cpus=self.cpus,
+            cpu_seconds=int(max(self.timeout, self.cell_timeout)) + 30,
+        )
 
     def nbgrader_flags(self) -> list[str]:
         """``cell_timeout`` for nbgrader's ``Execute`` (each learner cell in the kernel) and for the
         trusted runner's channel (each call into the learner's code)."""
         seconds = self.cell_timeout
-        return [f"--Execute.timeout={seconds}", f"--ExecutePreprocessor.timeout={seconds}",
-                f"--TrustedExecute.call_timeout={seconds}"]
+        return [
+            f"--Execute.timeout={seconds}",
+            f"--ExecutePreprocessor.timeout={seconds}",
+            f"--TrustedExecute.call_timeout={seconds}",
+        ]
 
     def as_data(self) -> dict[str, Any]:
         return asdict(self)
@@ -113,12 +125,20 @@ def load_assignment(dirs: CourseDirs, name: str, students: list[str]) -> Assignm
         try:
             found = gb.find_assignment(name)
         except MissingEntry:
-            raise GradeError(f"作业 {name} 不在成绩册里，请先运行 nbgrader generate_assignment "
-                             f"(assignment not in the gradebook: run `nbgrader generate_assignment {name}`)") from None
+            raise GradeError(
+                f"作业 {name} 不在成绩册里，请先运行 nbgrader generate_assignment "
+                f"(assignment not in the gradebook: run `nbgrader generate_assignment {name}`)"
+            ) from None
         for s in students:
             gb.update_or_create_student(s)
-        tests = {nb.name: {c.name for c in nb.grade_cells if c.cell_type == "code"
-                           and not any(s.name == c.name for s in nb.solution_cells)} for nb in found.notebooks}
+        tests = {
+            nb.name: {
+                c.name
+                for c in nb.grade_cells
+                if c.cell_type == "code" and not any(s.name == c.name for s in nb.solution_cells)
+            }
+            for nb in found.notebooks
+        }
     blocked = tuple(dirs.settings.get("blocked_modules", {}).get(name, ()))
     return Assignment(dirs, name, tests, blocked)
 
@@ -145,9 +165,16 @@ class Slots:
             mpl_cache = _matplotlib_cache(self.workroot / "mpl-cache")
             data = self.course / "datasets"
             for i in range(count):
-                self.boxes.append(Sandbox(self.workroot / f"s{i}", slot=i, limits=options.sandbox_limits(),
-                                          datasets=data if data.is_dir() else None,
-                                          block_modules=assignment.blocked, seed_dir=mpl_cache))
+                self.boxes.append(
+                    Sandbox(
+                        self.workroot / f"s{i}",
+                        slot=i,
+                        limits=options.sandbox_limits(),
+                        datasets=data if data.is_dir() else None,
+                        block_modules=assignment.blocked,
+                        seed_dir=mpl_cache,
+                    )
+                )
                 self.boxes[i].install_kernelspec(jupyter_dir / "kernels", f"shequn-slot-{i}")
         except SandboxError as exc:
             self.close()
@@ -181,19 +208,33 @@ class Slots:
     def __enter__(self) -> Slots:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.close()
 
 
 class SubmissionRun:
     """One submission being graded in one slot (module doc, steps 2 and 3)."""
 
-    def __init__(self, slots: Slots, slot: int, assignment: Assignment, student: str, options: GradingOptions,
-                 seed: int):
+    def __init__(
+        self,
+        slots: Slots,
+        slot: int,
+        assignment: Assignment,
+        student: str,
+        options: GradingOptions,
+        seed: int,
+    ):
         from shequn.grading.sandbox.bubblewrap import SandboxError
 
-        self.slots, self.slot, self.assignment, self.student, self.options = slots, slot, assignment, student, options
+        self.slots, self.slot, self.assignment, self.student, self.options = (
+            slots,
+            slot,
+            assignment,
+            student,
+            options,
+        )
         dirs, name = assignment.dirs, assignment.name
         box = slots.boxes[slot]
         try:
@@ -202,16 +243,25 @@ class SubmissionRun:
             raise _sandbox_error(exc) from exc
         self.report = dirs.state / "reports" / name / student
         shutil.rmtree(self.report, ignore_errors=True)
-        argv = ["autograde", name, "--student", student, "--force", *options.nbgrader_flags(),
-                f"--ExecutePreprocessor.kernel_name=shequn-slot-{slot}",
-                "--KernelManager.transport=ipc", f"--KernelManager.ip={box.ipc_path}",
-                f"--KernelManager.connection_file={box.connection_file}",
-                f"--TrustedExecute.channel_in={box.in_dir}", f"--TrustedExecute.channel_out={box.out_dir}",
-                f"--TrustedExecute.kernel_datasets={box.workdir / 'datasets'}",
-                f"--TrustedExecute.kernel_workdir={box.workdir}",
-                f"--TrustedExecute.grading_seed={seed}",
-                f"--TrustedExecute.report_dir={self.report}",
-                f"--TrustedExecute.cache_dir={slots.cache_dir}"]
+        argv = [
+            "autograde",
+            name,
+            "--student",
+            student,
+            "--force",
+            *options.nbgrader_flags(),
+            f"--ExecutePreprocessor.kernel_name=shequn-slot-{slot}",
+            "--KernelManager.transport=ipc",
+            f"--KernelManager.ip={box.ipc_path}",
+            f"--KernelManager.connection_file={box.connection_file}",
+            f"--TrustedExecute.channel_in={box.in_dir}",
+            f"--TrustedExecute.channel_out={box.out_dir}",
+            f"--TrustedExecute.kernel_datasets={box.workdir / 'datasets'}",
+            f"--TrustedExecute.kernel_workdir={box.workdir}",
+            f"--TrustedExecute.grading_seed={seed}",
+            f"--TrustedExecute.report_dir={self.report}",
+            f"--TrustedExecute.cache_dir={slots.cache_dir}",
+        ]
         self.log = dirs.state / "logs" / name / f"{student}.log"
         self.log.parent.mkdir(parents=True, exist_ok=True)
         slots.process(slot).submit(argv, self.log)
@@ -261,8 +311,9 @@ class SubmissionRun:
         return Result(student, status, flags, score, max_score, seconds, escape_for_log(detail, 300))
 
 
-def grade_submission(slots: Slots, slot: int, assignment: Assignment, student: str, options: GradingOptions,
-                     seed: int) -> Result:
+def grade_submission(
+    slots: Slots, slot: int, assignment: Assignment, student: str, options: GradingOptions, seed: int
+) -> Result:
     """Grade *student*'s submission of *assignment* in *slot*, waiting for it (module doc)."""
     run = SubmissionRun(slots, slot, assignment, student, options, seed)
     while (result := run.poll()) is None:
@@ -285,8 +336,11 @@ def _environment(jupyter_dir: Path) -> dict[str, str]:
 def _matplotlib_cache(folder: Path) -> Path | None:
     """matplotlib's font list built once per run, copied into every fresh work dir."""
     folder.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"],
-                          env={**os.environ, "MPLCONFIGDIR": str(folder)}, capture_output=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", "import matplotlib.font_manager"],
+        env={**os.environ, "MPLCONFIGDIR": str(folder)},
+        capture_output=True,
+    )
     return folder if proc.returncode == 0 and any(folder.glob("fontlist*.json")) else None
 
 

@@ -47,10 +47,17 @@ __all__ = ["Limits", "Sandbox", "SandboxError", "execute_sandboxed", "sandbox_av
 IPC_BASENAME = "kernel-ipc"
 IN_DIR, OUT_DIR = "/shequn/in", "/shequn/out"  # the grader's channel, as the kernel sees it
 UID_BASE = 1_800_000_000  # sandbox uids: far above any real account, no passwd entry
-_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS",
-            "VECLIB_MAXIMUM_THREADS")
-_STUB = ('raise ImportError("评分环境不提供 {name}：本题要求用自己的代码实现，调用课程软件包里的现成实现不得分。 / '
-         '{name} is not available while grading: the answer must be your own code.")\n')
+_THREADS = (
+    "OPENBLAS_NUM_THREADS",
+    "OMP_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+    "VECLIB_MAXIMUM_THREADS",
+)
+_STUB = (
+    'raise ImportError("评分环境不提供 {name}：本题要求用自己的代码实现，调用课程软件包里的现成实现不得分。 / '
+    '{name} is not available while grading: the answer must be your own code.")\n'
+)
 
 
 class SandboxError(RuntimeError):
@@ -59,13 +66,13 @@ class SandboxError(RuntimeError):
 
 @dataclass
 class Limits:
-    memory_mb: int = 2048      # whole cgroup: every process plus its tmpfs files
-    nproc: int = 64            # processes and threads in the cgroup
-    cpus: float = 1.0          # CPU share (cores) of the cgroup
-    cpu_seconds: int = 600     # per process (rlimit)
-    fsize_mb: int = 64         # largest file (rlimit)
-    tmpfs_mb: int = 64         # each of /tmp, /var/tmp, /dev/shm, /run
-    workdir_mb: int = 512      # the kernel's work dir (HOME, cwd): a tmpfs of its own on the host
+    memory_mb: int = 2048  # whole cgroup: every process plus its tmpfs files
+    nproc: int = 64  # processes and threads in the cgroup
+    cpus: float = 1.0  # CPU share (cores) of the cgroup
+    cpu_seconds: int = 600  # per process (rlimit)
+    fsize_mb: int = 64  # largest file (rlimit)
+    tmpfs_mb: int = 64  # each of /tmp, /var/tmp, /dev/shm, /run
+    workdir_mb: int = 512  # the kernel's work dir (HOME, cwd): a tmpfs of its own on the host
 
 
 def _run(argv: list[str], check: bool = True) -> None:
@@ -133,12 +140,12 @@ def _module_target(name: str) -> tuple[str, bool] | None:
 class Sandbox:
     """A work dir, an unprivileged uid and (per kernel) a cgroup; see the module docstring."""
 
-    root: Path                       # private folder of the grader (created, removed by us)
+    root: Path  # private folder of the grader (created, removed by us)
     slot: int = 0
     limits: Limits = field(default_factory=Limits)
-    datasets: Path | None = None     # bound read-only at <workdir>/datasets
+    datasets: Path | None = None  # bound read-only at <workdir>/datasets
     block_modules: tuple[str, ...] = ()
-    seed_dir: Path | None = None     # copied into the work dir (e.g. a matplotlib font cache)
+    seed_dir: Path | None = None  # copied into the work dir (e.g. a matplotlib font cache)
     cgroup: Cgroup | None = None
     runs: int = 0
 
@@ -170,8 +177,17 @@ class Sandbox:
         # fill the disk, nor starve the grader's channel input of space.
         for folder, mb in ((self.workdir, self.limits.workdir_mb), (self.out_dir, 128)):
             folder.mkdir(mode=0o700)
-            _run(["mount", "-t", "tmpfs", "-o", f"size={mb}m,mode=0700,nosuid,nodev,uid={self.uid},gid={self.gid}",
-                  f"shequn-sandbox-{self.slot}", str(folder)])
+            _run(
+                [
+                    "mount",
+                    "-t",
+                    "tmpfs",
+                    "-o",
+                    f"size={mb}m,mode=0700,nosuid,nodev,uid={self.uid},gid={self.gid}",
+                    f"shequn-sandbox-{self.slot}",
+                    str(folder),
+                ]
+            )
             self.mounts.append(folder)
         if self.seed_dir is not None and self.seed_dir.is_dir():
             shutil.copytree(self.seed_dir, self.workdir / ".config" / "matplotlib")
@@ -180,8 +196,12 @@ class Sandbox:
         for p in [self.workdir, self.out_dir, *self.workdir.rglob("*")]:
             os.lchown(p, self.uid, self.gid)
         self.runs += 1
-        self.cgroup = Cgroup.create(f"r{os.getpid()}-s{self.slot}-{self.runs}", memory_mb=self.limits.memory_mb,
-                                    nproc=self.limits.nproc, cpus=self.limits.cpus)
+        self.cgroup = Cgroup.create(
+            f"r{os.getpid()}-s{self.slot}-{self.runs}",
+            memory_mb=self.limits.memory_mb,
+            nproc=self.limits.nproc,
+            cpus=self.limits.cpus,
+        )
         self._write_spec()
 
     def kill(self) -> None:
@@ -212,9 +232,14 @@ class Sandbox:
             (stub / "__init__.py").write_text(_STUB.format(name=name), encoding="utf-8")
             (stub / "stub.py").write_text(_STUB.format(name=name), encoding="utf-8")
             masks.append([str(stub) if is_pkg else str(stub / "stub.py"), path])
-            if is_pkg:  # a package hides its own __pycache__; a single-file module it replaced may have left bytecode
+            if (
+                is_pkg
+            ):  # a package hides its own __pycache__; a single-file module it replaced may have left bytecode
                 cache = Path(path).parent / "__pycache__"
-                masks += [[str(stub / "stub.py"), str(pyc)] for pyc in sorted(cache.glob(f"{Path(path).name}.*.pyc"))]
+                masks += [
+                    [str(stub / "stub.py"), str(pyc)]
+                    for pyc in sorted(cache.glob(f"{Path(path).name}.*.pyc"))
+                ]
         return masks
 
     def _hidden_dirs(self) -> list[str]:
@@ -229,10 +254,17 @@ class Sandbox:
         return sorted(dirs)
 
     def _write_spec(self) -> None:
-        env = {"PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
-               "HOME": str(self.workdir), "TMPDIR": "/tmp", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1",
-               "MPLCONFIGDIR": str(self.workdir / ".config" / "matplotlib"), "SHEQUN_SANDBOX": "1",
-               "IPYTHONDIR": str(self.workdir / ".ipython"), **{k: "1" for k in _THREADS}}
+        env = {
+            "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
+            "HOME": str(self.workdir),
+            "TMPDIR": "/tmp",
+            "LANG": "C.UTF-8",
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "MPLCONFIGDIR": str(self.workdir / ".config" / "matplotlib"),
+            "SHEQUN_SANDBOX": "1",
+            "IPYTHONDIR": str(self.workdir / ".ipython"),
+            **{k: "1" for k in _THREADS},
+        }
         binds = [[p, p] for p in _python_paths()]
         with contextlib.suppress(Exception):
             from shequn.plotting import find_cjk_font
@@ -243,27 +275,52 @@ class Sandbox:
                 env["SHEQUN_CJK_FONT"] = str(font)
         if self.datasets is not None and self.datasets.is_dir():
             binds.append([str(self.datasets.resolve()), str(self.workdir / "datasets")])
-        spec = {"uid": self.uid, "gid": self.gid, "workdir": str(self.workdir), "in_dir": str(self.in_dir),
-                "out_dir": str(self.out_dir), "limits": asdict(self.limits),
-                "kernel_log": str(self.root / f"kernel{self.slot}.log"),
-                "cgroup_dirs": [str(d) for d in self.cgroup.dirs], "ro_binds": binds, "masks": self._masks(),
-                "hidden_dirs": self._hidden_dirs(),
-                "env": env}
+        spec = {
+            "uid": self.uid,
+            "gid": self.gid,
+            "workdir": str(self.workdir),
+            "in_dir": str(self.in_dir),
+            "out_dir": str(self.out_dir),
+            "limits": asdict(self.limits),
+            "kernel_log": str(self.root / f"kernel{self.slot}.log"),
+            "cgroup_dirs": [str(d) for d in self.cgroup.dirs],
+            "ro_binds": binds,
+            "masks": self._masks(),
+            "hidden_dirs": self._hidden_dirs(),
+            "env": env,
+        }
         fd = os.open(self.spec_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
         with os.fdopen(fd, "w") as fh:
             json.dump(spec, fh)
 
     def kernel_argv(self) -> list[str]:
-        return [sys.executable, "-P", "-m", "shequn.grading.sandbox.launcher", "--spec", str(self.spec_file), "--",
-                sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+        return [
+            sys.executable,
+            "-P",
+            "-m",
+            "shequn.grading.sandbox.launcher",
+            "--spec",
+            str(self.spec_file),
+            "--",
+            sys.executable,
+            "-m",
+            "ipykernel_launcher",
+            "-f",
+            "{connection_file}",
+        ]
 
     def install_kernelspec(self, kernels_dir: Path, name: str) -> Path:
         kdir = Path(kernels_dir) / name
         kdir.mkdir(parents=True, exist_ok=True)
         # "message": an interrupt is a control message the kernel handles itself; a signal to the
         # launcher's process group would reach bubblewrap, which dies of it and takes the kernel along
-        spec = {"argv": self.kernel_argv(), "display_name": "Python 3 (shequn sandbox)", "language": "python",
-                "interrupt_mode": "message", "metadata": {"shequn_sandbox": True}}
+        spec = {
+            "argv": self.kernel_argv(),
+            "display_name": "Python 3 (shequn sandbox)",
+            "language": "python",
+            "interrupt_mode": "message",
+            "metadata": {"shequn_sandbox": True},
+        }
         (kdir / "kernel.json").write_text(json.dumps(spec, indent=1) + "\n")
         return kdir
 
@@ -281,8 +338,10 @@ class Sandbox:
 
 # --------------------------------------------------------------------------- whole notebooks
 
-def sandbox_client(nb, sandbox: Sandbox, *, timeout: int = 30, startup_timeout: int = 60,
-                   allow_errors: bool = True):
+
+def sandbox_client(
+    nb, sandbox: Sandbox, *, timeout: int = 30, startup_timeout: int = 60, allow_errors: bool = True
+):
     """An nbclient ``NotebookClient`` running *nb* in *sandbox*'s kernel over ipc."""
     from jupyter_client.kernelspec import KernelSpecManager
     from jupyter_client.manager import AsyncKernelManager
@@ -290,27 +349,47 @@ def sandbox_client(nb, sandbox: Sandbox, *, timeout: int = 30, startup_timeout: 
 
     kernels = sandbox.root / f"kernels{sandbox.slot}"
     sandbox.install_kernelspec(kernels, "shequn-sandbox")
-    km = AsyncKernelManager(kernel_name="shequn-sandbox",
-                            kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(kernels)]))
+    km = AsyncKernelManager(
+        kernel_name="shequn-sandbox", kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(kernels)])
+    )
     km.transport, km.ip, km.connection_file = "ipc", sandbox.ipc_path, sandbox.connection_file
-    return NotebookClient(nb, km=km, timeout=timeout, startup_timeout=startup_timeout, allow_errors=allow_errors,
-                          shutdown_kernel="immediate", resources={"metadata": {"path": str(sandbox.workdir)}})
+    return NotebookClient(
+        nb,
+        km=km,
+        timeout=timeout,
+        startup_timeout=startup_timeout,
+        allow_errors=allow_errors,
+        shutdown_kernel="immediate",
+        resources={"metadata": {"path": str(sandbox.workdir)}},
+    )
 
 
-def execute_sandboxed(nb, timeout: int = 30, *, total_timeout: float | None = None,
-                      limits: Limits | None = None, datasets: Path | None = None,
-                      block_modules: tuple[str, ...] = ()) -> Any:
+def execute_sandboxed(
+    nb,
+    timeout: int = 30,
+    *,
+    total_timeout: float | None = None,
+    limits: Limits | None = None,
+    datasets: Path | None = None,
+    block_modules: tuple[str, ...] = (),
+) -> Any:
     """Execute *nb* (in place) in a fresh sandbox and return it; never hangs, leaves nothing.
 
     Cell errors are recorded in the outputs; a cell running longer than *timeout* raises
     ``nbclient.exceptions.CellTimeoutError``; a watchdog kills the whole sandbox after
     *total_timeout* seconds (``DeadKernelError``).
     """
-    sandbox = Sandbox(Path(tempfile.mkdtemp(prefix=f"shequn-sbx-{os.getpid()}-")), limits=limits or Limits(),
-                      datasets=datasets, block_modules=block_modules)
+    sandbox = Sandbox(
+        Path(tempfile.mkdtemp(prefix=f"shequn-sbx-{os.getpid()}-")),
+        limits=limits or Limits(),
+        datasets=datasets,
+        block_modules=block_modules,
+    )
     client = sandbox_client(nb, sandbox, timeout=timeout)
     if total_timeout is None:
-        total_timeout = client.startup_timeout + timeout * max(1, sum(c.cell_type == "code" for c in nb.cells)) + 30
+        total_timeout = (
+            client.startup_timeout + timeout * max(1, sum(c.cell_type == "code" for c in nb.cells)) + 30
+        )
     done = threading.Event()
     thread = threading.Thread(target=lambda: done.wait(total_timeout) or sandbox.kill(), daemon=True)
     thread.start()

@@ -37,8 +37,10 @@ def _copy_connection_file(src: str, spec: dict) -> str:
     work = os.path.realpath(spec["workdir"])
     ip_dir = os.path.realpath(os.path.dirname(info["ip"]))
     if ip_dir != work:
-        raise SandboxError(f"ipc sockets must live in the work dir {work}; set KernelManager.ip = "
-                           f"'{os.path.join(work, IPC_BASENAME)}'")
+        raise SandboxError(
+            f"ipc sockets must live in the work dir {work}; set KernelManager.ip = "
+            f"'{os.path.join(work, IPC_BASENAME)}'"
+        )
     info["ip"] = os.path.basename(info["ip"])  # relative to the kernel's cwd (the work dir)
     dst = os.path.join(work, CONNECTION_COPY)
     fd = os.open(dst, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
@@ -56,8 +58,20 @@ def _ancestors(path: str) -> list[str]:
 def bwrap_argv(spec: dict, kernel: list[str]) -> list[str]:
     """The bubblewrap + setpriv command line for *spec* (see :mod:`shequn.grading.sandbox.bubblewrap`)."""
     lim = spec["limits"]
-    argv = ["bwrap", "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
-            "--die-with-parent", "--hostname", "sandbox", "--ro-bind", "/usr", "/usr"]
+    argv = [
+        "bwrap",
+        "--unshare-ipc",
+        "--unshare-pid",
+        "--unshare-net",
+        "--unshare-uts",
+        "--unshare-cgroup-try",
+        "--die-with-parent",
+        "--hostname",
+        "sandbox",
+        "--ro-bind",
+        "/usr",
+        "/usr",
+    ]
     for top in ("/bin", "/lib", "/lib64", "/sbin", "/lib32", "/libx32"):
         if os.path.islink(top):
             argv += ["--symlink", os.readlink(top), top]
@@ -86,9 +100,22 @@ def bwrap_argv(spec: dict, kernel: list[str]) -> list[str]:
     argv += ["--chdir", workdir, "--clearenv"]
     for key, value in spec["env"].items():
         argv += ["--setenv", key, value]
-    argv += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--",
-             "setpriv", f"--reuid={spec['uid']}", f"--regid={spec['gid']}", "--clear-groups",
-             "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--", *kernel]
+    argv += [
+        "--cap-add",
+        "CAP_SETUID",
+        "--cap-add",
+        "CAP_SETGID",
+        "--",
+        "setpriv",
+        f"--reuid={spec['uid']}",
+        f"--regid={spec['gid']}",
+        "--clear-groups",
+        "--inh-caps=-all",
+        "--bounding-set=-all",
+        "--no-new-privs",
+        "--",
+        *kernel,
+    ]
     return argv
 
 
@@ -98,8 +125,12 @@ def apply_limits(limits: dict) -> None:
     The address-space limit is twice the group's memory cap: virtual reservations (numpy, Arrow)
     exceed resident memory, and the real cap on what the processes hold together is the cgroup's.
     """
-    values = {resource.RLIMIT_AS: 2 * limits["memory_mb"] * 2**20, resource.RLIMIT_NPROC: limits["nproc"],
-              resource.RLIMIT_FSIZE: limits["fsize_mb"] * 2**20, resource.RLIMIT_CORE: 0}
+    values = {
+        resource.RLIMIT_AS: 2 * limits["memory_mb"] * 2**20,
+        resource.RLIMIT_NPROC: limits["nproc"],
+        resource.RLIMIT_FSIZE: limits["fsize_mb"] * 2**20,
+        resource.RLIMIT_CORE: 0,
+    }
     for which, value in values.items():
         resource.setrlimit(which, (value, value))
     resource.setrlimit(resource.RLIMIT_CPU, (limits["cpu_seconds"], limits["cpu_seconds"] + 1))

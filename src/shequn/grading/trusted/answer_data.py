@@ -22,8 +22,16 @@ import io
 import re
 import struct
 
-__all__ = ["RemoteError", "ChannelViolation", "AnswerRefused", "remote_exception", "library_type", "ipc_compressed",
-           "read_array", "read_table"]
+__all__ = [
+    "RemoteError",
+    "ChannelViolation",
+    "AnswerRefused",
+    "remote_exception",
+    "library_type",
+    "ipc_compressed",
+    "read_array",
+    "read_table",
+]
 
 _LIBRARY_TYPE = re.compile(r"^(builtins|numpy|pandas|datetime|collections|decimal|fractions)(\.\w+){1,4}$")
 
@@ -63,7 +71,7 @@ def remote_exception(raised: dict) -> BaseException:
     for qual in mro:
         cls = allowed.get(qual)
         if cls is None and qual.startswith("builtins."):
-            cand = getattr(builtins, qual[len("builtins."):], None)
+            cand = getattr(builtins, qual[len("builtins.") :], None)
             if isinstance(cand, type) and issubclass(cand, Exception) and cand is not Exception:
                 cls = cand
         if cls is not None:

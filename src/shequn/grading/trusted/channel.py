@@ -31,8 +31,15 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from shequn.grading.trusted.answer_data import (AnswerRefused, ChannelViolation, RemoteError, library_type,
-                                                read_array, read_table, remote_exception)
+from shequn.grading.trusted.answer_data import (
+    AnswerRefused,
+    ChannelViolation,
+    RemoteError,
+    library_type,
+    read_array,
+    read_table,
+    remote_exception,
+)
 from shequn.grading.trusted.crossing import grader_module, replay_output, replay_stub_calls
 from shequn.grading.trusted.stand_ins import RemoteFunction, RemotePolicy
 
@@ -46,9 +53,18 @@ _HANDLE_KINDS = ("class", "module", "callable", "object")
 class Channel:
     """One sandboxed kernel's request/response channel, driven by *run* (execute code, wait)."""
 
-    def __init__(self, in_dir: Path, out_dir: Path, run: Callable[[str, float], str], *,
-                 kernel_datasets: str | None = None, course_datasets: Path | None = None,
-                 timeout: float = 60, max_bytes: int = 64 * 2**20, max_cells: int = 20_000_000):
+    def __init__(
+        self,
+        in_dir: Path,
+        out_dir: Path,
+        run: Callable[[str, float], str],
+        *,
+        kernel_datasets: str | None = None,
+        course_datasets: Path | None = None,
+        timeout: float = 60,
+        max_bytes: int = 64 * 2**20,
+        max_cells: int = 20_000_000,
+    ):
         self.in_dir, self.out_dir, self.run = Path(in_dir), Path(out_dir), run
         self.kernel_datasets, self.course_datasets = kernel_datasets, course_datasets
         self.timeout, self.max_bytes, self.max_cells = timeout, max_bytes, max_cells
@@ -85,7 +101,9 @@ class Channel:
         if key in self._cache and self._cache[key][0] is v:
             return self._cache[key][1]
         out = self._encode(v, th, Dataset)
-        if type(v) is not Handle and isinstance(v, (pd.DataFrame, pd.Series, np.ndarray, th.Applicants, Dataset)):
+        if type(v) is not Handle and isinstance(
+            v, (pd.DataFrame, pd.Series, np.ndarray, th.Applicants, Dataset)
+        ):
             self._cache[key] = (v, out)
         return out
 
@@ -109,7 +127,11 @@ class Channel:
         if isinstance(v, pd.DataFrame):
             return {"t": "df", "f": self._arrow(v)}
         if isinstance(v, pd.Series):
-            return {"t": "series", "f": self._arrow(v.to_frame(name="__value__")), "name": self.encode(v.name)}
+            return {
+                "t": "series",
+                "f": self._arrow(v.to_frame(name="__value__")),
+                "name": self.encode(v.name),
+            }
         if isinstance(v, pd.Timestamp):
             return {"t": "ts", "v": v.isoformat()}
         if isinstance(v, Path):
@@ -118,19 +140,37 @@ class Channel:
             return {"t": "rng", "state": v.bit_generator.state}
         if isinstance(v, (th.Applicants, th.OperatorView)):
             hidden = isinstance(v, th.OperatorView)
-            cols = {k: object.__getattribute__(v, k) for k in ("interest", "willingness_to_pay", "network_size",
-                                                                "generation")}
+            cols = {
+                k: object.__getattribute__(v, k)
+                for k in ("interest", "willingness_to_pay", "network_size", "generation")
+            }
             if not hidden:
                 cols["fit"] = v.fit
             import dataclasses
 
-            return {"t": "applicants", "f": self._arrow(pd.DataFrame(cols)), "hidden": hidden,
-                    "params": dataclasses.asdict(v.params)}
-        if isinstance(v, th.Policy) and type(v).__module__ == th.__name__ and not isinstance(v, th.FunctionPolicy):
-            return {"t": "policy", "cls": type(v).__name__, "state": {k: self.encode(x) for k, x in vars(v).items()}}
+            return {
+                "t": "applicants",
+                "f": self._arrow(pd.DataFrame(cols)),
+                "hidden": hidden,
+                "params": dataclasses.asdict(v.params),
+            }
+        if (
+            isinstance(v, th.Policy)
+            and type(v).__module__ == th.__name__
+            and not isinstance(v, th.FunctionPolicy)
+        ):
+            return {
+                "t": "policy",
+                "cls": type(v).__name__,
+                "state": {k: self.encode(x) for k, x in vars(v).items()},
+            }
         if isinstance(v, Dataset):
-            return {"t": "dataset", "v": {k: self.encode(getattr(v, k)) for k in
-                                          ("groups", "members", "messages", "red_packets")}}
+            return {
+                "t": "dataset",
+                "v": {
+                    k: self.encode(getattr(v, k)) for k in ("groups", "members", "messages", "red_packets")
+                },
+            }
         raise TypeError(f"cannot send {type(v).__name__} to the learner's kernel")
 
     def _path(self, p: Path) -> str:
@@ -176,7 +216,9 @@ class Channel:
         try:
             res = json.loads(raw)
         except (ValueError, RecursionError):  # RecursionError: "[[[[..." nested deeper than the stack
-            raise self._violation("结果不是 JSON 或嵌套过深 / the result is not JSON, or nested too deep") from None
+            raise self._violation(
+                "结果不是 JSON 或嵌套过深 / the result is not JSON, or nested too deep"
+            ) from None
         if not isinstance(res, dict) or not isinstance(res.get("files", []), list):
             raise self._violation("结果格式不对 / malformed result")
         return res
@@ -198,7 +240,9 @@ class Channel:
         try:
             st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode) or st.st_size > cap:
-                raise self._violation("结果文件过大或不是普通文件 / result file too large or not a file", name[:80])
+                raise self._violation(
+                    "结果文件过大或不是普通文件 / result file too large or not a file", name[:80]
+                )
             with os.fdopen(fd, "rb", closefd=False) as fh:
                 data = fh.read(cap + 1)
         finally:
@@ -228,8 +272,12 @@ class Channel:
             return {k: self.decode(x, files, depth + 1) for k, x in v["v"].items()}
         if t in ("set", "frozenset", "pairs") and type(v.get("v")) is list:
             return self._collection(t, v["v"], files, depth)
-        if t == "complex" and type(v.get("v")) is list and len(v["v"]) == 2 and all(type(x) in (int, float)
-                                                                                    for x in v["v"]):
+        if (
+            t == "complex"
+            and type(v.get("v")) is list
+            and len(v["v"]) == 2
+            and all(type(x) in (int, float) for x in v["v"])
+        ):
             return complex(*v["v"])
         if t == "handle":
             return self._handle(v)
@@ -254,8 +302,10 @@ class Channel:
         if t == "dataset" and type(v.get("v")) is dict:
             from shequn.data import Dataset
 
-            tables = {k: self.decode(v["v"].get(k), files, depth + 1) for k in
-                      ("groups", "members", "messages", "red_packets")}
+            tables = {
+                k: self.decode(v["v"].get(k), files, depth + 1)
+                for k in ("groups", "members", "messages", "red_packets")
+            }
             if not all(isinstance(x, pd.DataFrame) for x in tables.values()):
                 raise self._violation("Dataset 结果格式不对 / malformed Dataset")
             return Dataset(**tables)
@@ -282,9 +332,16 @@ class Channel:
     def _handle(self, v: dict) -> Any:
         from shequn.grading.trusted.stand_ins import make_handle
 
-        ok = (type(v.get("id")) is int and 0 <= v["id"] < 10**7 and v.get("kind") in _HANDLE_KINDS
-              and isinstance(v.get("type"), str) and len(v["type"]) <= 200 and type(v.get("mro", [])) is list
-              and len(v.get("mro", [])) <= 20 and all(isinstance(m, str) and len(m) <= 200 for m in v["mro"]))
+        ok = (
+            type(v.get("id")) is int
+            and 0 <= v["id"] < 10**7
+            and v.get("kind") in _HANDLE_KINDS
+            and isinstance(v.get("type"), str)
+            and len(v["type"]) <= 200
+            and type(v.get("mro", [])) is list
+            and len(v.get("mro", [])) <= 20
+            and all(isinstance(m, str) and len(m) <= 200 for m in v["mro"])
+        )
         if not ok:
             raise self._violation("对象句柄格式不对 / malformed object handle")
         return make_handle(self, v)
@@ -309,9 +366,11 @@ class Channel:
             from shequn.grading.trusted.stand_ins import Unfaithful
 
             name = str(res["grader_only"])[:80]
-            raise Unfaithful(f"学习者代码用到了测试替换的名字 {name} / learner code uses {name}, which a test set "
-                             "to a grader object", "grader objects and test code never enter the learner's kernel: "
-                             "graded by hand")
+            raise Unfaithful(
+                f"学习者代码用到了测试替换的名字 {name} / learner code uses {name}, which a test set "
+                "to a grader object",
+                "grader objects and test code never enter the learner's kernel: graded by hand",
+            )
         if isinstance(res.get("refused"), str):
             refused = AnswerRefused(res["refused"])
             self.refusals.append(str(refused)[:300])
@@ -329,8 +388,12 @@ class Channel:
         return self.result(self.request(req))
 
     def call_ref(self, ref: int, args: tuple, kwargs: dict) -> Any:
-        req = {"op": "call", "ref": ref, "args": [self.encode(a) for a in args],
-               "kwargs": {k: self.encode(v) for k, v in kwargs.items()}}
+        req = {
+            "op": "call",
+            "ref": ref,
+            "args": [self.encode(a) for a in args],
+            "kwargs": {k: self.encode(v) for k, v in kwargs.items()},
+        }
         return self.result(self.request(req))
 
     def describe(self, names: list[str]) -> dict[str, dict]:
@@ -342,7 +405,13 @@ class Channel:
         out = {}
         for name in names:
             d = info.get(name)
-            if not isinstance(d, dict) or d.get("kind") not in ("missing", "policy", "callable", "value", "module"):
+            if not isinstance(d, dict) or d.get("kind") not in (
+                "missing",
+                "policy",
+                "callable",
+                "value",
+                "module",
+            ):
                 continue
             if d["kind"] in ("value", "callable") and "value" in d:
                 try:
@@ -353,8 +422,13 @@ class Channel:
         return out
 
     def call(self, name: str, args: tuple, kwargs: dict, method: str | None = None) -> Any:
-        req = {"op": "call", "name": name, "method": method, "args": [self.encode(a) for a in args],
-               "kwargs": {k: self.encode(v) for k, v in kwargs.items()}}
+        req = {
+            "op": "call",
+            "name": name,
+            "method": method,
+            "args": [self.encode(a) for a in args],
+            "kwargs": {k: self.encode(v) for k, v in kwargs.items()},
+        }
         return self.result(self.request(req))
 
     def learner_names(self, names: list[str]) -> set[str]:
@@ -364,8 +438,11 @@ class Channel:
         info = res.get("ok")
         if not isinstance(info, dict):
             raise self._violation("describe 结果格式不对 / malformed describe result")
-        return {n for n in names if isinstance(info.get(n), dict)
-                and info[n].get("kind") in ("policy", "callable", "value")}
+        return {
+            n
+            for n in names
+            if isinstance(info.get(n), dict) and info[n].get("kind") in ("policy", "callable", "value")
+        }
 
     def proxies(self, names: list[str]) -> dict[str, Any]:
         """Grader-side stand-ins for the learner's answers among *names*."""

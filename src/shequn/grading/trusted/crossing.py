@@ -17,8 +17,25 @@ from typing import Any
 __all__ = ["grader_module", "replay_output", "replay_stub_calls"]
 
 
-_IMPORTABLE = ("numpy", "pandas", "matplotlib", "scipy", "math", "statistics", "collections", "itertools",
-               "functools", "random", "re", "json", "datetime", "string", "operator", "networkx", "shequn")
+_IMPORTABLE = (
+    "numpy",
+    "pandas",
+    "matplotlib",
+    "scipy",
+    "math",
+    "statistics",
+    "collections",
+    "itertools",
+    "functools",
+    "random",
+    "re",
+    "json",
+    "datetime",
+    "string",
+    "operator",
+    "networkx",
+    "shequn",
+)
 
 
 def grader_module(name: Any):
@@ -68,5 +85,9 @@ def replay_stub_calls(channel, res: dict, files: list) -> None:
     for call in calls[:1000]:
         if type(call) is list and len(call) == 3 and call[0] in channel.stubs:
             args, kwargs = channel.decode(call[1], files), channel.decode(call[2], files)
-            if isinstance(args, list) and isinstance(kwargs, dict) and all(isinstance(k, str) for k in kwargs):
+            if (
+                isinstance(args, list)
+                and isinstance(kwargs, dict)
+                and all(isinstance(k, str) for k in kwargs)
+            ):
                 channel.stubs[call[0]](*args, **kwargs)

@@ -60,7 +60,12 @@ def is_test_cell(cell) -> bool:
 
 def is_instructor_cell(cell) -> bool:
     m = _meta(cell)
-    return cell.get("cell_type") == "code" and bool(m.get("locked")) and not m.get("grade") and not m.get("solution")
+    return (
+        cell.get("cell_type") == "code"
+        and bool(m.get("locked"))
+        and not m.get("grade")
+        and not m.get("solution")
+    )
 
 
 def free_names(source: str) -> list[str]:
@@ -113,13 +118,17 @@ class TrustedExecute(Execute):
     channel_in = Unicode("", help="the sandbox's channel 'in' folder (host path)").tag(config=True)
     channel_out = Unicode("", help="the sandbox's channel 'out' folder (host path)").tag(config=True)
     kernel_datasets = Unicode("", help="where the kernel sees the course's datasets/").tag(config=True)
-    kernel_workdir = Unicode("", help="the kernel's work dir (host path): the assignment's files are copied there"
-                             ).tag(config=True)
-    grading_seed = Integer(0, help="this term's seed of the hidden data (0: the tests' defaults)").tag(config=True)
+    kernel_workdir = Unicode(
+        "", help="the kernel's work dir (host path): the assignment's files are copied there"
+    ).tag(config=True)
+    grading_seed = Integer(0, help="this term's seed of the hidden data (0: the tests' defaults)").tag(
+        config=True
+    )
     call_timeout = Integer(60, help="seconds per call of a learner function").tag(config=True)
     report_dir = Unicode("", help="where to write the per-notebook report for shequn grade").tag(config=True)
-    cache_dir = Unicode("", help="the run's private cache of hidden data (shequn.grading.trusted.memo); '' for none"
-                        ).tag(config=True)
+    cache_dir = Unicode(
+        "", help="the run's private cache of hidden data (shequn.grading.trusted.memo); '' for none"
+    ).tag(config=True)
     # nbgrader's Execute raises when a cell's output is still arriving 4 s after its reply (a learner
     # printing 100 MB, a busy machine): the whole notebook then fails ("nbgrader error") although the
     # learner's outputs decide nothing here.  Missing output is only logged (as a warning).
@@ -127,8 +136,10 @@ class TrustedExecute(Execute):
 
     def preprocess(self, nb: NotebookNode, resources=None, km=None):
         if not self.channel_in or not self.channel_out:
-            raise RuntimeError("TrustedExecute 只能通过 `shequn grade` 运行 (run autograding with `shequn grade`, "
-                               "which provides the sandbox and its channel)")
+            raise RuntimeError(
+                "TrustedExecute 只能通过 `shequn grade` 运行 (run autograding with `shequn grade`, "
+                "which provides the sandbox and its channel)"
+            )
         from nbclient import NotebookClient
 
         NotebookClient.__init__(self, nb, km)
@@ -158,8 +169,13 @@ class TrustedExecute(Execute):
             ns: dict = {"__name__": "__shequn_tests__"}
             # names the instructor's own cells bind are never taken from the kernel; a test cell's
             # bindings of a learner's name are mirrored into it instead (shequn.grading.trusted.test_cells)
-            protected = set().union(*(bound_names(to_python(trusted[_meta(c).get("grade_id")])) for c in nb.cells
-                                      if is_instructor_cell(c) and _meta(c).get("grade_id") in trusted))
+            protected = set().union(
+                *(
+                    bound_names(to_python(trusted[_meta(c).get("grade_id")]))
+                    for c in nb.cells
+                    if is_instructor_cell(c) and _meta(c).get("grade_id") in trusted
+                )
+            )
             self._learner, self._grader_names = set(), set()  # names from the kernel / made here
             # the tests read the assignment's files by relative path, as in plain nbgrader
             with cached_data(self.cache_dir or None), _cwd(self._assignment_dir(resources)):
@@ -172,16 +188,19 @@ class TrustedExecute(Execute):
             report["channel"] = {"calls": channel.calls, "seconds": round(channel.seconds, 4)}
             clock["tests"] = time.perf_counter()
             # where a notebook's time goes (the grading benchmark prints it)
-            report["seconds"] = {"kernel_start": round(clock["kernel_started"] - clock["start"], 3),
-                                 "learner_cells": round(clock["learner_cells"] - clock["kernel_started"], 3),
-                                 "trusted_tests": round(clock["tests"] - clock["learner_cells"], 3)}
+            report["seconds"] = {
+                "kernel_start": round(clock["kernel_started"] - clock["start"], 3),
+                "learner_cells": round(clock["learner_cells"] - clock["kernel_started"], 3),
+                "trusted_tests": round(clock["tests"] - clock["learner_cells"], 3),
+            }
         self.set_widgets_metadata()
         self._write_report(info, report)
         return self.nb, self.resources
 
     # ------------------------------------------------------------------ pieces
-    def _run_trusted_cells(self, nb, tests: dict, trusted: dict, ns: dict, channel: Channel, report: dict,
-                           protected: set[str]) -> None:
+    def _run_trusted_cells(
+        self, nb, tests: dict, trusted: dict, ns: dict, channel: Channel, report: dict, protected: set[str]
+    ) -> None:
         """The instructor's cells and the test cells, in notebook order, in this process."""
         for index, cell in enumerate(nb.cells):
             gid = _meta(cell).get("grade_id")
@@ -193,14 +212,17 @@ class TrustedExecute(Execute):
             elif is_instructor_cell(cell) and gid in trusted:
                 name = f"<instructor cell {gid}>"
                 # a magic in a read-only set-up cell (%matplotlib inline) goes to the grader's shell too
-                ns["get_ipython"] = lambda name=name: GraderShell(lambda body: _run_code(to_python(body), ns,
-                                                                                     name=name))
+                ns["get_ipython"] = lambda name=name: GraderShell(
+                    lambda body: _run_code(to_python(body), ns, name=name)
+                )
                 try:
                     with _quiet():
                         _run_code(to_python(trusted[gid]), ns, name=name)
                 except Exception as exc:  # noqa: BLE001 - the instructor's cell itself failed
-                    report["instructor_errors"] = [*report.get("instructor_errors", []),
-                                                   f"{gid}: {type(exc).__name__}"]
+                    report["instructor_errors"] = [
+                        *report.get("instructor_errors", []),
+                        f"{gid}: {type(exc).__name__}",
+                    ]
 
     def _trusted_sources(self, info: dict) -> dict[str, str]:
         """grade_id -> source of every locked cell, from the gradebook (the instructor's version)."""
@@ -229,8 +251,13 @@ class TrustedExecute(Execute):
         dst = Path(self.kernel_workdir)
         for path in sorted(src.rglob("*")):
             rel = path.relative_to(src)
-            if path.is_symlink() or rel.parts[0].startswith(".") or path.suffix == ".ipynb" or \
-                    rel.parts[0] in ("datasets", "kernel-ipc") or "feedback" in rel.parts:
+            if (
+                path.is_symlink()
+                or rel.parts[0].startswith(".")
+                or path.suffix == ".ipynb"
+                or rel.parts[0] in ("datasets", "kernel-ipc")
+                or "feedback" in rel.parts
+            ):
                 continue
             target = dst / rel
             if path.is_dir():
@@ -243,14 +270,21 @@ class TrustedExecute(Execute):
 
     def _channel(self) -> Channel:
         course_data = Path(os.getcwd()) / "datasets"
-        return Channel(Path(self.channel_in), Path(self.channel_out), self._call_kernel,
-                       kernel_datasets=self.kernel_datasets or None,
-                       course_datasets=course_data if course_data.is_dir() else None, timeout=self.call_timeout)
+        return Channel(
+            Path(self.channel_in),
+            Path(self.channel_out),
+            self._call_kernel,
+            kernel_datasets=self.kernel_datasets or None,
+            course_datasets=course_data if course_data.is_dir() else None,
+            timeout=self.call_timeout,
+        )
 
     def _install_bridge(self) -> None:
-        code = (f"__shequn_ns__ = {{}}\nexec(compile({_BRIDGE.read_text(encoding='utf-8')!r}, '<shequn-bridge>', "
-                "'exec'), __shequn_ns__)\n__shequn_serve__ = (lambda _s, _u: (lambda n: _s(n, _u)))("
-                "__shequn_ns__['serve'], get_ipython().user_ns)\ndel __shequn_ns__\n")
+        code = (
+            f"__shequn_ns__ = {{}}\nexec(compile({_BRIDGE.read_text(encoding='utf-8')!r}, '<shequn-bridge>', "
+            "'exec'), __shequn_ns__)\n__shequn_serve__ = (lambda _s, _u: (lambda n: _s(n, _u)))("
+            "__shequn_ns__['serve'], get_ipython().user_ns)\ndel __shequn_ns__\n"
+        )
         self._call_kernel(code, self.call_timeout)
 
     def _call_kernel(self, code: str, timeout: float) -> str:
@@ -261,7 +295,9 @@ class TrustedExecute(Execute):
             deadline = time.monotonic() + seconds
             while time.monotonic() < deadline:
                 try:
-                    msg = await self.kc.get_shell_msg(timeout=min(1.0, max(deadline - time.monotonic(), 0.01)))
+                    msg = await self.kc.get_shell_msg(
+                        timeout=min(1.0, max(deadline - time.monotonic(), 0.01))
+                    )
                 except Empty:
                     await drain()
                     if not await self.km.is_alive():
@@ -289,14 +325,23 @@ class TrustedExecute(Execute):
                 # process group, whose bubblewrap dies of it and takes the kernel with it: one hanging
                 # call would lose every later test of the notebook.
                 self.km._connect_control_socket()
-                self.km.session.send(self.km._control_socket,
-                                     self.km.session.msg("interrupt_request", content={}))
+                self.km.session.send(
+                    self.km._control_socket, self.km.session.msg("interrupt_request", content={})
+                )
             return "timeout" if await wait(msg_id, 5) else "dead"
 
         return run_sync(go)()
 
-    def _run_test(self, cell, source: str | None, ns: dict, channel: Channel, gid: str, report: dict,
-                  protected: set[str]) -> list:
+    def _run_test(
+        self,
+        cell,
+        source: str | None,
+        ns: dict,
+        channel: Channel,
+        gid: str,
+        report: dict,
+        protected: set[str],
+    ) -> list:
         if source is None:
             report["tests"][gid] = "missing"
             return [_error("MissingTest", "测试单元格不在成绩册里 / test cell not in the gradebook")]
@@ -309,9 +354,15 @@ class TrustedExecute(Execute):
         stored = stored_names(code) if code is not None else set()
 
         def keep(names):
-            return sorted(n for n in names if n not in protected and n not in self._grader_names
-                          and (n not in ns or n in self._learner) and not hasattr(builtins, n)
-                          and not n.startswith("__"))
+            return sorted(
+                n
+                for n in names
+                if n not in protected
+                and n not in self._grader_names
+                and (n not in ns or n in self._learner)
+                and not hasattr(builtins, n)
+                and not n.startswith("__")
+            )
 
         wanted, peek = keep(read), keep(stored - read)
         if wanted and not channel.dead:
@@ -348,7 +399,9 @@ class TrustedExecute(Execute):
             return
         folder = Path(self.report_dir)
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"{info.get('notebook', 'notebook')}.json").write_text(json.dumps(report, ensure_ascii=False))
+        (folder / f"{info.get('notebook', 'notebook')}.json").write_text(
+            json.dumps(report, ensure_ascii=False)
+        )
 
 
 @contextlib.contextmanager

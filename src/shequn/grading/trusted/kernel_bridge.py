@@ -16,11 +16,13 @@ IN, OUT = "/shequn/in", "/shequn/out"
 
 def _np():
     import numpy
+
     return numpy
 
 
 def _pd():
     import pandas
+
     return pandas
 
 
@@ -72,6 +74,7 @@ def decode(v):
         return ts.date() if t == "date" else ts
     if t == "path":
         from pathlib import Path
+
         return Path(v["v"])
     if t == "rng":
         np = _np()
@@ -83,9 +86,14 @@ def decode(v):
 
         cols = _read_arrow(os.path.join(IN, v["f"]))
         fit = cols["fit"].to_numpy() if "fit" in cols else _np().zeros(len(cols))
-        pool = th.Applicants(cols["interest"].to_numpy(), fit, cols["willingness_to_pay"].to_numpy(),
-                             cols["network_size"].to_numpy(), cols["generation"].to_numpy(),
-                             th.ApplicantParams(**v["params"]))
+        pool = th.Applicants(
+            cols["interest"].to_numpy(),
+            fit,
+            cols["willingness_to_pay"].to_numpy(),
+            cols["network_size"].to_numpy(),
+            cols["generation"].to_numpy(),
+            th.ApplicantParams(**v["params"]),
+        )
         return pool.hide_fit() if v["hidden"] else pool
     if t == "policy":
         from shequn.models import thresholds as th
@@ -128,11 +136,16 @@ def encode(value, n, files):
 
 def _encode(value, n, files):
     np, pd = _np(), _pd()
-    if isinstance(value, (np.ndarray, pd.DataFrame, pd.Series)) and type(value) in (np.ndarray, pd.DataFrame,
-                                                                                    pd.Series):
+    if isinstance(value, (np.ndarray, pd.DataFrame, pd.Series)) and type(value) in (
+        np.ndarray,
+        pd.DataFrame,
+        pd.Series,
+    ):
         size = value.nbytes if type(value) is np.ndarray else int(np.sum(value.memory_usage(deep=False)))
         if size > MAX_BYTES:
-            raise Refused(f"{type(value).__name__} of {size / 2**20:.0f} MB (at most {MAX_BYTES // 2**20} MB)")
+            raise Refused(
+                f"{type(value).__name__} of {size / 2**20:.0f} MB (at most {MAX_BYTES // 2**20} MB)"
+            )
         if type(value) is np.ndarray and value.dtype.kind == "O":
             return handle(value)
     if value is None or isinstance(value, (bool, str)):
@@ -171,10 +184,26 @@ def _encode(value, n, files):
     if type(value) is dict and len(value) <= 100_000:  # keys that are not all strings
         return {"t": "pairs", "v": [[encode(k, n, files), encode(x, n, files)] for k, x in value.items()]}
     tables = ("groups", "members", "messages", "red_packets")
-    if type(value).__name__ == "Dataset" and all(isinstance(getattr(value, k, None), pd.DataFrame) for k in tables):
+    if type(value).__name__ == "Dataset" and all(
+        isinstance(getattr(value, k, None), pd.DataFrame) for k in tables
+    ):
         return {"t": "dataset", "v": {k: encode(getattr(value, k), n, files) for k in tables}}
-    data_types = (int, float, complex, str, bytes, list, tuple, dict, set, frozenset, np.ndarray, pd.DataFrame,
-                  pd.Series, np.generic)
+    data_types = (
+        int,
+        float,
+        complex,
+        str,
+        bytes,
+        list,
+        tuple,
+        dict,
+        set,
+        frozenset,
+        np.ndarray,
+        pd.DataFrame,
+        pd.Series,
+        np.generic,
+    )
     if isinstance(value, data_types) and not type(value).__module__.startswith("matplotlib."):
         # a subclass of a data type (an int whose __eq__ lies, an ndarray with a lying len): refused
         return {"t": "unsupported", "type": f"{type(value).__module__}.{type(value).__qualname__}"[:200]}
@@ -205,11 +234,20 @@ def handle(obj):
     """A learner object the grader may ask about (attributes, calls, len...) but never receives."""
     _HANDLES.append(obj)
     cls = type(obj)
-    kind = "class" if isinstance(obj, type) else "module" if cls.__name__ == "module" else (
-        "callable" if callable(obj) else "object")
-    return {"t": "handle", "id": len(_HANDLES) - 1, "kind": kind,
-            "type": f"{cls.__module__}.{cls.__qualname__}"[:200],
-            "mro": [f"{c.__module__}.{c.__qualname__}"[:200] for c in cls.__mro__][:20]}
+    kind = (
+        "class"
+        if isinstance(obj, type)
+        else "module"
+        if cls.__name__ == "module"
+        else ("callable" if callable(obj) else "object")
+    )
+    return {
+        "t": "handle",
+        "id": len(_HANDLES) - 1,
+        "kind": kind,
+        "type": f"{cls.__module__}.{cls.__qualname__}"[:200],
+        "mro": [f"{c.__module__}.{c.__qualname__}"[:200] for c in cls.__mro__][:20],
+    }
 
 
 def _target(ref, user_ns):
@@ -224,7 +262,11 @@ def _scalar(x):
 
 def describe(obj):
     if hasattr(obj, "admit") and hasattr(obj, "invitees") and not isinstance(obj, type):
-        return {"kind": "policy", "name": _scalar(getattr(obj, "name", "")), "fee": _scalar(getattr(obj, "fee", 0.0))}
+        return {
+            "kind": "policy",
+            "name": _scalar(getattr(obj, "name", "")),
+            "fee": _scalar(getattr(obj, "fee", 0.0)),
+        }
     if type(obj).__name__ == "module":
         return {"kind": "module", "module": _scalar(getattr(obj, "__name__", ""))}
     if callable(obj):
@@ -251,6 +293,7 @@ def _handle_op(req, user_ns):
         def stub(*args, **kwargs):
             _STUB_CALLS.append([name, list(args), kwargs])
             return decode(value)
+
         user_ns[name] = stub
         return None
     if op == "seed":  # the test seeded the grader's global generator: the same seed here
@@ -258,6 +301,7 @@ def _handle_op(req, user_ns):
             _np().random.seed(req["value"])
         else:
             import random
+
             random.seed(req["value"])
         return None
     obj = _target(req["ref"], user_ns)
@@ -273,6 +317,7 @@ def _handle_op(req, user_ns):
         return decode(req["key"]) in obj
     if op == "list":
         import itertools
+
         items = list(itertools.islice(iter(obj), req["cap"] + 1))
         if len(items) > req["cap"]:
             raise Refused(f"more than {req['cap']} items (a generator that never ends?)")
@@ -322,8 +367,10 @@ def serve(n, user_ns):
     _BUDGET.update(items=0, depth=0)
     try:
         if req["op"] == "describe":
-            result = {name: (describe(user_ns[name]) if name in user_ns else {"kind": "missing"})
-                      for name in req["names"]}
+            result = {
+                name: (describe(user_ns[name]) if name in user_ns else {"kind": "missing"})
+                for name in req["names"]
+            }
             for name, info in result.items():
                 if info["kind"] in ("value", "callable") and name not in req.get("peek", ()):
                     info["value"] = encode(user_ns[name], n, files)
@@ -346,14 +393,26 @@ def serve(n, user_ns):
     except GraderOnly as exc:
         out = {"grader_only": str(exc.args[0])[:200] if exc.args else ""}
     except BaseException as exc:  # noqa: BLE001 - reported to the grader as data
-        attrs = {k: _scalar(v) for k, v in list(vars(exc).items())[:10]
-                 if isinstance(k, str) and not k.startswith("_")} if hasattr(exc, "__dict__") else {}
+        attrs = (
+            {
+                k: _scalar(v)
+                for k, v in list(vars(exc).items())[:10]
+                if isinstance(k, str) and not k.startswith("_")
+            }
+            if hasattr(exc, "__dict__")
+            else {}
+        )
         try:
             message = str(exc)[:4000]
         except BaseException:  # noqa: BLE001
             message = ""
-        out = {"raised": {"mro": [f"{c.__module__}.{c.__qualname__}" for c in type(exc).__mro__][:20],
-                          "attrs": attrs, "message": message}}
+        out = {
+            "raised": {
+                "mro": [f"{c.__module__}.{c.__qualname__}" for c in type(exc).__mro__][:20],
+                "attrs": attrs,
+                "message": message,
+            }
+        }
     if _STUB_CALLS:
         calls = list(_STUB_CALLS[:1000])
         del _STUB_CALLS[:]

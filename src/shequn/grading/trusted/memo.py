@@ -47,7 +47,9 @@ def _key_part(value: Any) -> Any:
         path = value.resolve()
         if not path.is_dir():
             return None
-        files = sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in path.iterdir() if p.is_file())
+        files = sorted(
+            (p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in path.iterdir() if p.is_file()
+        )
         return ("path", str(path), tuple(files))
     if isinstance(value, tuple) and all(type(v) in _PLAIN for v in value):
         return repr(value)
@@ -65,8 +67,9 @@ def _fresh(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _fresh(v) for k, v in value.items()}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return dataclasses.replace(value, **{f.name: _fresh(getattr(value, f.name))
-                                             for f in dataclasses.fields(value) if f.init})
+        return dataclasses.replace(
+            value, **{f.name: _fresh(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init}
+        )
     return copy.deepcopy(value)
 
 
@@ -105,7 +108,9 @@ def cached_data(folder: str | Path | None):
     folder = Path(folder)
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     if folder.stat().st_uid != os.geteuid() or folder.stat().st_mode & 0o077:
-        raise RuntimeError(f"缓存文件夹必须只属于评分程序 (the grader's cache folder must be private): {folder}")
+        raise RuntimeError(
+            f"缓存文件夹必须只属于评分程序 (the grader's cache folder must be private): {folder}"
+        )
     memory: dict = {}
     wrapped: dict[Callable, Callable] = {}
     saved = []

@@ -29,7 +29,15 @@ from __future__ import annotations
 import sys
 from typing import Any, Protocol
 
-__all__ = ["ChannelCalls", "Handle", "Unfaithful", "make_handle", "MAX_ITEMS", "RemoteFunction", "RemotePolicy"]
+__all__ = [
+    "ChannelCalls",
+    "Handle",
+    "Unfaithful",
+    "make_handle",
+    "MAX_ITEMS",
+    "RemoteFunction",
+    "RemotePolicy",
+]
 
 MAX_ITEMS = 1_000_000  # iterating a learner object: more is refused (a generator that never ends)
 # a type a handle may claim to be for isinstance(): a matplotlib class already imported here (a test's
@@ -104,8 +112,10 @@ class Handle:
         return self._ask("getattr", attr=name)
 
     def __setattr__(self, name: str, value: Any) -> None:
-        raise Unfaithful(f"设置学习者对象的属性 {name} / setting attribute {name} of a learner object",
-                         "the grader does not change learner objects")
+        raise Unfaithful(
+            f"设置学习者对象的属性 {name} / setting attribute {name} of a learner object",
+            "the grader does not change learner objects",
+        )
 
     def __call__(self, *args, **kwargs) -> Any:
         return self._channel.call_ref(self._id, args, kwargs)
@@ -168,8 +178,10 @@ class Handle:
     def __eq__(self, other: Any) -> bool:
         if isinstance(other, Handle) and object.__getattribute__(other, "_id") == self._id:
             return True
-        raise Unfaithful("用 == 比较学习者对象 / comparing a learner object with ==",
-                         "plain nbgrader would call the learner's own __eq__; the grader never does")
+        raise Unfaithful(
+            "用 == 比较学习者对象 / comparing a learner object with ==",
+            "plain nbgrader would call the learner's own __eq__; the grader never does",
+        )
 
     def __ne__(self, other: Any) -> bool:
         return not self.__eq__(other)
@@ -177,15 +189,41 @@ class Handle:
 
 def _refuse(op: str):
     def method(self, *args, **kwargs):
-        raise Unfaithful(f"对学习者对象使用 {op} / {op} on a learner object",
-                         "the grader never runs a learner object's operators")
+        raise Unfaithful(
+            f"对学习者对象使用 {op} / {op} on a learner object",
+            "the grader never runs a learner object's operators",
+        )
+
     method.__name__ = op
     return method
 
 
-for _op in ("__lt__", "__le__", "__gt__", "__ge__", "__add__", "__radd__", "__sub__", "__rsub__", "__mul__",
-            "__rmul__", "__truediv__", "__rtruediv__", "__floordiv__", "__mod__", "__pow__", "__neg__",
-            "__abs__", "__int__", "__index__", "__round__", "__and__", "__or__", "__enter__", "__exit__"):
+for _op in (
+    "__lt__",
+    "__le__",
+    "__gt__",
+    "__ge__",
+    "__add__",
+    "__radd__",
+    "__sub__",
+    "__rsub__",
+    "__mul__",
+    "__rmul__",
+    "__truediv__",
+    "__rtruediv__",
+    "__floordiv__",
+    "__mod__",
+    "__pow__",
+    "__neg__",
+    "__abs__",
+    "__int__",
+    "__index__",
+    "__round__",
+    "__and__",
+    "__or__",
+    "__enter__",
+    "__exit__",
+):
     setattr(Handle, _op, _refuse(_op))
 
 

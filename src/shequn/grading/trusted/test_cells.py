@@ -32,7 +32,15 @@ from nbformat.v4 import new_output
 
 from shequn.grading.trusted.stand_ins import Handle, Unfaithful
 
-__all__ = ["CellOutcome", "GraderShell", "MirrorNamespace", "analysable", "run_test_cell", "stored_names", "to_python"]
+__all__ = [
+    "CellOutcome",
+    "GraderShell",
+    "MirrorNamespace",
+    "analysable",
+    "run_test_cell",
+    "stored_names",
+    "to_python",
+]
 
 _HARMLESS_LINE_MAGICS = {"matplotlib", "config", "precision"}
 
@@ -87,11 +95,15 @@ class MirrorNamespace(MutableMapping):
     def __setitem__(self, key, value):
         if key in self.learner:
             if isinstance(value, Handle):
-                self.channel.handle_op({"op": "set", "name": key, "ref": object.__getattribute__(value, "_id")})
+                self.channel.handle_op(
+                    {"op": "set", "name": key, "ref": object.__getattribute__(value, "_id")}
+                )
             elif _data_mock(value):
                 # a Mock with a plain-data return value: the kernel gets a stub returning that data,
                 # and each call it receives is replayed on this Mock (call_count, assert_called_with)
-                self.channel.handle_op({"op": "stub", "name": key, "value": self.channel.encode(value.return_value)})
+                self.channel.handle_op(
+                    {"op": "stub", "name": key, "value": self.channel.encode(value.return_value)}
+                )
                 self.channel.stubs[key] = value
             else:
                 try:
@@ -172,6 +184,7 @@ def _mirrored_seeds(channel):
             value = args[0] if args else kwargs.get("seed", kwargs.get("a"))
             if value is None or type(value) is int:
                 channel.handle_op({"op": "seed", "module": module, "value": value})
+
         return seed
 
     np.random.seed, random.seed = wrap("numpy", saved[0]), wrap("random", saved[1])
@@ -190,18 +203,22 @@ def _display_text(value: Any) -> str:
     return pretty(value, max_seq_length=1000)
 
 
-def run_test_cell(source: str, ns: dict, channel, learner: set[str], points: float, gid: str,
-                  execute) -> CellOutcome:
+def run_test_cell(
+    source: str, ns: dict, channel, learner: set[str], points: float, gid: str, execute
+) -> CellOutcome:
     """Run one test cell (*execute*: ``(code, ns, locals) -> last value``); see module doc."""
     out, err = RunnerBuffer(), RunnerBuffer()
     try:
         python = to_python(source)
         compile(python, f"<test {gid}>", "exec")
     except SyntaxError as exc:
-        why = f"测试单元格 {gid} 有语法错误（第 {exc.lineno} 行）：这是出题人的错误 / test cell {gid} has a " \
-              f"syntax error (line {exc.lineno}): the instructor's error, not the learner's"
-        return CellOutcome([_error("SyntaxError", why)], "instructor error",
-                           {"construct": "SyntaxError", "reason": why})
+        why = (
+            f"测试单元格 {gid} 有语法错误（第 {exc.lineno} 行）：这是出题人的错误 / test cell {gid} has a "
+            f"syntax error (line {exc.lineno}): the instructor's error, not the learner's"
+        )
+        return CellOutcome(
+            [_error("SyntaxError", why)], "instructor error", {"construct": "SyntaxError", "reason": why}
+        )
     local = MirrorNamespace(ns, channel, learner)
     # this cell's own shell: a %%capture body runs with this cell's namespace and name
     ns["get_ipython"] = lambda: GraderShell(lambda body: execute(to_python(body), ns, local, f"<test {gid}>"))
@@ -209,12 +226,17 @@ def run_test_cell(source: str, ns: dict, channel, learner: set[str], points: flo
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), _mirrored_seeds(channel):
             value = execute(python, ns, local, f"<test {gid}>")
     except Unfaithful as exc:
-        return CellOutcome([*_streams(out, err), _error("NeedsManualGrading", str(exc))], "unfaithful",
-                           {"construct": exc.construct, "reason": exc.reason})
+        return CellOutcome(
+            [*_streams(out, err), _error("NeedsManualGrading", str(exc))],
+            "unfaithful",
+            {"construct": exc.construct, "reason": exc.reason},
+        )
     except Exception as exc:  # noqa: BLE001 - a failed test: 0 points, as nbgrader gives it
         name = type(exc).__name__ if type(exc).__name__ == "CheckFailed" else "TestError"
         message = str(exc) if name == "CheckFailed" else "测试没有通过 / the tests did not pass"
-        return CellOutcome([*_streams(out, err), _error(name, message)], "error", {"raised": _where(exc, gid)})
+        return CellOutcome(
+            [*_streams(out, err), _error(name, message)], "error", {"raised": _where(exc, gid)}
+        )
     outputs = _streams(out, err)
     if err.getvalue():
         return CellOutcome(outputs, 0.0)
@@ -226,10 +248,15 @@ def run_test_cell(source: str, ns: dict, channel, learner: set[str], points: flo
     except ValueError:
         grade = float(points)
     if grade > points:  # plain nbgrader stops with "partial credit cannot be greater than maximum points"
-        why = f"测试单元格 {gid} 给出 {grade:g} 分，超过满分 {points:g}：这是出题人的错误 / test cell {gid} " \
-              f"returns {grade:g} points, more than its {points:g}: the instructor's error"
-        return CellOutcome([*outputs, _error("TooManyPoints", why)], "instructor error",
-                           {"construct": "partial credit > points", "reason": why})
+        why = (
+            f"测试单元格 {gid} 给出 {grade:g} 分，超过满分 {points:g}：这是出题人的错误 / test cell {gid} "
+            f"returns {grade:g} points, more than its {points:g}: the instructor's error"
+        )
+        return CellOutcome(
+            [*outputs, _error("TooManyPoints", why)],
+            "instructor error",
+            {"construct": "partial credit > points", "reason": why},
+        )
     result = new_output("execute_result", data={"text/plain": text}, execution_count=None)
     return CellOutcome([*outputs, result], grade if grade >= 0 else float(points))
 
