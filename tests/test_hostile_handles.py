@@ -19,7 +19,7 @@ from helpers.local_channel import local_channel  # noqa: E402
 from shequn.grading.trusted.channel import AnswerRefused, ChannelViolation  # noqa: E402
 from shequn.grading.trusted.stand_ins import Handle, Unfaithful  # noqa: E402
 from shequn.grading.trusted.test_cells import run_test_cell  # noqa: E402
-from shequn.grading.trusted.execute import _run_code  # noqa: E402
+from shequn.grading.trusted.test_cells import run_code  # noqa: E402
 
 
 def _kernel(tmp_path, code: str):
@@ -31,7 +31,7 @@ def _kernel(tmp_path, code: str):
 
 def _run(channel, ns, source, points=1.0):
     ns = {"__name__": "t", **ns}
-    return run_test_cell(source, ns, channel, set(ns) - {"__name__"}, points, "t", _run_code)
+    return run_test_cell(source, ns, channel, set(ns) - {"__name__"}, points, "t", run_code)
 
 
 @pytest.mark.parametrize("forged", [

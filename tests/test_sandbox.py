@@ -19,7 +19,8 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from helpers.leftovers import pids_where, sandbox_uids
 from shequn.grading.sandbox.cgroup import stale_cgroups
-from shequn.grading.sandbox.bubblewrap import UID_BASE, Limits, Sandbox, _python_paths, execute_sandboxed, sandbox_client
+from shequn.grading.sandbox.bubblewrap import UID_BASE, Limits, Sandbox, _python_paths
+from shequn.grading.sandbox.notebook import execute_sandboxed, sandbox_client
 from shequn.grading.sandbox.launcher import bwrap_argv
 
 pytestmark = [pytest.mark.root, pytest.mark.skipif(os.geteuid() != 0, reason="the sandbox needs root")]

@@ -24,12 +24,12 @@ from pathlib import Path
 __all__ = ["CellRow", "compare_grading", "check_assignment", "format_table"]
 
 FIXES = {
-    "==": "比较属性或转换成数据（list(obj)、obj.attr），不要用 == 比较学习者对象 / compare attributes or data "
-    "(list(obj), obj.attr), not learner objects with ==",
-    "grader object": "测试不要把评分端的函数或 Mock 放进学习者的名字 / don't put grader functions or mocks in place "
-    "of learner names; test the helper's result instead",
-    "magic": "测试单元格只用 %matplotlib、%%capture、%config、%precision / in test cells use only %matplotlib, "
-    "%%capture, %config, %precision",
+    "==": "比较属性或转换成数据（list(obj)、obj.attr），不要用 == 比较学习者对象 / "
+    "compare attributes or data (list(obj), obj.attr), not learner objects with ==",
+    "grader object": "测试不要把评分端的函数或 Mock 放进学习者的名字 / "
+    "don't put grader functions or mocks in place of learner names; test the helper's result instead",
+    "magic": "测试单元格只用 %matplotlib、%%capture、%config、%precision / "
+    "in test cells use only %matplotlib, %%capture, %config, %precision",
     "SyntaxError": "修正测试单元格的语法 / fix the test cell's syntax",
     "points": "部分得分不能超过该单元格的分值 / partial credit must not exceed the cell's points",
 }
@@ -195,8 +195,11 @@ def format_table(rows: list[CellRow]) -> str:
 
     head = ("提交 submission", "单元格 cell", "nbgrader", "shequn", "")
     lines = [head]
+
+    def fmt(v: float | None) -> str:
+        return "-" if v is None else f"{v:g}"
+
     for r in rows:
-        fmt = lambda v: "-" if v is None else f"{v:g}"
         lines.append((r.student, r.cell, fmt(r.plain), fmt(r.trusted), "≠" if r.differs else "="))
     widths = [max(len(x[i]) for x in lines) for i in range(5)]
     out = ["  ".join(x[i].ljust(widths[i]) for i in range(5)).rstrip() for x in lines]

@@ -59,7 +59,7 @@ class PrivateExchangeSubmit(ExchangeSubmit):
         super().copy_files()
         dest = os.path.join(self.inbound_path, self.assignment_filename)
         inbound_gid = os.stat(self.inbound_path).st_gid
-        for dirpath, dirnames, filenames in os.walk(dest):
+        for dirpath, _dirnames, filenames in os.walk(dest):
             for name in filenames:
                 self._restrict(os.path.join(dirpath, name), inbound_gid, SUBMISSION_FILE_MODE)
             self._restrict(dirpath, inbound_gid, SUBMISSION_DIR_MODE)

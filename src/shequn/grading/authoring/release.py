@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -66,7 +65,7 @@ def secret_lines(source_notebook: Path, min_length: int = 16) -> set[str]:
                     elif state == end and stripped.startswith(end):
                         state = None
                 inside.append(state is not None)
-        for line, secret in zip(lines, inside):
+        for line, secret in zip(lines, inside, strict=True):
             s = line.strip()
             if secret and len(s) >= min_length and not _GENERIC.match(s) and not s.startswith("### "):
                 secrets.add(s)

@@ -9,7 +9,8 @@ is enforced with :mod:`filelock` (:func:`run_lock`).
 What every grading run, local or on a cluster, reads and writes in the course: the term's
 hidden-data seed (:func:`grading_seed`), a submission's scores and its hold for manual grading
 (:func:`read_scores`, :func:`hold_for_manual`), and the files handed back to the course's owner
-when the run ends (:func:`give_back`).
+when the run ends (:func:`give_back`).  For a Dask run: the gradebook a task grades against
+(:func:`template_gradebook`) and the task's grades stored in the course's (:func:`store_task_grades`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ __all__ = [
     "grading_seed",
     "read_scores",
     "hold_for_manual",
+    "template_gradebook",
+    "store_task_grades",
     "give_back",
 ]
 
@@ -188,3 +191,73 @@ def give_back(course: Path) -> None:
             with contextlib.suppress(OSError):
                 if os.lstat(p).st_uid == 0:
                     os.lchown(p, st.st_uid, st.st_gid)
+
+
+def template_gradebook(dirs: CourseDirs, assignment: str, folder: Path) -> tuple[bytes, str]:
+    """A fresh SQLite gradebook with only *assignment*'s notebooks and cells (no student data): what a
+    Dask task grades against (:mod:`shequn.grading.running.dask_task`); its bytes and the course id."""
+    import sqlite3
+
+    from nbgrader.api import Gradebook
+    from sqlalchemy import text
+
+    with dirs.gradebook() as gb:
+        version = gb.db.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        a = gb.find_assignment(assignment)
+        course_id = a.course_id
+        nbs = [
+            (
+                nb.name,
+                nb.kernelspec,
+                [(c.name, c.max_score, c.cell_type) for c in nb.grade_cells],
+                [c.name for c in nb.solution_cells],
+                [(c.name, c.max_score, c.cell_type) for c in nb.task_cells],
+                [(c.name, c.cell_type, c.locked, c.source, c.checksum) for c in nb.source_cells],
+            )
+            for nb in a.notebooks
+        ]
+        duedate = a.duedate
+    path = folder / "template.db"
+    with contextlib.closing(sqlite3.connect(path)) as con, con:  # the schema's version, as the course's
+        con.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+        con.execute("INSERT INTO alembic_version (version_num) VALUES (?)", (version,))
+    with Gradebook(f"sqlite:///{path}", course_id) as gb:
+        gb.update_or_create_assignment(assignment, duedate=duedate)
+        for name, kernelspec, grade, solution, task, source in nbs:
+            gb.update_or_create_notebook(name, assignment, kernelspec=kernelspec)
+            for cell, points, kind in grade:
+                gb.update_or_create_grade_cell(cell, name, assignment, max_score=points, cell_type=kind)
+            for cell in solution:
+                gb.update_or_create_solution_cell(cell, name, assignment)
+            for cell, points, kind in task:
+                gb.update_or_create_task_cell(cell, name, assignment, max_score=points, cell_type=kind)
+            for cell, kind, locked, text, checksum in source:
+                gb.update_or_create_source_cell(
+                    cell, name, assignment, cell_type=kind, locked=locked, source=text, checksum=checksum
+                )
+    return path.read_bytes(), course_id
+
+
+def store_task_grades(dirs: CourseDirs, assignment: str, student: str, result: dict, held: bool) -> None:
+    """A checked Dask result's grades into the course's gradebook, as nbgrader's ``SaveAutoGrades`` stores
+    them (its rule, restated here because the task's private gradebook lacks the course's manual grades)."""
+    with dirs.gradebook() as gb:
+        gb.update_or_create_student(student)
+        kwargs = {"timestamp": result["timestamp"]} if result["timestamp"] else {}
+        sub = gb.update_or_create_submission(assignment, student, **kwargs)
+        for nb in sub.notebooks:
+            data = result["notebooks"].get(nb.name)
+            if data is None:
+                continue
+            nb.late_submission_penalty = data["late_penalty"]
+            for grade in nb.grades:
+                if grade.name in data["grades"]:
+                    grade.auto_score, manual = data["grades"][grade.name]
+                    # SaveAutoGrades: an earlier manual grade means the new autograde needs a look
+                    grade.needs_manual_grade = manual or held or grade.manual_score is not None
+                elif held:
+                    grade.needs_manual_grade = True
+            for comment in nb.comments:
+                if comment.name in data["comments"]:
+                    comment.auto_comment = data["comments"][comment.name]
+        gb.db.commit()

@@ -56,7 +56,8 @@ def plan_grading(
     dirs: CourseDirs, assignment: str, students: list[str] | None
 ) -> tuple[list[str], dict[str, Result], list[tuple[str, str]]]:
     """(students with a submission, results already journaled for unchanged submissions,
-    [(student, submission hash)] still to grade): what a rerun after kill -9 finishes, locally or on a cluster."""
+    [(student, submission hash)] still to grade): what a rerun after kill -9 finishes, locally or on
+    a cluster."""
     root = dirs.root / dirs.submitted
     names = sorted(p.parent.name for p in root.glob(f"*/{assignment}") if p.is_dir()) if root.is_dir() else []
     if students is not None:

@@ -47,10 +47,12 @@ FLAG_TEXT = {
     "invalid answer data": "答案数据不合规 (the kernel sent data the grader refused)",
     "test cell missing": "测试单元格缺失或重复 (a test cell is missing or duplicated)",
     "grader error": "评分程序出错 (a test or instructor cell failed in the grader)",
-    "test not run faithfully": "测试无法在沙箱外如实运行，需人工评分 (a test cell could not be run faithfully: "
-    "held for manual grading)",
-    "answer refused": "答案过大、嵌套过深或无穷，未能检查 (an answer too big, too deep or endless was refused)",
-    "test cell error": "测试单元格本身有错（出题人的错误） (a test cell itself is broken: the instructor's error)",
+    "test not run faithfully": "测试无法在沙箱外如实运行，需人工评分 "
+    "(a test cell could not be run faithfully: held for manual grading)",
+    "answer refused": "答案过大、嵌套过深或无穷，未能检查 "
+    "(an answer too big, too deep or endless was refused)",
+    "test cell error": "测试单元格本身有错（出题人的错误） "
+    "(a test cell itself is broken: the instructor's error)",
     "needs manual grading": "需要人工评分 (needs manual grading)",
 }
 # a submission with one of these flags is exported only after an instructor has graded it

@@ -26,7 +26,8 @@ PR_SET_PDEATHSIG = 1
 
 
 class AutogradeProcess:
-    """The grader's end: one ``python -P -m shequn.grading.running.autograde_process`` (own session) per slot."""
+    """The grader's end: one ``python -P -m shequn.grading.running.autograde_process`` per slot,
+    in its own session."""
 
     def __init__(self, cwd: Path, env: dict[str, str]):
         # -P: the course folder (the cwd) is not on sys.path: no planted module is imported as root

@@ -20,15 +20,15 @@ log and the grades into the course's nbgrader gradebook, then appends the journa
 Failures: a worker that dies mid-task is noticed by the scheduler, which runs the task again on
 another worker (same key: one result per key reaches the coordinator, and a student is applied
 at most once per run).  A task that raises is retried once by Dask (``retries=1``), then
-resubmitted under a new key (``...-a2``), up to :data:`MAX_ATTEMPTS` failed keys.  A worker without the sandbox
-refuses; the task is resubmitted to the other workers and the refusal is reported.  A result that
-fails validation is reported and kept in ``logs/ASSIGNMENT/STUDENT.rejected.json``, never written
-or journaled, so the next run grades it again.
+resubmitted under a new key (``...-a2``), up to :data:`MAX_ATTEMPTS` failed keys.  A worker
+without the sandbox refuses; the task is resubmitted to the other workers and the refusal is
+reported.  A result that fails validation is reported and kept in
+``logs/ASSIGNMENT/STUDENT.rejected.json``, never written or journaled, so the next run grades it
+again.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
@@ -40,6 +40,18 @@ import time
 from pathlib import Path
 from typing import TextIO
 
+from shequn.grading.nbgrader_plugins.sanitize import escape_for_log
+from shequn.grading.results.gradebook import (
+    course_dirs,
+    give_back,
+    grading_seed,
+    read_scores,
+    run_lock,
+    store_task_grades,
+    template_gradebook,
+)
+from shequn.grading.results.journal import Journal, journal_entry, journal_path, plan_grading
+from shequn.grading.results.outcome import FLAG_TEXT, HOLD_BACK, GradeError, Result, progress_line
 from shequn.grading.running.dask_task import (
     MAX_SUBMISSION_BYTES,
     PROTOCOL,
@@ -48,11 +60,7 @@ from shequn.grading.running.dask_task import (
     grade_task,
     validate_result,
 )
-from shequn.grading.results.gradebook import course_dirs, give_back, grading_seed, read_scores, run_lock
-from shequn.grading.results.journal import Journal, journal_entry, journal_path, plan_grading
-from shequn.grading.results.outcome import FLAG_TEXT, HOLD_BACK, GradeError, Result, progress_line
 from shequn.grading.running.submission import GradingOptions
-from shequn.grading.nbgrader_plugins.sanitize import escape_for_log
 
 __all__ = ["grade_on_cluster", "NOT_WRITTEN", "CONNECT_TIMEOUT", "MAX_ATTEMPTS"]
 
@@ -93,54 +101,10 @@ def _connect(address: str, timeout: float):
         ) from None
 
 
-def _template_gradebook(dirs, assignment: str, folder: Path) -> tuple[bytes, str]:
-    """A fresh SQLite gradebook with only *assignment*'s notebooks and cells (no student data)."""
-    import sqlite3
-
-    from nbgrader.api import Gradebook
-    from sqlalchemy import text
-
-    with dirs.gradebook() as gb:
-        version = gb.db.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        a = gb.find_assignment(assignment)
-        course_id = a.course_id
-        nbs = [
-            (
-                nb.name,
-                nb.kernelspec,
-                [(c.name, c.max_score, c.cell_type) for c in nb.grade_cells],
-                [c.name for c in nb.solution_cells],
-                [(c.name, c.max_score, c.cell_type) for c in nb.task_cells],
-                [(c.name, c.cell_type, c.locked, c.source, c.checksum) for c in nb.source_cells],
-            )
-            for nb in a.notebooks
-        ]
-        duedate = a.duedate
-    path = folder / "template.db"
-    with contextlib.closing(sqlite3.connect(path)) as con, con:  # the schema's version, as the course's
-        con.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
-        con.execute("INSERT INTO alembic_version (version_num) VALUES (?)", (version,))
-    with Gradebook(f"sqlite:///{path}", course_id) as gb:
-        gb.update_or_create_assignment(assignment, duedate=duedate)
-        for name, kernelspec, grade, solution, task, source in nbs:
-            gb.update_or_create_notebook(name, assignment, kernelspec=kernelspec)
-            for cell, points, kind in grade:
-                gb.update_or_create_grade_cell(cell, name, assignment, max_score=points, cell_type=kind)
-            for cell in solution:
-                gb.update_or_create_solution_cell(cell, name, assignment)
-            for cell, points, kind in task:
-                gb.update_or_create_task_cell(cell, name, assignment, max_score=points, cell_type=kind)
-            for cell, kind, locked, text, checksum in source:
-                gb.update_or_create_source_cell(
-                    cell, name, assignment, cell_type=kind, locked=locked, source=text, checksum=checksum
-                )
-    return path.read_bytes(), course_id
-
-
 def _bundle(dirs, assignment: str, options: GradingOptions) -> dict:
     course = dirs.root
     with tempfile.TemporaryDirectory(prefix=f"shequn-grade-{os.getpid()}-bundle-") as tmp:
-        gradebook, course_id = _template_gradebook(dirs, assignment, Path(tmp))
+        gradebook, course_id = template_gradebook(dirs, assignment, Path(tmp))
     try:
         source = _read_tree(course / dirs.source / assignment, MAX_BUNDLE_BYTES)
         data = _read_tree(course / "datasets", MAX_BUNDLE_BYTES) if (course / "datasets").is_dir() else {}
@@ -185,30 +149,6 @@ def _replace_folder(target: Path, files: dict) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _write_grades(dirs, assignment: str, student: str, result: dict, held: bool) -> None:
-    """The result's grades into the course's gradebook, as nbgrader's SaveAutoGrades stores them."""
-    with dirs.gradebook() as gb:
-        gb.update_or_create_student(student)
-        kwargs = {"timestamp": result["timestamp"]} if result["timestamp"] else {}
-        sub = gb.update_or_create_submission(assignment, student, **kwargs)
-        for nb in sub.notebooks:
-            data = result["notebooks"].get(nb.name)
-            if data is None:
-                continue
-            nb.late_submission_penalty = data["late_penalty"]
-            for grade in nb.grades:
-                if grade.name in data["grades"]:
-                    grade.auto_score, manual = data["grades"][grade.name]
-                    # SaveAutoGrades: an earlier manual grade means the new autograde needs a look
-                    grade.needs_manual_grade = manual or held or grade.manual_score is not None
-                elif held:
-                    grade.needs_manual_grade = True
-            for comment in nb.comments:
-                if comment.name in data["comments"]:
-                    comment.auto_comment = data["comments"][comment.name]
-        gb.db.commit()
-
-
 def apply_result(dirs, assignment: str, job: dict, result: dict, expected: dict, journal: Journal) -> Result:
     """Check *result*; if sound, write it (autograded files, log, gradebook) and journal it."""
     student = job["student"]
@@ -240,7 +180,7 @@ def apply_result(dirs, assignment: str, job: dict, result: dict, expected: dict,
     flags = [f for f in result["flags"] if f != "needs manual grading"]
     held = any(f in HOLD_BACK for f in flags)
     if result["submitted"]:
-        _write_grades(dirs, assignment, student, result, held)
+        store_task_grades(dirs, assignment, student, result, held)
     score, max_score, manual = read_scores(dirs, assignment, student)
     if manual:
         flags.append("needs manual grading")
@@ -283,7 +223,7 @@ def grade_on_cluster(
                 raise GradeError(
                     f"作业 {assignment} 不在成绩册里，请先运行 nbgrader generate_assignment "
                     f"(assignment not in the gradebook: run `nbgrader generate_assignment {assignment}`)"
-                )
+                ) from None
             for s in names:
                 gb.update_or_create_student(s)
             extensions = {s: _extension_seconds(gb, assignment, s) for s, _ in todo}
@@ -420,7 +360,7 @@ def _run(client, dirs, assignment, todo, extensions, options, progress, out, exp
             if not done and not client.scheduler_info(n_workers=-1)["workers"]:
                 idle_since = idle_since or time.monotonic()
                 if time.monotonic() - idle_since > WORKER_WAIT:
-                    for fut, job in running.items():
+                    for job in running.values():
                         note(
                             Result(
                                 job["student"],
@@ -435,7 +375,8 @@ def _run(client, dirs, assignment, todo, extensions, options, progress, out, exp
                 idle_since = None
     except OSError as exc:  # the scheduler went away (CommClosedError is an OSError)
         raise GradeError(
-            f"与 Dask 调度器 {client.scheduler.address} 的连接中断，已完成的评分已记入日志，重新运行即可继续。\n"
+            f"与 Dask 调度器 {client.scheduler.address} 的连接中断，"
+            "已完成的评分已记入日志，重新运行即可继续。\n"
             f"  lost the Dask scheduler ({escape_for_log(exc, 200)}); finished results are journaled, "
             f"run again to grade the rest"
         ) from None

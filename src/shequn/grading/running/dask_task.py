@@ -1,8 +1,8 @@
 """One submission graded on a Dask worker: the task, the result, and the checks on both.
 
-``shequn grade --cluster`` (:mod:`shequn.grading.running.dask_coordinator`) sends every submission as one call of
-:func:`grade_task` to a Dask worker on a grading node.  What crosses the network is plain data,
-never an open gradebook or a path on the coordinator's disk:
+``shequn grade --cluster`` (:mod:`shequn.grading.running.dask_coordinator`) sends every
+submission as one call of :func:`grade_task` to a Dask worker on a grading node.  What crosses
+the network is plain data, never an open gradebook or a path on the coordinator's disk:
 
 * the **task** (one per submission): ``key``, ``student``, ``hash`` (:func:`submission_hash` of the
   submitted folder), ``attempt``, ``extension`` (seconds of an nbgrader extension, or None) and
@@ -31,7 +31,6 @@ known notebooks and cells) before anything reaches the course's gradebook.
 
 from __future__ import annotations
 
-import io
 import math
 import os
 import shutil
@@ -354,7 +353,8 @@ def _check_notebooks(notebooks, expected: dict) -> list[str]:
                 score is not None and not (_number(score) and 0 <= score <= want["grades"][cell] + 1e-9)
             ):
                 problems.append(
-                    f"{name}: grade {cell}: {str(value)[:80]} not [score in 0..{want['grades'][cell]:g}, bool]"
+                    f"{name}: grade {cell}: {str(value)[:80]} "
+                    f"not [score in 0..{want['grades'][cell]:g}, bool]"
                 )
         comments = nb["comments"] if isinstance(nb["comments"], dict) else {None: None}
         for cell, text in comments.items():

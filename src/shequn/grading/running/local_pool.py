@@ -24,8 +24,9 @@ This module is the local pool: it plans the run (the journal), keeps ``workers``
 going in their slots, journals each result and shows progress.  One submission's grading is
 :mod:`shequn.grading.running.submission`; what a run reports
 (:class:`~shequn.grading.results.outcome.Result`, the flags, the summary table) is in
-:mod:`shequn.grading.results.outcome`, shared with the Dask run (:mod:`shequn.grading.running.dask_coordinator`,
-which ``shequn grade --cluster`` uses instead of this module).
+:mod:`shequn.grading.results.outcome`, shared with the Dask run
+(:mod:`shequn.grading.running.dask_coordinator`, which ``shequn grade --cluster`` uses instead of
+this module).
 """
 
 from __future__ import annotations

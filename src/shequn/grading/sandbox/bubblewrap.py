@@ -21,28 +21,25 @@ The kernelspec's ``argv`` runs the launcher, ``python -P -m shequn.grading.sandb
 copies the connection file into the work dir for the sandbox uid, sets rlimits and ``exec``s
 bubblewrap.  Not root: refused (grading needs root).
 
-:class:`Sandbox` owns one work dir, uid and cgroup; :func:`execute_sandboxed` runs a whole
-notebook in a fresh one (tests, benchmarks).
+:class:`Sandbox` owns one work dir, uid and cgroup;
+:func:`~shequn.grading.sandbox.notebook.execute_sandboxed` runs a whole notebook in a fresh one
+(tests, benchmarks).
 """
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import json
 import os
 import shutil
 import subprocess
 import sys
-import tempfile
-import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
 
-from shequn.grading.sandbox.cgroup import Cgroup, CgroupError
+from shequn.grading.sandbox.cgroup import Cgroup
 
-__all__ = ["Limits", "Sandbox", "SandboxError", "execute_sandboxed", "sandbox_available", "IN_DIR", "OUT_DIR"]
+__all__ = ["Limits", "Sandbox", "SandboxError", "sandbox_available", "IN_DIR", "OUT_DIR"]
 
 IPC_BASENAME = "kernel-ipc"
 IN_DIR, OUT_DIR = "/shequn/in", "/shequn/out"  # the grader's channel, as the kernel sees it
@@ -55,7 +52,8 @@ _THREADS = (
     "VECLIB_MAXIMUM_THREADS",
 )
 _STUB = (
-    'raise ImportError("评分环境不提供 {name}：本题要求用自己的代码实现，调用课程软件包里的现成实现不得分。 / '
+    'raise ImportError("评分环境不提供 {name}：本题要求用自己的代码实现，'
+    "调用课程软件包里的现成实现不得分。 / "
     '{name} is not available while grading: the answer must be your own code.")\n'
 )
 
@@ -102,7 +100,10 @@ def sandbox_available() -> str:
         return "沙箱需要 root 权限 (the sandbox needs root)"
     for tool in ("bwrap", "setpriv", "mount"):
         if not shutil.which(tool):
-            return f"找不到 {tool}，请安装 bubblewrap / util-linux ({tool} not found: apt-get install bubblewrap)"
+            return (
+                f"找不到 {tool}，请安装 bubblewrap / util-linux "
+                f"({tool} not found: apt-get install bubblewrap)"
+            )
     from shequn.grading.sandbox.cgroup import cgroup_version
 
     if not cgroup_version():
@@ -337,65 +338,3 @@ class Sandbox:
 
 
 # --------------------------------------------------------------------------- whole notebooks
-
-
-def sandbox_client(
-    nb, sandbox: Sandbox, *, timeout: int = 30, startup_timeout: int = 60, allow_errors: bool = True
-):
-    """An nbclient ``NotebookClient`` running *nb* in *sandbox*'s kernel over ipc."""
-    from jupyter_client.kernelspec import KernelSpecManager
-    from jupyter_client.manager import AsyncKernelManager
-    from nbclient import NotebookClient
-
-    kernels = sandbox.root / f"kernels{sandbox.slot}"
-    sandbox.install_kernelspec(kernels, "shequn-sandbox")
-    km = AsyncKernelManager(
-        kernel_name="shequn-sandbox", kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(kernels)])
-    )
-    km.transport, km.ip, km.connection_file = "ipc", sandbox.ipc_path, sandbox.connection_file
-    return NotebookClient(
-        nb,
-        km=km,
-        timeout=timeout,
-        startup_timeout=startup_timeout,
-        allow_errors=allow_errors,
-        shutdown_kernel="immediate",
-        resources={"metadata": {"path": str(sandbox.workdir)}},
-    )
-
-
-def execute_sandboxed(
-    nb,
-    timeout: int = 30,
-    *,
-    total_timeout: float | None = None,
-    limits: Limits | None = None,
-    datasets: Path | None = None,
-    block_modules: tuple[str, ...] = (),
-) -> Any:
-    """Execute *nb* (in place) in a fresh sandbox and return it; never hangs, leaves nothing.
-
-    Cell errors are recorded in the outputs; a cell running longer than *timeout* raises
-    ``nbclient.exceptions.CellTimeoutError``; a watchdog kills the whole sandbox after
-    *total_timeout* seconds (``DeadKernelError``).
-    """
-    sandbox = Sandbox(
-        Path(tempfile.mkdtemp(prefix=f"shequn-sbx-{os.getpid()}-")),
-        limits=limits or Limits(),
-        datasets=datasets,
-        block_modules=block_modules,
-    )
-    client = sandbox_client(nb, sandbox, timeout=timeout)
-    if total_timeout is None:
-        total_timeout = (
-            client.startup_timeout + timeout * max(1, sum(c.cell_type == "code" for c in nb.cells)) + 30
-        )
-    done = threading.Event()
-    thread = threading.Thread(target=lambda: done.wait(total_timeout) or sandbox.kill(), daemon=True)
-    thread.start()
-    try:
-        return client.execute()
-    finally:
-        done.set()
-        sandbox.close()
-        atexit.unregister(client._cleanup_kernel)

@@ -65,7 +65,7 @@ class Cgroup:
     version: int
 
     @classmethod
-    def create(cls, name: str, *, memory_mb: int, nproc: int, cpus: float) -> "Cgroup":
+    def create(cls, name: str, *, memory_mb: int, nproc: int, cpus: float) -> Cgroup:
         version = cgroup_version()
         if version == 0:
             raise CgroupError("找不到可用的 cgroup (no usable cgroup v1 memory/pids or v2 hierarchy)")

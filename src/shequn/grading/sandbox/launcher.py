@@ -1,4 +1,6 @@
-"""The sandbox launcher: the root half that turns a :class:`~shequn.grading.sandbox.bubblewrap.Sandbox` spec into a kernel.
+"""The sandbox launcher: the root half that turns a sandbox's spec into a kernel.
+
+:class:`~shequn.grading.sandbox.bubblewrap.Sandbox` writes the spec.
 
 A sandbox's kernelspec ``argv`` runs ``python -P -m shequn.grading.sandbox.launcher --spec FILE
 -- KERNEL`` as root (``-P``: the course folder, the cwd, is not on ``sys.path``).  It checks that

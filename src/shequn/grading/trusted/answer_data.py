@@ -10,7 +10,7 @@
   kit's ``DataError``, with the message capped and stripped of control characters (tests check
   messages);
 * :func:`ipc_compressed`: compressed Arrow IPC files are refused before pyarrow inflates them
-  (the kernel half, :mod:`shequn.grading.trusted.kernel_bridge`, never compresses; see the
+  (the kernel half, :mod:`shequn.grading.trusted.kernel_codec`, never compresses; see the
   function for why, and why this reads the flatbuffer metadata by hand);
 * :func:`read_array` and :func:`read_table`: ``.npy`` without pickles and Arrow tables, of
   allowed types and at most ``max_cells`` cells.
@@ -19,10 +19,17 @@
 from __future__ import annotations
 
 import io
+import os
 import re
+import stat
 import struct
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
 
 __all__ = [
+    "AnswerReader",
     "RemoteError",
     "ChannelViolation",
     "AnswerRefused",
@@ -146,7 +153,7 @@ def ipc_compressed(data: bytes) -> bool:
 
 
 def read_array(data: bytes, max_cells: int):
-    """An ``.npy`` array of plain data (no pickles, no objects) of at most *max_cells*; else ValueError(why)."""
+    """An ``.npy`` array of plain data (no pickles, no objects), at most *max_cells*; else ValueError(why)."""
     import numpy as np
 
     try:
@@ -160,7 +167,6 @@ def read_array(data: bytes, max_cells: int):
 
 def read_table(data: bytes, max_cells: int):
     """An uncompressed Arrow IPC file of at most *max_cells* cells, as a DataFrame; else ValueError(why)."""
-    import pandas as pd
     import pyarrow as pa
 
     try:
@@ -175,3 +181,155 @@ def read_table(data: bytes, max_cells: int):
     if not isinstance(frame, pd.DataFrame):
         raise ValueError("表格格式不对 / malformed table")
     return frame
+
+
+_FILE = re.compile(r"^\d+-r\d+\.(npy|arrow)$")
+_HANDLE_KINDS = ("class", "module", "callable", "object")
+
+
+class AnswerReader:
+    """What the kernel wrote to the sandbox's ``out`` folder, read back as grader values.
+
+    The base of :class:`~shequn.grading.trusted.channel.Channel`, which sets these attributes;
+    anything that is not allowed data is a :class:`ChannelViolation`, recorded in ``violations``.
+    """
+
+    out_dir: Path
+    max_bytes: int
+    max_cells: int
+    violations: list[str]
+
+    def _violation(self, why: str, detail: str = "") -> ChannelViolation:
+        """Recorded for the instructor with *detail* (kernel-chosen text); the exception, which a check's
+        report and so the learner's feedback may show, carries only the fixed *why*."""
+        self.violations.append(f"{why} ({detail})" if detail else why)
+        return ChannelViolation(why)
+
+    def _read(self, name: str, cap: int) -> bytes:
+        """A file the kernel wrote: a regular file (no symlink), at most *cap* bytes."""
+        if "/" in name or name.startswith("."):
+            raise self._violation("非法文件名 / bad file name", repr(name)[:80])
+        try:
+            fd = os.open(self.out_dir / name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError:
+            raise self._violation("缺少结果文件 / missing result file", repr(name)[:80]) from None
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode) or st.st_size > cap:
+                raise self._violation(
+                    "结果文件过大或不是普通文件 / result file too large or not a file", name[:80]
+                )
+            with os.fdopen(fd, "rb", closefd=False) as fh:
+                data = fh.read(cap + 1)
+        finally:
+            os.close(fd)
+        if len(data) > cap:
+            raise self._violation("结果文件过大 / result file too large", name[:80])
+        return data
+
+    # ------------------------------------------------------------------ kernel -> grader
+    def decode(self, v: Any, files: list, depth: int = 0) -> Any:
+        """Untrusted channel data as grader values; anything unexpected is a violation."""
+        if depth > 32:
+            raise self._violation("嵌套过深 / nested too deep")
+        if v is None or type(v) in (bool, str, int):
+            if type(v) is int and abs(v) > 2**63:
+                raise self._violation("整数过大 / integer too large")
+            return v
+        if type(v) is float:
+            return v
+        if type(v) is not dict or not isinstance(v.get("t"), str):
+            raise self._violation("未知的结果类型 / unknown result type")
+        t = v["t"]
+        if t in ("list", "tuple") and type(v.get("v")) is list:
+            items = [self.decode(x, files, depth + 1) for x in v["v"]]
+            return tuple(items) if t == "tuple" else items
+        if t == "dict" and type(v.get("v")) is dict:
+            return {k: self.decode(x, files, depth + 1) for k, x in v["v"].items()}
+        if t in ("set", "frozenset", "pairs") and type(v.get("v")) is list:
+            return self._collection(t, v["v"], files, depth)
+        if (
+            t == "complex"
+            and type(v.get("v")) is list
+            and len(v["v"]) == 2
+            and all(type(x) in (int, float) for x in v["v"])
+        ):
+            return complex(*v["v"])
+        if t == "handle":
+            return self._handle(v)
+        if t in ("npy", "df", "series") and v.get("f") in files and _FILE.match(str(v["f"])):
+            data = self._read(v["f"], self.max_bytes)
+            if t == "npy":
+                return self._npy(data)
+            frame = self._frame(data)
+            if t == "series":
+                if frame.shape[1] != 1:
+                    raise self._violation("Series 结果格式不对 / malformed Series")
+                s = frame.iloc[:, 0]
+                s.name = self.decode(v.get("name"), files, depth + 1)
+                return s
+            return frame
+        if t in ("ts", "date") and isinstance(v.get("v"), str) and len(v["v"]) < 64:
+            try:
+                ts = pd.Timestamp(v["v"])
+            except ValueError:
+                raise self._violation("时间格式不对 / bad timestamp") from None
+            return ts.date() if t == "date" else ts
+        if t == "dataset" and type(v.get("v")) is dict:
+            from shequn.data import Dataset
+
+            tables = {
+                k: self.decode(v["v"].get(k), files, depth + 1)
+                for k in ("groups", "members", "messages", "red_packets")
+            }
+            if not all(isinstance(x, pd.DataFrame) for x in tables.values()):
+                raise self._violation("Dataset 结果格式不对 / malformed Dataset")
+            return Dataset(**tables)
+        if t == "unsupported":
+            kind = str(v.get("type", "?"))[:80]
+            # a library type's name helps the learner; a class of their own is not named (its name is
+            # theirs to choose, and could carry a hidden input into the feedback)
+            shown = f" {kind!r}" if library_type(kind) else ""
+            raise RemoteError(f"返回了无法检查的类型{shown} / returned a type{shown} that cannot be checked")
+        raise self._violation("未知的结果类型 / unknown result type", repr(t[:40]))
+
+    def _collection(self, t: str, items: list, files: list, depth: int) -> Any:
+        """A set, frozenset or non-string-keyed dict of data (its members hashed here, as data)."""
+        try:
+            if t == "pairs":
+                if not all(type(x) is list and len(x) == 2 for x in items):
+                    raise TypeError
+                return {self.decode(k, files, depth + 1): self.decode(x, files, depth + 1) for k, x in items}
+            out = {self.decode(x, files, depth + 1) for x in items}
+        except TypeError:  # an unhashable member (a list inside a set): not something Python can build
+            raise self._violation("集合或字典的键不可哈希 / unhashable set member or dict key") from None
+        return frozenset(out) if t == "frozenset" else out
+
+    def _handle(self, v: dict) -> Any:
+        from shequn.grading.trusted.stand_ins import make_handle
+
+        ok = (
+            type(v.get("id")) is int
+            and 0 <= v["id"] < 10**7
+            and v.get("kind") in _HANDLE_KINDS
+            and isinstance(v.get("type"), str)
+            and len(v["type"]) <= 200
+            and type(v.get("mro", [])) is list
+            and len(v.get("mro", [])) <= 20
+            and all(isinstance(m, str) and len(m) <= 200 for m in v["mro"])
+        )
+        if not ok:
+            raise self._violation("对象句柄格式不对 / malformed object handle")
+        return make_handle(self, v)
+
+    def _npy(self, data: bytes) -> Any:
+        try:
+            return read_array(data, self.max_cells)
+        except ValueError as exc:
+            raise self._violation(str(exc)) from None
+
+    def _frame(self, data: bytes) -> Any:
+        try:
+            return read_table(data, self.max_cells)
+        except ValueError as exc:
+            raise self._violation(str(exc)) from None

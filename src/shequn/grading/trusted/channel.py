@@ -2,7 +2,8 @@
 
 The trusted grader (:mod:`shequn.grading.trusted.execute`) calls a learner's answer function by
 writing a request to the sandbox's read-only ``in`` folder (JSON; DataFrames as Arrow IPC;
-arrays as ``.npy``) and asking the kernel to serve it (:mod:`shequn.grading.trusted.kernel_bridge`).
+arrays as ``.npy``) and asking the kernel to serve it (:mod:`shequn.grading.trusted.kernel_bridge`, sent with
+:mod:`shequn.grading.trusted.kernel_codec` as :func:`kernel_source`).
 The result comes back through the sandbox's ``out`` folder and is read here with a type
 check, a size cap and a per-call timeout: only JSON scalars, lists, dicts, Arrow tables,
 ``.npy`` arrays without pickles, timestamps and the kit's four-table ``Dataset`` are
@@ -21,36 +22,37 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import re
 import shutil
-import stat
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from shequn.grading.trusted.answer_data import (
+    AnswerReader,
     AnswerRefused,
     ChannelViolation,
     RemoteError,
-    library_type,
-    read_array,
-    read_table,
     remote_exception,
 )
 from shequn.grading.trusted.crossing import grader_module, replay_output, replay_stub_calls
 from shequn.grading.trusted.stand_ins import RemoteFunction, RemotePolicy
 
-__all__ = ["Channel", "RemoteError", "ChannelViolation", "AnswerRefused"]
+__all__ = ["Channel", "RemoteError", "ChannelViolation", "AnswerRefused", "kernel_source"]
 
-_FILE = re.compile(r"^\d+-r\d+\.(npy|arrow)$")
+# the kernel's half of the channel, sent as source in this order and run in one namespace
+_KERNEL_HALF = ("kernel_codec.py", "kernel_bridge.py")
 
-_HANDLE_KINDS = ("class", "module", "callable", "object")
+
+def kernel_source() -> str:
+    """The kernel's half of the channel as the grader sends it: the codec's source, then the bridge's."""
+    here = Path(__file__).parent
+    return "\n".join((here / name).read_text(encoding="utf-8") for name in _KERNEL_HALF)
 
 
-class Channel:
+class Channel(AnswerReader):
     """One sandboxed kernel's request/response channel, driven by *run* (execute code, wait)."""
 
     def __init__(
@@ -92,10 +94,9 @@ class Channel:
 
     def encode(self, v: Any) -> Any:
         """Trusted grader values (test inputs) as channel data."""
-        from shequn.models import thresholds as th
         from shequn.data import Dataset
-
         from shequn.grading.trusted.stand_ins import Handle
+        from shequn.models import thresholds as th
 
         key = id(v)
         if key in self._cache and self._cache[key][0] is v:
@@ -222,141 +223,6 @@ class Channel:
         if not isinstance(res, dict) or not isinstance(res.get("files", []), list):
             raise self._violation("结果格式不对 / malformed result")
         return res
-
-    def _violation(self, why: str, detail: str = "") -> ChannelViolation:
-        """Recorded for the instructor with *detail* (kernel-chosen text); the exception, which a check's
-        report and so the learner's feedback may show, carries only the fixed *why*."""
-        self.violations.append(f"{why} ({detail})" if detail else why)
-        return ChannelViolation(why)
-
-    def _read(self, name: str, cap: int) -> bytes:
-        """A file the kernel wrote: a regular file (no symlink), at most *cap* bytes."""
-        if "/" in name or name.startswith("."):
-            raise self._violation("非法文件名 / bad file name", repr(name)[:80])
-        try:
-            fd = os.open(self.out_dir / name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-        except OSError:
-            raise self._violation("缺少结果文件 / missing result file", repr(name)[:80]) from None
-        try:
-            st = os.fstat(fd)
-            if not stat.S_ISREG(st.st_mode) or st.st_size > cap:
-                raise self._violation(
-                    "结果文件过大或不是普通文件 / result file too large or not a file", name[:80]
-                )
-            with os.fdopen(fd, "rb", closefd=False) as fh:
-                data = fh.read(cap + 1)
-        finally:
-            os.close(fd)
-        if len(data) > cap:
-            raise self._violation("结果文件过大 / result file too large", name[:80])
-        return data
-
-    # ------------------------------------------------------------------ kernel -> grader
-    def decode(self, v: Any, files: list, depth: int = 0) -> Any:
-        """Untrusted channel data as grader values; anything unexpected is a violation."""
-        if depth > 32:
-            raise self._violation("嵌套过深 / nested too deep")
-        if v is None or type(v) in (bool, str, int):
-            if type(v) is int and abs(v) > 2**63:
-                raise self._violation("整数过大 / integer too large")
-            return v
-        if type(v) is float:
-            return v
-        if type(v) is not dict or not isinstance(v.get("t"), str):
-            raise self._violation("未知的结果类型 / unknown result type")
-        t = v["t"]
-        if t in ("list", "tuple") and type(v.get("v")) is list:
-            items = [self.decode(x, files, depth + 1) for x in v["v"]]
-            return tuple(items) if t == "tuple" else items
-        if t == "dict" and type(v.get("v")) is dict:
-            return {k: self.decode(x, files, depth + 1) for k, x in v["v"].items()}
-        if t in ("set", "frozenset", "pairs") and type(v.get("v")) is list:
-            return self._collection(t, v["v"], files, depth)
-        if (
-            t == "complex"
-            and type(v.get("v")) is list
-            and len(v["v"]) == 2
-            and all(type(x) in (int, float) for x in v["v"])
-        ):
-            return complex(*v["v"])
-        if t == "handle":
-            return self._handle(v)
-        if t in ("npy", "df", "series") and v.get("f") in files and _FILE.match(str(v["f"])):
-            data = self._read(v["f"], self.max_bytes)
-            if t == "npy":
-                return self._npy(data)
-            frame = self._frame(data)
-            if t == "series":
-                if frame.shape[1] != 1:
-                    raise self._violation("Series 结果格式不对 / malformed Series")
-                s = frame.iloc[:, 0]
-                s.name = self.decode(v.get("name"), files, depth + 1)
-                return s
-            return frame
-        if t in ("ts", "date") and isinstance(v.get("v"), str) and len(v["v"]) < 64:
-            try:
-                ts = pd.Timestamp(v["v"])
-            except ValueError:
-                raise self._violation("时间格式不对 / bad timestamp") from None
-            return ts.date() if t == "date" else ts
-        if t == "dataset" and type(v.get("v")) is dict:
-            from shequn.data import Dataset
-
-            tables = {
-                k: self.decode(v["v"].get(k), files, depth + 1)
-                for k in ("groups", "members", "messages", "red_packets")
-            }
-            if not all(isinstance(x, pd.DataFrame) for x in tables.values()):
-                raise self._violation("Dataset 结果格式不对 / malformed Dataset")
-            return Dataset(**tables)
-        if t == "unsupported":
-            kind = str(v.get("type", "?"))[:80]
-            # a library type's name helps the learner; a class of their own is not named (its name is
-            # theirs to choose, and could carry a hidden input into the feedback)
-            shown = f" {kind!r}" if library_type(kind) else ""
-            raise RemoteError(f"返回了无法检查的类型{shown} / returned a type{shown} that cannot be checked")
-        raise self._violation("未知的结果类型 / unknown result type", repr(t[:40]))
-
-    def _collection(self, t: str, items: list, files: list, depth: int) -> Any:
-        """A set, frozenset or non-string-keyed dict of data (its members hashed here, as data)."""
-        try:
-            if t == "pairs":
-                if not all(type(x) is list and len(x) == 2 for x in items):
-                    raise TypeError
-                return {self.decode(k, files, depth + 1): self.decode(x, files, depth + 1) for k, x in items}
-            out = {self.decode(x, files, depth + 1) for x in items}
-        except TypeError:  # an unhashable member (a list inside a set): not something Python can build
-            raise self._violation("集合或字典的键不可哈希 / unhashable set member or dict key") from None
-        return frozenset(out) if t == "frozenset" else out
-
-    def _handle(self, v: dict) -> Any:
-        from shequn.grading.trusted.stand_ins import make_handle
-
-        ok = (
-            type(v.get("id")) is int
-            and 0 <= v["id"] < 10**7
-            and v.get("kind") in _HANDLE_KINDS
-            and isinstance(v.get("type"), str)
-            and len(v["type"]) <= 200
-            and type(v.get("mro", [])) is list
-            and len(v.get("mro", [])) <= 20
-            and all(isinstance(m, str) and len(m) <= 200 for m in v["mro"])
-        )
-        if not ok:
-            raise self._violation("对象句柄格式不对 / malformed object handle")
-        return make_handle(self, v)
-
-    def _npy(self, data: bytes) -> np.ndarray:
-        try:
-            return read_array(data, self.max_cells)
-        except ValueError as exc:
-            raise self._violation(str(exc)) from None
-
-    def _frame(self, data: bytes) -> pd.DataFrame:
-        try:
-            return read_table(data, self.max_cells)
-        except ValueError as exc:
-            raise self._violation(str(exc)) from None
 
     def result(self, res: dict) -> Any:
         files = [f for f in res.get("files", []) if isinstance(f, str)]

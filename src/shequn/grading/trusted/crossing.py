@@ -63,7 +63,6 @@ def replay_output(res: dict) -> None:
     import sys
 
     from shequn.grading.nbgrader_plugins.sanitize import strip_controls
-
     from shequn.grading.trusted.test_cells import RunnerBuffer
 
     for key, stream in (("stdout", sys.stdout), ("stderr", sys.stderr)):

@@ -6,7 +6,8 @@
 1. runs the learner's notebook in the sandboxed kernel with every autograder test cell
    **emptied**: answer cells, instructor cells and cells the learner added run there; no
    test code, reference function, expected value or hidden input does;
-2. sends the channel's kernel half (:mod:`shequn.grading.trusted.kernel_bridge`) to the kernel;
+2. sends the channel's kernel half (:mod:`shequn.grading.trusted.kernel_codec` and
+   :mod:`shequn.grading.trusted.kernel_bridge`) to the kernel;
 3. runs, in *this* process, the instructor's cells and the test cells in notebook order,
    their sources taken from nbgrader's gradebook (as generated from ``source/``, hidden
    tests included), in a namespace where each name the tests need and the instructor's cells
@@ -18,13 +19,13 @@
    work as before.  The kernel's cell outcomes never decide a score.
 
 The hidden data's seed is ``grading_seed`` (set per term by ``shequn grade``); it exists only
-in this process, and the data it gives is made once per run (``cache_dir``, :mod:`shequn.grading.trusted.memo`).  Anything the kernel sends that is not allowed data is recorded as a
-violation in the report file that ``shequn grade`` reads (``report_dir``), and flagged.
+in this process, and the data it gives is made once per run (``cache_dir``,
+:mod:`shequn.grading.trusted.memo`).  Anything the kernel sends that is not allowed data is
+recorded as a violation in the report file that ``shequn grade`` reads (``report_dir``), and flagged.
 """
 
 from __future__ import annotations
 
-import ast
 import builtins
 import contextlib
 import io
@@ -40,13 +41,20 @@ from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, Unicode
 
-from shequn.grading.trusted.channel import Channel, RemoteError
+from shequn.grading.trusted.channel import Channel, RemoteError, kernel_source
 from shequn.grading.trusted.memo import cached_data
-from shequn.grading.trusted.test_cells import GraderShell, analysable, run_test_cell, stored_names, to_python
+from shequn.grading.trusted.test_cells import (
+    GraderShell,
+    analysable,
+    bound_names,
+    free_names,
+    run_code,
+    run_test_cell,
+    stored_names,
+    to_python,
+)
 
-__all__ = ["TrustedExecute", "free_names"]
-
-_BRIDGE = Path(__file__).with_name("kernel_bridge.py")
+__all__ = ["TrustedExecute"]
 
 
 def _meta(cell) -> dict:
@@ -66,50 +74,6 @@ def is_instructor_cell(cell) -> bool:
         and not m.get("grade")
         and not m.get("solution")
     )
-
-
-def free_names(source: str) -> list[str]:
-    """Global names a piece of code reads, in every scope (``LOAD_GLOBAL``/``LOAD_NAME``)."""
-    import dis
-
-    names: set[str] = set()
-
-    def walk(co) -> None:
-        names.update(i.argval for i in dis.get_instructions(co) if i.opname in ("LOAD_GLOBAL", "LOAD_NAME"))
-        for const in co.co_consts:
-            if hasattr(const, "co_code"):
-                walk(const)
-
-    walk(compile(source, "<test>", "exec"))
-    return sorted(n for n in names if isinstance(n, str) and n.isidentifier() and not n.startswith("__"))
-
-
-def bound_names(source: str) -> set[str]:
-    """Names an instructor cell binds at top level: never taken from the learner's kernel."""
-    out: set[str] = set()
-    with contextlib.suppress(SyntaxError):
-        for node in ast.parse(source).body:
-            if isinstance(node, (ast.Import, ast.ImportFrom)):
-                out |= {(a.asname or a.name).split(".")[0] for a in node.names}
-            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                out.add(node.name)
-            elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                for t in targets:
-                    out |= {n.id for n in ast.walk(t) if isinstance(n, ast.Name)}
-    return out
-
-
-def _run_code(source: str, ns: dict, local=None, name: str = "<test>"):
-    """exec *source* in *ns* (top-level names through *local*, if given); the value of a final
-    expression is returned (as IPython does)."""
-    tree = ast.parse(source, filename=name)
-    last = None
-    if tree.body and isinstance(tree.body[-1], ast.Expr):
-        last = ast.Expression(tree.body.pop().value)
-    local = ns if local is None else local
-    exec(compile(tree, name, "exec"), ns, local)  # noqa: S102 - instructor code from the gradebook
-    return eval(compile(last, name, "eval"), ns, local) if last is not None else None  # noqa: S307
 
 
 class TrustedExecute(Execute):
@@ -213,11 +177,11 @@ class TrustedExecute(Execute):
                 name = f"<instructor cell {gid}>"
                 # a magic in a read-only set-up cell (%matplotlib inline) goes to the grader's shell too
                 ns["get_ipython"] = lambda name=name: GraderShell(
-                    lambda body: _run_code(to_python(body), ns, name=name)
+                    lambda body: run_code(to_python(body), ns, name=name)
                 )
                 try:
                     with _quiet():
-                        _run_code(to_python(trusted[gid]), ns, name=name)
+                        run_code(to_python(trusted[gid]), ns, name=name)
                 except Exception as exc:  # noqa: BLE001 - the instructor's cell itself failed
                     report["instructor_errors"] = [
                         *report.get("instructor_errors", []),
@@ -281,7 +245,7 @@ class TrustedExecute(Execute):
 
     def _install_bridge(self) -> None:
         code = (
-            f"__shequn_ns__ = {{}}\nexec(compile({_BRIDGE.read_text(encoding='utf-8')!r}, '<shequn-bridge>', "
+            f"__shequn_ns__ = {{}}\nexec(compile({kernel_source()!r}, '<shequn-bridge>', "
             "'exec'), __shequn_ns__)\n__shequn_serve__ = (lambda _s, _u: (lambda n: _s(n, _u)))("
             "__shequn_ns__['serve'], get_ipython().user_ns)\ndel __shequn_ns__\n"
         )
@@ -378,7 +342,7 @@ class TrustedExecute(Execute):
             os.environ["SHEQUN_GRADING_SEED"] = str(self.grading_seed)
         points = float(_meta(cell).get("points", 0) or 0)
         try:
-            outcome = run_test_cell(source, ns, channel, self._learner, points, gid, _run_code)
+            outcome = run_test_cell(source, ns, channel, self._learner, points, gid, run_code)
         finally:
             if seed_env is None:
                 os.environ.pop("SHEQUN_GRADING_SEED", None)

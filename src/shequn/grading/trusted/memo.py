@@ -25,8 +25,9 @@ import hashlib
 import importlib
 import os
 import pickle
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 __all__ = ["CACHED", "cached_data"]
 

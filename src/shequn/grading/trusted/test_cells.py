@@ -22,6 +22,7 @@ the cell and the construct and holds it for manual grading; it is never silently
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import io
 from collections.abc import MutableMapping
@@ -37,12 +38,59 @@ __all__ = [
     "GraderShell",
     "MirrorNamespace",
     "analysable",
+    "bound_names",
+    "free_names",
+    "run_code",
     "run_test_cell",
     "stored_names",
     "to_python",
 ]
 
 _HARMLESS_LINE_MAGICS = {"matplotlib", "config", "precision"}
+
+
+def free_names(source: str) -> list[str]:
+    """Global names a piece of code reads, in every scope (``LOAD_GLOBAL``/``LOAD_NAME``)."""
+    import dis
+
+    names: set[str] = set()
+
+    def walk(co) -> None:
+        names.update(i.argval for i in dis.get_instructions(co) if i.opname in ("LOAD_GLOBAL", "LOAD_NAME"))
+        for const in co.co_consts:
+            if hasattr(const, "co_code"):
+                walk(const)
+
+    walk(compile(source, "<test>", "exec"))
+    return sorted(n for n in names if isinstance(n, str) and n.isidentifier() and not n.startswith("__"))
+
+
+def bound_names(source: str) -> set[str]:
+    """Names an instructor cell binds at top level: never taken from the learner's kernel."""
+    out: set[str] = set()
+    with contextlib.suppress(SyntaxError):
+        for node in ast.parse(source).body:
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                out |= {(a.asname or a.name).split(".")[0] for a in node.names}
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                out.add(node.name)
+            elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for t in targets:
+                    out |= {n.id for n in ast.walk(t) if isinstance(n, ast.Name)}
+    return out
+
+
+def run_code(source: str, ns: dict, local=None, name: str = "<test>"):
+    """exec *source* in *ns* (top-level names through *local*, if given); the value of a final
+    expression is returned (as IPython does)."""
+    tree = ast.parse(source, filename=name)
+    last = None
+    if tree.body and isinstance(tree.body[-1], ast.Expr):
+        last = ast.Expression(tree.body.pop().value)
+    local = ns if local is None else local
+    exec(compile(tree, name, "exec"), ns, local)  # noqa: S102 - instructor code from the gradebook
+    return eval(compile(last, name, "eval"), ns, local) if last is not None else None  # noqa: S307
 
 
 @dataclass
@@ -65,8 +113,6 @@ def analysable(source: str) -> str:
     """*source* as Python whose names can be read: a cell magic's body (``%%capture``) included."""
     python = to_python(source)
     if source.lstrip().startswith("%%"):
-        import ast
-
         with contextlib.suppress(SyntaxError, IndexError, AttributeError):
             call = ast.parse(python).body[0].value
             body = call.args[2].value
