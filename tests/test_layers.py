@@ -35,8 +35,14 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 ALLOWED: dict[tuple[str, str], str] = {}
 # the learner layer, bottom up: a module imports its own part or one below it, never one above
 # (metrics work on plain tables and import no shequn.data; data's calibration measures with metrics)
-LEARNER_ORDER = ("shequn.plotting", "shequn.metrics", "shequn.data", "shequn.models", "shequn.widgets",
-                 "shequn.checks")
+LEARNER_ORDER = (
+    "shequn.plotting",
+    "shequn.metrics",
+    "shequn.data",
+    "shequn.models",
+    "shequn.widgets",
+    "shequn.checks",
+)
 
 
 def _within(name: str, prefix: str) -> bool:
@@ -143,8 +149,10 @@ def import_graph(modules: dict[str, tuple[str, bool]]):
     for module, (source, is_package) in modules.items():
         for name, line, _ in imports(source, module, is_package):
             parts = name.split(".")
-            target = next((".".join(parts[:i]) for i in range(len(parts), 0, -1) if ".".join(parts[:i]) in modules),
-                          None)
+            target = next(
+                (".".join(parts[:i]) for i in range(len(parts), 0, -1) if ".".join(parts[:i]) in modules),
+                None,
+            )
             if target is not None and target != module:  # import_module(f"{own package}.{x}") is no cycle
                 graph.add_edge(module, target, line=line)
     return graph
@@ -159,8 +167,10 @@ def import_cycles(modules: dict[str, tuple[str, bool]], limit: int = 20) -> list
     graph = import_graph(modules)
     found = []
     for cycle in itertools.islice(nx.simple_cycles(graph), limit):
-        found.append([f"{a}:{graph.edges[a, b]['line']}" for a, b in zip(cycle, [*cycle[1:], cycle[0]])]
-                     + [cycle[0]])
+        found.append(
+            [f"{a}:{graph.edges[a, b]['line']}" for a, b in zip(cycle, [*cycle[1:], cycle[0]], strict=True)]
+            + [cycle[0]]
+        )
     return found
 
 
@@ -179,7 +189,9 @@ def upward_imports(modules: dict[str, tuple[str, bool]]) -> list[str]:
         for name, line, _ in imports(source, module, is_package):
             theirs = learner_rank(name)
             if theirs is not None and theirs > mine:
-                bad.append(f"{module}:{line} imports {name}: {LEARNER_ORDER[mine]} is below {LEARNER_ORDER[theirs]}")
+                bad.append(
+                    f"{module}:{line} imports {name}: {LEARNER_ORDER[mine]} is below {LEARNER_ORDER[theirs]}"
+                )
     return bad
 
 
@@ -197,7 +209,7 @@ def helper():
     importlib.import_module("shequn.site.hub")    # line 11
     return __import__(f"shequn.grading.{'export'}")  # line 12: f-string prefix
 '''
-CLEAN = '''
+CLEAN = """
 import importlib
 import numpy as np
 from shequn import metrics, plotting
@@ -207,14 +219,20 @@ from ..data import load_dataset
 
 def widget(name):
     return importlib.import_module(f"shequn.widgets.{name}")
-'''
+"""
 
 
 def test_the_detector_flags_each_kind_of_offending_import():
     found = violations({"shequn.models.fake": (OFFENDING, False)})
     by_line = {int(v.split(":")[1].split()[0]): v.split(" imports ")[1].split(":")[0] for v in found}
-    assert by_line == {4: "shequn.grading.running.local_pool", 5: "shequn.cli", 9: "shequn.site.build.build",
-                       10: "shequn.grading", 11: "shequn.site.hub", 12: "shequn.grading"}, found
+    assert by_line == {
+        4: "shequn.grading.running.local_pool",
+        5: "shequn.cli",
+        9: "shequn.site.build.build",
+        10: "shequn.grading",
+        11: "shequn.site.hub",
+        12: "shequn.grading",
+    }, found
 
 
 def test_the_detector_passes_a_clean_learner_module():
@@ -227,19 +245,35 @@ def test_the_detector_passes_a_clean_learner_module():
 def test_the_detector_flags_site_and_grading_importing_each_other_and_the_cli_at_module_level():
     site = "from shequn.grading.results.export import export_grades\n"
     grading = "def f():\n    from shequn.site import hub\n"
-    cli = "import argparse\nfrom shequn.models import connectors\n\ndef cmd():\n    from shequn.site.build import build\n"
+    cli = (
+        "import argparse\nfrom shequn.models import connectors\n\n"
+        "def cmd():\n    from shequn.site.build import build\n"
+    )
     check = "from shequn.grading.trusted.channel import RemoteError\n"  # the local check is learner layer
-    found = violations({"shequn.site.fake": (site, False), "shequn.grading.fake": (grading, False),
-                        "shequn.cli": (cli, False), "shequn.checks": (check, False)})
-    assert [v.split(":")[0] for v in found] == ["shequn.checks", "shequn.cli", "shequn.grading.fake",
-                                                "shequn.site.fake"], found
+    found = violations(
+        {
+            "shequn.site.fake": (site, False),
+            "shequn.grading.fake": (grading, False),
+            "shequn.cli": (cli, False),
+            "shequn.checks": (check, False),
+        }
+    )
+    assert [v.split(":")[0] for v in found] == [
+        "shequn.checks",
+        "shequn.cli",
+        "shequn.grading.fake",
+        "shequn.site.fake",
+    ], found
     assert "shequn.cli:2 " in found[1]  # the module-level import only, not the one inside cmd()
 
 
 CYCLE = {  # a -> b (inside a function) -> c (type-only) -> a; d imports a, outside the cycle
     "shequn.grading.a": ("from shequn.grading import b\n", False),
     "shequn.grading.b": ("def f():\n    from shequn.grading.c import C\n", False),
-    "shequn.grading.c": ("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import shequn.grading.a\n", False),
+    "shequn.grading.c": (
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import shequn.grading.a\n",
+        False,
+    ),
     "shequn.grading.d": ("import shequn.grading.a\n", False),
     "shequn.grading": ("", True),
 }
@@ -250,19 +284,27 @@ def test_the_cycle_finder_finds_a_cycle_through_function_level_and_type_only_imp
     assert len(cycles) == 1, cycles
     cycle = cycles[0]
     start = cycle.index(next(c for c in cycle if c.startswith("shequn.grading.a:")))
-    assert cycle[start:-1] + cycle[:start] == ["shequn.grading.a:1", "shequn.grading.b:2", "shequn.grading.c:3"], cycle
+    assert cycle[start:-1] + cycle[:start] == [
+        "shequn.grading.a:1",
+        "shequn.grading.b:2",
+        "shequn.grading.c:3",
+    ], cycle
     # without the type-only import there is none
     acyclic = {**CYCLE, "shequn.grading.c": ("X = 1\n", False)}
     assert import_cycles(acyclic) == []
 
 
 def test_the_learner_order_flags_a_model_importing_a_widget():
-    modules = {"shequn.models.fake": ("def f():\n    from shequn.widgets import traffic\n", False),
-               "shequn.widgets.fake": ("from shequn.models import traffic\nimport shequn.plotting\n", False),
-               "shequn.checks": ("from shequn.models import thresholds\n", False),
-               "shequn.metrics.fake": ("import shequn.data.load\n", False)}
+    modules = {
+        "shequn.models.fake": ("def f():\n    from shequn.widgets import traffic\n", False),
+        "shequn.widgets.fake": ("from shequn.models import traffic\nimport shequn.plotting\n", False),
+        "shequn.checks": ("from shequn.models import thresholds\n", False),
+        "shequn.metrics.fake": ("import shequn.data.load\n", False),
+    }
     found = upward_imports(modules)
-    assert [v.split(" imports ")[0] for v in found] == ["shequn.metrics.fake:1", "shequn.models.fake:2"], found
+    assert [v.split(" imports ")[0] for v in found] == ["shequn.metrics.fake:1", "shequn.models.fake:2"], (
+        found
+    )
 
 
 # ----------------------------------------------------------------- the real package
@@ -280,8 +322,9 @@ def test_the_learner_layer_imports_from_the_bottom_up():
     assert upward_imports(modules) == []
     # guards against a vacuous pass: every part of the order holds modules, and models use data
     assert all(any(_within(m, part) for m in modules) for part in LEARNER_ORDER)
-    assert ("shequn.models.lifecycle", "shequn.metrics") in {(a, b[:len("shequn.metrics")]) for a, b in
-                                                             import_graph(modules).edges}
+    assert ("shequn.models.lifecycle", "shequn.metrics") in {
+        (a, b[: len("shequn.metrics")]) for a, b in import_graph(modules).edges
+    }
 
 
 def test_the_scan_sees_the_real_import_graph():
@@ -310,13 +353,16 @@ from shequn.checks import (CheckFailed, Checks, answer_hash, check_hashed, expec
 checks = Checks(points=2, name="q")
 checks.case("passes", lambda: expect_close(0.1 + 0.2, 0.3, "sum"))
 checks.case("fails", lambda: expect(False, "no"))
-loaded = sorted(m for m, v in sys.modules.items() if v is not None and m.startswith(("shequn.grading", "shequn.site")))
+loaded = sorted(m for m, v in sys.modules.items()
+                if v is not None and m.startswith(("shequn.grading", "shequn.site")))
 print(checks.results[1][1], checks.score(), loaded)
 """
 
 
 def test_the_check_api_imports_in_the_learner_layer_without_grading(tmp_path):
-    proc = subprocess.run([sys.executable, "-c", _WITHOUT_GRADING], capture_output=True, text=True, cwd=tmp_path)
+    proc = subprocess.run(
+        [sys.executable, "-c", _WITHOUT_GRADING], capture_output=True, text=True, cwd=tmp_path
+    )
     assert proc.returncode == 0, proc.stderr
     # one of two cases passed, out of 2 points; no grading or site module was loaded
     assert proc.stdout.splitlines()[-1] == "False 1.0 []", proc.stdout

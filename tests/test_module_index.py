@@ -20,10 +20,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src"
 CONTRIBUTING = ROOT / "CONTRIBUTING.md"
-BEGIN = "<!-- module index: generated from the docstrings by tests/test_module_index.py; do not edit by hand -->"
+BEGIN = (
+    "<!-- module index: generated from the docstrings by tests/test_module_index.py; do not edit by hand -->"
+)
 END = "<!-- end of the module index -->"
-DOCS = ("README.md", "CONTRIBUTING.md", "assignments/README.md", "datasets/README.md", "deploy/jupyterhub/README.md",
-        "deploy/kubernetes/README.md", "docs/style_guide.md")
+DOCS = (
+    "README.md",
+    "CONTRIBUTING.md",
+    "assignments/README.md",
+    "datasets/README.md",
+    "deploy/jupyterhub/README.md",
+    "deploy/kubernetes/README.md",
+    "docs/style_guide.md",
+)
 
 
 def modules(src: Path = SRC) -> dict[str, Path]:
@@ -98,11 +107,16 @@ def dangling_names(text: str, known: dict[str, Path]) -> list[str]:
 # ----------------------------------------------------------------- the checks on synthetic input
 def test_the_dangling_name_check_finds_an_old_module_a_missing_attribute_and_a_missing_path():
     known = modules()
-    text = ("`shequn.grading.scheduler` ran `shequn.grading.trusted.execute.TrustedExecute`; "
-            "`shequn.grading.trusted.execute.NoSuchThing`, `src/shequn/grading/cluster.py`, "
-            "`src/shequn/grading/running/` and `shequn.checks`.")
-    assert dangling_names(text, known) == ["shequn.grading.scheduler", "shequn.grading.trusted.execute.NoSuchThing",
-                                           "src/shequn/grading/cluster.py"]
+    text = (
+        "`shequn.grading.scheduler` ran `shequn.grading.trusted.execute.TrustedExecute`; "
+        "`shequn.grading.trusted.execute.NoSuchThing`, `src/shequn/grading/cluster.py`, "
+        "`src/shequn/grading/running/` and `shequn.checks`."
+    )
+    assert dangling_names(text, known) == [
+        "shequn.grading.scheduler",
+        "shequn.grading.trusted.execute.NoSuchThing",
+        "src/shequn/grading/cluster.py",
+    ]
 
 
 def test_the_index_has_one_row_per_module_in_path_order(tmp_path):
@@ -111,9 +125,11 @@ def test_the_index_has_one_row_per_module_in_path_order(tmp_path):
     (pkg / "__init__.py").write_text('"""The package."""\n')
     (pkg / "sub" / "__init__.py").write_text('"""A sub | package,\nwrapped.\n\nMore."""\n')
     (pkg / "sub" / "mod.py").write_text("x = 1\n")
-    assert module_index(tmp_path).splitlines()[2:] == ["| `shequn` | The package. |",
-                                                       "| `shequn.sub` | A sub \\| package, wrapped. |",
-                                                       "| `shequn.sub.mod` |  |"]
+    assert module_index(tmp_path).splitlines()[2:] == [
+        "| `shequn` | The package. |",
+        "| `shequn.sub` | A sub \\| package, wrapped. |",
+        "| `shequn.sub.mod` |  |",
+    ]
 
 
 # ----------------------------------------------------------------- the real docs
@@ -124,13 +140,18 @@ def test_every_module_has_a_docstring():
 def test_the_module_index_in_contributing_is_the_generated_one():
     block = _block(CONTRIBUTING.read_text(encoding="utf-8"))
     assert block is not None, "CONTRIBUTING.md has lost its module index markers"
-    assert block == module_index(), "the module index is stale: run .venv/bin/python tests/test_module_index.py"
+    assert block == module_index(), (
+        "the module index is stale: run .venv/bin/python tests/test_module_index.py"
+    )
 
 
 def test_the_docs_name_only_modules_that_exist():
     known = modules()
-    found = {doc: dangling_names((ROOT / doc).read_text(encoding="utf-8"), known) for doc in DOCS
-             if (ROOT / doc).exists()}
+    found = {
+        doc: dangling_names((ROOT / doc).read_text(encoding="utf-8"), known)
+        for doc in DOCS
+        if (ROOT / doc).exists()
+    }
     assert {doc: names for doc, names in found.items() if names} == {}
 
 
