@@ -36,10 +36,9 @@ from nbgrader.preprocessors import (  # noqa: E402
     SaveAutoGrades,
 )
 
-from shequn.grading.feedback import FeedbackCSP, HideTestDetails  # noqa: E402
-from shequn.grading.limits import LimitOutputChars  # noqa: E402
-from shequn.grading.sanitize import SanitizeLearnerContent  # noqa: E402
-from shequn.grading.trusted import TrustedExecute  # noqa: E402
+from shequn.grading.nbgrader_plugins.feedback import FeedbackCSP, HideTestDetails  # noqa: E402
+from shequn.grading.nbgrader_plugins.sanitize import LimitOutputChars, SanitizeLearnerContent  # noqa: E402
+from shequn.grading.trusted.execute import TrustedExecute  # noqa: E402
 
 # nbgrader's autograde chain with its Execute replaced by TrustedExecute: the learner's cells run
 # in the sandboxed kernel, the tests in the grader process (use `shequn grade`, which provides the

@@ -44,7 +44,7 @@ def _make_course(base: Path, n: int, name: str = NAME) -> Path:
 
     from helpers.course import fill_answers, make_course
     from helpers.students import ALL_ANSWERS, ESSAY
-    from shequn.grading.release import run_nbgrader
+    from shequn.grading.authoring.release import run_nbgrader
 
     if name == ASSERT_STYLE:
         from assert_assignment import source_notebook

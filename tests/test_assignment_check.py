@@ -19,7 +19,7 @@ import pytest
 from helpers.course import make_course
 from helpers.style_catalogue import DIFFERS
 from helpers.style_fixtures import write_source
-from shequn.grading.release import ASSIGNMENTS
+from shequn.grading.authoring.release import ASSIGNMENTS
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = [pytest.mark.integration, pytest.mark.root]

@@ -119,7 +119,7 @@ def test_layout_changes_name_each_moved_pair_and_each_deleted_answer():
     """Hand-worked: source a1 t1 s1 a2 t2; the submission drops a2 and moves a1 below t1 and s1."""
     from nbformat.v4 import new_notebook
 
-    from shequn.grading.audit import layout_changes
+    from shequn.grading.results.layout import layout_changes
 
     layout = [("a1", "answer"), ("t1", "test"), ("s1", "setup"), ("a2", "answer"), ("t2", "test")]
 
@@ -136,7 +136,7 @@ def test_layout_changes_name_each_moved_pair_and_each_deleted_answer():
 
 
 def test_names_a_test_binds_before_reading_them_are_not_fetched():
-    from shequn.grading.test_cells import bound_before_read
+    from shequn.grading.trusted.test_cells import bound_before_read
 
     source = (
         "checks = Checks(points=3)\nchecks.case('a', f)\nfrom shequn.checks import grading_seed\n"
@@ -151,9 +151,9 @@ def test_names_a_test_binds_before_reading_them_are_not_fetched():
 
 @pytest.fixture(scope="module")
 def graded():
-    from shequn.grading.release import run_nbgrader
-    from shequn.grading.results import summary_table
-    from shequn.grading.scheduler import grade_assignment
+    from shequn.grading.authoring.release import run_nbgrader
+    from shequn.grading.results.outcome import summary_table
+    from shequn.grading.running.local_pool import grade_assignment
 
     base = Path(tempfile.mkdtemp(prefix="sqlay", dir="/tmp"))  # short: the kernel's ipc socket path
     try:

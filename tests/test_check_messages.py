@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from shequn.checks import GRADING_SEED_ENV, CheckFailed, Checks, expect_frame_close
-from shequn.grading.channel import Channel, RemoteError
-from shequn.grading.remote import remote_exception
+from shequn.grading.trusted.answer_data import remote_exception
+from shequn.grading.trusted.channel import Channel, RemoteError
 
 HIDDEN = pd.DataFrame({"zq_secret_col": [7919.25] * 4111})
 

@@ -31,7 +31,7 @@ import pytest
 from helpers.course import fill_answers, make_course
 from helpers.leftovers import sandbox_leftovers, sandbox_uids
 from helpers.students import THRESHOLD_STUDENTS
-from shequn.grading.release import run_nbgrader
+from shequn.grading.authoring.release import run_nbgrader
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "hostile"))
@@ -320,9 +320,8 @@ def test_cluster_grading_survives_dead_worker_and_coordinator_and_equals_local(w
 
 
 def test_unreachable_scheduler_fails_fast_naming_it(world):
-    from shequn.grading.cluster import CONNECT_TIMEOUT
-    from shequn.grading.results import GradeError
-    from shequn.grading.scheduler import grade_assignment
+    from shequn.grading.results.outcome import GradeError
+    from shequn.grading.running.dask_coordinator import CONNECT_TIMEOUT, grade_on_cluster
 
     course = _copy(world, "unreachable")
     address = f"tcp://127.0.0.1:{_free_port()}"  # nothing listens there
@@ -338,7 +337,7 @@ def test_unreachable_scheduler_fails_fast_naming_it(world):
     assert "Traceback" not in proc.stderr
     started = time.monotonic()  # in this process, imports done: the connect timeout, not Dask's 30 s default
     with pytest.raises(GradeError, match="cannot reach the Dask scheduler"):
-        grade_assignment(course, NAME, cluster=address, progress=False)
+        grade_on_cluster(course, NAME, address, progress=False)
     assert CONNECT_TIMEOUT <= 5 and time.monotonic() - started < CONNECT_TIMEOUT + 15
     assert _journal(course) == [] and _gradebook(course) == {}
 
@@ -376,10 +375,10 @@ def _good_result(task: dict, cells: dict) -> dict:
 def test_malformed_results_are_flagged_not_written(world, monkeypatch):
     from nbgrader.api import Gradebook, MissingEntry
 
-    import shequn.grading.cluster_task as ct
-    from shequn.grading.cluster import apply_result
-    from shequn.grading.gradebook import course_dirs
-    from shequn.grading.journal import Journal, journal_path
+    import shequn.grading.running.dask_task as ct
+    from shequn.grading.results.gradebook import course_dirs
+    from shequn.grading.results.journal import Journal, journal_path
+    from shequn.grading.running.dask_coordinator import apply_result
 
     course = _copy(world, "reject")
     dirs = course_dirs(course)

@@ -1,4 +1,5 @@
-"""formgrader's Content-Security-Policy (shequn.grading.formgrader_csp), on pages rendered offline.
+"""formgrader's Content-Security-Policy (shequn.grading.nbgrader_plugins.formgrader_csp), on pages
+rendered offline.
 
 The page is nbgrader's own grading template rendered by nbconvert, exactly as formgrader's
 submission handler renders it, with a learner's HTML output that got past the sanitiser.  The served
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from shequn.grading.formgrader_csp import page_policy, protect_page
+from shequn.grading.nbgrader_plugins.formgrader_csp import page_policy, protect_page
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -125,7 +126,7 @@ def test_without_a_mathjax_copy_formulas_stay_tex_and_formgrader_starts(page):
 
 
 def test_the_course_mathjax_is_found_and_configured_safely():
-    from shequn.grading.formgrader_csp import mathjax_dir
+    from shequn.grading.nbgrader_plugins.formgrader_csp import mathjax_dir
 
     folder = mathjax_dir()
     assert folder is not None and (folder / "tex-chtml-full.js").is_file()  # `make vendor`

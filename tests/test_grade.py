@@ -25,7 +25,7 @@ import pytest
 from helpers.course import fill_answers, make_course
 from helpers.serving import stop_process_group, wait_until_serving
 from helpers.students import ESSAY, HARD_CODED_Q1, THRESHOLD_STUDENTS, plain_nbgrader_config
-from shequn.grading.release import run_nbgrader
+from shequn.grading.authoring.release import run_nbgrader
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = [pytest.mark.integration, pytest.mark.root]
@@ -431,7 +431,7 @@ def test_formgrader_manual_grading_then_export(formgrader):
     assert set(rows) == set(STUDENTS)
     assert float(rows["correct"]["score"]) == pytest.approx(13.0 + manual)
     assert float(rows["partial"]["score"]) == pytest.approx(THRESHOLD_STUDENTS["partial"][1], abs=1e-3)
-    from shequn.grading.export import gradebook_rows
+    from shequn.grading.results.export import gradebook_rows
 
     _, ours = gradebook_rows(course, NAME)
     assert {r["id"]: r["score"] for r in ours}["correct"] == pytest.approx(13.0 + manual)

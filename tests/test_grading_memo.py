@@ -1,4 +1,4 @@
-"""The trusted grader's per-run cache of hidden data (shequn.grading.memo)."""
+"""The trusted grader's per-run cache of hidden data (shequn.grading.trusted.memo)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import os
 import pandas as pd
 import pytest
 
-from shequn.grading.memo import _memoized, cached_data
+from shequn.grading.trusted.memo import _memoized, cached_data
 
 
 def _counting():

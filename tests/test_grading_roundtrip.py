@@ -20,8 +20,8 @@ import pytest
 
 from helpers.course import fill_answers, make_course, solution_code
 from helpers.students import HARD_CODED_LURKERS, MANUAL, SCENARIOS, plain_nbgrader_config
-from shequn.grading.feedback import PLACEHOLDER
-from shequn.grading.release import find_leaks, run_nbgrader, secret_lines
+from shequn.grading.authoring.release import find_leaks, run_nbgrader, secret_lines
+from shequn.grading.nbgrader_plugins.feedback import PLACEHOLDER
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = [pytest.mark.integration, pytest.mark.root]
@@ -58,7 +58,7 @@ def graded(request, tmp_path_factory):
     plain = tmp_path_factory.mktemp(f"plain-{name}")
     shutil.copytree(course, plain, dirs_exist_ok=True)
     plain_nbgrader_config(plain)
-    from shequn.grading.scheduler import grade_assignment
+    from shequn.grading.running.local_pool import grade_assignment
 
     results = grade_assignment(course, name, workers=2, progress=False)
     assert {r.student for r in results} == set(students)

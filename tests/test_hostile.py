@@ -42,9 +42,9 @@ from helpers.hostile import (
     sysv_objects,
 )
 from helpers.students import ANALYSIS_STUDENTS, THRESHOLD_STUDENTS
-from shequn.grading.cgroup import stale_cgroups
-from shequn.grading.release import run_nbgrader
-from shequn.grading.sandbox import UID_BASE
+from shequn.grading.authoring.release import run_nbgrader
+from shequn.grading.sandbox.bubblewrap import UID_BASE
+from shequn.grading.sandbox.cgroup import stale_cgroups
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "hostile"))
@@ -141,7 +141,7 @@ def analysis(tmp_path_factory, world):
 
 
 def _flags(run: dict, student: str) -> list[str]:
-    from shequn.grading.results import HOLD_BACK
+    from shequn.grading.results.outcome import HOLD_BACK
 
     entry = run["journal"].get(student)
     assert entry is not None, (student, "not in the journal", run["summary"][-2000:])

@@ -2,7 +2,7 @@
 
 The kernel half runs from its source in a plain namespace (``helpers.local_channel``); the
 trusted side is the real one.  What these check is the protocol: every attack is refused
-(a violation or a clear refusal) or flagged (:class:`~shequn.grading.handles.Unfaithful`).
+(a violation or a clear refusal) or flagged (:class:`~shequn.grading.trusted.stand_ins.Unfaithful`).
 """
 
 from __future__ import annotations
@@ -17,10 +17,12 @@ sys.path.insert(0, str(Path(__file__).parent / "hostile"))
 import attacks_handles as A  # noqa: E402
 
 from helpers.local_channel import local_channel  # noqa: E402
-from shequn.grading.channel import AnswerRefused, ChannelViolation  # noqa: E402
-from shequn.grading.handles import Handle, Unfaithful  # noqa: E402
-from shequn.grading.test_cells import run_test_cell  # noqa: E402
-from shequn.grading.trusted import _run_code  # noqa: E402
+from shequn.grading.trusted.channel import AnswerRefused, ChannelViolation  # noqa: E402
+from shequn.grading.trusted.stand_ins import Handle, Unfaithful  # noqa: E402
+from shequn.grading.trusted.test_cells import (
+    run_code,  # noqa: E402
+    run_test_cell,  # noqa: E402
+)
 
 
 def _kernel(tmp_path, code: str):
@@ -32,7 +34,7 @@ def _kernel(tmp_path, code: str):
 
 def _run(channel, ns, source, points=1.0):
     ns = {"__name__": "t", **ns}
-    return run_test_cell(source, ns, channel, set(ns) - {"__name__"}, points, "t", _run_code)
+    return run_test_cell(source, ns, channel, set(ns) - {"__name__"}, points, "t", run_code)
 
 
 @pytest.mark.parametrize(
@@ -65,7 +67,7 @@ def test_an_always_equal_object_is_flagged_not_passed(tmp_path):
 
 
 def test_objects_lying_about_type_and_size(tmp_path):
-    from shequn.grading.channel import RemoteError
+    from shequn.grading.trusted.channel import RemoteError
 
     channel, ns = _kernel(tmp_path, A.LIAR)
     with pytest.raises(RemoteError):  # claims to be an int: a lying data type is refused, as before
@@ -86,7 +88,7 @@ def test_objects_lying_about_type_and_size(tmp_path):
 
 
 def test_endless_recursive_and_huge_answers_are_refused_with_a_reason(tmp_path, monkeypatch):
-    import shequn.grading.handles as handles
+    import shequn.grading.trusted.stand_ins as handles
 
     monkeypatch.setattr(handles, "MAX_ITEMS", 10_000)
     channel, ns = _kernel(tmp_path, A.RESOURCES)
@@ -197,7 +199,7 @@ def test_the_graders_own_placeholder_is_not_learner_use_when_a_later_test_asks(t
     using a grader object: no violation (it flagged h24, and any learner with a ``checks`` variable,
     'invalid answer data')."""
     from helpers.local_channel import local_channel
-    from shequn.grading.test_cells import MirrorNamespace
+    from shequn.grading.trusted.test_cells import MirrorNamespace
 
     user_ns = {"checks": [1, 2]}
     channel = local_channel(tmp_path, user_ns)

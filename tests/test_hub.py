@@ -39,7 +39,7 @@ from helpers.hub import (
 )
 from helpers.serving import wait_until_serving
 from helpers.students import THRESHOLD_STUDENTS
-from shequn.grading.release import ASSIGNMENTS
+from shequn.grading.authoring.release import ASSIGNMENTS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -145,8 +145,8 @@ def test_servers_run_as_the_users_with_the_course_installed(hub):
 
 def test_formgrader_maths_comes_from_the_course(hub):
     """formgrader's maths on the hub: the instructor's server serves the hub's own MathJax (npm, no
-    CDN) at the route formgrader's pages load it from (shequn.grading.formgrader_csp)."""
-    from shequn.grading.formgrader_csp import MATHJAX_ROUTE
+    CDN) at the route formgrader's pages load it from (shequn.grading.nbgrader_plugins.formgrader_csp)."""
+    from shequn.grading.nbgrader_plugins.formgrader_csp import MATHJAX_ROUTE
 
     h: Hub = hub["hub"]
     h.start_server(hub["teacher"])

@@ -11,7 +11,7 @@ one essay graded by hand) is graded with the real ``shequn grade``.  The learner
   of a class named after it, and a built-in exception's message.
 
 formgrader runs in a real Jupyter server on loopback with the course config and
-``shequn.grading.formgrader_csp``; headless Chromium loads the grading page.
+``shequn.grading.nbgrader_plugins.formgrader_csp``; headless Chromium loads the grading page.
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from helpers.course import fill_answers
 from helpers.serving import stop_process_group, wait_until_serving
-from shequn.grading.formgrader_csp import FILES_CSP
-from shequn.grading.release import run_nbgrader
+from shequn.grading.authoring.release import run_nbgrader
+from shequn.grading.nbgrader_plugins.formgrader_csp import FILES_CSP
 
 ROOT = Path(__file__).resolve().parents[1]
 NAME = "tiny"
@@ -237,7 +237,7 @@ def formgrader(graded):
             "--ServerApp.port_retries=0",
             f"--ServerApp.root_dir={graded}",
             f"--IdentityProvider.token={token}",
-            "--ServerApp.jpserver_extensions=shequn.grading.formgrader_csp=True",
+            "--ServerApp.jpserver_extensions=shequn.grading.nbgrader_plugins.formgrader_csp=True",
         ],
         cwd=graded,
         env=_env(),

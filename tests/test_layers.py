@@ -14,6 +14,12 @@ with a literal name (an f-string counts by its literal prefix).  The rules:
   (no ``shequn`` import at module level but its own modules), so ``shequn font`` needs the
   learner package only.
 
+No import cycles, anywhere: the same imports (function-level ones and those under
+``if TYPE_CHECKING:`` included) make a graph of the modules under ``src/shequn`` (an import of a
+name counts as an edge to the module that holds it), and networkx finds any cycle in it.  Inside
+the learner layer imports go one way too, from the bottom up (:data:`LEARNER_ORDER`): plotting,
+metrics, data, models, widgets, the local check; models never import widgets.
+
 The last test imports the local check in a fresh interpreter in which grading, site tooling and
 their extras' packages cannot be imported at all.
 """
@@ -28,6 +34,16 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parents[1] / "src"
 # (importer prefix, imported prefix) -> why this cross-layer edge must exist.  Empty: none must.
 ALLOWED: dict[tuple[str, str], str] = {}
+# the learner layer, bottom up: a module imports its own part or one below it, never one above
+# (metrics work on plain tables and import no shequn.data; data's calibration measures with metrics)
+LEARNER_ORDER = (
+    "shequn.plotting",
+    "shequn.metrics",
+    "shequn.data",
+    "shequn.models",
+    "shequn.widgets",
+    "shequn.checks",
+)
 
 
 def _within(name: str, prefix: str) -> bool:
@@ -124,11 +140,67 @@ def package_modules(src: Path = SRC) -> dict[str, tuple[str, bool]]:
     return out
 
 
+def import_graph(modules: dict[str, tuple[str, bool]]):
+    """The modules as a networkx DiGraph, an edge per import (to the longest known module that the
+    imported name starts with: ``from shequn.data import Dataset`` is an edge to ``shequn.data``)."""
+    import networkx as nx
+
+    graph = nx.DiGraph()
+    graph.add_nodes_from(modules)
+    for module, (source, is_package) in modules.items():
+        for name, line, _ in imports(source, module, is_package):
+            parts = name.split(".")
+            target = next(
+                (".".join(parts[:i]) for i in range(len(parts), 0, -1) if ".".join(parts[:i]) in modules),
+                None,
+            )
+            if target is not None and target != module:  # import_module(f"{own package}.{x}") is no cycle
+                graph.add_edge(module, target, line=line)
+    return graph
+
+
+def import_cycles(modules: dict[str, tuple[str, bool]], limit: int = 20) -> list[list[str]]:
+    """Up to *limit* import cycles, each as ``[a, b, ..., a]`` with the line of each import."""
+    import itertools
+
+    import networkx as nx
+
+    graph = import_graph(modules)
+    found = []
+    for cycle in itertools.islice(nx.simple_cycles(graph), limit):
+        found.append(
+            [f"{a}:{graph.edges[a, b]['line']}" for a, b in zip(cycle, [*cycle[1:], cycle[0]], strict=True)]
+            + [cycle[0]]
+        )
+    return found
+
+
+def learner_rank(module: str) -> int | None:
+    """A learner module's place in :data:`LEARNER_ORDER` (None: outside it, e.g. the package root)."""
+    return next((i for i, part in enumerate(LEARNER_ORDER) if _within(module, part)), None)
+
+
+def upward_imports(modules: dict[str, tuple[str, bool]]) -> list[str]:
+    """Every learner import of a part above the importer's own (models importing widgets...)."""
+    bad = []
+    for module, (source, is_package) in sorted(modules.items()):
+        mine = learner_rank(module) if layer(module) == "learner" else None
+        if mine is None:
+            continue
+        for name, line, _ in imports(source, module, is_package):
+            theirs = learner_rank(name)
+            if theirs is not None and theirs > mine:
+                bad.append(
+                    f"{module}:{line} imports {name}: {LEARNER_ORDER[mine]} is below {LEARNER_ORDER[theirs]}"
+                )
+    return bad
+
+
 # ----------------------------------------------------------------- the detector itself (synthetic)
 OFFENDING = '''
 """A learner-layer model that reaches into the other layers in every way an import can be written."""
 import importlib
-import shequn.grading.scheduler as sched          # line 4
+import shequn.grading.running.local_pool as sched          # line 4
 from shequn import cli                            # line 5
 
 
@@ -155,7 +227,7 @@ def test_the_detector_flags_each_kind_of_offending_import():
     found = violations({"shequn.models.fake": (OFFENDING, False)})
     by_line = {int(v.split(":")[1].split()[0]): v.split(" imports ")[1].split(":")[0] for v in found}
     assert by_line == {
-        4: "shequn.grading.scheduler",
+        4: "shequn.grading.running.local_pool",
         5: "shequn.cli",
         9: "shequn.site.build.build",
         10: "shequn.grading",
@@ -172,13 +244,13 @@ def test_the_detector_passes_a_clean_learner_module():
 
 
 def test_the_detector_flags_site_and_grading_importing_each_other_and_the_cli_at_module_level():
-    site = "from shequn.grading.export import export_grades\n"
+    site = "from shequn.grading.results.export import export_grades\n"
     grading = "def f():\n    from shequn.site import hub\n"
     cli = (
         "import argparse\nfrom shequn.models import connectors\n\n"
         "def cmd():\n    from shequn.site.build import build\n"
     )
-    check = "from shequn.grading.channel import RemoteError\n"  # the local check is learner layer
+    check = "from shequn.grading.trusted.channel import RemoteError\n"  # the local check is learner layer
     found = violations(
         {
             "shequn.site.fake": (site, False),
@@ -196,10 +268,64 @@ def test_the_detector_flags_site_and_grading_importing_each_other_and_the_cli_at
     assert "shequn.cli:2 " in found[1]  # the module-level import only, not the one inside cmd()
 
 
+CYCLE = {  # a -> b (inside a function) -> c (type-only) -> a; d imports a, outside the cycle
+    "shequn.grading.a": ("from shequn.grading import b\n", False),
+    "shequn.grading.b": ("def f():\n    from shequn.grading.c import C\n", False),
+    "shequn.grading.c": (
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import shequn.grading.a\n",
+        False,
+    ),
+    "shequn.grading.d": ("import shequn.grading.a\n", False),
+    "shequn.grading": ("", True),
+}
+
+
+def test_the_cycle_finder_finds_a_cycle_through_function_level_and_type_only_imports():
+    cycles = import_cycles(CYCLE)
+    assert len(cycles) == 1, cycles
+    cycle = cycles[0]
+    start = cycle.index(next(c for c in cycle if c.startswith("shequn.grading.a:")))
+    assert cycle[start:-1] + cycle[:start] == [
+        "shequn.grading.a:1",
+        "shequn.grading.b:2",
+        "shequn.grading.c:3",
+    ], cycle
+    # without the type-only import there is none
+    acyclic = {**CYCLE, "shequn.grading.c": ("X = 1\n", False)}
+    assert import_cycles(acyclic) == []
+
+
+def test_the_learner_order_flags_a_model_importing_a_widget():
+    modules = {
+        "shequn.models.fake": ("def f():\n    from shequn.widgets import traffic\n", False),
+        "shequn.widgets.fake": ("from shequn.models import traffic\nimport shequn.plotting\n", False),
+        "shequn.checks": ("from shequn.models import thresholds\n", False),
+        "shequn.metrics.fake": ("import shequn.data.load\n", False),
+    }
+    found = upward_imports(modules)
+    assert [v.split(" imports ")[0] for v in found] == ["shequn.metrics.fake:1", "shequn.models.fake:2"], (
+        found
+    )
+
+
 # ----------------------------------------------------------------- the real package
 def test_the_package_keeps_its_layers():
     modules = package_modules()
     assert violations(modules) == []
+
+
+def test_no_module_is_part_of_an_import_cycle():
+    assert import_cycles(package_modules()) == []
+
+
+def test_the_learner_layer_imports_from_the_bottom_up():
+    modules = package_modules()
+    assert upward_imports(modules) == []
+    # guards against a vacuous pass: every part of the order holds modules, and models use data
+    assert all(any(_within(m, part) for m in modules) for part in LEARNER_ORDER)
+    assert ("shequn.models.lifecycle", "shequn.metrics") in {
+        (a, b[: len("shequn.metrics")]) for a, b in import_graph(modules).edges
+    }
 
 
 def test_the_scan_sees_the_real_import_graph():
@@ -228,7 +354,8 @@ from shequn.checks import (CheckFailed, Checks, answer_hash, check_hashed, expec
 checks = Checks(points=2, name="q")
 checks.case("passes", lambda: expect_close(0.1 + 0.2, 0.3, "sum"))
 checks.case("fails", lambda: expect(False, "no"))
-loaded = sorted(m for m, v in sys.modules.items() if v is not None and m.startswith(("shequn.grading", "shequn.site")))
+loaded = sorted(m for m, v in sys.modules.items()
+                if v is not None and m.startswith(("shequn.grading", "shequn.site")))
 print(checks.results[1][1], checks.score(), loaded)
 """  # noqa: E501 (code run in a fresh interpreter)
 

@@ -15,7 +15,7 @@ from shequn import metrics as M
 
 
 def test_the_sandbox_mask_covers_the_whole_metrics_package(tmp_path):
-    from shequn.grading.sandbox import Sandbox
+    from shequn.grading.sandbox.bubblewrap import Sandbox
 
     (stub, target), *stale = Sandbox._masks(
         SimpleNamespace(block_modules=("shequn.metrics",), stub_dir=tmp_path / "stubs")
@@ -32,7 +32,7 @@ def test_the_sandbox_mask_covers_the_whole_metrics_package(tmp_path):
 
 def test_the_sandbox_also_masks_bytecode_left_by_a_module_the_package_replaced(tmp_path, monkeypatch):
     """Before the split, ``metrics.py`` compiled to ``shequn/__pycache__/metrics.*.pyc``: masked too."""
-    from shequn.grading.sandbox import Sandbox
+    from shequn.grading.sandbox.bubblewrap import Sandbox
 
     site = tmp_path / "site"
     (site / "oldmod_probe").mkdir(parents=True)

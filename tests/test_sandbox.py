@@ -18,9 +18,10 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_code_cell, new_notebook
 
 from helpers.leftovers import pids_where, sandbox_uids
-from shequn.grading.cgroup import stale_cgroups
-from shequn.grading.sandbox import UID_BASE, Limits, Sandbox, _python_paths, execute_sandboxed, sandbox_client
-from shequn.grading.sandbox_launcher import bwrap_argv
+from shequn.grading.sandbox.bubblewrap import UID_BASE, Limits, Sandbox, _python_paths
+from shequn.grading.sandbox.cgroup import stale_cgroups
+from shequn.grading.sandbox.launcher import bwrap_argv
+from shequn.grading.sandbox.notebook import execute_sandboxed, sandbox_client
 
 pytestmark = pytest.mark.root  # skipped when not root (conftest)
 

@@ -26,7 +26,7 @@ def test_build_leaves_nothing_in_the_temp_folder(site_html, site_build_temp):
 
 
 def test_site_offers_student_versions_and_leaks_no_solution(site_html):
-    from shequn.grading.release import ASSIGNMENTS, find_leaks, secret_lines
+    from shequn.grading.authoring.release import ASSIGNMENTS, find_leaks, secret_lines
 
     downloads = sorted(site_html.rglob("_downloads/**/*.ipynb"))
     assert {p.name for p in downloads} == {f"{name}.ipynb" for name in ASSIGNMENTS}

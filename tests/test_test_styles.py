@@ -2,7 +2,7 @@
 
 Each style of :mod:`helpers.style_catalogue` is its own small assignment, graded for a correct
 and a partly wrong submission by ``shequn grade`` and by plain ``nbgrader autograde``
-(:func:`shequn.grading.assignment_check.compare_grading`).  Both must give the hand-worked
+(:func:`shequn.grading.authoring.assignment_check.compare_grading`).  Both must give the hand-worked
 cell scores, and no cell may be flagged.  Root only (real sandboxed kernels).
 
 Each style is graded once in this module (:func:`graded`), every submission of it in the same
@@ -41,7 +41,7 @@ def graded(course):
     """name -> the rows of that style's one grading, both ways (made on first use, in this run)."""
     import sys
 
-    from shequn.grading.assignment_check import compare_grading
+    from shequn.grading.authoring.assignment_check import compare_grading
 
     sys.path.insert(0, str(Path(__file__).parent / "hostile"))
     import attacks_handles
@@ -63,7 +63,7 @@ def graded(course):
 
 @pytest.mark.parametrize("name", sorted(STYLES))
 def test_style_scores_as_plain_nbgrader(graded, name):
-    from shequn.grading.assignment_check import format_table
+    from shequn.grading.authoring.assignment_check import format_table
 
     style = STYLES[name]
     rows = [r for r in graded(name) if r.student in ("correct", "partial", "stub")]
@@ -86,7 +86,7 @@ def test_overwriting_the_assignment_files_forges_nothing(graded):
     from it.  The copy there is root-owned and read-only, so the write fails and the (correct) answer
     reads the real data: 2 points, what the honest answer earns.  A forgery would show as the tests
     seeing 冒名 (they read the grader's own copy).  Plain nbgrader, where the write succeeds, gives 0."""
-    from shequn.grading.assignment_check import format_table
+    from shequn.grading.authoring.assignment_check import format_table
 
     rows = [r for r in graded("style_files") if r.student == "forger"]
     assert [(r.cell, r.plain, r.trusted) for r in rows] == [("load_tests", 0.0, 2.0)], format_table(rows)
@@ -101,8 +101,8 @@ def test_a_deleted_setup_cell_and_an_added_cell_are_graded_and_flagged(course):
     from nbformat.v4 import new_code_cell
 
     from helpers.style_fixtures import write_submission
-    from shequn.grading.release import run_nbgrader
-    from shequn.grading.scheduler import grade_assignment
+    from shequn.grading.authoring.release import run_nbgrader
+    from shequn.grading.running.local_pool import grade_assignment
 
     style = STYLES["style_testing"]
     base = Path(tempfile.mkdtemp(prefix="sqdel", dir="/tmp"))

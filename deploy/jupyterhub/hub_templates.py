@@ -8,8 +8,8 @@ NBGRADER_GLOBAL = '''\
 c = get_config()  # noqa: F821
 c.CourseDirectory.course_id = {course_id!r}
 c.Exchange.root = {exchange!r}
-# submissions readable by the instructor's group only (see shequn.grading.exchange)
-c.ExchangeFactory.submit = "shequn.grading.exchange.PrivateExchangeSubmit"
+# submissions readable by the instructor's group only (see shequn.grading.authoring.exchange)
+c.ExchangeFactory.submit = "shequn.grading.authoring.exchange.PrivateExchangeSubmit"
 '''
 
 LAB_FONT_CSS = """

@@ -279,7 +279,7 @@ def install(args) -> None:
 
     print("[6/6] sudo rule: instructors may run the grading command as root", flush=True)
     if not args.no_sudo:
-        # sudo for the rule; bubblewrap for the grading sandbox (shequn.grading.sandbox)
+        # sudo for the rule; bubblewrap for the grading sandbox (shequn.grading.sandbox.bubblewrap)
         missing = [pkg for tool, pkg in (("sudo", "sudo"), ("bwrap", "bubblewrap")) if not shutil.which(tool)]
         if missing:
             apt_env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
@@ -324,7 +324,7 @@ def add_user(args) -> None:
             # formgrader_csp: a Content-Security-Policy on formgrader's pages (no learner script runs)
             _write_user_file(entry, ".jupyter/jupyter_server_config.json", json.dumps(
                 {"ServerApp": {"jpserver_extensions": {**{ext: True for ext in INSTRUCTOR_SERVER_EXTENSIONS},
-                                                       "shequn.grading.formgrader_csp": True}}},
+                                                       "shequn.grading.nbgrader_plugins.formgrader_csp": True}}},
                 indent=2))
             _write_user_file(entry, ".jupyter/labconfig/page_config.json", json.dumps(
                 {"disabledExtensions": {ext: False for ext in INSTRUCTOR_LAB_EXTENSIONS}}, indent=2))

@@ -66,7 +66,7 @@ c.Spawner.environment = {
     # the lessons' plots need a CJK font (shequn.plotting); a server may have none installed
     "SHEQUN_CJK_FONT": str(NODE_MODULES / "@expo-google-fonts" / "noto-sans-sc" / "400Regular"
                            / "NotoSansSC_400Regular.ttf"),
-    # formgrader's maths (shequn.grading.formgrader_csp serves it under its CSP): the hub's own npm
+    # formgrader's maths (shequn.grading.nbgrader_plugins.formgrader_csp serves it under its CSP): the hub's own npm
     # copy of MathJax, never a CDN
     "SHEQUN_MATHJAX_DIR": str(NODE_MODULES / "mathjax" / "es5"),
 }

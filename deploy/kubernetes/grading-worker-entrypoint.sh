@@ -20,7 +20,7 @@ fi
 # refuse early, with the sandbox's own reason, rather than accept tasks it cannot grade
 python -c "
 import sys
-from shequn.grading.sandbox import sandbox_available
+from shequn.grading.sandbox.bubblewrap import sandbox_available
 why = sandbox_available()
 sys.exit(f'shequn-grading-worker: {why}') if why else None
 "

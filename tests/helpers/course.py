@@ -8,7 +8,7 @@ from pathlib import Path
 
 import nbformat
 
-from shequn.grading.release import ASSIGNMENTS
+from shequn.grading.authoring.release import ASSIGNMENTS
 
 __all__ = ["make_course", "solution_code", "fill_answers"]
 

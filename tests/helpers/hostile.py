@@ -18,7 +18,7 @@ import nbformat
 from helpers.course import fill_answers
 from helpers.leftovers import sandbox_uids
 from helpers.students import MANUAL
-from shequn.grading.sandbox import UID_BASE
+from shequn.grading.sandbox.bubblewrap import UID_BASE
 
 
 class SolutionServer:
@@ -137,7 +137,7 @@ def shequn_grade(course: Path, assignment: str, cell_timeout: int, notebook_time
         env={k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
     )
     stdout, stderr = proc.communicate(timeout=3600)
-    # the sandbox uids and cgroups of this run (shequn.grading.sandbox: per grader pid and slot)
+    # the sandbox uids and cgroups of this run (shequn.grading.sandbox.bubblewrap: per grader pid and slot)
     uids = sandbox_uids(proc.pid)
     journal = {}
     path = course / "_grading" / "shequn-grade" / f"{assignment}.jsonl"

@@ -34,15 +34,15 @@ def pids_where(uid_matches) -> list[int]:
 
 def sandbox_pids() -> list[int]:
     """Processes running as a sandbox uid."""
-    from shequn.grading.sandbox import UID_BASE
+    from shequn.grading.sandbox.bubblewrap import UID_BASE
 
     return pids_where(lambda uid: uid >= UID_BASE)
 
 
 def sandbox_uids(grader_pid: int) -> range:
-    """The uids a grader process gives its sandboxes (shequn.grading.sandbox: one block of 100
+    """The uids a grader process gives its sandboxes (shequn.grading.sandbox.bubblewrap: one block of 100
     per grader pid, one uid per slot), to tell its leftovers from other graders' on the machine."""
-    from shequn.grading.sandbox import UID_BASE
+    from shequn.grading.sandbox.bubblewrap import UID_BASE
 
     first = UID_BASE + (grader_pid % 100_000) * 100
     return range(first, first + 100)
@@ -58,8 +58,8 @@ def sandbox_leftovers(tmp_before: set[str] | None = None, makers: set[int] | Non
     graders is theirs too); without it, everything on the machine.  A connection file does not
     name its maker: it counts when it is new since *tmp_before*.
     """
-    from shequn.grading.cgroup import stale_cgroups
-    from shequn.grading.sandbox import UID_BASE
+    from shequn.grading.sandbox.bubblewrap import UID_BASE
+    from shequn.grading.sandbox.cgroup import stale_cgroups
 
     def made_here(name: str) -> bool:
         m = _MAKER_IN_NAME.search(name)

@@ -1,6 +1,6 @@
 """A channel whose "kernel" is a plain namespace in this process: unit tests of what crosses.
 
-The kernel half (:mod:`shequn.grading.kernel_bridge`) is executed from its source, as the
+The kernel half (:func:`shequn.grading.trusted.channel.kernel_source`) is executed from its source, as the
 trusted grader sends it, with its folders pointed at temporary ones.  No sandbox: for testing
 the protocol (handles, refusals, messages), never for grading learner code.
 """
@@ -9,19 +9,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from shequn.grading.channel import Channel
+from shequn.grading.trusted.channel import Channel, kernel_source
 
 __all__ = ["local_channel"]
 
 
 def local_channel(tmp: Path, user_ns: dict, **kw) -> Channel:
-    import shequn.grading.kernel_bridge as bridge
-
     in_dir, out_dir = tmp / "in", tmp / "out"
     in_dir.mkdir()
     out_dir.mkdir()
     ns: dict = {}
-    exec(compile(Path(bridge.__file__).read_text(encoding="utf-8"), "<shequn-bridge>", "exec"), ns)  # noqa: S102
+    exec(compile(kernel_source(), "<shequn-bridge>", "exec"), ns)  # noqa: S102
     ns["IN"], ns["OUT"] = str(in_dir), str(out_dir)
 
     def run(code: str, timeout: float) -> str:

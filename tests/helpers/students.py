@@ -131,7 +131,7 @@ def plain_nbgrader_config(course) -> None:
     text = path.read_text(encoding="utf-8")
     assert "[TrustedExecute," in text
     text = text.replace(
-        "from shequn.grading.trusted import TrustedExecute  # noqa: E402",
+        "from shequn.grading.trusted.execute import TrustedExecute  # noqa: E402",
         "from nbgrader.preprocessors import Execute  # noqa: E402",
     )
     path.write_text(text.replace("[TrustedExecute,", "[Execute,"), encoding="utf-8")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 
 def _cmd_assignments_release(args: argparse.Namespace) -> int:
-    from shequn.grading.release import release_all
+    from shequn.grading.authoring.release import release_all
     from shequn.site.build import project_root
 
     for path in release_all(project_root(Path(args.root))):
@@ -20,7 +20,7 @@ def _cmd_assignments_release(args: argparse.Namespace) -> int:
 
 
 def _cmd_assignments_rehash(args: argparse.Namespace) -> int:
-    from shequn.grading.release import rehash
+    from shequn.grading.authoring.release import rehash
 
     for name in args.sources:
         changed = rehash(Path(name))
@@ -29,8 +29,8 @@ def _cmd_assignments_rehash(args: argparse.Namespace) -> int:
 
 
 def _cmd_assignments_check(args: argparse.Namespace) -> int:
-    from shequn.grading.assignment_check import check_assignment, format_table
-    from shequn.grading.results import GradeError
+    from shequn.grading.authoring.assignment_check import check_assignment, format_table
+    from shequn.grading.results.outcome import GradeError
 
     try:
         rows = check_assignment(Path(args.course).resolve(), args.name)
@@ -47,8 +47,8 @@ def _cmd_assignments_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_grade(args: argparse.Namespace) -> int:
-    from shequn.grading.results import GradeError, summary_table
-    from shequn.grading.scheduler import grade_assignment
+    from shequn.grading.results.outcome import GradeError, summary_table
+    from shequn.grading.running.submission import GradingOptions
 
     if args.assignment == "export":
         return _cmd_grade_export(args)
@@ -67,17 +67,21 @@ def _cmd_grade(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    # the limits, in one object from here to the sandbox and the trusted runner's channel
+    options = GradingOptions(timeout=args.timeout, cell_timeout=args.cell_timeout, memory_mb=args.memory)
     try:
-        results = grade_assignment(
-            Path(args.course),
-            args.assignment,
-            workers=args.workers,
-            timeout=args.timeout,
-            cell_timeout=args.cell_timeout,
-            memory_mb=args.memory,
-            progress=not args.quiet,
-            cluster=args.cluster,
-        )
+        if args.cluster:  # the submissions are graded on a Dask cluster; this machine writes the gradebook
+            from shequn.grading.running.dask_coordinator import grade_on_cluster
+
+            results = grade_on_cluster(
+                Path(args.course), args.assignment, args.cluster, options, progress=not args.quiet
+            )
+        else:
+            from shequn.grading.running.local_pool import grade_assignment
+
+            results = grade_assignment(
+                Path(args.course), args.assignment, options, workers=args.workers, progress=not args.quiet
+            )
     except GradeError as exc:
         print(exc, file=sys.stderr)
         return exc.exit_code
@@ -86,7 +90,7 @@ def _cmd_grade(args: argparse.Namespace) -> int:
         return 0
     print(summary_table(results, args.assignment))
     if args.cluster:
-        from shequn.grading.cluster import NOT_WRITTEN
+        from shequn.grading.running.dask_coordinator import NOT_WRITTEN
 
         missing = [r for r in results if r.status in NOT_WRITTEN]
         if missing:
@@ -100,7 +104,7 @@ def _cmd_grade(args: argparse.Namespace) -> int:
 
 
 def _cmd_grade_export(args: argparse.Namespace) -> int:
-    from shequn.grading.export import ExportError, export_grades
+    from shequn.grading.results.export import ExportError, export_grades
 
     if not args.extra or not args.format or not args.out:
         print(
@@ -121,7 +125,7 @@ def _cmd_grade_export(args: argparse.Namespace) -> int:
         return 1
     print(f"已写入 (written): {args.out} ({n} 名学生 students, {args.format})")
     if held:
-        from shequn.grading.sanitize import escape_for_log
+        from shequn.grading.nbgrader_plugins.sanitize import escape_for_log
 
         print(
             f"暂不导出成绩（需要教师在 formgrader 中评分）/ held back until graded in formgrader: "

@@ -31,8 +31,10 @@ __all__ = [
     "add_lesson_index_entries",
     "write_scorer",
     "GLOSSARY_DEMOTION",
+    "GLOSSARY_DOC",
 ]
 
+GLOSSARY_DOC = Path("book/reference/glossary.md")  # the glossary page, relative to the book's root
 GLOSSARY_DEMOTION = 1  # glossary results rank just below a lesson with the same match
 _FENCE_OPEN = re.compile(r"^(`{3,}|:{3,})\{glossary\}")
 _FENCE_CLOSE = re.compile(r"^(`{3,}|:{3,})\s*$")
@@ -122,8 +124,6 @@ def add_lesson_index_entries(app: Sphinx, doctree, docname: str) -> None:
     """
     words = getattr(app, "_shequn_lesson_words", None)  # once per build, not pickled
     if words is None:
-        from shequn.site.sphinxext import GLOSSARY_DOC
-
         labels = {name: doc for name, (doc, _id, _title) in app.env.get_domain("std").labels.items()}
         words = lesson_index_words(glossary_entries(Path(app.srcdir) / GLOSSARY_DOC), labels)
         app._shequn_lesson_words = words

@@ -47,13 +47,11 @@ from shequn.site.font_subset import SOURCE_FONT, FontSubsetError, subset_pages
 from shequn.site.learner_wheel import WheelBuildError, start_learner_wheel
 from shequn.site.parallel_execution import collect_executed, execute_pages, stop_executions, write_executed
 from shequn.site.script_loading import defer_page_scripts, theme_templates_with_deferred_search
-from shequn.site.search import add_lesson_index_entries, glossary_entries, write_scorer
+from shequn.site.search import GLOSSARY_DOC, add_lesson_index_entries, glossary_entries, write_scorer
 from shequn.site.theme_language import override_theme_translations, theme_templates_in_chinese
 from shequn.site.vendor_assets import stage_vendor_assets
 
 __all__ = ["setup", "glossary_terms", "stage_vendor_assets"]
-
-GLOSSARY_DOC = Path("book/reference/glossary.md")
 
 
 def glossary_terms(glossary_md: Path) -> list[str]:

@@ -139,8 +139,8 @@ __all__ = [
 
 # The built-in policies report this package as their home (as numpy's ``set_module`` does): the grader
 # recognises a built-in policy by ``type(p).__module__ == "shequn.models.thresholds"`` and rebuilds it
-# in the learner's kernel with ``getattr(shequn.models.thresholds, class_name)`` (shequn.grading.channel,
-# kernel_bridge).
+# in the learner's kernel with ``getattr(shequn.models.thresholds, class_name)``
+# (shequn.grading.trusted.channel, kernel_bridge).
 for _cls in (Policy, FreePolicy, PaidPolicy, InvitePolicy, PosterPolicy, CombinedPolicy, FunctionPolicy):
     _cls.__module__ = __name__
 del _cls
