@@ -127,11 +127,7 @@ def plain_nbgrader_config(course) -> None:
     """Make *course* use nbgrader's own autograde chain (tests run in the kernel), for comparison."""
     from pathlib import Path
 
+    from shequn.grading.authoring.assignment_check import plain_autograde_config
+
     path = Path(course) / "nbgrader_config.py"
-    text = path.read_text(encoding="utf-8")
-    assert "[TrustedExecute," in text
-    text = text.replace(
-        "from shequn.grading.trusted.execute import TrustedExecute  # noqa: E402",
-        "from nbgrader.preprocessors import Execute  # noqa: E402",
-    )
-    path.write_text(text.replace("[TrustedExecute,", "[Execute,"), encoding="utf-8")
+    path.write_text(plain_autograde_config(path.read_text(encoding="utf-8")), encoding="utf-8")

@@ -21,6 +21,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from shequn.grading.results.outcome import GradeError
+
 __all__ = ["CellRow", "compare_grading", "check_assignment", "format_table"]
 
 FIXES = {
@@ -160,15 +162,29 @@ def compare_grading(
         shutil.rmtree(base, ignore_errors=True)
 
 
-def _plain_config(course: Path) -> None:
-    """nbgrader's own autograde chain in *course* (tests in the kernel), for the comparison."""
-    path = course / "nbgrader_config.py"
-    text = path.read_text(encoding="utf-8")
-    text = text.replace(
+def plain_autograde_config(text: str) -> str:
+    """The course's ``nbgrader_config.py`` *text* with nbgrader's own ``Execute`` (tests in the
+    kernel) in place of ``TrustedExecute`` in the autograde chain, however the list is laid out.
+    A config whose chain does not start with ``TrustedExecute`` is refused: comparing it would
+    compare the trusted grader with itself."""
+    import re
+
+    text, n = re.subn(r"(autograde_preprocessors\s*=\s*\[\s*)TrustedExecute\b", r"\1Execute", text)
+    if n != 1:
+        raise GradeError(
+            "nbgrader_config.py 的 autograde_preprocessors 不是以 TrustedExecute 开头，无法与原版 nbgrader "
+            "比较 (the autograde chain in nbgrader_config.py does not start with TrustedExecute)"
+        )
+    return text.replace(
         "from shequn.grading.trusted.execute import TrustedExecute",
         "from nbgrader.preprocessors import Execute",
     )
-    path.write_text(text.replace("[TrustedExecute,", "[Execute,"), encoding="utf-8")
+
+
+def _plain_config(course: Path) -> None:
+    """nbgrader's own autograde chain in *course* (tests in the kernel), for the comparison."""
+    path = course / "nbgrader_config.py"
+    path.write_text(plain_autograde_config(path.read_text(encoding="utf-8")), encoding="utf-8")
 
 
 def check_assignment(course: Path, name: str) -> list[CellRow]:
