@@ -130,8 +130,8 @@ def test_the_course_mathjax_is_found_and_configured_safely():
 
     folder = mathjax_dir()
     assert folder is not None and (folder / "tex-chtml-full.js").is_file()  # `make vendor`
-    config = (ROOT / "src" / "shequn" / "grading" / "static" / "formgrader-mathjax.js").read_text(
-        encoding="utf-8"
-    )
+    config = (
+        ROOT / "src" / "shequn" / "grading" / "nbgrader_plugins" / "static" / "formgrader-mathjax.js"
+    ).read_text(encoding="utf-8")
     # no links, classes or styles from a learner's TeX; no script loaded at run time
     assert '"[-]": ["html", "require", "autoload"]' in config and "enableMenu: false" in config
