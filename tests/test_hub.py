@@ -153,7 +153,7 @@ def test_formgrader_maths_comes_from_the_course(hub):
         h.start_server(hub["teacher"])  # an earlier test of the module may have started it
     teacher = hub["sessions"].get(hub["teacher"]) or h.session(hub["teacher"])
     r = teacher.get(f"{teacher.user_url}/{MATHJAX_ROUTE}tex-chtml-full.js")
-    assert r.status_code == 200 and "MathJax" in r.text[:5000], r.status_code
+    assert r.status_code == 200, r.status_code
     npm_copy = hub["prefix"] / "npm" / "node_modules" / "mathjax" / "es5" / "tex-chtml-full.js"
     assert r.content == npm_copy.read_bytes()
     assert teacher.get(f"{teacher.user_url}/{MATHJAX_ROUTE}formgrader-mathjax.js").status_code == 200
